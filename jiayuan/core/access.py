@@ -1,0 +1,42 @@
+"""Access helpers: fetch an object in the actor's scope or raise 404.
+
+An out-of-scope object is a 404 exactly like a missing one; the attempt is
+audited as a denied access so a head can see who is probing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from jiayuan.core import audit
+from jiayuan.core.models import AuditAction
+from jiayuan.core.roles import Perm
+
+M = TypeVar("M", bound=models.Model)
+
+
+def require(actor: Any, perm: Perm) -> None:
+    if not (actor.is_authenticated and actor.has(perm)):
+        audit.record(AuditAction.DENIED, actor=actor, object_type="permission",
+                     object_id=str(perm), object_repr=str(perm))
+        raise PermissionDenied
+
+
+def get_in_scope(actor: Any, scoped: models.QuerySet[M], pk: Any) -> M:
+    """`scoped` is a queryset already filtered to the actor's scope."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    obj = scoped.filter(pk=pk).first()
+    if obj is None:
+        model = scoped.model
+        if model._default_manager.filter(pk=pk).exists():
+            audit.record(AuditAction.DENIED, actor=actor, object_type=model._meta.label_lower,
+                         object_id=pk, object_repr="")
+        raise Http404
+    return obj

@@ -1,0 +1,170 @@
+"""Append to and verify the tamper-evident audit log.
+
+Every entry's hash covers its own columns and the previous entry's hash, so an
+edited, inserted or deleted row breaks the chain at a place `verify_audit` names.
+Sensitive values never enter the log: diffs of sensitive fields say only that
+the field changed.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from jiayuan.core.models import AuditAction, AuditEntry, AuditTip
+
+GENESIS = "0" * 64
+CHANGED = "(changed)"
+
+# Set per request by RequestContextMiddleware; services read it so they need not
+# thread the request through.
+current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_ip",
+                                                                         default=None)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def entry_digest(fields: Mapping[str, Any]) -> str:
+    payload = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "at": entry.at.astimezone(timezone.UTC).isoformat(),
+        "actor_id": entry.actor_id,
+        "actor_username": entry.actor_username,
+        "actor_role": entry.actor_role,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "changes": entry.changes,
+        "ip": entry.ip,
+        "prev_hash": entry.prev_hash,
+    }
+
+
+def record(
+    action: str,
+    *,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_repr: str = "",
+    changes: Mapping[str, Any] | None = None,
+    ip: str | None = None,
+    username: str = "",
+) -> AuditEntry:
+    """Append one entry. Runs in (or opens) a transaction, so an entry exists
+    exactly when the change it describes was committed."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+        object_repr = object_repr or str(obj)
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    with transaction.atomic():
+        tip, _ = AuditTip.objects.select_for_update().get_or_create(id=1)
+        entry = AuditEntry(
+            seq=tip.last_seq + 1,
+            at=timezone.now(),
+            actor_id=actor.pk if authenticated else None,
+            actor_username=actor.username if authenticated else username[:150],
+            actor_role=actor.role if authenticated else "",
+            action=str(action),
+            object_type=object_type,
+            object_id=str(object_id),
+            object_repr=object_repr[:200],
+            changes={k: _plain(v) for k, v in (changes or {}).items()},
+            ip=ip if ip is not None else current_ip.get(),
+            prev_hash=tip.last_hash,
+        )
+        entry.hash = entry_digest(_hashed_fields(entry))
+        entry.save()
+        tip.last_seq, tip.last_hash = entry.seq, entry.hash
+        tip.save(update_fields=["last_seq", "last_hash"])
+    return entry
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {f: _plain(getattr(instance, f)) for f in fields}
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any],
+         sensitive: Iterable[str] = ()) -> dict[str, Any]:
+    """Field -> [old, new] for changed fields; sensitive fields -> "(changed)"."""
+    hidden = set(sensitive)
+    out: dict[str, Any] = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            out[key] = CHANGED if key in hidden else [old, new]
+    return out
+
+
+def created(after: Mapping[str, Any], sensitive: Iterable[str] = ()) -> dict[str, Any]:
+    hidden = set(sensitive)
+    return {k: (CHANGED if k in hidden and v not in (None, "", []) else v)
+            for k, v in after.items() if v not in (None, "", [])}
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    first_broken: int | None = None
+    reason: str = ""
+
+
+def verify_chain(batch: int = 5000) -> VerifyResult:
+    """Walk the chain in order; report the first entry that does not verify."""
+    prev_hash, expected_seq, checked = GENESIS, 1, 0
+    last_seen = 0
+    while True:
+        rows = list(AuditEntry.objects.filter(seq__gt=last_seen).order_by("seq")[:batch])
+        if not rows:
+            break
+        for entry in rows:
+            if entry.seq != expected_seq:
+                return VerifyResult(False, checked, expected_seq,
+                                    f"entry {expected_seq} is missing (next is {entry.seq})")
+            if entry.prev_hash != prev_hash:
+                return VerifyResult(False, checked, entry.seq,
+                                    "previous-hash link does not match the entry before it")
+            if entry_digest(_hashed_fields(entry)) != entry.hash:
+                return VerifyResult(False, checked, entry.seq,
+                                    "contents do not match the entry's hash (edited)")
+            prev_hash, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
+        last_seen = rows[-1].seq
+    tip = AuditTip.objects.filter(id=1).first()
+    tip_seq, tip_hash = (tip.last_seq, tip.last_hash) if tip else (0, GENESIS)
+    if tip_seq != expected_seq - 1 or tip_hash != prev_hash:
+        return VerifyResult(False, checked, expected_seq if tip_seq >= expected_seq else tip_seq,
+                            f"the log ends at entry {expected_seq - 1} but the tip records "
+                            f"entry {tip_seq} (entries removed from the end?)")
+    return VerifyResult(True, checked)
+
+
+__all__ = ["AuditAction", "record", "snapshot", "diff", "created", "verify_chain", "current_ip"]

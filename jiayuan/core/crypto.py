@@ -1,0 +1,56 @@
+"""Encryption at rest and keyed hashes for direct identifiers (ID, phone).
+
+Fernet (AES-128-CBC + HMAC-SHA256, from `cryptography`) with MultiFernet so keys
+can be rotated: the first key in FIELD_ENCRYPTION_KEY encrypts, all decrypt.
+The keyed hash (HMAC-SHA256) allows exact look-up and de-duplication without
+decrypting; it is domain-separated per kind so equal digits in an ID and a phone
+never collide.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+@cache
+def _fernet() -> MultiFernet:
+    try:
+        return MultiFernet([Fernet(k.encode()) for k in settings.FIELD_ENCRYPTION_KEYS])
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY must be url-safe base64 of 32 bytes "
+            "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())')"
+        ) from exc
+
+
+@cache
+def _hash_key() -> bytes:
+    if settings.FIELD_HASH_KEY:
+        return settings.FIELD_HASH_KEY.encode()
+    primary = base64.urlsafe_b64decode(settings.FIELD_ENCRYPTION_KEYS[0])
+    return hmac.new(primary, b"jiayuan/lookup-hash/v1", hashlib.sha256).digest()
+
+
+def encrypt(value: str) -> str:
+    return _fernet().encrypt(value.encode()).decode() if value else ""
+
+
+def decrypt(token: str) -> str:
+    if not token:
+        return ""
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ImproperlyConfigured("A stored value cannot be decrypted with the configured "
+                                   "FIELD_ENCRYPTION_KEY.") from exc
+
+
+def lookup_hash(kind: str, value: str) -> str:
+    return hmac.new(_hash_key(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,107 @@
+"""Staff accounts with a role and a scope, and the append-only audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiayuan.core.roles import Perm, Role, role_has
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices,
+                            default=Role.CASEWORKER)
+    community = models.ForeignKey(
+        "places.Community", models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("community"),
+        help_text=_("Leave empty only for district-wide accounts."),
+    )
+    grids = models.ManyToManyField(
+        "places.Grid", blank=True, related_name="+", verbose_name=_("grids"),
+        help_text=_("Leave empty to give the account the whole community."),
+    )
+
+    class Meta:
+        verbose_name = _("staff account")
+        verbose_name_plural = _("staff accounts")
+
+    def has(self, perm: Perm) -> bool:
+        return self.is_active and role_has(self.role, perm)
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Deleted")
+    MOVE = "move", _("Moved")
+    REVEAL = "reveal", _("Revealed a masked field")
+    PRINT = "print", _("Printed")
+    EXPORT = "export", _("Exported")
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGOUT = "logout", _("Logged out")
+    DENIED = "denied", _("Access denied")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("Audit entries are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("Audit entries are append-only.")
+
+
+class AuditEntry(models.Model):
+    """One audited event. `seq` is assigned under a lock so the chain is linear;
+    `hash` covers every other column and the previous entry's hash."""
+
+    seq = models.BigIntegerField(primary_key=True)
+    at = models.DateTimeField(_("time (UTC)"), default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True, db_index=True)
+    actor_username = models.CharField(_("actor"), max_length=150, blank=True)
+    actor_role = models.CharField(_("role"), max_length=20, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices,
+                              db_index=True)
+    object_type = models.CharField(_("object type"), max_length=50, blank=True, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("Audit entries are append-only.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("Audit entries are append-only.")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditTip(models.Model):
+    """The single row that points at the newest entry. Locking it serialises
+    appends; comparing it with the last entry detects a deleted tail."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)

@@ -1,0 +1,65 @@
+"""Roles and what each may do: the one table of permissions in the product.
+
+Scope (which grids an account sees) is separate and lives on the user
+(`jiayuan.core.scope`). A permission says *what* an account may do; the scope
+says *where*.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    HEAD = "head", _("Station head")
+    CASEWORKER = "caseworker", _("Caseworker")
+    GRIDWORKER = "gridworker", _("Grid worker")
+    MEDIATOR = "mediator", _("Mediator")
+    COORDINATOR = "coordinator", _("Volunteer coordinator")
+    AUDITOR = "auditor", _("Auditor")
+    ADMIN = "admin", _("Administrator")
+
+
+class Perm(StrEnum):
+    VIEW_REGISTRY = "view_registry"  # households, people, dwellings in scope
+    EDIT_REGISTRY = "edit_registry"  # create/edit households and people, moves
+    VIEW_SENSITIVE = "view_sensitive"  # ethnicity, circumstances (health, hardship...)
+    REVEAL_ID_NUMBER = "reveal_id_number"  # see a whole ID-card number (audited)
+    REVEAL_PHONE = "reveal_phone"  # see a whole phone number (audited)
+    RECORD_CONSENT = "record_consent"
+    PRINT_FILE = "print_file"  # print/export the household file (audited)
+    VIEW_AUDIT = "view_audit"  # browse the audit log
+    MANAGE_PLACES = "manage_places"  # grids, buildings, dwellings (Django admin)
+    MANAGE_STAFF = "manage_staff"  # accounts, roles, scopes (Django admin)
+
+
+P = Perm
+PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.HEAD: frozenset({
+        P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_ID_NUMBER,
+        P.REVEAL_PHONE, P.RECORD_CONSENT, P.PRINT_FILE,
+    }),
+    Role.CASEWORKER: frozenset({
+        P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_ID_NUMBER,
+        P.REVEAL_PHONE, P.RECORD_CONSENT, P.PRINT_FILE,
+    }),
+    # Grid workers walk the buildings: they keep the file up to date and need to
+    # know who is ill or in hardship, and to call people, but not ID numbers.
+    Role.GRIDWORKER: frozenset({
+        P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_PHONE,
+        P.RECORD_CONSENT, P.PRINT_FILE,
+    }),
+    Role.MEDIATOR: frozenset({P.VIEW_REGISTRY, P.REVEAL_PHONE}),
+    Role.COORDINATOR: frozenset({P.VIEW_REGISTRY}),
+    # Auditors read and check; they do not need residents' sensitive attributes.
+    Role.AUDITOR: frozenset({P.VIEW_REGISTRY, P.VIEW_AUDIT}),
+    # Administrators run the system (places, accounts), not casework.
+    Role.ADMIN: frozenset({P.VIEW_REGISTRY, P.MANAGE_PLACES, P.MANAGE_STAFF, P.VIEW_AUDIT}),
+}
+
+
+def role_has(role: str, perm: Perm) -> bool:
+    return perm in PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,36 @@
+"""Audit logins, logouts and failed logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from jiayuan.core import audit
+from jiayuan.core.middleware import client_ip
+from jiayuan.core.models import AuditAction
+
+
+@receiver(user_logged_in)
+def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit.record(AuditAction.LOGIN, actor=user, ip=client_ip(request) if request else None,
+                 object_type="core.user", object_id=user.pk, object_repr=user.username)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit.record(AuditAction.LOGOUT, actor=user,
+                     ip=client_ip(request) if request else None,
+                     object_type="core.user", object_id=user.pk, object_repr=user.username)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
+                  **kwargs: Any) -> None:
+    # Only the username attempted; never the password.
+    username = str(credentials.get("username", ""))[:150]
+    audit.record(AuditAction.LOGIN_FAILED, username=username,
+                 ip=client_ip(request) if request else None,
+                 object_type="core.user", object_repr=username)

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from jiayuan.core.access import require
+from jiayuan.core.models import AuditAction, AuditEntry
+from jiayuan.core.roles import Perm
+
+
+def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, on the field it names when
+    the form has that field, otherwise at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label=_("Actor"), required=False)
+    action = forms.ChoiceField(label=_("Action"), required=False,
+                               choices=[("", _("Any"))] + list(AuditAction.choices))
+    object_type = forms.CharField(label=_("Object type"), required=False)
+    object_id = forms.CharField(label=_("Object id"), required=False)
+    since = forms.DateField(label=_("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_AUDIT)
+    form = AuditFilterForm(request.GET or None)
+    qs = AuditEntry.objects.all().order_by("-seq")
+    if form.is_valid():
+        data: dict[str, Any] = form.cleaned_data
+        if data["actor"]:
+            qs = qs.filter(actor_username=data["actor"])
+        if data["action"]:
+            qs = qs.filter(action=data["action"])
+        if data["object_type"]:
+            qs = qs.filter(object_type=data["object_type"])
+        if data["object_id"]:
+            qs = qs.filter(object_id=data["object_id"])
+        if data["since"]:
+            qs = qs.filter(at__date__gte=data["since"])
+        if data["until"]:
+            qs = qs.filter(at__date__lte=data["until"])
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_log.html", {"form": form, "page": page})

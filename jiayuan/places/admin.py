@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from jiayuan.core.admin import AuditedAdmin
+from jiayuan.places.models import Building, Community, Dwelling, Grid
+
+
+@admin.register(Community)
+class CommunityAdmin(AuditedAdmin):
+    list_display = ("name", "code")
+
+
+@admin.register(Grid)
+class GridAdmin(AuditedAdmin):
+    list_display = ("name", "code", "community")
+    list_filter = ("community",)
+
+
+@admin.register(Building)
+class BuildingAdmin(AuditedAdmin):
+    list_display = ("number", "name", "grid")
+    list_filter = ("grid__community", "grid")
+    list_select_related = ("grid",)
+
+
+@admin.register(Dwelling)
+class DwellingAdmin(AuditedAdmin):
+    list_display = ("code", "building", "unit", "room")
+    list_filter = ("grid",)
+    search_fields = ("code",)
+    list_select_related = ("building",)
+    raw_id_fields = ("building",)

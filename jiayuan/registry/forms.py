@@ -1,0 +1,240 @@
+"""Forms: the edge where input is validated, with field-level messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiayuan.lib.divisions import OriginError, normalize_origin, prefecture_choices
+from jiayuan.lib.ethnicity import ETHNICITY_CHOICES
+from jiayuan.lib.festivals import FESTIVAL_CHOICES
+from jiayuan.lib.idcard import IDNumberError, check_agrees, normalize_id_number
+from jiayuan.lib.phone import PhoneError, normalize_phone
+from jiayuan.places.models import Dwelling
+from jiayuan.registry.choices import (
+    LANGUAGE_CHOICES,
+    CircumstanceKind,
+    ConsentPurpose,
+    Relation,
+    Residency,
+    Sex,
+)
+from jiayuan.registry.models import Household, Person
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PersonForm(forms.Form):
+    """A person's details. ID and phone are typed in clear and leave the form
+    normalised; an empty value on edit means "keep what is stored"."""
+
+    name = forms.CharField(label=_("Name"), max_length=60)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DATE)
+    id_number = forms.CharField(label=_("ID-card number"), required=False, max_length=30,
+                                help_text=_("18 digits (or a legacy 15-digit number). "
+                                            "Stored encrypted."))
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=30,
+                            help_text=_("Mobile (11 digits) or landline with area code."))
+    relation = forms.ChoiceField(label=_("Relation to head"), choices=Relation.choices,
+                                 initial=Relation.OTHER_RELATIVE)
+    ethnicity = forms.ChoiceField(label=_("Ethnic group"), required=False,
+                                  choices=[("", _("Not declared"))] + list(ETHNICITY_CHOICES),
+                                  help_text=_("Optional. Record only what the person "
+                                              "declares and agrees to."))
+    languages = forms.MultipleChoiceField(label=_("Languages"), required=False,
+                                          choices=LANGUAGE_CHOICES,
+                                          widget=forms.CheckboxSelectMultiple)
+    origin_code = forms.ChoiceField(label=_("Origin place"), required=False)
+    permit_number = forms.CharField(label=_("Residence permit number"), required=False,
+                                    max_length=40)
+    permit_expiry = forms.DateField(label=_("Residence permit expiry"), required=False,
+                                    widget=DATE)
+    occupation = forms.CharField(label=_("Occupation"), required=False, max_length=100)
+
+    def __init__(self, *args: Any, show_sensitive: bool = True, is_head: bool = False,
+                 editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        self.fields["origin_code"].choices = [("", _("Unknown / not given"))] + list(
+            prefecture_choices())
+        if not show_sensitive:
+            del self.fields["ethnicity"]
+        if is_head:
+            del self.fields["relation"]
+        else:
+            self.fields["relation"].choices = [c for c in Relation.choices
+                                               if c[0] != Relation.HEAD]
+        if editing:
+            self.fields["id_number"].help_text = _("Leave empty to keep the stored number.")
+            self.fields["phone"].help_text = _("Leave empty to keep the stored number.")
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError(_("Enter the person's name."))
+        return name
+
+    def clean_birth_date(self) -> Any:
+        value = self.cleaned_data.get("birth_date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The birth date is in the future."))
+        return value
+
+    def clean_id_number(self) -> str | None:
+        raw = self.cleaned_data.get("id_number", "").strip()
+        if not raw:
+            return None if self.editing else ""
+        try:
+            return normalize_id_number(raw)
+        except IDNumberError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+
+    def clean_phone(self) -> str | None:
+        raw = self.cleaned_data.get("phone", "").strip()
+        if not raw:
+            return None if self.editing else ""
+        try:
+            return normalize_phone(raw)
+        except PhoneError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+
+    def clean_origin_code(self) -> str:
+        code = self.cleaned_data.get("origin_code", "")
+        if not code:
+            return ""
+        try:
+            return normalize_origin(code)
+        except OriginError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        number = data.get("id_number")
+        if number:
+            try:
+                check_agrees(number, birth_date=data.get("birth_date"), sex=data.get("sex"))
+            except IDNumberError as exc:
+                self.add_error("id_number", forms.ValidationError(exc.message, code=exc.code))
+        return data
+
+    def person_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        # Birth date and sex follow the ID number when it is given but they are not.
+        if data.get("id_number") and not data.get("birth_date"):
+            from jiayuan.lib.idcard import parse_id_number
+
+            data["birth_date"] = parse_id_number(data["id_number"]).birth_date
+        return data
+
+    @classmethod
+    def initial_for(cls, person: Person) -> dict[str, Any]:
+        return {f: getattr(person, f) for f in (
+            "name", "sex", "birth_date", "relation", "ethnicity", "languages", "origin_code",
+            "permit_number", "permit_expiry", "occupation")}
+
+
+class DwellingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Dwelling) -> str:
+        return str(obj)
+
+
+class HouseholdForm(forms.Form):
+    residency = forms.ChoiceField(label=_("Residency"), choices=Residency.choices)
+    festivals = forms.MultipleChoiceField(
+        label=_("Festivals the household celebrates"), required=False,
+        choices=FESTIVAL_CHOICES, widget=forms.CheckboxSelectMultiple,
+        help_text=_("As the household itself says. Never guess from other details."))
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(
+        attrs={"rows": 3}))
+
+
+class HouseholdCreateForm(HouseholdForm):
+    dwelling = DwellingChoiceField(label=_("Dwelling"), queryset=Dwelling.objects.none())
+    moved_in = forms.DateField(label=_("Moved in"), widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args: Any, dwellings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dwelling"].queryset = dwellings
+        self.order_fields(["dwelling", "residency", "moved_in", "festivals", "note"])
+
+    def clean_moved_in(self) -> Any:
+        value = self.cleaned_data["moved_in"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The moving-in date is in the future."))
+        return value
+
+
+class HouseholdEditForm(HouseholdForm):
+    head = forms.ModelChoiceField(label=_("Head of household"), queryset=Person.objects.none())
+
+    def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["head"].queryset = household.members.filter(left_on__isnull=True)
+
+
+class HouseholdMoveForm(forms.Form):
+    dwelling = DwellingChoiceField(label=_("New dwelling"), queryset=Dwelling.objects.none())
+    on = forms.DateField(label=_("Date of the move"), widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args: Any, dwellings: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dwelling"].queryset = dwellings
+
+
+class MoveOutForm(forms.Form):
+    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
+
+
+class PersonMoveForm(forms.Form):
+    to_household = forms.IntegerField(label=_("Household number"),
+                                      help_text=_("The number shown on the household's file."))
+    relation = forms.ChoiceField(label=_("Relation to the new head"),
+                                 choices=[c for c in Relation.choices if c[0] != Relation.HEAD])
+    new_head = forms.ModelChoiceField(label=_("New head of the old household"),
+                                      queryset=Person.objects.none(), required=False)
+    on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_head"].queryset = person.household.members.filter(
+            left_on__isnull=True).exclude(pk=person.pk)
+
+
+class CircumstanceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Circumstance"), choices=CircumstanceKind.choices)
+    person = forms.ModelChoiceField(label=_("Member (if it concerns one person)"),
+                                    queryset=Person.objects.none(), required=False)
+    started = forms.DateField(label=_("From"), widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300,
+                           help_text=_("Only what is needed to help. No diagnoses."))
+
+    def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = household.members.filter(left_on__isnull=True)
+
+
+class EndDateForm(forms.Form):
+    ended = forms.DateField(label=_("Until"), widget=DATE, initial=timezone.localdate)
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
+    department = forms.CharField(label=_("Department (for a referral)"), required=False,
+                                 max_length=100)
+    recorded_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    evidence = forms.CharField(label=_("Evidence"), required=False, max_length=300)
+    guardian = forms.ModelChoiceField(label=_("Guardian (household member)"),
+                                      queryset=Person.objects.none(), required=False)
+    guardian_name = forms.CharField(label=_("Guardian (if not in the household)"),
+                                    required=False, max_length=60)
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["guardian"].queryset = person.household.members.filter(
+            left_on__isnull=True).exclude(pk=person.pk)

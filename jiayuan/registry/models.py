@@ -1,0 +1,261 @@
+"""One household, one file (一户一档): households, people and their history.
+
+Direct identifiers (ID-card and phone numbers) are stored encrypted with a keyed
+hash beside them (see jiayuan.core.crypto); a masked form is stored too so lists
+never need the key. `grid` is denormalised onto households, people and search
+keys because every query is filtered by the acting user's grids.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiayuan.lib.divisions import origin_label
+from jiayuan.lib.ethnicity import ETHNICITY_CHOICES
+from jiayuan.registry.choices import (
+    BusinessKind,
+    CircumstanceKind,
+    ConsentPurpose,
+    ConsentStatus,
+    Relation,
+    Residency,
+    Sex,
+)
+
+
+class Household(models.Model):
+    dwelling = models.ForeignKey("places.Dwelling", models.PROTECT, related_name="households",
+                                 verbose_name=_("dwelling"))
+    grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="+", editable=False)
+    residency = models.CharField(_("residency"), max_length=12, choices=Residency.choices)
+    moved_in = models.DateField(_("moved in"))
+    moved_out = models.DateField(_("moved out"), null=True, blank=True)
+    head = models.ForeignKey("Person", models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("head of household"))
+    festivals = models.JSONField(_("festivals the household celebrates"), default=list,
+                                 blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    AUDIT_FIELDS = ("dwelling_id", "residency", "moved_in", "moved_out", "head_id",
+                    "festivals", "note")
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        indexes = [models.Index(fields=["grid", "moved_out"], name="household_grid_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.dwelling.code}" if self.dwelling_id else f"#{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.moved_out is None
+
+
+class HouseholdAddress(models.Model):
+    """Where a household has lived: history stays when it moves."""
+
+    household = models.ForeignKey(Household, models.CASCADE, related_name="addresses")
+    dwelling = models.ForeignKey("places.Dwelling", models.PROTECT, related_name="+",
+                                 verbose_name=_("dwelling"))
+    moved_in = models.DateField(_("moved in"))
+    moved_out = models.DateField(_("moved out"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-moved_in", "-id"]
+
+
+class Person(models.Model):
+    household = models.ForeignKey(Household, models.PROTECT, related_name="members",
+                                  verbose_name=_("household"))
+    grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="+", editable=False)
+    name = models.CharField(_("name"), max_length=60)
+    pinyin = models.CharField(_("pinyin"), max_length=120, blank=True, editable=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    id_number_enc = models.TextField(blank=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, null=True, blank=True, unique=True,
+                                      editable=False)
+    id_number_mask = models.CharField(_("ID-card number"), max_length=18, blank=True,
+                                      editable=False)
+    phone_enc = models.TextField(blank=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_mask = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+    phone_last4 = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    ethnicity = models.CharField(_("ethnic group"), max_length=2, blank=True,
+                                 choices=ETHNICITY_CHOICES,
+                                 help_text=_("Optional and self-declared."))
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    origin_code = models.CharField(_("origin place"), max_length=6, blank=True,
+                                   help_text=_("GB/T 2260 code, at least province and "
+                                               "prefecture."))
+    permit_number = models.CharField(_("residence permit number"), max_length=40, blank=True)
+    permit_expiry = models.DateField(_("residence permit expiry"), null=True, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True)
+    relation = models.CharField(_("relation to head"), max_length=20,
+                                choices=Relation.choices, default=Relation.OTHER_RELATIVE)
+    left_on = models.DateField(_("left the community"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    AUDIT_FIELDS = ("household_id", "name", "sex", "birth_date", "id_number_hash",
+                    "phone_hash", "ethnicity", "languages", "origin_code", "permit_number",
+                    "permit_expiry", "occupation", "relation", "left_on")
+    # Never written to the audit log in clear.
+    AUDIT_SENSITIVE = ("id_number_hash", "phone_hash", "ethnicity", "permit_number")
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [models.Index(fields=["grid", "name"], name="person_grid_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def age_on(self, day: date) -> int | None:
+        if self.birth_date is None:
+            return None
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    @property
+    def age(self) -> int | None:
+        return self.age_on(timezone.localdate())
+
+    @property
+    def is_under_14(self) -> bool:
+        age = self.age
+        return age is not None and age < 14
+
+    @property
+    def origin_label(self) -> str:
+        return origin_label(self.origin_code) if self.origin_code else ""
+
+
+class Membership(models.Model):
+    """Who belonged to which household when: a person's moves stay on record."""
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="memberships")
+    household = models.ForeignKey(Household, models.CASCADE, related_name="memberships")
+    relation = models.CharField(_("relation to head"), max_length=20, choices=Relation.choices)
+    joined = models.DateField(_("joined"))
+    left = models.DateField(_("left"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-joined", "-id"]
+
+
+class Circumstance(models.Model):
+    """A sensitive fact about a household or one member, with its period."""
+
+    household = models.ForeignKey(Household, models.CASCADE, related_name="circumstances")
+    person = models.ForeignKey(Person, models.CASCADE, null=True, blank=True,
+                               related_name="circumstances", verbose_name=_("member"))
+    kind = models.CharField(_("circumstance"), max_length=20, choices=CircumstanceKind.choices)
+    started = models.DateField(_("from"))
+    ended = models.DateField(_("until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    AUDIT_FIELDS = ("household_id", "person_id", "kind", "started", "ended", "note")
+    AUDIT_SENSITIVE = ("kind", "note")
+
+    class Meta:
+        verbose_name = _("circumstance")
+        verbose_name_plural = _("circumstances")
+        ordering = ["-started", "-id"]
+        indexes = [models.Index(fields=["kind", "ended"], name="circumstance_kind_idx")]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended is None or self.ended >= timezone.localdate()
+
+
+class Consent(models.Model):
+    person = models.ForeignKey(Person, models.CASCADE, related_name="consents",
+                               verbose_name=_("person"))
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    department = models.CharField(_("department"), max_length=100, blank=True,
+                                  help_text=_("For a referral: the department named in the "
+                                              "consent."))
+    status = models.CharField(_("status"), max_length=10, choices=ConsentStatus.choices,
+                              default=ConsentStatus.GIVEN)
+    recorded_on = models.DateField(_("date"), default=timezone.localdate)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+    evidence = models.CharField(_("evidence"), max_length=300, blank=True,
+                                help_text=_("E.g. signed form no. 2026-041, or verbal at "
+                                            "the desk with a witness."))
+    guardian = models.ForeignKey(Person, models.PROTECT, null=True, blank=True,
+                                 related_name="+", verbose_name=_("guardian"))
+    guardian_name = models.CharField(_("guardian (if not registered)"), max_length=60,
+                                     blank=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+
+    AUDIT_FIELDS = ("person_id", "purpose", "department", "status", "recorded_on",
+                    "evidence", "guardian_id", "guardian_name", "withdrawn_on")
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-recorded_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.get_status_display()})"
+
+
+class SearchKey(models.Model):
+    """Normalised keys for the search box: name suffixes, pinyin, initials.
+
+    Lookups are prefix range scans on `key`; grid is copied here so scoped
+    users' searches never join to households.
+    """
+
+    NAME, PINYIN, INITIALS = 1, 2, 3
+    person = models.ForeignKey(Person, models.CASCADE, related_name="+")
+    grid_id = models.BigIntegerField()
+    kind = models.PositiveSmallIntegerField()
+    pos = models.PositiveSmallIntegerField()
+    # db_index also gives PostgreSQL a varchar_pattern_ops index for LIKE 'q%'.
+    key = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["grid_id", "key"], name="searchkey_grid_key_idx",
+                         opclasses=["int8_ops", "varchar_pattern_ops"]),
+        ]
+
+
+class Business(models.Model):
+    grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="businesses",
+                             verbose_name=_("grid"))
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=BusinessKind.choices)
+    owner = models.ForeignKey(Person, models.SET_NULL, null=True, blank=True,
+                              related_name="businesses", verbose_name=_("owner"))
+    dwelling = models.ForeignKey("places.Dwelling", models.SET_NULL, null=True, blank=True,
+                                 related_name="businesses", verbose_name=_("premises"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    licence_note = models.CharField(_("licence note"), max_length=200, blank=True)
+
+    AUDIT_FIELDS = ("grid_id", "name", "kind", "owner_id", "dwelling_id", "address",
+                    "licence_note")
+
+    class Meta:
+        verbose_name = _("business")
+        verbose_name_plural = _("businesses")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,129 @@
+"""The one search box: people and households in the actor's scope.
+
+Names are folded (Traditional -> Simplified, full-width -> half-width) and
+matched as prefixes of precomputed keys: every suffix of the name, of its
+pinyin, and of its initials (see jiayuan.lib.text.search_keys). A prefix scan on
+a B-tree index serves one-character queries too, which trigram indexes cannot
+(most Chinese name queries are two characters). ID and phone numbers are
+matched by keyed hash, a phone's last four digits by an indexed column, and a
+dwelling by its code (3-2-302).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from jiayuan.core.roles import Perm
+from jiayuan.core.scope import ALL, grid_ids
+from jiayuan.lib.idcard import IDNumberError, normalize_id_number
+from jiayuan.lib.phone import PhoneError, normalize_phone
+from jiayuan.lib.text import fold_query, is_latin_query
+from jiayuan.places.models import Dwelling
+from jiayuan.registry.identifiers import id_hash, phone_hash
+from jiayuan.registry.models import Household, Person, SearchKey
+
+DWELLING_RE = re.compile(r"^\d+[a-z]?(-\d+[a-z]?){1,2}$")
+ID_RE = re.compile(r"^(\d{15}|\d{17}[0-9x])$")
+CANDIDATES = 300
+
+
+@dataclass
+class Hit:
+    kind: str  # "person" or "household"
+    score: int
+    matched: str
+    person: Person | None = None
+    household: Household | None = None
+
+
+def _scoped(qs: Any, actor: Any, field: str = "grid_id") -> Any:
+    ids = grid_ids(actor)
+    return qs if ids is ALL else qs.filter(**{f"{field}__in": ids})
+
+
+def _prefix(qs: Any, q: str) -> Any:
+    if connection.vendor == "postgresql":
+        # LIKE 'q%' is served by the varchar_pattern_ops index whatever the
+        # database collation; a range scan would depend on it.
+        return qs.filter(key__startswith=q)
+    # SQLite compares with BINARY collation: [q, q+1) is exactly the prefix set.
+    return qs.filter(key__gte=q, key__lt=q[:-1] + chr(ord(q[-1]) + 1))
+
+
+def _score(exact: bool, kind: int, pos: int) -> int:
+    if exact:
+        base = {SearchKey.NAME: 100, SearchKey.PINYIN: 95, SearchKey.INITIALS: 90}[kind]
+        return base if pos == 0 else base - 30
+    return 60 if pos == 0 else 40
+
+
+def _name_hits(actor: Any, q: str, limit: int) -> list[Hit]:
+    kinds = [SearchKey.PINYIN, SearchKey.INITIALS] if is_latin_query(q) else [SearchKey.NAME]
+    base = _scoped(SearchKey.objects.filter(kind__in=kinds), actor)
+    scores: dict[int, int] = {}
+    exact = base.filter(key=q).values_list("person_id", "kind", "pos")[:CANDIDATES]
+    for person_id, kind, pos in exact:
+        scores[person_id] = max(scores.get(person_id, 0), _score(True, kind, pos))
+    if len(scores) < limit:
+        prefix = _prefix(base, q).values_list("person_id", "kind", "pos")[:CANDIDATES]
+        for person_id, kind, pos in prefix:
+            scores[person_id] = max(scores.get(person_id, 0), _score(False, kind, pos))
+    return _people_hits(actor, scores, q, limit)
+
+
+def _people_hits(actor: Any, scores: dict[int, int], matched: str, limit: int) -> list[Hit]:
+    if not scores:
+        return []
+    people = {
+        p.pk: p for p in Person.objects.filter(pk__in=list(scores)).select_related(
+            "household__dwelling__building")
+    }
+    hits = [
+        Hit("person", scores[pk] + (5 if p.left_on is None else 0), matched, person=p,
+            household=p.household)
+        for pk, p in people.items()
+    ]
+    hits.sort(key=lambda h: (-h.score, h.person.name, h.person.pk))
+    return hits[:limit]
+
+
+def _dwelling_hits(actor: Any, code: str, limit: int) -> list[Hit]:
+    dwellings = _scoped(Dwelling.objects.filter(code=code), actor)
+    households = (Household.objects.filter(dwelling__in=dwellings)
+                  .select_related("dwelling__building", "head").order_by("moved_out", "-pk"))
+    return [Hit("household", 100 if h.moved_out is None else 50, code, household=h)
+            for h in households[:limit]]
+
+
+def search(actor: Any, raw: str, limit: int = 20) -> list[Hit]:
+    """Ranked hits for `raw` in the actor's scope; [] for users without access."""
+    if not actor.is_authenticated or not actor.has(Perm.VIEW_REGISTRY):
+        return []
+    q = fold_query(raw or "")[:64]
+    if not q:
+        return []
+    people = _scoped(Person.objects.all(), actor)
+    if DWELLING_RE.match(q):
+        return _dwelling_hits(actor, q, limit)
+    if ID_RE.match(q):
+        try:
+            number = normalize_id_number(q)
+        except IDNumberError:
+            return []
+        ids = people.filter(id_number_hash=id_hash(number)).values_list("pk", flat=True)
+        return _people_hits(actor, {pk: 200 for pk in ids}, raw, limit)
+    if q.isdigit() and len(q) == 4:
+        ids = people.filter(phone_last4=q).values_list("pk", flat=True)[:CANDIDATES]
+        return _people_hits(actor, {pk: 80 for pk in ids}, raw, limit)
+    if q[0].isdigit() or q.startswith("+"):
+        try:
+            phone = normalize_phone(q)
+        except PhoneError:
+            return []
+        ids = people.filter(phone_hash=phone_hash(phone)).values_list("pk", flat=True)
+        return _people_hits(actor, {pk: 150 for pk in ids[:CANDIDATES]}, raw, limit)
+    return _name_hits(actor, q, limit)

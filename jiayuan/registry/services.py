@@ -1,0 +1,389 @@
+"""Writes to the registry. Each service checks permission and scope, validates
+invariants, writes in one transaction and appends to the audit log.
+
+Input is validated at the edge (forms, the importer); services re-check only
+the invariants no form can see: uniqueness of ID numbers, scope of the target,
+a household's head.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiayuan.core import audit
+from jiayuan.core.access import require
+from jiayuan.core.models import AuditAction
+from jiayuan.core.roles import Perm
+from jiayuan.core.scope import in_scope
+from jiayuan.lib.text import display_pinyin, search_keys
+from jiayuan.places.models import Dwelling
+from jiayuan.registry.choices import Relation
+from jiayuan.registry.identifiers import id_hash, set_id_number, set_phone
+from jiayuan.registry.models import (
+    Circumstance,
+    Consent,
+    Household,
+    HouseholdAddress,
+    Membership,
+    Person,
+    SearchKey,
+)
+
+PERSON_FIELDS = ("name", "sex", "birth_date", "ethnicity", "languages", "origin_code",
+                 "permit_number", "permit_expiry", "occupation", "relation")
+
+
+def _check_dwelling(actor: Any, dwelling: Dwelling) -> None:
+    if not in_scope(actor, dwelling.grid_id):
+        raise Http404
+
+
+def _check_unique_id(number: str, exclude_pk: int | None = None) -> None:
+    if not number:
+        return
+    clash = Person.objects.filter(id_number_hash=id_hash(number))
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"id_number": _(
+            "A person with this ID-card number is already registered. Search for them "
+            "instead of registering them again; if you cannot see them, ask the station head."
+        )})
+
+
+def reindex_person(person: Person) -> None:
+    SearchKey.objects.filter(person=person).delete()
+    SearchKey.objects.bulk_create(search_keys_for(person))
+
+
+def search_keys_for(person: Person) -> list[SearchKey]:
+    kinds = {"name": SearchKey.NAME, "pinyin": SearchKey.PINYIN, "initials": SearchKey.INITIALS}
+    return [SearchKey(person_id=person.pk, grid_id=person.grid_id, kind=kinds[kind], pos=pos,
+                      key=key) for kind, pos, key in search_keys(person.name)]
+
+
+def _apply_person_fields(person: Person, data: dict[str, Any]) -> None:
+    for field in PERSON_FIELDS:
+        if field in data:
+            setattr(person, field, data[field])
+    if "languages" in data:
+        person.languages = sorted(set(data["languages"] or []))
+    person.pinyin = display_pinyin(person.name)
+    if "id_number" in data and data["id_number"] is not None:
+        set_id_number(person, data["id_number"])
+    if "phone" in data and data["phone"] is not None:
+        set_phone(person, data["phone"])
+
+
+@transaction.atomic
+def person_create(*, actor: Any, household: Household, joined: date | None = None,
+                  **data: Any) -> Person:
+    """Register a person as a member of `household`.
+
+    `data` holds PERSON_FIELDS plus normalised `id_number` and `phone`.
+    """
+    require(actor, Perm.EDIT_REGISTRY)
+    if not in_scope(actor, household.grid_id):
+        raise Http404
+    _check_unique_id(data.get("id_number") or "")
+    person = Person(household=household, grid_id=household.grid_id)
+    _apply_person_fields(person, data)
+    person.save()
+    Membership.objects.create(person=person, household=household, relation=person.relation,
+                              joined=joined or timezone.localdate())
+    reindex_person(person)
+    audit.record(AuditAction.CREATE, actor=actor, obj=person,
+                 changes=audit.created(audit.snapshot(person, Person.AUDIT_FIELDS),
+                                       Person.AUDIT_SENSITIVE))
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, **data: Any) -> Person:
+    require(actor, Perm.EDIT_REGISTRY)
+    if not in_scope(actor, person.grid_id):
+        raise Http404
+    if data.get("id_number"):
+        _check_unique_id(data["id_number"], exclude_pk=person.pk)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = audit.snapshot(person, Person.AUDIT_FIELDS)
+    old_name = person.name
+    _apply_person_fields(person, data)
+    if person.relation == Relation.HEAD and person.household.head_id != person.pk:
+        raise ValidationError({"relation": _(
+            "Only the head of the household can have the relation 'head'. Change the head "
+            "on the household page.")})
+    person.save()
+    if person.name != old_name:
+        reindex_person(person)
+    changes = audit.diff(before, audit.snapshot(person, Person.AUDIT_FIELDS),
+                         Person.AUDIT_SENSITIVE)
+    if changes:
+        audit.record(AuditAction.UPDATE, actor=actor, obj=person, changes=changes)
+    return person
+
+
+@transaction.atomic
+def household_create(*, actor: Any, dwelling: Dwelling, residency: str, moved_in: date,
+                     head: dict[str, Any], festivals: Iterable[str] = (),
+                     note: str = "") -> Household:
+    """Open a household file. A household always has a head: `head` holds the
+    head's person data and is registered in the same transaction."""
+    require(actor, Perm.EDIT_REGISTRY)
+    _check_dwelling(actor, dwelling)
+    if not head or not head.get("name"):
+        raise ValidationError({"head_name": _("A household needs a head of household.")})
+    household = Household.objects.create(dwelling=dwelling, grid_id=dwelling.grid_id,
+                                         residency=residency, moved_in=moved_in,
+                                         festivals=sorted(set(festivals)), note=note)
+    HouseholdAddress.objects.create(household=household, dwelling=dwelling, moved_in=moved_in)
+    audit.record(AuditAction.CREATE, actor=actor, obj=household,
+                 changes=audit.created(audit.snapshot(household, Household.AUDIT_FIELDS)))
+    person = person_create(actor=actor, household=household, joined=moved_in,
+                           **{**head, "relation": Relation.HEAD})
+    household.head = person
+    household.save(update_fields=["head", "updated_at"])
+    return household
+
+
+@transaction.atomic
+def household_update(*, actor: Any, household: Household, **data: Any) -> Household:
+    """Change residency, festivals, note or the head (who must be a current member)."""
+    require(actor, Perm.EDIT_REGISTRY)
+    if not in_scope(actor, household.grid_id):
+        raise Http404
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    before = audit.snapshot(household, Household.AUDIT_FIELDS)
+    for field in ("residency", "note"):
+        if field in data:
+            setattr(household, field, data[field])
+    if "festivals" in data:
+        household.festivals = sorted(set(data["festivals"]))
+    new_head = data.get("head")
+    if new_head is not None and new_head.pk != household.head_id:
+        if new_head.household_id != household.pk or new_head.left_on:
+            raise ValidationError({"head": _("The head must be a current member of this "
+                                             "household.")})
+        old_head = household.head
+        if old_head is not None:
+            old_head.relation = data.get("old_head_relation") or Relation.OTHER_RELATIVE
+            old_head.save(update_fields=["relation", "updated_at"])
+        new_head.relation = Relation.HEAD
+        new_head.save(update_fields=["relation", "updated_at"])
+        household.head = new_head
+    household.save()
+    changes = audit.diff(before, audit.snapshot(household, Household.AUDIT_FIELDS))
+    if changes:
+        audit.record(AuditAction.UPDATE, actor=actor, obj=household, changes=changes)
+    return household
+
+
+def _set_grid(household: Household, grid_id: int) -> None:
+    household.grid_id = grid_id
+    Person.objects.filter(household=household).update(grid_id=grid_id)
+    SearchKey.objects.filter(person__household=household).update(grid_id=grid_id)
+
+
+@transaction.atomic
+def household_move(*, actor: Any, household: Household, dwelling: Dwelling,
+                   on: date) -> Household:
+    """Move a whole household to another dwelling; the old address stays in history."""
+    require(actor, Perm.EDIT_REGISTRY)
+    if not in_scope(actor, household.grid_id):
+        raise Http404
+    _check_dwelling(actor, dwelling)
+    if dwelling.pk == household.dwelling_id:
+        raise ValidationError({"dwelling": _("The household already lives there.")})
+    if on < household.moved_in:
+        raise ValidationError({"on": _("The move cannot be before the household moved in.")})
+    HouseholdAddress.objects.filter(household=household, moved_out__isnull=True).update(
+        moved_out=on)
+    HouseholdAddress.objects.create(household=household, dwelling=dwelling, moved_in=on)
+    old = household.dwelling_id
+    household.dwelling = dwelling
+    _set_grid(household, dwelling.grid_id)
+    household.save(update_fields=["dwelling", "grid", "updated_at"])
+    audit.record(AuditAction.MOVE, actor=actor, obj=household,
+                 changes={"dwelling_id": [old, dwelling.pk], "on": on})
+    return household
+
+
+@transaction.atomic
+def household_move_out(*, actor: Any, household: Household, on: date,
+                       reason: str = "") -> Household:
+    """The household leaves the community. Its file and history stay."""
+    require(actor, Perm.EDIT_REGISTRY)
+    if not in_scope(actor, household.grid_id):
+        raise Http404
+    if household.moved_out:
+        raise ValidationError(_("The household has already moved out."))
+    if on < household.moved_in:
+        raise ValidationError({"on": _("The move cannot be before the household moved in.")})
+    household.moved_out = on
+    household.save(update_fields=["moved_out", "updated_at"])
+    HouseholdAddress.objects.filter(household=household, moved_out__isnull=True).update(
+        moved_out=on)
+    Person.objects.filter(household=household, left_on__isnull=True).update(left_on=on)
+    Membership.objects.filter(household=household, left__isnull=True).update(left=on,
+                                                                            reason=reason)
+    audit.record(AuditAction.MOVE, actor=actor, obj=household,
+                 changes={"moved_out": on, "reason": reason})
+    return household
+
+
+@transaction.atomic
+def person_move(*, actor: Any, person: Person, to_household: Household, on: date,
+                relation: str, new_head: Person | None = None, reason: str = "") -> Person:
+    """Move a person into another household (both must be in the actor's scope).
+
+    A head who leaves a household with other members needs a successor; a head
+    who leaves it empty closes that household.
+    """
+    require(actor, Perm.EDIT_REGISTRY)
+    if not in_scope(actor, person.grid_id) or not in_scope(actor, to_household.grid_id):
+        raise Http404
+    if to_household.pk == person.household_id:
+        raise ValidationError({"to_household": _("The person is already in that household.")})
+    if to_household.moved_out:
+        raise ValidationError({"to_household": _("That household has moved out.")})
+    if relation == Relation.HEAD:
+        raise ValidationError({"relation": _(
+            "Move the person first, then make them head on the household page.")})
+    old = Household.objects.select_for_update().get(pk=person.household_id)
+    if old.head_id == person.pk:
+        others = old.members.filter(left_on__isnull=True).exclude(pk=person.pk)
+        if others.exists():
+            if new_head is None or new_head.pk not in set(others.values_list("pk", flat=True)):
+                raise ValidationError({"new_head": _(
+                    "This person is the head of their household: choose who becomes the "
+                    "new head.")})
+            household_update(actor=actor, household=old, head=new_head,
+                             old_head_relation=relation)
+            person.refresh_from_db()
+        else:
+            household_move_out(actor=actor, household=old, on=on, reason=reason)
+            person.refresh_from_db()
+    Membership.objects.filter(person=person, left__isnull=True).update(left=on, reason=reason)
+    Membership.objects.create(person=person, household=to_household, relation=relation,
+                              joined=on, reason=reason)
+    person.household = to_household
+    person.grid_id = to_household.grid_id
+    person.relation = relation
+    person.left_on = None
+    person.save(update_fields=["household", "grid", "relation", "left_on", "updated_at"])
+    SearchKey.objects.filter(person=person).update(grid_id=to_household.grid_id)
+    audit.record(AuditAction.MOVE, actor=actor, obj=person,
+                 changes={"household_id": [old.pk, to_household.pk], "on": on,
+                          "relation": relation})
+    return person
+
+
+@transaction.atomic
+def person_leave(*, actor: Any, person: Person, on: date, reason: str = "") -> Person:
+    """One member leaves the community (the household stays)."""
+    require(actor, Perm.EDIT_REGISTRY)
+    if not in_scope(actor, person.grid_id):
+        raise Http404
+    if person.household.head_id == person.pk:
+        raise ValidationError(_("The head cannot leave alone: choose a new head first, or "
+                                "move the whole household out."))
+    person.left_on = on
+    person.save(update_fields=["left_on", "updated_at"])
+    Membership.objects.filter(person=person, left__isnull=True).update(left=on, reason=reason)
+    audit.record(AuditAction.MOVE, actor=actor, obj=person,
+                 changes={"left_on": on, "reason": reason})
+    return person
+
+
+def person_reveal(*, actor: Any, person: Person, field: str) -> str:
+    """The whole ID-card or phone number, for roles that may see it; audited."""
+    from jiayuan.registry.identifiers import id_number_of, phone_of
+
+    perm = {"id_number": Perm.REVEAL_ID_NUMBER, "phone": Perm.REVEAL_PHONE}.get(field)
+    if perm is None:
+        raise Http404
+    require(actor, perm)
+    if not in_scope(actor, person.grid_id):
+        raise Http404
+    value = id_number_of(person) if field == "id_number" else phone_of(person)
+    audit.record(AuditAction.REVEAL, actor=actor, obj=person, changes={"field": field})
+    return value
+
+
+@transaction.atomic
+def circumstance_add(*, actor: Any, household: Household, kind: str, started: date,
+                     person: Person | None = None, note: str = "") -> Circumstance:
+    require(actor, Perm.EDIT_REGISTRY)
+    require(actor, Perm.VIEW_SENSITIVE)
+    if not in_scope(actor, household.grid_id):
+        raise Http404
+    if person is not None and person.household_id != household.pk:
+        raise ValidationError({"person": _("That person is not a member of this household.")})
+    item = Circumstance.objects.create(household=household, person=person, kind=kind,
+                                       started=started, note=note)
+    audit.record(AuditAction.CREATE, actor=actor, obj=item, object_repr=f"household {household.pk}",
+                 changes=audit.created(audit.snapshot(item, Circumstance.AUDIT_FIELDS),
+                                       Circumstance.AUDIT_SENSITIVE))
+    return item
+
+
+@transaction.atomic
+def circumstance_end(*, actor: Any, circumstance: Circumstance, ended: date) -> Circumstance:
+    require(actor, Perm.EDIT_REGISTRY)
+    require(actor, Perm.VIEW_SENSITIVE)
+    if not in_scope(actor, circumstance.household.grid_id):
+        raise Http404
+    if ended < circumstance.started:
+        raise ValidationError({"ended": _("The end date is before the start date.")})
+    circumstance.ended = ended
+    circumstance.save(update_fields=["ended"])
+    audit.record(AuditAction.UPDATE, actor=actor, obj=circumstance,
+                 object_repr=f"household {circumstance.household_id}",
+                 changes={"ended": ended})
+    return circumstance
+
+
+@transaction.atomic
+def consent_record(*, actor: Any, person: Person, purpose: str, recorded_on: date,
+                   department: str = "", evidence: str = "", guardian: Person | None = None,
+                   guardian_name: str = "") -> Consent:
+    """Record a consent. Children under 14 consent through a guardian (PIPL art. 31)."""
+    require(actor, Perm.RECORD_CONSENT)
+    if not in_scope(actor, person.grid_id):
+        raise Http404
+    if person.is_under_14 and guardian is None and not guardian_name:
+        raise ValidationError({"guardian": _(
+            "This person is under 14: record the parent or guardian who gave consent.")})
+    if purpose == "referral" and not department:
+        raise ValidationError({"department": _("Name the department the referral consent "
+                                               "covers.")})
+    consent = Consent.objects.create(person=person, purpose=purpose, department=department,
+                                     recorded_on=recorded_on, recorded_by=actor,
+                                     evidence=evidence, guardian=guardian,
+                                     guardian_name=guardian_name)
+    audit.record(AuditAction.CREATE, actor=actor, obj=consent,
+                 changes=audit.created(audit.snapshot(consent, Consent.AUDIT_FIELDS)))
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: Any, consent: Consent, on: date) -> Consent:
+    require(actor, Perm.RECORD_CONSENT)
+    if not in_scope(actor, consent.person.grid_id):
+        raise Http404
+    if consent.status == "withdrawn":
+        raise ValidationError(_("This consent is already withdrawn."))
+    consent.status = "withdrawn"
+    consent.withdrawn_on = on
+    consent.save(update_fields=["status", "withdrawn_on"])
+    audit.record(AuditAction.UPDATE, actor=actor, obj=consent,
+                 changes={"status": ["given", "withdrawn"], "withdrawn_on": on})
+    return consent

@@ -1,0 +1,200 @@
+"""Household file and person pages. Views are thin: an access helper first,
+then a form, then a service or selector."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jiayuan.core.access import require
+from jiayuan.core.roles import Perm
+from jiayuan.core.scope import filter_by_grid
+from jiayuan.core.views import apply_service_errors
+from jiayuan.places.models import Dwelling, Grid
+from jiayuan.registry import selectors, services
+from jiayuan.registry.choices import Residency
+from jiayuan.registry.forms import (
+    CircumstanceForm,
+    EndDateForm,
+    HouseholdCreateForm,
+    HouseholdEditForm,
+    HouseholdMoveForm,
+    MoveOutForm,
+    PersonForm,
+)
+from jiayuan.registry.models import Circumstance
+
+
+def _dwellings_for(user):
+    return filter_by_grid(Dwelling.objects.select_related("building"), user).order_by("code")
+
+
+@login_required
+def household_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_REGISTRY)
+    grids = filter_by_grid(Grid.objects.all(), request.user, field="id")
+    grid_id = request.GET.get("grid") or None
+    residency = request.GET.get("residency", "")
+    active = request.GET.get("status", "active") != "moved_out"
+    qs = selectors.household_list(request.user, grid_id=int(grid_id) if grid_id and
+                                  grid_id.isdigit() else None,
+                                  residency=residency if residency in Residency.values else "",
+                                  active=active)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "registry/household_list.html", {
+        "page": page, "grids": grids, "residencies": Residency.choices,
+        "selected": {"grid": grid_id or "", "residency": residency,
+                     "status": "active" if active else "moved_out"},
+    })
+
+
+@login_required
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.get_household_for(request.user, pk)
+    file = selectors.household_file(request.user, household)
+    return render(request, "registry/household_detail.html", {"file": file, "h": household})
+
+
+@login_required
+def household_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.EDIT_REGISTRY)
+    dwellings = _dwellings_for(request.user)
+    show_sensitive = request.user.has(Perm.VIEW_SENSITIVE)
+    form = HouseholdCreateForm(request.POST or None, dwellings=dwellings)
+    head_form = PersonForm(request.POST or None, prefix="head", is_head=True,
+                           show_sensitive=show_sensitive)
+    if request.method == "POST" and form.is_valid() and head_form.is_valid():
+        try:
+            household = services.household_create(
+                actor=request.user, dwelling=form.cleaned_data["dwelling"],
+                residency=form.cleaned_data["residency"],
+                moved_in=form.cleaned_data["moved_in"],
+                festivals=form.cleaned_data["festivals"], note=form.cleaned_data["note"],
+                head=head_form.person_data())
+        except ValidationError as exc:
+            apply_service_errors(head_form, exc)
+        else:
+            messages.success(request, _("Household file opened."))
+            return redirect("household_detail", pk=household.pk)
+    return render(request, "registry/household_form.html",
+                  {"form": form, "head_form": head_form, "creating": True})
+
+
+@login_required
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.get_household_for(request.user, pk)
+    require(request.user, Perm.EDIT_REGISTRY)
+    initial = {"residency": household.residency, "festivals": household.festivals,
+               "note": household.note, "head": household.head_id}
+    form = HouseholdEditForm(request.POST or None, initial=initial, household=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(actor=request.user, household=household,
+                                      **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Household saved."))
+            return redirect("household_detail", pk=household.pk)
+    return render(request, "registry/household_form.html", {"form": form, "h": household})
+
+
+@login_required
+def household_move(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.get_household_for(request.user, pk)
+    require(request.user, Perm.EDIT_REGISTRY)
+    form = HouseholdMoveForm(request.POST or None,
+                             dwellings=_dwellings_for(request.user).exclude(
+                                 pk=household.dwelling_id))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_move(actor=request.user, household=household,
+                                    dwelling=form.cleaned_data["dwelling"],
+                                    on=form.cleaned_data["on"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The household has moved."))
+            return redirect("household_detail", pk=household.pk)
+    return render(request, "registry/simple_form.html", {
+        "form": form, "h": household, "title": _("Move the household to another dwelling")})
+
+
+@login_required
+def household_move_out(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.get_household_for(request.user, pk)
+    require(request.user, Perm.EDIT_REGISTRY)
+    form = MoveOutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_move_out(actor=request.user, household=household,
+                                        **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The household is recorded as moved out."))
+            return redirect("household_detail", pk=household.pk)
+    return render(request, "registry/simple_form.html", {
+        "form": form, "h": household, "title": _("The household leaves the community"),
+        "danger": True})
+
+
+@login_required
+def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.get_household_for(request.user, pk)
+    require(request.user, Perm.PRINT_FILE)
+    from jiayuan.registry.pdf import household_file_pdf
+
+    file = selectors.household_file(request.user, household)
+    data = household_file_pdf(request.user, file)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="household-{household.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def circumstance_add(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.get_household_for(request.user, pk)
+    require(request.user, Perm.VIEW_SENSITIVE)
+    require(request.user, Perm.EDIT_REGISTRY)
+    form = CircumstanceForm(request.POST or None, household=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.circumstance_add(actor=request.user, household=household,
+                                      **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Circumstance recorded."))
+            return redirect("household_detail", pk=household.pk)
+    return render(request, "registry/simple_form.html", {
+        "form": form, "h": household, "title": _("Record a circumstance"),
+        "sensitive_notice": True})
+
+
+@login_required
+@require_POST
+def circumstance_end(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
+    household = selectors.get_household_for(request.user, pk)
+    require(request.user, Perm.VIEW_SENSITIVE)
+    item = Circumstance.objects.filter(household=household, pk=cid).first()
+    if item is None:
+        raise Http404
+    form = EndDateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.circumstance_end(actor=request.user, circumstance=item,
+                                      ended=form.cleaned_data["ended"])
+            messages.success(request, _("Circumstance ended."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("Enter a valid end date."))
+    return redirect("household_detail", pk=household.pk)

@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from jiayuan.core import views as core_views
+from jiayuan.registry import views as hv
+from jiayuan.registry import views_people as pv
+from jiayuan.registry import views_search as sv
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("search/", sv.search_view, name="search"),
+    path("households/", hv.household_list, name="household_list"),
+    path("households/new/", hv.household_create, name="household_create"),
+    path("households/<int:pk>/", hv.household_detail, name="household_detail"),
+    path("households/<int:pk>/edit/", hv.household_edit, name="household_edit"),
+    path("households/<int:pk>/move/", hv.household_move, name="household_move"),
+    path("households/<int:pk>/move-out/", hv.household_move_out, name="household_move_out"),
+    path("households/<int:pk>/print.pdf", hv.household_pdf, name="household_pdf"),
+    path("households/<int:pk>/members/new/", pv.person_create, name="person_create"),
+    path("households/<int:pk>/circumstances/new/", hv.circumstance_add,
+         name="circumstance_add"),
+    path("households/<int:pk>/circumstances/<int:cid>/end/", hv.circumstance_end,
+         name="circumstance_end"),
+    path("people/<int:pk>/", pv.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", pv.person_edit, name="person_edit"),
+    path("people/<int:pk>/move/", pv.person_move, name="person_move"),
+    path("people/<int:pk>/leave/", pv.person_leave, name="person_leave"),
+    path("people/<int:pk>/reveal/<str:field>/", pv.person_reveal, name="person_reveal"),
+    path("people/<int:pk>/consents/new/", pv.consent_add, name="consent_add"),
+    path("people/<int:pk>/consents/<int:cid>/withdraw/", pv.consent_withdraw,
+         name="consent_withdraw"),
+    path("audit/", core_views.audit_log, name="audit_log"),
+    path("admin/", admin.site.urls),
+]
