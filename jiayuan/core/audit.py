@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import models, transaction
@@ -52,7 +52,7 @@ def entry_digest(fields: Mapping[str, Any]) -> str:
 def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
     return {
         "seq": entry.seq,
-        "at": entry.at.astimezone(timezone.UTC).isoformat(),
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor_id": entry.actor_id,
         "actor_username": entry.actor_username,
         "actor_role": entry.actor_role,

@@ -12,6 +12,7 @@ dwelling by its code (3-2-302).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,11 +23,13 @@ from jiayuan.core.scope import ALL, grid_ids
 from jiayuan.lib.idcard import IDNumberError, normalize_id_number
 from jiayuan.lib.phone import PhoneError, normalize_phone
 from jiayuan.lib.text import fold_query, is_latin_query
-from jiayuan.places.models import Dwelling
+from jiayuan.places.models import Dwelling, dwelling_code
 from jiayuan.registry.identifiers import id_hash, phone_hash
 from jiayuan.registry.models import Household, Person, SearchKey
 
-DWELLING_RE = re.compile(r"^\d+[a-z]?(-\d+[a-z]?){1,2}$")
+# 3-2-302, 3-302, or written out: 3栋2单元302室 / 3幢2单元302 / 3号楼302.
+DWELLING_RE = re.compile(
+    r"^(\d+)\s*(?:-|栋|幢|號樓|号楼|棟)\s*(?:(\d+)\s*(?:-|单元|單元)\s*)?(\d+)\s*(?:室)?$")
 ID_RE = re.compile(r"^(\d{15}|\d{17}[0-9x])$")
 CANDIDATES = 300
 
@@ -103,12 +106,15 @@ def search(actor: Any, raw: str, limit: int = 20) -> list[Hit]:
     """Ranked hits for `raw` in the actor's scope; [] for users without access."""
     if not actor.is_authenticated or not actor.has(Perm.VIEW_REGISTRY):
         return []
+    plain = unicodedata.normalize("NFKC", raw or "").strip().lower()
+    dwelling = DWELLING_RE.match(plain)
+    if dwelling:
+        return _dwelling_hits(actor, dwelling_code(*(g or "" for g in dwelling.groups())),
+                              limit)
     q = fold_query(raw or "")[:64]
     if not q:
         return []
     people = _scoped(Person.objects.all(), actor)
-    if DWELLING_RE.match(q):
-        return _dwelling_hits(actor, q, limit)
     if ID_RE.match(q):
         try:
             number = normalize_id_number(q)

@@ -1,0 +1,59 @@
+# Jiayuan: the two commands a new user needs are `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+SEED   ?= 1
+
+# Local keys (var/local-keys.env) for development, demo and tests only.
+DEV_ENV := JIAYUAN_LOCAL_KEYS=1
+
+.PHONY: install demo serve test test-fast bench lint format messages lock system-deps clean
+
+$(BIN)/.installed: requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	@touch $@
+
+install: $(BIN)/.installed
+
+system-deps:
+	@scripts/system-deps.sh
+
+demo: install
+	JIAYUAN_DEMO=1 DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+	JIAYUAN_DEMO=1 DEBUG=1 $(BIN)/python manage.py demo --scale station --seed $(SEED) --if-empty
+	@JIAYUAN_DEMO=1 DEBUG=1 $(BIN)/python manage.py demo_logins --port $(PORT)
+	JIAYUAN_DEMO=1 DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole suite, browser test included. DATABASE_URL selects PostgreSQL.
+test: install system-deps
+	$(DEV_ENV) $(BIN)/python -m pytest
+
+# Without the browser test (no Chromium needed).
+test-fast: install
+	$(DEV_ENV) $(BIN)/python -m pytest -m "not browser"
+
+bench: install
+	$(DEV_ENV) $(BIN)/python bench/run.py $(BENCH_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run -v0
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Re-extract and compile the translation catalogues (needs GNU gettext).
+messages: install
+	cd jiayuan && $(DEV_ENV) ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete
+	cd jiayuan && $(DEV_ENV) ../$(BIN)/python ../manage.py compilemessages
+
+# Regenerate requirements.lock from pyproject.toml (needs network to PyPI).
+lock:
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache

@@ -1,0 +1,15 @@
+"""Invented, deterministic demo data for the station (``manage.py demo``).
+
+* ``names`` and ``profiles``: the data (names, origins, jobs, shops, festivals);
+* ``generator``: scales, shared state and the community builder (places);
+* ``families``: households and people; ``extras``: circumstances, consents,
+  businesses;
+* ``loader``: bulk writes in one transaction, ``--reset``, the staff accounts.
+
+Same scale and seed give the same residents. Dates are computed from
+``generator.REFERENCE_DATE`` (2026-11-01) except a handful of residence permits
+per community, which expire 1-30 days after the real date of the load (the
+people and offsets are drawn from the seed; only the base date moves).
+Ciphertexts of ID and phone numbers differ between loads (Fernet uses a
+random IV and a timestamp); what they decrypt to does not.
+"""

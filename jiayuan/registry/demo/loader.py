@@ -1,0 +1,236 @@
+"""Write generated demo data to the database, and delete it again (--reset).
+
+The whole load runs in one transaction: a failure leaves the database as it
+was. Rows are written with bulk inserts and explicit primary keys (rows of
+one community point at each other without re-querying); on PostgreSQL the
+sequences are reset afterwards so the next ordinary insert gets a fresh id.
+Search keys, by far the most rows, go through executemany (SQLite) or COPY
+(PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import CommandError
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.db.models import Max, ProtectedError
+
+from jiayuan.core import audit
+from jiayuan.core.models import AuditAction, AuditEntry, User
+from jiayuan.places.models import Building, Community, Dwelling, Grid
+from jiayuan.registry.demo.generator import SCALES, Context, Ids, build_community
+from jiayuan.registry.demo.names import STAFF, STAFF_USERNAMES
+from jiayuan.registry.models import (
+    Business,
+    Circumstance,
+    Consent,
+    Household,
+    HouseholdAddress,
+    Membership,
+    Person,
+    SearchKey,
+)
+
+DEMO_PASSWORD = "jiayuan-demo"  # noqa: S105 - public, and only set when DEMO_MODE is on
+BATCH_SIZE = 2000
+# Written in this order; deleted in the reverse order.
+MODELS: list[tuple[str, type[models.Model]]] = [
+    ("community", Community), ("grid", Grid), ("building", Building), ("dwelling", Dwelling),
+    ("household", Household), ("address", HouseholdAddress), ("person", Person),
+    ("membership", Membership), ("circumstance", Circumstance), ("consent", Consent),
+    ("business", Business),
+]
+DEMO_MODELS = [m for _k, m in MODELS] + [SearchKey]
+BATCH_FIELDS = {"community": "communities", "grid": "grids", "building": "buildings",
+                "dwelling": "dwellings", "household": "households", "address": "addresses",
+                "person": "people", "membership": "memberships",
+                "circumstance": "circumstances", "consent": "consents",
+                "business": "businesses"}
+
+
+@dataclass
+class LoadResult:
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    staff: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, scope
+
+
+def has_data() -> bool:
+    return (Community.objects.exists() or Household.objects.exists()
+            or Person.objects.exists())
+
+
+def existing_staff() -> list[str]:
+    return sorted(User.objects.filter(username__in=STAFF_USERNAMES)
+                  .values_list("username", flat=True))
+
+
+# --- reset -------------------------------------------------------------------
+
+def _outside_dependents() -> None:
+    """Apply Django's on_delete rules for rows of other apps that point at demo
+    tables (a plain DELETE below would otherwise break their foreign keys)."""
+    demo = set(DEMO_MODELS)
+    for model in DEMO_MODELS:
+        for rel in model._meta.related_objects:
+            other = rel.related_model
+            if other in demo or other is User:
+                continue
+            if rel.many_to_many:
+                rel.through._base_manager.all().delete()
+                continue
+            qs = other._base_manager.filter(**{f"{rel.field.name}__isnull": False})
+            count = qs.count()
+            if not count:
+                continue
+            if rel.on_delete is models.CASCADE:
+                qs.delete()
+            elif rel.on_delete is models.SET_NULL:
+                qs.update(**{rel.field.name: None})
+            else:
+                raise CommandError(
+                    f"{count} {other._meta.label} rows refer to {model._meta.label} and "
+                    f"protect it; delete them before resetting the demo data.")
+
+
+def reset() -> dict[str, int]:
+    """Delete registry, places and the demo staff accounts (not the audit log)."""
+    if has_data() and not AuditEntry.objects.filter(object_type="demo",
+                                                    action=AuditAction.CREATE).exists():
+        raise CommandError(
+            "The registry holds data that was not loaded by `manage.py demo`; refusing to "
+            "delete it. Point JIAYUAN_VAR_DIR or DATABASE_URL at a scratch database instead.")
+    blocking = User.objects.filter(models.Q(community__isnull=False)
+                                   | models.Q(grids__isnull=False)).exclude(
+        username__in=STAFF_USERNAMES, is_superuser=False).distinct()
+    if blocking.exists():
+        names = ", ".join(blocking.values_list("username", flat=True)[:10])
+        raise CommandError(f"Staff accounts not created by demo are scoped to communities or "
+                           f"grids that --reset would delete: {names}. Remove their scope "
+                           f"first (Django admin).")
+    if User.objects.filter(username__in=STAFF_USERNAMES, is_superuser=True).exists():
+        raise CommandError("A superuser has one of the demo usernames "
+                           f"({', '.join(STAFF_USERNAMES)}); rename it before --reset.")
+    counts = {model._meta.model_name: model._base_manager.count() for model in DEMO_MODELS}
+    _outside_dependents()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in reversed(DEMO_MODELS):
+            cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608
+    try:
+        counts["user"] = User.objects.filter(username__in=STAFF_USERNAMES).delete()[1].get(
+            User._meta.label, 0)
+    except ProtectedError as exc:
+        raise CommandError(f"The demo staff accounts are still referenced: {exc}") from exc
+    audit.record(AuditAction.DELETE, object_type="demo", object_repr="demo data reset",
+                 changes=counts)
+    return counts
+
+
+# --- load --------------------------------------------------------------------
+
+def _start_ids() -> Ids:
+    start = {}
+    for key, model in MODELS:
+        start[key] = (model._base_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
+    return Ids(start)
+
+
+def _staff(community_id: int) -> dict[str, User]:
+    """The demo accounts. Created before their community row exists (foreign keys
+    are checked at commit) so consents can name the caseworker who recorded them."""
+    password = make_password(DEMO_PASSWORD) if settings.DEMO_MODE else None
+    users = {}
+    for username, role, surname, given, _grid in STAFF:
+        user = User(username=username, role=role, first_name=given, last_name=surname,
+                    community_id=community_id, is_staff=(role == "admin"))
+        if password:
+            user.password = password  # one hash for all: the password is public anyway
+        else:
+            user.set_unusable_password()
+        user.save()
+        users[username] = user
+    return users
+
+
+def _scope_users(users: dict[str, User], station: Community,
+                 grids: list[Grid]) -> list[tuple[str, str, str]]:
+    table = []
+    for username, role, _surname, _given, grid_index in STAFF:
+        scope = station.name
+        if grid_index is not None:
+            users[username].grids.set([grids[grid_index]])
+            scope = f"{grids[grid_index].name}（{station.name}）"
+        table.append((username, role, scope))
+    return table
+
+
+def _insert_search_keys(rows: list[tuple[int, int, int, int, str]]) -> None:
+    table = connection.ops.quote_name(SearchKey._meta.db_table)
+    columns = "person_id, grid_id, kind, pos, key"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor, cursor.cursor.copy(
+                f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)", rows)  # noqa: S608
+    else:
+        SearchKey.objects.bulk_create(
+            [SearchKey(person_id=p, grid_id=g, kind=k, pos=pos, key=key)
+             for p, g, k, pos, key in rows], batch_size=BATCH_SIZE)
+
+
+def _write(batch, counts: dict[str, int]) -> None:
+    for key, model in MODELS:
+        rows = getattr(batch, BATCH_FIELDS[key])
+        model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        counts[key] = counts.get(key, 0) + len(rows)
+    _insert_search_keys(batch.search_keys)
+    counts["search_key"] = counts.get("search_key", 0) + len(batch.search_keys)
+
+
+def _reset_sequences() -> None:
+    sql = connection.ops.sequence_reset_sql(no_style(), DEMO_MODELS)
+    if sql:
+        with connection.cursor() as cursor:
+            for statement in sql:
+                cursor.execute(statement)
+
+
+def load(scale_name: str, seed: int, today: date,
+         progress: Callable[[str], None] | None = None) -> LoadResult:
+    scale = SCALES[scale_name]
+    started = time.perf_counter()
+    result = LoadResult()
+    with transaction.atomic():
+        ids = _start_ids()
+        users = _staff(community_id=ids.peek("community"))
+        caseworker = users["caseworker"]
+        ctx = Context(seed=seed, scale=scale, ids=ids, today=today,
+                      recorder_id=caseworker.pk,
+                      recorder_name=caseworker.last_name + caseworker.first_name)
+        for index in range(scale.communities):
+            batch = build_community(ctx, index)
+            _write(batch, result.counts)
+            if index == 0:
+                result.staff = _scope_users(users, batch.communities[0], batch.grids)
+            if progress and scale.communities > 1 and (index + 1) % 10 == 0:
+                progress(f"  {index + 1}/{scale.communities} communities, "
+                         f"{result.counts['person']:,} people, "
+                         f"{time.perf_counter() - started:.0f} s")
+        _reset_sequences()
+        result.counts["user"] = len(users)
+        audit.record(AuditAction.CREATE, object_type="demo",
+                     object_repr=f"demo {scale_name} seed {seed}", changes=dict(result.counts))
+    result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,81 @@
+"""manage.py demo: load invented residents, households and shops for a demo.
+
+    manage.py demo --scale station --seed 1            # refuse if data exists
+    manage.py demo --scale station --seed 1 --reset    # replace earlier demo data
+    manage.py demo --scale station --seed 1 --if-empty # skip quietly if loaded
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from jiayuan.places.models import Community
+from jiayuan.registry.demo.generator import SCALES
+from jiayuan.registry.demo.loader import DEMO_PASSWORD, existing_staff, has_data, load, reset
+from jiayuan.registry.models import Household
+
+SUMMARY = (("community", "communities"), ("grid", "grids"), ("dwelling", "dwellings"),
+           ("household", "households"), ("person", "people"), ("business", "businesses"),
+           ("search_key", "search keys"), ("consent", "consents"),
+           ("circumstance", "circumstances"))
+
+
+class Command(BaseCommand):
+    help = "Load deterministic, invented demo data (registry, places, staff accounts)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--scale", choices=sorted(SCALES), default="station",
+                            help="tiny (tests), station (one community) or district (60).")
+        parser.add_argument("--seed", type=int, default=1,
+                            help="Same scale and seed give the same data.")
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument("--reset", action="store_true",
+                          help="Delete earlier demo data (registry, places, demo staff "
+                               "accounts; never the audit log) before loading.")
+        mode.add_argument("--if-empty", action="store_true",
+                          help="Do nothing if a community exists already.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        scale, seed = options["scale"], options["seed"]
+        if options["if_empty"] and Community.objects.exists():
+            return
+        with transaction.atomic():
+            if options["reset"]:
+                deleted = reset()
+                if any(deleted.values()):
+                    self.stdout.write(f"Deleted earlier demo data: {deleted.get('person', 0):,} "
+                                      f"people, {deleted.get('household', 0):,} households.")
+            elif has_data() or existing_staff():
+                households = Household.objects.count()
+                staff = ", ".join(existing_staff())
+                raise CommandError(
+                    "The database already holds data "
+                    f"({Community.objects.count()} communities, {households} households"
+                    f"{'; staff accounts ' + staff if staff else ''}). Use --reset to replace "
+                    "it with demo data, or --if-empty to skip.")
+            result = load(scale, seed, timezone.localdate(),
+                          progress=lambda line: self.stdout.write(line))
+        self._summary(scale, seed, result)
+
+    def _summary(self, scale: str, seed: int, result: Any) -> None:
+        out = self.stdout
+        out.write(self.style.SUCCESS(f"Demo data loaded: scale {scale}, seed {seed}, "
+                                     f"in {result.seconds:.1f} s."))
+        width = max(len(label) for _k, label in SUMMARY)
+        for key, label in SUMMARY:
+            out.write(f"  {label:<{width}}  {result.counts.get(key, 0):>10,}")
+        out.write("")
+        out.write("Demo logins:")
+        out.write(f"  {'username':<12} {'role':<12} scope")
+        for username, role, scope in result.staff:
+            out.write(f"  {username:<12} {role:<12} {scope}")
+        if settings.DEMO_MODE:
+            out.write(f"Password for every demo login: {DEMO_PASSWORD}")
+        else:
+            out.write("The demo logins have no usable password: load the demo with "
+                      "JIAYUAN_DEMO=1 to sign in with them.")

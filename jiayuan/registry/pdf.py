@@ -1,0 +1,122 @@
+"""The household file as a PDF, with an embedded CJK font (no empty boxes).
+
+Identifiers stay masked on paper; sensitive circumstances are printed only for
+roles that may see them. Every print is audited.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from jiayuan.core import audit
+from jiayuan.core.models import AuditAction
+from jiayuan.registry.selectors import HouseholdFile
+
+FONT = "jiayuan-cjk"
+
+
+@cache
+def font_file() -> tuple[str, int]:
+    """(path, index in collection). PDF_FONT_PATH overrides the locked package."""
+    if settings.PDF_FONT_PATH:
+        return settings.PDF_FONT_PATH, 0
+    import noto_cjk_sans_otc
+
+    path = Path(noto_cjk_sans_otc.__file__).parent / "NotoSansCJK-Regular.ttc"
+    # Collection order in Noto Sans CJK: JP, KR, SC, TC, HK. SC covers both
+    # scripts' characters; glyph shapes follow mainland conventions.
+    return str(path), 2
+
+
+def _pdf() -> FPDF:
+    pdf = FPDF(format="A4")
+    path, index = font_file()
+    pdf.add_font(FONT, "", path, collection_font_number=index)
+    pdf.set_font(FONT, size=10)
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_margins(15, 15, 15)
+    return pdf
+
+
+def _heading(pdf: FPDF, text: str) -> None:
+    pdf.ln(3)
+    pdf.set_font(FONT, size=12)
+    pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=10)
+
+
+def _table(pdf: FPDF, header: list[str], rows: list[list[str]],
+           widths: tuple[int, ...] | None = None) -> None:
+    if not rows:
+        pdf.cell(0, 6, _("None recorded."), new_x="LMARGIN", new_y="NEXT")
+        return
+    with pdf.table(col_widths=widths, headings_style=FontFace(fill_color=(235, 235, 235)),
+                   line_height=6) as table:
+        table.row(header)
+        for row in rows:
+            table.row([str(cell) for cell in row])
+
+
+def household_file_pdf(actor: Any, file: HouseholdFile) -> bytes:
+    h = file.household
+    pdf = _pdf()
+    pdf.add_page()
+    pdf.set_title(f"{_('Household file')} {h.dwelling.code}")
+    pdf.set_font(FONT, size=16)
+    pdf.cell(0, 10, f"{_('Household file')} · {h.dwelling}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=10)
+    facts = [
+        (_("Household number"), f"№{h.pk}"),
+        (_("Community"), f"{h.grid.community.name} · {h.grid.name}"),
+        (_("Residency"), str(h.get_residency_display())),
+        (_("Moved in"), h.moved_in.isoformat()),
+        (_("Moved out"), h.moved_out.isoformat() if h.moved_out else "—"),
+        (_("Head of household"), h.head.name if h.head else "—"),
+        (_("Festivals the household celebrates"), ", ".join(file.festival_labels) or "—"),
+    ]
+    for label, value in facts:
+        pdf.cell(55, 6, str(label))
+        pdf.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")
+
+    _heading(pdf, _("Members"))
+    _table(pdf, [_("Name"), _("Relation"), _("Sex"), _("Birth date"), _("ID-card number"),
+                 _("Phone"), _("Origin place")],
+           [[p.name, p.get_relation_display(), p.get_sex_display(),
+             p.birth_date.isoformat() if p.birth_date else "", p.id_number_mask or "",
+             p.phone_mask or "", p.origin_label] for p in file.members],
+           widths=(22, 18, 10, 22, 38, 28, 32))
+
+    if file.circumstances is not None:
+        _heading(pdf, _("Circumstances (sensitive)"))
+        _table(pdf, [_("Circumstance"), _("Member"), _("From"), _("Until")],
+               [[c.get_kind_display(), c.person.name if c.person else "",
+                 c.started.isoformat(), c.ended.isoformat() if c.ended else _("now")]
+                for c in file.circumstances])
+
+    _heading(pdf, _("Consents"))
+    _table(pdf, [_("Person"), _("Purpose"), _("Department"), _("Status"), _("Date")],
+           [[c.person.name, c.get_purpose_display(), c.department, c.get_status_display(),
+             c.recorded_on.isoformat()] for c in file.consent_rows])
+
+    _heading(pdf, _("Addresses"))
+    _table(pdf, [_("Dwelling"), _("Moved in"), _("Moved out")],
+           [[str(a.dwelling), a.moved_in.isoformat(),
+             a.moved_out.isoformat() if a.moved_out else _("now")] for a in file.addresses])
+
+    pdf.ln(6)
+    pdf.set_font(FONT, size=8)
+    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    pdf.multi_cell(0, 5, _("Printed by %(user)s on %(time)s. Confidential: this printout is "
+                           "recorded in the audit log. Shred when no longer needed.")
+                   % {"user": actor.username, "time": stamp})
+    data = bytes(pdf.output())
+    audit.record(AuditAction.PRINT, actor=actor, obj=h, changes={"format": "pdf"})
+    return data

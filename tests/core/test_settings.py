@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _check(env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items()
+            if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEY", "JIAYUAN_LOCAL_KEYS",
+                         "JIAYUAN_DEMO", "DEBUG", "DATABASE_URL"}}
+    return subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env={**base, **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_it_refuses_to_start_without_secrets(tmp_path):
+    result = _check({"DEBUG": "0", "JIAYUAN_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    assert "SECRET_KEY and FIELD_ENCRYPTION_KEY must be set" in result.stderr
+
+
+def test_it_refuses_without_the_encryption_key_even_with_a_secret_key(tmp_path):
+    result = _check({"DEBUG": "0", "SECRET_KEY": "x" * 50, "JIAYUAN_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+
+
+def test_it_generates_local_keys_once_for_development(tmp_path):
+    env = {"JIAYUAN_LOCAL_KEYS": "1", "JIAYUAN_VAR_DIR": str(tmp_path)}
+    assert _check(env).returncode == 0
+    keys = (tmp_path / "local-keys.env").read_text()
+    assert "FIELD_ENCRYPTION_KEY=" in keys
+    assert _check(env).returncode == 0
+    assert (tmp_path / "local-keys.env").read_text() == keys
+
+
+def test_it_rejects_a_malformed_boolean(tmp_path):
+    result = _check({"DEBUG": "maybe", "JIAYUAN_LOCAL_KEYS": "1",
+                     "JIAYUAN_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0 and "DEBUG must be a boolean" in result.stderr
