@@ -116,13 +116,3 @@ def household_b(head: User, dwelling_b: Dwelling) -> Any:
               "phone": "13700001111", "id_number": "", "origin_code": "622900"},
     )
 
-
-@pytest.fixture(autouse=True)
-def _plain_http_and_static(settings: Any) -> None:
-    """The test client speaks plain HTTP, and tests do not run collectstatic:
-    serve static files from the finders as the demo does."""
-    settings.SECURE_SSL_REDIRECT = False
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    settings.WHITENOISE_USE_FINDERS = True
-    settings.WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,60 @@
+"""One walk through the product in headless Chromium (Debian's, via Playwright).
+
+Logs in as a grid worker, searches `zrz` as-you-type, opens the household file,
+and saves a 360 px wide screenshot to test-artifacts/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: run `make system-deps` (Debian package "
+                    "chromium), or `make test-fast` to skip the browser test.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def test_it_finds_a_household_by_initials_on_a_phone(live_server, household, personas,
+                                                     browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 360, "height": 780}, locale="zh-CN",
+                            device_scale_factor=2)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "gridworker")
+    page.fill("#id_password", "pw-for-tests-only")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.fill("header input[type=search]", "zrz")
+    hit = page.locator("#quick-results li").first
+    hit.wait_for(timeout=10_000)
+    assert "鄭容哲" in hit.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "search-zrz-360.png"))
+
+    hit.locator("a", has_text="3-2-302").click()
+    page.wait_for_url(f"{live_server.url}/households/{household.pk}/")
+    heading = page.locator("h1").inner_text()
+    assert "3-2-302" in heading
+    assert page.locator(".member").count() == 3
+    # Nothing overflows a 360 px screen sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(ARTIFACTS / "household-file-360.png"), full_page=True)
+    assert (ARTIFACTS / "household-file-360.png").stat().st_size > 10_000
