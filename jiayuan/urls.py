@@ -33,6 +33,7 @@ urlpatterns = [
     path("people/<int:pk>/consents/new/", pv.consent_add, name="consent_add"),
     path("people/<int:pk>/consents/<int:cid>/withdraw/", pv.consent_withdraw,
          name="consent_withdraw"),
+    path("businesses/", hv.business_list, name="business_list"),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

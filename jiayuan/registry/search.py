@@ -121,15 +121,15 @@ def search(actor: Any, raw: str, limit: int = 20) -> list[Hit]:
         except IDNumberError:
             return []
         ids = people.filter(id_number_hash=id_hash(number)).values_list("pk", flat=True)
-        return _people_hits(actor, {pk: 200 for pk in ids}, raw, limit)
+        return _people_hits(actor, dict.fromkeys(ids, 200), raw, limit)
     if q.isdigit() and len(q) == 4:
         ids = people.filter(phone_last4=q).values_list("pk", flat=True)[:CANDIDATES]
-        return _people_hits(actor, {pk: 80 for pk in ids}, raw, limit)
+        return _people_hits(actor, dict.fromkeys(ids, 80), raw, limit)
     if q[0].isdigit() or q.startswith("+"):
         try:
             phone = normalize_phone(q)
         except PhoneError:
             return []
         ids = people.filter(phone_hash=phone_hash(phone)).values_list("pk", flat=True)
-        return _people_hits(actor, {pk: 150 for pk in ids[:CANDIDATES]}, raw, limit)
+        return _people_hits(actor, dict.fromkeys(ids[:CANDIDATES], 150), raw, limit)
     return _name_hits(actor, q, limit)

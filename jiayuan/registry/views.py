@@ -198,3 +198,13 @@ def circumstance_end(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
     else:
         messages.error(request, _("Enter a valid end date."))
     return redirect("household_detail", pk=household.pk)
+
+
+@login_required
+def business_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_REGISTRY)
+    qs = (selectors.businesses_for(request.user)
+          .select_related("grid", "owner__household", "dwelling__building")
+          .order_by("grid__code", "name"))
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(request, "registry/business_list.html", {"page": page})

@@ -28,6 +28,7 @@ PAGES = [
     ("person_leave", lambda h: {"pk": h.head_id}, EDIT, True),
     ("consent_add", lambda h: {"pk": h.head_id}, EDIT, True),
     ("audit_log", lambda h: {}, {"auditor", "admin"}, False),
+    ("business_list", lambda h: {}, ALL, False),
 ]
 
 
@@ -96,3 +97,14 @@ def test_sensitive_circumstances_are_hidden_from_roles_without_the_permission(
         body = client_for(personas[role]).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "透析" not in body, role
         assert "Ethnic group" not in body and "Korean" not in body, role
+
+
+def test_businesses_are_listed_within_scope(household, household_b, personas):
+    from jiayuan.registry.models import Business
+
+    Business.objects.create(grid=household.grid, name="朝鲜族冷面馆", kind="restaurant",
+                            owner=household.head, dwelling=household.dwelling)
+    Business.objects.create(grid=household_b.grid, name="兰州拉面", kind="restaurant",
+                            owner=household_b.head)
+    body = client_for(personas["gridworker"]).get(reverse("business_list")).content.decode()
+    assert "朝鲜族冷面馆" in body and "兰州拉面" not in body

@@ -1,0 +1,105 @@
+#!/usr/bin/env python
+"""Benchmarks (not tests): search and the household file, on SQLite and PostgreSQL.
+
+    make bench                                   # district scale, both databases
+    make bench BENCH_ARGS="--scale station"      # quicker
+    make bench BENCH_ARGS="--db sqlite --reuse"  # keep the loaded data between runs
+
+Each database gets its own scratch copy of the demo community (SQLite under
+var/bench/, PostgreSQL database `jiayuan_bench` on DATABASE_URL's server or
+127.0.0.1:5432). The measurement runs in a child process per database
+(bench/measure.py) and prints p50/p95 for our search and for a naive baseline
+measured in the same process on the same queries, with their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def run(cmd: list[str], env: dict[str, str], **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, **kw)
+
+
+def prepare(db: str, scale: str, seed: int, reuse: bool) -> dict[str, str]:
+    env = {**os.environ, "JIAYUAN_LOCAL_KEYS": "1", "DJANGO_SETTINGS_MODULE": "jiayuan.settings"}
+    env.pop("JIAYUAN_DEMO", None)
+    marker_name = f"{scale}-{seed}"
+    if db == "sqlite":
+        var = ROOT / "var" / "bench" / marker_name
+        env["JIAYUAN_VAR_DIR"] = str(var)
+        env.pop("DATABASE_URL", None)
+        path = var / "jiayuan.sqlite3"
+        if path.exists() and not reuse:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        loaded = path.exists()
+    else:
+        server = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+        name = f"jiayuan_bench_{scale}_{seed}"
+        env["DATABASE_URL"] = f"{server}/{name}"
+        env["JIAYUAN_VAR_DIR"] = str(ROOT / "var" / "bench")
+        exists = subprocess.run(["psql", f"{server}/postgres", "-tAc",
+                                 f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
+                                capture_output=True, text=True).stdout.strip() == "1"
+        if exists and not reuse:
+            subprocess.run(["psql", f"{server}/postgres", "-c", f'DROP DATABASE "{name}"'],
+                               check=True, capture_output=True)
+            exists = False
+        if not exists:
+            subprocess.run(["psql", f"{server}/postgres", "-c", f'CREATE DATABASE "{name}"'],
+                           check=True, capture_output=True)
+        loaded = exists
+    run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+    if not loaded or not reuse:
+        print(f"[{db}] loading demo --scale {scale} --seed {seed} …", flush=True)
+        run([PY, "manage.py", "demo", "--scale", scale, "--seed", str(seed), "--if-empty"], env,
+            stdout=subprocess.DEVNULL)
+    return env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", default="district", choices=["tiny", "station", "district"])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db", default="both", choices=["sqlite", "postgres", "both"])
+    parser.add_argument("--reuse", action="store_true", help="keep loaded data between runs")
+    parser.add_argument("--queries", type=int, default=400, help="size of the query mix")
+    args = parser.parse_args()
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    results = []
+    for db in dbs:
+        env = prepare(db, args.scale, args.seed, args.reuse)
+        measure_env = {**env, "DJANGO_SETTINGS_MODULE": "tests.settings",
+                       "ALLOWED_HOSTS": "testserver"}
+        out = run([PY, "bench/measure.py", "--queries", str(args.queries), "--seed",
+                   str(args.seed)], measure_env, capture_output=True, text=True).stdout
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    print()
+    print(f"Jiayuan benchmark · scale={args.scale} seed={args.seed} · "
+          f"{results[0]['people']} people · query mix of {results[0]['queries']}")
+    header = f"{'database':<10} {'measure':<34} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}"
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        for row in r["rows"]:
+            print(f"{r['db']:<10} {row['name']:<34} {row['p50']:>8.2f} {row['p95']:>8.2f} "
+                  f"{row.get('sql', ''):>8}")
+        s, b = r["search_all"], r["baseline_all"]
+        print(f"{r['db']:<10} {'ratio baseline/search (p50, p95)':<34} "
+              f"{b['p50'] / s['p50']:>7.1f}x {b['p95'] / s['p95']:>7.1f}x")
+        print()
+    print("Goals: search p95 ≤ 15 ms and ≥ 20× the baseline; household file ≤ 50 ms.")
+
+
+if __name__ == "__main__":
+    main()
