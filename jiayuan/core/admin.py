@@ -59,7 +59,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     filter_horizontal = ("grids",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Person"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Staff member"), {"fields": ("first_name", "last_name", "email")}),
         (_("Role and scope"), {"fields": ("role", "community", "grids", "is_active",
                                           "is_staff")}),
     )

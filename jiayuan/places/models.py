@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Community(models.Model):
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("of a place or business", "name"), max_length=100)
     code = models.CharField(_("code"), max_length=20, unique=True,
                             help_text=_("Short code used in reference numbers, e.g. ZJJ."))
 
@@ -23,7 +24,7 @@ class Community(models.Model):
 class Grid(models.Model):
     community = models.ForeignKey(Community, models.PROTECT, related_name="grids",
                                   verbose_name=_("community"))
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("of a place or business", "name"), max_length=100)
     code = models.CharField(_("code"), max_length=20)
 
     class Meta:

@@ -45,7 +45,7 @@ class ConsentPurpose(models.TextChoices):
     SENSITIVE = "sensitive", _("Recording sensitive details (health, hardship, ethnicity)")
     REFERRAL = "referral", _("Referral to a named department")
     PHOTO = "photo", _("Photographs")
-    PORTAL_CONTACT = "portal_contact", _("Contact about portal requests")
+    PORTAL_CONTACT = "portal_contact", _("Contact about requests made on the resident portal")
 
 
 class ConsentStatus(models.TextChoices):
@@ -66,7 +66,7 @@ class BusinessKind(models.TextChoices):
 LANGUAGE_CHOICES = [
     ("zh", _("Mandarin Chinese")),
     ("yue", _("Cantonese")),
-    ("wuu", _("Wu (Shanghainese, Suzhou…)")),
+    ("wuu", _("Wu (Shanghainese, Suzhounese…)")),
     ("ug", _("Uyghur")),
     ("bo", _("Tibetan")),
     ("ko", _("Korean")),

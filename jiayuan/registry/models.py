@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiayuan.lib.divisions import origin_label
 from jiayuan.lib.ethnicity import ETHNICITY_CHOICES
@@ -76,7 +77,7 @@ class Person(models.Model):
     household = models.ForeignKey(Household, models.PROTECT, related_name="members",
                                   verbose_name=_("household"))
     grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="+", editable=False)
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("of a person", "name"), max_length=60)
     pinyin = models.CharField(_("pinyin"), max_length=120, blank=True, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
@@ -146,7 +147,7 @@ class Membership(models.Model):
     household = models.ForeignKey(Household, models.CASCADE, related_name="memberships")
     relation = models.CharField(_("relation to head"), max_length=20, choices=Relation.choices)
     joined = models.DateField(_("joined"))
-    left = models.DateField(_("left"), null=True, blank=True)
+    left = models.DateField(pgettext_lazy("date", "left"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:
@@ -160,8 +161,8 @@ class Circumstance(models.Model):
     person = models.ForeignKey(Person, models.CASCADE, null=True, blank=True,
                                related_name="circumstances", verbose_name=_("member"))
     kind = models.CharField(_("circumstance"), max_length=20, choices=CircumstanceKind.choices)
-    started = models.DateField(_("from"))
-    ended = models.DateField(_("until"), null=True, blank=True)
+    started = models.DateField(pgettext_lazy("start date", "from"))
+    ended = models.DateField(pgettext_lazy("end date", "until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -199,7 +200,7 @@ class Consent(models.Model):
                                             "the desk with a witness."))
     guardian = models.ForeignKey(Person, models.PROTECT, null=True, blank=True,
                                  related_name="+", verbose_name=_("guardian"))
-    guardian_name = models.CharField(_("guardian (if not registered)"), max_length=60,
+    guardian_name = models.CharField(_("Guardian (if not in the household)"), max_length=60,
                                      blank=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
 
@@ -240,7 +241,7 @@ class SearchKey(models.Model):
 class Business(models.Model):
     grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="businesses",
                              verbose_name=_("grid"))
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("of a place or business", "name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=BusinessKind.choices)
     owner = models.ForeignKey(Person, models.SET_NULL, null=True, blank=True,
                               related_name="businesses", verbose_name=_("owner"))

@@ -102,7 +102,7 @@ def household_file_pdf(actor: Any, file: HouseholdFile) -> bytes:
                 for c in file.circumstances])
 
     _heading(pdf, _("Consents"))
-    _table(pdf, [_("Person"), _("Purpose"), _("Department"), _("Status"), _("Date")],
+    _table(pdf, [_("Resident"), _("Purpose"), _("Department"), _("Status"), _("Date")],
            [[c.person.name, c.get_purpose_display(), c.department, c.get_status_display(),
              c.recorded_on.isoformat()] for c in file.consent_rows])
 
