@@ -96,7 +96,7 @@ def household(head: User, dwelling_a: Dwelling) -> Any:
         festivals=["chuseok", "spring_festival"],
         head={"name": "鄭容哲", "sex": "M", "birth_date": date(1958, 3, 14),
               "id_number": ZHENG_ID, "phone": "13812345678", "origin_code": "222400",
-              "ethnicity": "10", "languages": ["ko", "zh"]},
+              "ethnicity": "10", "languages": ["ko", "zh"], "sensitive_consent": True},
     )
     services.person_create(actor=head, household=h, name="金英姬", sex="F",
                            birth_date=date(1960, 5, 2), relation="spouse",

@@ -37,7 +37,8 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        changed = {name: "(changed)" if name in {"password"} else str(form.cleaned_data.get(name))
+        # Never a password (password, password1, password2…) in the log, not even hashed.
+        changed = {name: "(changed)" if "password" in name else str(form.cleaned_data.get(name))
                    for name in (form.changed_data or [])}
         audit.record(AuditAction.UPDATE if change else AuditAction.CREATE, actor=request.user,
                      obj=obj, changes=changed)

@@ -9,7 +9,6 @@ never collide.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from functools import cache
@@ -32,10 +31,7 @@ def _fernet() -> MultiFernet:
 
 @cache
 def _hash_key() -> bytes:
-    if settings.FIELD_HASH_KEY:
-        return settings.FIELD_HASH_KEY.encode()
-    primary = base64.urlsafe_b64decode(settings.FIELD_ENCRYPTION_KEYS[0])
-    return hmac.new(primary, b"jiayuan/lookup-hash/v1", hashlib.sha256).digest()
+    return settings.FIELD_HASH_KEY.encode()
 
 
 def encrypt(value: str) -> str:

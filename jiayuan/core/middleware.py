@@ -1,17 +1,31 @@
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from jiayuan.core.audit import current_ip
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is trivially forged unless a proxy we
-    # trust rewrites it, and nginx is configured to set REMOTE_ADDR via
-    # real_ip (docs/deployment.md).
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address for the audit log.
+
+    Directly exposed: REMOTE_ADDR. Behind nginx (BEHIND_PROXY=1): X-Real-IP,
+    which nginx sets from the connection and overwrites whatever the client
+    sent; REMOTE_ADDR there is only the proxy (or empty on a unix socket).
+    X-Forwarded-For is never trusted: its first entries are the client's to write.
+    """
+    candidates = [request.META.get("REMOTE_ADDR", "")]
+    if settings.BEHIND_PROXY:
+        candidates.insert(0, request.META.get("HTTP_X_REAL_IP", "").strip())
+    for value in candidates:
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            continue
+    return None
 
 
 class RequestContextMiddleware:

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.roles import Perm, Role, role_has
+
+
+class StaffManager(UserManager):
+    def create_superuser(self, username: str, email: str | None = None,
+                         password: str | None = None, **extra: Any) -> User:
+        # The bootstrap account runs the system; it is not a caseworker.
+        extra.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra)
 
 
 class User(AbstractUser):
@@ -24,6 +32,8 @@ class User(AbstractUser):
         "places.Grid", blank=True, related_name="+", verbose_name=_("grids"),
         help_text=_("Leave empty to give the account the whole community."),
     )
+
+    objects = StaffManager()
 
     class Meta:
         verbose_name = _("staff account")
@@ -48,6 +58,7 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOGOUT = "logout", _("Logged out")
     DENIED = "denied", _("Access denied")
+    VIEW_SENSITIVE = "view_sensitive", _("Viewed sensitive details")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -38,9 +38,11 @@ class Perm(StrEnum):
 
 P = Perm
 PERMISSIONS: dict[str, frozenset[Perm]] = {
+    # The head answers for the station: they also read the audit log to see who
+    # looked at what.
     Role.HEAD: frozenset({
         P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_ID_NUMBER,
-        P.REVEAL_PHONE, P.RECORD_CONSENT, P.PRINT_FILE,
+        P.REVEAL_PHONE, P.RECORD_CONSENT, P.PRINT_FILE, P.VIEW_AUDIT,
     }),
     Role.CASEWORKER: frozenset({
         P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_ID_NUMBER,

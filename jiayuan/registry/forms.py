@@ -54,6 +54,10 @@ class PersonForm(forms.Form):
     permit_expiry = forms.DateField(label=_("Residence permit expiry"), required=False,
                                     widget=DATE)
     occupation = forms.CharField(label=_("Occupation"), required=False, max_length=100)
+    sensitive_consent = forms.BooleanField(
+        label=_("Consent to record sensitive details has been given"), required=False,
+        help_text=_("Tick only if the person (or, under 14, their guardian) agrees. A consent "
+                    "record is created. Not needed if one is already on record."))
 
     def __init__(self, *args: Any, show_sensitive: bool = True, is_head: bool = False,
                  editing: bool = False, **kwargs: Any) -> None:
@@ -63,6 +67,7 @@ class PersonForm(forms.Form):
             prefecture_choices())
         if not show_sensitive:
             del self.fields["ethnicity"]
+            del self.fields["sensitive_consent"]
         if is_head:
             del self.fields["relation"]
         else:
@@ -147,7 +152,8 @@ class HouseholdForm(forms.Form):
     festivals = forms.MultipleChoiceField(
         label=_("Festivals the household celebrates"), required=False,
         choices=FESTIVAL_CHOICES, widget=forms.CheckboxSelectMultiple,
-        help_text=_("As the household itself says. Never guess from other details."))
+        help_text=_("As the household itself says. Never guess from other details. "
+                    "This is sensitive: it needs the head's consent."))
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(
         attrs={"rows": 3}))
 
@@ -170,6 +176,10 @@ class HouseholdCreateForm(HouseholdForm):
 
 class HouseholdEditForm(HouseholdForm):
     head = forms.ModelChoiceField(label=_("Head of household"), queryset=Person.objects.none())
+    sensitive_consent = forms.BooleanField(
+        label=_("Consent to record sensitive details has been given"), required=False,
+        help_text=_("Tick only if the person (or, under 14, their guardian) agrees. A consent "
+                    "record is created. Not needed if one is already on record."))
 
     def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -213,6 +223,10 @@ class CircumstanceForm(forms.Form):
     started = forms.DateField(label=_("From"), widget=DATE, initial=timezone.localdate)
     note = forms.CharField(label=_("Note"), required=False, max_length=300,
                            help_text=_("Only what is needed to help. No diagnoses."))
+    sensitive_consent = forms.BooleanField(
+        label=_("Consent to record sensitive details has been given"), required=False,
+        help_text=_("Tick only if the person (or, under 14, their guardian) agrees. A consent "
+                    "record is created. Not needed if one is already on record."))
 
     def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

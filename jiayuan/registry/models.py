@@ -46,6 +46,8 @@ class Household(models.Model):
 
     AUDIT_FIELDS = ("dwelling_id", "residency", "moved_in", "moved_out", "head_id",
                     "festivals", "note")
+    # Festivals can reveal a religion (PIPL art. 28): never in the log in clear.
+    AUDIT_SENSITIVE = ("festivals",)
 
     class Meta:
         verbose_name = _("household")

@@ -27,7 +27,7 @@ FONT = "jiayuan-cjk"
 def font_file() -> tuple[str, int]:
     """(path, index in collection). PDF_FONT_PATH overrides the locked package."""
     if settings.PDF_FONT_PATH:
-        return settings.PDF_FONT_PATH, 0
+        return settings.PDF_FONT_PATH, settings.PDF_FONT_INDEX
     import noto_cjk_sans_otc
 
     path = Path(noto_cjk_sans_otc.__file__).parent / "NotoSansCJK-Regular.ttc"
@@ -70,6 +70,9 @@ def household_file_pdf(actor: Any, file: HouseholdFile) -> bytes:
     pdf = _pdf()
     pdf.add_page()
     pdf.set_title(f"{_('Household file')} {h.dwelling.code}")
+    if settings.STATION_NAME:
+        pdf.set_font(FONT, size=9)
+        pdf.cell(0, 5, settings.STATION_NAME, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=16)
     pdf.cell(0, 10, f"{_('Household file')} · {h.dwelling}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=10)
@@ -80,8 +83,10 @@ def household_file_pdf(actor: Any, file: HouseholdFile) -> bytes:
         (_("Moved in"), h.moved_in.isoformat()),
         (_("Moved out"), h.moved_out.isoformat() if h.moved_out else "—"),
         (_("Head of household"), h.head.name if h.head else "—"),
-        (_("Festivals the household celebrates"), ", ".join(file.festival_labels) or "—"),
     ]
+    if file.show_sensitive:
+        facts.append((_("Festivals the household celebrates"),
+                      ", ".join(file.festival_labels) or "—"))
     for label, value in facts:
         pdf.cell(55, 6, str(label))
         pdf.multi_cell(0, 6, value, new_x="LMARGIN", new_y="NEXT")

@@ -7,7 +7,9 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from jiayuan.core import audit
 from jiayuan.core.access import get_in_scope
+from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
 from jiayuan.lib.festivals import festival_label
@@ -118,3 +120,20 @@ def person_detail(actor: Any, person: Person) -> dict[str, Any]:
 
 def members_prefetch() -> Prefetch:
     return Prefetch("members", queryset=Person.objects.filter(left_on__isnull=True))
+
+
+def audit_sensitive_view(actor: Any, household: Household, file: HouseholdFile) -> None:
+    """Every disclosure of sensitive details is audited: record which kinds of
+    sensitive detail this page showed (never the values)."""
+    if not file.show_sensitive:
+        return
+    shown = []
+    if file.circumstances:
+        shown.append("circumstances")
+    if any(p.ethnicity for p in file.members):
+        shown.append("ethnicity")
+    if household.festivals:
+        shown.append("festivals")
+    if shown:
+        audit.record(AuditAction.VIEW_SENSITIVE, actor=actor, obj=household,
+                     changes={"shown": shown})

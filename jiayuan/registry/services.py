@@ -25,7 +25,7 @@ from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.lib.text import display_pinyin, search_keys
 from jiayuan.places.models import Dwelling
-from jiayuan.registry.choices import Relation
+from jiayuan.registry.choices import ConsentPurpose, ConsentStatus, Relation
 from jiayuan.registry.identifiers import id_hash, set_id_number, set_phone
 from jiayuan.registry.models import (
     Circumstance,
@@ -36,6 +36,33 @@ from jiayuan.registry.models import (
     Person,
     SearchKey,
 )
+
+def has_sensitive_consent(person: Person) -> bool:
+    return Consent.objects.filter(person=person, purpose=ConsentPurpose.SENSITIVE,
+                                  status=ConsentStatus.GIVEN).exists()
+
+
+def _ensure_sensitive_consent(actor: Any, person: Person, given: bool, field: str) -> None:
+    """Sensitive details are recorded only under a consent that covers them:
+    one already on record, or one the form records now (`given`)."""
+    if has_sensitive_consent(person):
+        return
+    if not given:
+        raise ValidationError({field: _(
+            "Sensitive details need the person's consent: tick the consent box if they "
+            "agree, or leave this empty.")})
+    guardian = None
+    if person.is_under_14:
+        head = person.household.head
+        guardian = head if head is not None and head.pk != person.pk else None
+        if guardian is None:
+            raise ValidationError({field: _(
+                "This person is under 14: record their guardian's consent on the person "
+                "page first.")})
+    consent_record(actor=actor, person=person, purpose=ConsentPurpose.SENSITIVE,
+                   recorded_on=timezone.localdate(), guardian=guardian,
+                   evidence=_("Given when the details were recorded (form checkbox)."))
+
 
 PERSON_FIELDS = ("name", "sex", "birth_date", "ethnicity", "languages", "origin_code",
                  "permit_number", "permit_expiry", "occupation", "relation")
@@ -93,6 +120,7 @@ def person_create(*, actor: Any, household: Household, joined: date | None = Non
     require(actor, Perm.EDIT_REGISTRY)
     if not in_scope(actor, household.grid_id):
         raise Http404
+    consent_given = bool(data.pop("sensitive_consent", False))
     _check_unique_id(data.get("id_number") or "")
     person = Person(household=household, grid_id=household.grid_id)
     _apply_person_fields(person, data)
@@ -103,6 +131,8 @@ def person_create(*, actor: Any, household: Household, joined: date | None = Non
     audit.record(AuditAction.CREATE, actor=actor, obj=person,
                  changes=audit.created(audit.snapshot(person, Person.AUDIT_FIELDS),
                                        Person.AUDIT_SENSITIVE))
+    if person.ethnicity or consent_given:
+        _ensure_sensitive_consent(actor, person, consent_given, "ethnicity")
     return person
 
 
@@ -113,10 +143,13 @@ def person_update(*, actor: Any, person: Person, **data: Any) -> Person:
         raise Http404
     if data.get("id_number"):
         _check_unique_id(data["id_number"], exclude_pk=person.pk)
+    consent_given = bool(data.pop("sensitive_consent", False))
     person = Person.objects.select_for_update().get(pk=person.pk)
     before = audit.snapshot(person, Person.AUDIT_FIELDS)
-    old_name = person.name
+    old_name, old_ethnicity = person.name, person.ethnicity
     _apply_person_fields(person, data)
+    if person.ethnicity and person.ethnicity != old_ethnicity:
+        _ensure_sensitive_consent(actor, person, consent_given, "ethnicity")
     if person.relation == Relation.HEAD and person.household.head_id != person.pk:
         raise ValidationError({"relation": _(
             "Only the head of the household can have the relation 'head'. Change the head "
@@ -146,11 +179,15 @@ def household_create(*, actor: Any, dwelling: Dwelling, residency: str, moved_in
                                          festivals=sorted(set(festivals)), note=note)
     HouseholdAddress.objects.create(household=household, dwelling=dwelling, moved_in=moved_in)
     audit.record(AuditAction.CREATE, actor=actor, obj=household,
-                 changes=audit.created(audit.snapshot(household, Household.AUDIT_FIELDS)))
+                 changes=audit.created(audit.snapshot(household, Household.AUDIT_FIELDS),
+                                       Household.AUDIT_SENSITIVE))
     person = person_create(actor=actor, household=household, joined=moved_in,
                            **{**head, "relation": Relation.HEAD})
     household.head = person
     household.save(update_fields=["head", "updated_at"])
+    if household.festivals:
+        _ensure_sensitive_consent(actor, person, bool(head.get("sensitive_consent")),
+                                  "festivals")
     return household
 
 
@@ -179,8 +216,12 @@ def household_update(*, actor: Any, household: Household, **data: Any) -> Househ
         new_head.relation = Relation.HEAD
         new_head.save(update_fields=["relation", "updated_at"])
         household.head = new_head
+    if household.festivals and household.festivals != before["festivals"] and household.head:
+        _ensure_sensitive_consent(actor, household.head, bool(data.get("sensitive_consent")),
+                                  "festivals")
     household.save()
-    changes = audit.diff(before, audit.snapshot(household, Household.AUDIT_FIELDS))
+    changes = audit.diff(before, audit.snapshot(household, Household.AUDIT_FIELDS),
+                         Household.AUDIT_SENSITIVE)
     if changes:
         audit.record(AuditAction.UPDATE, actor=actor, obj=household, changes=changes)
     return household
@@ -320,13 +361,19 @@ def person_reveal(*, actor: Any, person: Person, field: str) -> str:
 
 @transaction.atomic
 def circumstance_add(*, actor: Any, household: Household, kind: str, started: date,
-                     person: Person | None = None, note: str = "") -> Circumstance:
+                     person: Person | None = None, note: str = "",
+                     sensitive_consent: bool = False) -> Circumstance:
+    """Record a circumstance under the consent of the person it concerns (or of the
+    head, for the household as a whole)."""
     require(actor, Perm.EDIT_REGISTRY)
     require(actor, Perm.VIEW_SENSITIVE)
     if not in_scope(actor, household.grid_id):
         raise Http404
     if person is not None and person.household_id != household.pk:
         raise ValidationError({"person": _("That person is not a member of this household.")})
+    subject = person or household.head
+    if subject is not None:
+        _ensure_sensitive_consent(actor, subject, sensitive_consent, "sensitive_consent")
     item = Circumstance.objects.create(household=household, person=person, kind=kind,
                                        started=started, note=note)
     audit.record(AuditAction.CREATE, actor=actor, obj=item, object_repr=f"household {household.pk}",
@@ -359,7 +406,8 @@ def consent_record(*, actor: Any, person: Person, purpose: str, recorded_on: dat
     require(actor, Perm.RECORD_CONSENT)
     if not in_scope(actor, person.grid_id):
         raise Http404
-    if person.is_under_14 and guardian is None and not guardian_name:
+    age = person.age_on(recorded_on)
+    if age is not None and age < 14 and guardian is None and not guardian_name:
         raise ValidationError({"guardian": _(
             "This person is under 14: record the parent or guardian who gave consent.")})
     if purpose == "referral" and not department:
@@ -386,4 +434,31 @@ def consent_withdraw(*, actor: Any, consent: Consent, on: date) -> Consent:
     consent.save(update_fields=["status", "withdrawn_on"])
     audit.record(AuditAction.UPDATE, actor=actor, obj=consent,
                  changes={"status": ["given", "withdrawn"], "withdrawn_on": on})
+    if consent.purpose == ConsentPurpose.SENSITIVE and not has_sensitive_consent(consent.person):
+        _erase_sensitive(actor, consent.person)
     return consent
+
+
+def _erase_sensitive(actor: Any, person: Person) -> None:
+    """Without consent, the sensitive details it covered are erased (PIPL art. 47):
+    the person's ethnic group, circumstances concerning them, and, for a head,
+    the household's festivals and household-wide circumstances."""
+    if person.ethnicity:
+        person.ethnicity = ""
+        person.save(update_fields=["ethnicity", "updated_at"])
+        audit.record(AuditAction.UPDATE, actor=actor, obj=person,
+                     changes={"ethnicity": audit.CHANGED, "reason": "consent withdrawn"})
+    household = person.household
+    erase = Circumstance.objects.filter(person=person)
+    if household.head_id == person.pk:
+        erase = erase | Circumstance.objects.filter(household=household, person__isnull=True)
+        if household.festivals:
+            household.festivals = []
+            household.save(update_fields=["festivals", "updated_at"])
+            audit.record(AuditAction.UPDATE, actor=actor, obj=household,
+                         changes={"festivals": audit.CHANGED, "reason": "consent withdrawn"})
+    for item in erase:
+        audit.record(AuditAction.DELETE, actor=actor, obj=item,
+                     object_repr=f"household {item.household_id}",
+                     changes={"reason": "consent withdrawn"})
+        item.delete()

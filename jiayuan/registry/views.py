@@ -58,6 +58,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
     file = selectors.household_file(request.user, household)
+    selectors.audit_sensitive_view(request.user, household, file)
     return render(request, "registry/household_detail.html", {"file": file, "h": household})
 
 
@@ -78,7 +79,13 @@ def household_create(request: HttpRequest) -> HttpResponse:
                 festivals=form.cleaned_data["festivals"], note=form.cleaned_data["note"],
                 head=head_form.person_data())
         except ValidationError as exc:
-            apply_service_errors(head_form, exc)
+            # Household fields (festivals) go to the household form, the rest to the head's.
+            household_errors = {k: v for k, v in getattr(exc, "error_dict", {}).items()
+                                if k in form.fields}
+            if household_errors:
+                apply_service_errors(form, ValidationError(household_errors))
+            else:
+                apply_service_errors(head_form, exc)
         else:
             messages.success(request, _("Household file opened."))
             return redirect("household_detail", pk=household.pk)

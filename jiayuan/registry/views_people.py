@@ -22,6 +22,13 @@ from jiayuan.registry.models import Consent
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for(request.user, pk)
     context = selectors.person_detail(request.user, person)
+    if context["show_sensitive"] and (person.ethnicity or context["circumstances"]):
+        from jiayuan.core import audit
+        from jiayuan.core.models import AuditAction
+
+        audit.record(AuditAction.VIEW_SENSITIVE, actor=request.user, obj=person,
+                     changes={"shown": [k for k, v in (("ethnicity", person.ethnicity), (
+                         "circumstances", context["circumstances"])) if v]})
     return render(request, "registry/person_detail.html", {"p": person, **context})
 
 

@@ -102,3 +102,20 @@ def test_it_keeps_sensitive_values_out_of_diffs():
     changes = audit.diff({"ethnicity": "05", "name": "a"}, {"ethnicity": "10", "name": "b"},
                          sensitive=["ethnicity"])
     assert changes == {"ethnicity": audit.CHANGED, "name": ["a", "b"]}
+
+
+def test_admin_never_writes_passwords_to_the_log(personas):
+    from django.test import Client
+
+    admin_user = personas["admin"]
+    admin_user.is_staff = True
+    admin_user.save()
+    client = Client()
+    client.force_login(admin_user)
+    response = client.post("/admin/core/user/add/", {
+        "username": "newworker", "password1": "Sekrit-Passw0rd-42",
+        "password2": "Sekrit-Passw0rd-42", "role": "gridworker", "usable_password": "true"})
+    assert response.status_code == 302, response.content.decode()[:500]
+    dump = str(list(AuditEntry.objects.values_list("changes", flat=True)))
+    assert "Sekrit-Passw0rd-42" not in dump
+    assert AuditEntry.objects.filter(action="create", object_type="core.user").exists()

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _check(env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items()
-            if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEY", "JIAYUAN_LOCAL_KEYS",
+            if k not in {"SECRET_KEY", "FIELD_ENCRYPTION_KEY", "FIELD_HASH_KEY", "JIAYUAN_LOCAL_KEYS",
                          "JIAYUAN_DEMO", "DEBUG", "DATABASE_URL"}}
     return subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env={**base, **env},
                           capture_output=True, text=True, timeout=60)
@@ -19,7 +19,7 @@ def _check(env: dict[str, str]) -> subprocess.CompletedProcess:
 def test_it_refuses_to_start_without_secrets(tmp_path):
     result = _check({"DEBUG": "0", "JIAYUAN_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0
-    assert "SECRET_KEY and FIELD_ENCRYPTION_KEY must be set" in result.stderr
+    assert "SECRET_KEY, FIELD_ENCRYPTION_KEY and FIELD_HASH_KEY must be set" in result.stderr
 
 
 def test_it_refuses_without_the_encryption_key_even_with_a_secret_key(tmp_path):
@@ -40,3 +40,10 @@ def test_it_rejects_a_malformed_boolean(tmp_path):
     result = _check({"DEBUG": "maybe", "JIAYUAN_LOCAL_KEYS": "1",
                      "JIAYUAN_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0 and "DEBUG must be a boolean" in result.stderr
+
+
+def test_it_refuses_without_the_lookup_hash_key(tmp_path):
+    result = _check({"DEBUG": "0", "SECRET_KEY": "x" * 50,
+                     "FIELD_ENCRYPTION_KEY": "Y3JlYXRlZC1mb3ItdGVzdHMtb25seS0zMi1ieXRlcyE=",
+                     "JIAYUAN_VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0 and "FIELD_HASH_KEY" in result.stderr

@@ -49,7 +49,8 @@ def test_the_household_file_does_not_grow_with_members(household, head):
         services.consent_record(actor=head, person=person, purpose="registry",
                                 recorded_on=date(2025, 1, 1))
         services.circumstance_add(actor=head, household=household, person=person,
-                                  kind="hardship", started=date(2025, 1, 1))
+                                  kind="hardship", started=date(2025, 1, 1),
+                                  sensitive_consent=True)
     many = count_queries(client, url)
     assert few == many
 

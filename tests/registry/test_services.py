@@ -143,3 +143,26 @@ def test_reveal_is_audited_and_needs_the_permission(household, personas):
     assert services.person_reveal(actor=personas["gridworker"], person=zheng,
                                   field="phone") == "13812345678"
     assert AuditEntry.objects.filter(action="denied", actor_username="gridworker").exists()
+
+
+def test_circumstances_need_consent_and_are_erased_when_it_is_withdrawn(household, head):
+    from jiayuan.registry.models import Circumstance
+
+    wife = household.members.get(name="金英姬")
+    with pytest.raises(ValidationError):
+        services.circumstance_add(actor=head, household=household, person=wife,
+                                  kind="serious_illness", started=date(2025, 1, 1))
+    assert not Circumstance.objects.exists()
+    services.circumstance_add(actor=head, household=household, person=wife,
+                              kind="serious_illness", started=date(2025, 1, 1),
+                              sensitive_consent=True)
+    services.circumstance_add(actor=head, household=household, kind="hardship",
+                              started=date(2025, 1, 1))  # the head's consent is on record
+    consent = wife.consents.get(purpose="sensitive")
+    services.consent_withdraw(actor=head, consent=consent, on=date(2026, 1, 1))
+    assert list(Circumstance.objects.values_list("kind", flat=True)) == ["hardship"]
+    head_consent = household.head.consents.get(purpose="sensitive")
+    services.consent_withdraw(actor=head, consent=head_consent, on=date(2026, 1, 1))
+    household.refresh_from_db()
+    assert not Circumstance.objects.exists() and household.festivals == []
+    assert Person.objects.get(pk=household.head_id).ethnicity == ""

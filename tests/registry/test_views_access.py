@@ -27,7 +27,7 @@ PAGES = [
     ("person_move", lambda h: {"pk": h.head_id}, EDIT, True),
     ("person_leave", lambda h: {"pk": h.head_id}, EDIT, True),
     ("consent_add", lambda h: {"pk": h.head_id}, EDIT, True),
-    ("audit_log", lambda h: {}, {"auditor", "admin"}, False),
+    ("audit_log", lambda h: {}, {"head", "auditor", "admin"}, False),
     ("business_list", lambda h: {}, ALL, False),
 ]
 
@@ -89,7 +89,7 @@ def test_sensitive_circumstances_are_hidden_from_roles_without_the_permission(
 
     services.circumstance_add(actor=personas["head"], household=household,
                               kind="serious_illness", started=date(2025, 1, 1),
-                              person=household.head, note="透析")
+                              person=household.head, note="透析", sensitive_consent=True)
     url = reverse("household_detail", kwargs={"pk": household.pk})
     body = client_for(personas["caseworker"]).get(url, HTTP_ACCEPT_LANGUAGE="en").content
     assert "透析" in body.decode() and "Ethnic group" in body.decode()

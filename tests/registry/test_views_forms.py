@@ -117,13 +117,57 @@ def test_opening_a_household_needs_a_head(personas, dwelling_a2):
 
 
 def test_opening_a_household_with_a_head(personas, dwelling_a2):
-    response = client_for(personas["caseworker"]).post(reverse("household_create"), {
-        "dwelling": dwelling_a2.pk, "residency": "floating", "moved_in": "2024-01-01",
-        "festivals": ["eid_al_fitr"], "head-name": "马忠华", "head-sex": "M",
-        "head-phone": "13700002222", "head-origin_code": "622900"})
+    form = {"dwelling": dwelling_a2.pk, "residency": "floating", "moved_in": "2024-01-01",
+            "head-name": "马忠华", "head-sex": "M", "head-phone": "13700002222",
+            "head-origin_code": "622900"}
+    response = client_for(personas["caseworker"]).post(reverse("household_create"), form)
     assert response.status_code == 302, response.content.decode()[:2000]
     household = Household.objects.get(dwelling=dwelling_a2)
-    assert household.head.name == "马忠华" and household.festivals == ["eid_al_fitr"]
+    assert household.head.name == "马忠华" and household.festivals == []
+    assert not household.head.consents.exists()
+
+
+def test_festivals_need_the_heads_consent(personas, dwelling_a2):
+    client = client_for(personas["caseworker"])
+    form = {"dwelling": dwelling_a2.pk, "residency": "floating", "moved_in": "2024-01-01",
+            "festivals": ["eid_al_fitr"], "head-name": "马忠华", "head-sex": "M"}
+    response = client.post(reverse("household_create"), form)
+    assert response.status_code == 200
+    assert 'id="id_festivals_error"' in response.content.decode()
+    assert not Household.objects.filter(dwelling=dwelling_a2).exists()
+    response = client.post(reverse("household_create"), {**form, "head-sensitive_consent": "on"})
+    assert response.status_code == 302
+    household = Household.objects.get(dwelling=dwelling_a2)
+    assert household.festivals == ["eid_al_fitr"]
+    assert household.head.consents.get().purpose == "sensitive"
+
+
+def test_ethnicity_needs_consent_and_withdrawal_erases_it(household, personas):
+    client = client_for(personas["caseworker"])
+    url = reverse("person_create", kwargs={"pk": household.pk})
+    response = client.post(url, member_form(ethnicity="10"))
+    assert response.status_code == 200 and 'id="id_ethnicity_error"' in response.content.decode()
+    assert not Person.objects.filter(name="郑秀美").exists()
+    assert client.post(url, member_form(ethnicity="10", sensitive_consent="on")).status_code == 302
+    person = Person.objects.get(name="郑秀美")
+    consent = person.consents.get(purpose="sensitive")
+    client.post(reverse("consent_withdraw", kwargs={"pk": person.pk, "cid": consent.pk}))
+    person.refresh_from_db()
+    assert person.ethnicity == ""
+    entry = AuditEntry.objects.filter(object_type="registry.person", object_id=str(person.pk),
+                                      action="update").last()
+    assert entry.changes["ethnicity"] == "(changed)"
+
+
+def test_viewing_sensitive_details_is_audited(household, personas):
+    client = client_for(personas["caseworker"])
+    client.get(reverse("household_detail", kwargs={"pk": household.pk}))
+    entry = AuditEntry.objects.filter(action="view_sensitive", actor_username="caseworker").get()
+    assert set(entry.changes["shown"]) == {"ethnicity", "festivals"}
+    client_for(personas["mediator"]).get(reverse("household_detail",
+                                                 kwargs={"pk": household.pk}))
+    assert not AuditEntry.objects.filter(action="view_sensitive",
+                                         actor_username="mediator").exists()
 
 
 def test_a_grid_worker_cannot_open_a_household_in_another_grid(personas, dwelling_b):

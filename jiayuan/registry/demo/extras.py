@@ -48,6 +48,7 @@ class CareWriter:
     def consent(self, person: Person, purpose: str, on: date, *, household: Household,
                 department: str = "", evidence: str = "") -> Consent:
         rng = self.rng
+        on = max(on, person.birth_date)
         if not evidence:
             evidence = (f"家庭信息登记表 {on.year}-{rng.randint(1, 999):04d} 号，本人签字"
                         if rng.random() < 0.7 else

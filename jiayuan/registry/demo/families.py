@@ -299,7 +299,9 @@ def make_household(b: CommunityBuilder, grid: Grid, *, moved_out: bool = False,
             spouse_like = m.role in ("spouse", "cil")
             m.group = HAN if spouse_like and rng.random() < group.mixed_spouse else group
         name_members(rng, members, origin, local)
-    head_birth = births[0] if births else birth_for_age(rng, members[0].age)
+    scripted = births is not None  # the anchor family: no one has left
+    births = births or [birth_for_age(rng, m.age) for m in members]
+    head_birth = births[0]
     if moved_in is None:
         earliest = {"registered": date(1988, 1, 1), "resident": date(2008, 1, 1)}.get(
             residency, years_before(REFERENCE_DATE, 4))
@@ -316,7 +318,8 @@ def make_household(b: CommunityBuilder, grid: Grid, *, moved_out: bool = False,
     household.dwelling_obj = dwelling
     out_on = None
     if moved_out:
-        out_on = between(rng, moved_in + timedelta(days=180), REFERENCE_DATE - timedelta(days=20))
+        first_out = max(moved_in + timedelta(days=180), max(births) + timedelta(days=30))
+        out_on = between(rng, first_out, REFERENCE_DATE - timedelta(days=20))
         household.moved_out = out_on
     _addresses(b, household, grid, dwelling, moved_in, out_on)
     declared = rng.random() < 0.5 if declared is None else declared
@@ -325,7 +328,7 @@ def make_household(b: CommunityBuilder, grid: Grid, *, moved_out: bool = False,
     young = any(m.age < 12 for m in members)
     people = []
     for i, m in enumerate(members):
-        birth = births[i] if births else (head_birth if i == 0 else birth_for_age(rng, m.age))
+        birth = births[i]
         person = b.new_person(household, m.group, RELATIONS[m.role], m.sex, birth, m.name)
         person.origin_code = origin
         if declared and rng.random() < 0.95:
@@ -340,7 +343,7 @@ def make_household(b: CommunityBuilder, grid: Grid, *, moved_out: bool = False,
             if m.role == "cil":
                 joined = max(joined, min(years_before(birth, -20), last_join))
         left = out_on
-        if (left is None and i > 0 and births is None and rng.random() < 0.012
+        if (left is None and i > 0 and not scripted and rng.random() < 0.012
                 and (REFERENCE_DATE - joined).days > 250):
             left = between(rng, joined + timedelta(days=200), REFERENCE_DATE - timedelta(days=10))
         person.left_on = left

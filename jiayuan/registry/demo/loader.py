@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, models, reset_queries, transaction
 from django.db.models import Max, ProtectedError
 
 from jiayuan.core import audit
@@ -67,11 +67,6 @@ def has_data() -> bool:
             or Person.objects.exists())
 
 
-def existing_staff() -> list[str]:
-    return sorted(User.objects.filter(username__in=STAFF_USERNAMES)
-                  .values_list("username", flat=True))
-
-
 # --- reset -------------------------------------------------------------------
 
 def _outside_dependents() -> None:
@@ -115,9 +110,6 @@ def reset() -> dict[str, int]:
         raise CommandError(f"Staff accounts not created by demo are scoped to communities or "
                            f"grids that --reset would delete: {names}. Remove their scope "
                            f"first (Django admin).")
-    if User.objects.filter(username__in=STAFF_USERNAMES, is_superuser=True).exists():
-        raise CommandError("A superuser has one of the demo usernames "
-                           f"({', '.join(STAFF_USERNAMES)}); rename it before --reset.")
     counts = {model._meta.model_name: model._base_manager.count() for model in DEMO_MODELS}
     _outside_dependents()
     quote = connection.ops.quote_name
@@ -125,8 +117,8 @@ def reset() -> dict[str, int]:
         for model in reversed(DEMO_MODELS):
             cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")  # noqa: S608
     try:
-        counts["user"] = User.objects.filter(username__in=STAFF_USERNAMES).delete()[1].get(
-            User._meta.label, 0)
+        counts["user"] = User.objects.filter(username__in=STAFF_USERNAMES, is_superuser=False
+                                             ).delete()[1].get(User._meta.label, 0)
     except ProtectedError as exc:
         raise CommandError(f"The demo staff accounts are still referenced: {exc}") from exc
     audit.record(AuditAction.DELETE, object_type="demo", object_repr="demo data reset",
@@ -143,31 +135,43 @@ def _start_ids() -> Ids:
     return Ids(start)
 
 
-def _staff(community_id: int) -> dict[str, User]:
-    """The demo accounts. Created before their community row exists (foreign keys
-    are checked at commit) so consents can name the caseworker who recorded them."""
+def _staff(community_id: int) -> tuple[dict[str, User], list[str]]:
+    """The demo accounts, created (or updated) before their community row exists:
+    foreign keys are checked at commit, and consents need the caseworker.
+
+    A superuser that already has one of the usernames is left alone."""
     password = make_password(DEMO_PASSWORD) if settings.DEMO_MODE else None
-    users = {}
+    existing = {u.username: u for u in User.objects.filter(username__in=STAFF_USERNAMES)}
+    users, kept = {}, []
     for username, role, surname, given, _grid in STAFF:
-        user = User(username=username, role=role, first_name=given, last_name=surname,
-                    community_id=community_id, is_staff=(role == "admin"))
+        user = existing.get(username) or User(username=username)
+        users[username] = user
+        if user.is_superuser:
+            kept.append(username)
+            continue
+        user.role, user.first_name, user.last_name = role, given, surname
+        user.community_id, user.is_staff, user.is_active = community_id, role == "admin", True
         if password:
             user.password = password  # one hash for all: the password is public anyway
         else:
             user.set_unusable_password()
         user.save()
-        users[username] = user
-    return users
+    return users, kept
 
 
-def _scope_users(users: dict[str, User], station: Community,
+def _scope_users(users: dict[str, User], kept: list[str], station: Community,
                  grids: list[Grid]) -> list[tuple[str, str, str]]:
     table = []
     for username, role, _surname, _given, grid_index in STAFF:
+        if username in kept:
+            table.append((username, "superuser", "(existing account, not changed)"))
+            continue
         scope = station.name
         if grid_index is not None:
             users[username].grids.set([grids[grid_index]])
             scope = f"{grids[grid_index].name}（{station.name}）"
+        else:
+            users[username].grids.clear()
         table.append((username, role, scope))
     return table
 
@@ -214,7 +218,7 @@ def load(scale_name: str, seed: int, today: date,
     result = LoadResult()
     with transaction.atomic():
         ids = _start_ids()
-        users = _staff(community_id=ids.peek("community"))
+        users, kept = _staff(community_id=ids.peek("community"))
         caseworker = users["caseworker"]
         ctx = Context(seed=seed, scale=scale, ids=ids, today=today,
                       recorder_id=caseworker.pk,
@@ -223,13 +227,15 @@ def load(scale_name: str, seed: int, today: date,
             batch = build_community(ctx, index)
             _write(batch, result.counts)
             if index == 0:
-                result.staff = _scope_users(users, batch.communities[0], batch.grids)
+                result.staff = _scope_users(users, kept, batch.communities[0], batch.grids)
+            del batch
+            reset_queries()  # with DEBUG on, the logged INSERTs would pile up
             if progress and scale.communities > 1 and (index + 1) % 10 == 0:
                 progress(f"  {index + 1}/{scale.communities} communities, "
                          f"{result.counts['person']:,} people, "
                          f"{time.perf_counter() - started:.0f} s")
         _reset_sequences()
-        result.counts["user"] = len(users)
+        result.counts["user"] = len(users) - len(kept)
         audit.record(AuditAction.CREATE, object_type="demo",
                      object_repr=f"demo {scale_name} seed {seed}", changes=dict(result.counts))
     result.seconds = time.perf_counter() - started

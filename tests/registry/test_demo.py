@@ -1,0 +1,174 @@
+"""manage.py demo: deterministic, valid, indexed demo data at the tiny scale."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from jiayuan.core.audit import verify_chain
+from jiayuan.core.models import AuditEntry, User
+from jiayuan.lib.divisions import normalize_origin
+from jiayuan.lib.ethnicity import is_valid_ethnicity
+from jiayuan.lib.idcard import check_agrees, normalize_id_number
+from jiayuan.lib.phone import normalize_phone
+from jiayuan.places.models import Community, Dwelling, Grid
+from jiayuan.registry.choices import LANGUAGE_CODES
+from jiayuan.registry.identifiers import id_number_of, phone_of
+from jiayuan.registry.models import (
+    Consent,
+    Household,
+    HouseholdAddress,
+    Membership,
+    Person,
+    SearchKey,
+)
+from jiayuan.registry.search import search
+
+pytestmark = pytest.mark.django_db
+
+
+def demo(**options: object) -> str:
+    out = StringIO()
+    call_command("demo", scale="tiny", stdout=out, **options)
+    return out.getvalue()
+
+
+def residents() -> list[tuple[str, str]]:
+    return list(Person.objects.order_by("pk").values_list("name", "household__dwelling__code"))
+
+
+def test_it_loads_the_tiny_scale() -> None:
+    out = demo(seed=1)
+    community = Community.objects.get()
+    assert (community.name, community.code) == ("邹家角社区", "ZJJ")
+    assert list(Grid.objects.values_list("name", flat=True)) == ["第一网格", "第二网格"]
+    assert 55 <= Household.objects.count() <= 65
+    assert 130 <= Person.objects.count() <= 210
+    assert HouseholdAddress.objects.filter(moved_out__isnull=True).count() >= 55
+    assert "people" in out and "gridworker" in out
+    gridworker = User.objects.get(username="gridworker")
+    assert list(gridworker.grids.values_list("name", flat=True)) == ["第一网格"]
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and not admin.is_superuser and admin.role == "admin"
+    # One audit entry for the whole load, not one per row.
+    assert AuditEntry.objects.count() == 1
+    entry = AuditEntry.objects.get()
+    assert entry.object_repr == "demo tiny seed 1"
+    assert entry.changes["person"] == Person.objects.count()
+
+
+def test_it_gives_the_same_data_for_the_same_seed_and_different_data_for_another() -> None:
+    demo(seed=7)
+    first = residents()
+    demo(seed=7, reset=True)
+    assert residents() == first
+    demo(seed=8, reset=True)
+    assert residents() != first
+    assert Community.objects.count() == 1  # the reset removed the first load
+
+
+def test_it_stores_id_numbers_that_are_valid_and_agree_with_the_person() -> None:
+    demo(seed=1)
+    people = list(Person.objects.filter(id_number_hash__isnull=False))
+    assert len(people) >= 0.75 * Person.objects.count()
+    for person in people:
+        number = id_number_of(person)
+        assert normalize_id_number(number) == number
+        check_agrees(number, birth_date=person.birth_date, sex=person.sex)
+        assert person.id_number_mask == number[:4] + "*" * 10 + number[-4:]
+    for person in Person.objects.exclude(phone_enc=""):
+        phone = phone_of(person)
+        assert normalize_phone(phone) == phone
+
+
+def test_it_indexes_every_person_for_search() -> None:
+    demo(seed=1)
+    indexed = set(SearchKey.objects.values_list("person_id", flat=True))
+    assert indexed == set(Person.objects.values_list("pk", flat=True))
+    mismatched = SearchKey.objects.exclude(grid_id__in=Grid.objects.values("pk"))
+    assert not mismatched.exists()
+    gridworker = User.objects.get(username="gridworker")
+    for query in ("zrz", "鄭容哲"):
+        hits = search(gridworker, query)
+        assert any(h.person.name == "郑容哲" and h.household.dwelling.code == "3-2-302"
+                   for h in hits), query
+
+
+def test_it_gives_every_household_a_head_who_is_a_member() -> None:
+    demo(seed=3)
+    for household in Household.objects.select_related("head"):
+        head = household.head
+        assert head is not None
+        assert head.household_id == household.pk and head.relation == "head"
+        assert Membership.objects.filter(person=head, household=household).exists()
+        assert household.grid_id == Dwelling.objects.get(pk=household.dwelling_id).grid_id
+    assert Membership.objects.count() == Person.objects.count()
+
+
+def test_it_records_only_valid_codes() -> None:
+    demo(seed=1)
+    for origin, ethnicity, languages in Person.objects.values_list(
+            "origin_code", "ethnicity", "languages"):
+        assert normalize_origin(origin) == origin
+        assert ethnicity == "" or is_valid_ethnicity(ethnicity)
+        assert set(languages) <= LANGUAGE_CODES
+    declared = Person.objects.exclude(ethnicity="").count()
+    assert 0.25 < declared / Person.objects.count() < 0.75  # optional: many leave it empty
+
+
+def test_it_names_a_guardian_for_every_consent_of_a_child_under_14() -> None:
+    demo(seed=1)
+    consents = Consent.objects.select_related("person")
+    assert consents.filter(purpose="registry").exists()
+    for consent in consents:
+        person = consent.person
+        if person.age_on(consent.recorded_on) < 14:
+            assert consent.guardian_id is not None, person.name
+    assert not consents.filter(purpose="referral", department="").exists()
+
+
+def test_it_refuses_to_load_over_existing_data() -> None:
+    demo(seed=1)
+    before = residents()
+    with pytest.raises(CommandError, match="--reset"):
+        demo(seed=2)
+    assert residents() == before
+
+
+def test_it_skips_quietly_with_if_empty() -> None:
+    assert "Demo data loaded" in demo(seed=1, if_empty=True)  # empty: it loads
+    before = residents()
+    assert demo(seed=2, if_empty=True) == ""
+    assert residents() == before
+
+
+def test_it_keeps_the_audit_log_when_resetting() -> None:
+    demo(seed=1)
+    demo(seed=1, reset=True)
+    actions = list(AuditEntry.objects.order_by("seq").values_list("action", "object_type"))
+    assert actions == [("create", "demo"), ("delete", "demo"), ("create", "demo")]
+    assert verify_chain().ok
+
+
+def test_it_gives_demo_logins_a_password_only_in_demo_mode(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DEMO_MODE = False
+    out = demo(seed=1)
+    assert not User.objects.get(username="head").has_usable_password()
+    assert "JIAYUAN_DEMO=1" in out
+    settings.DEMO_MODE = True
+    out = demo(seed=1, reset=True)
+    assert User.objects.get(username="head").check_password("jiayuan-demo")
+    assert "jiayuan-demo" in out
+
+
+def test_it_leaves_an_existing_superuser_alone() -> None:
+    User.objects.create_superuser("admin", password="not-the-demo-one")
+    demo(seed=1)
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password("not-the-demo-one")
+    demo(seed=1, reset=True)
+    assert User.objects.filter(username="admin", is_superuser=True).exists()
