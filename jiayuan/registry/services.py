@@ -37,6 +37,7 @@ from jiayuan.registry.models import (
     SearchKey,
 )
 
+
 def has_sensitive_consent(person: Person) -> bool:
     return Consent.objects.filter(person=person, purpose=ConsentPurpose.SENSITIVE,
                                   status=ConsentStatus.GIVEN).exists()
