@@ -8,11 +8,13 @@ SEED   ?= 1
 # Local keys (var/local-keys.env) for development, demo and tests only.
 DEV_ENV := JIAYUAN_LOCAL_KEYS=1
 
-.PHONY: install demo serve test test-fast bench lint format messages lock system-deps clean
+.PHONY: install demo test test-fast bench lint format messages lock system-deps clean
 
-$(BIN)/.installed: requirements.lock
+# Development and demo install the dev lock (runtime + test tools);
+# production installs requirements.lock only (docs/deployment.md).
+$(BIN)/.installed: requirements-dev.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	@touch $@
 
 install: $(BIN)/.installed
@@ -50,10 +52,12 @@ messages: install
 	cd jiayuan && $(DEV_ENV) ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete
 	cd jiayuan && $(DEV_ENV) ../$(BIN)/python ../manage.py compilemessages
 
-# Regenerate requirements.lock from pyproject.toml (needs network to PyPI).
+# Regenerate both lock files from pyproject.toml (needs network to PyPI).
 lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache

@@ -6,8 +6,8 @@
     make bench BENCH_ARGS="--db sqlite --reuse"  # keep the loaded data between runs
 
 Each database gets its own scratch copy of the demo community (SQLite under
-var/bench/, PostgreSQL database `jiayuan_bench` on DATABASE_URL's server or
-127.0.0.1:5432). The measurement runs in a child process per database
+var/bench/, PostgreSQL database `jiayuan_bench_<scale>_<seed>` on the server
+named by BENCH_PG, default postgres://postgres@127.0.0.1:5432). The measurement runs in a child process per database
 (bench/measure.py) and prints p50/p95 for our search and for a naive baseline
 measured in the same process on the same queries, with their ratio.
 """
