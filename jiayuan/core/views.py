@@ -11,8 +11,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.access import require
-from jiayuan.core.models import AuditAction, AuditEntry
-from jiayuan.core.roles import Perm
+from jiayuan.core.models import AuditAction, AuditEntry, User
+from jiayuan.core.roles import Perm, Role
 
 
 def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -47,6 +47,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_AUDIT)
     form = AuditFilterForm(request.GET or None)
     qs = AuditEntry.objects.all().order_by("-seq")
+    if request.user.role == Role.HEAD and request.user.community_id:
+        # A station head answers for their own station: the actions of its staff
+        # (auditors and administrators see the whole log).
+        staff = User.objects.filter(community_id=request.user.community_id).values("pk")
+        qs = qs.filter(actor_id__in=staff)
     if form.is_valid():
         data: dict[str, Any] = form.cleaned_data
         if data["actor"]:

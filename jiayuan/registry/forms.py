@@ -252,3 +252,9 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["guardian"].queryset = person.household.members.filter(
             left_on__isnull=True).exclude(pk=person.pk)
+
+    def clean_recorded_on(self) -> Any:
+        value = self.cleaned_data["recorded_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("A consent cannot be dated in the future."))
+        return value

@@ -123,5 +123,11 @@ def household_file_pdf(actor: Any, file: HouseholdFile) -> bytes:
                            "recorded in the audit log. Shred when no longer needed.")
                    % {"user": actor.username, "time": stamp})
     data = bytes(pdf.output())
-    audit.record(AuditAction.PRINT, actor=actor, obj=h, changes={"format": "pdf"})
+    shown = []
+    if file.show_sensitive:
+        shown = [kind for kind, present in (
+            ("circumstances", bool(file.circumstances)),
+            ("festivals", bool(h.festivals))) if present]
+    audit.record(AuditAction.PRINT, actor=actor, obj=h,
+                 changes={"format": "pdf", "sensitive_shown": shown})
     return data

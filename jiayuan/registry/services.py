@@ -217,7 +217,10 @@ def household_update(*, actor: Any, household: Household, **data: Any) -> Househ
         new_head.relation = Relation.HEAD
         new_head.save(update_fields=["relation", "updated_at"])
         household.head = new_head
-    if household.festivals and household.festivals != before["festivals"] and household.head:
+    # Festivals already recorded stay under the consent they were given with when
+    # the head changes (a death or a move must not force a new form); changing
+    # them needs the current head's consent.
+    if household.festivals and household.head and household.festivals != before["festivals"]:
         _ensure_sensitive_consent(actor, household.head, bool(data.get("sensitive_consent")),
                                   "festivals")
     household.save()

@@ -12,9 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jiayuan.core import audit
 from jiayuan.core.access import require
+from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
-from jiayuan.core.scope import filter_by_grid
+from jiayuan.core.scope import filter_by_grid, in_scope
 from jiayuan.core.views import apply_service_errors
 from jiayuan.places.models import Dwelling, Grid
 from jiayuan.registry import selectors, services
@@ -97,6 +99,9 @@ def household_create(request: HttpRequest) -> HttpResponse:
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
     require(request.user, Perm.EDIT_REGISTRY)
+    if request.method == "GET" and household.festivals:
+        audit.record(AuditAction.VIEW_SENSITIVE, actor=request.user, obj=household,
+                     changes={"shown": ["festivals"]})
     initial = {"residency": household.residency, "festivals": household.festivals,
                "note": household.note, "head": household.head_id}
     form = HouseholdEditForm(request.POST or None, initial=initial, household=household)
@@ -214,4 +219,8 @@ def business_list(request: HttpRequest) -> HttpResponse:
           .select_related("grid", "owner__household", "dwelling__building")
           .order_by("grid__code", "name"))
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    for business in page:
+        # Link to the owner's file only where the user may open it.
+        business.owner_in_scope = bool(business.owner) and in_scope(request.user,
+                                                                    business.owner.grid_id)
     return render(request, "registry/business_list.html", {"page": page})

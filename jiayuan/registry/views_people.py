@@ -53,6 +53,12 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for(request.user, pk)
     require(request.user, Perm.EDIT_REGISTRY)
+    if request.method == "GET" and person.ethnicity and request.user.has(Perm.VIEW_SENSITIVE):
+        from jiayuan.core import audit
+        from jiayuan.core.models import AuditAction
+
+        audit.record(AuditAction.VIEW_SENSITIVE, actor=request.user, obj=person,
+                     changes={"shown": ["ethnicity"]})
     is_head = person.household.head_id == person.pk
     form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person),
                       show_sensitive=request.user.has(Perm.VIEW_SENSITIVE), is_head=is_head,

@@ -172,3 +172,9 @@ def test_it_leaves_an_existing_superuser_alone() -> None:
     assert admin.is_superuser and admin.check_password("not-the-demo-one")
     demo(seed=1, reset=True)
     assert User.objects.filter(username="admin", is_superuser=True).exists()
+
+
+def test_it_refuses_to_reset_data_it_did_not_load(household) -> None:
+    with pytest.raises(CommandError, match="not loaded by"):
+        demo(seed=1, reset=True)
+    assert Household.objects.filter(pk=household.pk).exists()

@@ -108,3 +108,19 @@ def test_businesses_are_listed_within_scope(household, household_b, personas):
                             owner=household_b.head)
     body = client_for(personas["gridworker"]).get(reverse("business_list")).content.decode()
     assert "朝鲜族冷面馆" in body and "兰州拉面" not in body
+
+
+def test_a_head_sees_the_audit_of_their_own_station_only(household, personas):
+    from jiayuan.core.models import User
+    from jiayuan.places.models import Community
+
+    other = Community.objects.create(name="别的社区", code="OTH")
+    stranger = User.objects.create_user(username="stranger", password="x", role="caseworker",
+                                        community=other)
+    from jiayuan.core import audit
+
+    audit.record("update", actor=stranger, object_type="registry.person", object_id=424242)
+    mine = client_for(personas["head"]).get(reverse("audit_log")).content.decode()
+    assert "424242" not in mine and "stranger" not in mine
+    everything = client_for(personas["auditor"]).get(reverse("audit_log")).content.decode()
+    assert "stranger" in everything and "424242" in everything

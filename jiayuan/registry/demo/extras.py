@@ -188,7 +188,6 @@ def add_businesses(b: CommunityBuilder) -> None:
     used_names: set[str] = set()
     owners: set[int] = set()
     counters = {"road": 0, "market": 0, "night": 0}
-    base = b.community.name.removesuffix("社区")
     planned: list[tuple] = []
     anchor = getattr(b, "anchor_household", None)
     if anchor is not None:
@@ -226,7 +225,7 @@ def add_businesses(b: CommunityBuilder) -> None:
             where = place if place in counters else "road"
             counters[where] += 1
             n = counters[where]
-            address = {"road": f"{b.road}{n * 2 + 6}号", "market": f"{base}农贸市场{n}号摊位",
+            address = {"road": f"{b.road}{n * 2 + 6}号", "market": f"{b.base}农贸市场{n}号摊位",
                        "night": f"{b.road}夜市{n}号摊位"}[where]
         owner.occupation = _job(name, kind)
         b.batch.businesses.append(Business(

@@ -16,6 +16,7 @@ from jiayuan.registry.choices import Relation
 from jiayuan.registry.demo import names as N
 from jiayuan.registry.demo import profiles as P
 from jiayuan.registry.demo.generator import (
+    ANCHOR_DWELLING,
     REFERENCE_DATE,
     age_on,
     between,
@@ -191,7 +192,7 @@ def name_members(rng: random.Random, members: list[Member], origin: str, local: 
         style = "han"
     if style == "yi" and (origin != "513400" or rng.random() < 0.2):
         style = "han"
-    head_father = ""  # the head's father's given name (Uyghur) or clan (Yi)
+    head_father = ""  # the given name of the head's father (Uyghur names)
     surnames: dict[int, str] = {}
     clans: dict[int, str] = {}
     for i, m in enumerate(members):
@@ -403,7 +404,7 @@ def anchor(b: CommunityBuilder, grid: Grid) -> None:
                Member("grandchild", "F", 12, parent=2, name="郑智媛", group=korean)]
     births = [date(1958, 8, 16), date(1960, 2, 3), date(1984, 6, 12), date(1987, 11, 20),
               date(2014, 3, 9)]
-    dwelling = b.dwelling_at["3-2-302"]
+    dwelling = b.dwelling_at[ANCHOR_DWELLING]
     b.vacant[grid.pk].remove(dwelling)
     household, people = make_household(
         b, grid, members=members, group=korean, residency="resident", origin="222400",

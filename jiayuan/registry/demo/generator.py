@@ -36,8 +36,8 @@ from jiayuan.registry.models import (
 
 REFERENCE_DATE = date(2026, 11, 1)
 LATEST_BIRTH = date(2026, 9, 1)  # no one is born after this, whatever today is
-STATION = ("邹家角社区", "ZJJ")
-ANCHOR_DWELLING = ("3", "2", "302")  # 郑容哲's flat, grid 1 of the station community
+STATION = ("邹家角", "社区", "ZJJ")
+ANCHOR_DWELLING = dwelling_code("3", "2", "302")  # 郑容哲's flat, in grid 1 of the station
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,11 @@ def county_of(rng: random.Random, origin: str) -> str:
     return origin[:4] + rng.choice(("02", "03", "21", "22"))
 
 
-MOBILE_PREFIXES = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "156", "157", "158", "159", "166", "173", "176", "177", "180", "181", "182", "183", "185", "186", "187", "188", "189", "191", "198", "199"]
+MOBILE_PREFIXES = (
+    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155",
+    "156", "157", "158", "159", "166", "173", "176", "177", "180", "181", "182", "183", "185",
+    "186", "187", "188", "189", "191", "198", "199",
+)
 
 
 # --- the community builder --------------------------------------------------
@@ -178,19 +182,20 @@ class CommunityBuilder:
     def build_places(self) -> None:
         rng, ids, scale = self.rng, self.ctx.ids, self.ctx.scale
         if self.is_station:
-            name, code = STATION
+            base, second, code = STATION
             n_grids, self.n_households = scale.grids, scale.households
             self.n_businesses = scale.businesses
-        else:
-            first = P.COMMUNITY_FIRST[(self.index * 7) % len(P.COMMUNITY_FIRST)]
-            second = P.COMMUNITY_SECOND[(self.index // len(P.COMMUNITY_FIRST)) % len(P.COMMUNITY_SECOND)]
-            name, code = f"{first}{second}社区", f"C{self.index + 1:02d}"
+        else:  # invented names, all different for indexes 1..107
+            first = len(P.COMMUNITY_FIRST)
+            base = P.COMMUNITY_FIRST[(self.index * 7) % first]
+            second = P.COMMUNITY_SECOND[(self.index // first) % len(P.COMMUNITY_SECOND)] + "社区"
+            code = f"C{self.index + 1:02d}"
             n_grids = rng.randint(4, 8)
             self.n_households = sum(rng.randint(250, 310) for _ in range(n_grids))
             self.n_businesses = round(self.n_households * scale.businesses / scale.households)
-        base = name.removesuffix("社区")
+        self.base = base  # 邹家角: names the estates, the street and the market
         self.road = base + P.ROAD_SUFFIXES[self.index % len(P.ROAD_SUFFIXES)]
-        community = Community(pk=ids.take("community"), name=name, code=code)
+        community = Community(pk=ids.take("community"), name=base + second, code=code)
         self.community = community
         self.batch.communities.append(community)
         number = 0

@@ -190,7 +190,8 @@ DEPARTMENTS = {
 }
 OTHER_REFERRALS = ("区教育局", "区人社局", "区医保局", "区住建局", "街道司法所")
 
-# Invented community names for the district scale: first + second + 社区.
+# Invented community names for the district scale: first + second + 社区; the
+# first part also names the estates, the street and the market.
 COMMUNITY_FIRST = ["青阳", "柳溪", "石桥", "东湖", "南港", "金泾", "枫林", "桃园", "玉泉", "长泾", "新塘", "陈巷", "白莲", "花溪", "梅园", "横塘", "蓬朗", "朝阳"]
 COMMUNITY_SECOND = ["新村", "花园", "里", "苑", "北", "南"]
 ESTATE_SUFFIXES = ("新村", "花园", "小区", "公寓", "家园", "佳苑")
