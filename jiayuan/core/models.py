@@ -42,8 +42,16 @@ class User(AbstractUser):
     def has(self, perm: Perm) -> bool:
         return self.is_active and role_has(self.role, perm)
 
-    def __str__(self) -> str:
+    @property
+    def display_name(self) -> str:
+        """Chinese names read family name first, without a space (顾建平)."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u3400" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}" or self.username
         return self.get_full_name() or self.username
+
+    def __str__(self) -> str:
+        return self.display_name
 
 
 class AuditAction(models.TextChoices):

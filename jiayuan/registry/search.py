@@ -81,8 +81,11 @@ def _name_hits(actor: Any, q: str, limit: int) -> list[Hit]:
 def _people_hits(actor: Any, scores: dict[int, int], matched: str, limit: int) -> list[Hit]:
     if not scores:
         return []
+    # Load only the best candidates: building hundreds of model instances would
+    # cost more than the index scans that found them.
+    best = sorted(scores, key=lambda pk: (-scores[pk], pk))[:limit]
     people = {
-        p.pk: p for p in Person.objects.filter(pk__in=list(scores)).select_related(
+        p.pk: p for p in Person.objects.filter(pk__in=best).select_related(
             "household__dwelling__building")
     }
     hits = [
