@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -23,6 +25,22 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def submit(request: HttpRequest, form: forms.Form, save: Callable[[dict[str, Any]], Any],
+           success: str, redirect_to: Callable[[], HttpResponse]) -> HttpResponse | None:
+    """The POST half of a form page: validate, call the service, show its
+    ValidationError on the form, or confirm and redirect. None means "render
+    the form" (a GET, or errors to show)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        save(form.cleaned_data)
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return None
+    messages.success(request, success)
+    return redirect_to()
 
 
 @login_required

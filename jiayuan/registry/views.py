@@ -17,7 +17,7 @@ from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid, in_scope
-from jiayuan.core.views import apply_service_errors
+from jiayuan.core.views import apply_service_errors, submit
 from jiayuan.places.models import Dwelling, Grid
 from jiayuan.registry import selectors, services
 from jiayuan.registry.choices import Residency
@@ -105,15 +105,11 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"residency": household.residency, "festivals": household.festivals,
                "note": household.note, "head": household.head_id}
     form = HouseholdEditForm(request.POST or None, initial=initial, household=household)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.household_update(actor=request.user, household=household,
-                                      **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Household saved."))
-            return redirect("household_detail", pk=household.pk)
+    done = submit(request, form, lambda data: services.household_update(
+        actor=request.user, household=household, **data), _("Household saved."),
+        lambda: redirect("household_detail", pk=household.pk))
+    if done:
+        return done
     return render(request, "registry/household_form.html", {"form": form, "h": household})
 
 
@@ -124,16 +120,11 @@ def household_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = HouseholdMoveForm(request.POST or None,
                              dwellings=_dwellings_for(request.user).exclude(
                                  pk=household.dwelling_id))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.household_move(actor=request.user, household=household,
-                                    dwelling=form.cleaned_data["dwelling"],
-                                    on=form.cleaned_data["on"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The household has moved."))
-            return redirect("household_detail", pk=household.pk)
+    done = submit(request, form, lambda data: services.household_move(
+        actor=request.user, household=household, **data), _("The household has moved."),
+        lambda: redirect("household_detail", pk=household.pk))
+    if done:
+        return done
     return render(request, "registry/simple_form.html", {
         "form": form, "h": household, "title": _("Move the household to another dwelling")})
 
@@ -143,15 +134,12 @@ def household_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
     require(request.user, Perm.EDIT_REGISTRY)
     form = MoveOutForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.household_move_out(actor=request.user, household=household,
-                                        **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The household is recorded as moved out."))
-            return redirect("household_detail", pk=household.pk)
+    done = submit(request, form, lambda data: services.household_move_out(
+        actor=request.user, household=household, **data),
+        _("The household is recorded as moved out."),
+        lambda: redirect("household_detail", pk=household.pk))
+    if done:
+        return done
     return render(request, "registry/simple_form.html", {
         "form": form, "h": household, "title": _("The household leaves the community"),
         "danger": True})
@@ -177,15 +165,11 @@ def circumstance_add(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.VIEW_SENSITIVE)
     require(request.user, Perm.EDIT_REGISTRY)
     form = CircumstanceForm(request.POST or None, household=household)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.circumstance_add(actor=request.user, household=household,
-                                      **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Circumstance recorded."))
-            return redirect("household_detail", pk=household.pk)
+    done = submit(request, form, lambda data: services.circumstance_add(
+        actor=request.user, household=household, **data), _("Circumstance recorded."),
+        lambda: redirect("household_detail", pk=household.pk))
+    if done:
+        return done
     return render(request, "registry/simple_form.html", {
         "form": form, "h": household, "title": _("Record a circumstance"),
         "sensitive_notice": True})

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from jiayuan.core.access import require
 from jiayuan.core.roles import Perm
-from jiayuan.core.views import apply_service_errors
+from jiayuan.core.views import apply_service_errors, submit
 from jiayuan.registry import selectors, services
 from jiayuan.registry.forms import ConsentForm, MoveOutForm, PersonForm, PersonMoveForm
 from jiayuan.registry.models import Consent
@@ -120,14 +120,12 @@ def person_leave(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for(request.user, pk)
     require(request.user, Perm.EDIT_REGISTRY)
     form = MoveOutForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_leave(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Recorded as having left the community."))
-            return redirect("household_detail", pk=person.household_id)
+    done = submit(request, form, lambda data: services.person_leave(
+        actor=request.user, person=person, **data),
+        _("Recorded as having left the community."),
+        lambda: redirect("household_detail", pk=person.household_id))
+    if done:
+        return done
     return render(request, "registry/simple_form.html", {
         "form": form, "h": person.household, "p": person, "danger": True,
         "title": _("%(name)s leaves the community") % {"name": person.name}})
@@ -146,14 +144,11 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for(request.user, pk)
     require(request.user, Perm.RECORD_CONSENT)
     form = ConsentForm(request.POST or None, person=person)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consent_record(actor=request.user, person=person, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Consent recorded."))
-            return redirect("person_detail", pk=person.pk)
+    done = submit(request, form, lambda data: services.consent_record(
+        actor=request.user, person=person, **data), _("Consent recorded."),
+        lambda: redirect("person_detail", pk=person.pk))
+    if done:
+        return done
     return render(request, "registry/simple_form.html", {
         "form": form, "h": person.household, "p": person,
         "title": _("Record consent for %(name)s") % {"name": person.name}})
