@@ -178,3 +178,17 @@ def test_it_refuses_to_reset_data_it_did_not_load(household) -> None:
     with pytest.raises(CommandError, match="not loaded by"):
         demo(seed=1, reset=True)
     assert Household.objects.filter(pk=household.pk).exists()
+
+
+@pytest.mark.django_db
+def test_every_sensitive_detail_in_the_demo_has_a_consent():
+    from jiayuan.registry.models import Circumstance, Household, Person
+
+    call_command("demo", "--scale", "tiny", "--seed", "3", stdout=StringIO())
+    consenting = set(Consent.objects.filter(purpose="sensitive", status="given")
+                     .values_list("person_id", flat=True))
+    assert set(Person.objects.exclude(ethnicity="").values_list("pk", flat=True)) <= consenting
+    heads = Household.objects.exclude(festivals=[]).values_list("head_id", flat=True)
+    assert set(heads) <= consenting
+    for item in Circumstance.objects.all():
+        assert (item.person_id or item.household.head_id) in consenting

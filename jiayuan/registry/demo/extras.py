@@ -30,9 +30,9 @@ def _age(person: Person) -> int:
     return age_on(person.birth_date, REFERENCE_DATE)
 
 
-def _guardian(household: Household, person: Person) -> Person | None:
-    """The parent (or grandparent) who consents for a child under 14."""
-    if _age(person) >= 15:
+def _guardian(household: Household, person: Person, on: date) -> Person | None:
+    """The parent (or grandparent) who consents for a child under 14 on `on`."""
+    if age_on(person.birth_date, on) >= 14:
         return None
     people = household.members_list
     parent = person.member.parent
@@ -53,7 +53,7 @@ class CareWriter:
             evidence = (f"家庭信息登记表 {on.year}-{rng.randint(1, 999):04d} 号，本人签字"
                         if rng.random() < 0.7 else
                         f"服务站窗口口头同意，见证人：{self.ctx.recorder_name}")
-        guardian = _guardian(household, person)
+        guardian = _guardian(household, person, on)
         if guardian is not None:
             evidence = f"监护人 {guardian.name} 代为同意并签字"
         consent = Consent(pk=self.ctx.ids.take("consent"), person_id=person.pk, purpose=purpose,
@@ -110,16 +110,23 @@ class CareWriter:
         if rng.random() < 0.9:
             self.consent(head, ConsentPurpose.REGISTRY, between(rng, first, last),
                          household=household)
+        items = [] if household.moved_out else self.circumstance(household)
+        # Sensitive details exist only under a consent that covers them, as the
+        # services enforce: the head for festivals and household-wide
+        # circumstances, each person for their own ethnic group or circumstance.
+        subjects = [p for p in people if p.ethnicity]
+        if household.festivals or items:
+            subjects.insert(0, head)
+        subjects += [i.person_obj for i in items if i.person_obj is not None]
+        if subjects:
+            on = between(rng, max(first, items[0].started if items else first), last)
+            seen: set[int] = set()
+            for subject in subjects:
+                if subject.pk not in seen:
+                    seen.add(subject.pk)
+                    self.consent(subject, ConsentPurpose.SENSITIVE, on, household=household)
         if household.moved_out:
             return
-        items = self.circumstance(household)
-        declared = any(p.ethnicity for p in people)
-        if items or declared:
-            on = between(rng, max(first, items[0].started if items else first), last)
-            self.consent(head, ConsentPurpose.SENSITIVE, on, household=household)
-            subject = items[0].person_obj if items else None
-            if subject is not None and subject is not head:
-                self.consent(subject, ConsentPurpose.SENSITIVE, on, household=household)
         if items and rng.random() < 0.3:
             subject = items[0].person_obj or head
             self.consent(subject, ConsentPurpose.REFERRAL,

@@ -176,30 +176,33 @@ def _scope_users(users: dict[str, User], kept: list[str], station: Community,
     return table
 
 
-def _insert_search_keys(rows: list[tuple[int, int, int, int, str]]) -> None:
-    table = connection.ops.quote_name(SearchKey._meta.db_table)
-    columns = "person_id, grid_id, kind, pos, key"
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.cursor.copy(
-                f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    elif connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)", rows)  # noqa: S608
-    else:
-        SearchKey.objects.bulk_create(
-            [SearchKey(person_id=p, grid_id=g, kind=k, pos=pos, key=key)
-             for p, g, k, pos, key in rows], batch_size=BATCH_SIZE)
+def _insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
+    """COPY (PostgreSQL) or executemany (SQLite) of ready database values."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})",  # noqa: S608
+                               rows)
 
 
 def _write(batch, counts: dict[str, int]) -> None:
     for key, model in MODELS:
-        rows = getattr(batch, BATCH_FIELDS[key])
-        model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-        counts[key] = counts.get(key, 0) + len(rows)
-    _insert_search_keys(batch.search_keys)
+        objs = getattr(batch, BATCH_FIELDS[key])
+        model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+        counts[key] = counts.get(key, 0) + len(objs)
+    if connection.vendor in ("postgresql", "sqlite"):
+        _insert_rows(SearchKey._meta.db_table, ["person_id", "grid_id", "kind", "pos", "key"],
+                     batch.search_keys)
+    else:
+        SearchKey.objects.bulk_create(
+            [SearchKey(person_id=p, grid_id=g, kind=k, pos=pos, key=key)
+             for p, g, k, pos, key in batch.search_keys], batch_size=BATCH_SIZE)
     counts["search_key"] = counts.get("search_key", 0) + len(batch.search_keys)
 
 
