@@ -14,16 +14,12 @@ DEMO_USERNAMES = ("head", "caseworker", "gridworker", "gridworker2", "mediator",
 class Command(BaseCommand):
     help = "Print the demo logins (demo mode only shows the password)."
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--port", type=int, default=8000)
-
     def handle(self, *args: Any, **options: Any) -> None:
         users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)
                  .prefetch_related("grids")}
         out = self.stdout
         out.write("")
-        out.write(f"Jiayuan demo: http://127.0.0.1:{options['port']}/")
-        out.write(f"{'username':<13} {'role':<22} scope")
+        out.write(f"{'username':<13} {'role':<12} scope")
         for name in DEMO_USERNAMES:
             user = users.get(name)
             if user is None:
@@ -31,7 +27,7 @@ class Command(BaseCommand):
             grids = [g.name for g in user.grids.all()]
             scope = ", ".join(grids) if grids else (
                 user.community.name if user.community_id else "all communities")
-            out.write(f"{name:<13} {str(user.get_role_display()):<22} {scope}")
+            out.write(f"{name:<13} {user.role:<12} {scope}")
         if settings.DEMO_MODE:
             out.write("password for every demo login: jiayuan-demo")
         out.write("")

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -45,6 +46,9 @@ class Command(BaseCommand):
         scale, seed = options["scale"], options["seed"]
         started = time.perf_counter()
         if options["if_empty"] and Community.objects.exists():
+            if options["verbosity"] > 1:
+                self.stdout.write("Demo data already loaded; nothing to do.")
+                call_command("demo_logins", stdout=self.stdout)
             return
         with transaction.atomic():
             if options["reset"]:
