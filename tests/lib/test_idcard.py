@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jiayuan.lib.idcard import (
@@ -136,21 +136,18 @@ _REGIONS = st.sampled_from(["110105", "320583", "440305", "653101", "540102", "8
 _BIRTHS = st.dates(min_value=date(1900, 1, 1), max_value=TODAY)
 
 
-@given(
-    region=_REGIONS,
-    born=_BIRTHS,
-    seq=st.integers(0, 999),
-    position=st.integers(0, 17),
-    replacement_index=st.integers(0, 10),
-)
-def test_it_catches_every_single_character_change(
-    region: str, born: date, seq: int, position: int, replacement_index: int
-) -> None:
+@settings(deadline=None, max_examples=150)
+@given(region=_REGIONS, born=_BIRTHS, seq=st.integers(0, 999))
+def test_it_catches_every_single_character_change(region: str, born: date, seq: int) -> None:
+    """For each generated valid number, every one of its single-character
+    variants (18 positions x each other allowed character) is refused."""
     number = make_id_number(region, born, seq)
     assert normalize_id_number(number, today=TODAY) == number
-    alphabet = "0123456789X" if position == 17 else "0123456789"
-    candidates = [ch for ch in alphabet if ch != number[position]]
-    replacement = candidates[replacement_index % len(candidates)]
-    changed = number[:position] + replacement + number[position + 1 :]
-    with pytest.raises(IDNumberError):
-        normalize_id_number(changed, today=TODAY)
+    for position in range(18):
+        alphabet = "0123456789X" if position == 17 else "0123456789"
+        for replacement in alphabet:
+            if replacement == number[position]:
+                continue
+            changed = number[:position] + replacement + number[position + 1 :]
+            with pytest.raises(IDNumberError):
+                normalize_id_number(changed, today=TODAY)
