@@ -10,11 +10,12 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core import audit
 from jiayuan.core.models import AuditAction, User
-from jiayuan.core.roles import Perm
+from jiayuan.core.roles import Perm, Role
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -52,9 +53,52 @@ class AuditedAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+DISTRICT_ROLES = (Role.ADMIN, Role.AUDITOR)
+SCOPE_FIELDS = ("role", "community", "grids", "is_active", "is_staff", "is_superuser")
+
+
+class ScopeCheck:
+    """Scope fails closed: only administrators and auditors may have no
+    community (district-wide); everyone else needs one."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("role") not in DISTRICT_ROLES and not data.get("community"):
+            self.add_error("community", _("Choose the account's community: only "
+                                          "administrators and auditors may be district-wide."))
+        return data
+
+
+class StaffCreationForm(ScopeCheck, UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "role", "community")
+
+
+class StaffChangeForm(ScopeCheck, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
 @admin.register(User)
 class UserAdmin(AuditedAdmin, BaseUserAdmin):
     perm = Perm.MANAGE_STAFF
+    form = StaffChangeForm
+    add_form = StaffCreationForm
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> tuple[str, ...]:
+        # Nobody widens their own role or scope.
+        if obj is not None and obj.pk == request.user.pk:
+            return SCOPE_FIELDS
+        return super().get_readonly_fields(request, obj)
+
+    def user_change_password(self, request: Any, id: str, form_url: str = "") -> Any:
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            target = User.objects.filter(pk=id).first()
+            audit.record(AuditAction.UPDATE, actor=request.user, obj=target,
+                         changes={"password": "(changed)"})
+        return response
     list_display = ("username", "first_name", "last_name", "role", "community", "is_active")
     list_filter = ("role", "community", "is_active")
     filter_horizontal = ("grids",)

@@ -9,6 +9,7 @@ the field changed.
 from __future__ import annotations
 
 import contextvars
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -108,6 +109,28 @@ def record(
     return entry
 
 
+def lock_tip() -> None:
+    """Take the audit lock at the start of a transaction that will append.
+
+    Every audited write ends by locking the tip, so taking it first costs no
+    concurrency and gives every transaction the same lock order (tip, then
+    rows): two services touching the same rows cannot deadlock.
+    """
+    AuditTip.objects.select_for_update().get_or_create(id=1)
+
+
+def audited(func):
+    """Decorator for services: one transaction, audit lock first."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic():
+            lock_tip()
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {f: _plain(getattr(instance, f)) for f in fields}
 
@@ -138,12 +161,23 @@ class VerifyResult:
     reason: str = ""
 
 
+def _tip() -> tuple[int, str]:
+    tip = AuditTip.objects.filter(id=1).first()
+    return (tip.last_seq, tip.last_hash) if tip else (0, GENESIS)
+
+
 def verify_chain(batch: int = 5000) -> VerifyResult:
-    """Walk the chain in order; report the first entry that does not verify."""
-    prev_hash, expected_seq, checked = GENESIS, 1, 0
-    last_seen = 0
+    """Walk the chain in order; report the first entry that does not verify.
+
+    The tip is read first and the walk stops there, so an entry appended while
+    verifying is not mistaken for damage; rows beyond a tip that has not moved
+    are reported as inserted.
+    """
+    tip_seq, tip_hash = _tip()
+    prev_hash, expected_seq, checked, last_seen = GENESIS, 1, 0, 0
     while True:
-        rows = list(AuditEntry.objects.filter(seq__gt=last_seen).order_by("seq")[:batch])
+        rows = list(AuditEntry.objects.filter(seq__gt=last_seen, seq__lte=tip_seq)
+                    .order_by("seq")[:batch])
         if not rows:
             break
         for entry in rows:
@@ -158,12 +192,14 @@ def verify_chain(batch: int = 5000) -> VerifyResult:
                                     "contents do not match the entry's hash (edited)")
             prev_hash, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
         last_seen = rows[-1].seq
-    tip = AuditTip.objects.filter(id=1).first()
-    tip_seq, tip_hash = (tip.last_seq, tip.last_hash) if tip else (0, GENESIS)
     if tip_seq != expected_seq - 1 or tip_hash != prev_hash:
-        return VerifyResult(False, checked, expected_seq if tip_seq >= expected_seq else tip_seq,
+        return VerifyResult(False, checked, min(expected_seq, tip_seq) or 1,
                             f"the log ends at entry {expected_seq - 1} but the tip records "
                             f"entry {tip_seq} (entries removed from the end?)")
+    beyond = AuditEntry.objects.filter(seq__gt=tip_seq).order_by("seq").first()
+    if beyond is not None and _tip()[0] == tip_seq:
+        return VerifyResult(False, checked, beyond.seq,
+                            "entry after the recorded tip (inserted outside the application)")
     return VerifyResult(True, checked)
 
 

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 from jiayuan.core.audit import current_ip
 
@@ -22,9 +23,13 @@ def client_ip(request: HttpRequest) -> str | None:
         candidates.insert(0, request.META.get("HTTP_X_REAL_IP", "").strip())
     for value in candidates:
         try:
-            return str(ipaddress.ip_address(value))
+            ip = ipaddress.ip_address(value)
         except ValueError:
             continue
+        # Store exactly what is hashed: an IPv4-mapped IPv6 address is written as
+        # plain IPv4, which the database keeps unchanged.
+        mapped = getattr(ip, "ipv4_mapped", None)
+        return str(mapped or ip)
     return None
 
 
@@ -37,6 +42,10 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = current_ip.set(client_ip(request))
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             current_ip.reset(token)
+        # Pages about residents must not linger in browser or proxy caches.
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

@@ -59,6 +59,8 @@ def normalize_phone(raw: str) -> str:
             _("A phone number may contain only digits, spaces, dashes and a leading +86."),
             "format",
         )
+    if international and digits.startswith("10") and not _MOBILE.fullmatch(digits):
+        digits = "0" + digits  # Beijing (area code 010) written as +86 10 …
     if digits.startswith("1"):
         if _MOBILE.fullmatch(digits):
             return digits

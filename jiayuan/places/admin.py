@@ -17,7 +17,14 @@ class GridAdmin(AuditedAdmin):
 
 @admin.register(Building)
 class BuildingAdmin(AuditedAdmin):
+    """A building's grid is fixed once it has dwellings: residents' scope is
+    copied from it, so moving a building between grids is a data migration,
+    not a form edit."""
+
     list_display = ("number", "name", "grid")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("grid",) if obj is not None and obj.dwellings.exists() else ()
     list_filter = ("grid__community", "grid")
     list_select_related = ("grid",)
 
@@ -29,3 +36,6 @@ class DwellingAdmin(AuditedAdmin):
     search_fields = ("code",)
     list_select_related = ("building",)
     raw_id_fields = ("building",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("building",) if obj is not None and obj.households.exists() else ()

@@ -112,7 +112,8 @@ class Person(models.Model):
                     "phone_hash", "ethnicity", "languages", "origin_code", "permit_number",
                     "permit_expiry", "occupation", "relation", "left_on")
     # Never written to the audit log in clear.
-    AUDIT_SENSITIVE = ("id_number_hash", "phone_hash", "ethnicity", "permit_number")
+    AUDIT_SENSITIVE = ("id_number_hash", "phone_hash", "ethnicity", "permit_number",
+                       "languages")
 
     class Meta:
         verbose_name = _("person")

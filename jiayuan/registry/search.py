@@ -71,8 +71,13 @@ def _name_hits(actor: Any, q: str, limit: int) -> list[Hit]:
     exact = base.filter(key=q).values_list("person_id", "kind", "pos")[:CANDIDATES]
     for person_id, kind, pos in exact:
         scores[person_id] = max(scores.get(person_id, 0), _score(True, kind, pos))
-    if len(scores) < limit:
-        prefix = _prefix(base, q).values_list("person_id", "kind", "pos")[:CANDIDATES]
+    # Prefixes of whole names first (a surname typed alone), then of later parts,
+    # so that common inner characters cannot crowd out the best hits.
+    for extra in ({"pos": 0}, {"pos__gt": 0}):
+        if len(scores) >= limit:
+            break
+        prefix = _prefix(base.filter(**extra), q).values_list("person_id", "kind",
+                                                               "pos")[:CANDIDATES]
         for person_id, kind, pos in prefix:
             scores[person_id] = max(scores.get(person_id, 0), _score(False, kind, pos))
     return _people_hits(actor, scores, q, limit)
@@ -110,7 +115,10 @@ def search(actor: Any, raw: str, limit: int = 20) -> list[Hit]:
     if not actor.is_authenticated or not actor.has(Perm.VIEW_REGISTRY):
         return []
     plain = unicodedata.normalize("NFKC", raw or "").strip().lower()
-    dwelling = DWELLING_RE.match(plain)
+    # 0512-57671234 and 138-1234-5678 are phones, not dwellings: a dwelling code
+    # never has ten digits.
+    digit_count = sum(ch.isdigit() for ch in plain)
+    dwelling = DWELLING_RE.match(plain) if digit_count < 10 else None
     if dwelling:
         return _dwelling_hits(actor, dwelling_code(*(g or "" for g in dwelling.groups())),
                               limit)

@@ -97,7 +97,7 @@ def household_file(actor: Any, household: Household) -> HouseholdFile:
         circumstances = list(household.circumstances.select_related("person"))
     consent_rows = list(Consent.objects.filter(person__household=household)
                         .select_related("person").order_by("person_id", "-recorded_on"))
-    businesses = list(Business.objects.filter(owner__household=household)
+    businesses = list(businesses_for(actor).filter(owner__household=household)
                       .select_related("owner"))
     return HouseholdFile(household=household, members=members, former_members=former,
                          addresses=addresses, circumstances=circumstances,

@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -111,7 +110,7 @@ def _apply_person_fields(person: Person, data: dict[str, Any]) -> None:
         set_phone(person, data["phone"])
 
 
-@transaction.atomic
+@audit.audited
 def person_create(*, actor: Any, household: Household, joined: date | None = None,
                   **data: Any) -> Person:
     """Register a person as a member of `household`.
@@ -137,7 +136,7 @@ def person_create(*, actor: Any, household: Household, joined: date | None = Non
     return person
 
 
-@transaction.atomic
+@audit.audited
 def person_update(*, actor: Any, person: Person, **data: Any) -> Person:
     require(actor, Perm.EDIT_REGISTRY)
     if not in_scope(actor, person.grid_id):
@@ -165,7 +164,7 @@ def person_update(*, actor: Any, person: Person, **data: Any) -> Person:
     return person
 
 
-@transaction.atomic
+@audit.audited
 def household_create(*, actor: Any, dwelling: Dwelling, residency: str, moved_in: date,
                      head: dict[str, Any], festivals: Iterable[str] = (),
                      note: str = "") -> Household:
@@ -192,7 +191,7 @@ def household_create(*, actor: Any, dwelling: Dwelling, residency: str, moved_in
     return household
 
 
-@transaction.atomic
+@audit.audited
 def household_update(*, actor: Any, household: Household, **data: Any) -> Household:
     """Change residency, festivals, note or the head (who must be a current member)."""
     require(actor, Perm.EDIT_REGISTRY)
@@ -237,7 +236,7 @@ def _set_grid(household: Household, grid_id: int) -> None:
     SearchKey.objects.filter(person__household=household).update(grid_id=grid_id)
 
 
-@transaction.atomic
+@audit.audited
 def household_move(*, actor: Any, household: Household, dwelling: Dwelling,
                    on: date) -> Household:
     """Move a whole household to another dwelling; the old address stays in history."""
@@ -261,7 +260,7 @@ def household_move(*, actor: Any, household: Household, dwelling: Dwelling,
     return household
 
 
-@transaction.atomic
+@audit.audited
 def household_move_out(*, actor: Any, household: Household, on: date,
                        reason: str = "") -> Household:
     """The household leaves the community. Its file and history stay."""
@@ -284,7 +283,7 @@ def household_move_out(*, actor: Any, household: Household, on: date,
     return household
 
 
-@transaction.atomic
+@audit.audited
 def person_move(*, actor: Any, person: Person, to_household: Household, on: date,
                 relation: str, new_head: Person | None = None, reason: str = "") -> Person:
     """Move a person into another household (both must be in the actor's scope).
@@ -325,13 +324,16 @@ def person_move(*, actor: Any, person: Person, to_household: Household, on: date
     person.left_on = None
     person.save(update_fields=["household", "grid", "relation", "left_on", "updated_at"])
     SearchKey.objects.filter(person=person).update(grid_id=to_household.grid_id)
+    # Circumstances concerning the person go with them: the old household's
+    # file (and grid) must not keep them.
+    Circumstance.objects.filter(person=person).update(household=to_household)
     audit.record(AuditAction.MOVE, actor=actor, obj=person,
                  changes={"household_id": [old.pk, to_household.pk], "on": on,
                           "relation": relation})
     return person
 
 
-@transaction.atomic
+@audit.audited
 def person_leave(*, actor: Any, person: Person, on: date, reason: str = "") -> Person:
     """One member leaves the community (the household stays)."""
     require(actor, Perm.EDIT_REGISTRY)
@@ -363,7 +365,7 @@ def person_reveal(*, actor: Any, person: Person, field: str) -> str:
     return value
 
 
-@transaction.atomic
+@audit.audited
 def circumstance_add(*, actor: Any, household: Household, kind: str, started: date,
                      person: Person | None = None, note: str = "",
                      sensitive_consent: bool = False) -> Circumstance:
@@ -386,7 +388,7 @@ def circumstance_add(*, actor: Any, household: Household, kind: str, started: da
     return item
 
 
-@transaction.atomic
+@audit.audited
 def circumstance_end(*, actor: Any, circumstance: Circumstance, ended: date) -> Circumstance:
     require(actor, Perm.EDIT_REGISTRY)
     require(actor, Perm.VIEW_SENSITIVE)
@@ -402,7 +404,7 @@ def circumstance_end(*, actor: Any, circumstance: Circumstance, ended: date) -> 
     return circumstance
 
 
-@transaction.atomic
+@audit.audited
 def consent_record(*, actor: Any, person: Person, purpose: str, recorded_on: date,
                    department: str = "", evidence: str = "", guardian: Person | None = None,
                    guardian_name: str = "") -> Consent:
@@ -426,7 +428,7 @@ def consent_record(*, actor: Any, person: Person, purpose: str, recorded_on: dat
     return consent
 
 
-@transaction.atomic
+@audit.audited
 def consent_withdraw(*, actor: Any, consent: Consent, on: date) -> Consent:
     require(actor, Perm.RECORD_CONSENT)
     if not in_scope(actor, consent.person.grid_id):
@@ -445,22 +447,26 @@ def consent_withdraw(*, actor: Any, consent: Consent, on: date) -> Consent:
 
 def _erase_sensitive(actor: Any, person: Person) -> None:
     """Without consent, the sensitive details it covered are erased (PIPL art. 47):
-    the person's ethnic group, circumstances concerning them, and, for a head,
-    the household's festivals and household-wide circumstances."""
+    the person's ethnic group and the circumstances concerning them; and, when
+    the household's current head holds no sensitive consent, the household's
+    festivals and household-wide circumstances."""
+    household = person.household
+    erase = list(Circumstance.objects.filter(person=person))
+    clear_festivals = False
+    head = household.head
+    if head is None or not has_sensitive_consent(head):
+        erase += list(Circumstance.objects.filter(household=household, person__isnull=True))
+        clear_festivals = bool(household.festivals)
     if person.ethnicity:
         person.ethnicity = ""
         person.save(update_fields=["ethnicity", "updated_at"])
         audit.record(AuditAction.UPDATE, actor=actor, obj=person,
                      changes={"ethnicity": audit.CHANGED, "reason": "consent withdrawn"})
-    household = person.household
-    erase = Circumstance.objects.filter(person=person)
-    if household.head_id == person.pk:
-        erase = erase | Circumstance.objects.filter(household=household, person__isnull=True)
-        if household.festivals:
-            household.festivals = []
-            household.save(update_fields=["festivals", "updated_at"])
-            audit.record(AuditAction.UPDATE, actor=actor, obj=household,
-                         changes={"festivals": audit.CHANGED, "reason": "consent withdrawn"})
+    if clear_festivals:
+        household.festivals = []
+        household.save(update_fields=["festivals", "updated_at"])
+        audit.record(AuditAction.UPDATE, actor=actor, obj=household,
+                     changes={"festivals": audit.CHANGED, "reason": "consent withdrawn"})
     for item in erase:
         audit.record(AuditAction.DELETE, actor=actor, obj=item,
                      object_repr=f"household {item.household_id}",

@@ -180,6 +180,7 @@ def circumstance_add(request: HttpRequest, pk: int) -> HttpResponse:
 def circumstance_end(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
     require(request.user, Perm.VIEW_SENSITIVE)
+    require(request.user, Perm.EDIT_REGISTRY)
     item = Circumstance.objects.filter(household=household, pk=cid).first()
     if item is None:
         raise Http404

@@ -158,6 +158,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def consent_withdraw(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
     person = selectors.get_person_for(request.user, pk)
+    require(request.user, Perm.RECORD_CONSENT)
     consent = Consent.objects.filter(person=person, pk=cid).first()
     if consent is None:
         raise Http404

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 from jiayuan.core.access import require
 from jiayuan.core.roles import Perm
@@ -17,4 +18,6 @@ def search_view(request: HttpRequest) -> HttpResponse:
     hits = search(request.user, q) if q else []
     template = ("registry/_search_results.html" if request.headers.get("HX-Request")
                 else "registry/search.html")
-    return render(request, template, {"q": q, "hits": hits})
+    response = render(request, template, {"q": q, "hits": hits})
+    patch_vary_headers(response, ["HX-Request"])
+    return response

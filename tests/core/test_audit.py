@@ -114,8 +114,43 @@ def test_admin_never_writes_passwords_to_the_log(personas):
     client.force_login(admin_user)
     response = client.post("/admin/core/user/add/", {
         "username": "newworker", "password1": "Sekrit-Passw0rd-42",
-        "password2": "Sekrit-Passw0rd-42", "role": "gridworker", "usable_password": "true"})
+        "password2": "Sekrit-Passw0rd-42", "role": "gridworker", "usable_password": "true",
+        "community": admin_user.community_id})
     assert response.status_code == 302, response.content.decode()[:500]
     dump = str(list(AuditEntry.objects.values_list("changes", flat=True)))
     assert "Sekrit-Passw0rd-42" not in dump
     assert AuditEntry.objects.filter(action="create", object_type="core.user").exists()
+
+
+def test_admin_refuses_a_district_wide_caseworker_and_self_promotion(personas):
+    from django.test import Client
+
+    admin_user = personas["admin"]
+    admin_user.is_staff = True
+    admin_user.save()
+    client = Client()
+    client.force_login(admin_user)
+    response = client.post("/admin/core/user/add/", {
+        "username": "everywhere", "password1": "Sekrit-Passw0rd-42",
+        "password2": "Sekrit-Passw0rd-42", "role": "caseworker", "usable_password": "true"})
+    assert response.status_code == 200
+    assert not AuditEntry.objects.filter(object_repr="everywhere").exists()
+    page = client.get(f"/admin/core/user/{admin_user.pk}/change/").content.decode()
+    assert 'name="role"' not in page
+
+
+def test_admin_password_resets_are_audited(personas):
+    from django.test import Client
+
+    admin_user = personas["admin"]
+    admin_user.is_staff = True
+    admin_user.save()
+    client = Client()
+    client.force_login(admin_user)
+    target = personas["head"]
+    response = client.post(f"/admin/core/user/{target.pk}/password/", {
+        "password1": "An0ther-Sekrit-99", "password2": "An0ther-Sekrit-99",
+        "usable_password": "true"})
+    assert response.status_code == 302
+    entry = AuditEntry.objects.filter(object_type="core.user", object_id=str(target.pk)).last()
+    assert entry.changes == {"password": "(changed)"} and entry.actor_username == "admin"

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from jiayuan.registry import services
 from jiayuan.registry.search import search
-from tests.conftest import ZHENG_ID
+from tests.conftest import ZHENG_ID, make_dwelling
 
 
 def names(user, q):
@@ -84,3 +84,27 @@ def test_the_search_command_respects_scope(household, personas, capsys):
 @pytest.mark.parametrize("query", ["3-2-302", "3栋2单元302室", "３－２－３０２", "3幢2单元302"])
 def test_it_reads_dwellings_written_in_several_ways(household, head, query):
     assert [h.household.pk for h in search(head, query)] == [household.pk]
+
+
+def test_landlines_and_dashed_mobiles_are_phones_not_dwellings(household, head):
+    from jiayuan.lib.phone import normalize_phone
+
+    services.person_update(actor=head, person=household.head, phone="0512-57671234")
+    assert names(head, "0512-57671234") == ["鄭容哲"]
+    assert names(head, "138-5555-1234") == [] and normalize_phone("+86 10 6234 5678") == \
+        "010-62345678"
+
+
+def test_a_surname_prefix_is_not_crowded_out_by_inner_characters(head, grid_a):
+    from jiayuan.registry.models import Person, SearchKey
+
+    household = services.household_create(
+        actor=head, dwelling=make_dwelling(grid_a, "5", "1", "101"), residency="registered",
+        moved_in=date(2020, 1, 1), head={"name": "王芳", "sex": "F"})
+    template = Person.objects.get(pk=household.head_id)
+    for i in range(320):  # many people with 王 inside their names
+        p = Person.objects.create(household=household, grid_id=household.grid_id,
+                                  name=f"李王{i}", sex="M")
+        SearchKey.objects.create(person=p, grid_id=p.grid_id, kind=SearchKey.NAME, pos=1,
+                                 key=f"王{i}")
+    assert template.name in names(head, "王")[:3]

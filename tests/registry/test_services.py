@@ -166,3 +166,44 @@ def test_circumstances_need_consent_and_are_erased_when_it_is_withdrawn(househol
     household.refresh_from_db()
     assert not Circumstance.objects.exists() and household.festivals == []
     assert Person.objects.get(pk=household.head_id).ethnicity == ""
+
+
+def test_circumstances_move_with_the_person(household, household_b, head, personas):
+
+    wife = household.members.get(name="金英姬")
+    item = services.circumstance_add(actor=head, household=household, person=wife,
+                                     kind="serious_illness", started=date(2025, 1, 1),
+                                     sensitive_consent=True)
+    services.person_move(actor=head, person=wife, to_household=household_b,
+                         on=date(2025, 6, 1), relation="relative")
+    item.refresh_from_db()
+    assert item.household_id == household_b.pk
+    from jiayuan.registry.selectors import household_file
+
+    assert household_file(personas["gridworker"], household).circumstances == []
+
+
+def test_withdrawal_erases_household_details_no_current_head_consents_to(household, head):
+    wife = household.members.get(name="金英姬")
+    services.household_update(actor=head, household=household, head=wife)
+    zheng_consent = household.head.consents.get(purpose="sensitive")
+    services.consent_withdraw(actor=head, consent=zheng_consent, on=date(2026, 1, 1))
+    household.refresh_from_db()
+    assert household.festivals == []
+
+
+def test_audit_entries_with_ipv4_mapped_addresses_verify(head):
+    from django.test import RequestFactory
+
+    from jiayuan.core.audit import current_ip, record, verify_chain
+    from jiayuan.core.middleware import client_ip
+
+    ip = client_ip(RequestFactory().get("/", REMOTE_ADDR="::ffff:10.0.0.5"))
+    assert ip == "10.0.0.5"
+    token = current_ip.set("2001:db8::1")
+    try:
+        record("update", actor=head, object_type="x", object_id=1)
+    finally:
+        current_ip.reset(token)
+    record("update", actor=head, object_type="x", object_id=2, ip=ip)
+    assert verify_chain().ok

@@ -124,3 +124,25 @@ def test_a_head_sees_the_audit_of_their_own_station_only(household, personas):
     assert "424242" not in mine and "stranger" not in mine
     everything = client_for(personas["auditor"]).get(reverse("audit_log")).content.decode()
     assert "stranger" in everything and "424242" in everything
+
+
+def test_denied_posts_are_audited_even_when_refused_early(household, personas):
+    from datetime import date
+
+    from jiayuan.core.models import AuditEntry
+    from jiayuan.registry import services
+
+    consent = services.consent_record(actor=personas["head"], person=household.head,
+                                      purpose="photo", recorded_on=date(2026, 1, 1))
+    response = client_for(personas["mediator"]).post(reverse(
+        "consent_withdraw", kwargs={"pk": household.head_id, "cid": consent.pk}))
+    assert response.status_code == 403
+    assert AuditEntry.objects.filter(action="denied", actor_username="mediator").exists()
+    consent.refresh_from_db()
+    assert consent.status == "given"
+
+
+def test_pages_about_residents_are_never_cached(household, personas):
+    response = client_for(personas["head"]).get(reverse("household_detail",
+                                                        kwargs={"pk": household.pk}))
+    assert "no-store" in response["Cache-Control"]
