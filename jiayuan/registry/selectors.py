@@ -95,7 +95,9 @@ def household_file(actor: Any, household: Household) -> HouseholdFile:
     circumstances = None
     if show_sensitive:
         circumstances = list(household.circumstances.select_related("person"))
-    consent_rows = list(Consent.objects.filter(person__household=household)
+    # By member ids rather than a join on household: the planner cannot then
+    # choose to walk the whole consent table in person order.
+    consent_rows = list(Consent.objects.filter(person_id__in=[p.pk for p in members])
                         .select_related("person").order_by("person_id", "-recorded_on"))
     businesses = list(businesses_for(actor).filter(owner__household=household)
                       .select_related("owner"))
