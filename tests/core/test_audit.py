@@ -9,6 +9,19 @@ from jiayuan.core import audit
 from jiayuan.core.models import AuditAction, AuditEntry
 
 
+@pytest.fixture
+def admin_site(personas):
+    """A client logged in to the Django admin as the administrator persona."""
+    from django.test import Client
+
+    admin_user = personas["admin"]
+    admin_user.is_staff = True
+    admin_user.save()
+    client = Client()
+    client.force_login(admin_user)
+    return client, admin_user
+
+
 def _write(n: int, user) -> list[AuditEntry]:
     return [audit.record(AuditAction.UPDATE, actor=user, object_type="registry.person",
                          object_id=i, changes={"name": [f"a{i}", f"b{i}"]}) for i in range(n)]
@@ -104,14 +117,8 @@ def test_it_keeps_sensitive_values_out_of_diffs():
     assert changes == {"ethnicity": audit.CHANGED, "name": ["a", "b"]}
 
 
-def test_admin_never_writes_passwords_to_the_log(personas):
-    from django.test import Client
-
-    admin_user = personas["admin"]
-    admin_user.is_staff = True
-    admin_user.save()
-    client = Client()
-    client.force_login(admin_user)
+def test_admin_never_writes_passwords_to_the_log(admin_site):
+    client, admin_user = admin_site
     response = client.post("/admin/core/user/add/", {
         "username": "newworker", "password1": "Sekrit-Passw0rd-42",
         "password2": "Sekrit-Passw0rd-42", "role": "gridworker", "usable_password": "true",
@@ -122,14 +129,8 @@ def test_admin_never_writes_passwords_to_the_log(personas):
     assert AuditEntry.objects.filter(action="create", object_type="core.user").exists()
 
 
-def test_admin_refuses_a_district_wide_caseworker_and_self_promotion(personas):
-    from django.test import Client
-
-    admin_user = personas["admin"]
-    admin_user.is_staff = True
-    admin_user.save()
-    client = Client()
-    client.force_login(admin_user)
+def test_admin_refuses_a_district_wide_caseworker_and_self_promotion(admin_site):
+    client, admin_user = admin_site
     response = client.post("/admin/core/user/add/", {
         "username": "everywhere", "password1": "Sekrit-Passw0rd-42",
         "password2": "Sekrit-Passw0rd-42", "role": "caseworker", "usable_password": "true"})
@@ -139,14 +140,8 @@ def test_admin_refuses_a_district_wide_caseworker_and_self_promotion(personas):
     assert 'name="role"' not in page
 
 
-def test_admin_password_resets_are_audited(personas):
-    from django.test import Client
-
-    admin_user = personas["admin"]
-    admin_user.is_staff = True
-    admin_user.save()
-    client = Client()
-    client.force_login(admin_user)
+def test_admin_password_resets_are_audited(admin_site, personas):
+    client, _admin = admin_site
     target = personas["head"]
     response = client.post(f"/admin/core/user/{target.pk}/password/", {
         "password1": "An0ther-Sekrit-99", "password2": "An0ther-Sekrit-99",
