@@ -3,7 +3,8 @@
 The helpers below are deliberately tiny and typed. See README.md for the table of
 variables. The app refuses to start without its secrets (whatever DEBUG says); a
 development or demo machine (JIAYUAN_LOCAL_KEYS=1 or JIAYUAN_DEMO=1) gets keys
-generated once into var/local-keys.env, which git ignores.
+generated once into var/local-keys.env, which git ignores, and later commands in
+that checkout find them there.
 """
 
 from __future__ import annotations
@@ -62,7 +63,12 @@ def env_secret(name: str) -> str:
 VAR_DIR = Path(env_str("JIAYUAN_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DEBUG", False)
 DEMO_MODE = env_bool("JIAYUAN_DEMO", False)
-LOCAL_KEYS = env_bool("JIAYUAN_LOCAL_KEYS", False) or DEMO_MODE
+# Local keys: JIAYUAN_LOCAL_KEYS=1 (or demo mode) creates them if needed; left
+# unset, an existing var/local-keys.env is used, so that `manage.py …` works in
+# a checkout where `make demo` or `make test` ran; =0 never reads the file.
+_local_keys_flag = os.environ.get("JIAYUAN_LOCAL_KEYS", "")
+LOCAL_KEYS = DEMO_MODE or (env_bool("JIAYUAN_LOCAL_KEYS") if _local_keys_flag
+                           else (VAR_DIR / "local-keys.env").exists())
 
 
 def _local_keys() -> dict[str, str]:

@@ -36,6 +36,13 @@ def test_it_generates_local_keys_once_for_development(tmp_path):
     assert (tmp_path / "local-keys.env").read_text() == keys
 
 
+def test_an_existing_local_keys_file_is_used_unless_switched_off(tmp_path):
+    assert _check({"JIAYUAN_LOCAL_KEYS": "1", "JIAYUAN_VAR_DIR": str(tmp_path)}).returncode == 0
+    assert _check({"JIAYUAN_VAR_DIR": str(tmp_path)}).returncode == 0
+    refused = _check({"JIAYUAN_LOCAL_KEYS": "0", "JIAYUAN_VAR_DIR": str(tmp_path)})
+    assert refused.returncode != 0 and "FIELD_HASH_KEY" in refused.stderr
+
+
 def test_it_rejects_a_malformed_boolean(tmp_path):
     result = _check({"DEBUG": "maybe", "JIAYUAN_LOCAL_KEYS": "1",
                      "JIAYUAN_VAR_DIR": str(tmp_path)})
