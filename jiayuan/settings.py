@@ -118,6 +118,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or DEMO
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before admin, so catalogue texts get per-language fields there
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -129,6 +130,7 @@ INSTALLED_APPS = [
     "jiayuan.core",
     "jiayuan.places",
     "jiayuan.registry",
+    "jiayuan.desk",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +231,33 @@ STATION_CODE = env_str("STATION_CODE", "ZJJ")
 PDF_FONT_PATH = env_str("PDF_FONT_PATH")
 # Face in a font collection (.ttc): 2 is Simplified Chinese in Noto Sans CJK.
 PDF_FONT_INDEX = env_int("PDF_FONT_INDEX", 0)
+
+# Service desk (docs/service-desk.md).
+# Uploaded case documents: outside the web root, served only by an access-checked view.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+DESK_UPLOAD_MAX_BYTES = env_int("DESK_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# First-response target (hours) for urgent and green-channel requests.
+DESK_URGENT_RESPONSE_HOURS = env_int("DESK_URGENT_RESPONSE_HOURS", 2)
+# A household is flagged when it has this many unresolved requests, or asks for
+# the same service again within this many days.
+DESK_REPEAT_OPEN = env_int("DESK_REPEAT_OPEN", 3)
+DESK_REPEAT_DAYS = env_int("DESK_REPEAT_DAYS", 30)
+# A resolved case closes after a reached follow-up call, or after this many
+# failed attempts.
+DESK_FOLLOWUP_ATTEMPTS = env_int("DESK_FOLLOWUP_ATTEMPTS", 3)
+# Days a department's reply link stays valid.
+DESK_REFERRAL_LINK_DAYS = env_int("DESK_REFERRAL_LINK_DAYS", 30)
+# Residence permits expiring within this many days raise a reminder.
+DESK_PERMIT_REMINDER_DAYS = env_int("DESK_PERMIT_REMINDER_DAYS", 30)
+# Resident portal: requests accepted per source address per hour, and in total.
+PORTAL_MAX_PER_SOURCE_HOUR = env_int("PORTAL_MAX_PER_SOURCE_HOUR", 5)
+PORTAL_MAX_PER_HOUR = env_int("PORTAL_MAX_PER_HOUR", 200)
+# Public address of the site, for links in e-mails and referral letters.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Catalogue texts per language (django-modeltranslation).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "zh-hans"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("zh-hans",)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jiayuan@localhost")

@@ -34,6 +34,13 @@ class Perm(StrEnum):
     VIEW_AUDIT = "view_audit"  # browse the audit log
     MANAGE_PLACES = "manage_places"  # grids, buildings, dwellings (Django admin)
     MANAGE_STAFF = "manage_staff"  # accounts, roles, scopes (Django admin)
+    # Service desk
+    VIEW_CASES = "view_cases"  # cases of households in scope, and unmatched requests
+    WORK_CASES = "work_cases"  # take requests, work and resolve cases, follow-up calls
+    REFER = "refer"  # send a case to a department (with the person's consent)
+    OVERRIDE_CONSENT = "override_consent"  # refer without consent, with a reason (audited)
+    MANAGE_CATALOGUE = "manage_catalogue"  # services, departments and partners
+    VIEW_DESK_STATS = "view_desk_stats"  # on-time rates per worker and service
 
 
 P = Perm
@@ -43,21 +50,25 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.HEAD: frozenset({
         P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_ID_NUMBER,
         P.REVEAL_PHONE, P.RECORD_CONSENT, P.PRINT_FILE, P.VIEW_AUDIT,
+        P.VIEW_CASES, P.WORK_CASES, P.REFER, P.OVERRIDE_CONSENT, P.MANAGE_CATALOGUE,
+        P.VIEW_DESK_STATS,
     }),
     Role.CASEWORKER: frozenset({
         P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_ID_NUMBER,
         P.REVEAL_PHONE, P.RECORD_CONSENT, P.PRINT_FILE,
+        P.VIEW_CASES, P.WORK_CASES, P.REFER,
     }),
     # Grid workers walk the buildings: they keep the file up to date and need to
     # know who is ill or in hardship, and to call people, but not ID numbers.
     Role.GRIDWORKER: frozenset({
         P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_PHONE,
-        P.RECORD_CONSENT, P.PRINT_FILE,
+        P.RECORD_CONSENT, P.PRINT_FILE, P.VIEW_CASES, P.WORK_CASES,
     }),
-    Role.MEDIATOR: frozenset({P.VIEW_REGISTRY, P.REVEAL_PHONE}),
+    # Mediators take the requests that are disputes (the mediation issue adds theirs).
+    Role.MEDIATOR: frozenset({P.VIEW_REGISTRY, P.REVEAL_PHONE, P.VIEW_CASES, P.WORK_CASES}),
     Role.COORDINATOR: frozenset({P.VIEW_REGISTRY}),
     # Auditors read and check; they do not need residents' sensitive attributes.
-    Role.AUDITOR: frozenset({P.VIEW_REGISTRY, P.VIEW_AUDIT}),
+    Role.AUDITOR: frozenset({P.VIEW_REGISTRY, P.VIEW_AUDIT, P.VIEW_CASES, P.VIEW_DESK_STATS}),
     # Administrators run the system (places, accounts), not casework.
     Role.ADMIN: frozenset({P.VIEW_REGISTRY, P.MANAGE_PLACES, P.MANAGE_STAFF, P.VIEW_AUDIT}),
 }

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeskConfig(AppConfig):
+    name = "jiayuan.desk"
+    verbose_name = _("Service desk")
+    default_auto_field = "django.db.models.BigAutoField"
