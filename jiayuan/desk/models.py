@@ -9,6 +9,7 @@ language and falls back to Simplified Chinese.
 
 from __future__ import annotations
 
+import os
 import secrets
 
 from django.conf import settings
@@ -114,10 +115,25 @@ class ServiceItem(models.Model):
         return [line.strip() for line in (self.documents or "").splitlines() if line.strip()]
 
 
-def private_storage() -> FileSystemStorage:
+class PrivateStorage(FileSystemStorage):
     """Uploaded documents live under PRIVATE_MEDIA_ROOT with no URL: only the
-    access-checked download view serves them."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    access-checked download view serves them. The location is read from the
+    settings on each use (so tests and deployments can move it)."""
+
+    @property
+    def base_location(self) -> str:  # type: ignore[override]
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:  # type: ignore[override]
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Case documents have no public URL.")
+
+
+def private_storage() -> FileSystemStorage:
+    return PrivateStorage()
 
 
 def new_public_token() -> str:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -61,7 +62,12 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
     file = selectors.household_file(request.user, household)
     selectors.audit_sensitive_view(request.user, household, file)
-    return render(request, "registry/household_detail.html", {"file": file, "h": household})
+    from jiayuan.desk.selectors import household_cases, repeat_flags
+
+    cases = household_cases(request.user, household)
+    return render(request, "registry/household_detail.html", {
+        "file": file, "h": household, "cases": cases, "now": timezone.now(),
+        "repeat_flags": repeat_flags(household, cases) if cases else []})
 
 
 @login_required

@@ -1,0 +1,189 @@
+"""Forms of the staff desk: intake, edit, actions, timeline, follow-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiayuan.core.models import User
+from jiayuan.core.roles import PERMISSIONS, Perm
+from jiayuan.desk.choices import Channel, EventKind, Outcome, Priority
+from jiayuan.desk.models import Case, ServiceItem
+from jiayuan.lib.phone import PhoneError, normalize_phone
+
+
+def workers(actor: Any) -> QuerySet[User]:
+    """Accounts that can own a case: active, allowed to work cases, same community."""
+    roles = [role for role, perms in PERMISSIONS.items() if Perm.WORK_CASES in perms]
+    qs = User.objects.filter(is_active=True, role__in=roles)
+    if actor.community_id:
+        qs = qs.filter(community_id=actor.community_id)
+    return qs.order_by("last_name", "first_name", "username")
+
+
+class WorkerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.display_name} · {obj.get_role_display()}"
+
+
+class ItemChoiceField(forms.ModelChoiceField):
+    """Active services, grouped by category in the select (call `group()` from
+    the form's __init__: the grouping reads the database)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=ServiceItem.objects.none(), **kwargs)
+
+    def group(self, queryset: QuerySet[ServiceItem]) -> None:
+        self.queryset = queryset.select_related("category")
+        groups: dict[str, list[tuple[Any, str]]] = {}
+        for item in self.queryset:
+            groups.setdefault(str(item.category.name), []).append((item.pk, str(item.name)))
+        self.choices = [("", "---------"), *groups.items()]
+
+
+def clean_phone(value: str) -> str:
+    if not value:
+        return ""
+    try:
+        return normalize_phone(value)
+    except PhoneError as exc:
+        raise forms.ValidationError(str(exc)) from exc
+
+
+class IntakeForm(forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    caller_name = forms.CharField(label=_("Caller's name (not registered)"), required=False,
+                                  max_length=60)
+    caller_phone = forms.CharField(label=_("Caller's phone"), required=False, max_length=30)
+    channel = forms.ChoiceField(label=_("Channel"), choices=[
+        c for c in Channel.choices if c[0] != Channel.PORTAL], initial=Channel.WALK_IN)
+    item = ItemChoiceField(label=_("Service"))
+    summary = forms.CharField(label=_("Summary"), max_length=200,
+                              help_text=_("One line, in the resident's words."))
+    details = forms.CharField(label=_("Details"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices,
+                                 initial=Priority.NORMAL)
+    needs_onsite = forms.BooleanField(
+        label=_("Someone must go on site (三必到)"), required=False,
+        help_text=_("Always on for services that require it."))
+    owner = WorkerChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False,
+                              empty_label=_("(unassigned)"))
+
+    def __init__(self, *args: Any, actor: Any, people: QuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = people
+        self.fields["owner"].queryset = workers(actor)
+        self.fields["owner"].initial = actor.pk
+        self.fields["item"].group(ServiceItem.objects.filter(active=True))
+        self.person_obj = None
+
+    def clean_caller_phone(self) -> str:
+        return clean_phone(self.cleaned_data["caller_phone"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        pk = data.get("person")
+        if pk:
+            self.person_obj = self.people.filter(pk=pk).select_related("household").first()
+            if self.person_obj is None:
+                raise forms.ValidationError(_("That resident is not in your area."))
+        elif not data.get("caller_name"):
+            self.add_error("caller_name", _("Choose a registered resident above, or give the "
+                                            "caller's name."))
+        return data
+
+
+class CaseEditForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    item = ItemChoiceField(label=_("Service"))
+    summary = forms.CharField(label=_("Summary"), max_length=200)
+    details = forms.CharField(label=_("Details"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 5}))
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    needs_onsite = forms.BooleanField(label=_("Someone must go on site (三必到)"),
+                                      required=False)
+    owner = WorkerChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False,
+                              empty_label=_("(unassigned)"))
+
+    def __init__(self, *args: Any, actor: Any, case: Case, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {
+            "version": case.version, "item": case.item_id, "summary": case.summary,
+            "details": case.details, "priority": case.priority,
+            "needs_onsite": case.needs_onsite, "owner": case.owner_id})
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = workers(actor)
+        # Keep the current service selectable even if it was deactivated since.
+        self.fields["item"].group(ServiceItem.objects.filter(
+            Q(pk=case.item_id) | Q(active=True)))
+
+
+class AssignForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    owner = WorkerChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False,
+                              empty_label=_("(unassigned)"))
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = workers(actor)
+
+
+class TransitionForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Why"), required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
+                                choices=[("", "---------"), *Outcome.choices])
+    outcome_quantity = forms.IntegerField(label=_("How many (jobs, places...)"),
+                                          required=False, min_value=1, max_value=999)
+    outcome_note = forms.CharField(label=_("Outcome note"), required=False, max_length=300,
+                                   help_text=_("Required when the station could not help: "
+                                               "say why."))
+    duplicate_ref = forms.CharField(label=_("Reference of the original case"), required=False,
+                                    max_length=24)
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[
+        (EventKind.NOTE, EventKind.NOTE.label), (EventKind.CALL, EventKind.CALL.label),
+        (EventKind.ONSITE, EventKind.ONSITE.label)], initial=EventKind.NOTE)
+    text = forms.CharField(label=_("What happened"), max_length=4000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    at = forms.DateTimeField(label=_("When"), required=False,
+                             widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                        format="%Y-%m-%dT%H:%M"),
+                             help_text=_("Leave empty for now."))
+    public = forms.BooleanField(label=_("Show this to the resident on their status page"),
+                                required=False)
+
+    def clean_at(self) -> Any:
+        value = self.cleaned_data["at"]
+        if value and value > timezone.now() + timezone.timedelta(minutes=5):
+            raise forms.ValidationError(_("This is in the future."))
+        return value
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(label=_("Document"), help_text=_(
+        "PDF, JPEG, PNG, WebP, Word (.docx) or Excel (.xlsx); at most 10 MB."))
+    note = forms.CharField(label=_("What it is"), required=False, max_length=200)
+
+
+class FollowUpForm(forms.Form):
+    reached = forms.TypedChoiceField(label=_("Did you reach the resident?"), coerce=lambda v: v == "1",
+                                     choices=[("1", _("Yes")), ("0", _("No answer"))],
+                                     widget=forms.RadioSelect, initial="1")
+    satisfaction = forms.TypedChoiceField(
+        label=_("Satisfaction"), required=False, coerce=int, empty_value=None,
+        choices=[("", "—"), *[(str(i), f"{i} ★") for i in range(5, 0, -1)]])
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=500)
+
+
+class MatchForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    person = forms.IntegerField(widget=forms.HiddenInput)
