@@ -116,3 +116,7 @@ def household_b(head: User, dwelling_b: Dwelling) -> Any:
               "phone": "13700001111", "id_number": "", "origin_code": "622900"},
     )
 
+
+
+# The desk's fixtures (catalogue, cases) are used by the desk tests and the browser walk.
+from tests.desk.fixtures import *  # noqa: E402, F403

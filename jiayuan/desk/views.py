@@ -94,7 +94,7 @@ def requester_search(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.WORK_CASES)
     if request.GET.get("pick"):
         person = get_person_for(request.user, request.GET["pick"])
-        return render(request, "desk/_requester_chosen.html", {"p": person})
+        return render(request, "desk/_requester_chosen.html", {"p": person, "oob": True})
     q = request.GET.get("q", "").strip()
     picks = []
     for hit in search(request.user, q, limit=12) if q else []:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from jiayuan.desk import services
+from jiayuan.desk import services as desk_services
 from jiayuan.desk.models import Case, Department, ServiceCategory, ServiceItem
 
 
@@ -68,7 +68,7 @@ def make_case(personas: dict[str, Any], school_item: ServiceItem):
         if person is None:
             fields.setdefault("caller_name", "王先生")
             fields.setdefault("caller_phone", "13912345678")
-        return services.case_create(actor=actor, person=person, item=item or school_item,
+        return desk_services.case_create(actor=actor, person=person, item=item or school_item,
                                     **fields)
 
     return make
@@ -78,3 +78,7 @@ def make_case(personas: dict[str, Any], school_item: ServiceItem):
 def case(make_case: Any, household: Any) -> Case:
     """A walk-in request from 郑容哲 (grid A), owned by the caseworker."""
     return make_case(person=household.head, owner=None)
+
+
+__all__ = ["education", "legal_partner", "category", "school_item", "onsite_item",
+           "green_item", "make_case", "case"]
