@@ -98,6 +98,56 @@ def timed(fn, *args) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def page_times(client: Client, urls: list[str], repeat: int = 3) -> tuple[list[float], int]:
+    """Server time of each GET (after one warm-up each) and the queries of the first."""
+    for url in urls:
+        client.get(url)
+    times = []
+    for _ in range(repeat):
+        for url in urls:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(urls[0])
+    return times, len(ctx.captured_queries)
+
+
+def desk_rows(seed: int, household_ms: list[float]) -> list[dict]:
+    """The service desk's queues and case page, as the demo's staff see them."""
+    from jiayuan.desk.models import Case
+    from jiayuan.desk.selectors import QUEUES
+
+    if not Case.objects.exists():
+        return []
+    rows = []
+    for username in ("head", "caseworker", "gridworker"):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            continue
+        client = Client()
+        client.force_login(user)
+        for q in QUEUES:
+            ms, sql = page_times(client, [f"/desk/queue/{q.code}/"])
+            rows.append(summary(f"desk queue {q.code} ({username})", ms, sql))
+    head = User.objects.get(username="head")
+    client = Client()
+    client.force_login(head)
+    rng = random.Random(seed + 2)
+    ids = list(Case.objects.filter(community_id=head.community_id)
+               .values_list("pk", flat=True)[:5000])
+    sample = [f"/desk/cases/{pk}/" for pk in rng.sample(ids, min(40, len(ids)))]
+    ms, sql = page_times(client, sample, repeat=1)
+    rows.append(summary("case page (head)", ms, sql))
+    ratio = statistics.median(ms) / statistics.median(household_ms)
+    rows.append({"name": "  case page / household file (p50)", "p50": ratio, "p95": 0.0,
+                 "sql": ""})
+    rows.append({"name": "cases in the database", "p50": float(Case.objects.count()),
+                 "p95": 0.0, "sql": ""})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--queries", type=int, default=400)
@@ -147,6 +197,8 @@ def main() -> None:
     with CaptureQueriesContext(connection) as ctx:
         client.get(f"/households/{pks[0]}/")
     rows.append(summary("household file page (server)", page_ms, len(ctx.captured_queries)))
+
+    rows.extend(desk_rows(args.seed, page_ms))
 
     print(json.dumps({
         "db": connection.vendor,

@@ -34,6 +34,9 @@ urlpatterns = [
     path("people/<int:pk>/consents/<int:cid>/withdraw/", pv.consent_withdraw,
          name="consent_withdraw"),
     path("businesses/", hv.business_list, name="business_list"),
+    path("desk/", include("jiayuan.desk.urls")),
+    path("portal/", include("jiayuan.desk.urls_portal")),
+    path("reply/", include("jiayuan.desk.urls_reply")),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]
