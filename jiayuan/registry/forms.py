@@ -237,10 +237,28 @@ class EndDateForm(forms.Form):
     ended = forms.DateField(label=_("Until"), widget=DATE, initial=timezone.localdate)
 
 
+class DatalistInput(forms.TextInput):
+    """A text input that suggests values (free text still allowed)."""
+
+    def __init__(self, options: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.options = options or []
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
+        from django.utils.html import format_html, format_html_join
+
+        list_id = f"{name}-options"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join("", '<option value="{}">', ((o,) for o in self.options))
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
+
+
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
     department = forms.CharField(label=_("Department (for a referral)"), required=False,
-                                 max_length=100)
+                                 max_length=100, widget=DatalistInput(),
+                                 help_text=_("Choose a department from the service desk's "
+                                             "list, so referrals to it find this consent."))
     recorded_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     evidence = forms.CharField(label=_("Evidence"), required=False, max_length=300)
     guardian = forms.ModelChoiceField(label=_("Guardian (household member)"),
@@ -252,6 +270,10 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["guardian"].queryset = person.household.members.filter(
             left_on__isnull=True).exclude(pk=person.pk)
+        from jiayuan.desk.models import Department
+
+        self.fields["department"].widget.options = [
+            str(d.name) for d in Department.objects.filter(active=True)]
 
     def clean_recorded_on(self) -> Any:
         value = self.cleaned_data["recorded_on"]
