@@ -290,7 +290,11 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "jiayuan.core.logfilters.RedactSecretPaths"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Request logs name the path; these paths carry a resident's status code or
+    # a department's reply token (jiayuan.core.logfilters).
+    "loggers": {name: {"filters": ["redact"]} for name in ("django.request", "django.server")},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 

@@ -3,6 +3,7 @@
 #   chromium     - the browser test drives Debian's Chromium (Playwright never
 #                  downloads a browser here)
 #   fonts-noto-cjk - so Chromium screenshots show Chinese, not empty boxes
+#   poppler-utils  - pdftotext, so tests can read the text back out of our PDFs
 # (PDFs embed their own font from the lock file and need nothing here.)
 # Installs only what is missing; needs root or sudo on Debian/Ubuntu.
 set -euo pipefail
@@ -10,6 +11,7 @@ set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "system-deps: installing ${missing[*]}" >&2

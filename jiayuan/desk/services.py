@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import F
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jiayuan.core import audit
@@ -170,7 +170,8 @@ def case_create(*, actor: Any, item: ServiceItem, channel: str, summary: str,
 def _create(*, item: ServiceItem, channel: str, summary: str, details: str, priority: str,
             person: Any, household: Any, community_id: int, caller_name: str,
             caller_phone: str, needs_onsite: bool | None, owner: Any,
-            opened_at: datetime | None, actor: Any = None, portal_source: str = "") -> Case:
+            opened_at: datetime | None, actor: Any = None, portal_source: str = "",
+            extra_audit: dict[str, Any] | None = None) -> Case:
     from jiayuan.places.models import Community
 
     opened_at = opened_at or timezone.now()
@@ -192,8 +193,8 @@ def _create(*, item: ServiceItem, channel: str, summary: str, details: str, prio
            actor_name="" if actor else _("Resident portal"),
            text=_("Request received: %(item)s") % {"item": item.name})
     audit.record(AuditAction.CREATE, actor=actor, obj=case, username="" if actor else "portal",
-                 changes=audit.created(audit.snapshot(case, Case.AUDIT_FIELDS),
-                                       Case.SENSITIVE_FIELDS))
+                 changes={**audit.created(audit.snapshot(case, Case.AUDIT_FIELDS),
+                                          Case.SENSITIVE_FIELDS), **(extra_audit or {})})
     return case
 
 
@@ -214,9 +215,14 @@ def portal_allowed(source: str, now: datetime | None = None) -> bool:
 
 @audit.audited
 def portal_create(*, item: ServiceItem, summary: str, details: str, caller_name: str,
-                  caller_phone: str, community: Any, source: str) -> Case:
+                  caller_phone: str, community: Any, source: str,
+                  contact_consent: bool) -> Case:
     """A request from the public portal: no account, no registry match yet (staff
-    triage it), no personal data shown back."""
+    triage it), no personal data shown back. The resident must agree to be
+    contacted about it (the consent is recorded in the audit entry)."""
+    if not contact_consent:
+        raise ValidationError({"consent": _("Tick the box so the station may contact you "
+                                            "about this request.")})
     if not item.active:
         raise ValidationError({"item": _("This service is no longer offered.")})
     if not portal_allowed(source):
@@ -227,7 +233,8 @@ def portal_create(*, item: ServiceItem, summary: str, details: str, caller_name:
                    priority=Priority.NORMAL, person=None, household=None,
                    community_id=community.pk, caller_name=caller_name.strip(),
                    caller_phone=caller_phone, needs_onsite=None, owner=None,
-                   opened_at=None, portal_source=source)
+                   opened_at=None, portal_source=source,
+                   extra_audit={"contact_consent": True})
 
 
 # --- working a case ----------------------------------------------------------
@@ -589,7 +596,13 @@ REPLY_SALT = "jiayuan.desk.referral-reply"
 
 
 class ReplyLinkError(Exception):
-    """A reply link that cannot be used, with the message to show."""
+    """A reply link that cannot be used, with the message to show. `code` is
+    "invalid" (never valid: 404) or "expired", "withdrawn", "answered" (a real
+    link that is spent: 410)."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def referral_token(referral: Referral) -> str:
@@ -604,7 +617,7 @@ def referral_from_token(token: str, *, for_update: bool = False) -> Referral:
         data = signing.loads(token, salt=REPLY_SALT, max_age=max_age)
     except signing.SignatureExpired as exc:
         raise ReplyLinkError(_("This link has expired. Please ask the station for a new "
-                               "one.")) from exc
+                               "one."), "expired") from exc
     except signing.BadSignature as exc:
         raise ReplyLinkError(_("This link is not valid: it may have been copied "
                                "incompletely. Please use the link exactly as sent.")) from exc
@@ -618,16 +631,19 @@ def referral_from_token(token: str, *, for_update: bool = False) -> Referral:
                                "incompletely. Please use the link exactly as sent."))
     if referral.status == ReferralStatus.WITHDRAWN:
         raise ReplyLinkError(_("The station has withdrawn this referral; nothing more is "
-                               "needed."))
+                               "needed."), "withdrawn")
     if referral.expires_at < timezone.now():
         raise ReplyLinkError(_("This link has expired. Please ask the station for a new "
-                               "one."))
+                               "one."), "expired")
     return referral
 
 
 def _department_name(referral: Referral, name: str) -> str:
-    return f"{referral.department.name} · {name.strip()}" if name.strip() \
-        else str(referral.department.name)
+    """Timeline entries are stored in the station's language, whatever the
+    language of the department's browser."""
+    with translation.override(settings.LANGUAGE_CODE):
+        dept = str(referral.department.name)
+    return f"{dept} · {name.strip()}" if name.strip() else dept
 
 
 @audit.audited
@@ -651,7 +667,7 @@ def referral_answer(*, token: str, name: str, answer: str) -> Referral:
     referral = referral_from_token(token, for_update=True)
     if referral.status == ReferralStatus.ANSWERED:
         raise ReplyLinkError(_("This referral has already been answered. Thank you; to add "
-                               "anything, please call the station."))
+                               "anything, please call the station."), "answered")
     if not answer.strip():
         raise ValidationError({"answer": _("Write the department's answer.")})
     if not name.strip():
@@ -691,9 +707,17 @@ def referral_withdraw(*, actor: Any, referral: Referral, reason: str) -> Referra
     old = referral.status
     referral.status = ReferralStatus.WITHDRAWN
     referral.save(update_fields=["status"])
-    _event(referral.case, EventKind.REFERRAL, actor,
+    case = Case.objects.select_for_update().get(pk=referral.case_id)
+    _event(case, EventKind.REFERRAL, actor,
            text=_("Referral to %(dept)s withdrawn: %(reason)s") % {
                "dept": referral.department.name, "reason": reason.strip()})
+    if case.status == Status.WAITING_DEPARTMENT and not Referral.objects.filter(
+            case=case, status__in=(ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED)).exists():
+        case.status = Status.IN_PROGRESS
+        _bump(case, ["status"])
+        _event(case, EventKind.STATUS, actor, from_status=Status.WAITING_DEPARTMENT,
+               to_status=Status.IN_PROGRESS, public=True,
+               text=_("No department is left to wait on."))
     audit.record(AuditAction.UPDATE, actor=actor, obj=referral,
                  changes={"status": [old, ReferralStatus.WITHDRAWN], "reason": reason})
     return referral

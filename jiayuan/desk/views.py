@@ -34,7 +34,8 @@ from jiayuan.desk.forms import (
     NoteForm,
     TransitionForm,
 )
-from jiayuan.desk.models import Case, CaseDocument, Referral
+from jiayuan.desk.models import Case, CaseDocument
+from jiayuan.desk.views_referral import referrals_for_case
 from jiayuan.registry.search import search
 from jiayuan.registry.selectors import get_person_for, people_for
 
@@ -110,8 +111,7 @@ def requester_search(request: HttpRequest) -> HttpResponse:
 def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
     user = request.user
     events = list(case.events.select_related("actor", "document").order_by("at", "id"))
-    referrals = list(Referral.objects.filter(case=case).select_related("department",
-                                                                      "sent_by"))
+    referrals = referrals_for_case(user, case)
     can_work = user.has(Perm.WORK_CASES)
     context = {
         "case": case, "events": events, "referrals": referrals,

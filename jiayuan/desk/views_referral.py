@@ -1,0 +1,231 @@
+"""Referrals: the staff pages that send a case to a department, print the
+letter and withdraw it; and the department's public reply page, opened by the
+signed link in the letter (no account).
+
+The reply page shows only what the referral shares, never the rest of the case.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from jiayuan.core import audit
+from jiayuan.core.access import get_in_scope, require
+from jiayuan.core.models import AuditAction
+from jiayuan.core.roles import Perm
+from jiayuan.core.views import apply_service_errors
+from jiayuan.desk import selectors, services
+from jiayuan.desk.choices import ReferralStatus
+from jiayuan.desk.forms_referral import (
+    AcknowledgeForm,
+    AnswerForm,
+    ReferralForm,
+    WithdrawReferralForm,
+)
+from jiayuan.desk.models import Case, Department, Referral
+from jiayuan.desk.pdf import referral_letter_pdf, reply_url, requester_contact, station_name
+
+OPEN_REFERRAL = (ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED)
+
+
+def case_url(pk: int) -> str:
+    try:
+        return reverse("case_detail", args=[pk])
+    except NoReverseMatch:  # the case page is written separately
+        return f"/desk/cases/{pk}/"
+
+
+def referrals_for_case(actor: Any, case: Case) -> list[Referral]:
+    """A case's referrals for the case page (`_referrals.html`). For accounts
+    that may refer, each open one carries its `reply_url` to copy."""
+    refs = list(case.referrals.select_related("department", "sent_by", "consent"))
+    may_refer = actor.has(Perm.REFER)
+    for r in refs:
+        r.reply_url = reply_url(r) if may_refer and r.status in OPEN_REFERRAL else ""
+    return refs
+
+
+def _referral_for(actor: Any, pk: Any) -> Referral:
+    """A referral whose case is in the actor's scope, or 404."""
+    scoped = Referral.objects.filter(case__in=selectors.cases_for(actor)).select_related(
+        "case", "case__item", "case__person", "case__community", "department", "sent_by",
+        "consent")
+    return get_in_scope(actor, scoped, pk)
+
+
+# --- staff pages -------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.get_case_for(request.user, pk)
+    require(request.user, Perm.REFER)
+    departments = list(Department.objects.filter(active=True))
+    consents = {d.pk: services.referral_consent(case, d) for d in departments}
+    can_override = request.user.has(Perm.OVERRIDE_CONSENT)
+    initial = {"message": f"{case.item.name}：{case.summary}", "share_contact": True,
+               "version": case.version}
+    form = ReferralForm(request.POST or None, initial=initial, departments=departments,
+                        consents=consents, can_override=can_override)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.referral_create(
+                actor=request.user, case=case, department=data["department"],
+                message=data["message"], version=data["version"],
+                share_contact=data["share_contact"],
+                override_reason=data.get("override_reason", ""))
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Referred to %(dept)s. Print the letter or copy the "
+                                        "reply link for the department.")
+                             % {"dept": data["department"].name})
+            return redirect(case_url(case.pk))
+    return render(request, "desk/referral_form.html", {
+        "form": form, "case": case, "can_override": can_override,
+        "consented": [d for d in departments if consents[d.pk] is not None],
+        "case_url": case_url(case.pk)})
+
+
+@login_required
+def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral_for(request.user, pk)
+    require(request.user, Perm.REFER)
+    data = referral_letter_pdf(request.user, referral)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="referral-{referral.case.ref}-{referral.pk}.pdf"')
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _referral_for(request.user, pk)
+    require(request.user, Perm.REFER)
+    form = WithdrawReferralForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+    else:
+        try:
+            services.referral_withdraw(actor=request.user, referral=referral,
+                                       reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Referral to %(dept)s withdrawn: its reply link no "
+                                        "longer works.") % {"dept": referral.department.name})
+    return redirect(case_url(referral.case_id))
+
+
+@login_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_CASES)
+    qs = (Referral.objects.filter(case__in=selectors.cases_for(request.user))
+          .select_related("case", "case__item", "department").order_by("-sent_at", "-id"))
+    status = request.GET.get("status", "")
+    if status in ReferralStatus.values:
+        qs = qs.filter(status=status)
+    else:
+        status = ""
+    department = request.GET.get("department", "")
+    if department.isdigit():
+        qs = qs.filter(department_id=int(department))
+    else:
+        department = ""
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    for r in page:
+        r.case_url = case_url(r.case_id)
+    stats = selectors.referral_stats(request.user, timezone.now() - timedelta(days=365))
+    return render(request, "desk/referral_list.html", {
+        "page": page, "stats": stats, "statuses": ReferralStatus.choices,
+        "departments": Department.objects.all(),
+        "selected": {"status": status, "department": department}})
+
+
+# --- the department's reply page (public) ------------------------------------
+
+def _private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Reply pages carry personal data behind a secret link: never cached,
+    never indexed, and the link never leaks through a Referer header."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(*args, **kwargs)
+        response["Cache-Control"] = "no-store, private"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+    return wrapper
+
+
+def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    return render(request, "reply/refused.html", {"message": message}, status=status)
+
+
+def _answered(request: HttpRequest) -> HttpResponse:
+    return _refused(request, _("This referral has already been answered. Thank you; to add "
+                               "anything, please call the station."), 410)
+
+
+@_private
+@require_http_methods(["GET", "POST"])
+def referral_reply(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        referral = services.referral_from_token(token)
+    except services.ReplyLinkError as exc:
+        return _refused(request, str(exc), 404 if exc.code == "invalid" else 410)
+    if referral.status == ReferralStatus.ANSWERED:
+        return _answered(request)
+    ack_form = AcknowledgeForm(prefix="ack")
+    answer_form = AnswerForm(prefix="answer")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "acknowledge":
+                ack_form = AcknowledgeForm(request.POST, prefix="ack")
+                if ack_form.is_valid():
+                    services.referral_acknowledge(token=token,
+                                                  name=ack_form.cleaned_data["name"])
+                    return redirect(request.path)
+            elif action == "answer":
+                answer_form = AnswerForm(request.POST, prefix="answer")
+                if answer_form.is_valid():
+                    services.referral_answer(token=token, **answer_form.cleaned_data)
+                    return render(request, "reply/thanks.html", {
+                        "station": station_name(referral), "ref": referral.case.ref})
+        except services.ReplyLinkError as exc:
+            return _refused(request, str(exc), 404 if exc.code == "invalid" else 410)
+        except ValidationError as exc:
+            apply_service_errors(answer_form if action == "answer" else ack_form, exc)
+    name, phone = requester_contact(referral)
+    if request.method == "GET":
+        audit.record(AuditAction.VIEW_SENSITIVE, obj=referral,
+                     username=f"dept:{referral.department.code}",
+                     changes={"reply_page": True, "contact_shown": bool(name or phone)})
+    # Only what the referral shares: never the case itself (details, household,
+    # timeline) in the template's reach.
+    return render(request, "reply/referral.html", {
+        "ref": referral.case.ref, "service": referral.case.item.name,
+        "department": referral.department.name, "message": referral.message,
+        "sent_at": referral.sent_at, "expires_at": referral.expires_at,
+        "acknowledged_at": referral.acknowledged_at, "share_contact": referral.share_contact,
+        "station": station_name(referral), "requester_name": name,
+        "requester_phone": phone, "ack_form": ack_form, "answer_form": answer_form})
