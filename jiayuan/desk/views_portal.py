@@ -1,0 +1,221 @@
+"""The resident portal, under /portal/: public, no account, phone first.
+
+What it shows back is deliberately little. A request's status page opens only
+with its reference *and* its private code (the case's public_token), and shows
+the service, the dates, the status and the timeline entries staff marked as
+public: never the resident's name, phone, household, the details they wrote, or
+which staff member handles it. Wrong reference and wrong code look the same.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from jiayuan.core.middleware import client_ip
+from jiayuan.core.views import apply_service_errors
+from jiayuan.desk import services
+from jiayuan.desk.choices import OPEN_STATUSES, EventKind, Status
+from jiayuan.desk.forms_portal import (
+    PortalRequestForm,
+    StatusLookupForm,
+    active_items,
+    general_item,
+    issue_stamp,
+)
+from jiayuan.desk.models import Case, ServiceCategory, ServiceItem
+from jiayuan.places.models import Community
+
+# The new case's reference and code travel to the thank-you page in the
+# session, and are popped there: a reload, or anyone else, sees no reference.
+SESSION_KEY = "portal_new_case"
+
+NOT_FOUND = _("No request matches this reference number and code. Check both (the code is "
+              "case-sensitive) and try again, or call the station.")
+
+# Statuses in the resident's words (the staff labels speak of departments and
+# follow-up calls).
+RESIDENT_STATUS = {
+    Status.NEW: _("Received: the station will look at it soon"),
+    Status.ACKNOWLEDGED: _("Seen by the station"),
+    Status.IN_PROGRESS: _("The station is working on it"),
+    Status.WAITING_DEPARTMENT: _("Waiting for an answer from another office"),
+    Status.WAITING_RESIDENT: _("The station is waiting for you: please call or visit the "
+                               "station"),
+    Status.RESOLVED: _("Done: the station will call you to ask whether you are satisfied"),
+    Status.CLOSED: _("Finished"),
+    Status.CANCELLED: _("Cancelled"),
+}
+
+# Timeline entries by the resident's wording: the staff labels of these kinds
+# would say who did it, or speak of internal steps.
+RESIDENT_EVENT = {
+    EventKind.CREATED: _("Request received"),
+    EventKind.STATUS: _("Status"),
+    EventKind.REFERRAL: _("Passed to another office"),
+    EventKind.REPLY: _("Answer from another office"),
+}
+
+
+def _station() -> Community | None:
+    """The station the portal belongs to: one community per deployment."""
+    return Community.objects.order_by("pk").first()
+
+
+def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    community = extra.get("community") or _station()
+    name = settings.STATION_NAME or (community.name if community else "")
+    return {"portal_station": name, **extra}
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Pages that carry a reference and code: not cached, not indexed."""
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _not_set_up(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/not_setup.html", _context(request), status=503)
+
+
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    items = ServiceItem.objects.filter(active=True).select_related("department")
+    categories = [c for c in ServiceCategory.objects.prefetch_related(
+        Prefetch("items", queryset=items, to_attr="active_items")) if c.active_items]
+    return render(request, "portal/landing.html", _context(
+        request, categories=categories, lookup=StatusLookupForm(auto_id="lookup_%s")))
+
+
+@require_GET
+def service_detail(request: HttpRequest, code: str) -> HttpResponse:
+    item = (ServiceItem.objects.filter(code=code, active=True)
+            .select_related("category", "department").first())
+    if item is None:
+        return render(request, "portal/not_found.html", _context(
+            request, message=_("This service is not offered (any more). See the list of "
+                               "services.")), status=404)
+    return render(request, "portal/service.html", _context(request, item=item))
+
+
+@require_http_methods(["GET", "POST"])
+def request_create(request: HttpRequest) -> HttpResponse:
+    community = _station()
+    items = active_items()
+    if community is None or not items:
+        return _not_set_up(request)
+    status = 200
+    if request.method == "POST":
+        form = PortalRequestForm(request.POST, items=items)
+        if form.is_spam:
+            # A script filled the hidden field: it sees what a person would, and
+            # nothing is created (no reference is shown).
+            return redirect("portal_thanks")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = services.portal_create(
+                    item=data["service"], summary=data["summary"], details=data["details"],
+                    caller_name=data["name"], caller_phone=data["phone"], community=community,
+                    source=services.portal_source_hash(client_ip(request)),
+                    contact_consent=data["consent"])
+            except ValidationError as exc:
+                if _is_throttled(exc):
+                    status = 429
+                    form.add_error(None, exc)
+                else:
+                    apply_service_errors(form, exc)
+            else:
+                request.session[SESSION_KEY] = {"ref": case.ref, "token": case.public_token}
+                return redirect("portal_thanks")
+    else:
+        wanted = request.GET.get("service", "")
+        initial = {"service": wanted} if any(i.code == wanted for i in items) else {}
+        form = PortalRequestForm(initial=initial, items=items)
+    chosen = next((i for i in items if i.code == form["service"].value()), None)
+    return render(request, "portal/request.html", _context(
+        request, community=community, form=form, stamp=issue_stamp(), chosen=chosen,
+        general=general_item(items)), status=status)
+
+
+def _is_throttled(exc: ValidationError) -> bool:
+    if hasattr(exc, "error_dict"):
+        return False
+    return any(e.code == "throttled" for e in exc.error_list)
+
+
+@require_GET
+def thanks(request: HttpRequest) -> HttpResponse:
+    new = request.session.pop(SESSION_KEY, None)
+    context: dict[str, Any] = {}
+    if new:
+        path = reverse("portal_status", kwargs={"ref": new["ref"], "token": new["token"]})
+        context = {"ref": new["ref"], "code": new["token"], "status_path": path,
+                   "status_url": settings.SITE_URL + path}
+    return _private(render(request, "portal/thanks.html", _context(request, **context)))
+
+
+def _find(ref: str, token: str) -> Case | None:
+    """The case with this reference and code, or None. A missing reference costs
+    the same comparison as a wrong code, so neither is told apart."""
+    case = Case.objects.select_related("item").filter(ref__iexact=ref.strip()).first()
+    expected = case.public_token if case else _dummy_token()
+    if not secrets.compare_digest(token.encode(), expected.encode()):
+        return None
+    return case
+
+
+def _dummy_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+@require_GET
+def status_lookup(request: HttpRequest) -> HttpResponse:
+    bound = "ref" in request.GET or "code" in request.GET
+    form = StatusLookupForm(request.GET if bound else None)
+    if bound and form.is_valid():
+        case = _find(form.cleaned_data["ref"], form.cleaned_data["code"])
+        if case is not None:
+            return _private(redirect("portal_status", ref=case.ref, token=case.public_token))
+        form.add_error(None, NOT_FOUND)
+    return _private(render(request, "portal/status_lookup.html", _context(request, form=form)))
+
+
+@require_GET
+def status(request: HttpRequest, ref: str, token: str) -> HttpResponse:
+    case = _find(ref, token)
+    if case is None or case.ref != ref:
+        response = render(request, "portal/not_found.html", _context(
+            request, message=NOT_FOUND, lookup=StatusLookupForm(auto_id="lookup_%s"),
+            lang_next=reverse("portal_status_lookup")), status=404)
+        # Django logs every 404 with its path; the log filter in settings
+        # (jiayuan.core.logfilters) drops the code from it.
+        return _private(response)
+    events = [_public_event(e) for e in case.events.filter(public=True).order_by("at", "id")]
+    return _private(render(request, "portal/status.html", _context(
+        request, ref=case.ref, service=case.item.name, received=case.opened_at,
+        due=case.due if case.status in OPEN_STATUSES else None,
+        state=RESIDENT_STATUS.get(case.status, case.get_status_display()),
+        is_open=case.status in OPEN_STATUSES,
+        waiting_on_resident=case.status == Status.WAITING_RESIDENT, events=events)))
+
+
+def _public_event(event: Any) -> dict[str, Any]:
+    """Only what the resident may see of a public timeline entry: no actor."""
+    label = RESIDENT_EVENT.get(event.kind) or event.get_kind_display()
+    state = RESIDENT_STATUS.get(event.to_status) if event.kind == EventKind.STATUS else None
+    # The "received" entry's text repeats its label ("Request received: <service>").
+    text = "" if event.kind == EventKind.CREATED else event.text
+    return {"label": label, "at": event.at, "state": state, "text": text}
