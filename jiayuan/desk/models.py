@@ -228,6 +228,13 @@ class Case(models.Model):
             models.Index(fields=["household", "item", "opened_at"], name="case_hh_item_opened"),
             models.Index(fields=["opened_at"], name="case_opened"),
             models.Index(fields=["portal_source", "opened_at"], name="case_portal_source"),
+            # For `tick`: cases answered or resolved late that are not flagged yet.
+            models.Index(fields=["id"], condition=models.Q(
+                response_breached=False, acknowledged_at__gt=models.F("response_due")),
+                name="case_ack_late_unflagged"),
+            models.Index(fields=["id"], condition=models.Q(
+                resolution_breached=False, resolved_at__gt=models.F("due")),
+                name="case_res_late_unflagged"),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from jiayuan.desk import views
+from jiayuan.desk import views, views_reminders
 
 urlpatterns: list = [
     path("", views.queue_view, name="desk"),
@@ -20,6 +20,8 @@ urlpatterns: list = [
     path("cases/<int:pk>/follow-up/", views.case_follow_up, name="case_follow_up"),
     path("cases/<int:pk>/match/", views.case_match, name="case_match"),
     path("cases/<int:pk>/reveal-phone/", views.caller_phone_reveal, name="caller_phone_reveal"),
+    path("reminders/", views_reminders.reminder_list, name="reminder_list"),
+    path("reminders/<int:pk>/done/", views_reminders.reminder_done, name="reminder_done"),
     path("", include("jiayuan.desk.urls_referral")),
     path("", include("jiayuan.desk.urls_catalogue")),
 ]

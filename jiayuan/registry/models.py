@@ -118,7 +118,9 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["grid", "name"], name="person_grid_name_idx")]
+        indexes = [models.Index(fields=["grid", "name"], name="person_grid_name_idx"),
+                   # `tick` raises reminders for permits about to expire.
+                   models.Index(fields=["permit_expiry"], name="person_permit_expiry_idx")]
 
     def __str__(self) -> str:
         return self.name

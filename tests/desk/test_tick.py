@@ -14,21 +14,12 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.test import Client
-from django.urls import path, reverse
+from django.urls import reverse
 
 from jiayuan.core.models import AuditEntry
-from jiayuan.desk import tick, views_reminders
+from jiayuan.desk import tick
 from jiayuan.desk.models import Case, CaseEvent, DigestLog, Reminder
 from jiayuan.registry.models import Household, Person
-from jiayuan.urls import urlpatterns as root_urlpatterns
-
-# The reminder page's routes, until jiayuan/desk/urls.py carries them (the view
-# tests below use this module as their URLconf).
-urlpatterns = [
-    path("desk/reminders/", views_reminders.reminder_list, name="reminder_list"),
-    path("desk/reminders/<int:pk>/done/", views_reminders.reminder_done, name="reminder_done"),
-    *root_urlpatterns,
-]
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=TZ)  # a Monday morning at the station
@@ -524,7 +515,6 @@ def reminder(household: Any) -> Reminder:
                                    grid_id=household.grid_id, due=TODAY)
 
 
-@pytest.mark.urls(__name__)
 def test_the_reminder_page_gives_each_persona_the_right_answer(reminder, household_b, personas):
     other = Reminder.objects.create(kind="permit_expiry", person=household_b.head,
                                     grid_id=household_b.grid_id, due=TODAY)
@@ -543,7 +533,6 @@ def test_the_reminder_page_gives_each_persona_the_right_answer(reminder, househo
             assert (reverse("reminder_done", args=[mine.pk]) in page) == can_mark, role
 
 
-@pytest.mark.urls(__name__)
 def test_anonymous_visitors_are_sent_to_login(reminder):
     for url, method in ((reverse("reminder_list"), "get"),
                         (reverse("reminder_done", args=[reminder.pk]), "post")):
@@ -551,7 +540,6 @@ def test_anonymous_visitors_are_sent_to_login(reminder):
         assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-@pytest.mark.urls(__name__)
 def test_marking_done_by_each_persona(reminder, personas):
     url = reverse("reminder_done", args=[reminder.pk])
     for role, user in personas.items():
@@ -566,7 +554,6 @@ def test_marking_done_by_each_persona(reminder, personas):
             assert response.status_code == 403 and not done, role
 
 
-@pytest.mark.urls(__name__)
 def test_marking_done_is_audited_without_the_name_and_leaves_the_list(reminder, personas):
     client = client_for(personas["gridworker"])
     response = client.post(reverse("reminder_done", args=[reminder.pk]), follow=True)
@@ -577,7 +564,6 @@ def test_marking_done_is_audited_without_the_name_and_leaves_the_list(reminder, 
     assert "鄭容哲" not in entry.object_repr
 
 
-@pytest.mark.urls(__name__)
 def test_marking_a_reminder_done_twice_says_so_and_changes_nothing(reminder, personas):
     client = client_for(personas["caseworker"])
     client.post(reverse("reminder_done", args=[reminder.pk]))
@@ -589,7 +575,6 @@ def test_marking_a_reminder_done_twice_says_so_and_changes_nothing(reminder, per
     assert AuditEntry.objects.count() == audit_before
 
 
-@pytest.mark.urls(__name__)
 def test_outsider_probing_is_audited_and_missing_ids_are_404(reminder, personas):
     outsider = client_for(personas["outsider"])
     assert outsider.post(reverse("reminder_done", args=[reminder.pk])).status_code == 404
@@ -600,7 +585,6 @@ def test_outsider_probing_is_audited_and_missing_ids_are_404(reminder, personas)
     assert caseworker.get(reverse("reminder_done", args=[reminder.pk])).status_code == 405
 
 
-@pytest.mark.urls(__name__)
 def test_the_reminder_page_runs_a_bounded_number_of_queries(household, personas,
                                                             django_assert_max_num_queries):
     people = list(Person.objects.filter(household=household))
