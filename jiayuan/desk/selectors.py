@@ -183,11 +183,15 @@ def _label(rows: dict[Any, OnTime], by: str) -> None:
         row.label = names.get(key, "") if key else str(_("(nobody)"))
 
 
-def referral_stats(actor: Any, since: datetime) -> list[dict[str, Any]]:
-    """Per department: referrals sent, answered, and the average days to answer."""
+def referral_stats(actor: Any, since: datetime,
+                   until: datetime | None = None) -> list[dict[str, Any]]:
+    """Per department: referrals sent in the period, answered, and the average
+    days to answer."""
     refs = (Referral.objects.filter(case__in=cases_for(actor), sent_at__gte=since)
             .select_related("department").only("department__name", "department_id",
                                                "status", "sent_at", "answered_at"))
+    if until is not None:
+        refs = refs.filter(sent_at__lt=until)
     table: dict[int, dict[str, Any]] = {}
     for r in refs:
         row = table.setdefault(r.department_id, {"department": r.department, "sent": 0,
