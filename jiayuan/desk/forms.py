@@ -136,14 +136,16 @@ class TransitionForm(forms.Form):
     action = forms.CharField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("Why"), required=False, max_length=1000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_("The resident sees this on their status page."))
     outcome = forms.ChoiceField(label=_("Outcome"), required=False,
                                 choices=[("", "---------"), *Outcome.choices])
     outcome_quantity = forms.IntegerField(label=_("How many (jobs, places...)"),
                                           required=False, min_value=1, max_value=999)
     outcome_note = forms.CharField(label=_("Outcome note"), required=False, max_length=300,
                                    help_text=_("Required when the station could not help: "
-                                               "say why."))
+                                               "say why. The resident sees it on their "
+                                               "status page."))
     duplicate_ref = forms.CharField(label=_("Reference of the original case"), required=False,
                                     max_length=24)
 
@@ -169,9 +171,16 @@ class NoteForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    file = forms.FileField(label=_("Document"), help_text=_(
-        "PDF, JPEG, PNG, WebP, Word (.docx) or Excel (.xlsx); at most 10 MB."))
+    file = forms.FileField(label=_("Document"))
     note = forms.CharField(label=_("What it is"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "PDF, JPEG, PNG, WebP, Word (.docx) or Excel (.xlsx); at most %(mb)d MB.") % {
+            "mb": settings.DESK_UPLOAD_MAX_BYTES // (1024 * 1024)}
 
 
 class FollowUpForm(forms.Form):
