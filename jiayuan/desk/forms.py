@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiayuan.core.models import User
 from jiayuan.core.roles import PERMISSIONS, Perm
@@ -71,7 +72,7 @@ class IntakeForm(forms.Form):
     needs_onsite = forms.BooleanField(
         label=_("Someone must go on site (三必到)"), required=False,
         help_text=_("Always on for services that require it."))
-    owner = WorkerChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False,
+    owner = WorkerChoiceField(label=pgettext_lazy("case", "Owner"), queryset=User.objects.none(), required=False,
                               empty_label=_("(unassigned)"))
 
     def __init__(self, *args: Any, actor: Any, people: QuerySet, **kwargs: Any) -> None:
@@ -107,7 +108,7 @@ class CaseEditForm(forms.Form):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
     needs_onsite = forms.BooleanField(label=_("Someone must go on site (三必到)"),
                                       required=False)
-    owner = WorkerChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False,
+    owner = WorkerChoiceField(label=pgettext_lazy("case", "Owner"), queryset=User.objects.none(), required=False,
                               empty_label=_("(unassigned)"))
 
     def __init__(self, *args: Any, actor: Any, case: Case, **kwargs: Any) -> None:
@@ -124,7 +125,7 @@ class CaseEditForm(forms.Form):
 
 class AssignForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    owner = WorkerChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False,
+    owner = WorkerChoiceField(label=pgettext_lazy("case", "Owner"), queryset=User.objects.none(), required=False,
                               empty_label=_("(unassigned)"))
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:

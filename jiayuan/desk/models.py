@@ -174,7 +174,7 @@ class Case(models.Model):
     onsite_at = models.DateTimeField(_("on-site contact"), null=True, blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
                               blank=True, related_name="owned_cases",
-                              verbose_name=_("owner"))
+                              verbose_name=pgettext_lazy("case", "owner"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.NEW)
     opened_at = models.DateTimeField(_("received"), default=timezone.now)

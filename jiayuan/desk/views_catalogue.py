@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from modeltranslation.translator import translator
 
 from jiayuan.core import audit
@@ -337,7 +338,7 @@ def desk_stats(request: HttpRequest) -> HttpResponse:
             "channels": channel_figures(user, since, until),
             "follow_ups": follow_up_figures(user, since, until),
             "on_time_tables": [
-                {"title": _("Per owner"), "heading": _("Owner"),
+                {"title": _("Per owner"), "heading": pgettext("case", "Owner"),
                  "rows": on_time_table(user, since, until, "owner")},
                 {"title": _("Per service"), "heading": _("Service"),
                  "rows": on_time_table(user, since, until, "item")},

@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from jiayuan.core.models import AuditEntry
 from jiayuan.desk import tick
@@ -24,6 +25,15 @@ from jiayuan.registry.models import Household, Person
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=TZ)  # a Monday morning at the station
 TODAY = date(2030, 3, 4)
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the messages; they read them in English (tick writes
+    in the station's language, the pages answer in it by default)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -302,9 +312,8 @@ def test_each_worker_gets_their_overdue_due_today_and_unanswered_cases(make_case
     assert log.sent_at is not None and log.cases == 3
 
 
-def test_the_digest_is_in_the_station_language(make_case, household, staff):
-    from django.utils import translation
-
+def test_the_digest_is_in_the_station_language(make_case, household, staff, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
     opened(make_case, household.head, at=NOW - timedelta(days=21), owner=staff["caseworker"])
     with translation.override("en"):
         tick.step_digest(NOW)

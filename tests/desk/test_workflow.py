@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jiayuan.core.models import AuditEntry
 from jiayuan.desk import services, workflow
@@ -25,6 +25,13 @@ INPUTS = {
     "withdraw": {"note": "居民已自行解决"},
     "resolve": {"outcome": "school_place", "outcome_quantity": 1},
 }
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These tests read the messages; they read them in English."""
+    with translation.override("en"):
+        yield
 
 
 def _in_status(case: Case, status: str) -> Case:
