@@ -7,15 +7,17 @@ import re
 
 # /portal/status/<ref>/<code>/ and /reply/<signed token>/: the last part opens a
 # resident's status page or a department's reply form.
-SECRET_PATHS = re.compile(r"(/portal/status/[^/\s]+/|/reply/)[^/\s\"']+")
+SECRET_PATHS = re.compile(r"(/portal/status/[^/\s?]+/|/reply/|[?&]code=)[^/\s\"'&]+")
 
 
 class RedactSecretPaths(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
+        if isinstance(record.args, dict):
+            record.args = {k: SECRET_PATHS.sub(r"\1…", v) if isinstance(v, str) else v
+                           for k, v in record.args.items()}
+        elif record.args:
             record.args = tuple(SECRET_PATHS.sub(r"\1…", a) if isinstance(a, str) else a
-                                for a in (record.args if isinstance(record.args, tuple)
-                                          else (record.args,)))
+                                for a in record.args)
         if isinstance(record.msg, str):
             record.msg = SECRET_PATHS.sub(r"\1…", record.msg)
         return True

@@ -238,7 +238,9 @@ class Case(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.ref} {self.summary}"
+        # Only the reference: str() labels audit entries, and the summary may
+        # hold sensitive facts.
+        return self.ref
 
     @property
     def is_open(self) -> bool:

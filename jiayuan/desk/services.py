@@ -192,7 +192,10 @@ def _create(*, item: ServiceItem, channel: str, summary: str, details: str, prio
     _event(case, EventKind.CREATED, actor, public=True, at=opened_at,
            actor_name="" if actor else _("Resident portal"),
            text=_("Request received: %(item)s") % {"item": item.name})
+    # A portal request is audited without the sender's address: the rate limit
+    # keeps only a keyed hash of it (Case.portal_source), the log keeps nothing.
     audit.record(AuditAction.CREATE, actor=actor, obj=case, username="" if actor else "portal",
+                 ip=None if actor else "",
                  changes={**audit.created(audit.snapshot(case, Case.AUDIT_FIELDS),
                                           Case.SENSITIVE_FIELDS), **(extra_audit or {})})
     return case
@@ -262,6 +265,9 @@ def case_update(*, actor: Any, case: Case, version: int, **data: Any) -> Case:
     for field in EDITABLE:
         if field in data:
             setattr(case, field, data[field])
+    if case.item.onsite_required and not case.needs_onsite:
+        raise ValidationError({"needs_onsite": _(
+            "%(item)s always needs someone on site (三必到).") % {"item": case.item.name}})
     if case.item_id != before["item_id"] or case.priority != before["priority"]:
         case.response_due, case.due = targets(case.item, case.priority, case.opened_at)
     changes = audit.diff(before, audit.snapshot(case, Case.AUDIT_FIELDS), Case.SENSITIVE_FIELDS)
@@ -498,7 +504,7 @@ def record_follow_up(*, actor: Any, case: Case, reached: bool, satisfaction: int
     follow = FollowUp.objects.create(case=case, by=actor, reached=reached,
                                      satisfaction=satisfaction if reached else None,
                                      comment=comment.strip())
-    attempts = case.follow_ups.count()
+    attempts = case.follow_ups.filter(at__gte=case.resolved_at).count()
     if reached:
         text = _("Reached the resident; satisfaction %(n)d/5.") % {"n": satisfaction}
     else:

@@ -234,6 +234,10 @@ def _set_grid(household: Household, grid_id: int) -> None:
     household.grid_id = grid_id
     Person.objects.filter(household=household).update(grid_id=grid_id)
     SearchKey.objects.filter(person__household=household).update(grid_id=grid_id)
+    # The household's service-desk cases follow it, so the new grid's workers see them.
+    from jiayuan.desk.models import Case
+
+    Case.objects.filter(household=household).update(grid_id=grid_id)
 
 
 @audit.audited

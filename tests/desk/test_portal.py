@@ -390,3 +390,26 @@ def test_an_anonymous_visitor_cannot_reach_any_desk_page(community, catalogue):
             response = method(url)
             assert response.status_code == 302, (url, response.status_code)
             assert response["Location"].startswith(reverse("login")), url
+
+
+def test_the_portal_audit_entry_keeps_no_address(community, catalogue):
+    from jiayuan.core.models import AuditEntry
+
+    client = Client(REMOTE_ADDR="203.0.113.77")
+    submit(client, catalogue["school"])
+    case = Case.objects.get()
+    entry = AuditEntry.objects.get(object_type="desk.case", object_id=str(case.pk))
+    assert entry.ip is None and entry.actor_username == "portal"
+    assert entry.changes["contact_consent"] is True
+
+
+def test_the_lookup_code_is_redacted_from_request_logs():
+    import logging
+
+    from jiayuan.core.logfilters import RedactSecretPaths
+
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1,
+                               "Not Found: %s", ("/portal/status/?ref=ZJJ-2026-00001&code=s3cr3t",),
+                               None)
+    RedactSecretPaths().filter(record)
+    assert "s3cr3t" not in record.getMessage() and "ZJJ-2026-00001" in record.getMessage()

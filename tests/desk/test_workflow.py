@@ -325,3 +325,54 @@ def test_bad_uploads_refused(case: Case, personas: dict, tmp_path: Any, settings
     assert not CaseDocument.objects.exists()
     assert not CaseEvent.objects.filter(kind=EventKind.DOCUMENT).exists()
     assert list(tmp_path.rglob("*.*")) == []
+
+
+def test_audit_entries_name_the_case_by_reference_only(case: Case, personas: dict) -> None:
+    services.case_update(actor=personas["caseworker"], case=case, version=case.version,
+                         summary="身体不好需要低保")
+    for entry in AuditEntry.objects.filter(object_type="desk.case"):
+        assert entry.object_repr == case.ref
+        assert "低保" not in str(entry.changes) and "入学" not in str(entry.changes)
+
+
+def test_onsite_rule_cannot_be_edited_away(make_case: Any, household: Any, onsite_item: Any,
+                                           school_item: Any, personas: dict) -> None:
+    case = make_case(person=household.head, item=onsite_item)
+    with pytest.raises(ValidationError) as exc:
+        services.case_update(actor=personas["caseworker"], case=case, version=case.version,
+                             needs_onsite=False)
+    assert "needs_onsite" in exc.value.error_dict
+    plain = make_case(person=household.head, item=school_item)
+    with pytest.raises(ValidationError):
+        services.case_update(actor=personas["caseworker"], case=plain, version=plain.version,
+                             item=onsite_item)
+    plain.refresh_from_db()
+    assert plain.item == school_item
+
+
+def test_cases_follow_their_household_to_another_grid(case: Case, household: Any,
+                                                      dwelling_b: Any, personas: dict) -> None:
+    from jiayuan.registry import services as registry
+
+    registry.household_move(actor=personas["head"], household=household, dwelling=dwelling_b,
+                            on=timezone.localdate())
+    case.refresh_from_db()
+    assert case.grid_id == dwelling_b.building.grid_id
+    from jiayuan.desk.selectors import can_see
+
+    assert can_see(personas["outsider"], case)  # grid B's worker now
+    assert not can_see(personas["gridworker"], case)
+
+
+@override_settings(DESK_FOLLOWUP_ATTEMPTS=2)
+def test_failed_calls_before_a_reopen_do_not_count(case: Case, personas: dict) -> None:
+    cw = personas["caseworker"]
+    case = _resolved(case, cw)
+    services.record_follow_up(actor=cw, case=case, reached=False)
+    case.refresh_from_db()
+    case = services.transition(actor=cw, case=case, action="reopen", version=case.version,
+                               note="没解决")
+    case = _resolved(case, cw)
+    services.record_follow_up(actor=cw, case=case, reached=False)
+    case.refresh_from_db()
+    assert case.status == Status.RESOLVED  # one failed call since resolving, not two
