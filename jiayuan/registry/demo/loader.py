@@ -6,6 +6,10 @@ one community point at each other without re-querying); on PostgreSQL the
 sequences are reset afterwards so the next ordinary insert gets a fresh id.
 Search keys, by far the most rows, go through executemany (SQLite) or COPY
 (PostgreSQL).
+
+After each community's registry rows, the service desk's demo writes that
+community's year of cases (jiayuan.desk.demo.cases); the catalogue of services
+is loaded once, before the first community.
 """
 
 from __future__ import annotations
@@ -96,7 +100,8 @@ def _outside_dependents() -> None:
 
 
 def reset() -> dict[str, int]:
-    """Delete registry, places and the demo staff accounts (not the audit log)."""
+    """Delete desk cases, registry, places and the demo staff accounts (not the
+    audit log, nor the desk's catalogue)."""
     if has_data() and not AuditEntry.objects.filter(object_type="demo",
                                                     action=AuditAction.CREATE).exists():
         raise CommandError(
@@ -110,7 +115,11 @@ def reset() -> dict[str, int]:
         raise CommandError(f"Staff accounts not created by demo are scoped to communities or "
                            f"grids that --reset would delete: {names}. Remove their scope "
                            f"first (Django admin).")
+    from jiayuan.desk.demo import cases as desk_demo
+
+    desk_counts = desk_demo.reset()  # cases point at households, people and staff
     counts = {model._meta.model_name: model._base_manager.count() for model in DEMO_MODELS}
+    counts.update(desk_counts)
     _outside_dependents()
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -216,6 +225,8 @@ def _reset_sequences() -> None:
 
 def load(scale_name: str, seed: int, today: date,
          progress: Callable[[str], None] | None = None) -> LoadResult:
+    from jiayuan.desk.demo import cases as desk_demo
+
     scale = SCALES[scale_name]
     started = time.perf_counter()
     result = LoadResult()
@@ -226,18 +237,25 @@ def load(scale_name: str, seed: int, today: date,
         ctx = Context(seed=seed, scale=scale, ids=ids, today=today,
                       recorder_id=caseworker.pk,
                       recorder_name=caseworker.last_name + caseworker.first_name)
+        desk = None
         for index in range(scale.communities):
             batch = build_community(ctx, index)
             _write(batch, result.counts)
             if index == 0:
                 result.staff = _scope_users(users, kept, batch.communities[0], batch.grids)
+                desk = desk_demo.make_context(seed=seed, today=today, staff=users,
+                                              station_grids=batch.grids,
+                                              consent_id=lambda: ids.take("consent"))
+            desk_demo.write_community(desk, batch, index, result.counts)
             del batch
             reset_queries()  # with DEBUG on, the logged INSERTs would pile up
             if progress and scale.communities > 1 and (index + 1) % 10 == 0:
                 progress(f"  {index + 1}/{scale.communities} communities, "
                          f"{result.counts['person']:,} people, "
+                         f"{result.counts.get('case', 0):,} cases, "
                          f"{time.perf_counter() - started:.0f} s")
         _reset_sequences()
+        desk_demo.finish(desk)
         result.counts["user"] = len(users) - len(kept)
         audit.record(AuditAction.CREATE, object_type="demo",
                      object_repr=f"demo {scale_name} seed {seed}", changes=dict(result.counts))

@@ -1,4 +1,4 @@
-"""manage.py demo: load invented residents, households and shops for a demo.
+"""manage.py demo: load invented residents, households, shops and desk cases for a demo.
 
     manage.py demo --scale station --seed 1            # refuse if data exists
     manage.py demo --scale station --seed 1 --reset    # replace earlier demo data
@@ -24,7 +24,9 @@ from jiayuan.registry.models import Household
 SUMMARY = (("community", "communities"), ("grid", "grids"), ("dwelling", "dwellings"),
            ("household", "households"), ("person", "people"), ("business", "businesses"),
            ("search_key", "search keys"), ("consent", "consents"),
-           ("circumstance", "circumstances"))
+           ("circumstance", "circumstances"), ("case", "desk cases"),
+           ("case_event", "case timeline entries"), ("referral", "referrals"),
+           ("follow_up", "follow-up calls"))
 
 
 class Command(BaseCommand):
@@ -37,8 +39,9 @@ class Command(BaseCommand):
                             help="Same scale and seed give the same data.")
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--reset", action="store_true",
-                          help="Delete earlier demo data (registry, places, demo staff "
-                               "accounts; never the audit log) before loading.")
+                          help="Delete earlier demo data (desk cases, registry, places, "
+                               "demo staff accounts; never the audit log nor the catalogue "
+                               "of services) before loading.")
         mode.add_argument("--if-empty", action="store_true",
                           help="Do nothing if a community exists already.")
 
@@ -55,7 +58,8 @@ class Command(BaseCommand):
                 deleted = reset()
                 if any(deleted.values()):
                     self.stdout.write(f"Deleted earlier demo data: {deleted.get('person', 0):,} "
-                                      f"people, {deleted.get('household', 0):,} households.")
+                                      f"people, {deleted.get('household', 0):,} households, "
+                                      f"{deleted.get('case', 0):,} desk cases.")
             elif has_data():
                 raise CommandError(
                     f"The database already holds data ({Community.objects.count()} "
