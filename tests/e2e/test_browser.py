@@ -35,16 +35,22 @@ def browser(monkeypatch):
         browser.close()
 
 
-def test_it_finds_a_household_by_initials_on_a_phone(live_server, household, personas,
-                                                     browser):
-    ARTIFACTS.mkdir(exist_ok=True)
+def phone_logged_in(browser, live_server, username):
+    """A 360 px wide page, logged in as one of the personas."""
     page = browser.new_page(viewport={"width": 360, "height": 780}, locale="zh-CN",
                             device_scale_factor=2)
     page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "gridworker")
+    page.fill("#id_username", username)
     page.fill("#id_password", "pw-for-tests-only")
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+def test_it_finds_a_household_by_initials_on_a_phone(live_server, household, personas,
+                                                     browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = phone_logged_in(browser, live_server, "gridworker")
 
     page.fill("header input[type=search]", "zrz")
     hit = page.locator("#quick-results li").first
@@ -70,13 +76,7 @@ def test_walk_in_request_from_intake_to_closure_on_a_phone(live_server, househol
     from jiayuan.desk.models import Case
 
     ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 360, "height": 780}, locale="zh-CN",
-                            device_scale_factor=2)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "caseworker")
-    page.fill("#id_password", "pw-for-tests-only")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page = phone_logged_in(browser, live_server, "caseworker")
 
     page.goto(f"{live_server.url}/desk/new/")
     page.fill("#requester-q", "zrz")
