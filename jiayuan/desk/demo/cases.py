@@ -1056,6 +1056,12 @@ class CommunityCases:
             first = t_ack or t_cancel
             end = t_res or t_cancel
             owner = plan.owner if plan.owner_from is None or plan.owner_from < now else None
+            if not self.is_station:
+                # Only the first community has demo staff. The others' cases stay
+                # without an owner: otherwise, at district scale, the station's
+                # caseworker would own most of the district's cases (129,000), which
+                # no real caseworker does and which distorts every queue.
+                owner = None
             resolved = t_res is not None
             phone = plan.caller_phone
             out["case"].append((
