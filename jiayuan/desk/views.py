@@ -129,20 +129,12 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         "can_work": can_work,
         "now": timezone.now(),
         "status_url": request.build_absolute_uri(reverse(
-            "portal_status", args=[case.ref, case.public_token])) if _has_portal() else "",
+            "portal_status", args=[case.ref, case.public_token])),
         "repeat_flags": selectors.repeat_flags(case.household) if case.household_id else [],
         "outcome_needs_note": "not_helped",
         "open_statuses": OPEN_STATUSES,
     }
     return context
-
-
-def _has_portal() -> bool:
-    try:
-        reverse("portal_status", args=["X", "Y"])
-    except Exception:  # noqa: BLE001 - the portal's URLs are optional
-        return False
-    return True
 
 
 @login_required
