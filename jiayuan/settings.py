@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "jiayuan.places",
     "jiayuan.registry",
     "jiayuan.desk",
+    "jiayuan.care",
 ]
 
 MIDDLEWARE = [

@@ -41,6 +41,14 @@ class Perm(StrEnum):
     OVERRIDE_CONSENT = "override_consent"  # refer without consent, with a reason (audited)
     MANAGE_CATALOGUE = "manage_catalogue"  # services, departments and partners
     VIEW_DESK_STATS = "view_desk_stats"  # on-time rates per worker and service
+    # Visits and care
+    VIEW_VISITS = "view_visits"  # the visit diary and must-visit duties in scope
+    LOG_VISITS = "log_visits"  # record visits (which fulfil duties)
+    VIEW_DISPUTES = "view_disputes"  # disputes in scope, their sessions and agreements
+    MEDIATE = "mediate"  # open disputes, record sessions, agreements and outcomes
+    MANAGE_PAIRINGS = "manage_pairings"  # pair helpers with households, record check-ins
+    MANAGE_CARE = "manage_care"  # must-visit parameters and the festival calendar
+    VIEW_CARE_STATS = "view_care_stats"  # duties due, on time and overdue per grid and worker
 
 
 P = Perm
@@ -51,24 +59,32 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
         P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_ID_NUMBER,
         P.REVEAL_PHONE, P.RECORD_CONSENT, P.PRINT_FILE, P.VIEW_AUDIT,
         P.VIEW_CASES, P.WORK_CASES, P.REFER, P.OVERRIDE_CONSENT, P.MANAGE_CATALOGUE,
-        P.VIEW_DESK_STATS,
+        P.VIEW_DESK_STATS, P.VIEW_VISITS, P.LOG_VISITS, P.VIEW_DISPUTES, P.MEDIATE,
+        P.MANAGE_PAIRINGS, P.MANAGE_CARE, P.VIEW_CARE_STATS,
     }),
     Role.CASEWORKER: frozenset({
         P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_ID_NUMBER,
         P.REVEAL_PHONE, P.RECORD_CONSENT, P.PRINT_FILE,
-        P.VIEW_CASES, P.WORK_CASES, P.REFER,
+        P.VIEW_CASES, P.WORK_CASES, P.REFER, P.VIEW_VISITS, P.LOG_VISITS,
+        P.VIEW_DISPUTES, P.MEDIATE, P.MANAGE_PAIRINGS,
     }),
     # Grid workers walk the buildings: they keep the file up to date and need to
     # know who is ill or in hardship, and to call people, but not ID numbers.
     Role.GRIDWORKER: frozenset({
         P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_PHONE,
         P.RECORD_CONSENT, P.PRINT_FILE, P.VIEW_CASES, P.WORK_CASES,
+        P.VIEW_VISITS, P.LOG_VISITS, P.VIEW_DISPUTES, P.MANAGE_PAIRINGS,
     }),
-    # Mediators take the requests that are disputes (the mediation issue adds theirs).
-    Role.MEDIATOR: frozenset({P.VIEW_REGISTRY, P.REVEAL_PHONE, P.VIEW_CASES, P.WORK_CASES}),
-    Role.COORDINATOR: frozenset({P.VIEW_REGISTRY}),
+    # Mediators take the requests that are disputes and mediate them; they visit
+    # the parties, but health and hardship are not theirs to see.
+    Role.MEDIATOR: frozenset({P.VIEW_REGISTRY, P.REVEAL_PHONE, P.VIEW_CASES, P.WORK_CASES,
+                              P.VIEW_VISITS, P.LOG_VISITS, P.VIEW_DISPUTES, P.MEDIATE}),
+    # Coordinators pair volunteers with households and log the volunteers' visits.
+    Role.COORDINATOR: frozenset({P.VIEW_REGISTRY, P.VIEW_VISITS, P.LOG_VISITS,
+                                 P.MANAGE_PAIRINGS}),
     # Auditors read and check; they do not need residents' sensitive attributes.
-    Role.AUDITOR: frozenset({P.VIEW_REGISTRY, P.VIEW_AUDIT, P.VIEW_CASES, P.VIEW_DESK_STATS}),
+    Role.AUDITOR: frozenset({P.VIEW_REGISTRY, P.VIEW_AUDIT, P.VIEW_CASES, P.VIEW_DESK_STATS,
+                             P.VIEW_VISITS, P.VIEW_DISPUTES, P.VIEW_CARE_STATS}),
     # Administrators run the system (places, accounts), not casework.
     Role.ADMIN: frozenset({P.VIEW_REGISTRY, P.MANAGE_PLACES, P.MANAGE_STAFF, P.VIEW_AUDIT}),
 }

@@ -7,7 +7,8 @@ leaves whole batches behind, and the next run carries on from where the data
 says it stopped (the flags, the unique reminder and digest rows are the
 progress markers; there is no separate "last run" state to get out of step).
 
-The visits issue appends its own steps (must-visit duties) to `STEPS`.
+The visits app adds its step: `duties` raises and lapses the must-visit duties
+(jiayuan.care.duties).
 """
 
 from __future__ import annotations
@@ -434,9 +435,17 @@ def step_digest(now: datetime) -> int:
 
 # --- the list the command runs --------------------------------------------------------
 
+def step_duties(now: datetime) -> int:
+    from jiayuan.care.duties import run
+
+    return run(now)
+
+
 STEPS: list[tuple[str, Callable[[datetime], int]]] = [
     ("sla", step_sla),
     ("permits", step_permits),
+    # Before the digest, so a duty raised today is in today's e-mail.
+    ("duties", step_duties),
     ("digest", step_digest),
 ]
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CareConfig(AppConfig):
+    name = "jiayuan.care"
+    verbose_name = _("Visits and care")
+    default_auto_field = "django.db.models.BigAutoField"
