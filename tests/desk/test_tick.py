@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from jiayuan.care.models import Duty
 from jiayuan.core.models import AuditEntry
 from jiayuan.desk import tick
 from jiayuan.desk.models import Case, CaseEvent, DigestLog, Reminder
@@ -79,7 +80,7 @@ def counts() -> dict[str, int]:
     return {"events": CaseEvent.objects.count(), "reminders": Reminder.objects.count(),
             "open_reminders": Reminder.objects.filter(done_at__isnull=True).count(),
             "digests": DigestLog.objects.count(), "mails": len(mail.outbox),
-            "audit": AuditEntry.objects.count(),
+            "audit": AuditEntry.objects.count(), "duties": Duty.objects.count(),
             "flags": Case.objects.filter(response_breached=True).count()
             + Case.objects.filter(resolution_breached=True).count()}
 
@@ -450,10 +451,11 @@ def scenario(make_case: Any, household: Any, household_b: Any, staff: dict[str, 
 def test_running_tick_twice_writes_nothing_new(make_case, household, household_b, staff):
     scenario(make_case, household, household_b, staff)
     first = run_tick("--now", NOW.isoformat())
-    assert first.splitlines() == ["sla: 3", "permits: 2", "digest: 4"]
+    # duties: the household with three unresolved requests is owed a visit.
+    assert first.splitlines() == ["sla: 3", "permits: 2", "duties: 1", "digest: 4"]
     after_first = counts()
     second = run_tick("--now", (NOW + timedelta(minutes=15)).isoformat())
-    assert second.splitlines() == ["sla: 0", "permits: 0", "digest: 0"]
+    assert second.splitlines() == ["sla: 0", "permits: 0", "duties: 0", "digest: 0"]
     assert counts() == after_first
 
 
@@ -466,7 +468,8 @@ def test_only_runs_one_step_and_quiet_prints_nothing(make_case, household, house
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--only", "visits"], "There is no step 'visits'; the steps are: sla, permits, digest."),
+    (["--only", "visits"],
+     "There is no step 'visits'; the steps are: sla, permits, duties, digest."),
     (["--now", "next tuesday"], "--now must be an ISO date or date-time"),
 ])
 def test_bad_arguments_are_named_and_change_nothing(make_case, household, household_b, staff,
