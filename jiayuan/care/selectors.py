@@ -166,3 +166,29 @@ def _label(rows: dict[Any, DutyCount], by: str) -> None:
 def week_bounds(today: date) -> tuple[date, date]:
     start = today - timedelta(days=today.weekday())
     return start, start + timedelta(days=7)
+
+
+@dataclass
+class HouseholdCare:
+    """What the household file shows of visits and care, each part only for
+    the roles that may read it."""
+
+    visits: list[Visit]
+    visit_count: int
+    duties: list[Duty]
+    disputes: list[Dispute]
+    pairings: list[Pairing]
+
+
+def household_care(actor: Any, household: Any, visits: int = 10) -> HouseholdCare:
+    visit_qs = visits_for(actor).filter(households=household)
+    return HouseholdCare(
+        visits=list(visit_qs.prefetch_related("visitors").order_by("-visited_at", "-id")[:visits]),
+        visit_count=visit_qs.count() if actor.has(Perm.VIEW_VISITS) else 0,
+        duties=list(duties_for(actor).filter(household=household, status=DutyStatus.OPEN)
+                    .select_related("assignee").order_by("due")),
+        disputes=list(household_disputes(actor, household).order_by("-opened_on", "-id")),
+        pairings=list(pairings_for(actor).filter(household=household)
+                      .select_related("helper_user", "helper_person")
+                      .order_by("status", "-started")),
+    )

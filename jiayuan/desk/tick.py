@@ -290,6 +290,10 @@ class Digest:
     due_today: list[dict[str, Any]] = field(default_factory=list)
     unassigned: list[dict[str, Any]] = field(default_factory=list)
     reminders: list[dict[str, Any]] = field(default_factory=list)
+    # Must-visit duties assigned to the worker: counts only (the reasons are
+    # sensitive and an e-mail leaves the station).
+    duties_overdue: int = 0
+    duties_due_today: int = 0
 
     @property
     def cases(self) -> int:
@@ -298,7 +302,8 @@ class Digest:
 
     @property
     def total(self) -> int:
-        return self.cases + len(self.reminders)
+        return (self.cases + len(self.reminders) + self.duties_overdue
+                + self.duties_due_today)
 
 
 def _url(name: str, args: list[Any], fallback: str) -> str:
@@ -353,6 +358,14 @@ def build_digest(user: User, now: datetime) -> Digest:
             {"name": r.person.name, "due": r.due}
             for r in Reminder.objects.filter(done_at__isnull=True, grid_id__in=grids)
             .select_related("person").only("due", "person__name").order_by("due", "pk")]
+    if user.has(Perm.VIEW_VISITS):
+        from jiayuan.care.choices import DutyStatus
+        from jiayuan.care.selectors import duties_for
+
+        today = start.date()
+        owed = duties_for(user).filter(assignee_id=user.pk, status=DutyStatus.OPEN)
+        digest.duties_overdue = owed.filter(due__lt=today).count()
+        digest.duties_due_today = owed.filter(due=today).count()
     return digest
 
 
@@ -373,6 +386,7 @@ def _render_digest(user: User, digest: Digest, day: date) -> tuple[str, str]:
         "reminders": cut(digest.reminders),
         "queue_url": _url("desk_queue", ["mine"], "/desk/queue/mine/"),
         "reminders_url": _url("reminder_list", [], "/desk/reminders/"),
+        "duties_url": _url("duty_list", [], "/care/duties/"),
         "station_name": settings.STATION_NAME,
     }
     with _in_station_language():

@@ -64,10 +64,13 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     selectors.audit_sensitive_view(request.user, household, file)
     from jiayuan.desk.selectors import household_cases, repeat_flags
 
+    from jiayuan.care.selectors import household_care
+
     cases = household_cases(request.user, household)
     return render(request, "registry/household_detail.html", {
         "file": file, "h": household, "cases": cases, "now": timezone.now(),
-        "repeat_flags": repeat_flags(household, cases) if cases else []})
+        "repeat_flags": repeat_flags(household, cases) if cases else [],
+        "care": household_care(request.user, household), "today": timezone.localdate()})
 
 
 @login_required

@@ -213,3 +213,25 @@ def test_tick_command_runs_the_duties_step_twice(household: Any, now: Any) -> No
     call_command("tick", "--only", "duties", "--quiet")
     call_command("tick", "--only", "duties", "--quiet")
     assert Duty.objects.count() == 1
+
+
+def test_the_daily_digest_counts_the_workers_duties_without_reasons(
+        household: Any, personas: dict, now: Any, today: date, settings: Any) -> None:
+    from django.core import mail
+    from django.utils import translation
+
+    from jiayuan.desk import tick
+
+    settings.LANGUAGE_CODE = "en"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    worker = personas["gridworker"]
+    worker.email = "gw@example.org"
+    worker.save()
+    circumstance(household, "serious_illness", date(2020, 1, 1))
+    duties.run(now - timedelta(days=30))  # raised a month ago: overdue now
+    with translation.override("en"):
+        assert tick.step_digest(now) == 1
+    body = mail.outbox[0].body
+    assert "1 household is owed a visit that is overdue." in body
+    assert "/care/duties/" in body
+    assert "illness" not in body.lower() and household.head.name not in body
