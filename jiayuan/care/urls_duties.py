@@ -1,12 +1,14 @@
-"""Stub: replaced by the duties pages."""
+"""Must-visit duties, their statistics and settings, the festival calendar,
+under /care/duties/."""
 
 from django.urls import path
 
-from jiayuan.care._stub import todo
+from jiayuan.care import views_duties as views
 
 urlpatterns: list = [
-    path("", todo, name="duty_list"),
-    path("stats/", todo, name="care_stats"),
-    path("settings/", todo, name="care_settings"),
-    path("festivals/", todo, name="festival_list"),
+    path("", views.duty_list, name="duty_list"),
+    path("stats/", views.care_stats, name="care_stats"),
+    path("settings/", views.care_settings, name="care_settings"),
+    path("festivals/", views.festival_list, name="festival_list"),
+    path("festivals/<int:pk>/delete/", views.festival_delete, name="festival_delete"),
 ]

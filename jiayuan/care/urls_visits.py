@@ -1,10 +1,13 @@
-"""Stub: replaced by the visits pages."""
+"""The visit diary, under /care/visits/."""
 
 from django.urls import path
 
-from jiayuan.care._stub import todo
+from jiayuan.care import views_visits as views
 
 urlpatterns: list = [
-    path("", todo, name="visit_list"),
-    path("new/", todo, name="visit_new"),
+    path("", views.visit_list, name="visit_list"),
+    path("new/", views.visit_new, name="visit_new"),
+    path("new/households/", views.visit_household_search, name="visit_household_search"),
+    path("<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("<int:pk>/request/", views.visit_case_new, name="visit_case_new"),
 ]

@@ -1,0 +1,166 @@
+"""Forms of the must-visit pages: the station head's settings, the festival
+calendar, and the period of the statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiayuan.care.models import CareSettings
+from jiayuan.lib.festivals import FESTIVAL_CHOICES
+
+DAYS_MIN, DAYS_MAX = 1, 366
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INVALID = _("Enter a real date such as 2026-09-25.")
+
+#: The settings form in parts, one per rule, in the order the stations list them.
+SETTINGS_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
+    (_("Open dispute"), ("dispute_due", "dispute_every")),
+    (_("Serious illness"), ("illness_due", "illness_every")),
+    (_("Repeated unresolved requests"), ("repeat_due", "repeat_every", "repeat_open")),
+    (_("Hardship"), ("hardship_due", "hardship_every")),
+    (_("Disability"), ("disability_due", "disability_every")),
+    (_("Festival"), ("festival_lead",)),
+    (_("Mediation"), ("dispute_followup",)),
+)
+
+
+class CareSettingsForm(forms.ModelForm):
+    """The must-visit parameters of one community. Saved through
+    services.settings_save (which audits), never with form.save()."""
+
+    class Meta:
+        model = CareSettings
+        fields = CareSettings.EDITABLE
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in CareSettings.EDITABLE:
+            model_field = CareSettings._meta.get_field(name)
+            if name == "repeat_open":
+                message = _("Give a number of requests from %(min)d to %(max)d.")
+            else:
+                message = _("Give a number of days from %(min)d to %(max)d.")
+            message = message % {"min": DAYS_MIN, "max": DAYS_MAX}
+            self.fields[name] = forms.IntegerField(
+                label=model_field.verbose_name, help_text=model_field.help_text,
+                min_value=DAYS_MIN, max_value=DAYS_MAX,
+                widget=forms.NumberInput(attrs={"min": DAYS_MIN, "max": DAYS_MAX,
+                                                "inputmode": "numeric"}),
+                error_messages={"required": message, "invalid": message,
+                                "min_value": message, "max_value": message})
+
+    def groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        return [(title, [self[name] for name in names]) for title, names in SETTINGS_GROUPS]
+
+    def values(self) -> dict[str, int]:
+        return {name: self.cleaned_data[name] for name in CareSettings.EDITABLE}
+
+
+class FestivalDateForm(forms.Form):
+    """A day on the station's festival calendar."""
+
+    festival = forms.ChoiceField(
+        label=_("Festival"),
+        # "Other" names no festival in particular: it cannot have a day.
+        choices=[("", "---------")] + [(c, label) for c, label in FESTIVAL_CHOICES
+                                         if c != "other"],
+        error_messages={"required": _("Choose the festival."),
+                        "invalid_choice": _("Choose a festival from the list.")})
+    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET, input_formats=["%Y-%m-%d"],
+                           error_messages={"required": _("Give the day of the festival."),
+                                           "invalid": DATE_INVALID})
+    note = forms.CharField(label=_("Note"), max_length=200, required=False,
+                           help_text=_("Where the date comes from, e.g. announced by the "
+                                       "Islamic Association."))
+
+    # A year outside this window is a typing mistake (2062 for 2026).
+    YEARS_BACK, YEARS_AHEAD = 5, 10
+
+    def clean_date(self) -> date:
+        day = self.cleaned_data["date"]
+        year = timezone.localdate().year
+        first, last = year - self.YEARS_BACK, year + self.YEARS_AHEAD
+        if not first <= day.year <= last:
+            raise forms.ValidationError(
+                _("The calendar keeps the years %(first)d to %(last)d: check the year."),
+                params={"first": first, "last": last}, code="year")
+        return day
+
+
+@dataclass(frozen=True)
+class DutyPeriod:
+    first_day: date
+    last_day: date  # inclusive
+
+    @property
+    def since(self) -> date:
+        return self.first_day
+
+    @property
+    def until(self) -> date:  # exclusive, as selectors.duty_counts wants it
+        return self.last_day + timedelta(days=1)
+
+
+class DutyPeriodForm(forms.Form):
+    """The period of the statistics: duties whose due date falls in it."""
+
+    PERIODS = [
+        ("this_month", _("This month")),
+        ("last_month", _("Last month")),
+        ("this_year", _("This year")),
+    ]
+
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False,
+                               error_messages={"invalid_choice": _("Choose a period from "
+                                                                   "the list.")})
+    since = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET,
+                            input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_INVALID})
+    until = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET,
+                            input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_INVALID},
+                            help_text=_("Inclusive. Empty: today."))
+
+    # Longer than this is a typing mistake, and a slow page.
+    MAX_DAYS = 3 * 366
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if "since" in self.errors or "until" in self.errors:
+            return data
+        if until and not since:
+            self.add_error("since", _("Give the first day of the period too."))
+        elif since and not until and since > timezone.localdate():
+            self.add_error("until", _("The first day is after today: give the last day too."))
+        elif since and until and since > until:
+            self.add_error("until", _("The last day (%(until)s) is before the first day "
+                                      "(%(since)s).") % {"since": since.isoformat(),
+                                                         "until": until.isoformat()})
+        elif since and ((until or timezone.localdate()) - since).days >= self.MAX_DAYS:
+            self.add_error("until", _("Choose a period of at most three years."))
+        return data
+
+    @property
+    def is_custom(self) -> bool:
+        return bool(self.data.get("since") or self.data.get("until"))
+
+    def get_period(self, today: date | None = None) -> DutyPeriod:
+        """Call after is_valid()."""
+        today = today or timezone.localdate()
+        data = self.cleaned_data
+        if data.get("since"):
+            return DutyPeriod(data["since"], data.get("until") or today)
+        code = data.get("period") or "this_month"
+        if code == "last_month":
+            last = today.replace(day=1) - timedelta(days=1)
+            return DutyPeriod(last.replace(day=1), last)
+        if code == "this_year":
+            return DutyPeriod(today.replace(month=1, day=1), today.replace(month=12, day=31))
+        first = today.replace(day=1)
+        next_month = (first + timedelta(days=32)).replace(day=1)
+        return DutyPeriod(first, next_month - timedelta(days=1))

@@ -1,0 +1,322 @@
+"""The visit diary (民情日记): the worker's list, logging a visit from a phone on
+a bad connection, the visit page, and a desk request opened from a visit.
+
+Logging is safe to repeat: the form carries an idempotency key generated when
+it was first shown (and kept with the draft on the phone), so a submission
+sent again after a lost response finds the visit the first one created.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+from uuid import uuid4
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from jiayuan.care import selectors, services
+from jiayuan.care.choices import SENSITIVE_RULES, DutyStatus, VisitMode, VisitPurpose
+from jiayuan.care.forms_visits import DATETIME_LOCAL, VisitCaseForm, VisitForm
+from jiayuan.care.models import Duty, Visit
+from jiayuan.core import audit
+from jiayuan.core.access import get_in_scope, require
+from jiayuan.core.models import AuditAction
+from jiayuan.core.roles import Perm
+from jiayuan.core.scope import filter_by_grid, in_scope
+from jiayuan.core.views import apply_service_errors
+from jiayuan.desk import services as desk_services
+from jiayuan.desk.choices import Channel
+from jiayuan.desk.selectors import can_see
+from jiayuan.places.models import Grid
+from jiayuan.registry.models import Household
+from jiayuan.registry.search import search
+from jiayuan.registry.selectors import businesses_for, get_household_for, households_for
+
+PAGE_SIZE = 30
+VIEWS = ("mine", "week", "grid")
+# visit-draft.js sends its POST with this header. fetch() follows the redirect
+# with the same headers, and the visit page answers that follow-up with an
+# empty 204: the script then navigates there itself, so the "saved" message is
+# still waiting in the session for the page the worker actually sees.
+DRAFT_HEADER = "X-Visit-Draft"
+
+
+# --- helpers ------------------------------------------------------------------
+
+def duty_reason(duty: Duty, actor: Any) -> str:
+    """Why the household is owed a visit, in words this actor may read."""
+    try:
+        from jiayuan.care.templatetags.care_tags import duty_reason as tag
+    except ImportError:
+        tag = None
+    if tag is not None:
+        return str(tag(duty, actor))
+    if duty.rule in SENSITIVE_RULES and not actor.has(Perm.VIEW_SENSITIVE):
+        return _("Must-visit duty")
+    return str(duty.get_rule_display())
+
+
+def _open_duties(actor: Any, households: list[Household]) -> dict[int, list[Duty]]:
+    """Open duties per household (one query), with their reason attached."""
+    found: dict[int, list[Duty]] = {h.pk: [] for h in households}
+    if not households:
+        return found
+    for duty in (selectors.duties_for(actor).filter(household__in=households,
+                                                    status=DutyStatus.OPEN)
+                 .order_by("due", "id")):
+        duty.reason = duty_reason(duty, actor)
+        found[duty.household_id].append(duty)
+    return found
+
+
+def _chosen(actor: Any, households: list[Household]) -> list[tuple[Household, list[Duty]]]:
+    duties = _open_duties(actor, households)
+    return [(h, duties[h.pk]) for h in households]
+
+
+def _first_line(text: str, limit: int = 120) -> str:
+    for line in (text or "").splitlines():
+        if line.strip():
+            line = line.strip()
+            return line if len(line) <= limit else line[:limit - 1] + "…"
+    return ""
+
+
+def _day_start(day: Any) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _visit_url(visit: Visit) -> str:
+    return reverse("visit_detail", args=[visit.pk])
+
+
+def _mark_scope(actor: Any, households: Any) -> None:
+    """A visit in scope may name a household of another grid (a community-wide
+    account logged both): show it, but link only what the actor may open."""
+    for h in households:
+        h.linkable = in_scope(actor, h.grid_id)
+
+
+def _households_prefetch() -> Prefetch:
+    return Prefetch("households", queryset=Household.objects.select_related(
+        "dwelling", "head").order_by("dwelling__code", "pk"))
+
+
+# --- the diary ----------------------------------------------------------------
+
+@login_required
+def visit_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require(user, Perm.VIEW_VISITS)
+    view = request.GET.get("view") or "mine"
+    if view not in VIEWS:
+        view = "mine"
+    qs = selectors.visits_for(user)
+    grids = list(filter_by_grid(Grid.objects.all(), user, field="id").order_by("code"))
+    grid = None
+    week = None
+    if view == "mine":
+        visited = Visit.visitors.through.objects.filter(user_id=user.pk).values("visit_id")
+        qs = qs.filter(Q(created_by=user) | Q(pk__in=visited))
+    elif view == "week":
+        week = selectors.week_bounds(timezone.localdate())
+        qs = qs.filter(visited_at__gte=_day_start(week[0]), visited_at__lt=_day_start(week[1]))
+    else:
+        wanted = request.GET.get("grid") or (grids[0].pk if grids else "")
+        grid = get_in_scope(user, filter_by_grid(Grid.objects.all(), user, field="id"), wanted)
+        qs = qs.filter(grid=grid)
+    qs = (qs.select_related("business", "grid")
+          .prefetch_related(_households_prefetch(), "visitors")
+          .order_by("-visited_at", "-id"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    visits = list(page.object_list)
+    for v in visits:
+        v.found_first = _first_line(v.found)
+        _mark_scope(user, v.households.all())
+    return render(request, "care/visit_list.html", {
+        "page": page, "visits": visits, "view": view, "grids": grids, "grid": grid,
+        "week": (week[0], week[1] - timezone.timedelta(days=1)) if week else None,
+    })
+
+
+# --- logging a visit ----------------------------------------------------------
+
+@login_required
+def visit_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require(user, Perm.LOG_VISITS)
+    now = timezone.localtime()
+    initial: dict[str, Any] = {"idempotency_key": uuid4(), "visitors": [user.pk],
+                               "visited_at": now.strftime(DATETIME_LOCAL)}
+    preset: list[Household] = []
+    business = None
+    if request.method == "GET":
+        if request.GET.get("duty"):
+            duty = get_in_scope(user, selectors.duties_for(user), request.GET["duty"])
+            preset.append(get_household_for(user, duty.household_id))
+            initial["purpose"] = VisitPurpose.DUTY
+        for pk in request.GET.getlist("household"):
+            household = get_household_for(user, pk)
+            if household.pk not in {h.pk for h in preset}:
+                preset.append(household)
+        if request.GET.get("business"):
+            business = get_in_scope(user, businesses_for(user).select_related("dwelling"),
+                                    request.GET["business"])
+            initial.update(business=business.pk, mode=VisitMode.SHOP,
+                           purpose=VisitPurpose.MERCHANT)
+        initial["households"] = [h.pk for h in preset]
+    form = VisitForm(request.POST or None, actor=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit, created = services.visit_log(actor=user, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            if created:
+                closed = Duty.objects.filter(visit=visit).count()
+                text = _("Visit saved.")
+                if closed:
+                    text += " " + ngettext("It fulfilled %(n)d must-visit duty.",
+                                           "It fulfilled %(n)d must-visit duties.",
+                                           closed) % {"n": closed}
+                messages.success(request, text)
+            else:
+                messages.info(request, _("This visit was already saved (the form was sent "
+                                         "twice); nothing was recorded twice."))
+            return redirect(_visit_url(visit))
+    if form.is_bound:
+        preset = _posted_households(user, form)
+        business = form.business_obj or _posted_business(user, form)
+    return render(request, "care/visit_form.html", {
+        "form": form, "chosen": _chosen(user, preset), "business": business,
+    }, status=400 if form.is_bound else 200)
+
+
+def _posted_households(user: Any, form: VisitForm) -> list[Household]:
+    """The in-scope households of a rejected submission, to show them again
+    (a forged or out-of-scope id is dropped, never echoed)."""
+    if form.household_objs:
+        return form.household_objs
+    ids = [int(v) for v in form.data.getlist("households") if str(v).strip().isdigit()]
+    found = {h.pk: h for h in households_for(user).filter(pk__in=ids, moved_out__isnull=True)
+             .select_related("dwelling__building", "head")}
+    return [found[pk] for pk in dict.fromkeys(ids) if pk in found]
+
+
+def _posted_business(user: Any, form: VisitForm) -> Any:
+    raw = str(form.data.get("business") or "").strip()
+    if not raw.isdigit():
+        return None
+    return businesses_for(user).filter(pk=int(raw)).first()
+
+
+@login_required
+def visit_household_search(request: HttpRequest) -> HttpResponse:
+    """As-you-type household picker of the visit form (htmx fragments): active
+    households in scope, found by a member's name, pinyin, phone or 3-2-302."""
+    user = request.user
+    require(user, Perm.LOG_VISITS)
+    if request.GET.get("pick"):
+        household = get_household_for(user, request.GET["pick"])
+        if household.moved_out is not None:
+            raise Http404
+        return render(request, "care/_visit_household_chosen.html", {
+            "h": household, "duties": _open_duties(user, [household])[household.pk],
+            "oob": True})
+    q = request.GET.get("q", "").strip()
+    order: dict[int, str] = {}
+    for hit in search(user, q, limit=12) if q else []:
+        if hit.household is None or hit.household.pk in order:
+            continue
+        order[hit.household.pk] = hit.person.name if hit.kind == "person" else ""
+    found = {h.pk: h for h in households_for(user).filter(pk__in=order, moved_out__isnull=True)
+             .select_related("dwelling__building", "head")}
+    picks = [(found[pk], name) for pk, name in order.items() if pk in found]
+    response = render(request, "care/_visit_household_picks.html", {"q": q, "picks": picks})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- the visit page -----------------------------------------------------------
+
+@login_required
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    require(user, Perm.VIEW_VISITS)
+    visit = selectors.get_visit_for(user, pk)
+    if request.headers.get(DRAFT_HEADER):
+        return HttpResponse(status=204)
+    households = list(visit.households.select_related("dwelling__building", "head")
+                      .order_by("dwelling__code", "pk"))
+    _mark_scope(user, households)
+    duties_closed = list(visit.duties_closed.select_related("household__dwelling")
+                         .order_by("due", "id"))
+    for duty in duties_closed:
+        duty.reason = duty_reason(duty, user)
+    cases = list(visit.cases.select_related("item").order_by("opened_at", "id"))
+    for case in cases:
+        case.visible = can_see(user, case)
+    show_sensitive = user.has(Perm.VIEW_SENSITIVE)
+    if show_sensitive and visit.sensitive_note:
+        audit.record(AuditAction.VIEW_SENSITIVE, actor=user, obj=visit,
+                     changes={"shown": ["sensitive_note"]})
+    return render(request, "care/visit_detail.html", {
+        "visit": visit, "households": households, "visitors": list(visit.visitors.all()),
+        "duties_closed": duties_closed, "cases": cases, "show_sensitive": show_sensitive,
+        "can_open_case": user.has(Perm.WORK_CASES) and user.has(Perm.LOG_VISITS),
+    })
+
+
+# --- a desk request from a visit ----------------------------------------------
+
+@login_required
+def visit_case_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """One step from what the visit found to a desk request, with the need
+    already written in."""
+    user = request.user
+    require(user, Perm.WORK_CASES)
+    require(user, Perm.LOG_VISITS)
+    visit = selectors.get_visit_for(user, pk)
+    wanted = request.GET.get("household")
+    if not wanted:
+        ids = list(visit.households.values_list("pk", flat=True)[:2])
+        if len(ids) != 1:
+            raise Http404
+        wanted = ids[0]
+    household = get_in_scope(user, households_for(user).filter(visits=visit).select_related(
+        "dwelling__building", "head"), wanted)
+    form = VisitCaseForm(request.POST or None, actor=user, household=household,
+                         needs=visit.needs)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            # Both or neither: a request the visit does not know of is lost work.
+            with transaction.atomic():
+                case = desk_services.case_create(
+                    actor=user, person=data["person"], item=data["item"],
+                    channel=Channel.HOME_VISIT, summary=data["summary"],
+                    details=data["details"], priority=data["priority"],
+                    needs_onsite=data["needs_onsite"] or data["item"].onsite_required,
+                    owner=data["owner"])
+                services.visit_link_case(actor=user, visit=visit, case=case)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Request %(ref)s opened from the visit. Give the "
+                                        "resident this reference number.") % {"ref": case.ref})
+            return redirect(reverse("case_detail", args=[case.pk]))
+    return render(request, "care/visit_case_form.html", {
+        "form": form, "visit": visit, "household": household,
+    }, status=400 if form.is_bound else 200)
