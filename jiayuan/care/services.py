@@ -210,6 +210,7 @@ def _require_open(dispute: Dispute) -> None:
 def party_add(*, actor: Any, dispute: Dispute, role: str, person: Any = None,
               household: Any = None, business: Any = None, name: str = "") -> DisputeParty:
     require(actor, Perm.MEDIATE)
+    _require_open(dispute)
     given = [x for x in (person, household, business) if x is not None]
     if len(given) > 1:
         raise ValidationError(_("Name one party at a time: a resident, a household or a "

@@ -40,6 +40,8 @@ def _plain(value: Any) -> Any:
         return value.pk
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)

@@ -1,0 +1,432 @@
+"""Mediation (矛盾纠纷调解): the list of disputes, opening one (also from a desk
+request), the dispute page with every action on it, and the agreement as a
+PDF for signatures.
+
+Reading needs VIEW_DISPUTES and writing MEDIATE; a dispute outside the
+actor's grids is a 404 unless they mediate it. Edits that replace what someone
+else may have just saved carry the version the user saw (a Conflict otherwise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jiayuan.care import selectors, services
+from jiayuan.care.choices import OPEN_DISPUTE_STATUSES, DisputeKind, DisputeStatus, PartyRole
+from jiayuan.care.forms_disputes import (
+    AgreementForm,
+    CloseForm,
+    DisputeForm,
+    EscalateForm,
+    FactsForm,
+    FollowupForm,
+    PartyForm,
+    ReopenForm,
+    SessionForm,
+)
+from jiayuan.care.models import Dispute, DisputeParty
+from jiayuan.core.access import require
+from jiayuan.core.roles import Perm
+from jiayuan.core.scope import in_scope
+from jiayuan.core.views import apply_service_errors
+from jiayuan.desk.selectors import can_see, cases_for, get_case_for
+from jiayuan.registry.search import search
+from jiayuan.registry.selectors import businesses_for, get_household_for, get_person_for
+
+PAGE_SIZE = 30
+TABS = ("open", "followups", "closed", "mine")
+ROLE_ORDER = {PartyRole.APPLICANT: 0, PartyRole.RESPONDENT: 1, PartyRole.OTHER: 2}
+
+
+def _detail_url(dispute: Dispute, anchor: str = "") -> str:
+    return reverse("dispute_detail", args=[dispute.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _parties_prefetch() -> Prefetch:
+    return Prefetch("parties", queryset=DisputeParty.objects.select_related(
+        "person", "household__dwelling", "household__head", "business"))
+
+
+def sorted_parties(parties: Any) -> list[DisputeParty]:
+    """Applicants, then respondents, then others; in the order they were added."""
+    return sorted(parties, key=lambda p: (ROLE_ORDER.get(p.role, 9), p.pk))
+
+
+# --- the list -----------------------------------------------------------------
+
+@login_required
+def dispute_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require(user, Perm.VIEW_DISPUTES)
+    today = timezone.localdate()
+    tab = request.GET.get("tab") or "open"
+    if tab not in TABS:
+        tab = "open"
+    kind = request.GET.get("kind") or ""
+    if kind not in DisputeKind.values:
+        kind = ""
+    if tab == "open":
+        qs = selectors.open_disputes(user).order_by("-opened_on", "-id")
+    elif tab == "followups":
+        qs = selectors.followups_due(user, today).order_by("followup_due", "id")
+    elif tab == "closed":
+        qs = selectors.disputes_for(user).filter(status=DisputeStatus.CLOSED).order_by(
+            "-closed_on", "-id")
+    else:
+        mine = Dispute.mediators.through.objects.filter(user_id=user.pk).values("dispute_id")
+        qs = selectors.disputes_for(user).filter(pk__in=mine).order_by("-opened_on", "-id")
+    if kind:
+        qs = qs.filter(kind=kind)
+    qs = qs.select_related("grid").prefetch_related(_parties_prefetch(), "mediators")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    disputes = list(page.object_list)
+    for d in disputes:
+        d.party_list = sorted_parties(d.parties.all())
+    counts = selectors.disputes_for(user).aggregate(
+        open=Count("id", filter=Q(status__in=OPEN_DISPUTE_STATUSES)),
+        followups=Count("id", filter=Q(status=DisputeStatus.CLOSED, followup_on__isnull=True,
+                                       followup_due__lte=today)))
+    return render(request, "care/dispute_list.html", {
+        "page": page, "disputes": disputes, "tab": tab, "kind": kind,
+        "kinds": DisputeKind.choices, "counts": counts, "today": today})
+
+
+# --- opening a dispute --------------------------------------------------------
+
+@login_required
+def dispute_new(request: HttpRequest) -> HttpResponse:
+    """?case=ID starts from a desk request: its summary, and its requester as
+    the applicant once the dispute exists."""
+    user = request.user
+    require(user, Perm.MEDIATE)
+    case = None
+    initial: dict[str, Any] = {}
+    if request.method == "GET" and request.GET.get("case"):
+        case = get_case_for(user, request.GET["case"])
+        initial = {"case": case.pk, "source": "case", "summary": case.summary[:200],
+                   "details": case.details, "grid": case.grid_id}
+    form = DisputeForm(request.POST or None, actor=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["case"]:
+            case = cases_for(user).select_related("person").filter(pk=data["case"]).first()
+            if case is None:
+                form.add_error(None, _("That service-desk request is not in your area."))
+        if not form.errors:
+            try:
+                dispute, note = _create(user, data, case)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Dispute %(ref)s opened.") % {"ref": dispute.ref})
+                if note:
+                    messages.warning(request, note)
+                return redirect(_detail_url(dispute))
+    elif request.method == "POST" and form.data.get("case"):
+        case = cases_for(user).filter(pk=form.data.get("case")).first()
+    return render(request, "care/dispute_form.html", {"form": form, "case": case},
+                  status=400 if form.is_bound else 200)
+
+
+def _create(user: Any, data: dict[str, Any], case: Any) -> tuple[Dispute, str]:
+    """The dispute and, from a desk request, its requester as the applicant:
+    both or neither. Returns the dispute and a note for the user."""
+    note = ""
+    with transaction.atomic():
+        dispute = services.dispute_create(
+            actor=user, kind=data["kind"], source=data["source"], summary=data["summary"],
+            details=data["details"], grid=data["grid"], case=case,
+            mediators=list(data["mediators"]), opened_on=data["opened_on"])
+        if case is not None and case.person_id:
+            if in_scope(user, case.person.grid_id):
+                services.party_add(actor=user, dispute=dispute, role=PartyRole.APPLICANT,
+                                   person=case.person)
+            else:
+                note = _("The requester lives outside your grids: add the parties "
+                         "yourself.")
+        elif case is not None and case.caller_name:
+            services.party_add(actor=user, dispute=dispute, role=PartyRole.APPLICANT,
+                               name=case.caller_name)
+    return dispute, note
+
+
+# --- the dispute page ---------------------------------------------------------
+
+FORMS = ("facts_form", "party_form", "session_form", "agreement_form", "escalate_form",
+         "close_form", "reopen_form", "followup_form")
+
+
+def _context(request: HttpRequest, dispute: Dispute, forms: dict[str, Form]) -> dict[str, Any]:
+    user = request.user
+    can_registry = user.has(Perm.VIEW_REGISTRY)
+    parties = sorted_parties(dispute.parties.select_related(
+        "person", "household__dwelling", "household__head", "business"))
+    for p in parties:
+        p.household_link = bool(p.household_id and can_registry
+                                and in_scope(user, p.household.grid_id))
+        p.business_link = bool(p.business_id and can_registry
+                               and in_scope(user, p.business.grid_id))
+    can_mediate = user.has(Perm.MEDIATE)
+    blank: dict[str, Form] = {}
+    if can_mediate:
+        blank = {
+            "facts_form": FactsForm(actor=user, dispute=dispute),
+            "party_form": PartyForm(actor=user),
+            "session_form": SessionForm(),
+            "agreement_form": AgreementForm(initial={
+                "agreement_text": dispute.agreement_text, "agreement_on": dispute.agreement_on}),
+            "escalate_form": EscalateForm(),
+            "close_form": CloseForm(),
+            "reopen_form": ReopenForm(),
+            "followup_form": FollowupForm(),
+        }
+        blank.update(forms)
+    return {
+        "dispute": dispute, "parties": parties,
+        "sessions": list(dispute.sessions.select_related("recorded_by")),
+        "mediators": list(dispute.mediators.all()),
+        "case_visible": bool(dispute.case_id and can_see(user, dispute.case)),
+        "can_mediate": can_mediate,
+        "failed": next(iter(forms), ""),
+        "today": timezone.localdate(),
+        **blank,
+    }
+
+
+@login_required
+def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Perm.VIEW_DISPUTES)
+    dispute = selectors.get_dispute_for(request.user, pk)
+    return render(request, "care/dispute_detail.html", _context(request, dispute, {}))
+
+
+def _act(request: HttpRequest, pk: int, key: str, make: Callable[[Any, Dispute], Form],
+         call: Callable[[Any, Dispute, Form], Any], success: str, anchor: str) -> HttpResponse:
+    """The POST of one action: validate, call the service, confirm and go back to
+    the page; or show the page again with the form's errors (and the user's
+    input) — a Conflict says someone saved first, and nothing was overwritten."""
+    user = request.user
+    require(user, Perm.MEDIATE)
+    dispute = selectors.get_dispute_for(user, pk)
+    form = make(user, dispute)
+    status = 400
+    if form.is_valid():
+        try:
+            call(user, dispute, form)
+        except services.Conflict as exc:
+            apply_service_errors(form, exc)
+            status = 409
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(_detail_url(dispute, anchor))
+    dispute = selectors.get_dispute_for(user, pk)
+    return render(request, "care/dispute_detail.html", _context(request, dispute, {key: form}),
+                  status=status)
+
+
+def _version(form: Form) -> int:
+    return form.cleaned_data["version"]
+
+
+@login_required
+@require_POST
+def dispute_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(user: Any, dispute: Dispute, form: Form) -> None:
+        data = form.cleaned_data
+        services.dispute_update(actor=user, dispute=dispute, version=_version(form),
+                                kind=data["kind"], source=data["source"],
+                                summary=data["summary"], details=data["details"],
+                                mediators=list(data["mediators"]))
+
+    return _act(request, pk, "facts_form",
+                lambda user, d: FactsForm(request.POST, actor=user, dispute=d), call,
+                _("Changes saved."), "facts")
+
+
+@login_required
+@require_POST
+def dispute_party_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(user: Any, dispute: Dispute, form: Form) -> None:
+        if not dispute.is_open:
+            raise ValidationError(_("The dispute is closed. Reopen it first."))
+        services.party_add(actor=user, dispute=dispute, role=form.cleaned_data["role"],
+                           person=form.person_obj, household=form.household_obj,
+                           business=form.business_obj, name=form.cleaned_data["name"])
+
+    return _act(request, pk, "party_form", lambda user, d: PartyForm(request.POST, actor=user),
+                call, _("Party added."), "parties")
+
+
+@login_required
+@require_POST
+def dispute_party_remove(request: HttpRequest, pk: int, party: int) -> HttpResponse:
+    user = request.user
+    require(user, Perm.MEDIATE)
+    dispute = selectors.get_dispute_for(user, pk)
+    found = dispute.parties.filter(pk=party).first()
+    if found is None:
+        raise Http404
+    found.dispute = dispute
+    try:
+        services.party_remove(actor=user, party=found)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Party removed."))
+    return redirect(_detail_url(dispute, "parties"))
+
+
+@login_required
+@require_POST
+def dispute_session_add(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(user: Any, dispute: Dispute, form: Form) -> None:
+        data = form.cleaned_data
+        services.session_add(actor=user, dispute=dispute, held_at=data["held_at"],
+                             attendees=data["attendees"], notes=data["notes"],
+                             place=data["place"])
+
+    return _act(request, pk, "session_form", lambda user, d: SessionForm(request.POST), call,
+                _("Session recorded."), "sessions")
+
+
+@login_required
+@require_POST
+def dispute_agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(user: Any, dispute: Dispute, form: Form) -> None:
+        data = form.cleaned_data
+        services.dispute_update(actor=user, dispute=dispute, version=_version(form),
+                                agreement_text=data["agreement_text"],
+                                agreement_on=data["agreement_on"])
+
+    return _act(request, pk, "agreement_form", lambda user, d: AgreementForm(request.POST),
+                call, _("Agreement saved."), "agreement")
+
+
+@login_required
+@require_POST
+def dispute_escalate(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(user: Any, dispute: Dispute, form: Form) -> None:
+        data = form.cleaned_data
+        services.dispute_escalate(actor=user, dispute=dispute, on=data["escalated_on"],
+                                  what=data["escalation"], version=_version(form))
+
+    return _act(request, pk, "escalate_form", lambda user, d: EscalateForm(request.POST), call,
+                _("Escalation recorded."), "escalation")
+
+
+@login_required
+@require_POST
+def dispute_close(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(user: Any, dispute: Dispute, form: Form) -> None:
+        data = form.cleaned_data
+        services.dispute_close(actor=user, dispute=dispute, outcome=data["outcome"],
+                               note=data["note"], closed_on=data["closed_on"],
+                               version=_version(form))
+
+    return _act(request, pk, "close_form", lambda user, d: CloseForm(request.POST), call,
+                _("Dispute closed."), "outcome")
+
+
+@login_required
+@require_POST
+def dispute_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(user: Any, dispute: Dispute, form: Form) -> None:
+        services.dispute_reopen(actor=user, dispute=dispute,
+                                reason=form.cleaned_data["reason"], version=_version(form))
+
+    return _act(request, pk, "reopen_form", lambda user, d: ReopenForm(request.POST), call,
+                _("Dispute reopened."), "outcome")
+
+
+@login_required
+@require_POST
+def dispute_followup(request: HttpRequest, pk: int) -> HttpResponse:
+    def call(user: Any, dispute: Dispute, form: Form) -> None:
+        data = form.cleaned_data
+        services.dispute_followup(actor=user, dispute=dispute, on=data["on"],
+                                  holding=data["holding"], note=data["note"],
+                                  version=_version(form))
+        if not data["holding"]:
+            messages.warning(request, _("The agreement is not holding: reopen the dispute "
+                                        "if mediation should resume."))
+
+    return _act(request, pk, "followup_form", lambda user, d: FollowupForm(request.POST), call,
+                _("Follow-up check recorded."), "outcome")
+
+
+# --- the party picker (htmx) --------------------------------------------------
+
+@login_required
+def dispute_party_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """As-you-type: residents and households in scope (the registry's search),
+    and businesses in scope by name. ?pick=person:ID (or household:, business:)
+    returns the chosen party for the form."""
+    user = request.user
+    require(user, Perm.MEDIATE)
+    dispute = selectors.get_dispute_for(user, pk)
+    pick = request.GET.get("pick", "")
+    if pick:
+        what, _sep, ident = pick.partition(":")
+        chosen: dict[str, Any] = {"oob": True}
+        if what == "person":
+            chosen["person"] = get_person_for(user, ident)
+        elif what == "household":
+            chosen["household"] = get_household_for(user, ident)
+        elif what == "business" and ident.isdigit():
+            chosen["business"] = businesses_for(user).filter(pk=ident).first()
+            if chosen["business"] is None:
+                raise Http404
+        else:
+            raise Http404
+        return render(request, "care/_dispute_party_chosen.html", chosen)
+    q = request.GET.get("q", "").strip()
+    people, households, shops = [], [], []
+    if q:
+        for hit in search(user, q, limit=10):
+            if hit.kind == "person":
+                people.append(hit.person)
+            elif hit.household is not None:
+                households.append(hit.household)
+        shops = list(businesses_for(user).filter(name__icontains=q).order_by("name")[:6])
+    response = render(request, "care/_dispute_party_picks.html", {
+        "q": q, "people": people, "households": households, "shops": shops,
+        "dispute": dispute})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- the agreement for signatures ---------------------------------------------
+
+@login_required
+def dispute_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    require(user, Perm.VIEW_DISPUTES)
+    dispute = selectors.get_dispute_for(user, pk)
+    if not dispute.agreement_text.strip():
+        return render(request, "care/_dispute_no_agreement.html", {"dispute": dispute},
+                      status=409)
+    from jiayuan.care.pdf import mediation_agreement_pdf
+
+    data = mediation_agreement_pdf(user, dispute)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="agreement-{dispute.ref}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
