@@ -1,9 +1,9 @@
-"""Stub: replaced by the business pages."""
+"""The business page, mounted at /businesses/<pk>/ by jiayuan/urls.py."""
 
 from django.urls import path
 
-from jiayuan.care._stub import todo
+from jiayuan.care import views_business as views
 
 urlpatterns: list = [
-    path("", todo, name="business_detail"),
+    path("", views.business_detail, name="business_detail"),
 ]

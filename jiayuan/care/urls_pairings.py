@@ -1,10 +1,15 @@
-"""Stub: replaced by the pairings pages."""
+"""One-to-one pairing (一对一结对帮扶), under /care/pairings/."""
 
 from django.urls import path
 
-from jiayuan.care._stub import todo
+from jiayuan.care import views_pairings as views
 
 urlpatterns: list = [
-    path("", todo, name="pairing_list"),
-    path("new/", todo, name="pairing_new"),
+    path("", views.pairing_list, name="pairing_list"),
+    path("new/", views.pairing_new, name="pairing_new"),
+    path("new/households/", views.pairing_household_search, name="pairing_household_search"),
+    path("new/people/", views.pairing_person_search, name="pairing_person_search"),
+    path("<int:pk>/", views.pairing_detail, name="pairing_detail"),
+    path("<int:pk>/checkins/", views.pairing_checkin, name="pairing_checkin"),
+    path("<int:pk>/status/", views.pairing_status, name="pairing_status"),
 ]

@@ -238,6 +238,15 @@ def _set_grid(household: Household, grid_id: int) -> None:
     from jiayuan.desk.models import Case
 
     Case.objects.filter(household=household).update(grid_id=grid_id)
+    # So do its visit history, pairings and open must-visit duties (now owed by
+    # the new grid's worker).
+    from jiayuan.care.duties import grid_workers
+    from jiayuan.care.models import Duty, Pairing, Visit
+
+    Visit.objects.filter(households=household).update(grid_id=grid_id)
+    Pairing.objects.filter(household=household).update(grid_id=grid_id)
+    Duty.objects.filter(household=household, status="open").update(
+        grid_id=grid_id, assignee_id=grid_workers().get(grid_id))
 
 
 @audit.audited

@@ -235,3 +235,19 @@ def test_the_daily_digest_counts_the_workers_duties_without_reasons(
     assert "1 household is owed a visit that is overdue." in body
     assert "/care/duties/" in body
     assert "illness" not in body.lower() and household.head.name not in body
+
+
+def test_a_household_moving_grid_takes_its_visits_and_open_duties_along(
+        household: Any, personas: dict, dwelling_b: Any, now: Any, today: date) -> None:
+    from jiayuan.care.models import Visit
+    from jiayuan.registry import services as registry
+
+    worker, outsider = personas["gridworker"], personas["outsider"]
+    v = visit(worker, household)
+    circumstance(household, "disability", date(2001, 1, 1))
+    duties.run(now)
+    registry.household_move(actor=personas["head"], household=household, dwelling=dwelling_b,
+                            on=today)
+    duty = Duty.objects.get()
+    assert (duty.grid_id, duty.assignee) == (dwelling_b.grid_id, outsider)
+    assert Visit.objects.get(pk=v.pk).grid_id == dwelling_b.grid_id

@@ -1,0 +1,322 @@
+"""One-to-one pairing (一对一结对帮扶): the list of pairings and their last
+contact, pairing a helper with a household, and the pairing page with its
+check-ins, pause / resume / end.
+
+Reading needs VIEW_VISITS or MANAGE_PAIRINGS, writing MANAGE_PAIRINGS; a
+pairing outside the actor's grids is a 404. A visit the paired staff member
+makes to the household becomes a check-in by itself (services.visit_log).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Q, QuerySet, When
+from django.db.models.functions import Coalesce
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jiayuan.care import selectors, services
+from jiayuan.care.choices import PairingStatus
+from jiayuan.care.forms_pairings import CheckInForm, PairingForm, StatusForm
+from jiayuan.care.models import Pairing
+from jiayuan.core.access import require
+from jiayuan.core.roles import Perm
+from jiayuan.core.scope import in_scope
+from jiayuan.core.views import apply_service_errors
+from jiayuan.registry.models import Household, Person
+from jiayuan.registry.search import search
+from jiayuan.registry.selectors import (
+    get_household_for,
+    get_person_for,
+    households_for,
+    people_for,
+)
+
+PAGE_SIZE = 30
+CHECKIN_PAGE_SIZE = 30
+TABS = ("active", "quiet", "paused", "ended", "mine")
+#: A pairing without contact for longer than this needs attention.
+QUIET_DAYS = 30
+
+
+# --- helpers ------------------------------------------------------------------
+
+def _require_read(user: Any) -> None:
+    if not (user.has(Perm.VIEW_VISITS) or user.has(Perm.MANAGE_PAIRINGS)):
+        require(user, Perm.MANAGE_PAIRINGS)  # refused, and audited
+
+
+def _detail_url(pairing: Pairing, anchor: str = "") -> str:
+    return reverse("pairing_detail", args=[pairing.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _first_line(text: str, limit: int = 120) -> str:
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= limit else line[:limit - 1] + "…"
+    return ""
+
+
+def _quiet_since(today: date) -> date:
+    return today - timedelta(days=QUIET_DAYS)
+
+
+def _quiet() -> Q:
+    """Active, and no contact for QUIET_DAYS: counted from the start when
+    there was never any (a pairing begun last week is not yet neglected)."""
+    return Q(status=PairingStatus.ACTIVE, contact__lt=_quiet_since(timezone.localdate()))
+
+
+def _with_contact(qs: QuerySet[Pairing]) -> QuerySet[Pairing]:
+    return qs.annotate(contact=Coalesce("last_contact", "started"))
+
+
+def _mark(pairing: Pairing, user: Any, today: date) -> None:
+    """What the card and the page show of the last contact."""
+    pairing.days_since = (today - pairing.last_contact).days if pairing.last_contact else None
+    since = pairing.last_contact or pairing.started
+    pairing.quiet = (pairing.status == PairingStatus.ACTIVE
+                     and (today - since).days > QUIET_DAYS)
+    pairing.person_link = bool(pairing.helper_person_id and in_scope(
+        user, pairing.helper_person.grid_id))
+
+
+# --- the list -----------------------------------------------------------------
+
+@login_required
+def pairing_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _require_read(user)
+    today = timezone.localdate()
+    tab = request.GET.get("tab") or "active"
+    if tab not in TABS:
+        tab = "active"
+    qs = _with_contact(selectors.pairings_for(user))
+    counts = qs.aggregate(
+        active=Count("id", filter=Q(status=PairingStatus.ACTIVE)),
+        quiet=Count("id", filter=_quiet()),
+        paused=Count("id", filter=Q(status=PairingStatus.PAUSED)),
+        mine=Count("id", filter=Q(helper_user=user)))
+    if tab == "active":
+        qs = qs.filter(status=PairingStatus.ACTIVE).order_by("contact", "id")
+    elif tab == "quiet":
+        qs = qs.filter(_quiet()).order_by("contact", "id")
+    elif tab == "paused":
+        qs = qs.filter(status=PairingStatus.PAUSED).order_by("contact", "id")
+    elif tab == "ended":
+        qs = qs.filter(status=PairingStatus.ENDED).order_by("-ended", "-id")
+    else:
+        qs = qs.filter(helper_user=user).annotate(rank=Case(
+            When(status=PairingStatus.ACTIVE, then=0), When(status=PairingStatus.PAUSED, then=1),
+            default=2)).order_by("rank", "contact", "id")
+    qs = (qs.select_related("household__dwelling", "household__head", "helper_user",
+                            "helper_person")
+          .annotate(checkin_count=Count("checkins")))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    pairings = list(page.object_list)
+    for p in pairings:
+        _mark(p, user, today)
+        p.goals_first = _first_line(p.goals)
+    return render(request, "care/pairing_list.html", {
+        "page": page, "pairings": pairings, "tab": tab, "counts": counts,
+        "quiet_days": QUIET_DAYS})
+
+
+# --- pairing a helper with a household ----------------------------------------
+
+@login_required
+def pairing_new(request: HttpRequest) -> HttpResponse:
+    """?household=ID starts from a household's file."""
+    user = request.user
+    require(user, Perm.MANAGE_PAIRINGS)
+    household = None
+    if request.method == "GET" and request.GET.get("household"):
+        household = get_household_for(user, request.GET["household"])
+    form = PairingForm(request.POST or None, actor=user,
+                       initial={"household": household.pk} if household else {})
+    if request.method == "POST" and form.is_valid():
+        try:
+            pairing = services.pairing_create(actor=user, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Pairing recorded: %(helper)s with household "
+                                        "%(h)s.") % {"helper": pairing.helper_name,
+                                                     "h": pairing.household})
+            return redirect(_detail_url(pairing))
+    person = None
+    if form.is_bound:
+        household = form.household_obj or _posted(form, "household", households_for(user))
+        person = form.person_obj or _posted(form, "helper_person", people_for(user))
+    return render(request, "care/pairing_form.html", {
+        "form": form, "household": household, "person": person,
+        "household_pairings": _active_pairings(user, household),
+    }, status=400 if form.is_bound else 200)
+
+
+def _posted(form: PairingForm, name: str, scoped: QuerySet) -> Any:
+    """What the picker chose in a rejected submission, to show it again; an id
+    outside the actor's scope is dropped, never echoed."""
+    raw = str(form.data.get(name) or "").strip()
+    if not raw.isdigit():
+        return None
+    related = ("dwelling__building", "head") if scoped.model is Household else (
+        "household__dwelling",)
+    return scoped.filter(pk=int(raw)).select_related(*related).first()
+
+
+def _active_pairings(user: Any, household: Household | None) -> list[Pairing]:
+    if household is None:
+        return []
+    return list(selectors.pairings_for(user).filter(household=household)
+                .exclude(status=PairingStatus.ENDED)
+                .select_related("helper_user", "helper_person").order_by("started", "id"))
+
+
+@login_required
+def pairing_household_search(request: HttpRequest) -> HttpResponse:
+    """As-you-type household picker (htmx): active households in scope, by a
+    member's name, pinyin, phone or 3-2-302. ?pick=ID returns the choice."""
+    user = request.user
+    require(user, Perm.MANAGE_PAIRINGS)
+    if request.GET.get("pick"):
+        household = get_household_for(user, request.GET["pick"])
+        if household.moved_out is not None:
+            raise Http404
+        return render(request, "care/_pairing_household_chosen.html", {
+            "household": household, "household_pairings": _active_pairings(user, household),
+            "oob": True})
+    q = request.GET.get("q", "").strip()
+    order: dict[int, str] = {}
+    for hit in search(user, q, limit=12) if q else []:
+        if hit.household is not None and hit.household.pk not in order:
+            order[hit.household.pk] = hit.person.name if hit.kind == "person" else ""
+    found = {h.pk: h for h in households_for(user).filter(pk__in=order, moved_out__isnull=True)
+             .select_related("dwelling", "head")}
+    picks = [(found[pk], name) for pk, name in order.items() if pk in found]
+    response = render(request, "care/_pairing_household_picks.html", {"q": q, "picks": picks})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+def pairing_person_search(request: HttpRequest) -> HttpResponse:
+    """As-you-type picker of a resident helper (htmx): people living in the
+    actor's grids. ?pick=ID returns the choice."""
+    user = request.user
+    require(user, Perm.MANAGE_PAIRINGS)
+    if request.GET.get("pick"):
+        person = get_person_for(user, request.GET["pick"])
+        if person.left_on is not None:
+            raise Http404
+        return render(request, "care/_pairing_person_chosen.html", {
+            "person": person, "oob": True})
+    q = request.GET.get("q", "").strip()
+    people: list[Person] = []
+    if q:
+        ids = [hit.person.pk for hit in search(user, q, limit=12) if hit.kind == "person"]
+        found = {p.pk: p for p in people_for(user).filter(pk__in=ids, left_on__isnull=True)
+                 .select_related("household__dwelling")}
+        people = [found[pk] for pk in ids if pk in found]
+    response = render(request, "care/_pairing_person_picks.html", {"q": q, "people": people})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- the pairing page ---------------------------------------------------------
+
+def _context(request: HttpRequest, pairing: Pairing, forms: dict[str, Form]) -> dict[str, Any]:
+    user = request.user
+    today = timezone.localdate()
+    _mark(pairing, user, today)
+    checkins = (pairing.checkins.select_related("recorded_by", "visit")
+                .order_by("-on", "-id"))
+    page = Paginator(checkins, CHECKIN_PAGE_SIZE).get_page(request.GET.get("page"))
+    can_manage = user.has(Perm.MANAGE_PAIRINGS)
+    blank: dict[str, Form] = {}
+    if can_manage:
+        blank = {"checkin_form": CheckInForm(), "status_form": StatusForm()}
+        blank.update(forms)
+    household = pairing.household
+    return {
+        "pairing": pairing, "household": household, "page": page,
+        "checkins": list(page.object_list), "can_manage": can_manage,
+        "can_log_visit": (user.has(Perm.LOG_VISITS) and household.moved_out is None
+                          and pairing.status != PairingStatus.ENDED),
+        "visit_new_url": f"{reverse('visit_new')}?household={household.pk}",
+        "failed": next(iter(forms), ""), "quiet_days": QUIET_DAYS, "today": today,
+        **blank,
+    }
+
+
+@login_required
+def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_read(request.user)
+    pairing = selectors.get_pairing_for(request.user, pk)
+    return render(request, "care/pairing_detail.html", _context(request, pairing, {}))
+
+
+def _failed(request: HttpRequest, pk: int, key: str, form: Form) -> HttpResponse:
+    pairing = selectors.get_pairing_for(request.user, pk)
+    return render(request, "care/pairing_detail.html", _context(request, pairing, {key: form}),
+                  status=400)
+
+
+@login_required
+@require_POST
+def pairing_checkin(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    require(user, Perm.MANAGE_PAIRINGS)
+    pairing = selectors.get_pairing_for(user, pk)
+    form = CheckInForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.checkin_add(actor=user, pairing=pairing, on=data["on"], mode=data["mode"],
+                                 note=data["note"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Check-in recorded."))
+            return redirect(_detail_url(pairing, "checkins"))
+    return _failed(request, pk, "checkin_form", form)
+
+
+@login_required
+@require_POST
+def pairing_status(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    require(user, Perm.MANAGE_PAIRINGS)
+    pairing = selectors.get_pairing_for(user, pk)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        status = form.cleaned_data["status"]
+        try:
+            services.pairing_set_status(actor=user, pairing=pairing, status=status,
+                                        on=form.cleaned_data["on"])
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "ended" in exc.error_dict:
+                # The service names the model's field; the form calls it "on".
+                exc = ValidationError({"on": exc.error_dict["ended"]})
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, {
+                PairingStatus.ACTIVE: _("Pairing resumed."),
+                PairingStatus.PAUSED: _("Pairing paused."),
+                PairingStatus.ENDED: _("Pairing ended."),
+            }[status])
+            return redirect(_detail_url(pairing))
+    return _failed(request, pk, "status_form", form)
