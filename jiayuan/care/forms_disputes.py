@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -18,8 +18,9 @@ from django.utils.translation import pgettext_lazy
 from jiayuan.care.choices import DisputeKind, DisputeOutcome, DisputeSource, PartyRole
 from jiayuan.care.models import Dispute
 from jiayuan.core.models import User
-from jiayuan.core.roles import PERMISSIONS, Perm
+from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
+from jiayuan.core.staff import staff_with
 from jiayuan.places.models import Grid
 from jiayuan.registry.models import Business, Household, Person
 from jiayuan.registry.selectors import businesses_for, households_for, people_for
@@ -44,15 +45,7 @@ def _not_future(value: Any) -> Any:
 def mediator_choices(actor: Any, keep: Any = ()) -> QuerySet[User]:
     """Accounts that may mediate: active staff of the actor's community whose
     role mediates (and whoever mediates it now)."""
-    roles = [role for role, perms in PERMISSIONS.items()
-             if Perm.MEDIATE in perms]
-    visible = Q(is_active=True, role__in=roles)
-    if actor.community_id:
-        visible &= Q(community_id=actor.community_id)
-    keep_ids = [u.pk for u in keep]
-    if keep_ids:
-        visible |= Q(pk__in=keep_ids)
-    return User.objects.filter(visible).order_by("last_name", "first_name", "username")
+    return staff_with(actor, Perm.MEDIATE, keep)
 
 
 def grid_choices(actor: Any) -> QuerySet[Grid]:

@@ -11,7 +11,8 @@ from django.utils.translation import pgettext_lazy
 
 from jiayuan.care.choices import VisitMode, VisitPurpose
 from jiayuan.core.models import User
-from jiayuan.core.roles import PERMISSIONS, Perm
+from jiayuan.core.roles import Perm
+from jiayuan.core.staff import staff_with
 from jiayuan.desk.choices import Priority
 from jiayuan.desk.forms import ItemChoiceField, WorkerChoiceField, workers
 from jiayuan.desk.models import ServiceItem
@@ -23,11 +24,7 @@ DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 def visit_staff(actor: Any) -> QuerySet[User]:
     """Accounts that may go on a visit: active, allowed to log visits, same community."""
-    roles = [role for role, perms in PERMISSIONS.items() if Perm.LOG_VISITS in perms]
-    qs = User.objects.filter(is_active=True, role__in=roles)
-    if actor.community_id:
-        qs = qs.filter(community_id=actor.community_id)
-    return qs.order_by("last_name", "first_name", "username")
+    return staff_with(actor, Perm.LOG_VISITS)
 
 
 class StaffChoiceField(forms.ModelMultipleChoiceField):

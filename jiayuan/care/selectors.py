@@ -192,3 +192,19 @@ def household_care(actor: Any, household: Any, visits: int = 10) -> HouseholdCar
                       .select_related("helper_user", "helper_person")
                       .order_by("status", "-started")),
     )
+
+
+def household_picks(actor: Any, q: str, limit: int = 12) -> list[tuple[Any, str]]:
+    """For the as-you-type household pickers: active households in scope found
+    by a member's name, pinyin, phone or dwelling (3-2-302), in search order,
+    each with the matched member's name ("" when the dwelling matched)."""
+    from jiayuan.registry.search import search
+    from jiayuan.registry.selectors import households_for
+
+    order: dict[int, str] = {}
+    for hit in search(actor, q, limit=limit) if q else []:
+        if hit.household is not None and hit.household.pk not in order:
+            order[hit.household.pk] = hit.person.name if hit.kind == "person" else ""
+    found = {h.pk: h for h in households_for(actor).filter(pk__in=order, moved_out__isnull=True)
+             .select_related("dwelling__building", "head")}
+    return [(found[pk], name) for pk, name in order.items() if pk in found]

@@ -200,13 +200,7 @@ def pairing_household_search(request: HttpRequest) -> HttpResponse:
             "household": household, "household_pairings": _active_pairings(user, household),
             "oob": True})
     q = request.GET.get("q", "").strip()
-    order: dict[int, str] = {}
-    for hit in search(user, q, limit=12) if q else []:
-        if hit.household is not None and hit.household.pk not in order:
-            order[hit.household.pk] = hit.person.name if hit.kind == "person" else ""
-    found = {h.pk: h for h in households_for(user).filter(pk__in=order, moved_out__isnull=True)
-             .select_related("dwelling", "head")}
-    picks = [(found[pk], name) for pk, name in order.items() if pk in found]
+    picks = selectors.household_picks(user, q)
     response = render(request, "care/_pairing_household_picks.html", {"q": q, "picks": picks})
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -41,7 +41,6 @@ from jiayuan.desk.choices import Channel
 from jiayuan.desk.selectors import can_see
 from jiayuan.places.models import Grid
 from jiayuan.registry.models import Household
-from jiayuan.registry.search import search
 from jiayuan.registry.selectors import businesses_for, get_household_for, households_for
 
 PAGE_SIZE = 30
@@ -236,14 +235,7 @@ def visit_household_search(request: HttpRequest) -> HttpResponse:
             "h": household, "duties": _open_duties(user, [household])[household.pk],
             "oob": True})
     q = request.GET.get("q", "").strip()
-    order: dict[int, str] = {}
-    for hit in search(user, q, limit=12) if q else []:
-        if hit.household is None or hit.household.pk in order:
-            continue
-        order[hit.household.pk] = hit.person.name if hit.kind == "person" else ""
-    found = {h.pk: h for h in households_for(user).filter(pk__in=order, moved_out__isnull=True)
-             .select_related("dwelling__building", "head")}
-    picks = [(found[pk], name) for pk, name in order.items() if pk in found]
+    picks = selectors.household_picks(user, q)
     response = render(request, "care/_visit_household_picks.html", {"q": q, "picks": picks})
     patch_vary_headers(response, ["HX-Request"])
     return response

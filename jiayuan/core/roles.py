@@ -90,5 +90,10 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
 }
 
 
+def roles_with(perm: Perm) -> list[str]:
+    """The roles whose permissions include `perm`."""
+    return [role for role, perms in PERMISSIONS.items() if perm in perms]
+
+
 def role_has(role: str, perm: Perm) -> bool:
     return perm in PERMISSIONS.get(role, frozenset())

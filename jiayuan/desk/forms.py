@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiayuan.core.models import User
-from jiayuan.core.roles import PERMISSIONS, Perm
+from jiayuan.core.roles import Perm
+from jiayuan.core.staff import staff_with
 from jiayuan.desk.choices import Channel, EventKind, Outcome, Priority
 from jiayuan.desk.models import Case, ServiceItem
 from jiayuan.lib.phone import PhoneError, normalize_phone
@@ -19,11 +20,7 @@ from jiayuan.lib.phone import PhoneError, normalize_phone
 
 def workers(actor: Any) -> QuerySet[User]:
     """Accounts that can own a case: active, allowed to work cases, same community."""
-    roles = [role for role, perms in PERMISSIONS.items() if Perm.WORK_CASES in perms]
-    qs = User.objects.filter(is_active=True, role__in=roles)
-    if actor.community_id:
-        qs = qs.filter(community_id=actor.community_id)
-    return qs.order_by("last_name", "first_name", "username")
+    return staff_with(actor, Perm.WORK_CASES)
 
 
 class WorkerChoiceField(forms.ModelChoiceField):

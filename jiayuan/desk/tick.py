@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from jiayuan.core import audit
 from jiayuan.core.models import AuditAction, User
-from jiayuan.core.roles import PERMISSIONS, Perm, Role
+from jiayuan.core.roles import Perm, Role, roles_with
 from jiayuan.core.scope import in_scope
 from jiayuan.desk.choices import OPEN_STATUSES, EventKind, ReminderKind
 from jiayuan.desk.models import Case, CaseEvent, DigestLog, Reminder
@@ -370,8 +370,7 @@ def build_digest(user: User, now: datetime) -> Digest:
 
 
 def _digest_recipients() -> Any:
-    roles = [role for role, perms in PERMISSIONS.items() if Perm.WORK_CASES in perms]
-    return (User.objects.filter(is_active=True, role__in=roles).exclude(email="")
+    return (User.objects.filter(is_active=True, role__in=roles_with(Perm.WORK_CASES)).exclude(email="")
             .prefetch_related("grids").order_by("pk"))
 
 

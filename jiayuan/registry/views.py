@@ -62,9 +62,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
     file = selectors.household_file(request.user, household)
     selectors.audit_sensitive_view(request.user, household, file)
-    from jiayuan.desk.selectors import household_cases, repeat_flags
-
     from jiayuan.care.selectors import household_care
+    from jiayuan.desk.selectors import household_cases, repeat_flags
 
     cases = household_cases(request.user, household)
     return render(request, "registry/household_detail.html", {
