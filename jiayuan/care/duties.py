@@ -43,6 +43,8 @@ from django.utils import timezone
 
 from jiayuan.care.choices import OPEN_DISPUTE_STATUSES, DutyRule, DutyStatus
 from jiayuan.care.models import CareSettings, DisputeParty, Duty, FestivalDate
+from jiayuan.core import audit
+from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Role
 from jiayuan.desk.choices import OPEN_STATUSES
 from jiayuan.desk.models import Case
@@ -209,10 +211,19 @@ def to_lapse(rule: str, today: date, params: Params) -> list[int]:
     """Open duties of `rule` whose reason no longer holds."""
     open_duties = Duty.objects.filter(rule=rule, status=DutyStatus.OPEN)
     if rule == DutyRule.FESTIVAL:
+        # Lapses a week after the day, or at once when the household no longer
+        # declares the festival (or withdrew its consent) or the station took
+        # that day off its calendar (a corrected date raises a new duty).
         last_day = (today - timedelta(days=FESTIVAL_GRACE_DAYS)).isoformat()
-        return [pk for pk, detail, moved_out in open_duties.values_list(
-                    "id", "detail", "household__moved_out")
-                if moved_out is not None or detail.get("date", "") < last_day]
+        rows = list(open_duties.values_list("id", "detail", "household__moved_out",
+                                            "household__festivals"))
+        on_calendar = {f"{code}:{day.isoformat()}" for code, day in FestivalDate.objects.filter(
+            date__gte=today - timedelta(days=FESTIVAL_GRACE_DAYS + 1)).values_list(
+            "festival", "date")} if rows else set()
+        return [pk for pk, detail, moved_out, declared in rows
+                if moved_out is not None or detail.get("date", "") < last_day
+                or detail.get("festival") not in (declared or ())
+                or f"{detail.get('festival')}:{detail.get('date')}" not in on_calendar]
     holds = holding(rule, today, params)
     return [pk for pk, household_id in open_duties.values_list("id", "household_id")
             if household_id not in holds]
@@ -238,7 +249,10 @@ def _update_refs(rule: str, today: date, params: Params) -> int:
 
 
 def run(now: datetime, rules: Iterable[str] = DutyRule.values) -> int:
-    """Lapse what no longer holds, then raise what is owed. Returns rows written."""
+    """Lapse what no longer holds, then raise what is owed. Returns rows written.
+
+    Each batch is audited with its rule and count only: the ids with the rule
+    would tell the audit log's readers who is ill or in hardship."""
     today = timezone.localdate(now)
     params = Params()
     workers = grid_workers()
@@ -246,14 +260,26 @@ def run(now: datetime, rules: Iterable[str] = DutyRule.values) -> int:
     for rule in rules:
         for batch in _batches(to_lapse(rule, today, params), BATCH):
             with transaction.atomic():
-                written += Duty.objects.filter(pk__in=batch, status=DutyStatus.OPEN).update(
+                audit.lock_tip()
+                n = Duty.objects.filter(pk__in=batch, status=DutyStatus.OPEN).update(
                     status=DutyStatus.LAPSED, closed_on=today)
+                _audit("lapsed", rule, n)
+                written += n
         written += _update_refs(rule, today, params)
         for batch in _batches(to_raise(rule, today, params, workers), BATCH):
             with transaction.atomic():
+                audit.lock_tip()
                 Duty.objects.bulk_create(batch)
+                _audit("raised", rule, len(batch))
                 written += len(batch)
     return written
+
+
+def _audit(what: str, rule: str, n: int) -> None:
+    if n:
+        audit.record(AuditAction.UPDATE if what == "lapsed" else AuditAction.CREATE,
+                     username="tick", object_type="care.duty", object_id=what,
+                     object_repr=f"{what} {n}", changes={"rule": rule, "count": n})
 
 
 def close_by_visit(visit: Any, households: list[int], day: date) -> int:

@@ -160,7 +160,8 @@ class Visit(models.Model):
 
     AUDIT_FIELDS = ("business_id", "visited_at", "volunteers", "mode", "purpose", "found",
                     "needs", "next_visit", "sensitive_note")
-    AUDIT_SENSITIVE = ("sensitive_note",)
+    # Free text about a household stays out of the log (as the desk's case text does).
+    AUDIT_SENSITIVE = ("found", "needs", "sensitive_note")
 
     class Meta:
         verbose_name = _("visit")
@@ -268,6 +269,8 @@ class Dispute(models.Model):
                     "opened_on", "closed_on", "outcome", "outcome_note", "escalated_on",
                     "escalation", "agreement_text", "agreement_on", "followup_due",
                     "followup_on", "followup_holding", "followup_note")
+    AUDIT_SENSITIVE = ("details", "outcome_note", "escalation", "agreement_text",
+                       "followup_note")
 
     class Meta:
         verbose_name = _("dispute")
@@ -352,6 +355,7 @@ class Pairing(models.Model):
 
     AUDIT_FIELDS = ("household_id", "helper_kind", "helper_user_id", "helper_person_id",
                     "goals", "started", "ended", "status")
+    AUDIT_SENSITIVE = ("goals",)
 
     class Meta:
         verbose_name = _("pairing")

@@ -185,7 +185,8 @@ def dispute_create(*, actor: Any, kind: str, source: str, summary: str, details:
         details=details.strip(), opened_on=opened_on, created_by=actor)
     dispute.mediators.set(list(mediators) or [actor])
     audit.record(AuditAction.CREATE, actor=actor, obj=dispute,
-                 changes=audit.created(audit.snapshot(dispute, Dispute.AUDIT_FIELDS)))
+                 changes=audit.created(audit.snapshot(dispute, Dispute.AUDIT_FIELDS),
+                                         Dispute.AUDIT_SENSITIVE))
     return dispute
 
 
@@ -264,7 +265,8 @@ def session_add(*, actor: Any, dispute: Dispute, held_at: datetime, attendees: s
         dispute.status = DisputeStatus.MEDIATING
         dispute.version += 1
     audit.record(AuditAction.UPDATE, actor=actor, obj=dispute, changes={
-        "session": audit.snapshot(session, MediationSession.AUDIT_FIELDS)})
+        "session": audit.created(audit.snapshot(session, MediationSession.AUDIT_FIELDS),
+                                 ("attendees", "notes"))})
     return session
 
 
@@ -287,7 +289,8 @@ def dispute_update(*, actor: Any, dispute: Dispute, version: int | None = None,
     if mediators is not None:
         dispute.mediators.set(list(mediators))
     audit.record(AuditAction.UPDATE, actor=actor, obj=dispute,
-                 changes=audit.diff(before, audit.snapshot(dispute, Dispute.AUDIT_FIELDS)))
+                 changes=audit.diff(before, audit.snapshot(dispute, Dispute.AUDIT_FIELDS),
+                                      Dispute.AUDIT_SENSITIVE))
     return dispute
 
 
@@ -306,7 +309,7 @@ def dispute_escalate(*, actor: Any, dispute: Dispute, on: date, what: str,
     dispute.escalation = f"{dispute.escalation}\n{text}".strip()
     dispute.save(update_fields=["escalated_on", "escalation", "version"])
     audit.record(AuditAction.UPDATE, actor=actor, obj=dispute,
-                 changes={"escalated_on": on, "escalation": what.strip()})
+                 changes={"escalated_on": on, "escalation": audit.CHANGED})
     return dispute
 
 
@@ -336,7 +339,8 @@ def dispute_close(*, actor: Any, dispute: Dispute, outcome: str, note: str = "",
     dispute.followup_on = dispute.followup_holding = None
     dispute.save()
     audit.record(AuditAction.UPDATE, actor=actor, obj=dispute,
-                 changes=audit.diff(before, audit.snapshot(dispute, Dispute.AUDIT_FIELDS)))
+                 changes=audit.diff(before, audit.snapshot(dispute, Dispute.AUDIT_FIELDS),
+                                      Dispute.AUDIT_SENSITIVE))
     return dispute
 
 
@@ -355,7 +359,8 @@ def dispute_reopen(*, actor: Any, dispute: Dispute, reason: str,
     dispute.outcome, dispute.closed_on, dispute.followup_due = "", None, None
     dispute.save()
     audit.record(AuditAction.UPDATE, actor=actor, obj=dispute,
-                 changes=audit.diff(before, audit.snapshot(dispute, Dispute.AUDIT_FIELDS)))
+                 changes=audit.diff(before, audit.snapshot(dispute, Dispute.AUDIT_FIELDS),
+                                      Dispute.AUDIT_SENSITIVE))
     return dispute
 
 
@@ -376,7 +381,8 @@ def dispute_followup(*, actor: Any, dispute: Dispute, on: date, holding: bool, n
     dispute.followup_note = note.strip()
     dispute.save(update_fields=["followup_on", "followup_holding", "followup_note", "version"])
     audit.record(AuditAction.UPDATE, actor=actor, obj=dispute,
-                 changes=audit.diff(before, audit.snapshot(dispute, Dispute.AUDIT_FIELDS)))
+                 changes=audit.diff(before, audit.snapshot(dispute, Dispute.AUDIT_FIELDS),
+                                      Dispute.AUDIT_SENSITIVE))
     return dispute
 
 
@@ -407,7 +413,8 @@ def pairing_create(*, actor: Any, household: Any, helper_kind: str, goals: str,
         household=household, helper_kind=helper_kind, helper_user=helper_user,
         helper_person=helper_person, goals=goals.strip(), started=started, created_by=actor)
     audit.record(AuditAction.CREATE, actor=actor, obj=pairing,
-                 changes=audit.created(audit.snapshot(pairing, Pairing.AUDIT_FIELDS)))
+                 changes=audit.created(audit.snapshot(pairing, Pairing.AUDIT_FIELDS),
+                                         Pairing.AUDIT_SENSITIVE))
     return pairing
 
 
@@ -443,7 +450,8 @@ def pairing_set_status(*, actor: Any, pairing: Pairing, status: str,
             raise ValidationError({"ended": _("The end is before the start.")})
     pairing.save(update_fields=["status", "ended"])
     audit.record(AuditAction.UPDATE, actor=actor, obj=pairing,
-                 changes=audit.diff(before, audit.snapshot(pairing, Pairing.AUDIT_FIELDS)))
+                 changes=audit.diff(before, audit.snapshot(pairing, Pairing.AUDIT_FIELDS),
+                                      Pairing.AUDIT_SENSITIVE))
     return pairing
 
 

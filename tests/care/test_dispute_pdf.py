@@ -77,7 +77,7 @@ def test_the_agreement_is_a_pdf_with_the_parties_and_no_identifiers(client, pers
         assert line in flat
     assert "楼上漏水，天花板受损" in flat and "2026-01-05" in text
     # Signature lines for each party and each mediator.
-    assert flat.count("Signature:") == 5
+    assert flat.count("签名：") == 5
     # No identifiers, no phones, nothing from the details (it may be sensitive).
     assert ZHENG_ID not in flat and ZHENG_ID[-6:] not in flat
     assert "13812345678" not in flat and "5678" not in flat

@@ -251,3 +251,34 @@ def test_a_household_moving_grid_takes_its_visits_and_open_duties_along(
     duty = Duty.objects.get()
     assert (duty.grid_id, duty.assignee) == (dwelling_b.grid_id, outsider)
     assert Visit.objects.get(pk=v.pk).grid_id == dwelling_b.grid_id
+
+
+def test_a_festival_duty_lapses_when_the_household_or_the_calendar_changes_its_mind(
+        household: Any, personas: dict, now: Any, today: date) -> None:
+    from jiayuan.registry.models import Household
+
+    day = today + timedelta(days=5)
+    wrong = FestivalDate.objects.create(festival="chuseok", date=day)
+    FestivalDate.objects.create(festival="spring_festival", date=day)
+    assert duties.run(now) == 2
+    # The station corrects the Chuseok date: the old duty lapses, a new one is raised.
+    care.festival_date_delete(actor=personas["head"], row=wrong)
+    FestivalDate.objects.create(festival="chuseok", date=day + timedelta(days=1))
+    assert duties.run(now) == 2
+    assert sorted(Duty.objects.filter(status=DutyStatus.OPEN).values_list("key", flat=True)) \
+        == sorted([f"chuseok:{day + timedelta(days=1)}", f"spring_festival:{day}"])
+    # The household no longer declares the Spring Festival.
+    Household.objects.filter(pk=household.pk).update(festivals=["chuseok"])
+    assert duties.run(now) == 1
+    assert list(Duty.objects.filter(status=DutyStatus.OPEN).values_list("key", flat=True)) \
+        == [f"chuseok:{day + timedelta(days=1)}"]
+
+
+def test_each_tick_batch_is_audited_without_saying_who(household: Any, now: Any) -> None:
+    from jiayuan.core.models import AuditEntry
+
+    circumstance(household, "disability", date(2001, 1, 1))
+    duties.run(now)
+    entry = AuditEntry.objects.get(object_type="care.duty")
+    assert entry.changes == {"rule": "disability", "count": 1}
+    assert entry.actor_username == "tick"

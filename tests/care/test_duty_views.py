@@ -240,7 +240,10 @@ def test_sensitive_reasons_are_withheld(client: Any, personas: dict, sensitive_d
     for word in ("Serious illness", "Hardship", "Chuseok", ">Festival<"):
         assert word not in html
     assert html.count("Must-visit duty<") == 3
-    assert "Open dispute TST-D-2026-0007" in html
+    if who == "coordinator":  # may not read disputes: not even their references
+        assert "Open dispute<" in html and "TST-D-2026-0007" not in html
+    else:
+        assert "Open dispute TST-D-2026-0007" in html
 
 
 def sensitive_views() -> list[AuditEntry]:

@@ -64,3 +64,12 @@ def test_a_role_without_disputes_sees_no_dispute(client: Any, personas: dict,
 
 def test_the_outsider_gets_a_404(client: Any, personas: dict, cared_for: Any) -> None:
     assert page(client, personas["outsider"], cared_for).status_code == 404
+
+
+def test_free_text_about_the_household_stays_out_of_the_audit_log(cared_for: Any) -> None:
+    from jiayuan.core.models import AuditEntry
+
+    logged = str(list(AuditEntry.objects.filter(object_type__startswith="care.")
+                      .values_list("changes", flat=True)))
+    assert "屋顶漏水" not in logged and "每月走访" not in logged
+    assert "(changed)" in logged

@@ -65,7 +65,8 @@ def duty_reason(duty: Any, user: Any) -> str:
     text = ""
     if duty.rule == DutyRule.DISPUTE:
         refs = [str(r) for r in detail.get("refs") or () if r]
-        if refs:
+        # The references are for those who may open the disputes.
+        if refs and getattr(user, "is_authenticated", False) and user.has(Perm.VIEW_DISPUTES):
             text = _("Open dispute %(refs)s") % {"refs": ", ".join(refs)}
     elif duty.rule == DutyRule.REPEAT:
         text = _repeat(detail)

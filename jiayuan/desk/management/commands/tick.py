@@ -29,7 +29,7 @@ def parse_now(raw: str) -> datetime:
 
 class Command(BaseCommand):
     help = ("Run the scheduled work: flag missed service targets, raise residence-permit "
-            "reminders, send the daily digest e-mails. One line per step: its name and the "
+            "reminders, raise and lapse must-visit duties, send the daily digest e-mails. One line per step: its name and the "
             "number of rows it wrote (0 when there was nothing to do).")
 
     def add_arguments(self, parser: Any) -> None:
