@@ -148,6 +148,115 @@ def desk_rows(seed: int, household_ms: list[float]) -> list[dict]:
     return rows
 
 
+def care_page_times(client: Client, urls: list[str], repeat: int = 3
+                    ) -> tuple[list[float], int] | int:
+    """page_times, or the status code when the page does not answer 200 (the
+    visits app's pages answer 501 until they are built)."""
+    status = client.get(urls[0]).status_code
+    if status != 200:
+        return status
+    return page_times(client, urls, repeat)
+
+
+def _rolled_back(fn, *args) -> tuple[float, int, int]:
+    """Time fn(*args) inside a transaction that is then rolled back: (ms,
+    its return value, queries)."""
+    from django.db import transaction
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        value = fn(*args)
+        ms = (time.perf_counter() - start) * 1000
+        transaction.set_rollback(True)
+    return ms, value, len(ctx.captured_queries)
+
+
+def care_rows(household_ms: list[float]) -> list[dict]:
+    """The must-visit step of `manage.py tick` and the visits app's lists.
+
+    tick: the demo already replayed its year of duties, so the data holds a
+    year of them. "First run" is a deployment's first tick over the loaded
+    district: every duty deleted, then `run(now)` raises every duty owed
+    today, in a transaction rolled back afterwards. "Next day" is tomorrow's
+    tick on the demo's data (rolled back). "Second run" is today's tick again
+    on the demo's data: it must write nothing (asserted). The baseline, in the
+    same run, is the rest of the desk's tick (SLA flags and permit reminders,
+    rolled back)."""
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from jiayuan.care import duties
+    from jiayuan.care.models import Duty, Visit
+    from jiayuan.desk import tick
+
+    if not Visit.objects.exists():
+        return []
+    rows = []
+    now = timezone.now()
+    caught_up = duties.run(now)  # a database kept from an earlier day: today's tick
+    rows.append({"name": f"tick duties: catch-up run ({caught_up} rows)", "p50": 0.0,
+                 "p95": 0.0, "sql": ""})
+
+    def first_run() -> int:
+        Duty.objects.all().delete()
+        return duties.run(now)
+
+    ms, written, sql = _rolled_back(first_run)
+    rows.append({"name": f"tick duties: first run ({written:,} rows)", "p50": ms, "p95": ms,
+                 "sql": sql})
+    ms, written, sql = _rolled_back(duties.run, now + timedelta(days=1))
+    rows.append({"name": f"tick duties: next day ({written:,} rows)", "p50": ms, "p95": ms,
+                 "sql": sql})
+    second, sql = [], 0
+    for _n in range(3):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            written = duties.run(now)
+            second.append((time.perf_counter() - start) * 1000)
+        assert written == 0, f"the second run wrote {written} rows"
+        sql = len(ctx.captured_queries)
+    rows.append(summary("tick duties: second run (0 rows)", second, sql))
+
+    def desk_steps() -> int:
+        return tick.step_sla(now) + tick.step_permits(now)
+
+    _rolled_back(desk_steps)  # warm-up
+    base = [_rolled_back(desk_steps)[0] for _n in range(3)]
+    rows.append(summary("tick baseline: sla + permits steps", base))
+    rows.append({"name": "  second run / baseline (p50)",
+                 "p50": statistics.median(second) / statistics.median(base), "p95": 0.0,
+                 "sql": ""})
+
+    pages = (("duty list", "duty_list"), ("visit diary", "visit_list"))
+    for username in ("gridworker", "head", "bench-district"):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            continue
+        client = Client(raise_request_exception=False)  # a page that fails is a row
+        client.force_login(user)
+        for label, name in pages:
+            measured = care_page_times(client, [reverse(name)], repeat=5)
+            if isinstance(measured, int):
+                rows.append({"name": f"{label} ({username}): HTTP {measured}", "p50": 0.0,
+                             "p95": 0.0, "sql": ""})
+                continue
+            ms, sql = measured
+            rows.append(summary(f"{label} ({username})", ms, sql))
+            rows.append({"name": f"  {label} / household file (p50)",
+                         "p50": statistics.median(ms) / statistics.median(household_ms),
+                         "p95": 0.0, "sql": ""})
+    today = timezone.localdate(now)
+    for label, qs in (("visits in the database", Visit.objects.all()),
+                      ("duties in the database", Duty.objects.all()),
+                      ("  open, due today or later", Duty.objects.filter(
+                          status="open", due__gte=today)),
+                      ("  overdue", Duty.objects.filter(status="open", due__lt=today))):
+        rows.append({"name": label, "p50": float(qs.count()), "p95": 0.0, "sql": ""})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--queries", type=int, default=400)
@@ -199,6 +308,7 @@ def main() -> None:
     rows.append(summary("household file page (server)", page_ms, len(ctx.captured_queries)))
 
     rows.extend(desk_rows(args.seed, page_ms))
+    rows.extend(care_rows(page_ms))
 
     print(json.dumps({
         "db": connection.vendor,

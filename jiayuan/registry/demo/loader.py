@@ -9,7 +9,9 @@ Search keys, by far the most rows, go through executemany (SQLite) or COPY
 
 After each community's registry rows, the service desk's demo writes that
 community's year of cases (jiayuan.desk.demo.cases); the catalogue of services
-is loaded once, before the first community.
+is loaded once, before the first community. Then the visits app's demo writes
+the community's year of visits, must-visit duties, disputes and pairings
+(jiayuan.care.demo.year), and at the end runs the must-visit engine once.
 """
 
 from __future__ import annotations
@@ -100,13 +102,18 @@ def _outside_dependents() -> None:
 
 
 def reset() -> dict[str, int]:
-    """Delete desk cases, registry, places and the demo staff accounts (not the
-    audit log, nor the desk's catalogue)."""
+    """Delete visits and care, desk cases, registry, places and the demo staff
+    accounts (not the audit log, the desk's catalogue nor the festival calendar)."""
     if has_data() and not AuditEntry.objects.filter(object_type="demo",
                                                     action=AuditAction.CREATE).exists():
         raise CommandError(
             "The registry holds data that was not loaded by `manage.py demo`; refusing to "
             "delete it. Point JIAYUAN_VAR_DIR or DATABASE_URL at a scratch database instead.")
+    from jiayuan.care.demo import year as care_demo
+
+    # Visits, duties, disputes and pairings point at households, cases and staff;
+    # the district's care accounts (scoped to grids deleted below) go with them.
+    care_counts = care_demo.reset()
     blocking = User.objects.filter(models.Q(community__isnull=False)
                                    | models.Q(grids__isnull=False)).exclude(
         username__in=STAFF_USERNAMES, is_superuser=False).distinct()
@@ -120,6 +127,7 @@ def reset() -> dict[str, int]:
     desk_counts = desk_demo.reset()  # cases point at households, people and staff
     counts = {model._meta.model_name: model._base_manager.count() for model in DEMO_MODELS}
     counts.update(desk_counts)
+    counts.update(care_counts)
     _outside_dependents()
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -225,6 +233,7 @@ def _reset_sequences() -> None:
 
 def load(scale_name: str, seed: int, today: date,
          progress: Callable[[str], None] | None = None) -> LoadResult:
+    from jiayuan.care.demo import year as care_demo
     from jiayuan.desk.demo import cases as desk_demo
 
     scale = SCALES[scale_name]
@@ -237,7 +246,7 @@ def load(scale_name: str, seed: int, today: date,
         ctx = Context(seed=seed, scale=scale, ids=ids, today=today,
                       recorder_id=caseworker.pk,
                       recorder_name=caseworker.last_name + caseworker.first_name)
-        desk = None
+        desk = care = None
         for index in range(scale.communities):
             batch = build_community(ctx, index)
             _write(batch, result.counts)
@@ -246,16 +255,20 @@ def load(scale_name: str, seed: int, today: date,
                 desk = desk_demo.make_context(seed=seed, today=today, staff=users,
                                               station_grids=batch.grids,
                                               consent_id=lambda: ids.take("consent"))
+                care = care_demo.make_context(seed=seed, today=today, staff=users)
             desk_demo.write_community(desk, batch, index, result.counts)
+            care_demo.write_community(care, batch.communities[0], index, result.counts)
             del batch
             reset_queries()  # with DEBUG on, the logged INSERTs would pile up
             if progress and scale.communities > 1 and (index + 1) % 10 == 0:
                 progress(f"  {index + 1}/{scale.communities} communities, "
                          f"{result.counts['person']:,} people, "
                          f"{result.counts.get('case', 0):,} cases, "
+                         f"{result.counts.get('visit', 0):,} visits, "
                          f"{time.perf_counter() - started:.0f} s")
         _reset_sequences()
         desk_demo.finish(desk)
+        care_demo.finish(care, result.counts)
         result.counts["user"] = len(users) - len(kept)
         audit.record(AuditAction.CREATE, object_type="demo",
                      object_repr=f"demo {scale_name} seed {seed}", changes=dict(result.counts))
