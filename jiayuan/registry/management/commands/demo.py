@@ -26,7 +26,9 @@ SUMMARY = (("community", "communities"), ("grid", "grids"), ("dwelling", "dwelli
            ("search_key", "search keys"), ("consent", "consents"),
            ("circumstance", "circumstances"), ("case", "desk cases"),
            ("case_event", "case timeline entries"), ("referral", "referrals"),
-           ("follow_up", "follow-up calls"))
+           ("follow_up", "follow-up calls"), ("visit", "visits"),
+           ("duty", "must-visit duties"), ("dispute", "disputes"), ("pairing", "pairings"),
+           ("checkin", "pairing check-ins"), ("care_account", "other communities' accounts"))
 
 
 class Command(BaseCommand):
@@ -39,7 +41,8 @@ class Command(BaseCommand):
                             help="Same scale and seed give the same data.")
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--reset", action="store_true",
-                          help="Delete earlier demo data (desk cases, registry, places, "
+                          help="Delete earlier demo data (visits, duties, disputes, pairings, "
+                               "desk cases, registry, places, "
                                "demo staff accounts; never the audit log nor the catalogue "
                                "of services) before loading.")
         mode.add_argument("--if-empty", action="store_true",
