@@ -212,7 +212,10 @@ class Duty(models.Model):
         indexes = [models.Index(fields=["grid", "status", "due"], name="duty_grid_idx"),
                    models.Index(fields=["assignee", "status", "due"], name="duty_assignee_idx"),
                    models.Index(fields=["rule", "status"], name="duty_rule_idx"),
-                   models.Index(fields=["household", "status"], name="duty_household_idx")]
+                   models.Index(fields=["household", "status"], name="duty_household_idx"),
+                   # The duty list's tab counts for accounts that see every grid.
+                   models.Index(fields=["status", "due"], name="duty_status_due_idx"),
+                   models.Index(fields=["status", "closed_on"], name="duty_status_closed_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()} {self.due:%Y-%m-%d}"
