@@ -73,6 +73,9 @@ class DisputeForm(forms.Form):
     """Opening a dispute; `case` is the desk request it came from, if any."""
 
     case = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # From a household file or a business page: that party, recorded as the applicant.
+    household = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    business = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("Kind of dispute"), choices=DisputeKind.choices)
     source = forms.ChoiceField(label=_("How it came in"), choices=DisputeSource.choices,
                                initial=DisputeSource.WALK_IN)

@@ -41,13 +41,18 @@ from jiayuan.care.forms_disputes import (
     SessionForm,
 )
 from jiayuan.care.models import Dispute, DisputeParty
-from jiayuan.core.access import require
+from jiayuan.core.access import get_in_scope, require
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.core.views import apply_service_errors
 from jiayuan.desk.selectors import can_see, cases_for, get_case_for
 from jiayuan.registry.search import search
-from jiayuan.registry.selectors import businesses_for, get_household_for, get_person_for
+from jiayuan.registry.selectors import (
+    businesses_for,
+    get_household_for,
+    get_person_for,
+    households_for,
+)
 
 PAGE_SIZE = 30
 TABS = ("open", "followups", "closed", "mine")
@@ -112,25 +117,40 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def dispute_new(request: HttpRequest) -> HttpResponse:
     """?case=ID starts from a desk request: its summary, and its requester as
-    the applicant once the dispute exists."""
+    the applicant once the dispute exists. ?household=ID (from a household
+    file) or ?business=ID (from a business page) records that party."""
     user = request.user
     require(user, Perm.MEDIATE)
-    case = None
+    case = household = business = None
     initial: dict[str, Any] = {}
     if request.method == "GET" and request.GET.get("case"):
         case = get_case_for(user, request.GET["case"])
         initial = {"case": case.pk, "source": "case", "summary": case.summary[:200],
                    "details": case.details, "grid": case.grid_id}
+    elif request.method == "GET" and request.GET.get("household"):
+        household = get_household_for(user, request.GET["household"])
+        initial = {"household": household.pk, "grid": household.grid_id}
+    elif request.method == "GET" and request.GET.get("business"):
+        business = get_in_scope(user, businesses_for(user), request.GET["business"])
+        initial = {"business": business.pk, "grid": business.grid_id}
     form = DisputeForm(request.POST or None, actor=user, initial=initial)
+    if request.method == "POST":
+        household = (households_for(user).filter(pk=form.data.get("household"),
+                                                 moved_out__isnull=True).first()
+                     if str(form.data.get("household", "")).isdigit() else None)
+        business = (businesses_for(user).filter(pk=form.data.get("business")).first()
+                    if str(form.data.get("business", "")).isdigit() else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["case"]:
             case = cases_for(user).select_related("person").filter(pk=data["case"]).first()
             if case is None:
                 form.add_error(None, _("That service-desk request is not in your area."))
+        if (data["household"] and household is None) or (data["business"] and business is None):
+            form.add_error(None, _("That party is not in your grids. Nothing was saved."))
         if not form.errors:
             try:
-                dispute, note = _create(user, data, case)
+                dispute, note = _create(user, data, case, household, business)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
@@ -140,19 +160,25 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
                 return redirect(_detail_url(dispute))
     elif request.method == "POST" and form.data.get("case"):
         case = cases_for(user).filter(pk=form.data.get("case")).first()
-    return render(request, "care/dispute_form.html", {"form": form, "case": case},
-                  status=400 if form.is_bound else 200)
+    return render(request, "care/dispute_form.html", {
+        "form": form, "case": case, "household": household, "business": business},
+        status=400 if form.is_bound else 200)
 
 
-def _create(user: Any, data: dict[str, Any], case: Any) -> tuple[Dispute, str]:
-    """The dispute and, from a desk request, its requester as the applicant:
-    both or neither. Returns the dispute and a note for the user."""
+def _create(user: Any, data: dict[str, Any], case: Any, household: Any = None,
+            business: Any = None) -> tuple[Dispute, str]:
+    """The dispute and, from a desk request, its requester as the applicant (or
+    the household or business it was opened from): both or neither. Returns the
+    dispute and a note for the user."""
     note = ""
     with transaction.atomic():
         dispute = services.dispute_create(
             actor=user, kind=data["kind"], source=data["source"], summary=data["summary"],
             details=data["details"], grid=data["grid"], case=case,
             mediators=list(data["mediators"]), opened_on=data["opened_on"])
+        if household is not None or business is not None:
+            services.party_add(actor=user, dispute=dispute, role=PartyRole.APPLICANT,
+                               household=household, business=business)
         if case is not None and case.person_id:
             if in_scope(user, case.person.grid_id):
                 services.party_add(actor=user, dispute=dispute, role=PartyRole.APPLICANT,

@@ -534,3 +534,42 @@ def test_an_unknown_dispute_is_not_found(client, personas, dispute):
     c = client_for(client, personas["mediator"])
     assert c.get(reverse("dispute_detail", args=[dispute.pk + 999])).status_code == 404
     assert c.post(reverse("dispute_close", args=[dispute.pk + 999]), {}).status_code == 404
+
+
+# --- opened from a household file or a business page -------------------------------
+
+def new_dispute_data(**extra: Any) -> dict[str, Any]:
+    return {"kind": "neighbours", "source": "walk_in", "summary": "噪音扰民", "details": "",
+            "opened_on": timezone.localdate().isoformat(), **extra}
+
+
+def test_a_dispute_opened_from_a_household_file_has_that_household_as_applicant(
+        client, personas, household, grid_a):
+    c = client_for(client, personas["mediator"])
+    page = c.get(reverse("dispute_new"), {"household": household.pk}).content.decode()
+    assert "will be recorded as the applicant" in page
+    response = c.post(reverse("dispute_new"), new_dispute_data(household=household.pk,
+                                                               grid=grid_a.pk))
+    assert response.status_code == 302
+    party = DisputeParty.objects.get()
+    assert (party.household, party.role) == (household, "applicant")
+
+
+def test_a_dispute_opened_from_a_business_page_has_the_business_as_applicant(
+        client, personas, shop, grid_a):
+    c = client_for(client, personas["mediator"])
+    assert c.get(reverse("dispute_new"), {"business": shop.pk}).status_code == 200
+    assert c.post(reverse("dispute_new"), new_dispute_data(
+        business=shop.pk, grid=grid_a.pk)).status_code == 302
+    assert DisputeParty.objects.get().business == shop
+
+
+def test_a_forged_household_outside_scope_opens_nothing(client, personas, household_b,
+                                                        household, grid_a, mediator_a):
+    c = client_for(client, mediator_a)
+    assert c.get(reverse("dispute_new"), {"household": household_b.pk}).status_code == 404
+    response = c.post(reverse("dispute_new"), new_dispute_data(household=household_b.pk,
+                                                               grid=grid_a.pk))
+    assert response.status_code == 400
+    assert "not in your grids" in response.content.decode()
+    assert not Dispute.objects.exists() and not DisputeParty.objects.exists()
