@@ -294,6 +294,8 @@ class Digest:
     # sensitive and an e-mail leaves the station).
     duties_overdue: int = 0
     duties_due_today: int = 0
+    # Disputes the worker mediated whose agreement is due to be checked.
+    followups_due: int = 0
 
     @property
     def cases(self) -> int:
@@ -303,7 +305,7 @@ class Digest:
     @property
     def total(self) -> int:
         return (self.cases + len(self.reminders) + self.duties_overdue
-                + self.duties_due_today)
+                + self.duties_due_today + self.followups_due)
 
 
 def _url(name: str, args: list[Any], fallback: str) -> str:
@@ -366,6 +368,11 @@ def build_digest(user: User, now: datetime) -> Digest:
         owed = duties_for(user).filter(assignee_id=user.pk, status=DutyStatus.OPEN)
         digest.duties_overdue = owed.filter(due__lt=today).count()
         digest.duties_due_today = owed.filter(due=today).count()
+    if user.has(Perm.MEDIATE):
+        from jiayuan.care.selectors import followups_due
+
+        digest.followups_due = followups_due(user, start.date()).filter(
+            mediators=user).count()
     return digest
 
 
@@ -386,6 +393,7 @@ def _render_digest(user: User, digest: Digest, day: date) -> tuple[str, str]:
         "queue_url": _url("desk_queue", ["mine"], "/desk/queue/mine/"),
         "reminders_url": _url("reminder_list", [], "/desk/reminders/"),
         "duties_url": _url("duty_list", [], "/care/duties/"),
+        "followups_url": _url("dispute_list", [], "/care/disputes/") + "?tab=followups",
         "station_name": settings.STATION_NAME,
     }
     with _in_station_language():

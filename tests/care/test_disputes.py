@@ -573,3 +573,28 @@ def test_a_forged_household_outside_scope_opens_nothing(client, personas, househ
     assert response.status_code == 400
     assert "not in your grids" in response.content.decode()
     assert not Dispute.objects.exists() and not DisputeParty.objects.exists()
+
+
+def test_the_daily_digest_tells_a_mediator_which_agreements_to_check(personas, dispute,
+                                                                     settings):
+    from django.core import mail
+    from django.utils import translation
+
+    from jiayuan.desk import tick
+
+    settings.LANGUAGE_CODE = "en"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mediator = personas["mediator"]
+    mediator.email = "m@example.org"
+    mediator.save()
+    closed_on = timezone.localdate() - timedelta(days=40)
+    Dispute.objects.filter(pk=dispute.pk).update(opened_on=closed_on - timedelta(days=5))
+    dispute.refresh_from_db()
+    care.dispute_close(actor=mediator, dispute=dispute, outcome="resolved",
+                       note="双方和解", closed_on=closed_on)
+    with translation.override("en"):
+        assert tick.step_digest(timezone.now()) == 1
+    body = mail.outbox[0].body
+    assert "1 dispute you mediated is due for the check that its agreement holds." in body
+    assert "/care/disputes/?tab=followups" in body
+    assert dispute.summary not in body
