@@ -17,7 +17,7 @@ A rule *holds* for a household on a day:
 While a rule holds, the household has one duty of it: raised with a due date
 `<rule>_due` days later, closed by a face-to-face visit (QUALIFYING_MODES) on or
 after the day it was raised, and raised again `<rule>_every` days after the
-last one while the rule still holds. A festival duty is due on the festival
+last visited one while the rule still holds (a lapsed duty blocks nothing). A festival duty is due on the festival
 day, one per occurrence. When a rule stops holding (the dispute closed, the
 illness ended, the household moved away), its open duty lapses; a festival duty
 lapses `FESTIVAL_GRACE_DAYS` after the day.
@@ -110,6 +110,8 @@ def holding(rule: str, today: date, params: Params) -> Holding:
     elif rule in CIRCUMSTANCE_RULES:
         rows = (Circumstance.objects.filter(active, _current(today),
                                             kind__in=CIRCUMSTANCE_RULES[rule])
+                # A member who has left the community is no reason to visit.
+                .exclude(person__left_on__lte=today)
                 .values_list("household_id", "household__grid_id").distinct())
         for household_id, grid_id in rows:
             found[household_id] = [(grid_id, {}, "")]
@@ -157,7 +159,10 @@ def _blocked(rule: str, today: date, params: Params) -> dict[int, set[str] | dat
         return keys
     every = params.max_of(CareSettings.RULE_FIELDS[rule][1])
     rows = (Duty.objects.filter(rule=rule)
-            .filter(Q(status=DutyStatus.OPEN) | Q(raised_on__gt=today - timedelta(days=every)))
+            # A lapsed duty (its reason ended) blocks nothing: a new dispute or a
+            # new illness is owed a visit at once.
+            .filter(Q(status=DutyStatus.OPEN)
+                    | Q(status=DutyStatus.DONE, raised_on__gt=today - timedelta(days=every)))
             .values("household_id").annotate(last=Max("raised_on"), open=Sum(DbCase(
                 When(status=DutyStatus.OPEN, then=Value(1)), default=Value(0),
                 output_field=IntegerField()))))

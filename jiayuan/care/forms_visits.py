@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiayuan.care.choices import VisitMode, VisitPurpose
+from jiayuan.core.access import as_id
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.staff import staff_with
@@ -46,11 +47,10 @@ class IdListField(forms.Field):
             value = [value]
         ids: list[int] = []
         for raw in value:
-            try:
-                pk = int(str(raw).strip())
-            except ValueError as exc:
+            pk = as_id(raw)
+            if pk is None:
                 raise forms.ValidationError(_("Choose the household from the list."),
-                                            code="invalid") from exc
+                                            code="invalid")
             if pk not in ids:
                 ids.append(pk)
         return ids

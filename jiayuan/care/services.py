@@ -88,6 +88,11 @@ def visit_log(*, actor: Any, households: list[Any] = (), business: Any = None,
         _check_scope(actor, household.grid_id, _("Household %(h)s") % {"h": household})
         if household.moved_out is not None:
             raise ValidationError(_("Household %(h)s has moved out.") % {"h": household})
+    if len({h.grid_id for h in households}) > 1:
+        # A visit is filed under one grid and read by that grid's workers: one
+        # visit per grid keeps each household's visits with its own grid.
+        raise ValidationError(_("These households are in different grids: record the visit "
+                                "once for each grid."))
     if business is not None:
         _check_scope(actor, business.grid_id, _("Business %(b)s") % {"b": business.name})
     now = timezone.now()

@@ -41,7 +41,7 @@ from jiayuan.care.forms_disputes import (
     SessionForm,
 )
 from jiayuan.care.models import Dispute, DisputeParty
-from jiayuan.core.access import get_in_scope, require
+from jiayuan.core.access import as_id, get_in_scope, require
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.core.views import apply_service_errors
@@ -135,11 +135,12 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
         initial = {"business": business.pk, "grid": business.grid_id}
     form = DisputeForm(request.POST or None, actor=user, initial=initial)
     if request.method == "POST":
-        household = (households_for(user).filter(pk=form.data.get("household"),
-                                                 moved_out__isnull=True).first()
-                     if str(form.data.get("household", "")).isdigit() else None)
-        business = (businesses_for(user).filter(pk=form.data.get("business")).first()
-                    if str(form.data.get("business", "")).isdigit() else None)
+        household_id, business_id = (as_id(form.data.get("household")),
+                                     as_id(form.data.get("business")))
+        household = (households_for(user).filter(pk=household_id, moved_out__isnull=True)
+                     .first() if household_id else None)
+        business = (businesses_for(user).filter(pk=business_id).first()
+                    if business_id else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["case"]:
@@ -416,8 +417,8 @@ def dispute_party_search(request: HttpRequest, pk: int) -> HttpResponse:
             chosen["person"] = get_person_for(user, ident)
         elif what == "household":
             chosen["household"] = get_household_for(user, ident)
-        elif what == "business" and ident.isdigit():
-            chosen["business"] = businesses_for(user).filter(pk=ident).first()
+        elif what == "business" and as_id(ident):
+            chosen["business"] = businesses_for(user).filter(pk=as_id(ident)).first()
             if chosen["business"] is None:
                 raise Http404
         else:

@@ -31,7 +31,7 @@ from jiayuan.care import selectors, services
 from jiayuan.care.choices import PairingStatus
 from jiayuan.care.forms_pairings import CheckInForm, PairingForm, StatusForm
 from jiayuan.care.models import Pairing
-from jiayuan.core.access import require
+from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.core.views import apply_service_errors
@@ -170,12 +170,12 @@ def pairing_new(request: HttpRequest) -> HttpResponse:
 def _posted(form: PairingForm, name: str, scoped: QuerySet) -> Any:
     """What the picker chose in a rejected submission, to show it again; an id
     outside the actor's scope is dropped, never echoed."""
-    raw = str(form.data.get(name) or "").strip()
-    if not raw.isdigit():
+    pk = as_id(form.data.get(name))
+    if pk is None:
         return None
     related = ("dwelling__building", "head") if scoped.model is Household else (
         "household__dwelling",)
-    return scoped.filter(pk=int(raw)).select_related(*related).first()
+    return scoped.filter(pk=pk).select_related(*related).first()
 
 
 def _active_pairings(user: Any, household: Household | None) -> list[Pairing]:

@@ -31,7 +31,7 @@ from jiayuan.care.choices import SENSITIVE_RULES, DutyStatus, VisitMode, VisitPu
 from jiayuan.care.forms_visits import DATETIME_LOCAL, VisitCaseForm, VisitForm
 from jiayuan.care.models import Duty, Visit
 from jiayuan.core import audit
-from jiayuan.core.access import get_in_scope, require
+from jiayuan.core.access import as_id, get_in_scope, require
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid, in_scope
@@ -208,17 +208,15 @@ def _posted_households(user: Any, form: VisitForm) -> list[Household]:
     (a forged or out-of-scope id is dropped, never echoed)."""
     if form.household_objs:
         return form.household_objs
-    ids = [int(v) for v in form.data.getlist("households") if str(v).strip().isdigit()]
+    ids = [pk for pk in map(as_id, form.data.getlist("households")) if pk]
     found = {h.pk: h for h in households_for(user).filter(pk__in=ids, moved_out__isnull=True)
              .select_related("dwelling__building", "head")}
     return [found[pk] for pk in dict.fromkeys(ids) if pk in found]
 
 
 def _posted_business(user: Any, form: VisitForm) -> Any:
-    raw = str(form.data.get("business") or "").strip()
-    if not raw.isdigit():
-        return None
-    return businesses_for(user).filter(pk=int(raw)).first()
+    pk = as_id(form.data.get("business"))
+    return businesses_for(user).filter(pk=pk).first() if pk else None
 
 
 @login_required
@@ -253,7 +251,8 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     households = list(visit.households.select_related("dwelling__building", "head")
                       .order_by("dwelling__code", "pk"))
     _mark_scope(user, households)
-    duties_closed = list(visit.duties_closed.select_related("household__dwelling")
+    duties_closed = list(selectors.duties_for(user).filter(visit=visit)
+                         .select_related("household__dwelling")
                          .order_by("due", "id"))
     for duty in duties_closed:
         duty.reason = duty_reason(duty, user)

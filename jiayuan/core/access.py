@@ -19,6 +19,17 @@ from jiayuan.core.roles import Perm
 M = TypeVar("M", bound=models.Model)
 
 
+def as_id(raw: Any) -> int | None:
+    """A primary key from a form or a URL, or None: ASCII digits only (not
+    "²", which `str.isdigit` accepts) and within a 64-bit key (SQLite
+    overflows beyond it)."""
+    text = str(raw if raw is not None else "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 0 < value < 2**63 else None
+
+
 def require(actor: Any, perm: Perm) -> None:
     if not (actor.is_authenticated and actor.has(perm)):
         audit.record(AuditAction.DENIED, actor=actor, object_type="permission",
@@ -28,10 +39,9 @@ def require(actor: Any, perm: Perm) -> None:
 
 def get_in_scope(actor: Any, scoped: models.QuerySet[M], pk: Any) -> M:
     """`scoped` is a queryset already filtered to the actor's scope."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
+    pk = as_id(pk)
+    if pk is None:
+        raise Http404
     obj = scoped.filter(pk=pk).first()
     if obj is None:
         model = scoped.model

@@ -240,10 +240,15 @@ def _set_grid(household: Household, grid_id: int) -> None:
     Case.objects.filter(household=household).update(grid_id=grid_id)
     # So do its visit history, pairings and open must-visit duties (now owed by
     # the new grid's worker).
+    from django.db.models import Count
+
     from jiayuan.care.duties import grid_workers
     from jiayuan.care.models import Duty, Pairing, Visit
 
-    Visit.objects.filter(households=household).update(grid_id=grid_id)
+    # A visit to this household alone follows it; one shared with others stays.
+    alone = (Visit.objects.filter(households=household).annotate(n=Count("households"))
+             .filter(n=1).values("pk"))
+    Visit.objects.filter(pk__in=alone).update(grid_id=grid_id)
     Pairing.objects.filter(household=household).update(grid_id=grid_id)
     Duty.objects.filter(household=household, status="open").update(
         grid_id=grid_id, assignee_id=grid_workers().get(grid_id))
