@@ -188,8 +188,8 @@ def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
         yield items[start:start + size]
 
 
-def to_raise(rule: str, today: date, params: Params, workers: dict[int, int]) -> list[Duty]:
-    holds = holding(rule, today, params)
+def to_raise(rule: str, today: date, params: Params, workers: dict[int, int],
+             holds: Holding) -> list[Duty]:
     blocked = _blocked(rule, today, params)
     new: list[Duty] = []
     for household_id, entries in holds.items():
@@ -212,7 +212,7 @@ def to_raise(rule: str, today: date, params: Params, workers: dict[int, int]) ->
     return new
 
 
-def to_lapse(rule: str, today: date, params: Params) -> list[int]:
+def to_lapse(rule: str, today: date, holds: Holding) -> list[int]:
     """Open duties of `rule` whose reason no longer holds."""
     open_duties = Duty.objects.filter(rule=rule, status=DutyStatus.OPEN)
     if rule == DutyRule.FESTIVAL:
@@ -229,17 +229,15 @@ def to_lapse(rule: str, today: date, params: Params) -> list[int]:
                 if moved_out is not None or detail.get("date", "") < last_day
                 or detail.get("festival") not in (declared or ())
                 or f"{detail.get('festival')}:{detail.get('date')}" not in on_calendar]
-    holds = holding(rule, today, params)
     return [pk for pk, household_id in open_duties.values_list("id", "household_id")
             if household_id not in holds]
 
 
-def _update_refs(rule: str, today: date, params: Params) -> int:
+def _update_refs(rule: str, holds: Holding) -> int:
     """Keep an open dispute duty's list of disputes current (a second dispute
     opened while the first duty waits)."""
     if rule != DutyRule.DISPUTE:
         return 0
-    holds = holding(rule, today, params)
     changed = []
     for duty in Duty.objects.filter(rule=rule, status=DutyStatus.OPEN).only("id", "detail",
                                                                            "household_id"):
@@ -263,15 +261,17 @@ def run(now: datetime, rules: Iterable[str] = DutyRule.values) -> int:
     workers = grid_workers()
     written = 0
     for rule in rules:
-        for batch in _batches(to_lapse(rule, today, params), BATCH):
+        # Read once per rule: lapsing changes no reason, so raising sees the same.
+        holds = holding(rule, today, params)
+        for batch in _batches(to_lapse(rule, today, holds), BATCH):
             with transaction.atomic():
                 audit.lock_tip()
                 n = Duty.objects.filter(pk__in=batch, status=DutyStatus.OPEN).update(
                     status=DutyStatus.LAPSED, closed_on=today)
                 _audit("lapsed", rule, n)
                 written += n
-        written += _update_refs(rule, today, params)
-        for batch in _batches(to_raise(rule, today, params, workers), BATCH):
+        written += _update_refs(rule, holds)
+        for batch in _batches(to_raise(rule, today, params, workers, holds), BATCH):
             with transaction.atomic():
                 audit.lock_tip()
                 Duty.objects.bulk_create(batch)

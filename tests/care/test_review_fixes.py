@@ -21,7 +21,9 @@ from jiayuan.registry.models import Circumstance
 
 def test_a_visit_to_households_of_two_grids_is_refused(household: Any, household_b: Any,
                                                       personas: dict) -> None:
-    with pytest.raises(ValidationError, match="different grids"):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValidationError, match="different grids"):
         care.visit_log(actor=personas["caseworker"], households=[household, household_b],
                        mode="home", purpose="routine")
     assert not Visit.objects.exists()
