@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.care.models import CareSettings
+from jiayuan.desk.forms_catalogue import PeriodForm
 from jiayuan.lib.festivals import FESTIVAL_CHOICES
 
 DAYS_MIN, DAYS_MAX = 1, 366
@@ -107,43 +108,26 @@ class DutyPeriod:
         return self.last_day + timedelta(days=1)
 
 
-class DutyPeriodForm(forms.Form):
-    """The period of the statistics: duties whose due date falls in it."""
+class DutyPeriodForm(PeriodForm):
+    """The period of the statistics: duties whose due date falls in it, which
+    may lie ahead (this month's duties not yet due)."""
 
-    PERIODS = [
-        ("this_month", _("This month")),
-        ("last_month", _("Last month")),
-        ("this_year", _("This year")),
-    ]
-
-    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False,
-                               error_messages={"invalid_choice": _("Choose a period from "
-                                                                   "the list.")})
-    since = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET,
-                            input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_INVALID})
-    until = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET,
-                            input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_INVALID},
-                            help_text=_("Inclusive. Empty: today."))
+    PERIODS = PeriodForm.PERIODS[:3]  # this month, last month, this year
 
     # Longer than this is a typing mistake, and a slow page.
     MAX_DAYS = 3 * 366
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        since, until = data.get("since"), data.get("until")
-        if "since" in self.errors or "until" in self.errors:
-            return data
-        if until and not since:
-            self.add_error("since", _("Give the first day of the period too."))
-        elif since and not until and since > timezone.localdate():
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("since", "until"):
+            self.fields[name].input_formats = ["%Y-%m-%d"]
+            self.fields[name].error_messages["invalid"] = DATE_INVALID
+
+    def clean_span(self, since: date | None, until: date | None, today: date) -> None:
+        if since and not until and since > today:
             self.add_error("until", _("The first day is after today: give the last day too."))
-        elif since and until and since > until:
-            self.add_error("until", _("The last day (%(until)s) is before the first day "
-                                      "(%(since)s).") % {"since": since.isoformat(),
-                                                         "until": until.isoformat()})
-        elif since and ((until or timezone.localdate()) - since).days >= self.MAX_DAYS:
+        elif since and ((until or today) - since).days >= self.MAX_DAYS:
             self.add_error("until", _("Choose a period of at most three years."))
-        return data
 
     @property
     def is_custom(self) -> bool:

@@ -228,22 +228,30 @@ class PeriodForm(forms.Form):
                             error_messages={"invalid": DATE_INVALID},
                             help_text=_("Inclusive. Empty: today."))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = self.PERIODS  # subclasses offer their own
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         since, until = data.get("since"), data.get("until")
-        today = timezone.localdate()
         if "since" in self.errors or "until" in self.errors:
             return data
         if until and not since:
             self.add_error("since", _("Give the first day of the period too."))
-        elif since and since > today:
-            self.add_error("since", _("The first day is in the future: there is nothing "
-                                      "to count yet."))
         elif since and until and since > until:
             self.add_error("until", _("The last day (%(until)s) is before the first day "
                                       "(%(since)s).") % {"since": since.isoformat(),
                                                          "until": until.isoformat()})
+        else:
+            self.clean_span(since, until, timezone.localdate())
         return data
+
+    def clean_span(self, since: date | None, until: date | None, today: date) -> None:
+        """Past periods only: cases are counted up to now."""
+        if since and since > today:
+            self.add_error("since", _("The first day is in the future: there is nothing "
+                                      "to count yet."))
 
     def get_period(self, now: datetime | None = None) -> Period:
         """Call after is_valid()."""
