@@ -19,7 +19,7 @@ from jiayuan.care.choices import DisputeKind, DisputeOutcome, DisputeSource, Par
 from jiayuan.care.models import Dispute
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
-from jiayuan.core.scope import filter_by_grid
+from jiayuan.core.scope import grids_for
 from jiayuan.core.staff import staff_with
 from jiayuan.places.models import Grid
 from jiayuan.registry.models import Business, Household, Person
@@ -49,7 +49,7 @@ def mediator_choices(actor: Any, keep: Any = ()) -> QuerySet[User]:
 
 
 def grid_choices(actor: Any) -> QuerySet[Grid]:
-    return filter_by_grid(Grid.objects.all(), actor, field="id").order_by("code")
+    return grids_for(actor)
 
 
 def grid_optional(actor: Any) -> bool:

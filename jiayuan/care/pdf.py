@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from jiayuan.care.models import Dispute, DisputeParty
 from jiayuan.core import audit
 from jiayuan.core.models import AuditAction
+from jiayuan.registry import pdf as registry_pdf
 from jiayuan.registry.pdf import FONT, _pdf
 
 ROLE_ORDER = {"applicant": 0, "respondent": 1, "other": 2}
@@ -62,16 +63,11 @@ def mediation_agreement_pdf(actor: Any, dispute: Dispute) -> bytes:
 
 
 def _heading(pdf: Any, text: str) -> None:
-    pdf.ln(2)
-    pdf.set_font(FONT, size=12)
-    pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, size=11)
+    registry_pdf._heading(pdf, text, gap=2, body_size=11)
 
 
 def _line(pdf: Any, label: str, value: str) -> None:
-    pdf.set_x(pdf.l_margin)
-    pdf.cell(32, 7, label)
-    pdf.multi_cell(0, 7, value or "—", new_x="LMARGIN", new_y="NEXT")
+    registry_pdf._line(pdf, label, value, width=32)
 
 
 def _signature(pdf: Any, who: str) -> None:

@@ -160,7 +160,7 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
                     messages.warning(request, note)
                 return redirect(_detail_url(dispute))
     elif request.method == "POST" and form.data.get("case"):
-        case = cases_for(user).filter(pk=form.data.get("case")).first()
+        case = cases_for(user).filter(pk=as_id(form.data.get("case"))).first()
     return render(request, "care/dispute_form.html", {
         "form": form, "case": case, "household": household, "business": business},
         status=400 if form.is_bound else 200)
@@ -194,10 +194,6 @@ def _create(user: Any, data: dict[str, Any], case: Any, household: Any = None,
 
 
 # --- the dispute page ---------------------------------------------------------
-
-FORMS = ("facts_form", "party_form", "session_form", "agreement_form", "escalate_form",
-         "close_form", "reopen_form", "followup_form")
-
 
 def _context(request: HttpRequest, dispute: Dispute, forms: dict[str, Form]) -> dict[str, Any]:
     user = request.user
@@ -256,11 +252,10 @@ def _act(request: HttpRequest, pk: int, key: str, make: Callable[[Any, Dispute],
     if form.is_valid():
         try:
             call(user, dispute, form)
-        except services.Conflict as exc:
-            apply_service_errors(form, exc)
-            status = 409
         except ValidationError as exc:
             apply_service_errors(form, exc)
+            if isinstance(exc, services.Conflict):
+                status = 409
         else:
             messages.success(request, success)
             return redirect(_detail_url(dispute, anchor))
@@ -417,10 +412,8 @@ def dispute_party_search(request: HttpRequest, pk: int) -> HttpResponse:
             chosen["person"] = get_person_for(user, ident)
         elif what == "household":
             chosen["household"] = get_household_for(user, ident)
-        elif what == "business" and as_id(ident):
-            chosen["business"] = businesses_for(user).filter(pk=as_id(ident)).first()
-            if chosen["business"] is None:
-                raise Http404
+        elif what == "business":
+            chosen["business"] = get_in_scope(user, businesses_for(user), ident)
         else:
             raise Http404
         return render(request, "care/_dispute_party_chosen.html", chosen)

@@ -36,12 +36,12 @@ from jiayuan.care.forms_settings import CareSettingsForm, DutyPeriodForm, Festiv
 from jiayuan.care.models import CareSettings, Duty, FestivalDate
 from jiayuan.care.templatetags.care_tags import may_see_sensitive
 from jiayuan.core import audit
-from jiayuan.core.access import get_in_scope, require
+from jiayuan.core.access import as_id, get_in_scope, require
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm, Role
-from jiayuan.core.scope import filter_by_grid, in_scope
+from jiayuan.core.scope import grids_for, in_scope
 from jiayuan.core.views import apply_service_errors
-from jiayuan.places.models import Community, Grid
+from jiayuan.places.models import Community
 
 PAGE_SIZE = 25
 DONE_DAYS = 30
@@ -85,20 +85,16 @@ def _audit_reasons(user: Any, rows: list[Duty]) -> None:
                      changes={"shown": ["duty reasons"], "duties": shown})
 
 
-def _scoped_grids(user: Any) -> Any:
-    return filter_by_grid(Grid.objects.all(), user, field="id").order_by("code")
-
-
 @login_required
 def duty_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     require(user, Perm.VIEW_VISITS)
     today = timezone.localdate()
-    grids = list(_scoped_grids(user))
+    grids = list(grids_for(user))
     grid = None
     duties = selectors.duties_for(user)
     if request.GET.get("grid"):
-        grid = get_in_scope(user, _scoped_grids(user), request.GET["grid"])
+        grid = get_in_scope(user, grids_for(user), request.GET["grid"])
         duties = duties.filter(grid=grid)
     filters = _tab_filters(user, today)
     default = "mine" if user.role == Role.GRIDWORKER and "mine" in filters else "open"
@@ -190,10 +186,10 @@ def _settings_community(request: HttpRequest) -> Community | None:
         return user.community
     if not wanted:
         return None
-    try:
-        return get_object_or_404(Community, pk=int(wanted))
-    except ValueError as exc:
-        raise Http404 from exc
+    pk = as_id(wanted)
+    if pk is None:
+        raise Http404
+    return get_object_or_404(Community, pk=pk)
 
 
 @login_required

@@ -34,12 +34,11 @@ from jiayuan.core import audit
 from jiayuan.core.access import as_id, get_in_scope, require
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
-from jiayuan.core.scope import filter_by_grid, in_scope
+from jiayuan.core.scope import grids_for, in_scope
 from jiayuan.core.views import apply_service_errors
 from jiayuan.desk import services as desk_services
 from jiayuan.desk.choices import Channel
 from jiayuan.desk.selectors import can_see
-from jiayuan.places.models import Grid
 from jiayuan.registry.models import Household
 from jiayuan.registry.selectors import businesses_for, get_household_for, households_for
 
@@ -123,7 +122,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     if view not in VIEWS:
         view = "mine"
     qs = selectors.visits_for(user)
-    grids = list(filter_by_grid(Grid.objects.all(), user, field="id").order_by("code"))
+    grids = list(grids_for(user))
     grid = None
     week = None
     if view == "mine":
@@ -134,7 +133,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(visited_at__gte=_day_start(week[0]), visited_at__lt=_day_start(week[1]))
     else:
         wanted = request.GET.get("grid") or (grids[0].pk if grids else "")
-        grid = get_in_scope(user, filter_by_grid(Grid.objects.all(), user, field="id"), wanted)
+        grid = get_in_scope(user, grids_for(user), wanted)
         qs = qs.filter(grid=grid)
     qs = (qs.select_related("business", "grid")
           .prefetch_related(_households_prefetch(), "visitors")

@@ -49,6 +49,13 @@ def filter_by_grid(qs: QuerySet, user: Any, field: str = "grid") -> QuerySet:
     return qs.filter(Q(**{f"{field}__in": ids}))
 
 
+def grids_for(user: Any) -> QuerySet:
+    """The grids in the user's scope, by code (for filters and choices)."""
+    from jiayuan.places.models import Grid
+
+    return filter_by_grid(Grid.objects.all(), user, field="id").order_by("code")
+
+
 def in_scope(user: Any, grid_id: int | None) -> bool:
     ids = grid_ids(user)
     return ids is ALL or (grid_id is not None and grid_id in ids)

@@ -19,7 +19,7 @@ from jiayuan.core.crypto import decrypt
 from jiayuan.core.models import AuditAction
 from jiayuan.desk.models import Referral
 from jiayuan.desk.services import referral_token
-from jiayuan.registry.pdf import FONT, _pdf
+from jiayuan.registry.pdf import FONT, _line, _pdf
 
 
 def reply_url(referral: Referral) -> str:
@@ -47,12 +47,6 @@ def sharing_basis(referral: Referral) -> str:
                  "%(date)s.") % {"date": referral.consent.recorded_on.isoformat()}
     return _("A decision of the station head (the reason is recorded at the station); "
              "the resident's consent is not on record.")
-
-
-def _line(pdf: Any, label: str, value: str) -> None:
-    pdf.set_x(pdf.l_margin)
-    pdf.cell(40, 7, label)
-    pdf.multi_cell(0, 7, value or "—", new_x="LMARGIN", new_y="NEXT")
 
 
 def referral_letter_pdf(actor: Any, referral: Referral) -> bytes:

@@ -46,11 +46,19 @@ def _pdf() -> FPDF:
     return pdf
 
 
-def _heading(pdf: FPDF, text: str) -> None:
-    pdf.ln(3)
+def _heading(pdf: FPDF, text: str, gap: float = 3, body_size: float = 10) -> None:
+    """A section heading, then back to the body's font size."""
+    pdf.ln(gap)
     pdf.set_font(FONT, size=12)
     pdf.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FONT, size=10)
+    pdf.set_font(FONT, size=body_size)
+
+
+def _line(pdf: FPDF, label: str, value: str, width: float = 40) -> None:
+    """A label and its value, the value wrapping under itself."""
+    pdf.set_x(pdf.l_margin)
+    pdf.cell(width, 7, label)
+    pdf.multi_cell(0, 7, value or "—", new_x="LMARGIN", new_y="NEXT")
 
 
 def _table(pdf: FPDF, header: list[str], rows: list[list[str]],
