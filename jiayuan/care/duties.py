@@ -170,13 +170,15 @@ def _blocked(rule: str, today: date, params: Params) -> dict[int, set[str] | dat
     return {r["household_id"]: (date.max if r["open"] else r["last"]) for r in rows}
 
 
-def grid_workers() -> dict[int, int]:
+def grid_workers(grid_ids: list[int] | None = None) -> dict[int, int]:
     """Grid id -> the grid worker who answers for it (the first active grid
-    worker account whose scope names that grid)."""
+    worker account whose scope names that grid); `grid_ids` limits the look-up."""
     from jiayuan.core.models import User
 
     rows = (User.grids.through.objects.filter(user__role=Role.GRIDWORKER, user__is_active=True)
             .order_by("user_id").values_list("grid_id", "user_id"))
+    if grid_ids is not None:
+        rows = rows.filter(grid_id__in=grid_ids)
     workers: dict[int, int] = {}
     for grid_id, user_id in rows:
         workers.setdefault(grid_id, user_id)

@@ -16,17 +16,11 @@ from jiayuan.care.views_disputes import sorted_parties
 from jiayuan.core.access import get_in_scope, require
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
+from jiayuan.lib.text import first_line
 from jiayuan.registry.selectors import businesses_for
 
 VISIT_PAGE_SIZE = 20
 
-
-def _first_line(text: str, limit: int = 120) -> str:
-    for line in (text or "").splitlines():
-        line = line.strip()
-        if line:
-            return line if len(line) <= limit else line[:limit - 1] + "…"
-    return ""
 
 
 @login_required
@@ -45,7 +39,7 @@ def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
         page = Paginator(qs, VISIT_PAGE_SIZE).get_page(request.GET.get("page"))
         visits = list(page.object_list)
         for v in visits:
-            v.found_first = _first_line(v.found)
+            v.found_first = first_line(v.found)
     disputes = []
     if user.has(Perm.VIEW_DISPUTES):
         disputes = list(selectors.business_disputes(user, business)

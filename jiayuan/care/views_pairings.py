@@ -35,6 +35,7 @@ from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.core.views import apply_service_errors
+from jiayuan.lib.text import first_line
 from jiayuan.registry.models import Household, Person
 from jiayuan.registry.search import search
 from jiayuan.registry.selectors import (
@@ -61,13 +62,6 @@ def _require_read(user: Any) -> None:
 def _detail_url(pairing: Pairing, anchor: str = "") -> str:
     return reverse("pairing_detail", args=[pairing.pk]) + (f"#{anchor}" if anchor else "")
 
-
-def _first_line(text: str, limit: int = 120) -> str:
-    for line in (text or "").splitlines():
-        line = line.strip()
-        if line:
-            return line if len(line) <= limit else line[:limit - 1] + "…"
-    return ""
 
 
 def _quiet_since(today: date) -> date:
@@ -129,7 +123,7 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
     pairings = list(page.object_list)
     for p in pairings:
         _mark(p, user, today)
-        p.goals_first = _first_line(p.goals)
+        p.goals_first = first_line(p.goals)
     return render(request, "care/pairing_list.html", {
         "page": page, "pairings": pairings, "tab": tab, "counts": counts,
         "quiet_days": QUIET_DAYS})

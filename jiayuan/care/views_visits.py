@@ -8,7 +8,7 @@ sent again after a lost response finds the visit the first one created.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -27,9 +27,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from jiayuan.care import selectors, services
-from jiayuan.care.choices import SENSITIVE_RULES, DutyStatus, VisitMode, VisitPurpose
+from jiayuan.care.choices import DutyStatus, VisitMode, VisitPurpose
 from jiayuan.care.forms_visits import DATETIME_LOCAL, VisitCaseForm, VisitForm
 from jiayuan.care.models import Duty, Visit
+from jiayuan.care.templatetags.care_tags import duty_reason
 from jiayuan.core import audit
 from jiayuan.core.access import as_id, get_in_scope, require
 from jiayuan.core.models import AuditAction
@@ -39,6 +40,7 @@ from jiayuan.core.views import apply_service_errors
 from jiayuan.desk import services as desk_services
 from jiayuan.desk.choices import Channel
 from jiayuan.desk.selectors import can_see
+from jiayuan.lib.text import first_line
 from jiayuan.registry.models import Household
 from jiayuan.registry.selectors import businesses_for, get_household_for, households_for
 
@@ -52,19 +54,6 @@ DRAFT_HEADER = "X-Visit-Draft"
 
 
 # --- helpers ------------------------------------------------------------------
-
-def duty_reason(duty: Duty, actor: Any) -> str:
-    """Why the household is owed a visit, in words this actor may read."""
-    try:
-        from jiayuan.care.templatetags.care_tags import duty_reason as tag
-    except ImportError:
-        tag = None
-    if tag is not None:
-        return str(tag(duty, actor))
-    if duty.rule in SENSITIVE_RULES and not actor.has(Perm.VIEW_SENSITIVE):
-        return _("Must-visit duty")
-    return str(duty.get_rule_display())
-
 
 def _open_duties(actor: Any, households: list[Household]) -> dict[int, list[Duty]]:
     """Open duties per household (one query), with their reason attached."""
@@ -83,13 +72,6 @@ def _chosen(actor: Any, households: list[Household]) -> list[tuple[Household, li
     duties = _open_duties(actor, households)
     return [(h, duties[h.pk]) for h in households]
 
-
-def _first_line(text: str, limit: int = 120) -> str:
-    for line in (text or "").splitlines():
-        if line.strip():
-            line = line.strip()
-            return line if len(line) <= limit else line[:limit - 1] + "…"
-    return ""
 
 
 def _day_start(day: Any) -> datetime:
@@ -141,11 +123,11 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     visits = list(page.object_list)
     for v in visits:
-        v.found_first = _first_line(v.found)
+        v.found_first = first_line(v.found)
         _mark_scope(user, v.households.all())
     return render(request, "care/visit_list.html", {
         "page": page, "visits": visits, "view": view, "grids": grids, "grid": grid,
-        "week": (week[0], week[1] - timezone.timedelta(days=1)) if week else None,
+        "week": (week[0], week[1] - timedelta(days=1)) if week else None,
     })
 
 

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -366,8 +366,9 @@ def build_digest(user: User, now: datetime) -> Digest:
 
         today = start.date()
         owed = duties_for(user).filter(assignee_id=user.pk, status=DutyStatus.OPEN)
-        digest.duties_overdue = owed.filter(due__lt=today).count()
-        digest.duties_due_today = owed.filter(due=today).count()
+        n = owed.aggregate(late=Count("pk", filter=Q(due__lt=today)),
+                           now=Count("pk", filter=Q(due=today)))
+        digest.duties_overdue, digest.duties_due_today = n["late"], n["now"]
     if user.has(Perm.MEDIATE):
         from jiayuan.care.selectors import followups_due
 

@@ -214,3 +214,12 @@ def search_keys(name: str) -> list[tuple[str, int, str]]:
             seen.add((kind, key))
             keys.append((kind, pos, key))
     return keys
+
+
+def first_line(text: str, limit: int = 120) -> str:
+    """The first non-blank line of `text`, cut to `limit` characters with "…"."""
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if line:
+            return line if len(line) <= limit else line[:limit - 1] + "…"
+    return ""

@@ -251,7 +251,7 @@ def _set_grid(household: Household, grid_id: int) -> None:
     Visit.objects.filter(pk__in=alone).update(grid_id=grid_id)
     Pairing.objects.filter(household=household).update(grid_id=grid_id)
     Duty.objects.filter(household=household, status="open").update(
-        grid_id=grid_id, assignee_id=grid_workers().get(grid_id))
+        grid_id=grid_id, assignee_id=grid_workers([grid_id]).get(grid_id))
 
 
 @audit.audited

@@ -87,6 +87,7 @@ from jiayuan.desk.models import Case, RefCounter
 from jiayuan.lib.festivals import festival_label
 from jiayuan.places.models import Building, Community, Grid
 from jiayuan.registry.demo import names as N
+from jiayuan.registry.demo.generator import pick as _pick
 from jiayuan.registry.models import Business, Circumstance, Person
 from jiayuan.registry.models import Household as HouseholdRow
 
@@ -138,10 +139,6 @@ COVER = {
     "lapsed": (200, 197, DisputeOutcome.WITHDRAWN, 0, "none"),
     "done_on_time": (150, 120, DisputeOutcome.RESOLVED, 2, "early"),
 }
-
-
-def _pick(rng: random.Random, weighted: tuple) -> Any:
-    return rng.choices([w[0] for w in weighted], [w[1] for w in weighted])[0]
 
 
 def _tz() -> Any:
