@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "jiayuan.registry",
     "jiayuan.desk",
     "jiayuan.care",
+    "jiayuan.sheets",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,11 @@ DESK_PERMIT_REMINDER_DAYS = env_int("DESK_PERMIT_REMINDER_DAYS", 30)
 # Resident portal: requests accepted per source address per hour, and in total.
 PORTAL_MAX_PER_SOURCE_HOUR = env_int("PORTAL_MAX_PER_SOURCE_HOUR", 5)
 PORTAL_MAX_PER_HOUR = env_int("PORTAL_MAX_PER_HOUR", 200)
+# Spreadsheet import (docs/spreadsheets.md): largest file accepted, most data
+# rows in one file, and the largest total the parts of an .xlsx may unpack to.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 25 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 400 * 1024 * 1024)
 # Public address of the site, for links in e-mails and referral letters.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

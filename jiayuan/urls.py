@@ -39,6 +39,7 @@ urlpatterns = [
     path("care/", include("jiayuan.care.urls")),
     path("portal/", include("jiayuan.desk.urls_portal")),
     path("reply/", include("jiayuan.desk.urls_reply")),
+    path("sheets/", include("jiayuan.sheets.urls")),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
 ]

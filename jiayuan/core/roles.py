@@ -49,6 +49,9 @@ class Perm(StrEnum):
     MANAGE_PAIRINGS = "manage_pairings"  # pair helpers with households, record check-ins
     MANAGE_CARE = "manage_care"  # must-visit parameters and the festival calendar
     VIEW_CARE_STATS = "view_care_stats"  # duties due, on time and overdue per grid and worker
+    # Spreadsheets
+    IMPORT_ROSTER = "import_roster"  # import rosters into grids in scope, undo own batches
+    EXPORT_DATA = "export_data"  # download lists in scope (sensitive columns need their perms)
 
 
 P = Perm
@@ -60,13 +63,13 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
         P.REVEAL_PHONE, P.RECORD_CONSENT, P.PRINT_FILE, P.VIEW_AUDIT,
         P.VIEW_CASES, P.WORK_CASES, P.REFER, P.OVERRIDE_CONSENT, P.MANAGE_CATALOGUE,
         P.VIEW_DESK_STATS, P.VIEW_VISITS, P.LOG_VISITS, P.VIEW_DISPUTES, P.MEDIATE,
-        P.MANAGE_PAIRINGS, P.MANAGE_CARE, P.VIEW_CARE_STATS,
+        P.MANAGE_PAIRINGS, P.MANAGE_CARE, P.VIEW_CARE_STATS, P.IMPORT_ROSTER, P.EXPORT_DATA,
     }),
     Role.CASEWORKER: frozenset({
         P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_ID_NUMBER,
         P.REVEAL_PHONE, P.RECORD_CONSENT, P.PRINT_FILE,
         P.VIEW_CASES, P.WORK_CASES, P.REFER, P.VIEW_VISITS, P.LOG_VISITS,
-        P.VIEW_DISPUTES, P.MEDIATE, P.MANAGE_PAIRINGS,
+        P.VIEW_DISPUTES, P.MEDIATE, P.MANAGE_PAIRINGS, P.IMPORT_ROSTER, P.EXPORT_DATA,
     }),
     # Grid workers walk the buildings: they keep the file up to date and need to
     # know who is ill or in hardship, and to call people, but not ID numbers.
@@ -74,6 +77,7 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
         P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_PHONE,
         P.RECORD_CONSENT, P.PRINT_FILE, P.VIEW_CASES, P.WORK_CASES,
         P.VIEW_VISITS, P.LOG_VISITS, P.VIEW_DISPUTES, P.MANAGE_PAIRINGS,
+        P.IMPORT_ROSTER, P.EXPORT_DATA,
     }),
     # Mediators take the requests that are disputes and mediate them; they visit
     # the parties, but health and hardship are not theirs to see.
@@ -83,8 +87,10 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.COORDINATOR: frozenset({P.VIEW_REGISTRY, P.VIEW_VISITS, P.LOG_VISITS,
                                  P.MANAGE_PAIRINGS}),
     # Auditors read and check; they do not need residents' sensitive attributes.
+    # They may download lists in scope (without sensitive columns) to check them.
     Role.AUDITOR: frozenset({P.VIEW_REGISTRY, P.VIEW_AUDIT, P.VIEW_CASES, P.VIEW_DESK_STATS,
-                             P.VIEW_VISITS, P.VIEW_DISPUTES, P.VIEW_CARE_STATS}),
+                             P.VIEW_VISITS, P.VIEW_DISPUTES, P.VIEW_CARE_STATS,
+                             P.EXPORT_DATA}),
     # Administrators run the system (places, accounts), not casework.
     Role.ADMIN: frozenset({P.VIEW_REGISTRY, P.MANAGE_PLACES, P.MANAGE_STAFF, P.VIEW_AUDIT}),
 }

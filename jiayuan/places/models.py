@@ -63,6 +63,9 @@ class Dwelling(models.Model):
     # dwelling with one indexed look-up.
     code = models.CharField(_("code"), max_length=60, db_index=True, editable=False)
     grid = models.ForeignKey(Grid, models.PROTECT, related_name="+", editable=False)
+    # The roster import that created this dwelling, if any (jiayuan.sheets).
+    import_batch_id = models.BigIntegerField(null=True, blank=True, editable=False,
+                                             db_index=True)
 
     class Meta:
         verbose_name = _("dwelling")

@@ -41,6 +41,9 @@ class Household(models.Model):
     festivals = models.JSONField(_("festivals the household celebrates"), default=list,
                                  blank=True)
     note = models.TextField(_("note"), blank=True)
+    # The roster import that created this household, if any (jiayuan.sheets).
+    import_batch_id = models.BigIntegerField(null=True, blank=True, editable=False,
+                                             db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -105,6 +108,9 @@ class Person(models.Model):
     relation = models.CharField(_("relation to head"), max_length=20,
                                 choices=Relation.choices, default=Relation.OTHER_RELATIVE)
     left_on = models.DateField(_("left the community"), null=True, blank=True)
+    # The roster import that created this person, if any (jiayuan.sheets).
+    import_batch_id = models.BigIntegerField(null=True, blank=True, editable=False,
+                                             db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

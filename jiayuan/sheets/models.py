@@ -1,0 +1,90 @@
+"""Roster imports: each one is a recorded batch that can be undone.
+
+A batch is created when a file is uploaded (status "draft": nothing written to
+the registry yet), committed in one transaction, and possibly undone. People,
+households and dwellings a batch created carry its id (`import_batch_id`, a
+plain integer so the registry's tables do not depend on this app); people it
+changed have their previous values in an ImportChange row.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jiayuan.desk.models import private_storage
+
+
+class BatchStatus(models.TextChoices):
+    DRAFT = "draft", _("Checked, not imported")
+    COMMITTED = "committed", _("Imported")
+    UNDONE = "undone", _("Undone")
+
+
+class ImportBatch(models.Model):
+    community = models.ForeignKey("places.Community", models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="+",
+                             verbose_name=_("grid"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                   verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    filename = models.CharField(_("file"), max_length=200)
+    file_sha256 = models.CharField(_("file fingerprint"), max_length=64, db_index=True)
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=200, storage=private_storage)
+    sheet_name = models.CharField(_("sheet"), max_length=100, blank=True)
+    header_row = models.PositiveIntegerField(_("header row"), default=1)
+    # {column index (str): field key}
+    mapping = models.JSONField(default=dict, blank=True)
+    # Row numbers (in the file) of possible duplicates the worker chose to import.
+    accepted = models.JSONField(default=list, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=BatchStatus.choices,
+                              default=BatchStatus.DRAFT)
+    committed_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                  blank=True, related_name="+", verbose_name=_("undone by"))
+
+    AUDIT_FIELDS = ("grid_id", "filename", "file_sha256", "status", "counts")
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["community", "status"], name="importbatch_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ImportChange(models.Model):
+    """A person an import changed, with the values it replaced (for undo)."""
+
+    batch = models.ForeignKey(ImportBatch, models.CASCADE, related_name="changes")
+    person = models.ForeignKey("registry.Person", models.CASCADE, related_name="+")
+    before = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["batch", "person"],
+                                               name="importchange_once_per_batch")]
+
+
+class MappingTemplate(models.Model):
+    """A saved column mapping: header text -> field, for a station's usual roster."""
+
+    community = models.ForeignKey("places.Community", models.CASCADE, related_name="+")
+    name = models.CharField(_("template name"), max_length=60)
+    columns = models.JSONField(default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("column template")
+        verbose_name_plural = _("column templates")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["community", "name"],
+                                               name="mappingtemplate_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
