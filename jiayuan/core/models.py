@@ -62,6 +62,8 @@ class AuditAction(models.TextChoices):
     REVEAL = "reveal", _("Revealed a masked field")
     PRINT = "print", _("Printed")
     EXPORT = "export", _("Exported")
+    IMPORT = "import", _("Imported a roster")
+    UNDO_IMPORT = "undo_import", _("Undid an import")
     LOGIN = "login", _("Logged in")
     LOGIN_FAILED = "login_failed", _("Failed login")
     LOGOUT = "logout", _("Logged out")

@@ -38,6 +38,10 @@ class ImportBatch(models.Model):
     mapping = models.JSONField(default=dict, blank=True)
     # Row numbers (in the file) of possible duplicates the worker chose to import.
     accepted = models.JSONField(default=list, blank=True)
+    # How the people on the roster consented to their ethnic group being recorded
+    # (e.g. "signed registration forms 2026"); without it that column is ignored.
+    consent_evidence = models.CharField(_("consent to record ethnic group"), max_length=200,
+                                        blank=True)
     counts = models.JSONField(default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=BatchStatus.choices,
                               default=BatchStatus.DRAFT)

@@ -1081,7 +1081,7 @@ COUNT_NAMES = {"visit": "visit", "duty": "duty", "dispute": "dispute", "party": 
 
 
 def _write(rows: dict[str, list[tuple]], counts: dict[str, int]) -> None:
-    from jiayuan.registry.demo.loader import _insert_rows
+    from jiayuan.core.bulk import insert_rows
 
     for key in ORDER:
         data = rows[key]
@@ -1097,7 +1097,7 @@ def _write(rows: dict[str, list[tuple]], counts: dict[str, int]) -> None:
         if adapt is not None:
             data = [tuple(a(v) for a, v in zip(adapt, row, strict=True)) for row in data]
         for start in range(0, len(data), 20000):
-            _insert_rows(table, columns, data[start:start + 20000])
+            insert_rows(table, columns, data[start:start + 20000])
         if key in COUNT_NAMES:
             counts[COUNT_NAMES[key]] = counts.get(COUNT_NAMES[key], 0) + len(data)
 

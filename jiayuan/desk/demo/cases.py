@@ -1154,7 +1154,8 @@ def _dt_adapter() -> Callable[[datetime | None], Any]:
 def write_community(dctx: DeskContext, batch: Any, index: int,
                     counts: dict[str, int]) -> None:
     """Plan and write one community's year of cases (after its registry rows)."""
-    from jiayuan.registry.demo.loader import BATCH_SIZE, _insert_rows
+    from jiayuan.core.bulk import insert_rows
+    from jiayuan.registry.demo.loader import BATCH_SIZE
 
     builder = CommunityCases(dctx, batch, index)
     builder.plan_all()
@@ -1167,7 +1168,7 @@ def write_community(dctx: DeskContext, batch: Any, index: int,
         names = [model._meta.get_field(c.removesuffix("_id") if c.endswith("_id")
                                        and c != "id" else c).column for c in columns]
         for start in range(0, len(rows[key]), 20000):
-            _insert_rows(model._meta.db_table, names, rows[key][start:start + 20000])
+            insert_rows(model._meta.db_table, names, rows[key][start:start + 20000])
         counts[{"event": "case_event"}.get(key, key)] = (
             counts.get({"event": "case_event"}.get(key, key), 0) + len(rows[key]))
 

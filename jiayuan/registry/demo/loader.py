@@ -29,6 +29,7 @@ from django.db import connection, models, reset_queries, transaction
 from django.db.models import Max, ProtectedError
 
 from jiayuan.core import audit
+from jiayuan.core.bulk import insert_rows
 from jiayuan.core.models import AuditAction, AuditEntry, User
 from jiayuan.places.models import Building, Community, Dwelling, Grid
 from jiayuan.registry.demo.generator import SCALES, Context, Ids, build_community
@@ -193,28 +194,13 @@ def _scope_users(users: dict[str, User], kept: list[str], station: Community,
     return table
 
 
-def _insert_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
-    """COPY (PostgreSQL) or executemany (SQLite) of ready database values."""
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})",  # noqa: S608
-                               rows)
-
-
 def _write(batch, counts: dict[str, int]) -> None:
     for key, model in MODELS:
         objs = getattr(batch, BATCH_FIELDS[key])
         model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
         counts[key] = counts.get(key, 0) + len(objs)
     if connection.vendor in ("postgresql", "sqlite"):
-        _insert_rows(SearchKey._meta.db_table, ["person_id", "grid_id", "kind", "pos", "key"],
+        insert_rows(SearchKey._meta.db_table, ["person_id", "grid_id", "kind", "pos", "key"],
                      batch.search_keys)
     else:
         SearchKey.objects.bulk_create(

@@ -1,0 +1,839 @@
+"""Roster import in two steps: check (a dry run that writes nothing), then commit.
+
+    start(actor, grid, data, filename)  -> ImportBatch (file stored, header found,
+                                           columns mapped; nothing else written)
+    check(actor, batch)                 -> Report: every row's outcome and problems
+    commit(actor, batch)                -> Report, after writing in one transaction
+    undo(actor, batch)                  -> removes what the batch wrote, unless a
+                                           later edit touched it (UndoBlocked)
+
+Commit runs the same plan as the check, inside the transaction and under the
+audit lock, so two imports at once are serialised and the second sees the
+first's people (the unique ID-number hash is the last line of defence). A row
+is one person. Rows are grouped into households by dwelling (and 户号 where the
+file has one); a new household needs exactly one head row. People are matched
+to the registry by the keyed hash of their ID number; without one, the same
+name and birth date (and phone, when both have one) in the same household is
+the same person, and elsewhere a *possible duplicate* that is imported only
+when the worker accepts it. An import never moves people between households
+and never erases a value: a blank cell leaves the registry as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from jiayuan.core import audit
+from jiayuan.core.access import require
+from jiayuan.core.bulk import insert_rows
+from jiayuan.core.models import AuditAction
+from jiayuan.core.roles import Perm
+from jiayuan.core.scope import grids_for, in_scope
+from jiayuan.lib._i18n import LibError, interpolate
+from jiayuan.lib.idcard import IDNumberError, check_agrees, parse_id_number
+from jiayuan.lib.text import display_pinyin
+from jiayuan.places.models import Building, Dwelling, Grid, dwelling_code
+from jiayuan.registry.choices import ConsentPurpose, ConsentStatus, Relation
+from jiayuan.registry.identifiers import id_hash, phone_hash, set_id_number, set_phone
+from jiayuan.registry.models import (
+    Consent,
+    Household,
+    HouseholdAddress,
+    Membership,
+    Person,
+    SearchKey,
+)
+from jiayuan.registry.services import reindex_person, search_keys_for
+from jiayuan.sheets import normalise as norm
+from jiayuan.sheets.columns import FIELDS, find_header, guess_mapping, is_blank, is_total
+from jiayuan.sheets.models import BatchStatus, ImportBatch, ImportChange
+from jiayuan.sheets.reading import Sheet, SheetError, read_sheet
+
+NEW, UPDATED, UNCHANGED, REJECTED, DUPLICATE = "new", "updated", "unchanged", "rejected", \
+    "duplicate"
+OUTCOMES = (NEW, UPDATED, UNCHANGED, REJECTED, DUPLICATE)
+CHUNK = 900  # look-ups per query (below SQLite's parameter limit)
+
+NORMALISERS = {
+    "name": norm.name, "sex": norm.sex, "birth_date": norm.day, "id_number": norm.id_number,
+    "phone": norm.phone, "ethnicity": norm.ethnicity, "building": norm.place_part,
+    "unit": norm.place_part, "room": norm.place_part, "address": norm.address,
+    "relation": norm.relation, "residency": norm.residency, "origin": norm.origin,
+    "permit_number": norm.text, "permit_expiry": norm.day, "occupation": norm.text,
+    "household_no": norm.text, "grid": norm.text, "moved_in": norm.day, "note": norm.text,
+}
+# Person fields an import may set, from the row's values of the same name
+# (origin -> origin_code); compared to decide between updated and unchanged.
+PERSON_VALUES = ("name", "sex", "birth_date", "ethnicity", "origin_code", "permit_number",
+                 "permit_expiry", "occupation", "relation")
+# What undo restores for a person the import changed.
+RESTORE_FIELDS = (*PERSON_VALUES, "pinyin", "phone_enc", "phone_hash", "phone_mask",
+                  "phone_last4", "id_number_enc", "id_number_hash", "id_number_mask")
+
+
+class ImportFailed(LibError):
+    """The commit could not be written; nothing was."""
+
+
+class UndoBlocked(LibError):
+    def __init__(self, message: str, blockers: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.blockers = blockers  # (label, url or "")
+
+
+@dataclass
+class Problem:
+    column: str
+    reason: str
+
+
+@dataclass
+class RowResult:
+    number: int  # row number in the file, as the spreadsheet program shows it
+    cells: list[Any]
+    outcome: str = NEW
+    problems: list[Problem] = field(default_factory=list)
+    name: str = ""
+    dwelling: str = ""
+    note: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+    person: dict[str, Any] | None = None  # the registered person this row is
+    household_key: tuple | None = None
+
+    def reject(self, column: str, reason: str) -> None:
+        self.outcome = REJECTED
+        self.problems.append(Problem(column, reason))
+
+
+@dataclass
+class Report:
+    header: list[str]
+    columns: dict[int, str]  # column index -> field key
+    rows: list[RowResult]
+    counts: dict[str, int]
+    notices: list[str] = field(default_factory=list)
+
+    def problems(self) -> Iterator[RowResult]:
+        return (r for r in self.rows if r.outcome in (REJECTED, DUPLICATE))
+
+
+# --- start: upload ------------------------------------------------------------------
+
+def _column_label(header: list[Any], index: int) -> str:
+    text = header[index] if index < len(header) else None
+    if text not in (None, ""):
+        return norm.text(text)
+    letters, n = "", index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return interpolate(_("column %(letter)s"), {"letter": letters})
+
+
+def start(*, actor: Any, grid: Grid, data: bytes, filename: str,
+          columns: dict[str, str] | None = None) -> ImportBatch:
+    """Read an uploaded roster, find its header and map its columns.
+
+    Raises SheetError (a file we cannot or will not read) or Http404 (a grid
+    out of scope). Writes only the batch, as a draft.
+    """
+    require(actor, Perm.IMPORT_ROSTER)
+    if not in_scope(actor, grid.pk) or grid.community_id != actor.community_id:
+        raise Http404
+    sheet = read_sheet(data, filename)
+    header_index = find_header(sheet.rows)
+    if header_index is None:
+        raise SheetError(_(
+            "No header row found in the first rows of the sheet. The roster needs a row of "
+            "column names such as 姓名, 身份证号 and 房号 above the data."))
+    header = sheet.rows[header_index]
+    if columns:
+        from jiayuan.sheets.columns import template_mapping
+
+        mapping = template_mapping(header, columns) or guess_mapping(header)
+    else:
+        mapping = guess_mapping(header)
+    batch = ImportBatch(community_id=grid.community_id, grid=grid, created_by=actor,
+                        filename=filename[:200], file_sha256=hashlib.sha256(data).hexdigest(),
+                        sheet_name=sheet.name[:100], header_row=header_index + 1,
+                        mapping={str(i): key for i, key in mapping.items()})
+    batch.file.save(f"roster-{batch.file_sha256[:16]}.bin", ContentFile(data), save=False)
+    batch.save()
+    return batch
+
+
+def sheet_of(batch: ImportBatch) -> Sheet:
+    with batch.file.open("rb") as f:
+        return read_sheet(f.read(), batch.filename)
+
+
+def _scoped_batch(actor: Any, batch: ImportBatch) -> None:
+    require(actor, Perm.IMPORT_ROSTER)
+    if batch.community_id != actor.community_id or not in_scope(actor, batch.grid_id):
+        raise Http404
+
+
+# --- the plan -----------------------------------------------------------------------
+
+class _Planner:
+    """Works out every row's outcome; `check` shows it, `commit` writes it."""
+
+    def __init__(self, actor: Any, batch: ImportBatch, sheet: Sheet) -> None:
+        self.actor, self.batch, self.sheet = actor, batch, sheet
+        self.today = timezone.localdate()
+        self.header = sheet.rows[batch.header_row - 1] if batch.header_row <= len(
+            sheet.rows) else []
+        self.columns = {int(i): key for i, key in batch.mapping.items() if key in FIELDS}
+        self.labels = {i: _column_label(self.header, i) for i in self.columns}
+        self.column_of = {key: i for i, key in self.columns.items()}
+        self.notices: list[str] = []
+        self.skipped = 0
+        self.rows: list[RowResult] = []
+        self.grids = {g.pk: g for g in grids_for(actor).filter(community_id=batch.community_id)}
+
+    def label(self, key: str) -> str:
+        i = self.column_of.get(key)
+        return self.labels[i] if i is not None else str(FIELDS[key].label)
+
+    # Step 1: each row on its own.
+    def read_rows(self) -> None:
+        if "name" not in self.column_of:
+            raise SheetError(_("No column is mapped to the name (姓名). Map the columns "
+                               "before checking the file."))
+        has_ethnicity = "ethnicity" in self.column_of
+        if has_ethnicity and not self.batch.consent_evidence:
+            self.notices.append(_(
+                "The ethnic group column is not imported: say how the people on this roster "
+                "consented to it being recorded, or leave it out."))
+        for index in range(self.batch.header_row, len(self.sheet.rows)):
+            cells = self.sheet.rows[index]
+            if is_blank(cells):
+                continue
+            if is_total(cells):
+                self.skipped += 1
+                continue
+            row = RowResult(number=index + 1, cells=cells)
+            self._normalise(row, cells)
+            if not self.batch.consent_evidence:
+                row.values.pop("ethnicity", None)
+            self._check_row(row)
+            self.rows.append(row)
+
+    def _normalise(self, row: RowResult, cells: list[Any]) -> None:
+        values = row.values
+        for i, key in self.columns.items():
+            cell = cells[i] if i < len(cells) else None
+            try:
+                value = NORMALISERS[key](cell)
+            except LibError as exc:
+                row.reject(self.labels[i], str(exc))
+                continue
+            if key == "address":
+                if value and value[0]:
+                    for part, v in zip(("building", "unit", "room"), value, strict=True):
+                        values.setdefault(part, v)
+            elif value not in ("", None):
+                values[key] = value
+
+    def _check_row(self, row: RowResult) -> None:
+        v = row.values
+        row.name = v.get("name", "")
+        if not row.name and "name" not in {p.column for p in row.problems}:
+            row.reject(self.label("name"), _("The name is missing."))
+        number = v.get("id_number")
+        if number:
+            info = parse_id_number(number)
+            try:
+                check_agrees(number, birth_date=v.get("birth_date"), sex=v.get("sex"))
+            except IDNumberError as exc:
+                column = "sex" if exc.code == "sex_mismatch" else "birth_date"
+                row.reject(self.label(column), str(exc))
+            v.setdefault("birth_date", info.birth_date)
+            v.setdefault("sex", info.sex)
+        if not v.get("sex") and not any(p.column == self.label("sex") for p in row.problems):
+            row.reject(self.label("sex"), _("The sex is missing (or give the ID number, "
+                                            "which contains it)."))
+        birth = v.get("birth_date")
+        if birth and birth > self.today:
+            row.reject(self.label("birth_date"), _("The birth date is in the future."))
+        grid = self.batch.grid
+        if v.get("grid"):
+            grid = self._grid_named(v["grid"])
+            if grid is None:
+                row.reject(self.label("grid"), interpolate(
+                    _("“%(grid)s” is not a grid you work in. Use the grid's code or name."),
+                    {"grid": v["grid"]}))
+                return
+        v["grid_id"] = grid.pk
+        if not v.get("building") or not v.get("room"):
+            row.reject(self.label("room") if v.get("building") else self.label("building"),
+                       _("The address is incomplete: the building and the room number are "
+                         "needed."))
+            return
+        row.dwelling = dwelling_code(v["building"], v.get("unit", ""), v["room"])
+
+    def _grid_named(self, text: str) -> Grid | None:
+        for g in self.grids.values():
+            if text in (g.code, g.name):
+                return g
+        return None
+
+    # Step 2: places.
+    def resolve_places(self) -> None:
+        wanted = {(r.values["grid_id"], r.values["building"]) for r in self.rows
+                  if r.outcome != REJECTED}
+        grid_ids = {g for g, _b in wanted}
+        self.buildings = {(b.grid_id, b.number): b for b in
+                          Building.objects.filter(grid_id__in=grid_ids)}
+        building_ids = [b.pk for b in self.buildings.values()]
+        self.dwellings: dict[tuple[int, str, str], int] = {}
+        for start_ in range(0, len(building_ids), CHUNK):
+            for pk, b, u, r in Dwelling.objects.filter(
+                    building_id__in=building_ids[start_:start_ + CHUNK]).values_list(
+                    "pk", "building_id", "unit", "room"):
+                self.dwellings[(b, u, r)] = pk
+        for row in self.rows:
+            if row.outcome == REJECTED:
+                continue
+            v = row.values
+            building = self.buildings.get((v["grid_id"], v["building"]))
+            if building is None:
+                row.reject(self.label("building"), interpolate(
+                    _("Building %(building)s is not in %(grid)s. Correct the building number, "
+                      "or ask the administrator to add the building."),
+                    {"building": v["building"], "grid": self.grids[v["grid_id"]].name}))
+                continue
+            v["building_id"] = building.pk
+            row.household_key = (building.pk, v.get("unit", ""), v["room"],
+                                 v.get("household_no", ""))
+
+    # Step 3: the same person twice in the file, and people already registered.
+    def match_people(self) -> None:
+        by_id: dict[str, RowResult] = {}
+        by_details: dict[tuple, RowResult] = {}
+        for row in self.rows:
+            v = row.values
+            number = v.get("id_number")
+            if number:
+                v["id_hash"] = id_hash(number)
+            if v.get("phone"):
+                v["phone_hash"] = phone_hash(v["phone"])
+            if row.outcome == REJECTED:
+                continue
+            if number:
+                first = by_id.get(v["id_hash"])
+                if first is not None:
+                    row.reject(self.label("id_number"), interpolate(
+                        _("The same ID number as row %(row)d."), {"row": first.number}))
+                    continue
+                by_id[v["id_hash"]] = row
+            else:
+                key = (row.name, v.get("birth_date"), v.get("phone_hash", ""))
+                first = by_details.get(key)
+                if first is not None:
+                    if first.household_key == row.household_key:
+                        row.reject(self.label("name"), interpolate(
+                            _("The same person as row %(row)d (same name, birth date and "
+                              "phone)."), {"row": first.number}))
+                    else:
+                        self._maybe_duplicate(row, interpolate(
+                            _("Possibly the same person as row %(row)d (same name, birth date "
+                              "and phone)."), {"row": first.number}))
+                    continue
+                by_details[key] = row
+        self._match_registered(by_id)
+
+    def _maybe_duplicate(self, row: RowResult, note: str) -> None:
+        row.note = note
+        if row.number not in set(self.batch.accepted):
+            row.outcome = DUPLICATE
+
+    def _match_registered(self, by_id: dict[str, RowResult]) -> None:
+        fields = ("pk", "household_id", "grid_id", "name", "sex", "birth_date", "ethnicity",
+                  "origin_code", "permit_number", "permit_expiry", "occupation", "relation",
+                  "phone_hash", "id_number_hash", "left_on", "household__dwelling__code")
+        hashes = list(by_id)
+        for start_ in range(0, len(hashes), CHUNK):
+            for p in Person.objects.filter(
+                    id_number_hash__in=hashes[start_:start_ + CHUNK]).values(*fields):
+                by_id[p["id_number_hash"]].person = p
+        # Without an ID number: same name and birth date in the community.
+        no_id = [r for r in self.rows if r.outcome == NEW and not r.values.get("id_number")]
+        names = sorted({r.name for r in no_id})
+        found: dict[tuple[str, date | None], list[dict]] = defaultdict(list)
+        for start_ in range(0, len(names), CHUNK):
+            for p in Person.objects.filter(grid__community_id=self.batch.community_id,
+                                           name__in=names[start_:start_ + CHUNK]).values(*fields):
+                found[(p["name"], p["birth_date"])].append(p)
+        for row in no_id:
+            v = row.values
+            for p in found.get((row.name, v.get("birth_date")), ()):
+                if v.get("phone_hash") and p["phone_hash"] and p["phone_hash"] != v["phone_hash"]:
+                    continue
+                row.person = p
+                break
+
+    # Step 4: households.
+    def group_households(self) -> None:
+        groups: dict[tuple, list[RowResult]] = defaultdict(list)
+        for row in self.rows:
+            if row.outcome != REJECTED and row.household_key is not None:
+                groups[row.household_key].append(row)
+        dwelling_ids = [self.dwellings[k[:3]] for k in groups if k[:3] in self.dwellings]
+        active: dict[int, list[dict]] = defaultdict(list)
+        for start_ in range(0, len(dwelling_ids), CHUNK):
+            for h in Household.objects.filter(dwelling_id__in=dwelling_ids[start_:start_ + CHUNK],
+                                              moved_out__isnull=True).values(
+                    "pk", "dwelling_id", "head_id", "grid_id"):
+                active[h["dwelling_id"]].append(h)
+        self.groups = groups
+        self.targets: dict[tuple, dict | None] = {}
+        for key, rows in groups.items():
+            households = active.get(self.dwellings.get(key[:3], -1), [])
+            self.targets[key] = self._target(key, rows, households)
+
+    def _target(self, key: tuple, rows: list[RowResult], households: list[dict]) -> dict | None:
+        """The registered household these rows belong to, or None for a new one."""
+        ids = {h["pk"]: h for h in households}
+        claimed = {r.person["household_id"] for r in rows
+                   if r.person and r.person["household_id"] in ids}
+        if len(claimed) > 1:
+            for row in rows:
+                row.reject(self.label("room"), interpolate(
+                    _("People of different households at %(dwelling)s are on this roster as "
+                      "one household: add a 户号 column to tell them apart."),
+                    {"dwelling": row.dwelling}))
+            return None
+        if claimed:
+            return ids[claimed.pop()]
+        if len(households) == 1 and not key[3]:
+            return households[0]
+        if len(households) > 1:
+            for row in rows:
+                if row.person is None:
+                    row.reject(self.label("room"), interpolate(
+                        _("Several households live at %(dwelling)s: register this person on "
+                          "their household's page, or add a 户号 column."),
+                        {"dwelling": row.dwelling}))
+        return None
+
+    # Step 5: each row's outcome.
+    def decide(self) -> None:
+        for key, rows in self.groups.items():
+            target = self.targets.get(key)
+            for row in rows:
+                if row.outcome != REJECTED:
+                    self._decide_person(row, target)
+            if target is None:
+                self._check_new_household(rows)
+            else:
+                for row in rows:
+                    if (row.outcome in (NEW, DUPLICATE) and row.values.get("relation")
+                            == Relation.HEAD):
+                        row.reject(self.label("relation"), interpolate(
+                            _("%(dwelling)s already has a head of household in the registry. "
+                              "Change the head on the household page, not by import."),
+                            {"dwelling": row.dwelling}))
+
+    def _decide_person(self, row: RowResult, target: dict | None) -> None:
+        p = row.person
+        if p is None:
+            return
+        if not in_scope(self.actor, p["grid_id"]):
+            row.person = None
+            row.reject(self.label("id_number"), _(
+                "This person is registered in a grid you cannot see. Ask the station head."))
+            return
+        if target is None or p["household_id"] != target["pk"]:
+            if not row.values.get("id_number"):
+                # Same name and birth date in another household: maybe the same person.
+                row.person = None
+                self._maybe_duplicate(row, interpolate(
+                    _("Possibly the same person as one registered at %(dwelling)s (same name "
+                      "and birth date)."), {"dwelling": p["household__dwelling__code"]}))
+                return
+            row.reject(self.label("id_number"), interpolate(
+                _("Already registered at %(dwelling)s. An import does not move people: move "
+                  "them on their page first."), {"dwelling": p["household__dwelling__code"]}))
+            return
+        new = self.person_values(row)
+        if new.get("relation") == Relation.HEAD and target["head_id"] != p["pk"]:
+            row.reject(self.label("relation"), _(
+                "The registry has another head for this household. Change the head on the "
+                "household page, not by import."))
+            return
+        if p["pk"] == target["head_id"] and new.get("relation", Relation.HEAD) != Relation.HEAD:
+            new.pop("relation")
+        changed = [f for f, value in new.items() if p[f] != value]
+        if row.values.get("phone_hash") and row.values["phone_hash"] != p["phone_hash"]:
+            changed.append("phone")
+        if changed:
+            row.outcome = UPDATED
+            row.values["changed"] = changed
+            row.note = ", ".join(str(_field_label(f)) for f in changed)
+        else:
+            row.outcome = UNCHANGED
+
+    def _check_new_household(self, rows: list[RowResult]) -> None:
+        live = [r for r in rows if r.outcome != REJECTED]
+        heads = [r for r in rows if r.values.get("relation") == Relation.HEAD]
+        if len(rows) == 1 and not rows[0].values.get("relation"):
+            heads = rows
+            rows[0].values["relation"] = Relation.HEAD
+        problem = None
+        if not heads:
+            problem = _("No head of household (户主) for %(dwelling)s in this file: mark one "
+                        "person's relation as 户主.")
+        elif len(heads) > 1:
+            problem = _("Several heads of household (户主) at %(dwelling)s: add a 户号 column to "
+                        "tell the households apart, or correct the relation.")
+        elif heads[0].outcome != NEW:
+            problem = interpolate(_("The head of household's row %(row)d is not imported, so "
+                                    "neither is this one."), {"row": heads[0].number})
+        elif not heads[0].values.get("residency"):
+            heads[0].reject(self.label("residency"), _(
+                "The residency (人员类别: 户籍, 常住 or 流动) is needed for a new household."))
+            problem = interpolate(_("The head of household's row %(row)d is not imported, so "
+                                    "neither is this one."), {"row": heads[0].number})
+        if problem is None:
+            for row in live:
+                if row is not heads[0] and not row.values.get("relation"):
+                    row.reject(self.label("relation"), _("The relation to the head of household "
+                                                          "is missing."))
+            return
+        for row in live:
+            if row.outcome in (NEW, DUPLICATE) or any(row is h for h in heads):
+                row.reject(self.label("relation"), interpolate(
+                    problem, {"dwelling": row.dwelling}) if "%(" in problem else problem)
+
+    def person_values(self, row: RowResult) -> dict[str, Any]:
+        v = row.values
+        out = {f: v[f] for f in ("name", "sex", "birth_date", "ethnicity", "permit_number",
+                                 "permit_expiry", "occupation", "relation") if v.get(f)}
+        if v.get("origin"):
+            out["origin_code"] = v["origin"]
+        return out
+
+    def plan(self) -> Report:
+        self.read_rows()
+        self.resolve_places()
+        self.match_people()
+        self.group_households()
+        self.decide()
+        counts = dict.fromkeys(OUTCOMES, 0)
+        for row in self.rows:
+            counts[row.outcome] += 1
+        counts["skipped"] = self.skipped
+        header = [_column_label(self.header, i) for i in range(len(self.header))]
+        return Report(header=header, columns=self.columns, rows=self.rows, counts=counts,
+                      notices=self.notices)
+
+
+def _field_label(key: str) -> str:
+    if key == "origin_code":
+        key = "origin"
+    return str(FIELDS[key].label) if key in FIELDS else key
+
+
+def check(*, actor: Any, batch: ImportBatch) -> Report:
+    """The dry run: every row's outcome, nothing written."""
+    _scoped_batch(actor, batch)
+    return _Planner(actor, batch, sheet_of(batch)).plan()
+
+
+# --- commit -------------------------------------------------------------------------
+
+def commit(*, actor: Any, batch: ImportBatch) -> Report:
+    """Write the plan in one transaction. Raises ImportFailed (nothing written)."""
+    _scoped_batch(actor, batch)
+    sheet = sheet_of(batch)
+    try:
+        with transaction.atomic():
+            audit.lock_tip()
+            batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if batch.status != BatchStatus.DRAFT:
+                raise ImportFailed(_("This file has already been imported."))
+            planner = _Planner(actor, batch, sheet)
+            report = planner.plan()
+            _Writer(actor, batch, planner).write(report)
+            batch.status = BatchStatus.COMMITTED
+            batch.committed_at = timezone.now()
+            batch.counts = report.counts
+            batch.save(update_fields=["status", "committed_at", "counts"])
+            audit.record(AuditAction.IMPORT, actor=actor, obj=batch, changes={
+                "file": batch.filename, "sha256": batch.file_sha256,
+                "grid": batch.grid.code, "counts": report.counts})
+    except IntegrityError as exc:
+        raise ImportFailed(_(
+            "Someone registered some of these people while the import ran. Nothing was "
+            "imported: check the file again and import it.")) from exc
+    return report
+
+
+class _Writer:
+    def __init__(self, actor: Any, batch: ImportBatch, planner: _Planner) -> None:
+        self.actor, self.batch, self.planner = actor, batch, planner
+        self.now = timezone.now()
+        self.today = timezone.localdate()
+
+    def write(self, report: Report) -> None:
+        planner = self.planner
+        households: dict[tuple, int] = {}
+        new_groups = [(key, rows) for key, rows in planner.groups.items()
+                      if planner.targets.get(key) is None
+                      and any(r.outcome == NEW for r in rows)]
+        dwellings = self._dwellings([key for key, _rows in new_groups])
+        new_households = []
+        for key, rows in new_groups:
+            head = next(r for r in rows if r.values.get("relation") == Relation.HEAD)
+            new_households.append((key, Household(
+                dwelling_id=dwellings[key[:3]], grid_id=head.values["grid_id"],
+                residency=head.values["residency"],
+                moved_in=head.values.get("moved_in") or self.today,
+                import_batch_id=self.batch.pk)))
+        Household.objects.bulk_create([h for _k, h in new_households], batch_size=2000)
+        HouseholdAddress.objects.bulk_create(
+            [HouseholdAddress(household=h, dwelling_id=h.dwelling_id, moved_in=h.moved_in)
+             for _k, h in new_households], batch_size=2000)
+        for key, h in new_households:
+            households[key] = h.pk
+        for key, target in planner.targets.items():
+            if target is not None:
+                households[key] = target["pk"]
+        head_ids = self._create_people(households)
+        heads = []
+        for (key, h) in new_households:
+            head = head_ids.get(key)
+            if head is not None:
+                h.head_id = head
+                heads.append(h)
+        Household.objects.bulk_update(heads, ["head"], batch_size=2000)
+        self._update_people(report)
+
+    def _dwellings(self, keys: list[tuple]) -> dict[tuple, int]:
+        known = self.planner.dwellings
+        buildings = {b.pk: b for b in self.planner.buildings.values()}
+        missing = sorted({k[:3] for k in keys if k[:3] not in known})
+        created = [Dwelling(building_id=b, unit=u, room=r, grid_id=buildings[b].grid_id,
+                            code=dwelling_code(buildings[b].number, u, r),
+                            import_batch_id=self.batch.pk) for b, u, r in missing]
+        Dwelling.objects.bulk_create(created, batch_size=2000)
+        return {**known, **{(d.building_id, d.unit, d.room): d.pk for d in created}}
+
+    def _create_people(self, households: dict[tuple, int]) -> dict[tuple, int]:
+        """Create the new people; returns household key -> head person id."""
+        rows = [r for r in self.planner.rows if r.outcome == NEW]
+        people: list[Person] = []
+        for row in rows:
+            v = row.values
+            person = Person(household_id=households[row.household_key], grid_id=v["grid_id"],
+                            pinyin=display_pinyin(row.name), import_batch_id=self.batch.pk,
+                            **self.planner.person_values(row))
+            set_id_number(person, v.get("id_number", ""))
+            set_phone(person, v.get("phone", ""))
+            people.append(person)
+        Person.objects.bulk_create(people, batch_size=2000)
+        heads = {row.household_key: person.pk for row, person in zip(rows, people, strict=True)
+                 if person.relation == Relation.HEAD}
+        memberships, consents, keys = [], [], []
+        evidence = self._evidence()
+        for row, person in zip(rows, people, strict=True):
+            memberships.append(Membership(person_id=person.pk, household_id=person.household_id,
+                                          relation=person.relation,
+                                          joined=row.values.get("moved_in") or self.today))
+            if person.ethnicity:
+                # Recorded under the consent the worker described (batch.consent_evidence);
+                # a child's is given by the head of household as guardian.
+                guardian = None
+                age = person.age_on(self.today)
+                if age is not None and age < 14:
+                    guardian = heads.get(row.household_key) or self._head_of(row)
+                consents.append(Consent(person_id=person.pk, purpose=ConsentPurpose.SENSITIVE,
+                                        status=ConsentStatus.GIVEN, recorded_on=self.today,
+                                        recorded_by=self.actor, evidence=evidence,
+                                        guardian_id=guardian))
+            keys.extend((k.person_id, k.grid_id, k.kind, k.pos, k.key)
+                        for k in search_keys_for(person))
+        Membership.objects.bulk_create(memberships, batch_size=2000)
+        Consent.objects.bulk_create(consents, batch_size=2000)
+        _insert_search_keys(keys)
+        return heads
+
+    def _head_of(self, row: RowResult) -> int | None:
+        target = self.planner.targets.get(row.household_key)
+        return target["head_id"] if target else None
+
+    def _evidence(self) -> str:
+        return interpolate(_("%(evidence)s (roster import #%(batch)d)"),
+                           {"evidence": self.batch.consent_evidence, "batch": self.batch.pk})
+
+    def _update_people(self, report: Report) -> None:
+        rows = [r for r in report.rows if r.outcome == UPDATED]
+        if not rows:
+            return
+        ids = [r.person["pk"] for r in rows]
+        current = {}
+        for start_ in range(0, len(ids), CHUNK):
+            current.update(Person.objects.select_for_update().in_bulk(ids[start_:start_ + CHUNK]))
+        changes, renamed, consents = [], [], []
+        fields: set[str] = {"updated_at", "pinyin"}
+        evidence = self._evidence()
+        for row in rows:
+            person = current[row.person["pk"]]
+            changes.append(ImportChange(batch=self.batch, person=person, before={
+                f: audit._plain(getattr(person, f)) for f in RESTORE_FIELDS}))
+            new = self.planner.person_values(row)
+            for f in row.values["changed"]:
+                if f == "phone":
+                    set_phone(person, row.values["phone"])
+                    fields.update(("phone_enc", "phone_hash", "phone_mask", "phone_last4"))
+                else:
+                    if f == "ethnicity" and not person.ethnicity:
+                        consents.append(Consent(
+                            person=person, purpose=ConsentPurpose.SENSITIVE,
+                            status=ConsentStatus.GIVEN, recorded_on=self.today,
+                            recorded_by=self.actor, evidence=evidence))
+                    setattr(person, f, new[f])
+                    fields.add(f)
+            if "name" in row.values["changed"]:
+                person.pinyin = display_pinyin(person.name)
+                renamed.append(person)
+            person.updated_at = self.now
+        ImportChange.objects.bulk_create(changes, batch_size=2000)
+        Person.objects.bulk_update(list(current.values()), sorted(fields), batch_size=1000)
+        Consent.objects.bulk_create(consents, batch_size=2000)
+        for person in renamed:
+            reindex_person(person)
+
+
+def _insert_search_keys(keys: list[tuple]) -> None:
+    columns = ["person_id", "grid_id", "kind", "pos", "key"]
+    for start_ in range(0, len(keys), 20000):
+        insert_rows(SearchKey._meta.db_table, columns, keys[start_:start_ + 20000])
+
+
+# --- undo ---------------------------------------------------------------------------
+
+UNDO_ALLOWED = {Person, Household, HouseholdAddress, Membership, SearchKey, Consent,
+                ImportChange}
+
+
+@audit.audited
+def undo(*, actor: Any, batch: ImportBatch) -> None:
+    """Remove what `batch` wrote, restoring the people it changed.
+
+    Refused, naming the records, when anything touched them after the import:
+    an edit, a new member, a case, a visit, a consent recorded by hand…
+    """
+    _scoped_batch(actor, batch)
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != BatchStatus.COMMITTED:
+        raise UndoBlocked(_("Only an imported batch can be undone."), [])
+    blockers = _blockers(batch)
+    if blockers:
+        raise UndoBlocked(ngettext(
+            "This import cannot be undone: %(n)d record was changed or used after it.",
+            "This import cannot be undone: %(n)d records were changed or used after it.",
+            len(blockers)) % {"n": len(blockers)}, blockers[:20])
+    changes = list(ImportChange.objects.filter(batch=batch).select_related("person"))
+    restored = []
+    for change in changes:
+        person = change.person
+        for f, value in change.before.items():
+            setattr(person, f, Person._meta.get_field(f).to_python(value))
+        person.updated_at = timezone.now()
+        restored.append(person)
+    Person.objects.bulk_update(restored, [*RESTORE_FIELDS, "updated_at"], batch_size=1000)
+    for person in restored:
+        reindex_person(person)
+    Consent.objects.filter(evidence__endswith=f"#{batch.pk})",
+                           recorded_by_id=batch.created_by_id,
+                           purpose=ConsentPurpose.SENSITIVE).filter(
+        person__import_batch_id=batch.pk).delete()
+    Consent.objects.filter(evidence__endswith=f"#{batch.pk})",
+                           person__in=[c.person_id for c in changes]).delete()
+    created = Household.objects.filter(import_batch_id=batch.pk)
+    created.update(head=None)
+    Person.objects.filter(import_batch_id=batch.pk).delete()
+    created.delete()
+    for dwelling in Dwelling.objects.filter(import_batch_id=batch.pk):
+        try:
+            with transaction.atomic():
+                dwelling.delete()
+        except (ProtectedError, RestrictedError):
+            pass  # someone lives there now; an empty dwelling record harms nobody
+    batch.status = BatchStatus.UNDONE
+    batch.undone_at = timezone.now()
+    batch.undone_by = actor
+    batch.save(update_fields=["status", "undone_at", "undone_by"])
+    audit.record(AuditAction.UNDO_IMPORT, actor=actor, obj=batch,
+                 changes={"file": batch.filename, "counts": batch.counts})
+
+
+def _blockers(batch: ImportBatch) -> list[tuple[str, str]]:
+    after = batch.committed_at
+    out: list[tuple[str, str]] = []
+    people = Person.objects.filter(import_batch_id=batch.pk)
+    households = Household.objects.filter(import_batch_id=batch.pk)
+    changed = Person.objects.filter(pk__in=ImportChange.objects.filter(batch=batch)
+                                    .values("person_id"))
+    for p in (people | changed).filter(updated_at__gt=after).order_by("pk")[:20]:
+        out.append((interpolate(_("%(name)s was edited after the import"), {"name": p.name}),
+                    reverse("person_detail", args=[p.pk])))
+    for h in households.filter(updated_at__gt=after).select_related("dwelling")[:20]:
+        out.append((interpolate(_("Household %(dwelling)s was edited after the import"),
+                                {"dwelling": h.dwelling.code}),
+                    reverse("household_detail", args=[h.pk])))
+    for p in Person.objects.filter(household__import_batch_id=batch.pk).exclude(
+            import_batch_id=batch.pk)[:20]:
+        out.append((interpolate(_("%(name)s joined an imported household later"),
+                                {"name": p.name}), reverse("person_detail", args=[p.pk])))
+    if out:
+        return out
+    own_consent = f"#{batch.pk})"
+    for c in Consent.objects.filter(person__import_batch_id=batch.pk).exclude(
+            evidence__endswith=own_consent).select_related("person")[:20]:
+        out.append((interpolate(_("A consent of %(name)s was recorded after the import"),
+                                {"name": c.person.name}),
+                    reverse("person_detail", args=[c.person_id])))
+    out.extend(_linked_records(list(households[:50000]), list(people[:200000])))
+    return out
+
+
+def _linked_records(households: list[Household], people: list[Person]) -> list[tuple[str, str]]:
+    """Anything else that points at the batch's households or people (cases,
+    visits, duties, pairings…): deleting them would delete or orphan it."""
+    collector = Collector(using=connection.alias)
+    try:
+        collector.collect(people)
+        collector.collect(households)
+    except (ProtectedError, RestrictedError) as exc:
+        objs = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
+        return [(_describe(o), "") for o in list(objs)[:20]]
+    out = []
+    for model, instances in collector.data.items():
+        if model not in UNDO_ALLOWED and instances:
+            out.extend((_describe(o), "") for o in list(instances)[:5])
+    for qs in collector.fast_deletes:
+        if qs.model not in UNDO_ALLOWED and qs.exists():
+            out.extend((_describe(o), "") for o in qs[:5])
+    return out
+
+
+def _describe(obj: Any) -> str:
+    return interpolate(_("%(kind)s “%(what)s” refers to an imported record"),
+                       {"kind": obj._meta.verbose_name, "what": str(obj)[:80]})
