@@ -4,12 +4,17 @@
     make bench                                   # district scale, both databases
     make bench BENCH_ARGS="--scale station"      # quicker
     make bench BENCH_ARGS="--db sqlite --reuse"  # keep the loaded data between runs
+    make bench BENCH_ARGS="--only search"        # search and pages only
+    make bench BENCH_ARGS="--only imports"       # roster import only (bench/imports.py)
+    make bench BENCH_ARGS="--only imports --rows 20000 --db sqlite"
 
 Each database gets its own scratch copy of the demo community (SQLite under
 var/bench/, PostgreSQL database `jiayuan_bench_<scale>_<seed>` on the server
 named by BENCH_PG, default postgres://postgres@127.0.0.1:5432). The measurement runs in a child process per database
 (bench/measure.py) and prints p50/p95 for our search and for a naive baseline
-measured in the same process on the same queries, with their ratio.
+measured in the same process on the same queries, with their ratio. Then the roster import benchmark (bench/imports.py): a
+generated roster of --rows rows imported by ours, django-import-export and a raw
+floor, each on a fresh scratch database of its own.
 """
 
 from __future__ import annotations
@@ -96,7 +101,24 @@ def main() -> None:
     parser.add_argument("--db", default="both", choices=["sqlite", "postgres", "both"])
     parser.add_argument("--reuse", action="store_true", help="keep loaded data between runs")
     parser.add_argument("--queries", type=int, default=400, help="size of the query mix")
+    parser.add_argument("--only", choices=["search", "imports"],
+                        help="run only the search and pages benchmark, or only the imports")
+    parser.add_argument("--rows", type=int, default=100_000, help="rows of the import roster")
+    parser.add_argument("--die-rows", type=int, default=5000,
+                        help="django-import-export runs on this prefix, extrapolated "
+                             "(0: the whole roster)")
     args = parser.parse_args()
+    if args.only != "imports":
+        search_bench(args)
+    if args.only != "search":
+        import imports  # bench/imports.py
+
+        print(flush=True)
+        imports.main(["--rows", str(args.rows), "--seed", str(args.seed), "--db", args.db,
+                      "--die-rows", str(args.die_rows)])
+
+
+def search_bench(args: argparse.Namespace) -> None:
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     results = []
     for db in dbs:

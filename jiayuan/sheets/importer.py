@@ -29,8 +29,8 @@ from datetime import date
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
-from django.db.models.deletion import Collector, ProtectedError, RestrictedError
+from django.db import IntegrityError, transaction
+from django.db.models.deletion import ProtectedError, RestrictedError
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -59,7 +59,14 @@ from jiayuan.registry.models import (
 )
 from jiayuan.registry.services import reindex_person, search_keys_for
 from jiayuan.sheets import normalise as norm
-from jiayuan.sheets.columns import FIELDS, find_header, guess_mapping, is_blank, is_total
+from jiayuan.sheets.columns import (
+    FIELDS,
+    find_header,
+    guess_mapping,
+    header_cells,
+    is_blank,
+    is_total,
+)
 from jiayuan.sheets.models import BatchStatus, ImportBatch, ImportChange
 from jiayuan.sheets.reading import Sheet, SheetError, read_sheet
 
@@ -91,7 +98,7 @@ class ImportFailed(LibError):
 
 class UndoBlocked(LibError):
     def __init__(self, message: str, blockers: list[tuple[str, str]]) -> None:
-        super().__init__(message)
+        super().__init__(message, "blocked")
         self.blockers = blockers  # (label, url or "")
 
 
@@ -159,8 +166,8 @@ def start(*, actor: Any, grid: Grid, data: bytes, filename: str,
     if header_index is None:
         raise SheetError(_(
             "No header row found in the first rows of the sheet. The roster needs a row of "
-            "column names such as 姓名, 身份证号 and 房号 above the data."))
-    header = sheet.rows[header_index]
+            "column names such as 姓名, 身份证号 and 房号 above the data."), "no_header")
+    header = header_cells(sheet.rows, header_index)
     if columns:
         from jiayuan.sheets.columns import template_mapping
 
@@ -195,8 +202,8 @@ class _Planner:
     def __init__(self, actor: Any, batch: ImportBatch, sheet: Sheet) -> None:
         self.actor, self.batch, self.sheet = actor, batch, sheet
         self.today = timezone.localdate()
-        self.header = sheet.rows[batch.header_row - 1] if batch.header_row <= len(
-            sheet.rows) else []
+        self.header = (header_cells(sheet.rows, batch.header_row - 1)
+                       if batch.header_row <= len(sheet.rows) else [])
         self.columns = {int(i): key for i, key in batch.mapping.items() if key in FIELDS}
         self.labels = {i: _column_label(self.header, i) for i in self.columns}
         self.column_of = {key: i for i, key in self.columns.items()}
@@ -213,7 +220,7 @@ class _Planner:
     def read_rows(self) -> None:
         if "name" not in self.column_of:
             raise SheetError(_("No column is mapped to the name (姓名). Map the columns "
-                               "before checking the file."))
+                               "before checking the file."), "no_name_column")
         has_ethnicity = "ethnicity" in self.column_of
         if has_ethnicity and not self.batch.consent_evidence:
             self.notices.append(_(
@@ -516,6 +523,8 @@ class _Planner:
                                                           "is missing."))
             return
         for row in live:
+            if len(heads) == 1 and row is heads[0]:
+                continue  # its own problem (or its duplicate note) says enough
             if row.outcome in (NEW, DUPLICATE) or any(row is h for h in heads):
                 row.reject(self.label("relation"), interpolate(
                     problem, {"dwelling": row.dwelling}) if "%(" in problem else problem)
@@ -566,7 +575,7 @@ def commit(*, actor: Any, batch: ImportBatch) -> Report:
             audit.lock_tip()
             batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
             if batch.status != BatchStatus.DRAFT:
-                raise ImportFailed(_("This file has already been imported."))
+                raise ImportFailed(_("This file has already been imported."), "done")
             planner = _Planner(actor, batch, sheet)
             report = planner.plan()
             _Writer(actor, batch, planner).write(report)
@@ -580,7 +589,7 @@ def commit(*, actor: Any, batch: ImportBatch) -> Report:
     except IntegrityError as exc:
         raise ImportFailed(_(
             "Someone registered some of these people while the import ran. Nothing was "
-            "imported: check the file again and import it.")) from exc
+            "imported: check the file again and import it."), "conflict") from exc
     return report
 
 
@@ -810,27 +819,22 @@ def _blockers(batch: ImportBatch) -> list[tuple[str, str]]:
         out.append((interpolate(_("A consent of %(name)s was recorded after the import"),
                                 {"name": c.person.name}),
                     reverse("person_detail", args=[c.person_id])))
-    out.extend(_linked_records(list(households[:50000]), list(people[:200000])))
+    out.extend(_linked_records(batch))
     return out
 
 
-def _linked_records(households: list[Household], people: list[Person]) -> list[tuple[str, str]]:
+def _linked_records(batch: ImportBatch) -> list[tuple[str, str]]:
     """Anything else that points at the batch's households or people (cases,
-    visits, duties, pairings…): deleting them would delete or orphan it."""
-    collector = Collector(using=connection.alias)
-    try:
-        collector.collect(people)
-        collector.collect(households)
-    except (ProtectedError, RestrictedError) as exc:
-        objs = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", ())
-        return [(_describe(o), "") for o in list(objs)[:20]]
-    out = []
-    for model, instances in collector.data.items():
-        if model not in UNDO_ALLOWED and instances:
-            out.extend((_describe(o), "") for o in list(instances)[:5])
-    for qs in collector.fast_deletes:
-        if qs.model not in UNDO_ALLOWED and qs.exists():
-            out.extend((_describe(o), "") for o in qs[:5])
+    visits, duties, pairings, businesses…): deleting them would delete or orphan it.
+    Every reverse relation is asked, so models added later are covered too."""
+    out: list[tuple[str, str]] = []
+    for model in (Person, Household):
+        own = model.objects.filter(import_batch_id=batch.pk).values("pk")
+        for rel in model._meta.related_objects:
+            if rel.related_model in UNDO_ALLOWED:
+                continue
+            linked = rel.related_model._base_manager.filter(**{f"{rel.field.name}__in": own})
+            out.extend((_describe(o), "") for o in linked[:5])
     return out
 
 

@@ -1,12 +1,63 @@
-"""Stub: being written."""
+"""The export page (GET: the form) and the download (POST: the file).
 
-from django.http import Http404
+A form with errors — no reason for a sensitive column, a grid or a list that
+is not the account's, a column the role may not see — comes back with its
+messages (status 400); nothing is exported and nothing is audited. Lacking
+EXPORT_DATA is a 403, audited as a denied access (`require`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from jiayuan.core.access import require
+from jiayuan.core.roles import Perm
+from jiayuan.core.views import apply_service_errors
+from jiayuan.sheets import export
+from jiayuan.sheets.forms_export import ExportForm
 
 
-def export_page(request, pk=None):
-    raise Http404
+def _page(request: HttpRequest, form: ExportForm, status: int = 200) -> HttpResponse:
+    return render(request, "sheets/export.html", {"form": form}, status=status)
 
 
-def export_download(request, pk=None):
-    raise Http404
+@login_required
+@require_GET
+def export_page(request: HttpRequest, pk: Any = None) -> HttpResponse:
+    require(request.user, Perm.EXPORT_DATA)
+    return _page(request, ExportForm(actor=request.user, dataset=request.GET.get("dataset")))
 
+
+@login_required
+@require_POST
+def export_download(request: HttpRequest, pk: Any = None) -> HttpResponse:
+    require(request.user, Perm.EXPORT_DATA)
+    form = ExportForm(request.POST, actor=request.user)
+    if form.is_valid():
+        try:
+            result = export.run(actor=request.user, spec=form.spec())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            return _response(result)
+    return _page(request, form, status=400)
+
+
+def _response(result: export.Export) -> HttpResponse:
+    if hasattr(result.content, "read"):
+        # xlsx: FileResponse closes the (already unlinked) file once it is sent.
+        response: HttpResponse = FileResponse(result.content, as_attachment=True,
+                                              filename=result.filename,
+                                              content_type=result.content_type)
+    else:
+        # csv: rows are read and encoded as the response goes out.
+        response = StreamingHttpResponse(result.content, content_type=result.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

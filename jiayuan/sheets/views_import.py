@@ -1,28 +1,387 @@
-"""Stub: being written."""
+"""The roster import pages.
 
-from django.http import Http404
+    import_list    GET: the upload form and the batches of the account's grids;
+                   POST: read the upload into a draft batch (nothing in the registry)
+    import_detail  a draft: the column mapping and the dry run (importer.check);
+                   an imported batch: its counts and Undo; an undone one: who undid it
+    import_mapping POST: save the mapping (and maybe a template) of a draft
+    import_commit  POST: the ticked possible duplicates, then importer.commit
+    import_undo    POST: importer.undo, or the records that block it
+    import_errors  GET: the dry run's rows to fix, as .xlsx
+
+Every view needs IMPORT_ROSTER (403, audited) and a batch of the account's
+grids (404 otherwise, audited by get_in_scope). The dry run of a large roster
+takes seconds, so a page runs it at most once and renders only one page of
+its rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from jiayuan.core import audit
+from jiayuan.core.access import as_id, get_in_scope, require
+from jiayuan.core.models import AuditAction
+from jiayuan.core.roles import Perm
+from jiayuan.core.scope import filter_by_grid
+from jiayuan.lib._i18n import interpolate
+from jiayuan.sheets import importer
+from jiayuan.sheets.columns import FIELDS, header_cells, is_blank, template_columns
+from jiayuan.sheets.forms_import import MappingForm, UploadForm
+from jiayuan.sheets.models import BatchStatus, ImportBatch, MappingTemplate
+from jiayuan.sheets.reading import Sheet, SheetError
+from jiayuan.sheets.report import error_report
+
+PREVIEW_PAGE = 50  # rows of the dry run per page
+MAX_DUPLICATES = 200  # possible duplicates offered for ticking at once
+SAMPLE_ROWS = 20  # data rows searched for a sample value of each column
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def import_list(request, pk=None):
-    raise Http404
+def _outcome_labels() -> dict[str, str]:
+    return {importer.NEW: _("New"), importer.UPDATED: _("Updated"),
+            importer.UNCHANGED: _("Unchanged"), importer.REJECTED: _("Needs fixing"),
+            importer.DUPLICATE: _("Possible duplicate")}
 
 
-def import_detail(request, pk=None):
-    raise Http404
+def _batches(user: Any) -> QuerySet[ImportBatch]:
+    """The batches of the account's community and grids."""
+    return filter_by_grid(ImportBatch.objects.filter(community_id=user.community_id), user) \
+        .select_related("grid", "created_by", "undone_by")
 
 
-def import_mapping(request, pk=None):
-    raise Http404
+def _batch(request: HttpRequest, pk: Any) -> ImportBatch:
+    require(request.user, Perm.IMPORT_ROSTER)
+    return get_in_scope(request.user, _batches(request.user), pk)
 
 
-def import_commit(request, pk=None):
-    raise Http404
+def _to_detail(batch: ImportBatch) -> HttpResponse:
+    return redirect("import_detail", pk=batch.pk)
 
 
-def import_undo(request, pk=None):
-    raise Http404
+# --- the list and the upload --------------------------------------------------------
+
+class _SizeCap(FileUploadHandler):
+    """Drops an uploaded file as soon as it passes IMPORT_MAX_BYTES, so an
+    oversized upload is neither kept in memory nor spooled to disk in full."""
+
+    def __init__(self, request: HttpRequest, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.exceeded = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > self.limit:
+            self.exceeded = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handler (memory or temporary file) makes the file
 
 
-def import_errors(request, pk=None):
-    raise Http404
+@csrf_exempt  # checked by _import_list, once the upload handler is in place
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.IMPORT_ROSTER)
+    cap = None
+    if request.method == "POST":
+        cap = _SizeCap(request, settings.IMPORT_MAX_BYTES)
+        request.upload_handlers.insert(0, cap)
+    return _import_list(request, cap)
 
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def _import_list(request: HttpRequest, cap: _SizeCap | None) -> HttpResponse:
+    user = request.user
+    if request.method != "POST":
+        return _list_page(request, UploadForm(actor=user))
+    form = UploadForm(request.POST, request.FILES, actor=user,
+                      too_large=bool(cap and cap.exceeded))
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        template = form.cleaned_data.get("template")
+        try:
+            batch = importer.start(actor=user, grid=form.cleaned_data["grid"],
+                                   data=upload.read(), filename=upload.name or "roster",
+                                   columns=template.columns if template else None)
+        except SheetError as exc:
+            form.add_error("file", str(exc))
+        else:
+            return _to_detail(batch)
+    return _list_page(request, form, status=400)
+
+
+def _list_page(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
+    page = Paginator(_batches(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "sheets/import_list.html", {
+        "form": form, "page": page, "batches": page.object_list,
+        "max_rows": settings.IMPORT_MAX_ROWS}, status=status)
+
+
+# --- a batch ------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def import_detail(request: HttpRequest, pk: Any) -> HttpResponse:
+    return _detail_page(request, _batch(request, pk))
+
+
+def _detail_page(request: HttpRequest, batch: ImportBatch, *, form: MappingForm | None = None,
+                 sheet: Sheet | None = None, blocked: importer.UndoBlocked | None = None,
+                 status: int = 200) -> HttpResponse:
+    context: dict[str, Any] = {"batch": batch, "blocked": blocked}
+    if batch.status == BatchStatus.DRAFT:
+        context.update(_draft_context(request, batch, form, sheet))
+    else:
+        context["counts"] = _counts(batch.counts)
+    return render(request, "sheets/import_detail.html", context, status=status)
+
+
+def _draft_context(request: HttpRequest, batch: ImportBatch, form: MappingForm | None,
+                   sheet: Sheet | None) -> dict[str, Any]:
+    """The mapping form and, unless the mapping being shown has errors, the dry run."""
+    report, problem = None, ""
+    if form is None:
+        try:
+            report = importer.check(actor=request.user, batch=batch)
+        except SheetError as exc:
+            problem = str(exc)
+    if report is not None:
+        header, data_rows = report.header, [r.cells for r in report.rows[:SAMPLE_ROWS]]
+    else:
+        if sheet is None:
+            try:
+                sheet = importer.sheet_of(batch)
+            except SheetError as exc:
+                return {"problem": str(exc), "form": None}
+        header = _header_labels(sheet, batch)
+        data_rows = _data_rows(sheet, batch)
+    if form is None:
+        mapping = _mapping(batch)
+        header = header[:_width(header, mapping)]
+        form = MappingForm(header=header, samples=_samples(data_rows, len(header)),
+                           mapping=mapping, actor=request.user,
+                           initial={"consent_evidence": batch.consent_evidence})
+    context: dict[str, Any] = {"form": form, "problem": problem, "report": report,
+                               "has_ethnicity": "ethnicity" in batch.mapping.values()}
+    if report is not None:
+        context.update(_report_context(request, batch, report))
+    return context
+
+
+def _report_context(request: HttpRequest, batch: ImportBatch,
+                    report: importer.Report) -> dict[str, Any]:
+    counts = report.counts
+    show = request.GET.get("show", "all")
+    if show not in importer.OUTCOMES:
+        show = "all"
+    rows = report.rows if show == "all" else [r for r in report.rows if r.outcome == show]
+    page = Paginator(rows, PREVIEW_PAGE).get_page(request.GET.get("page"))
+    accepted = set(batch.accepted)
+    duplicates = [r for r in report.rows if r.outcome == importer.DUPLICATE
+                  or (r.number in accepted and r.outcome == importer.NEW and r.note)]
+    to_import = counts.get(importer.NEW, 0) + counts.get(importer.UPDATED, 0)
+    labels = _outcome_labels()
+    return {
+        "counts": _counts(counts), "page": page, "show": show,
+        "preview": [(r, labels[r.outcome]) for r in page.object_list],
+        "tabs": [(key, label, counts.get(key, 0)) for key, label in labels.items()
+                 if counts.get(key, 0)],
+        "total": len(report.rows), "duplicates": duplicates[:MAX_DUPLICATES],
+        "more_duplicates": max(0, len(duplicates) - MAX_DUPLICATES), "accepted": accepted,
+        "to_import": to_import, "has_problems": any(True for _r in report.problems()),
+        "notices": report.notices,
+        "import_label": ngettext("Import %(n)d row", "Import %(n)d rows", to_import)
+        % {"n": to_import},
+    }
+
+
+def _counts(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    labels = _outcome_labels()
+    out = [(key, labels[key], counts.get(key, 0)) for key in importer.OUTCOMES]
+    if counts.get("skipped"):
+        out.append(("skipped", _("Totals rows skipped"), counts["skipped"]))
+    return out
+
+
+def _mapping(batch: ImportBatch) -> dict[int, str]:
+    return {int(i): key for i, key in batch.mapping.items()
+            if str(i).isdigit() and key in FIELDS}
+
+
+def _raw_header(sheet: Sheet, batch: ImportBatch) -> list[Any]:
+    if not 0 < batch.header_row <= len(sheet.rows):
+        return []
+    return header_cells(sheet.rows, batch.header_row - 1)
+
+
+def _header_labels(sheet: Sheet, batch: ImportBatch) -> list[str]:
+    cells = _raw_header(sheet, batch)
+    return [str(importer._column_label(cells, i)) for i in range(len(cells))]
+
+
+def _data_rows(sheet: Sheet, batch: ImportBatch) -> list[list[Any]]:
+    out = []
+    for cells in sheet.rows[batch.header_row:]:
+        if not is_blank(cells):
+            out.append(cells)
+            if len(out) >= SAMPLE_ROWS:
+                break
+    return out
+
+
+def _width(header: list[str], mapping: dict[int, str]) -> int:
+    """The columns to offer: the header without its trailing unnamed columns (a
+    sheet's stray formatting), unless one of them is mapped."""
+    n = len(header)
+    while n and n - 1 not in mapping and header[n - 1] == str(importer._column_label([], n - 1)):
+        n -= 1
+    return n
+
+
+def _samples(rows: list[list[Any]], width: int) -> list[str]:
+    """For each column, its first value in the first data rows, with long
+    numbers masked: the sample is there to recognise the column, and the page
+    may be read by colleagues who may not see whole ID or phone numbers."""
+    out = []
+    for i in range(width):
+        value = next((r[i] for r in rows if i < len(r) and r[i] not in (None, "")), None)
+        out.append(_sample_text(value))
+    return out
+
+
+def _sample_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date | time):
+        text = value.isoformat()
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = str(value).strip()
+    text = text if len(text) <= 40 else text[:39] + "…"
+    if sum(ch.isdigit() for ch in text) >= 9:  # ID and phone numbers, not dates
+        text = text[:3] + "•" * max(0, len(text) - 5) + text[-2:]
+    return text
+
+
+# --- changes to a draft -------------------------------------------------------------
+
+@login_required
+@require_POST
+def import_mapping(request: HttpRequest, pk: Any) -> HttpResponse:
+    batch = _batch(request, pk)
+    if batch.status != BatchStatus.DRAFT:
+        messages.error(request, _("This file has already been imported: its columns can no "
+                                  "longer be changed."))
+        return _to_detail(batch)
+    try:
+        sheet = importer.sheet_of(batch)
+    except SheetError as exc:
+        messages.error(request, str(exc))
+        return _to_detail(batch)
+    current = _mapping(batch)
+    labels = _header_labels(sheet, batch)
+    labels = labels[:_width(labels, current)]
+    form = MappingForm(request.POST, header=labels,
+                       samples=_samples(_data_rows(sheet, batch), len(labels)),
+                       mapping=current, actor=request.user)
+    if not form.is_valid():
+        return _detail_page(request, batch, form=form, sheet=sheet, status=400)
+    mapping = form.mapping()
+    batch.mapping = {str(i): key for i, key in sorted(mapping.items())}
+    batch.consent_evidence = form.cleaned_data["consent_evidence"]
+    batch.save(update_fields=["mapping", "consent_evidence"])
+    messages.success(request, _("Column mapping saved. The check below uses it."))
+    name = form.cleaned_data["template_name"]
+    if name:
+        columns = template_columns(_raw_header(sheet, batch), mapping)
+        template, created = MappingTemplate.objects.update_or_create(
+            community_id=request.user.community_id, name=name,
+            defaults={"columns": columns}, create_defaults={
+                "columns": columns, "created_by": request.user})
+        messages.success(request, interpolate(
+            _("Template “%(name)s” saved.") if created else
+            _("Template “%(name)s” updated with this mapping."), {"name": template.name}))
+    return _to_detail(batch)
+
+
+@login_required
+@require_POST
+def import_commit(request: HttpRequest, pk: Any) -> HttpResponse:
+    batch = _batch(request, pk)
+    accepted = [as_id(v) for v in request.POST.getlist("accept")]
+    if None in accepted:
+        return HttpResponseBadRequest(_("A ticked row is not a row number of the file. Reload "
+                                        "the page and tick the rows again."))
+    if batch.status != BatchStatus.DRAFT:
+        messages.error(request, _("This file has already been imported."))
+        return _to_detail(batch)
+    batch.accepted = sorted(set(accepted))
+    batch.save(update_fields=["accepted"])
+    try:
+        report = importer.commit(actor=request.user, batch=batch)
+    except (importer.ImportFailed, SheetError) as exc:
+        messages.error(request, str(exc))
+        return _to_detail(batch)
+    c = report.counts
+    messages.success(request, interpolate(_(
+        "Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged. %(left)d rows "
+        "were not imported."), {"new": c["new"], "updated": c["updated"],
+                                 "unchanged": c["unchanged"],
+                                 "left": c["rejected"] + c["duplicate"]}))
+    return _to_detail(batch)
+
+
+@login_required
+@require_POST
+def import_undo(request: HttpRequest, pk: Any) -> HttpResponse:
+    batch = _batch(request, pk)
+    try:
+        importer.undo(actor=request.user, batch=batch)
+    except importer.UndoBlocked as exc:
+        batch.refresh_from_db()
+        return _detail_page(request, batch, blocked=exc, status=409)
+    messages.success(request, _("Import undone: the people and households it added are "
+                                "removed and the values it changed are restored."))
+    return _to_detail(batch)
+
+
+@login_required
+@require_GET
+def import_errors(request: HttpRequest, pk: Any) -> HttpResponse:
+    batch = _batch(request, pk)
+    if batch.status != BatchStatus.DRAFT:
+        messages.error(request, _("The rows to fix are listed only before the import. Upload "
+                                  "the corrected file to check it again."))
+        return _to_detail(batch)
+    try:
+        report = importer.check(actor=request.user, batch=batch)
+    except SheetError as exc:
+        messages.error(request, str(exc))
+        return _to_detail(batch)
+    data = error_report(report)
+    # The report holds the rows as typed, whole ID and phone numbers included.
+    audit.record(AuditAction.EXPORT, actor=request.user, obj=batch,
+                 changes={"file": batch.filename, "report": "rows to fix",
+                          "rows": sum(1 for _r in report.problems())})
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="roster-errors-{batch.pk}.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -85,7 +85,8 @@ def test_check_reports_and_writes_nothing_then_commit_writes_households(
     assert zhao.sex == "M" and zhao.birth_date == date(1990, 1, 30)  # from the ID number
     assert phone_of(zhao) == "13900003333" and zhao.household.residency == "floating"
     assert Membership.objects.filter(person=zhao).count() == 1
-    assert [h.label for h in search(worker, "wjg")] and search(worker, "3333")
+    assert [h.person.name for h in search(worker, "wjg")] == ["王建国"]
+    assert [h.person.name for h in search(worker, "3333")] == ["赵磊"]
     batch.refresh_from_db()
     assert batch.status == BatchStatus.COMMITTED and batch.counts["new"] == 4
     entry = AuditEntry.objects.get(action="import")

@@ -1,0 +1,611 @@
+#!/usr/bin/env python
+"""Import benchmark: a generated roster (bench/roster.py) on SQLite and PostgreSQL.
+
+    make bench BENCH_ARGS="--only imports"                        # 100k rows, both databases
+    make bench BENCH_ARGS="--only imports --rows 20000 --db sqlite"
+    .venv/bin/python bench/imports.py [--rows 100000] [--db both] [--die-rows 5000]
+
+Every measurement runs in its own child process (`bench/imports.py --one KIND …`,
+printing one JSON line), so its peak RSS is its own (ru_maxrss of that process,
+Django and the libraries included), on a FRESH scratch database: a template is
+migrated once and given a community, a grid, the roster's buildings and one
+station-head account, then copied for each measurement (SQLite files under
+var/bench/imports/, PostgreSQL databases jiayuan_bench_import* made with
+CREATE DATABASE … TEMPLATE on the server named by BENCH_PG). The district demo
+databases are not touched.
+
+  ours      importer.start + importer.commit on the whole file, with consent
+            evidence given so the 民族 column is imported too. Split: read (the
+            file read twice: at start and again at commit), plan (normalise,
+            check, match, group), write, the rest (storing the file, audit,
+            transaction).
+  reimport  the same file again, as a new batch, on the database `ours` left:
+            must write nothing (asserted: no new people, households, members,
+            search keys, consents).
+  d-i-e     django-import-export 4.x, a ModelResource for Person loaded the way
+            d-i-e loads xlsx (tablib/openpyxl, title row skipped); it looks up or
+            creates the dwelling and the household by 楼栋/单元/房号 per row,
+            maps 性别, 与户主关系, 民族 and 人员类别 onto the model's choices,
+            parses the date formats, validates and encrypts the ID and phone
+            numbers with jiayuan.lib (so the registry's identifiers are usable),
+            matches people by (household, name), and sets each new household's
+            head at the end. It does NOT: check the ID against sex and birth date,
+            fold full-width names, de-duplicate within the file or by ID number,
+            require one head per household, create memberships, address history,
+            consents, pinyin or search keys, store the file as a batch that can
+            be undone, or audit. Rows d-i-e rejects are skipped (its "invalid
+            rows"); the rest is committed. Run on a prefix of --die-rows rows
+            (the whole file is still loaded) and extrapolated linearly: the load
+            time is measured on the whole file, the import time is multiplied by
+            rows/prefix; its RSS is that of the prefix run (a lower bound).
+            Two variants: d-i-e's defaults (a save and a diff per row), and
+            d-i-e "fast" (use_bulk, skip_diff: its documented speed settings).
+  raw       the floor: the same reader (reading.read_sheet, python-calamine),
+            then one dwelling per distinct (楼栋, 单元, 房号) text, one household
+            and one person per data row, cell values cut to the column sizes and
+            nothing else (no normalisation, validation, de-duplication,
+            encryption, search keys), bulk_create and COPY in one transaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+PY = sys.executable
+VAR = ROOT / "var" / "bench" / "imports"
+PG_NAME = "jiayuan_bench_import"
+KINDS = ("ours", "reimport", "die", "die-fast", "raw")
+LABELS = {"ours": "ours (start + commit)", "reimport": "ours: re-import, writes nothing",
+          "die": "django-import-export (defaults)",
+          "die-fast": "django-import-export (use_bulk, skip_diff)",
+          "raw": "raw floor (read + bulk insert)"}
+CONSENT = "登记表签字同意 (bench)"
+
+
+# --- the parent: databases, children, the table ----------------------------------
+
+def _env(db: str, name: str) -> dict[str, str]:
+    env = {**os.environ, "JIAYUAN_LOCAL_KEYS": "1", "DJANGO_SETTINGS_MODULE": "jiayuan.settings",
+           "JIAYUAN_VAR_DIR": str(VAR), "PRIVATE_MEDIA_ROOT": str(VAR / "private")}
+    for key in ("JIAYUAN_DEMO", "DEBUG"):
+        env.pop(key, None)
+    if db == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{VAR / (name + '.sqlite3')}"
+    else:
+        env["DATABASE_URL"] = f"{_pg_server()}/{name}"
+    return env
+
+
+def _pg_server() -> str:
+    return os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def _psql(sql: str) -> None:
+    subprocess.run(["psql", f"{_pg_server()}/postgres", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                   check=True, capture_output=True)
+
+
+def _drop(db: str, name: str) -> None:
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{VAR / (name + '.sqlite3')}{suffix}").unlink(missing_ok=True)
+    else:
+        _psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _copy(db: str, template: str, name: str) -> dict[str, str]:
+    """A fresh copy of the template database."""
+    _drop(db, name)
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{VAR / (template + '.sqlite3')}{suffix}")
+            if source.exists():
+                shutil.copyfile(source, f"{VAR / (name + '.sqlite3')}{suffix}")
+    else:
+        _psql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return _env(db, name)
+
+
+def _template(db: str, meta: Path) -> str:
+    """Migrate a new template database and set up the community, grid, buildings
+    and head account in it."""
+    import run as bench_run  # bench/run.py
+
+    name = f"{PG_NAME}_tpl" if db == "postgres" else "template"
+    _drop(db, name)
+    if db == "postgres":
+        _psql(f'CREATE DATABASE "{name}"')
+    env = _env(db, name)
+    print(f"[{db}] migrating a fresh database …", flush=True)
+    bench_run.run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+    bench_run.run([PY, "bench/imports.py", "--one", "setup", "--meta", str(meta)], env)
+    return name
+
+
+def _child(kind: str, env: dict[str, str], args: argparse.Namespace, meta: Path) -> dict:
+    cmd = [PY, "bench/imports.py", "--one", kind, "--meta", str(meta),
+           "--die-rows", str(args.die_rows)]
+    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.stderr.write(out.stderr[-5000:])
+        raise SystemExit(f"{kind} failed ({out.returncode})")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure_database(db: str, args: argparse.Namespace, meta: Path) -> list[dict]:
+    template = _template(db, meta)
+    results = []
+    ours = f"{PG_NAME}" if db == "postgres" else "ours"
+    for kind in args.kinds:
+        if kind == "reimport":
+            if "ours" not in args.kinds:
+                continue
+            env = _env(db, ours)  # on what `ours` wrote
+        else:
+            env = _copy(db, template, ours if kind == "ours" else
+                        f"{PG_NAME}_{kind.replace('-', '_')}" if db == "postgres" else kind)
+        print(f"[{db}] {LABELS[kind]} …", flush=True)
+        result = _child(kind, env, args, meta)
+        result["db"] = db
+        results.append(result)
+        print(f"  {result['wall']:.1f} s, peak RSS {result['rss_mb']:.0f} MB "
+              f"{json.dumps(result.get('counts', {}), ensure_ascii=False)}", flush=True)
+    if not args.keep:
+        for name in {ours, *(f"{PG_NAME}_{k.replace('-', '_')}" if db == "postgres" else k
+                             for k in KINDS)}:
+            _drop(db, name)
+        _drop(db, template)
+    return results
+
+
+def table(results: list[dict], rows: int) -> str:
+    lines = ["| database | method | rows | wall s | rows/s | peak RSS MB | wall vs ours |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    ours = {r["db"]: r["wall"] for r in results if r["kind"] == "ours"}
+    for r in results:
+        star = "*" if r.get("extrapolated") else ""
+        base = ours.get(r["db"])
+        ratio = f"{r['wall'] / base:.2f}×" if base else ""
+        rss = f"{'≥' if r.get('extrapolated') else ''}{r['rss_mb']:.0f}"
+        lines.append(f"| {r['db']} | {LABELS[r['kind']]}{star} | {r['rows']:,} | "
+                     f"{r['wall']:.1f} | {r['rows'] / r['wall']:,.0f} | {rss} | {ratio} |")
+    return "\n".join(lines)
+
+
+def goals(results: list[dict]) -> list[str]:
+    out = []
+    for db in dict.fromkeys(r["db"] for r in results):
+        by = {r["kind"]: r for r in results if r["db"] == db}
+        if "ours" not in by:
+            continue
+        ours = by["ours"]
+        checks = [f"wall {ours['wall']:.1f} s ≤ 60 s: {'yes' if ours['wall'] <= 60 else 'NO'}",
+                  f"peak RSS {ours['rss_mb']:.0f} MB ≤ 500 MB: "
+                  f"{'yes' if ours['rss_mb'] <= 500 else 'NO'}"]
+        for kind in ("die", "die-fast"):
+            if kind in by:
+                x = by[kind]["wall"] / ours["wall"]
+                checks.append(f"{kind} ÷ ours {x:.1f}× ≥ 10×: {'yes' if x >= 10 else 'NO'}")
+        if "raw" in by:
+            x = ours["wall"] / by["raw"]["wall"]
+            checks.append(f"ours ÷ raw {x:.1f}× ≤ 3×: {'yes' if x <= 3 else 'NO'}")
+        out.append(f"{db}: " + "; ".join(checks))
+    return out
+
+
+def notes(results: list[dict]) -> list[str]:
+    out = []
+    for r in results:
+        bits = [f"{k} {v:.1f} s" for k, v in r.get("parts", {}).items()]
+        if r.get("counts"):
+            bits.append("outcomes " + ", ".join(f"{k} {v:,}" for k, v in r["counts"].items()))
+        if r.get("written"):
+            bits.append("rows written " + ", ".join(f"{k} {v:,}" for k, v in
+                                                    r["written"].items()))
+        if r.get("note"):
+            bits.append(r["note"])
+        out.append(f"- {r['db']} {r['kind']}: base RSS {r['base_mb']:.0f} MB; " + "; ".join(bits))
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db", default="both", choices=["sqlite", "postgres", "both"])
+    parser.add_argument("--die-rows", type=int, default=5000,
+                        help="run django-import-export on this prefix and extrapolate "
+                             "(0: the whole file)")
+    parser.add_argument("--kinds", default=",".join(KINDS),
+                        help=f"comma-separated subset of {','.join(KINDS)}")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--meta", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(child_main(args.one, args), ensure_ascii=False))
+        return
+    args.kinds = [k for k in args.kinds.split(",") if k]
+    unknown = set(args.kinds) - set(KINDS)
+    if unknown:
+        parser.error(f"unknown kinds: {', '.join(sorted(unknown))}")
+    import roster as roster_mod  # bench/roster.py
+
+    VAR.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(VAR / "private", ignore_errors=True)
+    started = time.perf_counter()
+    roster = roster_mod.cached(VAR, args.rows, args.seed)
+    meta = VAR / f"roster-{args.rows}-{args.seed}.json"
+    print(f"roster: {roster.rows:,} rows, {roster.households:,} households, "
+          f"{len(roster.buildings)} buildings, {roster.bad_rows} bad rows "
+          f"(expect ≈{roster.expected_rejected} rejected), {roster.messy_cells:,} messy cells, "
+          f"{roster.without_id:,} without ID · {Path(roster.path).stat().st_size / 1e6:.1f} MB "
+          f"({time.perf_counter() - started:.0f} s)", flush=True)
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    results = []
+    for db in dbs:
+        results.extend(measure_database(db, args, meta))
+    print()
+    print(f"Roster import · {roster.rows:,} rows · seed {args.seed} · "
+          f"{os.cpu_count()} CPUs")
+    print()
+    print(table(results, roster.rows))
+    print()
+    if any(r.get("extrapolated") for r in results):
+        print(f"* measured on the first {args.die_rows:,} rows and extrapolated linearly to "
+              f"{roster.rows:,} (the file load is measured whole); RSS is the prefix run's.")
+    print("\n".join(notes(results)))
+    print()
+    print("Goals (ours, 100k rows): ≤ 60 s, peak RSS ≤ 500 MB, ≥ 10× django-import-export, "
+          "within 3× of the raw floor.")
+    print("\n".join(goals(results)))
+
+
+# --- the child: one measurement -----------------------------------------------------
+
+def _rss_now_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def child_main(kind: str, args: argparse.Namespace) -> dict:
+    import django
+
+    django.setup()
+    meta = json.loads(Path(args.meta).read_text())
+    if kind == "setup":
+        return _setup(meta)
+    base = _rss_now_mb()
+    data = Path(meta["path"]).read_bytes()
+    measure = {"ours": _ours, "reimport": _ours, "die": _die, "die-fast": _die,
+               "raw": _raw}[kind]
+    result = measure(kind, data, meta, args)
+    result.update(kind=kind, base_mb=base, rss_mb=_peak_mb())
+    return result
+
+
+def _setup(meta: dict) -> dict:
+    from jiayuan.core.models import User
+    from jiayuan.core.roles import Role
+    from jiayuan.places.models import Building, Community, Grid
+
+    community = Community.objects.create(name="邹家角社区", code="BENCH")
+    grid = Grid.objects.create(community=community, name="第一网格", code="G1")
+    Building.objects.bulk_create([Building(grid=grid, number=n) for n in meta["buildings"]])
+    User.objects.create_user(username="bench-head", password=None, role=Role.HEAD,
+                             community=community)
+    return {"setup": True}
+
+
+def _actors():
+    from jiayuan.core.models import User
+    from jiayuan.places.models import Grid
+
+    return User.objects.get(username="bench-head"), Grid.objects.get(code="G1")
+
+
+def _written() -> dict[str, int]:
+    from jiayuan.places.models import Dwelling
+    from jiayuan.registry.models import Consent, Household, Membership, Person, SearchKey
+
+    return {m.__name__: m.objects.count() for m in (Person, Household, Dwelling, Membership,
+                                                    Consent, SearchKey)}
+
+
+def _ours(kind: str, data: bytes, meta: dict, args: argparse.Namespace) -> dict:
+    from jiayuan.sheets import importer
+
+    parts = {"read": 0.0, "plan": 0.0, "write": 0.0}
+
+    def timed(part, fn):
+        def wrapper(*a, **kw):
+            start = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                parts[part] += time.perf_counter() - start
+        return wrapper
+
+    # Instrumentation only: the same functions, timed.
+    importer.read_sheet = timed("read", importer.read_sheet)
+    importer._Planner.plan = timed("plan", importer._Planner.plan)
+    importer._Writer.write = timed("write", importer._Writer.write)
+    head, grid = _actors()
+    before = _written()
+    start = time.perf_counter()
+    batch = importer.start(actor=head, grid=grid, data=data, filename="roster.xlsx")
+    batch.consent_evidence = CONSENT
+    batch.save(update_fields=["consent_evidence"])
+    report = importer.commit(actor=head, batch=batch)
+    wall = time.perf_counter() - start
+    after = _written()
+    parts["rest"] = wall - sum(parts.values())
+    written = {k: after[k] - before[k] for k in after}
+    note = f"columns mapped: {len(batch.mapping)}"
+    if report.notices:
+        note += "; notices: " + " | ".join(map(str, report.notices))
+    if kind == "reimport":
+        assert not any(written.values()), f"the re-import wrote {written}"
+        note += "; wrote nothing (checked)"
+    counts = {k: v for k, v in report.counts.items() if v}
+    if kind == "ours":
+        note += f"; the generator made {meta['bad_rows']} bad rows, expects ≈" \
+                f"{meta['expected_rejected']} rejected"
+    return {"rows": meta["rows"], "wall": wall, "parts": parts, "counts": counts,
+            "written": {k: v for k, v in written.items() if v}, "note": note}
+
+
+# django-import-export --------------------------------------------------------------
+
+def _die_resource(fast: bool):
+    """A ModelResource for Person that also places each row in a household."""
+    import re
+    from datetime import date, datetime, timedelta
+
+    from django.core.exceptions import ValidationError
+    from django.db.models import OuterRef, Subquery
+    from django.utils import timezone
+    from import_export import fields, resources, widgets
+
+    from jiayuan.lib.ethnicity import ETHNIC_GROUPS
+    from jiayuan.lib.idcard import IDNumberError, normalize_id_number
+    from jiayuan.lib.phone import PhoneError, normalize_phone
+    from jiayuan.places.models import Building, Dwelling, dwelling_code
+    from jiayuan.registry.identifiers import set_id_number, set_phone
+    from jiayuan.registry.models import Household, Person
+
+    sexes = {"男": "M", "女": "F"}
+    residencies = {"户籍": "registered", "常住": "resident", "流动": "floating"}
+    ethnic = {zh: code for code, zh, _en in ETHNIC_GROUPS}
+    relations = {"户主": "head", "妻": "spouse", "夫": "spouse", "配偶": "spouse",
+                 "妻子": "spouse", "丈夫": "spouse", "父": "parent", "母": "parent",
+                 "孙子": "grandchild", "孙女": "grandchild", "儿媳": "child_in_law",
+                 "女婿": "child_in_law", "租户": "lodger", "借住": "lodger", "非亲属": "lodger"}
+    not_digits = re.compile(r"[^0-9A-Za-z]")
+
+    def text(value) -> str:
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return "" if value is None else str(value).strip()
+
+    class Dates(widgets.DateWidget):
+        def __init__(self) -> None:
+            super().__init__()
+            self.formats = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+
+        def clean(self, value, row=None, **kwargs):
+            if isinstance(value, datetime):
+                return value.date()
+            if isinstance(value, int | float):
+                return date(1899, 12, 30) + timedelta(days=int(value))
+            return super().clean(text(value) or None, row, **kwargs)
+
+    class PersonResource(resources.ModelResource):
+        name = fields.Field(attribute="name", column_name="姓名")
+        sex = fields.Field(attribute="sex", column_name="性别")
+        birth_date = fields.Field(attribute="birth_date", column_name="出生日期",
+                                  widget=Dates())
+        relation = fields.Field(attribute="relation", column_name="与户主关系")
+        ethnicity = fields.Field(attribute="ethnicity", column_name="民族")
+        permit_number = fields.Field(attribute="permit_number", column_name="居住证号")
+        permit_expiry = fields.Field(attribute="permit_expiry", column_name="居住证有效期",
+                                     widget=Dates())
+        occupation = fields.Field(attribute="occupation", column_name="职业")
+        household = fields.Field(attribute="household", column_name="household",
+                                 widget=widgets.ForeignKeyWidget(Household))
+
+        class Meta:
+            model = Person
+            fields = ("name", "sex", "birth_date", "relation", "ethnicity", "permit_number",
+                      "permit_expiry", "occupation", "household")
+            import_id_fields = ("household", "name")
+            skip_unchanged = True
+            report_skipped = False
+            use_bulk = fast
+            skip_diff = fast
+            batch_size = 1000 if fast else None
+
+        def __init__(self, grid, **kw):
+            super().__init__(**kw)
+            self.grid = grid
+            self.today = timezone.localdate()
+            self.buildings = {b.number: b for b in Building.objects.filter(grid=grid)}
+
+        def before_import(self, dataset, **kwargs):
+            # The household column is filled per row by before_import_row.
+            dataset.append_col([None] * len(dataset), header="household")
+
+        def before_import_row(self, row, **kwargs):
+            building = self.buildings.get(not_digits.sub("", text(row["楼栋"])))
+            unit = not_digits.sub("", text(row["单元"]))
+            room = not_digits.sub("", text(row["房号"]))
+            if building is None or not room:
+                raise ValidationError("unknown building or no room")
+            if not text(row["姓名"]):
+                raise ValidationError("no name")
+            dwelling, _new = Dwelling.objects.get_or_create(
+                building=building, unit=unit, room=room,
+                defaults={"code": dwelling_code(building.number, unit, room),
+                          "grid_id": self.grid.pk})
+            household = Household.objects.filter(dwelling=dwelling,
+                                                 moved_out__isnull=True).first()
+            if household is None:
+                household = Household.objects.create(
+                    dwelling=dwelling, grid=self.grid, moved_in=self.today,
+                    residency=residencies.get(text(row["人员类别"]), "resident"))
+            row["household"] = household.pk
+            row["性别"] = sexes.get(text(row["性别"]), "")
+            relation = text(row["与户主关系"])
+            row["与户主关系"] = relations.get(relation) or (
+                "child" if relation[-1:] in ("子", "女") else "relative")
+            row["民族"] = ethnic.get(text(row["民族"]), "")
+            for column in ("居住证号", "职业"):
+                row[column] = text(row[column])
+            try:
+                row["_id"] = normalize_id_number(text(row["身份证号"])) \
+                    if text(row["身份证号"]) else ""
+                row["_phone"] = normalize_phone(text(row["联系电话"])) \
+                    if text(row["联系电话"]) else ""
+            except (IDNumberError, PhoneError) as exc:
+                raise ValidationError(str(exc)) from exc
+
+        def before_save_instance(self, instance, row, **kwargs):
+            instance.grid_id = self.grid.pk
+            set_id_number(instance, row["_id"])
+            set_phone(instance, row["_phone"])
+
+        def after_import(self, dataset, result, **kwargs):
+            Household.objects.filter(grid=self.grid, head__isnull=True).update(
+                head=Subquery(Person.objects.filter(household=OuterRef("pk"), relation="head")
+                              .values("pk")[:1]))
+
+    return PersonResource
+
+
+def _die(kind: str, data: bytes, meta: dict, args: argparse.Namespace) -> dict:
+    import tablib
+
+    head, grid = _actors()
+    resource_class = _die_resource(fast=kind == "die-fast")
+    before = _written()
+    start = time.perf_counter()
+    dataset = tablib.Dataset().load(data, format="xlsx", skip_lines=1)  # row 1 is a title
+    loaded = time.perf_counter() - start
+    total = len(dataset)
+    if dataset[-1][0] == "合计":
+        total -= 1
+    prefix = min(args.die_rows or total, total)
+    if prefix < len(dataset):
+        dataset = tablib.Dataset(*dataset[:prefix], headers=dataset.headers)
+    start = time.perf_counter()
+    result = resource_class(grid).import_data(dataset, dry_run=False, use_transactions=True)
+    imported = time.perf_counter() - start
+    after = _written()
+    wall = loaded + imported * total / prefix
+    counts = {k: v for k, v in result.totals.items() if v}
+    note = (f"{'prefix of ' + format(prefix, ',') + ' rows: ' if prefix < total else ''}"
+            f"{len(result.invalid_rows)} invalid rows, "
+            f"{len(result.row_errors())} row errors")
+    if result.has_errors():
+        errors = [e.error for e in result.base_errors]
+        errors += [e.error for _n, row in result.row_errors() for e in row]
+        note += f" — d-i-e rolled the whole import back: {errors[:3]!r}"
+    return {"rows": total, "wall": wall, "extrapolated": prefix < total,
+            "parts": {"load (tablib/openpyxl)": loaded,
+                      "import" + (" (extrapolated)" if prefix < total else ""):
+                          imported * total / prefix},
+            "counts": counts, "note": note,
+            "written": {k: after[k] - before[k] for k in after if after[k] - before[k]}}
+
+
+# the raw floor ---------------------------------------------------------------------
+
+def _raw(kind: str, data: bytes, meta: dict, args: argparse.Namespace) -> dict:
+    from datetime import date, datetime
+
+    from django.db import transaction
+    from django.utils import timezone
+    from roster import COL
+
+    from jiayuan.core.bulk import insert_rows
+    from jiayuan.places.models import Building, Dwelling
+    from jiayuan.registry.models import Household, Person
+    from jiayuan.sheets.reading import read_sheet
+
+    head, grid = _actors()
+    buildings = {b.number: b.pk for b in Building.objects.filter(grid=grid)}
+    fallback = min(buildings.values())
+    now, today = timezone.now(), timezone.localdate()
+    before = _written()
+    start = time.perf_counter()
+    sheet = read_sheet(data, "roster.xlsx")
+    read = time.perf_counter() - start
+
+    def cut(value, n: int) -> str:
+        return "" if value is None else str(value)[:n]
+
+    def day(value):
+        if isinstance(value, datetime):
+            return value.date()
+        return value if isinstance(value, date) else None
+
+    body = [r for r in sheet.rows[2:] if r and r[0] not in ("", None, "合计")]
+    with transaction.atomic():
+        places: dict[tuple, Dwelling] = {}
+        for r in body:
+            b, u, room = cut(r[COL["楼栋"]], 20), cut(r[COL["单元"]], 10), cut(r[COL["房号"]], 20)
+            key = (buildings.get(b, fallback), u, room)
+            if key not in places:
+                places[key] = Dwelling(building_id=key[0], unit=u, room=room, grid_id=grid.pk,
+                                       code=f"{b}-{u}-{room}"[:60])
+        Dwelling.objects.bulk_create(places.values(), batch_size=2000)
+        households = [Household(dwelling_id=places[(buildings.get(cut(r[COL["楼栋"]], 20),
+                                                                  fallback),
+                                                    cut(r[COL["单元"]], 10),
+                                                    cut(r[COL["房号"]], 20))].pk,
+                                grid_id=grid.pk, residency=cut(r[COL["人员类别"]], 12),
+                                moved_in=today) for r in body]
+        Household.objects.bulk_create(households, batch_size=2000)
+        columns = ["household_id", "grid_id", "name", "pinyin", "sex", "birth_date",
+                   "id_number_enc", "id_number_hash", "id_number_mask", "phone_enc",
+                   "phone_hash", "phone_mask", "phone_last4", "ethnicity", "languages",
+                   "origin_code", "permit_number", "permit_expiry", "occupation", "relation",
+                   "created_at", "updated_at"]
+        people = ((h.pk, grid.pk, cut(r[COL["姓名"]], 60), "", cut(r[COL["性别"]], 1),
+                   day(r[COL["出生日期"]]), cut(r[COL["身份证号"]], 30), None, "",
+                   cut(r[COL["联系电话"]], 30), "", "", "", cut(r[COL["民族"]], 2), "[]",
+                   cut(r[COL["户籍地"]], 6), cut(r[COL["居住证号"]], 40),
+                   day(r[COL["居住证有效期"]]), cut(r[COL["职业"]], 100),
+                   cut(r[COL["与户主关系"]], 20), now, now)
+                  for h, r in zip(households, body, strict=True))
+        insert_rows(Person._meta.db_table, columns, people)
+    wall = time.perf_counter() - start
+    after = _written()
+    return {"rows": meta["rows"], "wall": wall,
+            "parts": {"read": read, "insert": wall - read},
+            "written": {k: after[k] - before[k] for k in after if after[k] - before[k]},
+            "note": "ID and phone text stored as is in the *_enc columns (not encrypted)"}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""The import pages' forms: the upload, and the column mapping of a draft batch.
+
+Only the account's own grids and its community's templates are offered; a
+forged grid, template or field name is an error on its field, never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from jiayuan.core.scope import grids_for
+from jiayuan.lib._i18n import interpolate
+from jiayuan.places.models import Grid
+from jiayuan.sheets.columns import FIELDS
+from jiayuan.sheets.models import MappingTemplate
+
+ACCEPT = ".xlsx,.xls,.ods,.csv,.txt"
+
+
+def max_megabytes() -> str:
+    mb = settings.IMPORT_MAX_BYTES / (1024 * 1024)
+    return f"{mb:.0f}" if mb >= 10 or mb == int(mb) else f"{mb:.1f}"
+
+
+def too_large_message() -> str:
+    return interpolate(gettext("The file is larger than %(mb)s MB. Split the roster into "
+                               "several files (for example one per building) and import "
+                               "them one by one."), {"mb": max_megabytes()})
+
+
+class GridField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Grid) -> str:
+        return f"{obj.code} {obj.name}"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Roster file"), widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        error_messages={"required": _("Choose the roster file to upload."),
+                        "empty": _("The file is empty. Choose the saved roster file.")})
+    grid = GridField(
+        label=_("Grid"), queryset=Grid.objects.none(),
+        error_messages={"required": _("Choose the grid these residents live in."),
+                        "invalid_choice": _("That grid is not one of yours: choose one from "
+                                            "the list.")},
+        help_text=_("Rows without a grid column are imported into this grid."))
+    template = forms.ModelChoiceField(
+        label=_("Column template"), queryset=MappingTemplate.objects.none(), required=False,
+        empty_label=_("Recognise the columns from their names"),
+        error_messages={"invalid_choice": _("That template does not exist (any more): "
+                                            "choose one from the list.")},
+        help_text=_("A template saved from an earlier import of a roster laid out the same "
+                    "way."))
+
+    def __init__(self, *args: Any, actor: Any, too_large: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        grids = grids_for(actor).filter(community_id=actor.community_id)
+        self.fields["grid"].queryset = grids
+        if len(grids) == 1:
+            self.fields["grid"].initial = grids[0].pk
+            self.fields["grid"].empty_label = None
+        templates = MappingTemplate.objects.filter(community_id=actor.community_id)
+        self.fields["template"].queryset = templates
+        if not templates.exists():
+            del self.fields["template"]
+        if too_large:
+            # The upload handler dropped the file on the way in (see views_import).
+            self.fields["file"].error_messages["required"] = too_large_message()
+        self.fields["file"].help_text = interpolate(
+            gettext("Excel (.xlsx, .xls), WPS or LibreOffice (.ods) or CSV; at most %(mb)s MB "
+                    "and %(rows)s rows. Nothing is saved to the registry until you have "
+                    "checked the result and pressed Import."),
+            {"mb": max_megabytes(), "rows": f"{settings.IMPORT_MAX_ROWS:,}"})
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(too_large_message(), code="too_large")
+        return upload
+
+
+def field_choices() -> list[tuple[str, str]]:
+    return [("", _("— do not import —")), *((key, f.label) for key, f in FIELDS.items())]
+
+
+class MappingForm(forms.Form):
+    """One select per column of the file's header (`col_<index>`), the consent
+    evidence for the ethnic group, and an optional template name to save."""
+
+    consent_evidence = forms.CharField(
+        label=_("How did these residents consent to their ethnic group being recorded?"),
+        required=False, max_length=200,
+        help_text=_("For example “signed the 2026 registration form”. Leave it empty and the "
+                    "ethnic group column is not imported: it is sensitive and is recorded "
+                    "only with consent."))
+    template_name = forms.CharField(
+        label=_("Save this mapping as a template named"), required=False, max_length=60,
+        help_text=_("Optional. Next time, choose the template when you upload a roster laid "
+                    "out the same way. Saving under the name of one of your templates "
+                    "updates it."))
+
+    def __init__(self, *args: Any, header: list[str], samples: list[str],
+                 mapping: dict[int, str], actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.header = header
+        self.columns: list[dict[str, Any]] = []
+        choices = field_choices()
+        for i, text in enumerate(header):
+            name = f"col_{i}"
+            self.fields[name] = forms.ChoiceField(
+                label=text, choices=choices, required=False, initial=mapping.get(i, ""),
+                error_messages={"invalid_choice": _("“%(value)s” is not a field of the "
+                                                    "registry: choose one from the list.")})
+            self.columns.append({"index": i, "header": text,
+                                 "sample": samples[i] if i < len(samples) else "",
+                                 "name": name})
+
+    def bound_columns(self) -> list[dict[str, Any]]:
+        return [{**c, "field": self[c["name"]]} for c in self.columns]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        seen: dict[str, int] = {}
+        for c in self.columns:
+            key = data.get(c["name"])
+            if not key:
+                continue
+            if key in seen:
+                self.add_error(c["name"], interpolate(
+                    gettext("“%(field)s” is already the field of column “%(other)s”. Map each "
+                            "field to one column only, and set the other to “do not "
+                            "import”."),
+                    {"field": FIELDS[key].label, "other": self.header[seen[key]]}))
+            else:
+                seen[key] = c["index"]
+        if not self.errors and "name" not in seen:
+            raise forms.ValidationError(_("Choose the column that holds the name (姓名): "
+                                          "without it no row can be imported."),
+                                        code="no_name")
+        name = (data.get("template_name") or "").strip()
+        if name:
+            taken = MappingTemplate.objects.filter(
+                community_id=self.actor.community_id, name=name).exclude(
+                created_by=self.actor).select_related("created_by").first()
+            if taken is not None:
+                self.add_error("template_name", interpolate(
+                    gettext("%(user)s already saved a template named “%(name)s”. Choose "
+                            "another name, or choose that template when you upload."),
+                    {"user": taken.created_by.username, "name": name}))
+        data["template_name"] = name
+        data["consent_evidence"] = (data.get("consent_evidence") or "").strip()
+        return data
+
+    def mapping(self) -> dict[int, str]:
+        return {c["index"]: self.cleaned_data[c["name"]] for c in self.columns
+                if self.cleaned_data.get(c["name"])}
