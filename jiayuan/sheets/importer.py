@@ -259,7 +259,7 @@ class _Planner:
     def _check_row(self, row: RowResult) -> None:
         v = row.values
         row.name = v.get("name", "")
-        if not row.name and "name" not in {p.column for p in row.problems}:
+        if not row.name and self.label("name") not in {p.column for p in row.problems}:
             row.reject(self.label("name"), _("The name is missing."))
         number = v.get("id_number")
         if number:

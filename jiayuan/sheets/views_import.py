@@ -17,6 +17,7 @@ its rows.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime, time
 from typing import Any
 
@@ -178,8 +179,7 @@ def _draft_context(request: HttpRequest, batch: ImportBatch, form: MappingForm |
         form = MappingForm(header=header, samples=_samples(data_rows, len(header)),
                            mapping=mapping, actor=request.user,
                            initial={"consent_evidence": batch.consent_evidence})
-    context: dict[str, Any] = {"form": form, "problem": problem, "report": report,
-                               "has_ethnicity": "ethnicity" in batch.mapping.values()}
+    context: dict[str, Any] = {"form": form, "problem": problem, "report": report}
     if report is not None:
         context.update(_report_context(request, batch, report))
     return context
@@ -274,7 +274,7 @@ def _sample_text(value: Any) -> str:
     elif isinstance(value, float) and value.is_integer():
         text = str(int(value))
     else:
-        text = str(value).strip()
+        text = unicodedata.normalize("NFKC", str(value)).strip()
     text = text if len(text) <= 40 else text[:39] + "…"
     if sum(ch.isdigit() for ch in text) >= 9:  # ID and phone numbers, not dates
         text = text[:3] + "•" * max(0, len(text) - 5) + text[-2:]
@@ -341,11 +341,15 @@ def import_commit(request: HttpRequest, pk: Any) -> HttpResponse:
         messages.error(request, str(exc))
         return _to_detail(batch)
     c = report.counts
-    messages.success(request, interpolate(_(
-        "Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged. %(left)d rows "
-        "were not imported."), {"new": c["new"], "updated": c["updated"],
-                                 "unchanged": c["unchanged"],
-                                 "left": c["rejected"] + c["duplicate"]}))
+    left = c["rejected"] + c["duplicate"]
+    done = _("Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.") % {
+        "new": c["new"], "updated": c["updated"], "unchanged": c["unchanged"]}
+    if left:
+        done += " " + ngettext(
+            "%(n)d row was not imported: fix it and upload the file again.",
+            "%(n)d rows were not imported: fix them and upload the file again.", left) % {
+            "n": left}
+    messages.success(request, done)
     return _to_detail(batch)
 
 

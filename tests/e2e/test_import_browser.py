@@ -96,3 +96,8 @@ def test_a_grid_worker_imports_a_messy_roster_on_a_phone(live_server, personas, 
     fits(page)
     page.screenshot(path=str(ARTIFACTS / "import-done-360.png"), full_page=True)
     assert (ARTIFACTS / "import-done-360.png").stat().st_size > 10_000
+
+    page.goto(f"{live_server.url}/sheets/imports/")
+    assert "第一网格花名册.xlsx" in page.locator("ul.batches").inner_text()
+    fits(page)
+    page.screenshot(path=str(ARTIFACTS / "import-list-360.png"), full_page=True)
