@@ -932,6 +932,10 @@ class CommunityCare:
         """However the draws fell, show every state of a duty (the tiny scale has
         few duties): each missing one gets a family dispute in a quiet household."""
         missing = [s for s in COVER if s not in self._states()]
+        # ...and at least one dispute still open (on some days the draws close them all).
+        if "open" not in missing and not any(
+                p.close is None or p.close >= self.today for p in self.disputes):
+            missing.insert(0, "open")
         if not missing:
             return
         spare = [h for h in self.present if not h.duties and not h.cond.disputes
