@@ -20,6 +20,7 @@ What leaves the system is decided here, in one place:
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -44,14 +45,11 @@ from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.desk.models import Case
 from jiayuan.desk.selectors import cases_for
-from jiayuan.lib.ethnicity import ethnicity_label
-from jiayuan.lib.festivals import festival_label
 from jiayuan.places.models import Building, Dwelling, Grid
-from jiayuan.registry.choices import LANGUAGE_CHOICES
 from jiayuan.registry.identifiers import id_number_of, phone_of
 from jiayuan.registry.models import Circumstance, Household, Person
 from jiayuan.registry.selectors import households_for, people_for
-from jiayuan.sheets.xlsx import MAX_ROWS, Cell, SheetWriter, csv_chunks, open_workbook
+from jiayuan.sheets.xlsx import MAX_ROWS, Cell, csv_chunks, write_sheet
 
 CHUNK = 2000
 MIN_REASON = 10
@@ -123,6 +121,20 @@ class Export:
 
 # --- cell helpers -----------------------------------------------------------------
 
+@functools.lru_cache(maxsize=128)
+def _labels(model: Any, name: str, language: str | None) -> dict[str, str]:
+    return {str(k): str(v) for k, v in model._meta.get_field(name).flatchoices}
+
+
+def _display(model: Any, name: str, value: str) -> str:
+    """get_FOO_display() without rebuilding the choices for every cell."""
+    return _labels(model, name, translation.get_language()).get(value, value)
+
+
+def _choice(model: Any, name: str) -> Callable[[Any], str]:
+    return lambda obj: _display(model, name, getattr(obj, name))
+
+
 def _yes(value: bool) -> str:
     return _("Yes") if value else ""
 
@@ -132,7 +144,8 @@ def _name(user: Any) -> str:
 
 
 def _circumstances(obj: Any) -> str:
-    kinds = dict.fromkeys(c.get_kind_display() for c in obj.export_circumstances)
+    kinds = dict.fromkeys(_display(Circumstance, "kind", c.kind)
+                          for c in obj.export_circumstances)
     return SEP.join(kinds)
 
 
@@ -143,11 +156,10 @@ def _current_circumstances() -> Prefetch:
                         Q(ended__isnull=True) | Q(ended__gte=today)).order_by("kind", "pk"))
 
 
-def _languages(person: Person) -> str:
-    codes = set(person.languages or [])
-    return SEP.join(str(label) for code, label in LANGUAGE_CHOICES if code in codes)
-
-
+# Ethnic group, languages and festivals are never exported, with or without a
+# reason: a list of residents by identity is exactly what serve-don't-surveil
+# rules out (docs/data-protection.md). Circumstances and sensitive visit notes
+# are, for casework (a subsidy list for civil affairs), with a reason, audited.
 S = Perm.VIEW_SENSITIVE
 WHOLE_ID = gettext_lazy("Whole ID-card numbers")
 WHOLE_PHONE = gettext_lazy("Whole phone numbers")
@@ -182,7 +194,7 @@ HOUSEHOLDS = Dataset(
         Column("unit", _verbose(Dwelling, "unit"), lambda h: h.dwelling.unit, text=True, width=6),
         Column("room", _verbose(Dwelling, "room"), lambda h: h.dwelling.room, text=True, width=8),
         Column("dwelling", DWELLING, lambda h: h.dwelling.code, text=True, width=12),
-        Column("residency", _verbose(Household, "residency"), lambda h: h.get_residency_display(),
+        Column("residency", _verbose(Household, "residency"), _choice(Household, "residency"),
                width=18),
         Column("head", gettext_lazy("Head of household"),
                lambda h: h.head.name if h.head else "", width=12),
@@ -194,9 +206,6 @@ HOUSEHOLDS = Dataset(
         Column("members", gettext_lazy("Members"), lambda h: h.export_members, width=8),
         Column("moved_in", _verbose(Household, "moved_in"), lambda h: h.moved_in),
         Column("moved_out", _verbose(Household, "moved_out"), lambda h: h.moved_out),
-        Column("festivals", _verbose(Household, "festivals"),
-               lambda h: SEP.join(festival_label(c) for c in h.festivals or []), perm=S,
-               width=20),
         Column("circumstances", CIRCUMSTANCES, _circumstances, perm=S,
                choice=CIRCUMSTANCES_CHOICE, width=20, prefetch=(_current_circumstances,)),
     ),
@@ -219,7 +228,7 @@ PEOPLE = Dataset(
         Column("grid", GRID, lambda p: p.grid.code, text=True, width=8),
         Column("dwelling", DWELLING, lambda p: p.household.dwelling.code, text=True, width=12),
         Column("name", gettext_lazy("Name"), lambda p: p.name, width=12),
-        Column("sex", _verbose(Person, "sex"), lambda p: p.get_sex_display(), width=6),
+        Column("sex", _verbose(Person, "sex"), _choice(Person, "sex"), width=6),
         Column("birth_date", _verbose(Person, "birth_date"), lambda p: p.birth_date),
         Column("id_number", gettext_lazy("ID-card number"), lambda p: p.id_number_mask,
                text=True, width=21),
@@ -229,19 +238,16 @@ PEOPLE = Dataset(
         Column("phone", PHONE, lambda p: p.phone_mask, text=True, width=14),
         Column("phone_whole", PHONE, phone_of, perm=Perm.REVEAL_PHONE, choice=WHOLE_PHONE,
                replaces="phone", text=True, width=14),
-        Column("relation", _verbose(Person, "relation"), lambda p: p.get_relation_display(),
+        Column("relation", _verbose(Person, "relation"), _choice(Person, "relation"),
                width=12),
         Column("residency", _verbose(Household, "residency"),
-               lambda p: p.household.get_residency_display(), width=18),
+               lambda p: _display(Household, "residency", p.household.residency), width=18),
         Column("origin", _verbose(Person, "origin_code"), lambda p: p.origin_label, width=18),
         Column("permit_number", _verbose(Person, "permit_number"), lambda p: p.permit_number,
                text=True, width=16),
         Column("permit_expiry", _verbose(Person, "permit_expiry"), lambda p: p.permit_expiry),
         Column("occupation", _verbose(Person, "occupation"), lambda p: p.occupation, width=14),
         Column("left_on", _verbose(Person, "left_on"), lambda p: p.left_on),
-        Column("ethnicity", _verbose(Person, "ethnicity"),
-               lambda p: ethnicity_label(p.ethnicity) if p.ethnicity else "", perm=S, width=10),
-        Column("languages", _verbose(Person, "languages"), _languages, perm=S, width=16),
         Column("circumstances", CIRCUMSTANCES, _circumstances, perm=S,
                choice=CIRCUMSTANCES_CHOICE, width=20, prefetch=(_current_circumstances,)),
     ),
@@ -271,9 +277,9 @@ CASES = Dataset(
         Column("opened_at", _verbose(Case, "opened_at"), lambda c: c.opened_at, width=16),
         Column("grid", GRID, lambda c: c.grid.code if c.grid_id else "", text=True, width=8),
         Column("service", _verbose(Case, "item"), lambda c: c.item.name, width=20),
-        Column("channel", _verbose(Case, "channel"), lambda c: c.get_channel_display()),
-        Column("priority", _verbose(Case, "priority"), lambda c: c.get_priority_display()),
-        Column("status", _verbose(Case, "status"), lambda c: c.get_status_display(), width=16),
+        Column("channel", _verbose(Case, "channel"), _choice(Case, "channel")),
+        Column("priority", _verbose(Case, "priority"), _choice(Case, "priority")),
+        Column("status", _verbose(Case, "status"), _choice(Case, "status"), width=16),
         Column("requester", gettext_lazy("Requester"), lambda c: c.requester_name),
         Column("phone", PHONE, _requester_phone, text=True, width=14),
         Column("phone_whole", PHONE, _requester_phone_whole, perm=Perm.REVEAL_PHONE,
@@ -289,7 +295,7 @@ CASES = Dataset(
         Column("closed_at", _verbose(Case, "closed_at"), lambda c: c.closed_at, width=16),
         Column("resolution_late", _verbose(Case, "resolution_breached"),
                lambda c: _yes(c.resolution_breached), width=8),
-        Column("outcome", _verbose(Case, "outcome"), lambda c: c.get_outcome_display(),
+        Column("outcome", _verbose(Case, "outcome"), _choice(Case, "outcome"),
                width=16),
         Column("outcome_quantity", _verbose(Case, "outcome_quantity"),
                lambda c: c.outcome_quantity, width=8),
@@ -320,8 +326,8 @@ VISITS = Dataset(
     columns=(
         Column("visited_at", _verbose(Visit, "visited_at"), lambda v: v.visited_at, width=16),
         Column("grid", GRID, lambda v: v.grid.code, text=True, width=8),
-        Column("mode", _verbose(Visit, "mode"), lambda v: v.get_mode_display()),
-        Column("purpose", _verbose(Visit, "purpose"), lambda v: v.get_purpose_display()),
+        Column("mode", _verbose(Visit, "mode"), _choice(Visit, "mode")),
+        Column("purpose", _verbose(Visit, "purpose"), _choice(Visit, "purpose")),
         Column("households", _verbose(Visit, "households"), _visit_households, width=24),
         Column("business", _verbose(Visit, "business"),
                lambda v: v.business.name if v.business else "", width=16),
@@ -425,24 +431,6 @@ def iter_rows(dataset: Dataset, columns: list[Column], qs: QuerySet) -> Iterator
         yield [c.get(obj) for c in columns]
 
 
-# --- writers ----------------------------------------------------------------------
-
-def write_xlsx(target: IO[bytes], dataset: Dataset, columns: list[Column],
-               rows: Iterator[list[Cell]], actor: Any) -> int:
-    """The sheet, row by row; returns the number of data rows."""
-    book = open_workbook(
-        target, title=f"{_('Jiayuan')} · {dataset.label}", author=actor.username,
-        comments=_("Confidential: this export is recorded in the audit log."))
-    sheet = SheetWriter(book, str(dataset.label), widths=[c.width for c in columns],
-                        text_columns=[i for i, c in enumerate(columns) if c.text])
-    sheet.header([c.label for c in columns])
-    for row in rows:
-        sheet.write_row(row)
-    sheet.autofilter(len(columns))
-    book.close()
-    return sheet.rows - 1
-
-
 # --- the export -------------------------------------------------------------------
 
 def filename_for(dataset: Dataset, fmt: str) -> str:
@@ -494,7 +482,12 @@ def run(*, actor: Any, spec: Spec) -> Export:
     # Closed by the caller (FileResponse), or below on failure.
     target = tempfile.TemporaryFile(prefix="jiayuan-export-", suffix=".xlsx")  # noqa: SIM115
     try:
-        written = write_xlsx(target, dataset, columns, rows, actor)
+        written = write_sheet(
+            target, str(dataset.label), [c.label for c in columns], rows,
+            widths=[c.width for c in columns],
+            text_columns=[i for i, c in enumerate(columns) if c.text],
+            title=f"{_('Jiayuan')} · {dataset.label}", author=actor.username,
+            comments=_("Confidential: this export is recorded in the audit log."))
         entry = _audit(actor, dataset, spec, columns, written)
     except BaseException:
         target.close()
@@ -505,4 +498,4 @@ def run(*, actor: Any, spec: Spec) -> Export:
 
 __all__ = ["DATASETS", "Dataset", "Column", "Spec", "Export", "FORMATS", "MIN_REASON",
            "datasets_for", "sensitive_columns", "columns_for", "check", "run",
-           "rows_queryset", "iter_rows", "write_xlsx"]
+           "rows_queryset", "iter_rows"]

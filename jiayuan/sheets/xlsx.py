@@ -154,6 +154,21 @@ class SheetWriter:
             sheet.write_string(row, col, text[:MAX_CELL_CHARS], fmt)
 
 
+def write_sheet(target: str | IO[bytes], name: str, header: Sequence[Any],
+                rows: Iterable[Sequence[Cell]], *, widths: Sequence[float] = (),
+                text_columns: Iterable[int] = (), **properties: str) -> int:
+    """A whole workbook of one sheet, in constant memory: a bold header with
+    filter buttons, then `rows`. Returns the number of rows after the header."""
+    book = open_workbook(target, **properties)
+    sheet = SheetWriter(book, name, widths=widths, text_columns=text_columns)
+    sheet.header(header)
+    for row in rows:
+        sheet.write_row(row)
+    sheet.autofilter(len(header))
+    book.close()
+    return sheet.rows - 1
+
+
 # --- CSV ------------------------------------------------------------------------
 
 class _Echo:
@@ -193,5 +208,5 @@ def csv_chunks(header: list[str], rows: Iterator[list[Cell]], language: str,
             yield "".join(parts).encode("utf-8")
 
 
-__all__ = ["csv_cell", "csv_chunks", "Cell", "escape", "open_workbook", "SheetWriter", "local_naive", "MAX_ROWS",
-           "FORMULA_PREFIXES"]
+__all__ = ["Cell", "escape", "open_workbook", "SheetWriter", "local_naive", "csv_cell",
+           "csv_chunks", "write_sheet", "MAX_ROWS", "FORMULA_PREFIXES"]

@@ -151,13 +151,19 @@ def test_the_auditor_is_offered_no_sensitive_column(personas):
 
 def test_a_grid_worker_may_have_phones_and_circumstances_but_no_id_numbers(personas):
     offered = keys(export.sensitive_columns(personas["gridworker"], export.PEOPLE))
-    assert offered == {"phone_whole", "ethnicity", "languages", "circumstances"}
+    assert offered == {"phone_whole", "circumstances"}
 
 
 def test_the_head_is_offered_every_sensitive_column(personas):
     offered = keys(export.sensitive_columns(personas["head"], export.PEOPLE))
-    assert offered == {"id_number_whole", "phone_whole", "ethnicity", "languages",
-                       "circumstances"}
+    assert offered == {"id_number_whole", "phone_whole", "circumstances"}
+
+
+def test_identity_attributes_are_never_exported(personas):
+    """Ethnic group, languages and festivals: not even for the head, with a reason."""
+    for dataset in export.DATASETS.values():
+        every = {c.key for c in dataset.columns}
+        assert not {"ethnicity", "languages", "festivals"} & every
 
 
 def test_roles_without_the_permission_may_export_nothing(personas):
@@ -192,12 +198,10 @@ def test_ticked_sensitive_columns_are_written(household, head):
     services.circumstance_add(actor=head, household=household, person=household.head,
                               kind="serious_illness", started=date(2025, 1, 1),
                               sensitive_consent=True)
-    rows = table(go(head, sensitive=("ethnicity", "languages", "circumstances"),
-                    reason=REASON))
+    rows = table(go(head, sensitive=("circumstances",), reason=REASON))
     zheng = next(r for r in rows if r["name"] == "鄭容哲")
-    assert zheng["ethnicity"] == "Korean"
     assert zheng["circumstances"] == "Serious illness"
-    assert "Korean" in zheng["languages"]
+    assert "ethnicity" not in zheng and "Korean" not in str(zheng)
 
 
 def test_the_export_form_has_no_filter_on_any_sensitive_attribute(personas):
@@ -215,14 +219,14 @@ def test_the_export_form_has_no_filter_on_any_sensitive_attribute(personas):
 def test_a_sensitive_column_needs_a_reason(household, head):
     for reason in ("", "   ", "because"):
         with pytest.raises(ValidationError) as exc:
-            go(head, sensitive=("ethnicity",), reason=reason)
+            go(head, sensitive=("circumstances",), reason=reason)
         assert "reason" in exc.value.error_dict
     assert exports() == []
 
 
 def test_a_column_the_role_may_not_see_is_refused(household, personas):
-    for role, column in (("auditor", "ethnicity"), ("gridworker", "id_number_whole"),
-                         ("head", "no_such_column")):
+    for role, column in (("auditor", "circumstances"), ("gridworker", "id_number_whole"),
+                         ("head", "no_such_column"), ("head", "ethnicity")):
         with pytest.raises(ValidationError) as exc:
             go(personas[role], sensitive=(column,), reason=REASON)
         assert "sensitive" in exc.value.error_dict
@@ -328,7 +332,7 @@ def test_a_visits_sensitive_note_needs_its_tick(visit, personas):
 def test_every_export_is_audited_with_counts_and_no_values(household, household_b, head,
                                                            grid_a, fmt):
     result = go(head, fmt=fmt, grid=grid_a,
-                sensitive=("id_number_whole", "phone_whole", "ethnicity"),
+                sensitive=("id_number_whole", "phone_whole", "circumstances"),
                 reason="  " + REASON + " ")
     rows = table(result)
     assert len(rows) == 3
@@ -338,7 +342,7 @@ def test_every_export_is_audited_with_counts_and_no_values(household, household_
     changes = entry.changes
     assert changes["dataset"] == "people" and changes["format"] == fmt
     assert changes["rows"] == 3 and changes["grid"] == "G1"
-    assert changes["sensitive_columns"] == ["id_number_whole", "phone_whole", "ethnicity"]
+    assert changes["sensitive_columns"] == ["id_number_whole", "phone_whole", "circumstances"]
     assert changes["reason"] == REASON
     logged = json.dumps(changes, ensure_ascii=False) + entry.object_repr
     for value in (ZHENG_ID, "13812345678", "Korean", "朝鲜族", "鄭容哲"):
@@ -434,8 +438,8 @@ def _count(actor: Any, dataset: str, sensitive: tuple[str, ...]) -> tuple[int, i
     return len(rows), len(ctx.captured_queries)
 
 
-SENSITIVE = {"people": ("circumstances", "ethnicity", "phone_whole"),
-             "households": ("circumstances", "festivals", "phone_whole"),
+SENSITIVE = {"people": ("circumstances", "phone_whole"),
+             "households": ("circumstances", "phone_whole"),
              "cases": ("phone_whole",), "visits": ("sensitive_note",)}
 
 

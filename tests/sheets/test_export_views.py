@@ -75,7 +75,8 @@ def test_the_download_answers_only_posts(head):
 def test_the_page_offers_only_the_columns_the_role_may_see(personas):
     url = reverse("export_page") + "?dataset=people"
     page = client_for(personas["head"]).get(url).content.decode()
-    assert 'value="id_number_whole"' in page and 'value="ethnicity"' in page
+    assert 'value="id_number_whole"' in page and 'value="circumstances"' in page
+    assert 'value="ethnicity"' not in page
     page = client_for(personas["gridworker"]).get(url).content.decode()
     assert 'value="id_number_whole"' not in page and 'value="phone_whole"' in page
     page = client_for(personas["auditor"]).get(url).content.decode()
@@ -100,8 +101,8 @@ def test_the_page_shows_the_chosen_lists_filters(personas):
 
 
 @pytest.mark.parametrize("data,field,message", [
-    ({"sensitive": "ethnicity"}, "reason", "Say why you need the sensitive columns"),
-    ({"sensitive": "ethnicity", "reason": "because"}, "reason", "at least 10 characters"),
+    ({"sensitive": "circumstances"}, "reason", "Say why you need the sensitive columns"),
+    ({"sensitive": "circumstances", "reason": "because"}, "reason", "at least 10 characters"),
     ({"dataset": "staff"}, "dataset", "Choose one of the lists offered."),
     ({"format": "pdf"}, "format", "Choose Excel (.xlsx) or CSV."),
     ({"sensitive": "religion", "reason": REASON}, "sensitive", "“religion”"),
@@ -127,7 +128,7 @@ def test_a_grid_outside_the_scope_is_refused(household, grid_a, personas):
 
 
 def test_a_forged_sensitive_column_is_refused(household, personas):
-    for role, column in (("gridworker", "id_number_whole"), ("auditor", "ethnicity")):
+    for role, column in (("gridworker", "id_number_whole"), ("auditor", "circumstances")):
         response = download(personas[role], sensitive=column, reason=REASON)
         assert response.status_code == 400, role
         assert "may not export the column" in response.content.decode()
@@ -135,7 +136,7 @@ def test_a_forged_sensitive_column_is_refused(household, personas):
 
 
 def test_the_csv_download_is_utf8_with_bom_and_parses_back(household, head):
-    response = download(head, sensitive=["id_number_whole", "ethnicity"], reason=REASON)
+    response = download(head, sensitive=["id_number_whole", "circumstances"], reason=REASON)
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].endswith('.csv"')
@@ -143,7 +144,7 @@ def test_the_csv_download_is_utf8_with_bom_and_parses_back(household, head):
     data = body(response)
     assert data[:3] == b"\xef\xbb\xbf"
     rows = list(csv.reader(io.StringIO(data.decode("utf-8")[1:], newline="")))
-    assert rows[0][3] == "Name" and "Ethnic group" in rows[0]
+    assert rows[0][3] == "Name" and "Circumstances" in rows[0] and "Ethnic group" not in rows[0]
     assert [r[3] for r in rows[1:]] == ["鄭容哲", "金英姬", "郑民浩"]
     assert ZHENG_ID in [r[6] for r in rows[1:]]
     entry = AuditEntry.objects.get(action="export")
