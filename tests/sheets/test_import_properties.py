@@ -20,7 +20,7 @@ from jiayuan.lib.idcard import make_id_number
 from jiayuan.places.models import Building
 from jiayuan.registry.models import Household, Person
 from jiayuan.sheets import importer
-from tests.sheets.test_importer import HEADER, csv_bytes
+from tests.sheets.test_importer import csv_bytes
 
 IDS = [make_id_number("650102", date(1960 + i, 1 + i % 12, 1 + i % 28), i) for i in range(12)]
 CELLS = {
