@@ -50,7 +50,7 @@ class Perm(StrEnum):
     MANAGE_CARE = "manage_care"  # must-visit parameters and the festival calendar
     VIEW_CARE_STATS = "view_care_stats"  # duties due, on time and overdue per grid and worker
     # Spreadsheets
-    IMPORT_ROSTER = "import_roster"  # import rosters into grids in scope, undo own batches
+    IMPORT_ROSTER = "import_roster"  # import rosters into grids in scope, undo their batches
     EXPORT_DATA = "export_data"  # download lists in scope (sensitive columns need their perms)
 
 

@@ -378,8 +378,9 @@ class _Planner:
             for p in Person.objects.filter(
                     id_number_hash__in=hashes[start_:start_ + CHUNK]).values(*fields):
                 by_id[p["id_number_hash"]].person = p
-        # Without an ID number: same name and birth date in the community.
-        no_id = [r for r in self.rows if r.outcome == NEW and not r.values.get("id_number")]
+        # Not found by ID number: same name and birth date in the community (for a
+        # row with an ID, only someone registered without one: the row adds it).
+        no_id = [r for r in self.rows if r.outcome == NEW and r.person is None]
         names = sorted({r.name for r in no_id})
         found: dict[tuple[str, date | None], list[dict]] = defaultdict(list)
         for start_ in range(0, len(names), CHUNK):
@@ -391,7 +392,10 @@ class _Planner:
             for p in found.get((row.name, v.get("birth_date")), ()):
                 if v.get("phone_hash") and p["phone_hash"] and p["phone_hash"] != v["phone_hash"]:
                     continue
+                if v.get("id_number") and p["id_number_hash"]:
+                    continue  # a different ID number: a different person
                 row.person = p
+                v["matched_by_details"] = True
                 break
 
     # Step 4: households.
@@ -447,13 +451,17 @@ class _Planner:
                     self._decide_person(row, target)
             if target is None:
                 self._check_new_household(rows)
-            else:
+            elif any(r.outcome in (NEW, DUPLICATE) and r.values.get("relation") == Relation.HEAD
+                     for r in rows):
+                # A head the registry does not know at a dwelling with a household:
+                # another family, or a changed head. Either way not for an import
+                # to decide; the whole group waits, so nobody joins the wrong family.
                 for row in rows:
-                    if (row.outcome in (NEW, DUPLICATE) and row.values.get("relation")
-                            == Relation.HEAD):
+                    if row.outcome in (NEW, DUPLICATE):
                         row.reject(self.label("relation"), interpolate(
-                            _("%(dwelling)s already has a head of household in the registry. "
-                              "Change the head on the household page, not by import."),
+                            _("%(dwelling)s already has a household with another head in the "
+                              "registry. If this is another family, add a 户号 column; if the "
+                              "head has changed, change it on the household page."),
                             {"dwelling": row.dwelling}))
 
     def _decide_person(self, row: RowResult, target: dict | None) -> None:
@@ -466,7 +474,7 @@ class _Planner:
                 "This person is registered in a grid you cannot see. Ask the station head."))
             return
         if target is None or p["household_id"] != target["pk"]:
-            if not row.values.get("id_number"):
+            if row.values.get("matched_by_details"):
                 # Same name and birth date in another household: maybe the same person.
                 row.person = None
                 self._maybe_duplicate(row, interpolate(
@@ -488,6 +496,8 @@ class _Planner:
         changed = [f for f, value in new.items() if p[f] != value]
         if row.values.get("phone_hash") and row.values["phone_hash"] != p["phone_hash"]:
             changed.append("phone")
+        if row.values.get("id_number") and not p["id_number_hash"]:
+            changed.append("id_number")
         if changed:
             row.outcome = UPDATED
             row.values["changed"] = changed
@@ -613,7 +623,7 @@ class _Writer:
                 dwelling_id=dwellings[key[:3]], grid_id=head.values["grid_id"],
                 residency=head.values["residency"],
                 moved_in=head.values.get("moved_in") or self.today,
-                import_batch_id=self.batch.pk)))
+                note=head.values.get("note", ""), import_batch_id=self.batch.pk)))
         Household.objects.bulk_create([h for _k, h in new_households], batch_size=2000)
         HouseholdAddress.objects.bulk_create(
             [HouseholdAddress(household=h, dwelling_id=h.dwelling_id, moved_in=h.moved_in)
@@ -710,12 +720,18 @@ class _Writer:
                 if f == "phone":
                     set_phone(person, row.values["phone"])
                     fields.update(("phone_enc", "phone_hash", "phone_mask", "phone_last4"))
+                elif f == "id_number":
+                    set_id_number(person, row.values["id_number"])
+                    fields.update(("id_number_enc", "id_number_hash", "id_number_mask"))
                 else:
                     if f == "ethnicity" and not person.ethnicity:
+                        age = person.age_on(self.today)
+                        guardian = self._head_of(row) if age is not None and age < 14 else None
                         consents.append(Consent(
                             person=person, purpose=ConsentPurpose.SENSITIVE,
                             status=ConsentStatus.GIVEN, recorded_on=self.today,
-                            recorded_by=self.actor, evidence=evidence))
+                            recorded_by=self.actor, evidence=evidence,
+                            guardian_id=guardian if guardian != person.pk else None))
                     setattr(person, f, new[f])
                     fields.add(f)
             if "name" in row.values["changed"]:

@@ -328,12 +328,44 @@ def test_a_batch_is_imported_once(personas: dict, grid_a: Any, building3: Buildi
 def test_gbk_csv_and_the_command_line(personas: dict, grid_a: Any, building3: Building,
                                       tmp_path: Any) -> None:
     path = tmp_path / "roster.csv"
-    path.write_bytes(csv_bytes(FAMILIES, encoding="gbk"))
+    bad = ["钱七", "男", "1990-01-01", "", "", "9", "1", "101", "户主", "常住"]
+    path.write_bytes(csv_bytes([*FAMILIES, bad], encoding="gbk"))
     out = io.StringIO()
     call_command("import_roster", str(path), "--grid", grid_a.code, "--dry-run", "--json",
                  "--language", "en", stdout=out)
     data = json.loads(out.getvalue())
     assert data["dry_run"] and data["counts"]["new"] == 4
+    assert data["problems"][0]["row"] == 7
+    assert "Building 9" in data["problems"][0]["problems"][0]["reason"]
     assert Person.objects.count() == 0
     call_command("import_roster", str(path), "--grid", grid_a.code, stdout=io.StringIO())
     assert Person.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_a_row_with_an_id_completes_the_same_person_registered_without_one(
+        personas: dict, grid_a: Any, household: Household) -> None:
+    head = personas["head"]
+    jin_id = make_id_number("222401", date(1960, 5, 2), 42)  # even: a woman's
+    rows = [["金英姬", "女", "1960-05-02", jin_id, "", "3", "2", "302", "妻", ""]]
+    batch = start(head, grid_a, rows)
+    report = importer.commit(actor=head, batch=batch)
+    assert report.counts["updated"] == 1, problems(report)
+    jin = Person.objects.get(name="金英姬")
+    assert jin.id_number_mask and jin.household_id == household.pk
+    assert Person.objects.filter(name="金英姬").count() == 1
+    importer.undo(actor=head, batch=batch)
+    jin.refresh_from_db()
+    assert jin.id_number_hash is None and jin.id_number_mask == ""
+
+
+@pytest.mark.django_db
+def test_another_family_at_a_registered_dwelling_waits_as_a_whole(
+        personas: dict, grid_a: Any, household: Household) -> None:
+    rows = [["张三", "男", "1990-01-01", "", "", "3", "2", "302", "户主", "流动"],
+            ["张小三", "男", "2015-01-01", "", "", "3", "2", "302", "子", ""]]
+    with translation.override("en"):
+        report = importer.check(actor=personas["head"],
+                                batch=start(personas["head"], grid_a, rows))
+    assert report.counts["rejected"] == 2 and report.counts["new"] == 0
+    assert "another head" in report.rows[1].problems[0].reason

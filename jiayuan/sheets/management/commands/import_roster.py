@@ -14,6 +14,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Case, When
+from django.http import Http404
 from django.utils import translation
 
 from jiayuan.core.models import User
@@ -70,6 +72,8 @@ class Command(BaseCommand):
                 report = importer.commit(actor=actor, batch=batch)
         except LibError as exc:
             raise CommandError(str(exc)) from exc
+        except Http404 as exc:
+            raise CommandError(f"{actor.username} does not work in grid {grid.code}.") from exc
         if opts.get("errors"):
             Path(opts["errors"]).write_bytes(error_report(report))
         self._print(report, batch.pk, opts)
@@ -79,7 +83,10 @@ class Command(BaseCommand):
                                     role__in=roles_with(Perm.IMPORT_ROSTER))
         if username:
             users = users.filter(username=username)
-        user = users.order_by("role", "pk").first()
+        # The station head first, then the others who may import.
+        preference = Case(*(When(role=role, then=i) for i, role in
+                            enumerate(roles_with(Perm.IMPORT_ROSTER))), default=99)
+        user = users.order_by(preference, "pk").first()
         if user is None:
             raise CommandError("No active account of this community may import rosters"
                                + (f" named {username!r}" if username else "") + ".")
@@ -94,7 +101,7 @@ class Command(BaseCommand):
                               "problems": [{"column": p.column, "reason": p.reason}
                                            for p in r.problems]}
                              for r in report.problems()],
-            }, ensure_ascii=False, indent=1))
+            }, ensure_ascii=False, indent=1, default=str))
             return
         c = report.counts
         self.stdout.write(("Checked" if opts["dry_run"] else "Imported") + f" (batch {batch_id}): "
