@@ -697,8 +697,9 @@ class _Writer:
         return target["head_id"] if target else None
 
     def _evidence(self) -> str:
-        return interpolate(_("%(evidence)s (roster import #%(batch)d)"),
-                           {"evidence": self.batch.consent_evidence, "batch": self.batch.pk})
+        # Undo finds the batch's own consents by the code-made ending "#<batch>)",
+        # so no translation can change it.
+        return f"{self.batch.consent_evidence} ({_('Import')} {_batch_tag(self.batch)}"[:300]
 
     def _update_people(self, report: Report) -> None:
         rows = [r for r in report.rows if r.outcome == UPDATED]
@@ -745,6 +746,10 @@ class _Writer:
             reindex_person(person)
 
 
+def _batch_tag(batch: ImportBatch) -> str:
+    return f"#{batch.pk})"
+
+
 def _insert_search_keys(keys: list[tuple]) -> None:
     columns = ["person_id", "grid_id", "kind", "pos", "key"]
     for start_ in range(0, len(keys), 20000):
@@ -785,11 +790,11 @@ def undo(*, actor: Any, batch: ImportBatch) -> None:
     Person.objects.bulk_update(restored, [*RESTORE_FIELDS, "updated_at"], batch_size=1000)
     for person in restored:
         reindex_person(person)
-    Consent.objects.filter(evidence__endswith=f"#{batch.pk})",
+    Consent.objects.filter(evidence__endswith=_batch_tag(batch),
                            recorded_by_id=batch.created_by_id,
                            purpose=ConsentPurpose.SENSITIVE).filter(
         person__import_batch_id=batch.pk).delete()
-    Consent.objects.filter(evidence__endswith=f"#{batch.pk})",
+    Consent.objects.filter(evidence__endswith=_batch_tag(batch),
                            person__in=[c.person_id for c in changes]).delete()
     created = Household.objects.filter(import_batch_id=batch.pk)
     created.update(head=None)
@@ -829,7 +834,7 @@ def _blockers(batch: ImportBatch) -> list[tuple[str, str]]:
                                 {"name": p.name}), reverse("person_detail", args=[p.pk])))
     if out:
         return out
-    own_consent = f"#{batch.pk})"
+    own_consent = _batch_tag(batch)
     for c in Consent.objects.filter(person__import_batch_id=batch.pk).exclude(
             evidence__endswith=own_consent).select_related("person")[:20]:
         out.append((interpolate(_("A consent of %(name)s was recorded after the import"),

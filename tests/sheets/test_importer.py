@@ -292,6 +292,8 @@ def test_ethnic_group_is_imported_only_with_consent_evidence(personas: dict, gri
     assert wang.ethnicity == child.ethnicity == "05"
     assert Consent.objects.get(person=wang, purpose="sensitive").evidence.startswith("登记表签字")
     assert Consent.objects.get(person=child).guardian_id == wang.pk
+    importer.undo(actor=head, batch=batch)
+    assert not Consent.objects.exists() and not Person.objects.exists()
 
 
 @pytest.mark.django_db
