@@ -55,7 +55,7 @@ def care_rows() -> dict[str, list]:
         "visits": list(Visit.objects.order_by("pk").values_list(
             "visited_at", "mode", "purpose", "found", "needs", "sensitive_note", "grid_id",
             "created_by__username")),
-        "duties": list(Duty.objects.order_by("household_id", "rule", "raised_on").values_list(
+        "duties": list(Duty.objects.order_by("household_id", "rule", "raised_on", "key").values_list(
             "household_id", "rule", "key", "raised_on", "due", "status", "closed_on")),
         "disputes": list(Dispute.objects.order_by("ref").values_list(
             "ref", "kind", "status", "outcome", "opened_on", "closed_on", "summary")),
