@@ -14,6 +14,9 @@ var/bench/imports/, PostgreSQL databases jiayuan_bench_import* made with
 CREATE DATABASE … TEMPLATE on the server named by BENCH_PG). The district demo
 databases are not touched.
 
+BENCH_IMPORTER=/path/to/importer.py measures that file in place of
+jiayuan/sheets/importer.py (to try a change before making it).
+
   ours      importer.start + importer.commit on the whole file, with consent
             evidence given so the 民族 column is imported too. Split: read (the
             file read twice: at start and again at commit), plan (normalise,
@@ -186,12 +189,14 @@ def table(results: list[dict], rows: int) -> str:
 
 def goals(results: list[dict]) -> list[str]:
     out = []
+    limit = 60 * results[0]["rows"] / 100_000 if results else 60  # 60 s per 100k rows
     for db in dict.fromkeys(r["db"] for r in results):
         by = {r["kind"]: r for r in results if r["db"] == db}
         if "ours" not in by:
             continue
         ours = by["ours"]
-        checks = [f"wall {ours['wall']:.1f} s ≤ 60 s: {'yes' if ours['wall'] <= 60 else 'NO'}",
+        checks = [f"wall {ours['wall']:.1f} s ≤ {limit:.0f} s: "
+                  f"{'yes' if ours['wall'] <= limit else 'NO'}",
                   f"peak RSS {ours['rss_mb']:.0f} MB ≤ 500 MB: "
                   f"{'yes' if ours['rss_mb'] <= 500 else 'NO'}"]
         for kind in ("die", "die-fast"):
@@ -260,7 +265,9 @@ def main(argv: list[str] | None = None) -> None:
         results.extend(measure_database(db, args, meta))
     print()
     print(f"Roster import · {roster.rows:,} rows · seed {args.seed} · "
-          f"{os.cpu_count()} CPUs")
+          f"{os.cpu_count()} CPUs · load average {os.getloadavg()[0]:.1f}"
+          + (f" · importer {os.environ['BENCH_IMPORTER']}" if os.environ.get("BENCH_IMPORTER")
+             else ""))
     print()
     print(table(results, roster.rows))
     print()
@@ -269,7 +276,7 @@ def main(argv: list[str] | None = None) -> None:
               f"{roster.rows:,} (the file load is measured whole); RSS is the prefix run's.")
     print("\n".join(notes(results)))
     print()
-    print("Goals (ours, 100k rows): ≤ 60 s, peak RSS ≤ 500 MB, ≥ 10× django-import-export, "
+    print("Goals (ours): ≤ 60 s per 100k rows, peak RSS ≤ 500 MB, ≥ 10× django-import-export, "
           "within 3× of the raw floor.")
     print("\n".join(goals(results)))
 
@@ -288,10 +295,26 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _candidate_importer(path: str) -> None:
+    """Measure another version of jiayuan/sheets/importer.py (BENCH_IMPORTER=path)
+    without touching the tree: it is loaded in its place."""
+    import importlib.util
+
+    import jiayuan.sheets
+
+    spec = importlib.util.spec_from_file_location("jiayuan.sheets.importer", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["jiayuan.sheets.importer"] = module
+    spec.loader.exec_module(module)
+    jiayuan.sheets.importer = module
+
+
 def child_main(kind: str, args: argparse.Namespace) -> dict:
     import django
 
     django.setup()
+    if os.environ.get("BENCH_IMPORTER"):
+        _candidate_importer(os.environ["BENCH_IMPORTER"])
     meta = json.loads(Path(args.meta).read_text())
     if kind == "setup":
         return _setup(meta)

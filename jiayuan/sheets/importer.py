@@ -301,8 +301,10 @@ class _Planner:
 
     # Step 2: places.
     def resolve_places(self) -> None:
-        wanted = {(r.values["grid_id"], r.values["building"]) for r in self.rows
-                  if r.outcome != REJECTED}
+        # Rows already refused are placed too, so the report names every problem at once.
+        placed = [r for r in self.rows if r.values.get("grid_id") and r.values.get("building")
+                  and r.values.get("room")]
+        wanted = {(r.values["grid_id"], r.values["building"]) for r in placed}
         grid_ids = {g for g, _b in wanted}
         self.buildings = {(b.grid_id, b.number): b for b in
                           Building.objects.filter(grid_id__in=grid_ids)}
@@ -313,9 +315,7 @@ class _Planner:
                     building_id__in=building_ids[start_:start_ + CHUNK]).values_list(
                     "pk", "building_id", "unit", "room"):
                 self.dwellings[(b, u, r)] = pk
-        for row in self.rows:
-            if row.outcome == REJECTED:
-                continue
+        for row in placed:
             v = row.values
             building = self.buildings.get((v["grid_id"], v["building"]))
             if building is None:
