@@ -30,6 +30,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.http import Http404
 from django.urls import reverse
@@ -66,6 +67,7 @@ from jiayuan.sheets.columns import (
     header_cells,
     is_blank,
     is_total,
+    template_mapping,
 )
 from jiayuan.sheets.models import BatchStatus, ImportBatch, ImportChange
 from jiayuan.sheets.reading import Sheet, SheetError, read_sheet
@@ -169,8 +171,6 @@ def start(*, actor: Any, grid: Grid, data: bytes, filename: str,
             "column names such as 姓名, 身份证号 and 房号 above the data."), "no_header")
     header = header_cells(sheet.rows, header_index)
     if columns:
-        from jiayuan.sheets.columns import template_mapping
-
         mapping = template_mapping(header, columns) or guess_mapping(header)
     else:
         mapping = guess_mapping(header)
@@ -790,12 +790,10 @@ def undo(*, actor: Any, batch: ImportBatch) -> None:
     Person.objects.bulk_update(restored, [*RESTORE_FIELDS, "updated_at"], batch_size=1000)
     for person in restored:
         reindex_person(person)
-    Consent.objects.filter(evidence__endswith=_batch_tag(batch),
-                           recorded_by_id=batch.created_by_id,
-                           purpose=ConsentPurpose.SENSITIVE).filter(
-        person__import_batch_id=batch.pk).delete()
-    Consent.objects.filter(evidence__endswith=_batch_tag(batch),
-                           person__in=[c.person_id for c in changes]).delete()
+    # The consents the import recorded (for the ethnic group), on new and changed people.
+    Consent.objects.filter(
+        Q(person__import_batch_id=batch.pk) | Q(person__in=[c.person_id for c in changes]),
+        evidence__endswith=_batch_tag(batch), purpose=ConsentPurpose.SENSITIVE).delete()
     created = Household.objects.filter(import_batch_id=batch.pk)
     created.update(head=None)
     Person.objects.filter(import_batch_id=batch.pk).delete()

@@ -50,8 +50,6 @@ class ImportBatch(models.Model):
     undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
                                   blank=True, related_name="+", verbose_name=_("undone by"))
 
-    AUDIT_FIELDS = ("grid_id", "filename", "file_sha256", "status", "counts")
-
     class Meta:
         verbose_name = _("import")
         verbose_name_plural = _("imports")
