@@ -22,6 +22,7 @@ and never erases a value: a blank cell leaves the registry as it is.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from datetime import date
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.http import Http404
@@ -41,12 +42,14 @@ from django.utils.translation import ngettext
 from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.bulk import insert_rows
+from jiayuan.core.crypto import encrypt
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import grids_for, in_scope
 from jiayuan.lib._i18n import LibError, interpolate
-from jiayuan.lib.idcard import IDNumberError, check_agrees, parse_id_number
-from jiayuan.lib.text import display_pinyin
+from jiayuan.lib.idcard import IDNumberError, check_agrees, mask_id_number, parse_id_number
+from jiayuan.lib.phone import mask_phone, phone_last4
+from jiayuan.lib.text import display_pinyin, search_keys
 from jiayuan.places.models import Building, Dwelling, Grid, dwelling_code
 from jiayuan.registry.choices import ConsentPurpose, ConsentStatus, Relation
 from jiayuan.registry.identifiers import id_hash, phone_hash, set_id_number, set_phone
@@ -58,7 +61,7 @@ from jiayuan.registry.models import (
     Person,
     SearchKey,
 )
-from jiayuan.registry.services import reindex_person, search_keys_for
+from jiayuan.registry.services import reindex_person
 from jiayuan.sheets import normalise as norm
 from jiayuan.sheets.columns import (
     FIELDS,
@@ -85,6 +88,18 @@ NORMALISERS = {
     "permit_number": norm.text, "permit_expiry": norm.day, "occupation": norm.text,
     "household_no": norm.text, "grid": norm.text, "moved_in": norm.day, "note": norm.text,
 }
+# Fields with few distinct values in a roster (3栋, 户主, 汉族…): each distinct
+# cell is normalised once per file.
+MEMOISED = frozenset({"sex", "building", "unit", "room", "relation", "residency", "ethnicity",
+                      "origin", "occupation", "grid", "household_no"})
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class _Failed:
+    reason: str
+
+
 # Person fields an import may set, from the row's values of the same name
 # (origin -> origin_code); compared to decide between updated and unchanged.
 PERSON_VALUES = ("name", "sex", "birth_date", "ethnicity", "origin_code", "permit_number",
@@ -211,6 +226,7 @@ class _Planner:
         self.skipped = 0
         self.rows: list[RowResult] = []
         self.grids = {g.pk: g for g in grids_for(actor).filter(community_id=batch.community_id)}
+        self.memo: dict[tuple, Any] = {}
 
     def label(self, key: str) -> str:
         i = self.column_of.get(key)
@@ -242,13 +258,27 @@ class _Planner:
 
     def _normalise(self, row: RowResult, cells: list[Any]) -> None:
         values = row.values
+        memo = self.memo
         for i, key in self.columns.items():
             cell = cells[i] if i < len(cells) else None
-            try:
-                value = NORMALISERS[key](cell)
-            except LibError as exc:
-                row.reject(self.labels[i], str(exc))
-                continue
+            if key in MEMOISED:
+                memo_key = (key, cell.__class__, cell)
+                value = memo.get(memo_key, _MISSING)
+                if value is _MISSING:
+                    try:
+                        value = NORMALISERS[key](cell)
+                    except LibError as exc:
+                        value = _Failed(str(exc))
+                    memo[memo_key] = value
+                if isinstance(value, _Failed):
+                    row.reject(self.labels[i], value.reason)
+                    continue
+            else:
+                try:
+                    value = NORMALISERS[key](cell)
+                except LibError as exc:
+                    row.reject(self.labels[i], str(exc))
+                    continue
             if key == "address":
                 if value and value[0]:
                     for part, v in zip(("building", "unit", "room"), value, strict=True):
@@ -616,31 +646,34 @@ class _Writer:
                       if planner.targets.get(key) is None
                       and any(r.outcome == NEW for r in rows)]
         dwellings = self._dwellings([key for key, _rows in new_groups])
+        # Ids are reserved up front, so people, households and their heads are
+        # written as plain rows (COPY / executemany) with no update afterwards.
+        new_rows = [r for r in planner.rows if r.outcome == NEW]
+        person_ids = _reserve_ids(Person, len(new_rows))
+        heads = {row.household_key: pk for row, pk in zip(new_rows, person_ids, strict=True)
+                 if row.values.get("relation") == Relation.HEAD}
+        household_ids = _reserve_ids(Household, len(new_groups))
+        now = connection.ops.adapt_datetimefield_value(self.now)
         new_households = []
-        for key, rows in new_groups:
+        for (key, rows), pk in zip(new_groups, household_ids, strict=True):
             head = next(r for r in rows if r.values.get("relation") == Relation.HEAD)
-            new_households.append((key, Household(
-                dwelling_id=dwellings[key[:3]], grid_id=head.values["grid_id"],
-                residency=head.values["residency"],
-                moved_in=head.values.get("moved_in") or self.today,
-                note=head.values.get("note", ""), import_batch_id=self.batch.pk)))
-        Household.objects.bulk_create([h for _k, h in new_households], batch_size=2000)
-        HouseholdAddress.objects.bulk_create(
-            [HouseholdAddress(household=h, dwelling_id=h.dwelling_id, moved_in=h.moved_in)
-             for _k, h in new_households], batch_size=2000)
-        for key, h in new_households:
-            households[key] = h.pk
+            new_households.append({
+                "id": pk, "dwelling_id": dwellings[key[:3]], "grid_id": head.values["grid_id"],
+                "residency": head.values["residency"], "head_id": heads.get(key),
+                "moved_in": head.values.get("moved_in") or self.today,
+                "note": head.values.get("note", ""), "import_batch_id": self.batch.pk,
+                "created_at": now, "updated_at": now})
+            households[key] = pk
+        _insert(Household, new_households, with_id=True)
+        _insert(HouseholdAddress, ({"household_id": h["id"], "dwelling_id": h["dwelling_id"],
+                                    "moved_in": h["moved_in"]} for h in new_households))
+        del new_households
         for key, target in planner.targets.items():
             if target is not None:
                 households[key] = target["pk"]
-        head_ids = self._create_people(households)
-        heads = []
-        for (key, h) in new_households:
-            head = head_ids.get(key)
-            if head is not None:
-                h.head_id = head
-                heads.append(h)
-        Household.objects.bulk_update(heads, ["head"], batch_size=2000)
+        for start_ in range(0, len(new_rows), WRITE_CHUNK):
+            self._create_people(new_rows[start_:start_ + WRITE_CHUNK],
+                                person_ids[start_:start_ + WRITE_CHUNK], households, heads, now)
         self._update_people(report)
 
     def _dwellings(self, keys: list[tuple]) -> dict[tuple, int]:
@@ -653,44 +686,50 @@ class _Writer:
         Dwelling.objects.bulk_create(created, batch_size=2000)
         return {**known, **{(d.building_id, d.unit, d.room): d.pk for d in created}}
 
-    def _create_people(self, households: dict[tuple, int]) -> dict[tuple, int]:
-        """Create the new people; returns household key -> head person id."""
-        rows = [r for r in self.planner.rows if r.outcome == NEW]
-        people: list[Person] = []
-        for row in rows:
-            v = row.values
-            person = Person(household_id=households[row.household_key], grid_id=v["grid_id"],
-                            pinyin=display_pinyin(row.name), import_batch_id=self.batch.pk,
-                            **self.planner.person_values(row))
-            set_id_number(person, v.get("id_number", ""))
-            set_phone(person, v.get("phone", ""))
-            people.append(person)
-        Person.objects.bulk_create(people, batch_size=2000)
-        heads = {row.household_key: person.pk for row, person in zip(rows, people, strict=True)
-                 if person.relation == Relation.HEAD}
-        memberships, consents, keys = [], [], []
+    def _create_people(self, rows: list[RowResult], ids: list[int],
+                       households: dict[tuple, int], heads: dict[tuple, int], now: Any) -> None:
+        """Write one chunk of new people with their memberships, consents and search
+        keys as plain rows, so memory stays bounded by the chunk. The values were
+        normalised and validated by the plan; the identifiers are encrypted, hashed
+        and masked here as `set_id_number` / `set_phone` do."""
+        people, memberships, consents, keys = [], [], [], []
         evidence = self._evidence()
-        for row, person in zip(rows, people, strict=True):
-            memberships.append(Membership(person_id=person.pk, household_id=person.household_id,
-                                          relation=person.relation,
-                                          joined=row.values.get("moved_in") or self.today))
-            if person.ethnicity:
+        kinds = {"name": SearchKey.NAME, "pinyin": SearchKey.PINYIN,
+                 "initials": SearchKey.INITIALS}
+        for row, pk in zip(rows, ids, strict=True):
+            v = row.values
+            values = self.planner.person_values(row)
+            relation = values.pop("relation", None) or Relation.OTHER_RELATIVE
+            number, phone = v.get("id_number", ""), v.get("phone", "")
+            household_id = households[row.household_key]
+            people.append({
+                **values, "id": pk, "household_id": household_id, "grid_id": v["grid_id"],
+                "relation": relation, "pinyin": display_pinyin(row.name),
+                "import_batch_id": self.batch.pk, "created_at": now, "updated_at": now,
+                "id_number_enc": encrypt(number), "id_number_hash": v.get("id_hash"),
+                "id_number_mask": mask_id_number(number) if number else "",
+                "phone_enc": encrypt(phone), "phone_hash": v.get("phone_hash", ""),
+                "phone_mask": mask_phone(phone) if phone else "",
+                "phone_last4": phone_last4(phone) if phone else ""})
+            memberships.append({"person_id": pk, "household_id": household_id,
+                                "relation": relation, "joined": v.get("moved_in") or self.today})
+            if values.get("ethnicity"):
                 # Recorded under the consent the worker described (batch.consent_evidence);
                 # a child's is given by the head of household as guardian.
                 guardian = None
-                age = person.age_on(self.today)
-                if age is not None and age < 14:
+                birth = values.get("birth_date")
+                if birth is not None and _age(birth, self.today) < 14:
                     guardian = heads.get(row.household_key) or self._head_of(row)
-                consents.append(Consent(person_id=person.pk, purpose=ConsentPurpose.SENSITIVE,
-                                        status=ConsentStatus.GIVEN, recorded_on=self.today,
-                                        recorded_by=self.actor, evidence=evidence,
-                                        guardian_id=guardian))
-            keys.extend((k.person_id, k.grid_id, k.kind, k.pos, k.key)
-                        for k in search_keys_for(person))
-        Membership.objects.bulk_create(memberships, batch_size=2000)
-        Consent.objects.bulk_create(consents, batch_size=2000)
+                consents.append({"person_id": pk, "purpose": ConsentPurpose.SENSITIVE,
+                                 "status": ConsentStatus.GIVEN, "recorded_on": self.today,
+                                 "recorded_by_id": self.actor.pk, "evidence": evidence,
+                                 "guardian_id": guardian if guardian != pk else None})
+            keys.extend((pk, v["grid_id"], kinds[kind], pos, key)
+                        for kind, pos, key in search_keys(row.name))
+        _insert(Person, people, with_id=True)
+        _insert(Membership, memberships)
+        _insert(Consent, consents)
         _insert_search_keys(keys)
-        return heads
 
     def _head_of(self, row: RowResult) -> int | None:
         target = self.planner.targets.get(row.household_key)
@@ -748,6 +787,48 @@ class _Writer:
 
 def _batch_tag(batch: ImportBatch) -> str:
     return f"#{batch.pk})"
+
+
+WRITE_CHUNK = 5000  # new people written at a time
+
+
+def _age(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _reserve_ids(model: type, n: int) -> list[int]:
+    """n primary keys for rows of `model` inserted later in this transaction (the
+    commit holds SQLite's write lock; PostgreSQL's sequences are safe anyway)."""
+    if not n:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                           "FROM generate_series(1, %s)", [table, n])
+            return [r[0] for r in cursor.fetchall()]
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(f"SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM {quoted} "  # noqa: S608
+                       "UNION ALL SELECT seq FROM sqlite_sequence WHERE name = %s)", [table])
+        first = (cursor.fetchone()[0] or 0) + 1
+        return list(range(first, first + n))
+
+
+def _insert(model: type, rows: Any, *, with_id: bool = False) -> None:
+    """Insert dicts of {attname: value} (values ready for the database; a column
+    left out gets its field's default) with COPY / executemany."""
+    defaults: dict[str, Any] = {}
+    for f in model._meta.concrete_fields:
+        if f.primary_key and not with_id:
+            continue
+        default = f.get_default() if f.has_default() or not f.null else None
+        if f.get_internal_type() == "JSONField":
+            default = json.dumps(default)
+        defaults[f.attname] = default
+    names = list(defaults)
+    columns = [model._meta.get_field(n).column for n in names]
+    insert_rows(model._meta.db_table, columns,
+                (tuple(r.get(n, defaults[n]) for n in names) for r in rows))
 
 
 def _insert_search_keys(keys: list[tuple]) -> None:
