@@ -14,6 +14,9 @@ var/bench/imports/, PostgreSQL databases jiayuan_bench_import* made with
 CREATE DATABASE … TEMPLATE on the server named by BENCH_PG). The district demo
 databases are not touched.
 
+BENCH_PROFILE=/tmp/p writes each measurement's cProfile statistics to /tmp/p.<kind>
+(times are then inflated by the profiler).
+
 BENCH_IMPORTER=/path/to/importer.py measures that file in place of
 jiayuan/sheets/importer.py (to try a change before making it).
 
@@ -322,7 +325,14 @@ def child_main(kind: str, args: argparse.Namespace) -> dict:
     data = Path(meta["path"]).read_bytes()
     measure = {"ours": _ours, "reimport": _ours, "die": _die, "die-fast": _die,
                "raw": _raw}[kind]
-    result = measure(kind, data, meta, args)
+    if os.environ.get("BENCH_PROFILE"):  # cProfile statistics of the measurement, to a file
+        import cProfile
+
+        with cProfile.Profile() as profile:
+            result = measure(kind, data, meta, args)
+        profile.dump_stats(f"{os.environ['BENCH_PROFILE']}.{kind}")
+    else:
+        result = measure(kind, data, meta, args)
     result.update(kind=kind, base_mb=base, rss_mb=_peak_mb())
     return result
 

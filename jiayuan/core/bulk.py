@@ -1,26 +1,145 @@
 """Fast inserts of many ready rows: COPY on PostgreSQL, executemany elsewhere.
 
-For the tables with by far the most rows (search keys) when loading the demo or
-importing a roster; everything else goes through bulk_create.
+For the tables with by far the most rows (people, households and search keys)
+when loading the demo or importing a roster; everything else goes through
+bulk_create.
+
+    insert_rows(table, columns, rows)     tuples of database values
+    insert_dicts(model, rows)             dicts of {attname: value}; a column left
+                                          out gets its field's default
+    reserve_ids(model, n)                 primary keys to write rows with, so rows
+                                          that point at each other are written
+                                          once, with no update afterwards
+    with Writer() as w: w.insert(...)     the same inserts on a worker thread, so
+                                          the caller prepares the next rows while
+                                          the database writes the last ones
 """
 
 from __future__ import annotations
 
+import json
+import queue
+import threading
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 
 
-def insert_rows(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
-    """Insert `rows` (tuples of database values, in `columns` order) into `table`."""
+def _sql(table: str, columns: list[str], raw: bool) -> str:
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
+    if connection.vendor == "postgresql":
+        return f"COPY {quote(table)} ({names}) FROM STDIN"
+    marks = ", ".join(["?" if raw else "%s"] * len(columns))
+    return f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"  # noqa: S608
+
+
+def insert_rows(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
+    """Insert `rows` (tuples of database values, in `columns` order) into `table`."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+            with cursor.cursor.copy(_sql(table, columns, raw=False)) as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})",  # noqa: S608
-                               list(rows))
+            cursor.executemany(_sql(table, columns, raw=False), list(rows))
+
+
+def model_rows(model: type, rows: Iterable[dict[str, Any]], *,
+               with_id: bool = False) -> tuple[str, list[str], Iterable[tuple]]:
+    """(table, columns, tuples) for dicts of {attname: database value}."""
+    defaults: dict[str, Any] = {}
+    for f in model._meta.concrete_fields:
+        if f.primary_key and not with_id:
+            continue
+        default = f.get_default() if f.has_default() or not f.null else None
+        if f.get_internal_type() == "JSONField":
+            default = json.dumps(default)
+        defaults[f.attname] = default
+    names = list(defaults)
+    columns = [model._meta.get_field(n).column for n in names]
+    return (model._meta.db_table, columns,
+            (tuple(r.get(n, defaults[n]) for n in names) for r in rows))
+
+
+def insert_dicts(model: type, rows: Iterable[dict[str, Any]], *, with_id: bool = False) -> None:
+    insert_rows(*model_rows(model, rows, with_id=with_id))
+
+
+def reserve_ids(model: type, n: int) -> list[int]:
+    """n primary keys for rows of `model` that the caller inserts later in the same
+    transaction. On PostgreSQL they come from the table's sequence (safe with other
+    writers); on SQLite they follow the largest in use, which is safe because a
+    transaction holds the write lock from its start (BEGIN IMMEDIATE, settings.py)."""
+    if not n:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                           "FROM generate_series(1, %s)", [table, n])
+            return [r[0] for r in cursor.fetchall()]
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(f"SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM {quoted} "  # noqa: S608
+                       "UNION ALL SELECT seq FROM sqlite_sequence WHERE name = %s)", [table])
+        first = (cursor.fetchone()[0] or 0) + 1
+        return list(range(first, first + n))
+
+
+_DONE = object()
+
+
+class Writer:
+    """Inserts on a worker thread, in order, on the caller's connection (and so
+    inside its transaction). The caller must not use the database until the
+    `with` block ends; the block's end waits for the last insert and raises the
+    first database error (as Django's, e.g. IntegrityError), after which the
+    transaction must be rolled back, as any failed statement requires.
+
+    PostgreSQL spends most of a big insert maintaining indexes and checking keys;
+    meanwhile the caller, which holds the GIL only while it computes, prepares the
+    next rows. At most `depth` batches wait, so memory stays bounded.
+    """
+
+    def __init__(self, depth: int = 2) -> None:
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.postgres = connection.vendor == "postgresql"
+        self.jobs: queue.Queue = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True)
+
+    def __enter__(self) -> Writer:
+        self.thread.start()
+        return self
+
+    def insert(self, table: str, columns: list[str], rows: Iterable[tuple]) -> None:
+        if self.error is None:
+            self.jobs.put((_sql(table, columns, raw=True), list(rows)))
+
+    def insert_dicts(self, model: type, rows: Iterable[dict[str, Any]], *,
+                     with_id: bool = False) -> None:
+        self.insert(*model_rows(model, rows, with_id=with_id))
+
+    def _run(self) -> None:
+        while (job := self.jobs.get()) is not _DONE:
+            if self.error is not None:
+                continue  # drain: the caller is told when the block ends
+            sql, rows = job
+            try:
+                if self.postgres:
+                    with self.raw.cursor() as cursor, cursor.copy(sql) as copy:
+                        for row in rows:
+                            copy.write_row(row)
+                else:
+                    self.raw.executemany(sql, rows)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                self.error = exc
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self.jobs.put(_DONE)
+        self.thread.join()
+        if self.error is not None and exc is None:
+            with connection.wrap_database_errors:
+                raise self.error

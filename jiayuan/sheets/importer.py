@@ -22,7 +22,6 @@ and never erases a value: a blank cell leaves the registry as it is.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,7 +40,7 @@ from django.utils.translation import ngettext
 
 from jiayuan.core import audit
 from jiayuan.core.access import require
-from jiayuan.core.bulk import insert_rows
+from jiayuan.core.bulk import Writer, insert_dicts, reserve_ids
 from jiayuan.core.crypto import encrypt
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
@@ -649,10 +648,10 @@ class _Writer:
         # Ids are reserved up front, so people, households and their heads are
         # written as plain rows (COPY / executemany) with no update afterwards.
         new_rows = [r for r in planner.rows if r.outcome == NEW]
-        person_ids = _reserve_ids(Person, len(new_rows))
+        person_ids = reserve_ids(Person, len(new_rows))
         heads = {row.household_key: pk for row, pk in zip(new_rows, person_ids, strict=True)
                  if row.values.get("relation") == Relation.HEAD}
-        household_ids = _reserve_ids(Household, len(new_groups))
+        household_ids = reserve_ids(Household, len(new_groups))
         now = connection.ops.adapt_datetimefield_value(self.now)
         new_households = []
         for (key, rows), pk in zip(new_groups, household_ids, strict=True):
@@ -664,29 +663,33 @@ class _Writer:
                 "note": head.values.get("note", ""), "import_batch_id": self.batch.pk,
                 "created_at": now, "updated_at": now})
             households[key] = pk
-        _insert(Household, new_households, with_id=True)
-        _insert(HouseholdAddress, ({"household_id": h["id"], "dwelling_id": h["dwelling_id"],
+        insert_dicts(Household, new_households, with_id=True)
+        insert_dicts(HouseholdAddress, ({"household_id": h["id"], "dwelling_id": h["dwelling_id"],
                                     "moved_in": h["moved_in"]} for h in new_households))
         del new_households
         for key, target in planner.targets.items():
             if target is not None:
                 households[key] = target["pk"]
-        for start_ in range(0, len(new_rows), WRITE_CHUNK):
-            self._create_people(new_rows[start_:start_ + WRITE_CHUNK],
-                                person_ids[start_:start_ + WRITE_CHUNK], households, heads, now)
+        with Writer() as writer:
+            for start_ in range(0, len(new_rows), WRITE_CHUNK):
+                self._create_people(writer, new_rows[start_:start_ + WRITE_CHUNK],
+                                    person_ids[start_:start_ + WRITE_CHUNK], households, heads,
+                                    now)
         self._update_people(report)
 
     def _dwellings(self, keys: list[tuple]) -> dict[tuple, int]:
         known = self.planner.dwellings
         buildings = {b.pk: b for b in self.planner.buildings.values()}
         missing = sorted({k[:3] for k in keys if k[:3] not in known})
-        created = [Dwelling(building_id=b, unit=u, room=r, grid_id=buildings[b].grid_id,
-                            code=dwelling_code(buildings[b].number, u, r),
-                            import_batch_id=self.batch.pk) for b, u, r in missing]
-        Dwelling.objects.bulk_create(created, batch_size=2000)
-        return {**known, **{(d.building_id, d.unit, d.room): d.pk for d in created}}
+        ids = reserve_ids(Dwelling, len(missing))
+        insert_dicts(Dwelling, ({"id": pk, "building_id": b, "unit": u, "room": r,
+                            "grid_id": buildings[b].grid_id,
+                            "code": dwelling_code(buildings[b].number, u, r),
+                            "import_batch_id": self.batch.pk}
+                           for (b, u, r), pk in zip(missing, ids, strict=True)), with_id=True)
+        return {**known, **dict(zip(missing, ids, strict=True))}
 
-    def _create_people(self, rows: list[RowResult], ids: list[int],
+    def _create_people(self, writer: Writer, rows: list[RowResult], ids: list[int],
                        households: dict[tuple, int], heads: dict[tuple, int], now: Any) -> None:
         """Write one chunk of new people with their memberships, consents and search
         keys as plain rows, so memory stays bounded by the chunk. The values were
@@ -726,10 +729,10 @@ class _Writer:
                                  "guardian_id": guardian if guardian != pk else None})
             keys.extend((pk, v["grid_id"], kinds[kind], pos, key)
                         for kind, pos, key in search_keys(row.name))
-        _insert(Person, people, with_id=True)
-        _insert(Membership, memberships)
-        _insert(Consent, consents)
-        _insert_search_keys(keys)
+        writer.insert_dicts(Person, people, with_id=True)
+        writer.insert_dicts(Membership, memberships)
+        writer.insert_dicts(Consent, consents)
+        writer.insert(SearchKey._meta.db_table, SEARCH_KEY_COLUMNS, keys)
 
     def _head_of(self, row: RowResult) -> int | None:
         target = self.planner.targets.get(row.household_key)
@@ -790,51 +793,11 @@ def _batch_tag(batch: ImportBatch) -> str:
 
 
 WRITE_CHUNK = 5000  # new people written at a time
+SEARCH_KEY_COLUMNS = ["person_id", "grid_id", "kind", "pos", "key"]
 
 
 def _age(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def _reserve_ids(model: type, n: int) -> list[int]:
-    """n primary keys for rows of `model` inserted later in this transaction (the
-    commit holds SQLite's write lock; PostgreSQL's sequences are safe anyway)."""
-    if not n:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
-                           "FROM generate_series(1, %s)", [table, n])
-            return [r[0] for r in cursor.fetchall()]
-        quoted = connection.ops.quote_name(table)
-        cursor.execute(f"SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM {quoted} "  # noqa: S608
-                       "UNION ALL SELECT seq FROM sqlite_sequence WHERE name = %s)", [table])
-        first = (cursor.fetchone()[0] or 0) + 1
-        return list(range(first, first + n))
-
-
-def _insert(model: type, rows: Any, *, with_id: bool = False) -> None:
-    """Insert dicts of {attname: value} (values ready for the database; a column
-    left out gets its field's default) with COPY / executemany."""
-    defaults: dict[str, Any] = {}
-    for f in model._meta.concrete_fields:
-        if f.primary_key and not with_id:
-            continue
-        default = f.get_default() if f.has_default() or not f.null else None
-        if f.get_internal_type() == "JSONField":
-            default = json.dumps(default)
-        defaults[f.attname] = default
-    names = list(defaults)
-    columns = [model._meta.get_field(n).column for n in names]
-    insert_rows(model._meta.db_table, columns,
-                (tuple(r.get(n, defaults[n]) for n in names) for r in rows))
-
-
-def _insert_search_keys(keys: list[tuple]) -> None:
-    columns = ["person_id", "grid_id", "kind", "pos", "key"]
-    for start_ in range(0, len(keys), 20000):
-        insert_rows(SearchKey._meta.db_table, columns, keys[start_:start_ + 20000])
 
 
 # --- undo ---------------------------------------------------------------------------
