@@ -88,6 +88,7 @@ def reserve_ids(model: type, n: int) -> list[int]:
 
 
 _DONE = object()
+SQLITE_CACHE_KIB = 65536  # page cache while a Writer runs on SQLite
 
 
 class Writer:
@@ -111,6 +112,11 @@ class Writer:
         self.thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True)
 
     def __enter__(self) -> Writer:
+        if not self.postgres:
+            # Room for the indexes' pages: inserting keys in random order into
+            # B-trees bigger than SQLite's default 2 MB cache rereads pages all along.
+            self.cache = self.raw.execute("PRAGMA cache_size").fetchone()[0]
+            self.raw.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
         self.thread.start()
         return self
 
@@ -140,6 +146,8 @@ class Writer:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         self.jobs.put(_DONE)
         self.thread.join()
+        if not self.postgres:
+            self.raw.execute(f"PRAGMA cache_size = {int(self.cache)}")
         if self.error is not None and exc is None:
             with connection.wrap_database_errors:
                 raise self.error

@@ -124,7 +124,7 @@ class Problem:
     reason: str
 
 
-@dataclass
+@dataclass(slots=True)
 class RowResult:
     number: int  # row number in the file, as the spreadsheet program shows it
     cells: list[Any]
@@ -576,6 +576,14 @@ class _Planner:
             out["origin_code"] = v["origin"]
         return out
 
+    def release_cells(self) -> None:
+        """Let go of the sheet, keeping only the cells of the rows not imported (the
+        error report shows them): the memory goes to the writing instead."""
+        self.sheet = None
+        for row in self.rows:
+            if row.outcome not in (REJECTED, DUPLICATE):
+                row.cells = []
+
     def plan(self) -> Report:
         self.read_rows()
         self.resolve_places()
@@ -616,7 +624,9 @@ def commit(*, actor: Any, batch: ImportBatch) -> Report:
             if batch.status != BatchStatus.DRAFT:
                 raise ImportFailed(_("This file has already been imported."), "done")
             planner = _Planner(actor, batch, sheet)
+            sheet = None
             report = planner.plan()
+            planner.release_cells()
             _Writer(actor, batch, planner).write(report)
             batch.status = BatchStatus.COMMITTED
             batch.committed_at = timezone.now()
