@@ -30,7 +30,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.http import Http404
 from django.urls import reverse
@@ -134,7 +134,7 @@ class RowResult:
     dwelling: str = ""
     note: str = ""
     values: dict[str, Any] = field(default_factory=dict)
-    person: dict[str, Any] | None = None  # the registered person this row is
+    person: Any = None  # the registered person this row is (a named tuple)
     household_key: tuple | None = None
 
     def reject(self, column: str, reason: str) -> None:
@@ -399,29 +399,32 @@ class _Planner:
             row.outcome = DUPLICATE
 
     def _match_registered(self, by_id: dict[str, RowResult]) -> None:
+        # Named tuples, not dicts: a re-import holds one per row.
         fields = ("pk", "household_id", "grid_id", "name", "sex", "birth_date", "ethnicity",
                   "origin_code", "permit_number", "permit_expiry", "occupation", "relation",
-                  "phone_hash", "id_number_hash", "left_on", "household__dwelling__code")
+                  "phone_hash", "id_number_hash", "left_on", "dwelling_code")
+        people = Person.objects.annotate(dwelling_code=F("household__dwelling__code"))
         hashes = list(by_id)
         for start_ in range(0, len(hashes), CHUNK):
-            for p in Person.objects.filter(
-                    id_number_hash__in=hashes[start_:start_ + CHUNK]).values(*fields):
-                by_id[p["id_number_hash"]].person = p
+            for p in people.filter(id_number_hash__in=hashes[start_:start_ + CHUNK]).values_list(
+                    *fields, named=True):
+                by_id[p.id_number_hash].person = p
         # Not found by ID number: same name and birth date in the community (for a
         # row with an ID, only someone registered without one: the row adds it).
         no_id = [r for r in self.rows if r.outcome == NEW and r.person is None]
         names = sorted({r.name for r in no_id})
-        found: dict[tuple[str, date | None], list[dict]] = defaultdict(list)
+        found: dict[tuple[str, date | None], list[Any]] = defaultdict(list)
         for start_ in range(0, len(names), CHUNK):
-            for p in Person.objects.filter(grid__community_id=self.batch.community_id,
-                                           name__in=names[start_:start_ + CHUNK]).values(*fields):
-                found[(p["name"], p["birth_date"])].append(p)
+            for p in people.filter(grid__community_id=self.batch.community_id,
+                                   name__in=names[start_:start_ + CHUNK]).values_list(
+                    *fields, named=True):
+                found[(p.name, p.birth_date)].append(p)
         for row in no_id:
             v = row.values
             for p in found.get((row.name, v.get("birth_date")), ()):
-                if v.get("phone_hash") and p["phone_hash"] and p["phone_hash"] != v["phone_hash"]:
+                if v.get("phone_hash") and p.phone_hash and p.phone_hash != v["phone_hash"]:
                     continue
-                if v.get("id_number") and p["id_number_hash"]:
+                if v.get("id_number") and p.id_number_hash:
                     continue  # a different ID number: a different person
                 row.person = p
                 v["matched_by_details"] = True
@@ -449,8 +452,8 @@ class _Planner:
     def _target(self, key: tuple, rows: list[RowResult], households: list[dict]) -> dict | None:
         """The registered household these rows belong to, or None for a new one."""
         ids = {h["pk"]: h for h in households}
-        claimed = {r.person["household_id"] for r in rows
-                   if r.person and r.person["household_id"] in ids}
+        claimed = {r.person.household_id for r in rows
+                   if r.person and r.person.household_id in ids}
         if len(claimed) > 1:
             for row in rows:
                 row.reject(self.label("room"), interpolate(
@@ -497,35 +500,35 @@ class _Planner:
         p = row.person
         if p is None:
             return
-        if not in_scope(self.actor, p["grid_id"]):
+        if not in_scope(self.actor, p.grid_id):
             row.person = None
             row.reject(self.label("id_number"), _(
                 "This person is registered in a grid you cannot see. Ask the station head."))
             return
-        if target is None or p["household_id"] != target["pk"]:
+        if target is None or p.household_id != target["pk"]:
             if row.values.get("matched_by_details"):
                 # Same name and birth date in another household: maybe the same person.
                 row.person = None
                 self._maybe_duplicate(row, interpolate(
                     _("Possibly the same person as one registered at %(dwelling)s (same name "
-                      "and birth date)."), {"dwelling": p["household__dwelling__code"]}))
+                      "and birth date)."), {"dwelling": p.dwelling_code}))
                 return
             row.reject(self.label("id_number"), interpolate(
                 _("Already registered at %(dwelling)s. An import does not move people: move "
-                  "them on their page first."), {"dwelling": p["household__dwelling__code"]}))
+                  "them on their page first."), {"dwelling": p.dwelling_code}))
             return
         new = self.person_values(row)
-        if new.get("relation") == Relation.HEAD and target["head_id"] != p["pk"]:
+        if new.get("relation") == Relation.HEAD and target["head_id"] != p.pk:
             row.reject(self.label("relation"), _(
                 "The registry has another head for this household. Change the head on the "
                 "household page, not by import."))
             return
-        if p["pk"] == target["head_id"] and new.get("relation", Relation.HEAD) != Relation.HEAD:
+        if p.pk == target["head_id"] and new.get("relation", Relation.HEAD) != Relation.HEAD:
             new.pop("relation")
-        changed = [f for f, value in new.items() if p[f] != value]
-        if row.values.get("phone_hash") and row.values["phone_hash"] != p["phone_hash"]:
+        changed = [f for f, value in new.items() if getattr(p, f) != value]
+        if row.values.get("phone_hash") and row.values["phone_hash"] != p.phone_hash:
             changed.append("phone")
-        if row.values.get("id_number") and not p["id_number_hash"]:
+        if row.values.get("id_number") and not p.id_number_hash:
             changed.append("id_number")
         if changed:
             row.outcome = UPDATED
@@ -757,7 +760,7 @@ class _Writer:
         rows = [r for r in report.rows if r.outcome == UPDATED]
         if not rows:
             return
-        ids = [r.person["pk"] for r in rows]
+        ids = [r.person.pk for r in rows]
         current = {}
         for start_ in range(0, len(ids), CHUNK):
             current.update(Person.objects.select_for_update().in_bulk(ids[start_:start_ + CHUNK]))
@@ -765,7 +768,7 @@ class _Writer:
         fields: set[str] = {"updated_at", "pinyin"}
         evidence = self._evidence()
         for row in rows:
-            person = current[row.person["pk"]]
+            person = current[row.person.pk]
             changes.append(ImportChange(batch=self.batch, person=person, before={
                 f: audit._plain(getattr(person, f)) for f in RESTORE_FIELDS}))
             new = self.planner.person_values(row)
