@@ -101,17 +101,26 @@ class Writer:
     PostgreSQL spends most of a big insert maintaining indexes and checking keys;
     meanwhile the caller, which holds the GIL only while it computes, prepares the
     next rows. At most `depth` batches wait, so memory stays bounded.
+
+    `checked_now` names foreign keys, as (model, field name), that PostgreSQL
+    should check as each batch is written rather than at COMMIT (Django makes
+    them DEFERRABLE INITIALLY DEFERRED): the checks then run on the worker's time,
+    while the caller computes, instead of after everything. Only for keys whose
+    targets exist by then (written earlier, or by an earlier insert of this Writer).
     """
 
-    def __init__(self, depth: int = 2) -> None:
+    def __init__(self, depth: int = 2, checked_now: Iterable[tuple[type, str]] = ()) -> None:
         connection.ensure_connection()
         self.raw = connection.connection
         self.postgres = connection.vendor == "postgresql"
+        self.constraints = _foreign_keys(checked_now) if self.postgres else []
         self.jobs: queue.Queue = queue.Queue(maxsize=depth)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True)
 
     def __enter__(self) -> Writer:
+        if self.constraints:
+            self.raw.execute(f"SET CONSTRAINTS {', '.join(self.constraints)} IMMEDIATE")
         if not self.postgres:
             # Room for the indexes' pages: inserting keys in random order into
             # B-trees bigger than SQLite's default 2 MB cache rereads pages all along.
@@ -148,6 +157,21 @@ class Writer:
         self.thread.join()
         if not self.postgres:
             self.raw.execute(f"PRAGMA cache_size = {int(self.cache)}")
+        elif self.constraints and self.error is None and exc is None:
+            self.raw.execute(f"SET CONSTRAINTS {', '.join(self.constraints)} DEFERRED")
         if self.error is not None and exc is None:
             with connection.wrap_database_errors:
                 raise self.error
+
+
+def _foreign_keys(fields: Iterable[tuple[type, str]]) -> list[str]:
+    """The quoted names of the database constraints of these foreign keys."""
+    names = []
+    with connection.cursor() as cursor:
+        for model, name in fields:
+            column = model._meta.get_field(name).column
+            found = [n for n, c in connection.introspection.get_constraints(
+                cursor, model._meta.db_table).items() if c["foreign_key"] and
+                c["columns"] == [column]]
+            names.extend(connection.ops.quote_name(n) for n in found)
+    return names

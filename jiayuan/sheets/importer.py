@@ -683,7 +683,10 @@ class _Writer:
         for key, target in planner.targets.items():
             if target is not None:
                 households[key] = target["pk"]
-        with Writer() as writer:
+        # Checked as written, not at COMMIT: their targets are written before them.
+        checked_now = [(Person, "household"), (Person, "grid"), (Membership, "person"),
+                       (Membership, "household"), (Consent, "person"), (SearchKey, "person")]
+        with Writer(checked_now=checked_now) as writer:
             for start_ in range(0, len(new_rows), WRITE_CHUNK):
                 self._create_people(writer, new_rows[start_:start_ + WRITE_CHUNK],
                                     person_ids[start_:start_ + WRITE_CHUNK], households, heads,

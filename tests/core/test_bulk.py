@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
-from jiayuan.core.bulk import Writer, insert_dicts, reserve_ids
+from jiayuan.core.bulk import Writer, insert_dicts, insert_rows, reserve_ids
 from jiayuan.places.models import Building, Dwelling
 from jiayuan.registry.models import Household
 
@@ -71,3 +71,25 @@ def test_an_error_of_the_caller_stops_the_worker_and_is_not_masked(building):
         1 / 0  # noqa: B018
     assert not writer.thread.is_alive()
     assert not Dwelling.objects.filter(building=building).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="SQLite checks foreign keys at COMMIT only")
+def test_foreign_keys_named_are_checked_as_written_then_deferred_again(household):
+    from jiayuan.registry.models import SearchKey
+
+    person = household.head
+    row = (person.pk, person.grid_id, SearchKey.NAME, 0, "x")
+    orphan = (10**12, person.grid_id, SearchKey.NAME, 0, "x")
+    columns = ["person_id", "grid_id", "kind", "pos", "key"]
+    with pytest.raises(IntegrityError), transaction.atomic(), \
+            Writer(checked_now=[(SearchKey, "person")]) as writer:
+        writer.insert(SearchKey._meta.db_table, columns, [row, orphan])
+    with transaction.atomic():
+        with Writer(checked_now=[(SearchKey, "person")]) as writer:
+            writer.insert(SearchKey._meta.db_table, columns, [row])
+        # Deferred again: an orphan written now would only be refused at COMMIT,
+        # so it can still be taken back (an immediate check would raise here).
+        insert_rows(SearchKey._meta.db_table, columns, [orphan])
+        SearchKey.objects.filter(person_id=10**12).delete()
+    assert SearchKey.objects.filter(person=person, key="x").count() == 1
