@@ -402,8 +402,9 @@ class _Planner:
         # Named tuples, not dicts: a re-import holds one per row.
         fields = ("pk", "household_id", "grid_id", "name", "sex", "birth_date", "ethnicity",
                   "origin_code", "permit_number", "permit_expiry", "occupation", "relation",
-                  "phone_hash", "id_number_hash", "left_on", "dwelling_code")
-        people = Person.objects.annotate(dwelling_code=F("household__dwelling__code"))
+                  "phone_hash", "id_number_hash", "left_on", "dwelling_id", "dwelling_code")
+        people = Person.objects.annotate(dwelling_id=F("household__dwelling_id"),
+                                         dwelling_code=F("household__dwelling__code"))
         hashes = list(by_id)
         for start_ in range(0, len(hashes), CHUNK):
             for p in people.filter(id_number_hash__in=hashes[start_:start_ + CHUNK]).values_list(
@@ -421,14 +422,17 @@ class _Planner:
                 found[(p.name, p.birth_date)].append(p)
         for row in no_id:
             v = row.values
-            for p in found.get((row.name, v.get("birth_date")), ()):
-                if v.get("phone_hash") and p.phone_hash and p.phone_hash != v["phone_hash"]:
-                    continue
-                if v.get("id_number") and p.id_number_hash:
-                    continue  # a different ID number: a different person
-                row.person = p
+            candidates = [
+                p for p in found.get((row.name, v.get("birth_date")), ())
+                if not (v.get("phone_hash") and p.phone_hash and p.phone_hash != v["phone_hash"])
+                # a different ID number: a different person
+                and not (v.get("id_number") and p.id_number_hash)]
+            if candidates:
+                # Namesakes born the same day: the one living at the row's dwelling
+                # is this row (a re-import); another is only possibly the same.
+                here = self.dwellings.get(row.household_key[:3]) if row.household_key else None
+                row.person = next((p for p in candidates if p.dwelling_id == here), candidates[0])
                 v["matched_by_details"] = True
-                break
 
     # Step 4: households.
     def group_households(self) -> None:

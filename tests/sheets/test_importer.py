@@ -246,6 +246,10 @@ def test_rows_without_id_matching_someone_elsewhere_are_possible_duplicates(
     report = importer.commit(actor=head, batch=batch)
     assert report.counts["new"] == 1
     assert Person.objects.filter(name="金英姬").count() == 2
+    # Imported again: of the two namesakes, the one at the row's own dwelling is
+    # the row (the other, registered first, is found first).
+    report = importer.check(actor=head, batch=start(head, grid_a, rows))
+    assert report.counts["unchanged"] == 1, problems(report)
 
 
 @pytest.mark.django_db
