@@ -32,7 +32,9 @@ from jiayuan.registry.choices import (
 class Household(models.Model):
     dwelling = models.ForeignKey("places.Dwelling", models.PROTECT, related_name="households",
                                  verbose_name=_("dwelling"))
-    grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="+", editable=False)
+    # No index of its own: household_grid_idx (grid, moved_out) starts with it.
+    grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="+", editable=False,
+                             db_index=False)
     residency = models.CharField(_("residency"), max_length=12, choices=Residency.choices)
     moved_in = models.DateField(_("moved in"))
     moved_out = models.DateField(_("moved out"), null=True, blank=True)
@@ -81,20 +83,24 @@ class HouseholdAddress(models.Model):
 class Person(models.Model):
     household = models.ForeignKey(Household, models.PROTECT, related_name="members",
                                   verbose_name=_("household"))
-    grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="+", editable=False)
+    # No index of its own: person_grid_name_idx (grid, name) starts with it.
+    grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="+", editable=False,
+                             db_index=False)
     name = models.CharField(pgettext_lazy("of a person", "name"), max_length=60)
     pinyin = models.CharField(_("pinyin"), max_length=120, blank=True, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     id_number_enc = models.TextField(blank=True, editable=False)
-    id_number_hash = models.CharField(max_length=64, null=True, blank=True, unique=True,
-                                      editable=False)
+    # Unique, and indexed with phone_hash and phone_last4, in Meta: as fields with
+    # unique/db_index, PostgreSQL would also get a LIKE index for each, which no
+    # query uses (they are only ever compared whole) and every insert maintains.
+    id_number_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     id_number_mask = models.CharField(_("ID-card number"), max_length=18, blank=True,
                                       editable=False)
     phone_enc = models.TextField(blank=True, editable=False)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False)
     phone_mask = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
-    phone_last4 = models.CharField(max_length=4, blank=True, db_index=True, editable=False)
+    phone_last4 = models.CharField(max_length=4, blank=True, editable=False)
     ethnicity = models.CharField(_("ethnic group"), max_length=2, blank=True,
                                  choices=ETHNICITY_CHOICES,
                                  help_text=_("Optional and self-declared."))
@@ -126,7 +132,11 @@ class Person(models.Model):
         verbose_name_plural = _("people")
         indexes = [models.Index(fields=["grid", "name"], name="person_grid_name_idx"),
                    # `tick` raises reminders for permits about to expire.
-                   models.Index(fields=["permit_expiry"], name="person_permit_expiry_idx")]
+                   models.Index(fields=["permit_expiry"], name="person_permit_expiry_idx"),
+                   models.Index(fields=["phone_hash"], name="person_phone_hash_idx"),
+                   models.Index(fields=["phone_last4"], name="person_phone_last4_idx")]
+        constraints = [models.UniqueConstraint(fields=["id_number_hash"],
+                                               name="person_id_number_hash_unique")]
 
     def __str__(self) -> str:
         return self.name

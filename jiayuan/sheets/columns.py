@@ -148,13 +148,16 @@ def is_total(row: Sequence[Any] | None) -> bool:
     """True for a totals row: one of its first two filled cells says 合计, 小计,
     总计 or 共计 (Traditional forms too), or is "Total"/"Subtotal"."""
     filled = [c for c in (row or ()) if not (c is None or (isinstance(c, str) and not c.strip()))]
-    for cell in filled[:2]:
-        if not isinstance(cell, str):
-            continue
-        key = header_key(cell)
-        if any(word in key for word in _TOTALS) or key in {k.replace(" ", "") for k in _TOTALS_EN}:
-            return True
-    return False
+    return any(isinstance(cell, str) and _says_total(cell) for cell in filled[:2])
+
+
+_TOTALS_KEYS = frozenset(k.replace(" ", "") for k in _TOTALS_EN)
+
+
+@lru_cache(maxsize=8192)  # every data row asks about its first cells (names, 男/女…)
+def _says_total(text: str) -> bool:
+    key = header_key(text)
+    return any(word in key for word in _TOTALS) or key in _TOTALS_KEYS
 
 
 def _mapped(row: Sequence[Any]) -> list[str]:

@@ -87,10 +87,11 @@ NORMALISERS = {
     "permit_number": norm.text, "permit_expiry": norm.day, "occupation": norm.text,
     "household_no": norm.text, "grid": norm.text, "moved_in": norm.day, "note": norm.text,
 }
-# Fields with few distinct values in a roster (3栋, 户主, 汉族…): each distinct
-# cell is normalised once per file.
+# Fields with few distinct values in a roster (3栋, 户主, 汉族, dates…): each
+# distinct cell is normalised once per file.
 MEMOISED = frozenset({"sex", "building", "unit", "room", "relation", "residency", "ethnicity",
-                      "origin", "occupation", "grid", "household_no"})
+                      "origin", "occupation", "grid", "household_no", "birth_date",
+                      "permit_expiry", "moved_in"})
 _MISSING = object()
 
 
