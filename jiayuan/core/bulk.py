@@ -95,8 +95,9 @@ class Writer:
     """Inserts on a worker thread, in order, on the caller's connection (and so
     inside its transaction). The caller must not use the database until the
     `with` block ends; the block's end waits for the last insert and raises the
-    first database error (as Django's, e.g. IntegrityError), after which the
-    transaction must be rolled back, as any failed statement requires.
+    first database error (as Django's, e.g. IntegrityError; inline, the insert
+    raises it), after which the transaction must be rolled back, as any failed
+    statement requires.
 
     PostgreSQL spends most of a big insert maintaining indexes and checking keys;
     meanwhile the caller, which holds the GIL only while it computes, prepares the
@@ -119,6 +120,7 @@ class Writer:
         self.constraints = _foreign_keys(checked_now) if self.postgres else []
         self.jobs: queue.Queue = queue.Queue(maxsize=depth)
         self.error: BaseException | None = None
+        self.cancelled = False  # the caller failed: pending inserts are dropped
         self.thread = threading.Thread(target=self._run, name="bulk-writer", daemon=True)
         self.threaded = self.postgres
 
@@ -141,6 +143,7 @@ class Writer:
             self.jobs.put((_sql(table, columns, raw=True), list(rows)))
         else:
             self._write(_sql(table, columns, raw=True), rows)
+            self._raise()
 
     def insert_dicts(self, model: type, rows: Iterable[dict[str, Any]], *,
                      with_id: bool = False) -> None:
@@ -148,7 +151,7 @@ class Writer:
 
     def _run(self) -> None:
         while (job := self.jobs.get()) is not _DONE:
-            if self.error is None:  # else drain: the caller is told when the block ends
+            if self.error is None and not self.cancelled:  # else drain
                 self._write(*job)
 
     def _write(self, sql: str, rows: Iterable[tuple]) -> None:
@@ -164,15 +167,21 @@ class Writer:
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if self.threaded:
+            self.cancelled = exc is not None
             self.jobs.put(_DONE)
             self.thread.join()
         if not self.postgres:
             self.raw.execute(f"PRAGMA cache_size = {int(self.cache)}")
         elif self.constraints and self.error is None and exc is None:
             self.raw.execute(f"SET CONSTRAINTS {', '.join(self.constraints)} DEFERRED")
-        if self.error is not None and exc is None:
+        if exc is None:
+            self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
             with connection.wrap_database_errors:
-                raise self.error
+                raise error
 
 
 def _foreign_keys(fields: Iterable[tuple[type, str]]) -> list[str]:
