@@ -410,7 +410,12 @@ class _Planner:
         for start_ in range(0, len(hashes), CHUNK):
             for p in people.filter(id_number_hash__in=hashes[start_:start_ + CHUNK]).values_list(
                     *fields, named=True):
-                by_id[p.id_number_hash].person = p
+                row = by_id[p.id_number_hash]
+                row.person = p
+                # One copy of each hash, not one in the row and one in the match.
+                row.values["id_hash"] = p.id_number_hash
+                if row.values.get("phone_hash") == p.phone_hash:
+                    row.values["phone_hash"] = p.phone_hash
         # Not found by ID number: same name and birth date in the community (for a
         # row with an ID, only someone registered without one: the row adds it).
         no_id = [r for r in self.rows if r.outcome == NEW and r.person is None]

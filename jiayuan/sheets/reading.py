@@ -846,7 +846,7 @@ def _sheet_rows(sheet: Any, max_rows: int) -> list[list[Cell]]:
 SHARED_LENGTH = 12  # cells this short (男, 汉族, 3栋, 户主, 2023-05-01…) are kept once
 
 
-def _cell(value: Any, shared: dict[str, str]) -> Cell:
+def _cell(value: Any, shared: dict[Any, Any]) -> Cell:
     if isinstance(value, str):
         if not value:
             return None
@@ -855,6 +855,8 @@ def _cell(value: Any, shared: dict[str, str]) -> Cell:
         return shared.setdefault(value, value) if len(value) <= SHARED_LENGTH else value
     if isinstance(value, dt.timedelta):
         return value.total_seconds() / 86400
+    if isinstance(value, dt.date):  # date cells repeat too (birth and moving-in dates)
+        return shared.setdefault(value, value)
     return value
 
 
