@@ -21,6 +21,7 @@ from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import grids_for
 from jiayuan.core.staff import staff_with
+from jiayuan.places.forms import GridChoiceField
 from jiayuan.places.models import Grid
 from jiayuan.registry.models import Business, Household, Person
 from jiayuan.registry.selectors import businesses_for, households_for, people_for
@@ -62,11 +63,6 @@ def grid_optional(actor: Any) -> bool:
 class StaffChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.display_name} · {obj.get_role_display()}"
-
-
-class GridChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Grid) -> str:
-        return f"{obj.code} {obj.name}"
 
 
 class DisputeForm(forms.Form):

@@ -26,24 +26,32 @@ from typing import Any
 from django.db import connection
 
 
-def _sql(table: str, columns: list[str], raw: bool) -> str:
+def _sql(table: str, columns: list[str]) -> str:
+    """COPY on PostgreSQL, an INSERT for the driver's executemany elsewhere."""
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns)
     if connection.vendor == "postgresql":
         return f"COPY {quote(table)} ({names}) FROM STDIN"
-    marks = ", ".join(["?" if raw else "%s"] * len(columns))
+    marks = ", ".join(["?"] * len(columns))
     return f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"  # noqa: S608
+
+
+def _write(raw: Any, sql: str, rows: Iterable[tuple]) -> None:
+    """Run `_sql`'s statement on the driver's own connection `raw`."""
+    if connection.vendor == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        raw.executemany(sql, rows)
 
 
 def insert_rows(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
     """Insert `rows` (tuples of database values, in `columns` order) into `table`."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(_sql(table, columns, raw=False)) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(_sql(table, columns, raw=False), list(rows))
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors:
+        _write(connection.connection, _sql(table, columns), rows)
 
 
 def model_rows(model: type, rows: Iterable[dict[str, Any]], *,
@@ -140,9 +148,9 @@ class Writer:
         if self.error is not None:
             return
         if self.threaded:
-            self.jobs.put((_sql(table, columns, raw=True), list(rows)))
+            self.jobs.put((_sql(table, columns), list(rows)))
         else:
-            self._write(_sql(table, columns, raw=True), rows)
+            self._write(_sql(table, columns), rows)
             self._raise()
 
     def insert_dicts(self, model: type, rows: Iterable[dict[str, Any]], *,
@@ -156,12 +164,7 @@ class Writer:
 
     def _write(self, sql: str, rows: Iterable[tuple]) -> None:
         try:
-            if self.postgres:
-                with self.raw.cursor() as cursor, cursor.copy(sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                self.raw.executemany(sql, rows)
+            _write(self.raw, sql, rows)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller
             self.error = exc
 

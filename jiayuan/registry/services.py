@@ -91,10 +91,19 @@ def reindex_person(person: Person) -> None:
     SearchKey.objects.bulk_create(search_keys_for(person))
 
 
+SEARCH_KEY_COLUMNS = ["person_id", "grid_id", "kind", "pos", "key"]
+_KINDS = {"name": SearchKey.NAME, "pinyin": SearchKey.PINYIN, "initials": SearchKey.INITIALS}
+
+
+def search_key_rows(person_id: int, grid_id: int, name: str) -> list[tuple]:
+    """The search keys of a person called `name`, as rows in SEARCH_KEY_COLUMNS order
+    (for bulk inserts that build no model instances)."""
+    return [(person_id, grid_id, _KINDS[kind], pos, key) for kind, pos, key in search_keys(name)]
+
+
 def search_keys_for(person: Person) -> list[SearchKey]:
-    kinds = {"name": SearchKey.NAME, "pinyin": SearchKey.PINYIN, "initials": SearchKey.INITIALS}
-    return [SearchKey(person_id=person.pk, grid_id=person.grid_id, kind=kinds[kind], pos=pos,
-                      key=key) for kind, pos, key in search_keys(person.name)]
+    return [SearchKey(**dict(zip(SEARCH_KEY_COLUMNS, row, strict=True)))
+            for row in search_key_rows(person.pk, person.grid_id, person.name)]
 
 
 def _apply_person_fields(person: Person, data: dict[str, Any]) -> None:

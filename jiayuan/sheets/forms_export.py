@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.scope import grids_for
+from jiayuan.places.forms import GridChoiceField
 from jiayuan.places.models import Grid
 from jiayuan.sheets import export
 from jiayuan.sheets.export import Dataset, Spec
@@ -20,11 +21,6 @@ from jiayuan.sheets.export import Dataset, Spec
 
 def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class GridField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Grid) -> str:
-        return f"{obj.code} {obj.name}"
 
 
 FORMAT_CHOICES = [("xlsx", _("Excel (.xlsx)")), ("csv", _("CSV (UTF-8)"))]
@@ -40,7 +36,7 @@ class ExportForm(forms.Form):
         help_text=_("Choose Excel to open the list in Excel or WPS: ID-card and phone numbers "
                     "stay text and dates stay dates. CSV (UTF-8) is for other programs; "
                     "Excel turns long numbers in a CSV into rounded ones."))
-    grid = GridField(
+    grid = GridChoiceField(
         label=_("Grid"), queryset=Grid.objects.none(), required=False,
         empty_label=_("All my grids"),
         error_messages={"invalid_choice": _("That grid is not one of yours: choose one from "
@@ -66,7 +62,6 @@ class ExportForm(forms.Form):
     def __init__(self, *args: Any, actor: Any, dataset: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.actor = actor
         self.datasets = export.datasets_for(actor)
         allowed = {d.key: d for d in self.datasets}
         wanted = self.data.get("dataset") if self.is_bound else dataset

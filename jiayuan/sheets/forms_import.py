@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.scope import grids_for
 from jiayuan.lib._i18n import interpolate
+from jiayuan.places.forms import GridChoiceField
 from jiayuan.places.models import Grid
 from jiayuan.sheets.columns import FIELDS
 from jiayuan.sheets.models import MappingTemplate
@@ -33,17 +34,12 @@ def too_large_message() -> str:
                                "them one by one."), {"mb": max_megabytes()})
 
 
-class GridField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Grid) -> str:
-        return f"{obj.code} {obj.name}"
-
-
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Roster file"), widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
         error_messages={"required": _("Choose the roster file to upload."),
                         "empty": _("The file is empty. Choose the saved roster file.")})
-    grid = GridField(
+    grid = GridChoiceField(
         label=_("Grid"), queryset=Grid.objects.none(),
         error_messages={"required": _("Choose the grid these residents live in."),
                         "invalid_choice": _("That grid is not one of yours: choose one from "

@@ -37,6 +37,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from xlsxwriter.utility import xl_col_to_name
 
 from jiayuan.core import audit
 from jiayuan.core.access import require
@@ -48,7 +49,7 @@ from jiayuan.core.scope import grids_for, in_scope
 from jiayuan.lib._i18n import LibError, interpolate
 from jiayuan.lib.idcard import IDNumberError, check_agrees, mask_id_number, parse_id_number
 from jiayuan.lib.phone import mask_phone, phone_last4
-from jiayuan.lib.text import display_pinyin, search_keys
+from jiayuan.lib.text import display_pinyin
 from jiayuan.places.models import Building, Dwelling, Grid, dwelling_code
 from jiayuan.registry.choices import ConsentPurpose, ConsentStatus, Relation
 from jiayuan.registry.identifiers import id_hash, phone_hash, set_id_number, set_phone
@@ -60,7 +61,7 @@ from jiayuan.registry.models import (
     Person,
     SearchKey,
 )
-from jiayuan.registry.services import reindex_person
+from jiayuan.registry.services import SEARCH_KEY_COLUMNS, reindex_person, search_key_rows
 from jiayuan.sheets import normalise as norm
 from jiayuan.sheets.columns import (
     FIELDS,
@@ -79,14 +80,8 @@ NEW, UPDATED, UNCHANGED, REJECTED, DUPLICATE = "new", "updated", "unchanged", "r
 OUTCOMES = (NEW, UPDATED, UNCHANGED, REJECTED, DUPLICATE)
 CHUNK = 900  # look-ups per query (below SQLite's parameter limit)
 
-NORMALISERS = {
-    "name": norm.name, "sex": norm.sex, "birth_date": norm.day, "id_number": norm.id_number,
-    "phone": norm.phone, "ethnicity": norm.ethnicity, "building": norm.place_part,
-    "unit": norm.place_part, "room": norm.place_part, "address": norm.address,
-    "relation": norm.relation, "residency": norm.residency, "origin": norm.origin,
-    "permit_number": norm.text, "permit_expiry": norm.day, "occupation": norm.text,
-    "household_no": norm.text, "grid": norm.text, "moved_in": norm.day, "note": norm.text,
-}
+# Each field's cleaning function, as its column declares it (columns.FIELDS).
+NORMALISERS = {key: getattr(norm, f.kind) for key, f in FIELDS.items()}
 # Fields with few distinct values in a roster (3栋, 户主, 汉族, dates…): each
 # distinct cell is normalised once per file.
 MEMOISED = frozenset({"sex", "building", "unit", "room", "relation", "residency", "ethnicity",
@@ -161,11 +156,7 @@ def _column_label(header: list[Any], index: int) -> str:
     text = header[index] if index < len(header) else None
     if text not in (None, ""):
         return norm.text(text)
-    letters, n = "", index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return interpolate(_("column %(letter)s"), {"letter": letters})
+    return interpolate(_("column %(letter)s"), {"letter": xl_col_to_name(index)})
 
 
 def start(*, actor: Any, grid: Grid, data: bytes, filename: str,
@@ -185,10 +176,7 @@ def start(*, actor: Any, grid: Grid, data: bytes, filename: str,
             "No header row found in the first rows of the sheet. The roster needs a row of "
             "column names such as 姓名, 身份证号 and 房号 above the data."), "no_header")
     header = header_cells(sheet.rows, header_index)
-    if columns:
-        mapping = template_mapping(header, columns) or guess_mapping(header)
-    else:
-        mapping = guess_mapping(header)
+    mapping = (columns and template_mapping(header, columns)) or guess_mapping(header)
     batch = ImportBatch(community_id=grid.community_id, grid=grid, created_by=actor,
                         filename=filename[:200], file_sha256=hashlib.sha256(data).hexdigest(),
                         sheet_name=sheet.name[:100], header_row=header_index + 1,
@@ -723,8 +711,6 @@ class _Writer:
         and masked here as `set_id_number` / `set_phone` do."""
         people, memberships, consents, keys = [], [], [], []
         evidence = self._evidence()
-        kinds = {"name": SearchKey.NAME, "pinyin": SearchKey.PINYIN,
-                 "initials": SearchKey.INITIALS}
         for row, pk in zip(rows, ids, strict=True):
             v = row.values
             values = self.planner.person_values(row)
@@ -753,8 +739,7 @@ class _Writer:
                                  "status": ConsentStatus.GIVEN, "recorded_on": self.today,
                                  "recorded_by_id": self.actor.pk, "evidence": evidence,
                                  "guardian_id": guardian if guardian != pk else None})
-            keys.extend((pk, v["grid_id"], kinds[kind], pos, key)
-                        for kind, pos, key in search_keys(row.name))
+            keys.extend(search_key_rows(pk, v["grid_id"], row.name))
         writer.insert_dicts(Person, people, with_id=True)
         writer.insert_dicts(Membership, memberships)
         writer.insert_dicts(Consent, consents)
@@ -819,7 +804,6 @@ def _batch_tag(batch: ImportBatch) -> str:
 
 
 WRITE_CHUNK = 5000  # new people written at a time
-SEARCH_KEY_COLUMNS = ["person_id", "grid_id", "kind", "pos", "key"]
 
 
 def _age(birth: date, day: date) -> int:

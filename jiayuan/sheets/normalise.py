@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from jiayuan.lib._i18n import LibError, interpolate
 from jiayuan.lib.divisions import OriginError, normalize_origin, prefecture_choices
 from jiayuan.lib.divisions import province_choices as _province_choices
-from jiayuan.lib.ethnicity import ETHNIC_GROUPS
+from jiayuan.lib.ethnicity import ETHNIC_GROUPS, is_valid_ethnicity
 from jiayuan.lib.idcard import IDNumberError, normalize_id_number
 from jiayuan.lib.phone import PhoneError, normalize_phone
 from jiayuan.lib.text import fold
@@ -503,7 +503,6 @@ _ETHNIC_ALIASES: dict[str, str] = {
     "其它": "97", "未识别民族": "97", "未识别": "97", "外国血统": "98", "入籍": "98",
 }  # fmt: skip
 _ETHNIC_AMBIGUOUS = {"土": "土族, 土家族", "哈": "哈萨克族, 哈尼族", "塔": "塔吉克族, 塔塔尔族"}
-_ETHNIC_CODES = frozenset(code for code, _zh, _en in ETHNIC_GROUPS)
 
 
 @lru_cache(maxsize=1)
@@ -525,7 +524,7 @@ def _ethnic_code(value: str) -> str | None:
         value = match[1]
     if value.isascii() and value.isdigit():
         code = f"{int(value):02d}" if len(value) <= 2 else ""
-        return code if code in _ETHNIC_CODES else None
+        return code if is_valid_ethnicity(code) else None
     return _ethnic_index().get(fold(value))
 
 

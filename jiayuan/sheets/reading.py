@@ -84,9 +84,11 @@ from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from xlsxwriter.utility import xl_col_to_name
 
 from jiayuan.lib._i18n import LibError, interpolate
 from jiayuan.lib.text import first_line
+from jiayuan.sheets.columns import is_blank
 
 __all__ = ["MAX_CELLS", "Cell", "Sheet", "SheetError", "read_sheet"]
 
@@ -163,17 +165,8 @@ def _too_large(rows: int, cols: int) -> SheetError:
     return SheetError(interpolate(_(
         "A sheet in this file uses cells as far as row %(rows)s and column %(columns)s, more "
         "than can be read at once. Delete the unused rows and columns (or copy the roster into "
-        "a new workbook) and save again."), {"rows": rows, "columns": _column_name(cols)}),
+        "a new workbook) and save again."), {"rows": rows, "columns": xl_col_to_name(max(cols, 1) - 1)}),
         "too_large")
-
-
-def _column_name(n: int) -> str:
-    """1 -> A, 27 -> AA (bijective base 26)."""
-    letters = ""
-    while n > 0:
-        n, r = divmod(n - 1, 26)
-        letters = chr(65 + r) + letters
-    return letters or "A"
 
 
 def _check_area(rows: int, cols: int) -> None:
@@ -828,7 +821,7 @@ def _sheet_rows(sheet: Any, max_rows: int) -> list[list[Cell]]:
             # column; pad so that index j is column j + 1 whatever it does.
             pad = [None] * max(0, end_col + 1 - len(raw))
         row = pad + [_cell(c, shared) for c in raw]
-        if not _blank(row):
+        if not is_blank(row):
             filled += 1
             if filled > max_rows:
                 continue  # keep counting, stop keeping
@@ -838,7 +831,7 @@ def _sheet_rows(sheet: Any, max_rows: int) -> list[list[Cell]]:
         raise _too_many_rows(filled, max_rows)
     if rows and len(rows) < end_row + 1 and start_row > 0:
         rows[:0] = [[None] * len(rows[0]) for _ in range(end_row + 1 - len(rows))]
-    while rows and _blank(rows[-1]):
+    while rows and is_blank(rows[-1]):
         rows.pop()
     return rows
 
@@ -858,10 +851,6 @@ def _cell(value: Any, shared: dict[Any, Any]) -> Cell:
     if isinstance(value, dt.date):  # date cells repeat too (birth and moving-in dates)
         return shared.setdefault(value, value)
     return value
-
-
-def _blank(row: list[Cell]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in row)
 
 
 def _too_many_rows(count: int, limit: int) -> SheetError:
@@ -913,7 +902,7 @@ def _read_text(data: bytes, filename: str, max_rows: int) -> Sheet:
     try:
         for record in reader:
             row: list[Cell] = [_text_cell(c, shared) for c in record]
-            if not _blank(row):
+            if not is_blank(row):
                 filled += 1
             if filled <= max_rows:
                 rows.append(row)
@@ -921,7 +910,7 @@ def _read_text(data: bytes, filename: str, max_rows: int) -> Sheet:
         raise _damaged(first_line(str(exc), 120)) from exc
     if filled > max_rows:
         raise _too_many_rows(filled, max_rows)
-    while rows and _blank(rows[-1]):
+    while rows and is_blank(rows[-1]):
         rows.pop()
     if not rows:
         raise _no_data()

@@ -8,8 +8,6 @@ EXPORT_DATA is a 403, audited as a denied access (`require`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -29,14 +27,14 @@ def _page(request: HttpRequest, form: ExportForm, status: int = 200) -> HttpResp
 
 @login_required
 @require_GET
-def export_page(request: HttpRequest, pk: Any = None) -> HttpResponse:
+def export_page(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EXPORT_DATA)
     return _page(request, ExportForm(actor=request.user, dataset=request.GET.get("dataset")))
 
 
 @login_required
 @require_POST
-def export_download(request: HttpRequest, pk: Any = None) -> HttpResponse:
+def export_download(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EXPORT_DATA)
     form = ExportForm(request.POST, actor=request.user)
     if form.is_valid():

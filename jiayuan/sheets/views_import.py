@@ -42,6 +42,7 @@ from jiayuan.core.scope import filter_by_grid
 from jiayuan.lib._i18n import interpolate
 from jiayuan.sheets import importer
 from jiayuan.sheets.columns import FIELDS, header_cells, is_blank, template_columns
+from jiayuan.sheets.export import CONTENT_TYPES
 from jiayuan.sheets.forms_import import MappingForm, UploadForm
 from jiayuan.sheets.models import BatchStatus, ImportBatch, MappingTemplate
 from jiayuan.sheets.reading import Sheet, SheetError
@@ -50,7 +51,6 @@ from jiayuan.sheets.report import error_report
 PREVIEW_PAGE = 50  # rows of the dry run per page
 MAX_DUPLICATES = 200  # possible duplicates offered for ticking at once
 SAMPLE_ROWS = 20  # data rows searched for a sample value of each column
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _outcome_labels() -> dict[str, str]:
@@ -385,7 +385,7 @@ def import_errors(request: HttpRequest, pk: Any) -> HttpResponse:
     audit.record(AuditAction.EXPORT, actor=request.user, obj=batch,
                  changes={"file": batch.filename, "report": "rows to fix",
                           "rows": sum(1 for _r in report.problems())})
-    response = HttpResponse(data, content_type=XLSX)
+    response = HttpResponse(data, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="roster-errors-{batch.pk}.xlsx"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

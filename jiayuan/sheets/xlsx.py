@@ -91,7 +91,6 @@ class SheetWriter:
 
     def __init__(self, book: xlsxwriter.Workbook, name: str, *,
                  widths: Sequence[float] = (), text_columns: Iterable[int] = ()) -> None:
-        self.book = book
         self.sheet = book.add_worksheet(sheet_title(name))
         self.rows = 0
         self._date = book.add_format({"num_format": DATE_FORMAT})

@@ -44,6 +44,7 @@ from jiayuan.registry.models import (
     Person,
     SearchKey,
 )
+from jiayuan.registry.services import SEARCH_KEY_COLUMNS
 
 DEMO_PASSWORD = "jiayuan-demo"  # noqa: S105 - public, and only set when DEMO_MODE is on
 BATCH_SIZE = 2000
@@ -200,8 +201,7 @@ def _write(batch, counts: dict[str, int]) -> None:
         model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
         counts[key] = counts.get(key, 0) + len(objs)
     if connection.vendor in ("postgresql", "sqlite"):
-        insert_rows(SearchKey._meta.db_table, ["person_id", "grid_id", "kind", "pos", "key"],
-                     batch.search_keys)
+        insert_rows(SearchKey._meta.db_table, SEARCH_KEY_COLUMNS, batch.search_keys)
     else:
         SearchKey.objects.bulk_create(
             [SearchKey(person_id=p, grid_id=g, kind=k, pos=pos, key=key)

@@ -18,6 +18,7 @@ from django.db.models import Case, When
 from django.http import Http404
 from django.utils import translation
 
+from jiayuan.core.access import as_id
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm, roles_with
 from jiayuan.lib._i18n import LibError
@@ -55,8 +56,9 @@ class Command(BaseCommand):
         grids = Grid.objects.filter(code=opts["grid"]).select_related("community")
         if opts.get("community"):
             grids = grids.filter(community__code=opts["community"])
-        if grids.count() != 1:
-            raise CommandError(f"Grid {opts['grid']!r}: {grids.count()} found; "
+        found = grids.count()
+        if found != 1:
+            raise CommandError(f"Grid {opts['grid']!r}: {found} found; "
                                "give --community to choose.")
         grid = grids.get()
         actor = self._actor(opts.get("user"), grid)
@@ -64,7 +66,7 @@ class Command(BaseCommand):
             batch = importer.start(actor=actor, grid=grid, data=path.read_bytes(),
                                    filename=path.name)
             batch.consent_evidence = opts["consent_evidence"][:200]
-            batch.accepted = [int(n) for n in opts["accept"].split(",") if n.strip().isdigit()]
+            batch.accepted = [n for n in map(as_id, opts["accept"].split(",")) if n]
             batch.save(update_fields=["consent_evidence", "accepted"])
             if opts["dry_run"]:
                 report = importer.check(actor=actor, batch=batch)
