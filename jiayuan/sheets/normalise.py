@@ -88,8 +88,12 @@ def width(text: str) -> str:
     return text.translate(_WIDTH)
 
 
+# Both in one pass (their keys differ, and no width-folded character is invisible).
+_WIDTH_VISIBLE = {**_WIDTH, **_INVISIBLE}
+
+
 def _clean_str(value: str) -> str:
-    return " ".join(width(value).translate(_INVISIBLE).split())
+    return " ".join(value.translate(_WIDTH_VISIBLE).split())
 
 
 def _number_text(value: float) -> str:
@@ -108,9 +112,10 @@ def text(cell: Cell) -> str:
         return ""
     if isinstance(cell, str):
         cleaned = _clean_str(cell)
-        if cleaned.upper() in _PLACEHOLDERS:
+        upper = cleaned.upper()
+        if upper in _PLACEHOLDERS:
             return ""
-        if cleaned.upper() in _SPREADSHEET_ERRORS:
+        if upper in _SPREADSHEET_ERRORS:
             raise CellError(
                 interpolate(
                     _("The cell shows the spreadsheet error %(value)s: correct the formula "
