@@ -23,6 +23,7 @@ from jiayuan.registry.models import (
     Membership,
     Person,
 )
+from jiayuan.registry.search import search
 
 
 def households_for(actor: Any) -> QuerySet[Household]:
@@ -35,6 +36,17 @@ def people_for(actor: Any) -> QuerySet[Person]:
 
 def businesses_for(actor: Any) -> QuerySet[Business]:
     return filter_by_grid(Business.objects.all(), actor)
+
+
+def person_picks(actor: Any, q: str, limit: int = 12) -> list[Person]:
+    """Current residents in the actor's scope matching `q` (name, pinyin,
+    phone…), ranked as the search box ranks them: for as-you-type pickers."""
+    if not q:
+        return []
+    ids = [hit.person.pk for hit in search(actor, q, limit=limit) if hit.kind == "person"]
+    found = {p.pk: p for p in people_for(actor).filter(pk__in=ids, left_on__isnull=True)
+             .select_related("household__dwelling")}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def get_household_for(actor: Any, pk: Any) -> Household:

@@ -10,11 +10,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiayuan.core import audit
-from jiayuan.core.access import require
+from jiayuan.core.access import get_in_scope, require
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid, in_scope
@@ -23,6 +24,7 @@ from jiayuan.places.models import Dwelling, Grid
 from jiayuan.registry import selectors, services
 from jiayuan.registry.choices import Residency
 from jiayuan.registry.forms import (
+    BusinessForm,
     CircumstanceForm,
     EndDateForm,
     HouseholdCreateForm,
@@ -217,3 +219,76 @@ def business_list(request: HttpRequest) -> HttpResponse:
         business.owner_in_scope = bool(business.owner) and in_scope(request.user,
                                                                     business.owner.grid_id)
     return render(request, "registry/business_list.html", {"page": page})
+
+
+def _business_form(request: HttpRequest, business=None) -> BusinessForm:
+    user = request.user
+    return BusinessForm(request.POST or None, actor=user, business=business,
+                        dwellings=_dwellings_for(user),
+                        grids=filter_by_grid(Grid.objects.order_by("code"), user, field="id"))
+
+
+def _render_business_form(request: HttpRequest, form: BusinessForm, business=None):
+    owner = form.owner_obj
+    if owner is None and form.is_bound:
+        # What the picker chose in a rejected submission; never echo an id out of scope.
+        owner = selectors.people_for(request.user).filter(
+            pk=form.data.get("owner") if str(form.data.get("owner", "")).isdigit() else None
+        ).select_related("household__dwelling").first()
+    elif owner is None and business is not None:
+        owner = business.owner
+    return render(request, "registry/business_form.html", {
+        "form": form, "business": business, "owner": owner,
+    }, status=400 if form.is_bound else 200)
+
+
+@login_required
+def business_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.EDIT_REGISTRY)
+    form = _business_form(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            business = services.business_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Business registered: %(name)s.")
+                             % {"name": business.name})
+            return redirect("business_detail", pk=business.pk)
+    return _render_business_form(request, form)
+
+
+@login_required
+def business_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    business = get_in_scope(user, selectors.businesses_for(user).select_related(
+        "owner__household__dwelling", "dwelling"), pk)
+    require(user, Perm.EDIT_REGISTRY)
+    form = _business_form(request, business)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.business_update(actor=user, business=business, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Business saved."))
+            return redirect("business_detail", pk=business.pk)
+    return _render_business_form(request, form, business)
+
+
+@login_required
+def business_owner_search(request: HttpRequest) -> HttpResponse:
+    """As-you-type picker of a business owner (htmx): current residents in the
+    user's grids. ?pick=ID returns the choice."""
+    user = request.user
+    require(user, Perm.EDIT_REGISTRY)
+    if request.GET.get("pick"):
+        owner = selectors.get_person_for(user, request.GET["pick"])
+        if owner.left_on is not None:
+            raise Http404
+        return render(request, "registry/_owner_chosen.html", {"owner": owner, "oob": True})
+    q = request.GET.get("q", "").strip()
+    response = render(request, "registry/_owner_picks.html", {
+        "q": q, "people": selectors.person_picks(user, q)})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
