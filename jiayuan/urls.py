@@ -3,13 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from jiayuan.core import views as core_views
+from jiayuan.core.auth import LoginForm
 from jiayuan.registry import views as hv
 from jiayuan.registry import views_people as pv
 from jiayuan.registry import views_search as sv
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
+    path("login/", auth_views.LoginView.as_view(
+        template_name="core/login.html", authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", sv.search_view, name="search"),

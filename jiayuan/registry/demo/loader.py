@@ -29,6 +29,7 @@ from django.db import connection, models, reset_queries, transaction
 from django.db.models import Max, ProtectedError
 
 from jiayuan.core import audit
+from jiayuan.core.auth import DEMO_PASSWORD
 from jiayuan.core.bulk import insert_rows
 from jiayuan.core.models import AuditAction, AuditEntry, User
 from jiayuan.places.models import Building, Community, Dwelling, Grid
@@ -46,7 +47,6 @@ from jiayuan.registry.models import (
 )
 from jiayuan.registry.services import SEARCH_KEY_COLUMNS
 
-DEMO_PASSWORD = "jiayuan-demo"  # noqa: S105 - public, and only set when DEMO_MODE is on
 BATCH_SIZE = 2000
 # Written in this order; deleted in the reverse order.
 MODELS: list[tuple[str, type[models.Model]]] = [

@@ -16,9 +16,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from jiayuan.core.auth import DEMO_PASSWORD
 from jiayuan.places.models import Community
 from jiayuan.registry.demo.generator import SCALES
-from jiayuan.registry.demo.loader import DEMO_PASSWORD, has_data, load, reset
+from jiayuan.registry.demo.loader import has_data, load, reset
 from jiayuan.registry.models import Household
 
 SUMMARY = (("community", "communities"), ("grid", "grids"), ("dwelling", "dwellings"),

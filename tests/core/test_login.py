@@ -1,0 +1,51 @@
+"""Logging in: the public demo password opens an account only in demo mode."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django.urls import reverse
+
+from jiayuan.core.auth import DEMO_PASSWORD
+from jiayuan.core.models import AuditEntry, User
+
+
+def make_demo_user(community) -> User:
+    return User.objects.create_user(username="head", password=DEMO_PASSWORD, role="head",
+                                    community=community)
+
+
+def test_the_demo_password_opens_nothing_outside_demo_mode(community, settings):
+    settings.DEMO_MODE = False
+    make_demo_user(community)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(reverse("login"), {"username": "head", "password": DEMO_PASSWORD})
+    body = response.content.decode()
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert "works only on a demo site" in body
+    failed = AuditEntry.objects.filter(action="login_failed").order_by("-seq").first()
+    assert failed is not None and failed.object_repr == "head"
+    # Nor through the admin's login, which uses the same backend.
+    response = client.post(reverse("admin:login"), {"username": "head",
+                                                    "password": DEMO_PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_demo_password_works_in_demo_mode(community, settings):
+    settings.DEMO_MODE = True
+    make_demo_user(community)
+    client = Client()
+    response = client.post(reverse("login"), {"username": "head", "password": DEMO_PASSWORD})
+    assert response.status_code == 302 and client.session["_auth_user_id"]
+
+
+def test_a_real_password_works_and_a_wrong_one_gets_the_usual_message(community, settings):
+    settings.DEMO_MODE = False
+    User.objects.create_user(username="ayse", password="a-long-real-passphrase", role="head",
+                             community=community)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    wrong = client.post(reverse("login"), {"username": "ayse", "password": "nope"})
+    assert wrong.status_code == 200 and "msg-error" in wrong.content.decode()
+    assert "demo site" not in wrong.content.decode()
+    right = client.post(reverse("login"), {"username": "ayse",
+                                           "password": "a-long-real-passphrase"})
+    assert right.status_code == 302
