@@ -1,5 +1,6 @@
 """Forms of one-to-one pairing (一对一结对帮扶): pairing a helper with a
-household, recording a check-in, pausing, resuming or ending a pairing."""
+household, recording a check-in, setting the planned end, pausing, resuming or
+ending a pairing."""
 
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ class HelperAccountField(forms.ModelChoiceField):
         return f"{obj.display_name} · {obj.get_role_display()}"
 
 
+PLANNED_END_HELP = _("Optional: when the pairing is meant to end. It does not end by "
+                     "itself; the list marks it if it is still active after that day.")
+PLANNED_END_BEFORE_START = _("The planned end is before the start.")
+
+
 class PairingForm(forms.Form):
     """The household and the helper come from as-you-type pickers as hidden
     ids; they are checked against the actor's scope here, so that a forged or
@@ -51,6 +57,8 @@ class PairingForm(forms.Form):
         help_text=_("What the pairing should achieve, one goal a line."))
     started = forms.DateField(label=pgettext_lazy("pairing", "Start date"),
                               widget=_date_input())
+    planned_end = forms.DateField(label=_("Planned end"), required=False,
+                                  widget=_date_input(), help_text=PLANNED_END_HELP)
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
@@ -97,6 +105,9 @@ class PairingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if (data.get("planned_end") and data.get("started")
+                and data["planned_end"] < data["started"]):
+            self.add_error("planned_end", PLANNED_END_BEFORE_START)
         user = data.get("helper_user")
         if (data.get("helper_kind") == HelperKind.STAFF and user is None
                 and self.person_obj is not None):
@@ -118,7 +129,8 @@ class PairingForm(forms.Form):
         data = self.cleaned_data
         return {"household": self.household_obj, "helper_kind": data["helper_kind"],
                 "helper_user": data["helper_user"], "helper_person": self.person_obj,
-                "goals": data["goals"], "started": data["started"]}
+                "goals": data["goals"], "started": data["started"],
+                "planned_end": data["planned_end"]}
 
 
 class CheckInForm(forms.Form):
@@ -133,6 +145,17 @@ class CheckInForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"on": timezone.localdate()})
         kwargs.setdefault("auto_id", "checkin_%s")  # both forms share a page
+        super().__init__(*args, **kwargs)
+
+
+class PlannedEndForm(forms.Form):
+    """Set, move or clear (left empty) the planned end of a running pairing."""
+
+    planned_end = forms.DateField(label=_("Planned end"), required=False,
+                                  widget=_date_input(), help_text=PLANNED_END_HELP)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "plan_%s")  # three forms share a page
         super().__init__(*args, **kwargs)
 
 

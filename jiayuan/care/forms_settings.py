@@ -8,7 +8,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.care.models import CareSettings
@@ -31,6 +34,15 @@ SETTINGS_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
 )
 
 
+def repeat_window_help() -> str:
+    """Rule 3's repeat window is the desk's: a case is flagged as a repeat when
+    it is opened, for the whole deployment, and the household file and the duty
+    must agree on what "again" means, so it is not a per-community setting."""
+    return gettext("The repeat window is %(days)d days: a deployment setting, "
+                   "DESK_REPEAT_DAYS, which the service desk also uses and which is not "
+                   "changed on this page.") % {"days": settings.DESK_REPEAT_DAYS}
+
+
 class CareSettingsForm(forms.ModelForm):
     """The must-visit parameters of one community. Saved through
     services.settings_save (which audits), never with form.save()."""
@@ -48,8 +60,11 @@ class CareSettingsForm(forms.ModelForm):
             else:
                 message = _("Give a number of days from %(min)d to %(max)d.")
             message = message % {"min": DAYS_MIN, "max": DAYS_MAX}
+            help_text = model_field.help_text
+            if name == "repeat_open":
+                help_text = format_lazy("{} {}", help_text, repeat_window_help())
             self.fields[name] = forms.IntegerField(
-                label=model_field.verbose_name, help_text=model_field.help_text,
+                label=model_field.verbose_name, help_text=help_text,
                 min_value=DAYS_MIN, max_value=DAYS_MAX,
                 widget=forms.NumberInput(attrs={"min": DAYS_MIN, "max": DAYS_MAX,
                                                 "inputmode": "numeric"}),

@@ -350,6 +350,9 @@ class Pairing(models.Model):
     goals = models.TextField(_("goals"))
     started = models.DateField(pgettext_lazy("start date", "from"), default=timezone.localdate)
     ended = models.DateField(pgettext_lazy("end date", "until"), null=True, blank=True)
+    # When the pairing is meant to end (a term agreed at the start); the
+    # pairing does not end by itself on that day, the list marks it instead.
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=PairingStatus.choices,
                               default=PairingStatus.ACTIVE)
     last_contact = models.DateField(_("last contact"), null=True, blank=True, editable=False)
@@ -357,7 +360,7 @@ class Pairing(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     AUDIT_FIELDS = ("household_id", "helper_kind", "helper_user_id", "helper_person_id",
-                    "goals", "started", "ended", "status")
+                    "goals", "started", "ended", "planned_end", "status")
     AUDIT_SENSITIVE = ("goals",)
 
     class Meta:
@@ -371,6 +374,11 @@ class Pairing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.helper_name} → {self.household}"
+
+    def is_past_planned_end(self, today: Any) -> bool:
+        """Still active after the day it was meant to end."""
+        return (self.status == PairingStatus.ACTIVE and self.planned_end is not None
+                and self.planned_end < today)
 
     @property
     def helper_name(self) -> str:

@@ -396,7 +396,7 @@ def dispute_followup(*, actor: Any, dispute: Dispute, on: date, holding: bool, n
 @audit.audited
 def pairing_create(*, actor: Any, household: Any, helper_kind: str, goals: str,
                    helper_user: Any = None, helper_person: Any = None,
-                   started: date | None = None) -> Pairing:
+                   started: date | None = None, planned_end: date | None = None) -> Pairing:
     require(actor, Perm.MANAGE_PAIRINGS)
     _check_scope(actor, household.grid_id, _("Household %(h)s") % {"h": household})
     if household.moved_out is not None:
@@ -413,10 +413,13 @@ def pairing_create(*, actor: Any, household: Any, helper_kind: str, goals: str,
     if not goals.strip():
         raise ValidationError({"goals": _("Write down what the pairing should achieve.")})
     started = started or timezone.localdate()
+    if planned_end is not None and planned_end < started:
+        raise ValidationError({"planned_end": _("The planned end is before the start.")})
     pairing = Pairing.objects.create(
         community_id=_community_of(household.grid_id), grid_id=household.grid_id,
         household=household, helper_kind=helper_kind, helper_user=helper_user,
-        helper_person=helper_person, goals=goals.strip(), started=started, created_by=actor)
+        helper_person=helper_person, goals=goals.strip(), started=started,
+        planned_end=planned_end, created_by=actor)
     audit.record(AuditAction.CREATE, actor=actor, obj=pairing,
                  changes=audit.created(audit.snapshot(pairing, Pairing.AUDIT_FIELDS),
                                          Pairing.AUDIT_SENSITIVE))
@@ -460,6 +463,26 @@ def pairing_set_status(*, actor: Any, pairing: Pairing, status: str,
     return pairing
 
 
+@audit.audited
+def pairing_set_planned_end(*, actor: Any, pairing: Pairing,
+                            planned_end: date | None) -> Pairing:
+    """Set, move or clear (None) when a running pairing is meant to end."""
+    require(actor, Perm.MANAGE_PAIRINGS)
+    if pairing.status == PairingStatus.ENDED:
+        raise ValidationError(_("The pairing has ended."))
+    if planned_end is not None and planned_end < pairing.started:
+        raise ValidationError({"planned_end": _("The planned end is before the start.")})
+    if planned_end == pairing.planned_end:
+        return pairing
+    before = audit.snapshot(pairing, Pairing.AUDIT_FIELDS)
+    pairing.planned_end = planned_end
+    pairing.save(update_fields=["planned_end"])
+    audit.record(AuditAction.UPDATE, actor=actor, obj=pairing,
+                 changes=audit.diff(before, audit.snapshot(pairing, Pairing.AUDIT_FIELDS),
+                                      Pairing.AUDIT_SENSITIVE))
+    return pairing
+
+
 # --- settings and festival calendar -----------------------------------------------
 
 @audit.audited
@@ -496,8 +519,10 @@ def festival_date_add(*, actor: Any, festival: str, day: date, note: str = "") -
 
 @audit.audited
 def festival_date_delete(*, actor: Any, row: FestivalDate) -> None:
-    """Take a wrong date off the calendar. Duties already raised for it stay
-    (they lapse after the day) — a visit planned is not cancelled silently."""
+    """Take a wrong date off the calendar. Its open duties are not touched
+    here: the next run of the duties (duties.to_lapse) lapses them, and raises
+    the duties of the corrected day if one was added, so a correction never
+    leaves a household owed two visits for one festival."""
     require(actor, Perm.MANAGE_CARE)
     audit.record(AuditAction.DELETE, actor=actor, obj=row,
                  changes=audit.snapshot(row, FestivalDate.AUDIT_FIELDS))

@@ -12,4 +12,5 @@ urlpatterns: list = [
     path("<int:pk>/", views.pairing_detail, name="pairing_detail"),
     path("<int:pk>/checkins/", views.pairing_checkin, name="pairing_checkin"),
     path("<int:pk>/status/", views.pairing_status, name="pairing_status"),
+    path("<int:pk>/planned-end/", views.pairing_planned_end, name="pairing_planned_end"),
 ]

@@ -280,8 +280,9 @@ def festival_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         label = str(row)
         services.festival_date_delete(actor=user, row=row)
-        messages.success(request, _("%(festival)s is off the calendar. Duties already raised "
-                                    "for it stay open until they lapse.") % {"festival": label})
+        messages.success(request, _("%(festival)s is off the calendar. Open duties raised "
+                                    "for it lapse at the next run of the duties.")
+                         % {"festival": label})
         return redirect("festival_list")
     return _festival_page(request, FestivalDateForm(), confirm=row)
 

@@ -1,6 +1,6 @@
 """One-to-one pairing (一对一结对帮扶): the list of pairings and their last
 contact, pairing a helper with a household, and the pairing page with its
-check-ins, pause / resume / end.
+check-ins, its planned end, pause / resume / end.
 
 Reading needs VIEW_VISITS or MANAGE_PAIRINGS, writing MANAGE_PAIRINGS; a
 pairing outside the actor's grids is a 404. A visit the paired staff member
@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 
 from jiayuan.care import selectors, services
 from jiayuan.care.choices import PairingStatus
-from jiayuan.care.forms_pairings import CheckInForm, PairingForm, StatusForm
+from jiayuan.care.forms_pairings import CheckInForm, PairingForm, PlannedEndForm, StatusForm
 from jiayuan.care.models import Pairing
 from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
@@ -84,6 +84,7 @@ def _mark(pairing: Pairing, user: Any, today: date) -> None:
     since = pairing.last_contact or pairing.started
     pairing.quiet = (pairing.status == PairingStatus.ACTIVE
                      and (today - since).days > QUIET_DAYS)
+    pairing.past_planned_end = pairing.is_past_planned_end(today)
     pairing.person_link = bool(pairing.helper_person_id and in_scope(
         user, pairing.helper_person.grid_id))
 
@@ -236,7 +237,8 @@ def _context(request: HttpRequest, pairing: Pairing, forms: dict[str, Form]) -> 
     can_manage = user.has(Perm.MANAGE_PAIRINGS)
     blank: dict[str, Form] = {}
     if can_manage:
-        blank = {"checkin_form": CheckInForm(), "status_form": StatusForm()}
+        blank = {"checkin_form": CheckInForm(), "status_form": StatusForm(),
+                 "plan_form": PlannedEndForm(initial={"planned_end": pairing.planned_end})}
         blank.update(forms)
     household = pairing.household
     return {
@@ -308,3 +310,27 @@ def pairing_status(request: HttpRequest, pk: int) -> HttpResponse:
             }[status])
             return redirect(_detail_url(pairing))
     return _failed(request, pk, "status_form", form)
+
+
+@login_required
+@require_POST
+def pairing_planned_end(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    require(user, Perm.MANAGE_PAIRINGS)
+    pairing = selectors.get_pairing_for(user, pk)
+    form = PlannedEndForm(request.POST)
+    if form.is_valid():
+        planned_end = form.cleaned_data["planned_end"]
+        try:
+            services.pairing_set_planned_end(actor=user, pairing=pairing,
+                                             planned_end=planned_end)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            if planned_end is None:
+                messages.success(request, _("The pairing has no planned end now."))
+            else:
+                messages.success(request, _("Planned end set to %(day)s.")
+                                 % {"day": planned_end.isoformat()})
+            return redirect(_detail_url(pairing))
+    return _failed(request, pk, "plan_form", form)

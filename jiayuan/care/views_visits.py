@@ -107,7 +107,15 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     grids = list(grids_for(user))
     grid = None
     week = None
-    if view == "mine":
+    household = None
+    if request.GET.get("household"):
+        # The household file's "N visits in all": every visit to it that the
+        # actor may read, whoever made it. A household out of scope is a 404
+        # exactly like a missing one, and audited as such.
+        household = get_household_for(user, request.GET["household"])
+        view = "household"
+        qs = qs.filter(households=household)
+    elif view == "mine":
         visited = Visit.visitors.through.objects.filter(user_id=user.pk).values("visit_id")
         qs = qs.filter(Q(created_by=user) | Q(pk__in=visited))
     elif view == "week":
@@ -128,6 +136,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "care/visit_list.html", {
         "page": page, "visits": visits, "view": view, "grids": grids, "grid": grid,
         "week": (week[0], week[1] - timedelta(days=1)) if week else None,
+        "household": household,
     })
 
 

@@ -424,6 +424,19 @@ def test_the_head_sees_the_defaults_first(client: Any, personas: dict) -> None:
     assert response.context["form"]["dispute_due"].value() == 7
 
 
+def test_the_page_says_the_repeat_window_is_a_deployment_setting(client: Any, personas: dict,
+                                                                  settings: Any) -> None:
+    """Rule 3 also counts "the same request again within the repeat window",
+    which the head cannot change here: the page names the setting and its value."""
+    settings.DESK_REPEAT_DAYS = 45
+    response = client_for(client, personas["head"]).get(reverse("care_settings"))
+    help_text = str(response.context["form"]["repeat_open"].help_text)
+    assert help_text.startswith("A household with this many unresolved requests")
+    assert ("The repeat window is 45 days: a deployment setting, DESK_REPEAT_DAYS,"
+            in help_text)
+    assert "DESK_REPEAT_DAYS" in response.content.decode()
+
+
 def test_the_head_saves_the_settings_with_an_audit_entry(client: Any, personas: dict,
                                                          community: Community) -> None:
     head = personas["head"]
@@ -608,16 +621,43 @@ def test_a_forged_festival_day_is_not_found(client: Any, personas: dict) -> None
     assert c.post(reverse("festival_delete", args=[999999])).status_code == 404
 
 
-def test_deleting_a_day_leaves_raised_duties(client: Any, personas: dict, household: Any,
-                                             make_duty: Any, today: date) -> None:
+def test_a_day_taken_off_lapses_its_open_duties_at_the_next_tick(
+        client: Any, personas: dict, household: Any, make_duty: Any, today: date) -> None:
+    """What the page says is what the tick does: the duty is left alone by the
+    request and lapses, before its due date (so it counts against nobody), at
+    the next run; a day still on the calendar keeps its duty."""
+    from jiayuan.care import duties
+
     day = today + timedelta(days=5)
     row, _created = FestivalDate.objects.get_or_create(festival="chuseok", date=day)
+    FestivalDate.objects.get_or_create(festival="spring_festival", date=day)
     duty = make_duty(household, rule=DutyRule.FESTIVAL, due=day,
                      key=f"chuseok:{day.isoformat()}",
                      detail={"festival": "chuseok", "date": day.isoformat()})
-    client_for(client, personas["head"]).post(reverse("festival_delete", args=[row.pk]))
+    kept = make_duty(household, rule=DutyRule.FESTIVAL, due=day,
+                     key=f"spring_festival:{day.isoformat()}",
+                     detail={"festival": "spring_festival", "date": day.isoformat()})
+    response = client_for(client, personas["head"]).post(
+        reverse("festival_delete", args=[row.pk]), follow=True)
+    assert "Open duties raised for it lapse at the next run of the duties." \
+        in response.content.decode()
     duty.refresh_from_db()
     assert duty.status == DutyStatus.OPEN
+    duties.run(timezone.now(), rules=[DutyRule.FESTIVAL])
+    duty.refresh_from_db()
+    kept.refresh_from_db()
+    assert (duty.status, duty.closed_on) == (DutyStatus.LAPSED, today)
+    assert kept.status == DutyStatus.OPEN
+    assert not Duty.objects.filter(household=household, key=f"chuseok:{day.isoformat()}",
+                                   status=DutyStatus.OPEN).exists()
+
+
+def test_the_confirmation_says_the_open_duties_lapse(client: Any, personas: dict) -> None:
+    row = FestivalDate.objects.create(festival="eid_al_fitr", date=date(2030, 3, 5))
+    page = client_for(client, personas["head"]).get(
+        reverse("festival_delete", args=[row.pk])).content.decode()
+    assert "the open duties already raised for it lapse at the next run of the duties" in page
+    assert "stay open" not in page
 
 
 def test_the_calendar_feeds_only_declared_festivals(personas: dict, household: Any,

@@ -3,7 +3,7 @@ each part only to the roles that may read it."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -73,3 +73,19 @@ def test_free_text_about_the_household_stays_out_of_the_audit_log(cared_for: Any
                       .values_list("changes", flat=True)))
     assert "屋顶漏水" not in logged and "每月走访" not in logged
     assert "(changed)" in logged
+
+
+def test_the_count_of_visits_links_to_all_of_them_in_the_diary(client: Any,
+                                                               personas: dict,
+                                                               household: Any) -> None:
+    worker = personas["gridworker"]
+    for n in range(12):
+        care.visit_log(actor=worker, households=[household], mode="home", purpose="routine",
+                       found=f"第{n}次走访",
+                       visited_at=timezone.now() - timedelta(days=n))
+    html = page(client, worker, household).content.decode()
+    link = f'{reverse("visit_list")}?household={household.pk}'
+    assert f'<a href="{link}">12 visits in all.</a>' in html
+    assert "第11次走访" not in html  # the oldest is past the ten shown here
+    listed = client.get(link).content.decode()
+    assert "第11次走访" in listed and "12 visits" in listed

@@ -153,6 +153,18 @@ def test_only_managers_in_scope_change_the_status(client: Any, personas: dict,
     assert pairing.status == ("paused" if expected == 302 else "active")
 
 
+@pytest.mark.parametrize("role", ALL)
+def test_only_managers_in_scope_set_the_planned_end(client: Any, personas: dict,
+                                                    pairing: Pairing, role: str) -> None:
+    planned = today() + timedelta(days=90)
+    response = client_for(client, personas[role]).post(
+        reverse("pairing_planned_end", args=[pairing.pk]), {"planned_end": planned.isoformat()})
+    expected = 302 if role in MANAGERS else {"outsider": 404}.get(role, 403)
+    assert response.status_code == expected
+    pairing.refresh_from_db()
+    assert pairing.planned_end == (planned if expected == 302 else None)
+
+
 @pytest.mark.parametrize("role", ("mediator", "auditor", "admin"))
 def test_the_pickers_are_for_managers_only(client: Any, personas: dict, household: Any,
                                            role: str) -> None:
@@ -250,6 +262,27 @@ def test_it_pairs_a_resident_with_a_household(client: Any, personas: dict, house
     assert pairing.helper_kind == "party_member" and pairing.started == started
     page = client.get(response["Location"]).content.decode()
     assert "李秀兰" in page and reverse("person_detail", args=[neighbour.head_id]) in page
+
+
+def test_it_records_a_planned_end_with_the_pairing(client: Any, personas: dict,
+                                                   household: Any) -> None:
+    planned = today() + timedelta(days=180)
+    c = client_for(client, personas["head"])
+    assert 'name="planned_end"' in c.get(reverse("pairing_new")).content.decode()
+    response = c.post(reverse("pairing_new"), form_data(
+        household, helper_kind="staff", helper_user=personas["gridworker"].pk,
+        planned_end=planned.isoformat()))
+    assert response.status_code == 302
+    pairing = Pairing.objects.get()
+    assert pairing.planned_end == planned
+    entry = AuditEntry.objects.get(action="create", object_type="care.pairing")
+    assert entry.changes["planned_end"] == planned.isoformat()
+    page = c.get(response["Location"]).content.decode()
+    assert "Planned end" in page and planned.isoformat() in page
+    # Left empty, the pairing has none.
+    c.post(reverse("pairing_new"), form_data(household, helper_kind="staff",
+                                             helper_user=personas["gridworker"].pk))
+    assert Pairing.objects.latest("id").planned_end is None
 
 
 def assert_refused(response: Any, message: str) -> None:
@@ -451,6 +484,57 @@ def test_it_refuses_an_end_before_the_start_or_in_the_future(client: Any, person
     assert (pairing.status, pairing.ended) == ("active", None)
 
 
+def test_it_refuses_a_planned_end_before_the_start(client: Any, personas: dict,
+                                                   household: Any, pairing: Pairing) -> None:
+    from django.core.exceptions import ValidationError
+
+    c = client_for(client, personas["head"])
+    before = Pairing.objects.count()
+    response = c.post(reverse("pairing_new"), form_data(
+        household, helper_kind="staff", helper_user=personas["gridworker"].pk,
+        started=(today() - timedelta(days=2)).isoformat(),
+        planned_end=(today() - timedelta(days=3)).isoformat()))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The planned end is before the start." in html and 'id="id_planned_end_error"' in html
+    assert Pairing.objects.count() == before
+    with pytest.raises(ValidationError):
+        pair(personas["head"], household, helper_user=personas["gridworker"],
+             started=today(), planned_end=today() - timedelta(days=1))
+    # On the pairing page too, with the message on the field.
+    response = c.post(reverse("pairing_planned_end", args=[pairing.pk]),
+                      {"planned_end": (pairing.started - timedelta(days=1)).isoformat()})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The planned end is before the start." in html and 'id="plan_planned_end_error"' in html
+    pairing.refresh_from_db()
+    assert pairing.planned_end is None
+
+
+def test_a_manager_moves_and_clears_the_planned_end_with_an_audit_entry(
+        client: Any, personas: dict, pairing: Pairing) -> None:
+    c = client_for(client, personas["gridworker"])
+    url = reverse("pairing_planned_end", args=[pairing.pk])
+    first, later = today() + timedelta(days=30), today() + timedelta(days=120)
+    page = c.get(reverse("pairing_detail", args=[pairing.pk])).content.decode()
+    assert f'action="{url}"' in page
+    for planned in (first, later):
+        assert c.post(url, {"planned_end": planned.isoformat()}).status_code == 302
+    assert c.post(url, {"planned_end": ""}).status_code == 302
+    pairing.refresh_from_db()
+    assert pairing.planned_end is None
+    changes = [e.changes["planned_end"] for e in AuditEntry.objects.filter(
+        action="update", object_type="care.pairing").order_by("seq")]
+    assert changes == [[None, first.isoformat()], [first.isoformat(), later.isoformat()],
+                       [later.isoformat(), None]]
+    # An ended pairing keeps the one it had.
+    care.pairing_set_status(actor=personas["head"], pairing=pairing, status="ended")
+    response = c.post(url, {"planned_end": later.isoformat()})
+    assert response.status_code == 400 and "The pairing has ended." in response.content.decode()
+    pairing.refresh_from_db()
+    assert pairing.planned_end is None
+
+
 # --- the list -----------------------------------------------------------------
 
 def test_the_quiet_tab_lists_active_pairings_without_recent_contact(
@@ -515,6 +599,37 @@ def test_the_list_card_shows_helper_household_goals_and_contact(client: Any, per
     assert "每周电话问候一次" in html and "帮助孙子办理入学" not in html  # the first line
     assert "45 days ago" in html and "1 check-in" in html
     assert 'class="warn"' in html
+
+
+def test_the_list_marks_active_pairings_past_their_planned_end(
+        client: Any, personas: dict, household: Any) -> None:
+    head = personas["head"]
+    yesterday = today() - timedelta(days=1)
+
+    def make(goal: str, planned_end: date | None, status: str = "active") -> Pairing:
+        p = pair(head, household, helper_user=personas["gridworker"], goals=goal,
+                 started=today() - timedelta(days=100), planned_end=planned_end)
+        if status != "active":
+            care.pairing_set_status(actor=head, pairing=p, status=status)
+        return p
+
+    overrun = make("已过计划结束", yesterday)
+    make("今天计划结束", today())
+    make("没有计划结束", None)
+    paused = make("暂停且过期", yesterday, status="paused")
+    ended = make("已经结束", yesterday, status="ended")
+    tag = f"past its planned end, {yesterday.isoformat()}"
+    c = client_for(client, personas["coordinator"])
+    html = c.get(reverse("pairing_list")).content.decode()
+    cards = html.split('<li class="card pairing">')[1:]
+    marked = [card for card in cards if tag in card]
+    assert len(marked) == 1 and "已过计划结束" in marked[0]
+    assert f"planned to end {today().isoformat()}" in html
+    for p in (paused, ended):
+        tab = "paused" if p is paused else "ended"
+        assert tag not in c.get(reverse("pairing_list"), {"tab": tab}).content.decode()
+    assert tag in c.get(reverse("pairing_detail", args=[overrun.pk])).content.decode()
+    assert tag not in c.get(reverse("pairing_detail", args=[paused.pk])).content.decode()
 
 
 def test_the_list_takes_the_same_queries_for_one_row_or_many(client: Any, personas: dict,

@@ -196,6 +196,79 @@ def test_the_diary_runs_a_bounded_number_of_queries(client: Any, personas: dict,
     assert count() == few
 
 
+def test_the_diary_lists_every_visit_to_one_household(client: Any, personas: dict,
+                                                      household: Any, dwelling_a2: Any) -> None:
+    from jiayuan.registry import services as registry
+
+    worker, head = personas["gridworker"], personas["head"]
+    other = registry.household_create(
+        actor=head, dwelling=dwelling_a2, residency="resident",
+        moved_in=timezone.localdate(), head={"name": "王芳", "sex": "F", "id_number": "",
+                                             "phone": ""})
+    log(worker, household, found="给郑家的走访")
+    log(head, household, found="站长去郑家", visited_at=timezone.now() - timedelta(days=400))
+    log(worker, households=[household, other], found="两家一起走访")
+    log(worker, other, found="只去王家")
+    # The household wins over the tabs: "mine" would leave the head's visit out.
+    response = client_for(client, worker).get(reverse("visit_list"),
+                                              {"household": household.pk, "view": "mine"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in ("给郑家的走访", "站长去郑家", "两家一起走访"):
+        assert text in html, text
+    assert "只去王家" not in html
+    assert "3 visits" in html
+    assert reverse("household_detail", args=[household.pk]) in html
+
+
+@pytest.mark.parametrize("role", [*VIEWERS, "admin", "outsider"])
+def test_a_household_out_of_scope_is_not_found_in_the_diary(client: Any, personas: dict,
+                                                             visit: Visit, household: Any,
+                                                             role: str) -> None:
+    response = client_for(client, personas[role]).get(reverse("visit_list"),
+                                                      {"household": household.pk})
+    expected = {"admin": 403, "outsider": 404}.get(role, 200)
+    assert response.status_code == expected
+    if expected == 200:
+        assert "身体还好" in response.content.decode()
+
+
+def test_an_unknown_or_forged_household_is_not_found_and_probing_is_audited(
+        client: Any, personas: dict, household_b: Any, visit_b: Visit) -> None:
+    c = client_for(client, personas["gridworker"])
+    for wanted in (household_b.pk, 999999, "abc", "²"):
+        response = c.get(reverse("visit_list"), {"household": wanted})
+        assert response.status_code == 404, wanted
+        assert "B网格的走访" not in response.content.decode()
+    assert AuditEntry.objects.filter(action="denied", object_type="registry.household",
+                                     object_id=str(household_b.pk)).count() == 1
+
+
+def test_one_households_diary_takes_the_same_queries_however_many_visits(
+        client: Any, personas: dict, household: Any, dwelling_a2: Any) -> None:
+    from jiayuan.registry import services as registry
+
+    worker, head = personas["gridworker"], personas["head"]
+    other = registry.household_create(
+        actor=head, dwelling=dwelling_a2, residency="resident",
+        moved_in=timezone.localdate(), head={"name": "王芳", "sex": "F", "id_number": "",
+                                             "phone": ""})
+    c = client_for(client, worker)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = c.get(reverse("visit_list"), {"household": household.pk})
+            assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    log(worker, household)
+    few = count()
+    for _ in range(8):
+        log(worker, households=[household, other], visitors=[worker, head])
+        log(head, household, found="站长去郑家")
+    assert count() == few
+
+
 # --- logging a visit ----------------------------------------------------------
 
 def test_it_logs_a_visit_and_shows_it(client: Any, personas: dict, household: Any) -> None:
