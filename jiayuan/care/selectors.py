@@ -182,9 +182,11 @@ class HouseholdCare:
 
 def household_care(actor: Any, household: Any, visits: int = 10) -> HouseholdCare:
     visit_qs = visits_for(actor).filter(households=household)
+    shown = list(visit_qs.prefetch_related("visitors").order_by("-visited_at", "-id")[:visits])
     return HouseholdCare(
-        visits=list(visit_qs.prefetch_related("visitors").order_by("-visited_at", "-id")[:visits]),
-        visit_count=visit_qs.count() if actor.has(Perm.VIEW_VISITS) else 0,
+        visits=shown,
+        # Counted only when the page is full: most households have fewer visits.
+        visit_count=visit_qs.count() if len(shown) == visits else len(shown),
         duties=list(duties_for(actor).filter(household=household, status=DutyStatus.OPEN)
                     .select_related("assignee").order_by("due")),
         disputes=list(household_disputes(actor, household).order_by("-opened_on", "-id")),
