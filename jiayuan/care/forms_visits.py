@@ -72,6 +72,9 @@ class VisitForm(forms.Form):
                                 help_text=_("Leave empty if you went alone."))
     volunteers = forms.CharField(label=_("Volunteers on the visit"), max_length=200,
                                  required=False, help_text=_("Names, separated by commas."))
+    with_resident_helper = forms.BooleanField(
+        label=_("The household's paired resident helper came along"), required=False,
+        help_text=_("Their pairing with the household gets a check-in for this visit."))
     found = forms.CharField(label=_("What we found"), required=False,
                             widget=forms.Textarea(attrs={"rows": 4}))
     needs = forms.CharField(label=_("Needs identified"), required=False,
@@ -139,6 +142,7 @@ class VisitForm(forms.Form):
             "visitors": list(data["visitors"]), "volunteers": data["volunteers"],
             "found": data["found"], "needs": data["needs"], "next_visit": data["next_visit"],
             "sensitive_note": data.get("sensitive_note", ""),
+            "with_resident_helper": data["with_resident_helper"],
             "idempotency_key": data["idempotency_key"],
         }
 

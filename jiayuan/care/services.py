@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,10 +67,12 @@ def visit_log(*, actor: Any, households: list[Any] = (), business: Any = None,
               visited_at: datetime | None = None, mode: str, purpose: str,
               found: str = "", needs: str = "", next_visit: date | None = None,
               sensitive_note: str = "", visitors: list[Any] = (), volunteers: str = "",
+              with_resident_helper: bool = False,
               idempotency_key: UUID | None = None) -> tuple[Visit, bool]:
     """Record a visit; returns (visit, created). The same `idempotency_key`
     again returns the first visit and writes nothing (a form resubmitted after
-    the connection dropped)."""
+    the connection dropped). `with_resident_helper`: the households' paired
+    resident helpers came along, so their pairings get a check-in too."""
     require(actor, Perm.LOG_VISITS)
     if idempotency_key is not None:
         existing = Visit.objects.filter(idempotency_key=idempotency_key).first()
@@ -119,7 +121,8 @@ def visit_log(*, actor: Any, households: list[Any] = (), business: Any = None,
     closed = 0
     if household_ids and mode in QUALIFYING_MODES:
         closed = duties.close_by_visit(visit, household_ids, day)
-    _pairing_checkins(visit, household_ids, [u.pk for u in visitor_list], day, actor)
+    _pairing_checkins(visit, household_ids, [u.pk for u in visitor_list], day, actor,
+                      with_resident_helper)
     changes = audit.created(audit.snapshot(visit, Visit.AUDIT_FIELDS), Visit.AUDIT_SENSITIVE)
     changes["households"] = household_ids
     if closed:
@@ -129,11 +132,15 @@ def visit_log(*, actor: Any, households: list[Any] = (), business: Any = None,
 
 
 def _pairing_checkins(visit: Visit, household_ids: list[int], visitor_ids: list[int],
-                      day: date, actor: Any) -> None:
-    """A visit a paired helper makes to their household is a check-in."""
-    pairings = list(Pairing.objects.filter(household_id__in=household_ids,
-                                           status=PairingStatus.ACTIVE,
-                                           helper_user_id__in=visitor_ids))
+                      day: date, actor: Any, resident_helpers: bool = False) -> None:
+    """A visit a paired helper makes to their household is a check-in: staff
+    helpers listed among the visitors, and resident helpers when the visitor
+    says they came along (residents have no account to list)."""
+    helpers = Q(helper_user_id__in=visitor_ids)
+    if resident_helpers:
+        helpers |= Q(helper_person__isnull=False)
+    pairings = list(Pairing.objects.filter(helpers, household_id__in=household_ids,
+                                           status=PairingStatus.ACTIVE))
     if not pairings:
         return
     CheckIn.objects.bulk_create([CheckIn(pairing=p, on=day, mode=visit.mode, visit=visit,

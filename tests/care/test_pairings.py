@@ -420,6 +420,33 @@ def test_a_visit_by_someone_else_is_not_a_check_in(personas: dict, pairing: Pair
     assert not CheckIn.objects.exists()
 
 
+def test_a_visit_the_resident_helper_came_on_is_a_check_in_when_ticked(
+        client: Any, personas: dict, household: Any, neighbour: Any) -> None:
+    resident = pair(personas["head"], household, helper_kind="volunteer",
+                    helper_person=neighbour.head)
+    staff = pair(personas["head"], household, helper_user=personas["caseworker"])
+    # Without the tick: the resident helper's pairing gets nothing.
+    care.visit_log(actor=personas["gridworker"], households=[household], mode="home",
+                   purpose="routine")
+    assert not CheckIn.objects.exists()
+    # Ticked on the form: the resident helper's pairing gets a check-in, and the
+    # staff helper's does not (they were not among the visitors).
+    c = client_for(client, personas["gridworker"])
+    form = c.get(reverse("visit_new"), {"household": household.pk}).content.decode()
+    assert 'name="with_resident_helper"' in form
+    response = c.post(reverse("visit_new"), {
+        "idempotency_key": "0b6f8c1e-8f0a-4a53-9a0e-5a4b3c2d1e0f",
+        "households": [household.pk], "visited_at": timezone.localtime().strftime(
+            "%Y-%m-%dT%H:%M"), "mode": "home", "purpose": "routine",
+        "with_resident_helper": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    checkin = CheckIn.objects.get()
+    assert checkin.pairing == resident and checkin.visit is not None
+    resident.refresh_from_db()
+    staff.refresh_from_db()
+    assert (resident.last_contact, staff.last_contact) == (today(), None)
+
+
 def test_the_page_links_to_logging_a_visit(client: Any, personas: dict,
                                            pairing: Pairing, household: Any) -> None:
     html = client_for(client, personas["gridworker"]).get(
