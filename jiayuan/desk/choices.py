@@ -83,5 +83,14 @@ class ReferralStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class PortalHitKind(models.TextChoices):
+    """Portal traffic the rate limits count although it made no case. Never
+    shown: the labels are for the shell."""
+
+    HONEYPOT = "honeypot"
+    STAMP = "stamp"
+    LOOKUP = "lookup"
+
+
 class ReminderKind(models.TextChoices):
     PERMIT_EXPIRY = "permit_expiry", _("Residence permit expires soon")

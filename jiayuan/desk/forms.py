@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.staff import staff_with
-from jiayuan.desk.choices import Channel, EventKind, Outcome, Priority
+from jiayuan.desk.choices import COUNTED_OUTCOMES, Channel, EventKind, Outcome, Priority
 from jiayuan.desk.models import Case, ServiceItem
 from jiayuan.lib.phone import PhoneError, normalize_phone
 
@@ -138,14 +138,24 @@ class TransitionForm(forms.Form):
                            help_text=_("The resident sees this on their status page."))
     outcome = forms.ChoiceField(label=_("Outcome"), required=False,
                                 choices=[("", "---------"), *Outcome.choices])
+    # Required by services.transition for counted outcomes; offered as 1, the
+    # usual number, so the worker sees it and corrects it when it is more.
     outcome_quantity = forms.IntegerField(label=_("How many (jobs, places...)"),
-                                          required=False, min_value=1, max_value=999)
+                                          required=False, min_value=1, max_value=999,
+                                          initial=1)
     outcome_note = forms.CharField(label=_("Outcome note"), required=False, max_length=300,
                                    help_text=_("Required when the station could not help: "
                                                "say why. The resident sees it on their "
                                                "status page."))
     duplicate_ref = forms.CharField(label=_("Reference of the original case"), required=False,
                                     max_length=24)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["outcome_quantity"].help_text = _(
+            "Needed for the outcomes the reports count: %(outcomes)s.") % {
+            "outcomes": ", ".join(str(label) for value, label in Outcome.choices
+                                  if value in COUNTED_OUTCOMES)}
 
 
 class NoteForm(forms.Form):

@@ -25,6 +25,7 @@ from jiayuan.desk.choices import (
     DepartmentKind,
     EventKind,
     Outcome,
+    PortalHitKind,
     Priority,
     ReferralStatus,
     ReminderKind,
@@ -384,6 +385,23 @@ class RefCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["prefix", "year"],
                                                name="refcounter_prefix_year")]
+
+
+class PortalHit(models.Model):
+    """A portal request that made no case but counts towards the address's rate
+    limit: a filled honeypot, a bad timing stamp, a failed status lookup
+    (services.portal_hit_record). Only the keyed hash of the address is kept,
+    and rows older than a day are deleted as new ones come in."""
+
+    source = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10, choices=PortalHitKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["source", "kind", "at"], name="portalhit_source_kind_at"),
+            models.Index(fields=["at"], name="portalhit_at"),
+        ]
 
 
 class Reminder(models.Model):

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import F
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from jiayuan.core import audit
@@ -32,6 +32,7 @@ from jiayuan.desk.choices import (
     Channel,
     EventKind,
     Outcome,
+    PortalHitKind,
     Priority,
     ReferralStatus,
     Status,
@@ -42,6 +43,7 @@ from jiayuan.desk.models import (
     CaseEvent,
     Department,
     FollowUp,
+    PortalHit,
     RefCounter,
     Referral,
     ServiceItem,
@@ -205,15 +207,50 @@ def portal_source_hash(ip: str | None) -> str:
     return lookup_hash("portal", ip or "unknown")
 
 
+# Failed status lookups (wrong reference or code) accepted per source address per
+# hour. Past it, every lookup from that address is refused for the rest of the
+# hour, the right ones too: otherwise the answer would still tell a guess apart.
+PORTAL_MAX_FAILED_LOOKUPS_PER_HOUR = 20
+# Submissions that made no case but count towards the per-address limit.
+_SUBMISSION_HITS = (PortalHitKind.HONEYPOT, PortalHitKind.STAMP)
+
+
+def portal_throttled() -> ValidationError:
+    return ValidationError(_("Too many requests have been sent from here in the last "
+                             "hour. Please try again later, or call the station."),
+                           code="throttled")
+
+
 def portal_allowed(source: str, now: datetime | None = None) -> bool:
     """The portal's rate limit, counted in the database so it holds across every
-    server process: so many requests per source address per hour, and a ceiling
-    for the whole portal (a flood from many addresses)."""
+    server process: so many submissions per source address per hour (requests
+    made, plus filled honeypots and bad timing stamps, so a script is limited
+    too), and a ceiling of requests for the whole portal (a flood from many
+    addresses)."""
     since = (now or timezone.now()) - timedelta(hours=1)
     recent = Case.objects.filter(channel=Channel.PORTAL, opened_at__gte=since)
-    if recent.filter(portal_source=source).count() >= settings.PORTAL_MAX_PER_SOURCE_HOUR:
+    used = recent.filter(portal_source=source).count() + PortalHit.objects.filter(
+        source=source, kind__in=_SUBMISSION_HITS, at__gte=since).count()
+    if used >= settings.PORTAL_MAX_PER_SOURCE_HOUR:
         return False
     return recent.count() < settings.PORTAL_MAX_PER_HOUR
+
+
+def portal_lookup_allowed(source: str, now: datetime | None = None) -> bool:
+    """Whether this address may look up a request's status: guessing references
+    and codes is limited per address and hour."""
+    since = (now or timezone.now()) - timedelta(hours=1)
+    failed = PortalHit.objects.filter(source=source, kind=PortalHitKind.LOOKUP,
+                                      at__gte=since).count()
+    return failed < PORTAL_MAX_FAILED_LOOKUPS_PER_HOUR
+
+
+def portal_hit_record(*, source: str, kind: str, now: datetime | None = None) -> None:
+    """Count a portal request that made no case (see PortalHit). Rows older than
+    a day are pruned here, so the table holds about a day of traffic."""
+    now = now or timezone.now()
+    PortalHit.objects.filter(at__lt=now - timedelta(days=1)).delete()
+    PortalHit.objects.create(source=source, kind=kind, at=now)
 
 
 @audit.audited
@@ -228,10 +265,11 @@ def portal_create(*, item: ServiceItem, summary: str, details: str, caller_name:
                                             "about this request.")})
     if not item.active:
         raise ValidationError({"item": _("This service is no longer offered.")})
+    # Checked after @audit.audited took the audit lock: concurrent submissions
+    # count one after another, so the limit is not overshot (PostgreSQL; SQLite
+    # serialises writers itself).
     if not portal_allowed(source):
-        raise ValidationError(_("Too many requests have been sent from here in the last "
-                                "hour. Please try again later, or call the station."),
-                              code="throttled")
+        raise portal_throttled()
     return _create(item=item, channel=Channel.PORTAL, summary=summary, details=details,
                    priority=Priority.NORMAL, person=None, household=None,
                    community_id=community.pk, caller_name=caller_name.strip(),
@@ -372,8 +410,12 @@ def _check_outcome(case: Case, outcome: str, quantity: int | None, note: str) ->
     if outcome == Outcome.NOT_HELPED and not note.strip():
         raise ValidationError({"outcome_note": _(
             "Say why the station could not help: the reason is reported.")})
-    if outcome in COUNTED_OUTCOMES and quantity is not None and quantity < 1:
-        raise ValidationError({"outcome_quantity": _("Give a number of at least 1.")})
+    # Reports add these numbers up (jobs found, school places...): a counted
+    # outcome without one would make the totals come out low.
+    if outcome in COUNTED_OUTCOMES and (quantity is None or quantity < 1):
+        raise ValidationError({"outcome_quantity": _(
+            "“%(outcome)s” is counted in the reports: say how many, at least 1.")
+            % {"outcome": Outcome(outcome).label}})
     if case.needs_onsite and case.onsite_at is None:
         raise ValidationError(_(
             "This case needs someone on site (三必到): record the on-site contact on the "
@@ -408,6 +450,18 @@ def add_note(*, actor: Any, case: Case, kind: str, text: str, public: bool = Fal
     if at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"at": _("This is in the future.")})
     case = Case.objects.select_for_update().get(pk=case.pk)
+    # An on-site contact satisfies the three-must-arrive rule: one from before
+    # the request existed cannot have been for it. The form gives minutes, so
+    # the minute the request was received still counts. A request taken on a
+    # home visit is the exception: the visit came first and was on site, and the
+    # worker often files it at the station later.
+    if (kind == EventKind.ONSITE and case.channel != Channel.HOME_VISIT
+            and at < case.opened_at.replace(second=0, microsecond=0)):
+        raise ValidationError({"at": _(
+            "The on-site contact cannot be before the request was received "
+            "(%(opened)s). If it happened when the request was taken, leave the time "
+            "empty.") % {"opened": formats.date_format(timezone.localtime(case.opened_at),
+                                                       "Y-m-d H:i")}})
     event = _event(case, kind, actor, text=text.strip(), public=public, at=at)
     if kind == EventKind.ONSITE and case.onsite_at is None:
         case.onsite_at = at

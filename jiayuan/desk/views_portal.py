@@ -13,7 +13,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jiayuan.core.middleware import client_ip
 from jiayuan.core.views import apply_service_errors
 from jiayuan.desk import services
-from jiayuan.desk.choices import OPEN_STATUSES, EventKind, Status
+from jiayuan.desk.choices import OPEN_STATUSES, EventKind, PortalHitKind, Status
 from jiayuan.desk.forms_portal import (
     PortalRequestForm,
     StatusLookupForm,
@@ -42,6 +42,9 @@ SESSION_KEY = "portal_new_case"
 
 NOT_FOUND = _("No request matches this reference number and code. Check both (the code is "
               "case-sensitive) and try again, or call the station.")
+
+LOOKUPS_THROTTLED = _("Too many wrong reference numbers or codes have been tried from here "
+                      "in the last hour. Please try again later, or call the station.")
 
 # Statuses in the resident's words (the staff labels speak of departments and
 # follow-up calls).
@@ -119,18 +122,25 @@ def request_create(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = PortalRequestForm(request.POST, items=items)
-        if form.is_spam:
+        source = services.portal_source_hash(client_ip(request))
+        if not services.portal_allowed(source):
+            # Before anything else, the honeypot included: a script that keeps
+            # filling it is refused like anyone else over the limit.
+            status = 429
+            form.add_error(None, services.portal_throttled())
+        elif form.is_spam:
             # A script filled the hidden field: it sees what a person would, and
-            # nothing is created (no reference is shown).
+            # nothing is created (no reference is shown). The hit counts
+            # towards the address's limit.
+            services.portal_hit_record(source=source, kind=PortalHitKind.HONEYPOT)
             return redirect("portal_thanks")
-        if form.is_valid():
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 case = services.portal_create(
                     item=data["service"], summary=data["summary"], details=data["details"],
                     caller_name=data["name"], caller_phone=data["phone"], community=community,
-                    source=services.portal_source_hash(client_ip(request)),
-                    contact_consent=data["consent"])
+                    source=source, contact_consent=data["consent"])
             except ValidationError as exc:
                 if _is_throttled(exc):
                     status = 429
@@ -140,6 +150,10 @@ def request_create(request: HttpRequest) -> HttpResponse:
             else:
                 request.session[SESSION_KEY] = {"ref": case.ref, "token": case.public_token}
                 return redirect("portal_thanks")
+        elif form.has_error(NON_FIELD_ERRORS, "stamp"):
+            # Sent too fast, too late or with a forged stamp: counts like a
+            # request (a mistyped phone number does not).
+            services.portal_hit_record(source=source, kind=PortalHitKind.STAMP)
     else:
         wanted = request.GET.get("service", "")
         initial = {"service": wanted} if any(i.code == wanted for i in items) else {}
@@ -181,22 +195,49 @@ def _dummy_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+def _lookup(request: HttpRequest, ref: str, token: str, *, exact: bool) -> Case | None:
+    """_find, counting a failed lookup against the visitor's address. The lookup
+    form forgives the reference's letter case; the status address does not."""
+    case = _find(ref, token)
+    if case is None or (exact and case.ref != ref):
+        services.portal_hit_record(source=services.portal_source_hash(client_ip(request)),
+                                   kind=PortalHitKind.LOOKUP)
+        return None
+    return case
+
+
+def _lookup_allowed(request: HttpRequest) -> bool:
+    return services.portal_lookup_allowed(services.portal_source_hash(client_ip(request)))
+
+
 @require_GET
 def status_lookup(request: HttpRequest) -> HttpResponse:
     bound = "ref" in request.GET or "code" in request.GET
     form = StatusLookupForm(request.GET if bound else None)
+    status = 200
     if bound and form.is_valid():
-        case = _find(form.cleaned_data["ref"], form.cleaned_data["code"])
-        if case is not None:
-            return _private(redirect("portal_status", ref=case.ref, token=case.public_token))
-        form.add_error(None, NOT_FOUND)
-    return _private(render(request, "portal/status_lookup.html", _context(request, form=form)))
+        if not _lookup_allowed(request):
+            status = 429
+            form.add_error(None, LOOKUPS_THROTTLED)
+        else:
+            case = _lookup(request, form.cleaned_data["ref"], form.cleaned_data["code"],
+                           exact=False)
+            if case is not None:
+                return _private(redirect("portal_status", ref=case.ref,
+                                         token=case.public_token))
+            form.add_error(None, NOT_FOUND)
+    return _private(render(request, "portal/status_lookup.html", _context(request, form=form),
+                           status=status))
 
 
 @require_GET
 def status(request: HttpRequest, ref: str, token: str) -> HttpResponse:
-    case = _find(ref, token)
-    if case is None or case.ref != ref:
+    if not _lookup_allowed(request):
+        return _private(render(request, "portal/not_found.html", _context(
+            request, message=LOOKUPS_THROTTLED,
+            lang_next=reverse("portal_status_lookup")), status=429))
+    case = _lookup(request, ref, token, exact=True)
+    if case is None:
         response = render(request, "portal/not_found.html", _context(
             request, message=NOT_FOUND, lookup=StatusLookupForm(auto_id="lookup_%s"),
             lang_next=reverse("portal_status_lookup")), status=404)

@@ -339,7 +339,9 @@ def desk_history(personas, make_case, school_item, education):
 
     on_time = resolve(make_case(), "job", 2)
     services.record_follow_up(actor=worker, case=on_time, reached=True, satisfaction=5)
-    late = resolve(make_case(opened_at=now - timedelta(days=30)), "job")  # due 10 days ago
+    late = resolve(make_case(opened_at=now - timedelta(days=30)), "job", 1)  # due 10 days ago
+    # Resolved before a number was required: the statistics still say so.
+    Case.objects.filter(pk=late.pk).update(outcome_quantity=None)
     make_case(channel="hotline")  # new, nothing due yet
     overdue = make_case(opened_at=now - timedelta(days=25))  # no response, overdue
     # What `manage.py tick` does for a missed first response.

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from jiayuan.core.models import AuditEntry
 from jiayuan.desk import services
 from jiayuan.desk.choices import Channel, EventKind
 from jiayuan.desk.forms_portal import issue_stamp
-from jiayuan.desk.models import Case, ServiceCategory, ServiceItem
+from jiayuan.desk.models import Case, PortalHit, ServiceCategory, ServiceItem
 
 PHONE = "139 1234 5678"
 CANONICAL = "13912345678"
@@ -263,6 +267,97 @@ def test_the_whole_portal_is_limited_against_a_flood(community, catalogue):
     assert response.status_code == 429 and Case.objects.count() == 3
 
 
+@override_settings(PORTAL_MAX_PER_SOURCE_HOUR=2, PORTAL_MAX_PER_HOUR=100)
+def test_a_script_filling_the_honeypot_is_limited_like_anyone(community, catalogue):
+    client = visitor()
+    for _ in range(2):
+        response = submit(client, catalogue["school"], website="http://spam.example")
+        assert response.status_code == 302
+    again = submit(client, catalogue["school"], website="http://spam.example")
+    assert again.status_code == 429
+    # The address's real-looking submissions are refused too.
+    real = submit(client, catalogue["school"])
+    assert real.status_code == 429
+    assert "Too many requests have been sent from here" in real.content.decode()
+    assert not Case.objects.exists()
+    # Only the hits below the limit were written, under the address's keyed hash.
+    assert list(PortalHit.objects.values_list("source", "kind")) == [
+        (services.portal_source_hash(ADDR), "honeypot")] * 2
+    assert submit(visitor(ip="192.0.2.11"), catalogue["school"]).status_code == 302
+
+
+@override_settings(PORTAL_MAX_PER_SOURCE_HOUR=2, PORTAL_MAX_PER_HOUR=100)
+def test_bad_timestamps_count_towards_the_limit(community, catalogue):
+    client = visitor()
+    for stamp in (issue_stamp(), issue_stamp(now=time.time() - 3 * 3600)):
+        response = submit(client, catalogue["school"], stamp=stamp)
+        assert response.status_code == 200
+        assert "Please check your answers and send it again" in response.content.decode()
+    response = submit(client, catalogue["school"])
+    assert response.status_code == 429 and not Case.objects.exists()
+
+
+@override_settings(PORTAL_MAX_PER_SOURCE_HOUR=2, PORTAL_MAX_PER_HOUR=100)
+def test_a_mistyped_answer_does_not_count_towards_the_limit(community, catalogue):
+    client = visitor()
+    for _ in range(3):
+        assert submit(client, catalogue["school"], phone="12").status_code == 200
+    assert submit(client, catalogue["school"]).status_code == 302
+    assert Case.objects.count() == 1 and not PortalHit.objects.exists()
+
+
+@override_settings(PORTAL_MAX_PER_SOURCE_HOUR=2, PORTAL_MAX_PER_HOUR=100)
+def test_hits_older_than_an_hour_no_longer_count_and_a_day_old_are_pruned(community,
+                                                                           catalogue):
+    client = visitor()
+    for _ in range(2):
+        submit(client, catalogue["school"], website="http://spam.example")
+    assert submit(client, catalogue["school"]).status_code == 429
+    PortalHit.objects.update(at=timezone.now() - timedelta(minutes=61))
+    assert submit(client, catalogue["school"]).status_code == 302
+    PortalHit.objects.update(at=timezone.now() - timedelta(days=2))
+    submit(visitor(ip="192.0.2.12"), catalogue["school"], website="http://spam.example")
+    assert PortalHit.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("connection.vendor != 'postgresql'",
+                    reason="SQLite serialises writers itself; the race needs PostgreSQL")
+def test_simultaneous_requests_do_not_overshoot_the_limit(community, school_item, settings):
+    """The count is taken under the audit lock (services.portal_create): eight
+    requests from one address at the same moment make exactly three cases."""
+    settings.PORTAL_MAX_PER_SOURCE_HOUR, settings.PORTAL_MAX_PER_HOUR = 3, 100
+    source = services.portal_source_hash(ADDR)
+    barrier = threading.Barrier(8)
+    made: list[Case] = []
+    refused: list[ValidationError] = []
+    errors: list[BaseException] = []
+
+    def send(n: int) -> None:
+        try:
+            barrier.wait()
+            made.append(services.portal_create(
+                item=school_item, summary=f"同时提交 {n}", details="", caller_name=NAME,
+                caller_phone=CANONICAL, community=community, source=source,
+                contact_consent=True))
+        except ValidationError as exc:
+            refused.append(exc)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    assert (len(made), len(refused)) == (3, 5)
+    assert all(e.code == "throttled" for e in refused)
+    assert Case.objects.filter(portal_source=source).count() == 3
+
+
 def test_without_a_station_the_form_says_so_instead_of_failing(catalogue):
     response = visitor().get(reverse("portal_request"))
     assert response.status_code == 503 and "not open yet" in response.content.decode()
@@ -325,6 +420,50 @@ def test_the_lookup_form_gives_one_message_for_any_wrong_combination(portal_case
     assert all(m is not None for m in messages)
     assert len({m.group(1) for m in messages}) == 1
     assert "No request matches" in messages[0].group(1)
+
+
+@pytest.fixture
+def few_lookups(monkeypatch):
+    monkeypatch.setattr(services, "PORTAL_MAX_FAILED_LOOKUPS_PER_HOUR", 3)
+
+
+def test_guessing_through_the_lookup_form_is_limited_per_address(portal_case, few_lookups):
+    client = visitor()
+    url = reverse("portal_status_lookup")
+    for n in range(3):
+        response = client.get(url, {"ref": portal_case.ref.replace("00001", f"0000{n + 2}"),
+                                    "code": portal_case.public_token})
+        assert response.status_code == 200 and "No request matches" in response.content.decode()
+    # Now even the right reference and code are refused from this address...
+    right = {"ref": portal_case.ref, "code": portal_case.public_token}
+    response = client.get(url, right)
+    assert response.status_code == 429
+    assert "Too many wrong reference numbers or codes" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    response = client.get(status_url(portal_case))
+    assert response.status_code == 429 and portal_case.ref not in response.content.decode()
+    assert PortalHit.objects.count() == 3  # refused lookups are not written
+    # ...but not from another one, and not after the hour.
+    assert visitor(ip="192.0.2.60").get(url, right).status_code == 302
+    PortalHit.objects.update(at=timezone.now() - timedelta(minutes=61))
+    assert client.get(url, right).status_code == 302
+
+
+def test_guessing_status_addresses_is_limited_per_address(portal_case, few_lookups):
+    client = visitor()
+    for n in range(3):
+        assert client.get(status_url(portal_case, token=f"guess-{n}")).status_code == 404
+    assert client.get(status_url(portal_case)).status_code == 429
+    assert set(PortalHit.objects.values_list("kind", flat=True)) == {"lookup"}
+
+
+def test_looking_at_ones_own_status_page_is_not_limited(portal_case, few_lookups):
+    client = visitor()
+    for _ in range(10):
+        assert client.get(status_url(portal_case)).status_code == 200
+    response = client.get(reverse("portal_status_lookup"),
+                          {"ref": portal_case.ref.lower(), "code": portal_case.public_token})
+    assert response.status_code == 302 and not PortalHit.objects.exists()
 
 
 def test_the_token_is_never_logged(community, catalogue, caplog):

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 
 from jiayuan.core.models import AuditEntry
 from jiayuan.desk import services, workflow
-from jiayuan.desk.choices import EventKind, Status
+from jiayuan.desk.choices import COUNTED_OUTCOMES, EventKind, Outcome, Status
 from jiayuan.desk.models import Case, CaseDocument, CaseEvent, RefCounter
 from jiayuan.desk.selectors import repeat_flags
 
@@ -166,6 +166,95 @@ def test_onsite_case_cannot_resolve_before_onsite_contact(make_case: Any, househ
     done = services.transition(actor=cw, case=case, action="resolve", version=case.version,
                                outcome="answered")
     assert done.status == Status.RESOLVED
+
+
+@pytest.mark.parametrize("delta", [
+    pytest.param(timedelta(days=-1), id="before-the-request"),
+    pytest.param(timedelta(minutes=-1), id="a-minute-before"),
+    pytest.param(timedelta(days=1), id="in-the-future"),
+])
+def test_it_refuses_an_onsite_contact_outside_the_life_of_the_request(
+        make_case: Any, household: Any, onsite_item: Any, personas: dict,
+        delta: timedelta) -> None:
+    cw = personas["caseworker"]
+    opened = timezone.now() - timedelta(hours=3)
+    case = make_case(person=household.head, item=onsite_item, opened_at=opened)
+    events, entries = case.events.count(), AuditEntry.objects.count()
+    at = (timezone.now() if delta > timedelta(0) else opened.replace(second=0)) + delta
+    with pytest.raises(ValidationError) as exc:
+        services.add_note(actor=cw, case=case, kind=EventKind.ONSITE, text="上门查看了漏水",
+                          at=at)
+    assert "at" in exc.value.error_dict
+    message = " ".join(exc.value.messages)
+    assert ("before the request was received" in message) == (delta < timedelta(0))
+    case.refresh_from_db()
+    assert case.onsite_at is None
+    assert case.events.count() == events and AuditEntry.objects.count() == entries
+    with pytest.raises(ValidationError, match="三必到"):
+        services.transition(actor=cw, case=case, action="resolve", version=case.version,
+                            outcome="answered")
+
+
+def test_it_accepts_an_onsite_contact_in_the_minute_the_request_was_received(
+        make_case: Any, household: Any, onsite_item: Any, personas: dict) -> None:
+    """The form gives minutes: 10:23 is not before a request received at 10:23:45."""
+    opened = (timezone.now() - timedelta(hours=3)).replace(second=45)
+    case = make_case(person=household.head, item=onsite_item, opened_at=opened)
+    services.add_note(actor=personas["caseworker"], case=case, kind=EventKind.ONSITE,
+                      text="受理时就在现场", at=opened.replace(second=0, microsecond=0))
+    case.refresh_from_db()
+    assert case.onsite_at == opened.replace(second=0, microsecond=0)
+
+
+def test_a_request_taken_on_a_home_visit_counts_the_visit_before_it_was_filed(
+        make_case: Any, household: Any, onsite_item: Any, personas: dict) -> None:
+    """The grid worker met the resident at home on Monday and filed the request
+    at the station on Tuesday: Monday's visit was the on-site contact."""
+    case = make_case(person=household.head, item=onsite_item, channel="home_visit")
+    visited = case.opened_at - timedelta(days=1)
+    services.add_note(actor=personas["gridworker"], case=case, kind=EventKind.ONSITE,
+                      text="入户时居民提出", at=visited)
+    case.refresh_from_db()
+    assert case.onsite_at == visited
+
+
+def test_it_lets_notes_and_calls_predate_the_request(case: Case, personas: dict) -> None:
+    """Only the on-site contact, which satisfies 三必到, is held to the request's dates."""
+    earlier = case.opened_at - timedelta(hours=2)
+    services.add_note(actor=personas["caseworker"], case=case, kind=EventKind.CALL,
+                      text="居民先打过电话", at=earlier)
+    assert case.events.filter(kind=EventKind.CALL, at=earlier).exists()
+
+
+# --- outcome quantities -------------------------------------------------------------
+
+@pytest.mark.parametrize("quantity", [None, 0])
+@pytest.mark.parametrize("outcome", sorted(COUNTED_OUTCOMES))
+def test_it_refuses_a_counted_outcome_without_a_number(case: Case, personas: dict,
+                                                       outcome: str,
+                                                       quantity: int | None) -> None:
+    with pytest.raises(ValidationError) as exc:
+        services.transition(actor=personas["caseworker"], case=case, action="resolve",
+                            version=case.version, outcome=outcome, outcome_quantity=quantity)
+    assert list(exc.value.error_dict) == ["outcome_quantity"]
+    assert "is counted in the reports: say how many, at least 1" in exc.value.messages[0]
+    assert str(Outcome(outcome).label) in exc.value.messages[0]
+    case.refresh_from_db()
+    assert case.status == Status.NEW and case.outcome == "" and case.resolved_at is None
+
+
+def test_it_keeps_the_number_of_a_counted_outcome(case: Case, personas: dict) -> None:
+    done = services.transition(actor=personas["caseworker"], case=case, action="resolve",
+                               version=case.version, outcome="job", outcome_quantity=2)
+    assert (done.status, done.outcome, done.outcome_quantity) == (Status.RESOLVED, "job", 2)
+    assert done.events.get(to_status=Status.RESOLVED).text == "Job found × 2"
+
+
+def test_it_needs_no_number_for_an_outcome_that_is_not_counted(case: Case,
+                                                               personas: dict) -> None:
+    done = services.transition(actor=personas["caseworker"], case=case, action="resolve",
+                               version=case.version, outcome="answered", outcome_quantity=3)
+    assert done.status == Status.RESOLVED and done.outcome_quantity is None
 
 
 # --- follow-up --------------------------------------------------------------------
