@@ -133,8 +133,18 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         "repeat_flags": selectors.repeat_flags(case.household) if case.household_id else [],
         "outcome_needs_note": "not_helped",
         "open_statuses": OPEN_STATUSES,
+        "phone_matches": _phone_matches(user, case) if can_work else [],
     }
     return context
+
+
+def _phone_matches(user: Any, case: Case) -> list[Any]:
+    """Triage: residents in the user's grids registered with the unmatched
+    caller's phone number (compared by its keyed hash), offered first."""
+    if case.person_id or not case.caller_phone_hash or not case.is_open:
+        return []
+    return list(people_for(user).filter(phone_hash=case.caller_phone_hash, left_on__isnull=True)
+                .select_related("household__dwelling").order_by("name", "pk")[:5])
 
 
 @login_required
