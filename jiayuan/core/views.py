@@ -70,7 +70,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         # (auditors and administrators see the whole log).
         staff = User.objects.filter(community_id=request.user.community_id).values("pk")
         qs = qs.filter(actor_id__in=staff)
-    if form.is_valid():
+    if form.is_bound and not form.is_valid():
+        # A filter that can't be read (a malformed date) shows nothing, with
+        # the field's error, never the unfiltered log under the user's filters.
+        qs = qs.none()
+    elif form.is_valid():
         data: dict[str, Any] = form.cleaned_data
         if data["actor"]:
             qs = qs.filter(actor_username=data["actor"])
