@@ -29,7 +29,7 @@ def test_it_ranks_the_exact_name_first(household, head, dwelling_a2):
     assert names(head, "郑容哲")[:2] == ["鄭容哲", "郑容哲明"]
 
 
-def test_it_finds_by_full_id_number_and_legacy_form(household, head):
+def test_it_finds_by_full_id_number_in_either_letter_case(household, head):
     assert names(head, ZHENG_ID) == ["鄭容哲"]
     assert names(head, ZHENG_ID.lower()) == ["鄭容哲"]
 
