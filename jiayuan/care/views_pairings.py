@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -36,16 +36,19 @@ from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.core.views import apply_service_errors
 from jiayuan.lib.text import first_line
-from jiayuan.registry.models import Household, Person
-from jiayuan.registry.search import search
+from jiayuan.registry.models import Household
 from jiayuan.registry.selectors import (
     get_household_for,
     get_person_for,
     households_for,
     people_for,
+    person_picks,
 )
 
 PAGE_SIZE = 30
+# The resident-helper picker on the pairing form (includes/person_picker.html).
+HELPER_PICKER = {"prefix": "pairing-person", "field": "helper_person",
+                 "url": reverse_lazy("pairing_person_search")}
 CHECKIN_PAGE_SIZE = 30
 TABS = ("active", "quiet", "paused", "ended", "mine")
 #: A pairing without contact for longer than this needs attention.
@@ -157,7 +160,7 @@ def pairing_new(request: HttpRequest) -> HttpResponse:
         household = form.household_obj or _posted(form, "household", households_for(user))
         person = form.person_obj or _posted(form, "helper_person", people_for(user))
     return render(request, "care/pairing_form.html", {
-        "form": form, "household": household, "person": person,
+        "form": form, "household": household, "person": person, "picker": HELPER_PICKER,
         "household_pairings": _active_pairings(user, household),
     }, status=400 if form.is_bound else 200)
 
@@ -211,16 +214,11 @@ def pairing_person_search(request: HttpRequest) -> HttpResponse:
         person = get_person_for(user, request.GET["pick"])
         if person.left_on is not None:
             raise Http404
-        return render(request, "care/_pairing_person_chosen.html", {
-            "person": person, "oob": True})
+        return render(request, "includes/_person_chosen.html", {
+            "person": person, "picker": HELPER_PICKER, "oob": True})
     q = request.GET.get("q", "").strip()
-    people: list[Person] = []
-    if q:
-        ids = [hit.person.pk for hit in search(user, q, limit=12) if hit.kind == "person"]
-        found = {p.pk: p for p in people_for(user).filter(pk__in=ids, left_on__isnull=True)
-                 .select_related("household__dwelling")}
-        people = [found[pk] for pk in ids if pk in found]
-    response = render(request, "care/_pairing_person_picks.html", {"q": q, "people": people})
+    response = render(request, "includes/_person_picks.html", {
+        "q": q, "people": person_picks(user, q), "picker": HELPER_PICKER})
     patch_vary_headers(response, ["HX-Request"])
     return response
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -221,6 +222,11 @@ def business_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/business_list.html", {"page": page})
 
 
+# The owner picker on the business form (includes/person_picker.html).
+OWNER_PICKER = {"prefix": "business-owner", "field": "owner",
+                "url": reverse_lazy("business_owner_search")}
+
+
 def _business_form(request: HttpRequest, business=None) -> BusinessForm:
     user = request.user
     return BusinessForm(request.POST or None, actor=user, business=business,
@@ -238,7 +244,7 @@ def _render_business_form(request: HttpRequest, form: BusinessForm, business=Non
     elif owner is None and business is not None:
         owner = business.owner
     return render(request, "registry/business_form.html", {
-        "form": form, "business": business, "owner": owner,
+        "form": form, "business": business, "owner": owner, "picker": OWNER_PICKER,
     }, status=400 if form.is_bound else 200)
 
 
@@ -286,9 +292,10 @@ def business_owner_search(request: HttpRequest) -> HttpResponse:
         owner = selectors.get_person_for(user, request.GET["pick"])
         if owner.left_on is not None:
             raise Http404
-        return render(request, "registry/_owner_chosen.html", {"owner": owner, "oob": True})
+        return render(request, "includes/_person_chosen.html", {
+            "person": owner, "picker": OWNER_PICKER, "oob": True})
     q = request.GET.get("q", "").strip()
-    response = render(request, "registry/_owner_picks.html", {
-        "q": q, "people": selectors.person_picks(user, q)})
+    response = render(request, "includes/_person_picks.html", {
+        "q": q, "people": selectors.person_picks(user, q), "picker": OWNER_PICKER})
     patch_vary_headers(response, ["HX-Request"])
     return response
