@@ -72,6 +72,9 @@ def test_the_demo_has_a_year_of_care() -> None:
     assert Dispute.objects.exists() and DisputeParty.objects.exists()
     assert MediationSession.objects.exists()
     assert Pairing.objects.exists() and CheckIn.objects.exists()
+    # Some pairings agreed a term (the station-scale demo has active ones past it).
+    assert Pairing.objects.exclude(planned_end=None).exists()
+    assert Pairing.objects.filter(planned_end=None).exists()
     modes = Counter(Visit.objects.values_list("mode", flat=True))
     assert modes.most_common(1)[0][0] == "home" and len(modes) == 5
     purposes = set(Visit.objects.values_list("purpose", flat=True))

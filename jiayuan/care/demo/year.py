@@ -998,7 +998,10 @@ class CommunityCare:
                 p["id"], cid, hh.grid_id, hh.id, p["kind"], p["helper_user"],
                 p["helper_person"], p["goals"], p["started"], p["ended"], p["status"],
                 max(p["contacts"]) if p["contacts"] else None, p["created_by"],
-                _aware(p["started"], 10, 0)))
+                _aware(p["started"], 10, 0),
+                # Every other pairing agreed a four-month term (no random draw, so
+                # the rest of the seeded year stays as it was).
+                p["started"] + timedelta(days=120) if p["id"] % 2 == 0 else None))
         out["checkin"] = self.checkins
         return out
 
@@ -1072,7 +1075,7 @@ TABLES: dict[str, tuple[Any, list[str]]] = {
                                    "recorded_by", "created_at"]),
     "pairing": (Pairing, ["id", "community", "grid", "household", "helper_kind", "helper_user",
                           "helper_person", "goals", "started", "ended", "status",
-                          "last_contact", "created_by", "created_at"]),
+                          "last_contact", "created_by", "created_at", "planned_end"]),
     "checkin": (CheckIn, ["pairing", "on", "mode", "note", "visit", "recorded_by"]),
 }
 THROUGH = {"visit_household": ("households", Visit), "visit_visitor": ("visitors", Visit),
