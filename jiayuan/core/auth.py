@@ -5,11 +5,13 @@ demo accounts shut until someone sets real passwords."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.hashers import check_password
 
 DEMO_PASSWORD = "jiayuan-demo"  # noqa: S105 - public; works only when DEMO_MODE is on
 
@@ -18,12 +20,27 @@ def is_shut_demo_password(password: str | None) -> bool:
     return password == DEMO_PASSWORD and not settings.DEMO_MODE
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_demo_hash(encoded: str) -> bool:
+    """Whether a stored password hash is the demo password's. Hashing is slow
+    by design, so each stored hash is checked once per process."""
+    return bool(encoded) and check_password(DEMO_PASSWORD, encoded)
+
+
 class Backend(ModelBackend):
     def authenticate(self, request: Any, username: str | None = None,
                      password: str | None = None, **kwargs: Any) -> Any:
         if is_shut_demo_password(password):
             return None  # counted and audited as a failed login
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_user(self, user_id: Any) -> Any:
+        """A session opened with the demo password while demo mode was on ends
+        when the same database is served without it."""
+        user = super().get_user(user_id)
+        if user is not None and not settings.DEMO_MODE and _is_demo_hash(user.password):
+            return None
+        return user
 
 
 class LoginForm(AuthenticationForm):

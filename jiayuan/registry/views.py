@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiayuan.core import audit
-from jiayuan.core.access import get_in_scope, require
+from jiayuan.core.access import as_id, get_in_scope, require
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid, in_scope
@@ -239,12 +239,17 @@ def _render_business_form(request: HttpRequest, form: BusinessForm, business=Non
     if owner is None and form.is_bound:
         # What the picker chose in a rejected submission; never echo an id out of scope.
         owner = selectors.people_for(request.user).filter(
-            pk=form.data.get("owner") if str(form.data.get("owner", "")).isdigit() else None
-        ).select_related("household__dwelling").first()
-    elif owner is None and business is not None:
+            pk=as_id(form.data.get("owner"))).select_related("household__dwelling").first()
+    elif owner is None and business is not None and not form.is_bound:
         owner = business.owner
+    kept_elsewhere = None
+    if owner is not None and not in_scope(request.user, owner.grid_id):
+        # The owner on record lives in another grid now: kept, but not shown,
+        # as on the business page.
+        owner, kept_elsewhere = None, owner.pk
     return render(request, "registry/business_form.html", {
         "form": form, "business": business, "owner": owner, "picker": OWNER_PICKER,
+        "kept_elsewhere": kept_elsewhere,
     }, status=400 if form.is_bound else 200)
 
 

@@ -49,3 +49,20 @@ def test_a_real_password_works_and_a_wrong_one_gets_the_usual_message(community,
     right = client.post(reverse("login"), {"username": "ayse",
                                            "password": "a-long-real-passphrase"})
     assert right.status_code == 302
+
+
+def test_a_session_opened_in_demo_mode_ends_when_demo_mode_is_off(community, settings):
+    settings.DEMO_MODE = True
+    make_demo_user(community)
+    client = Client()
+    client.post(reverse("login"), {"username": "head", "password": DEMO_PASSWORD})
+    assert client.get(reverse("home")).status_code == 200
+    settings.DEMO_MODE = False
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    # A real password set since keeps its sessions.
+    user = User.objects.get(username="head")
+    user.set_password("a-long-real-passphrase")
+    user.save()
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 200

@@ -169,3 +169,26 @@ def test_the_form_speaks_chinese_by_default(household, personas):
     body = client_for(personas["gridworker"], lang="zh-hans").get(
         reverse("business_create")).content.decode()
     assert "登记商户" in body
+
+
+def test_the_edit_page_never_shows_an_owner_from_another_grid(shop, household_b, personas):
+    shop.owner = household_b.head  # 马忠华 lives in grid B
+    shop.save()
+    client = client_for(personas["gridworker"])  # grid A only
+    url = reverse("business_edit", kwargs={"pk": shop.pk})
+    body = client.get(url).content.decode()
+    assert "马忠华" not in body and "a resident of another grid" in body
+    # A rejected save (no name) shows it no more, and an accepted one keeps the owner.
+    body = client.post(url, form(name="", dwelling=shop.dwelling_id,
+                                 owner=household_b.head_id)).content.decode()
+    assert "马忠华" not in body and "a resident of another grid" in body
+    assert client.post(url, form(name="冷面馆", dwelling=shop.dwelling_id,
+                                 owner=household_b.head_id)).status_code == 302
+    shop.refresh_from_db()
+    assert shop.owner_id == household_b.head_id
+
+
+def test_a_forged_owner_id_is_refused_without_a_crash(grid_a, personas):
+    response = client_for(personas["gridworker"]).post(
+        reverse("business_create"), form(grid=grid_a.pk, address="x", owner="²"))
+    assert response.status_code == 400 and 'id="id_owner_error"' in response.content.decode()
