@@ -37,18 +37,16 @@ from jiayuan.core.scope import in_scope
 from jiayuan.core.views import apply_service_errors
 from jiayuan.lib.text import first_line
 from jiayuan.registry.models import Household
+from jiayuan.registry.pickers import picker, picker_response
 from jiayuan.registry.selectors import (
     get_household_for,
-    get_person_for,
     households_for,
     people_for,
-    person_picks,
 )
 
 PAGE_SIZE = 30
 # The resident-helper picker on the pairing form (includes/person_picker.html).
-HELPER_PICKER = {"prefix": "pairing-person", "field": "helper_person",
-                 "url": reverse_lazy("pairing_person_search")}
+HELPER_PICKER = picker("pairing-person", "helper_person", reverse_lazy("pairing_person_search"))
 CHECKIN_PAGE_SIZE = 30
 TABS = ("active", "quiet", "paused", "ended", "mine")
 #: A pairing without contact for longer than this needs attention.
@@ -208,19 +206,8 @@ def pairing_household_search(request: HttpRequest) -> HttpResponse:
 def pairing_person_search(request: HttpRequest) -> HttpResponse:
     """As-you-type picker of a resident helper (htmx): people living in the
     actor's grids. ?pick=ID returns the choice."""
-    user = request.user
-    require(user, Perm.MANAGE_PAIRINGS)
-    if request.GET.get("pick"):
-        person = get_person_for(user, request.GET["pick"])
-        if person.left_on is not None:
-            raise Http404
-        return render(request, "includes/_person_chosen.html", {
-            "person": person, "picker": HELPER_PICKER, "oob": True})
-    q = request.GET.get("q", "").strip()
-    response = render(request, "includes/_person_picks.html", {
-        "q": q, "people": person_picks(user, q), "picker": HELPER_PICKER})
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    require(request.user, Perm.MANAGE_PAIRINGS)
+    return picker_response(request, HELPER_PICKER)
 
 
 # --- the pairing page ---------------------------------------------------------

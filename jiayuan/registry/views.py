@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,6 +34,7 @@ from jiayuan.registry.forms import (
     PersonForm,
 )
 from jiayuan.registry.models import Circumstance
+from jiayuan.registry.pickers import picker, picker_response
 
 
 def _dwellings_for(user):
@@ -223,8 +223,7 @@ def business_list(request: HttpRequest) -> HttpResponse:
 
 
 # The owner picker on the business form (includes/person_picker.html).
-OWNER_PICKER = {"prefix": "business-owner", "field": "owner",
-                "url": reverse_lazy("business_owner_search")}
+OWNER_PICKER = picker("business-owner", "owner", reverse_lazy("business_owner_search"))
 
 
 def _business_form(request: HttpRequest, business=None) -> BusinessForm:
@@ -291,16 +290,5 @@ def business_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def business_owner_search(request: HttpRequest) -> HttpResponse:
     """As-you-type picker of a business owner (htmx): current residents in the
     user's grids. ?pick=ID returns the choice."""
-    user = request.user
-    require(user, Perm.EDIT_REGISTRY)
-    if request.GET.get("pick"):
-        owner = selectors.get_person_for(user, request.GET["pick"])
-        if owner.left_on is not None:
-            raise Http404
-        return render(request, "includes/_person_chosen.html", {
-            "person": owner, "picker": OWNER_PICKER, "oob": True})
-    q = request.GET.get("q", "").strip()
-    response = render(request, "includes/_person_picks.html", {
-        "q": q, "people": selectors.person_picks(user, q), "picker": OWNER_PICKER})
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    require(request.user, Perm.EDIT_REGISTRY)
+    return picker_response(request, OWNER_PICKER)
