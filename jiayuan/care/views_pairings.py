@@ -45,10 +45,10 @@ from jiayuan.registry.selectors import (
 )
 
 PAGE_SIZE = 30
-# The resident-helper picker on the pairing form (includes/person_picker.html).
-HELPER_PICKER = picker("pairing-person", "helper_person", reverse_lazy("pairing_person_search"))
 CHECKIN_PAGE_SIZE = 30
 TABS = ("active", "quiet", "paused", "ended", "mine")
+# The resident-helper picker on the pairing form (includes/person_picker.html).
+HELPER_PICKER = picker("pairing-person", "helper_person", reverse_lazy("pairing_person_search"))
 #: A pairing without contact for longer than this needs attention.
 QUIET_DAYS = 30
 

@@ -122,7 +122,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = PortalRequestForm(request.POST, items=items)
-        source = services.portal_source_hash(client_ip(request))
+        source = _source(request)
         if not services.portal_allowed(source):
             # Before anything else, the honeypot included: a script that keeps
             # filling it is refused like anyone else over the limit.
@@ -200,14 +200,18 @@ def _lookup(request: HttpRequest, ref: str, token: str, *, exact: bool) -> Case 
     form forgives the reference's letter case; the status address does not."""
     case = _find(ref, token)
     if case is None or (exact and case.ref != ref):
-        services.portal_hit_record(source=services.portal_source_hash(client_ip(request)),
-                                   kind=PortalHitKind.LOOKUP)
+        services.portal_hit_record(source=_source(request), kind=PortalHitKind.LOOKUP)
         return None
     return case
 
 
+def _source(request: HttpRequest) -> str:
+    """The visitor's address as the rate limits know it (a keyed hash)."""
+    return services.portal_source_hash(client_ip(request))
+
+
 def _lookup_allowed(request: HttpRequest) -> bool:
-    return services.portal_lookup_allowed(services.portal_source_hash(client_ip(request)))
+    return services.portal_lookup_allowed(_source(request))
 
 
 @require_GET

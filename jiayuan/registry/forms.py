@@ -336,12 +336,6 @@ class BusinessForm(forms.Form):
                                           "again from the search."), code="scope")
         return pk
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not data.get("dwelling") and "grid" in data and not data.get("grid"):
-            self.add_error("grid", _("Choose the grid the business is in (or its premises)."))
-        return data
-
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {"name": data["name"], "kind": data["kind"], "dwelling": data["dwelling"],
