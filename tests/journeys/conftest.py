@@ -17,7 +17,15 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-pytestmark = pytest.mark.browser
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    # Every journey drives Chromium: `make test-fast` leaves them out.
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "journeys"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
