@@ -2,20 +2,99 @@
 
 The outsider is a grid worker of grid B; every resident fixture lives in grid A,
 so each view can be checked for access as well as behaviour.
+
+The clock: with JIAYUAN_TEST_TODAY=YYYY-MM-DD in the environment the whole
+session runs on that day (time-machine, ticking from 10:00 station time; the
+live server's thread too, time-machine patches the process). `make test-clock`
+runs the suite so on a leap day and on a year end (docs/development.md).
 """
 
 from __future__ import annotations
 
-from datetime import date
+import os
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.conf import settings
 
 from jiayuan.core.models import User
 from jiayuan.core.roles import Role
 from jiayuan.lib.idcard import make_id_number
 from jiayuan.places.models import Building, Community, Dwelling, Grid
 from jiayuan.registry import services
+
+# --- the session's clock ---------------------------------------------------------
+
+TEST_TODAY_ENV = "JIAYUAN_TEST_TODAY"
+# Mid-morning: an hour either way keeps the same date in every time zone nearby,
+# and the station is open (working-hours rules see an ordinary moment).
+TEST_TODAY_TIME = time(10, 0)
+_session_travel: Any = None
+
+
+def moved_today() -> date | None:
+    """The day JIAYUAN_TEST_TODAY moves the session to, or None (the real clock)."""
+    value = os.environ.get(TEST_TODAY_ENV, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise pytest.UsageError(f"{TEST_TODAY_ENV}={value!r} is not a date: "
+                                "write it as YYYY-MM-DD, e.g. 2028-02-29.") from None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _session_travel
+    day = moved_today()
+    if day is None or _session_travel is not None:
+        return
+    _session_travel = time_machine.travel(station_moment(day), tick=True)
+    _session_travel.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _session_travel
+    if _session_travel is not None:
+        _session_travel.stop()
+        _session_travel = None
+
+
+#: The day the demo tests load the demo for (`manage.py demo --today`) and
+#: travel to: they see the same data whatever the real date. A Sunday, the day
+#: the demo once held no acknowledged case.
+DEMO_TODAY = date(2026, 12, 6)
+
+
+def station_moment(day: date, at: time = TEST_TODAY_TIME) -> datetime:
+    """`day` at `at`, station time (settings.TIME_ZONE), aware."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+@pytest.fixture
+def demo_today() -> Any:
+    """The clock at DEMO_TODAY 10:00 station time, ticking (demo tests)."""
+    with time_machine.travel(station_moment(DEMO_TODAY), tick=True):
+        yield DEMO_TODAY
+
+
+def _clock_line() -> str:
+    day = moved_today()
+    if day is None:
+        return "clock: real (set JIAYUAN_TEST_TODAY=YYYY-MM-DD to move it)"
+    return f"clock: moved to {day.isoformat()} {TEST_TODAY_TIME:%H:%M} {settings.TIME_ZONE}"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return _clock_line()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if moved_today() is not None:  # -q hides the header: say it at the end too
+        terminalreporter.write_line(_clock_line())
 
 
 @pytest.fixture

@@ -32,13 +32,15 @@ from jiayuan.desk.models import RefCounter
 from jiayuan.places.models import Building, Community, Dwelling, Grid
 from jiayuan.registry.demo.loader import reset
 from jiayuan.registry.models import Circumstance, Household, Person
+from tests.conftest import DEMO_TODAY
 
-pytestmark = pytest.mark.django_db
+# The demo is loaded for DEMO_TODAY with the clock there: the same data on any day.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_today")]
 
 
 def demo(**options: Any) -> str:
     out = StringIO()
-    call_command("demo", scale="tiny", stdout=out, **options)
+    call_command("demo", scale="tiny", today=DEMO_TODAY, stdout=out, **options)
     return out.getvalue()
 
 

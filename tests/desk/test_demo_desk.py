@@ -32,14 +32,16 @@ from jiayuan.desk.models import (
 )
 from jiayuan.registry.demo.loader import reset
 from jiayuan.registry.models import Consent, Person
+from tests.conftest import DEMO_TODAY
 
-pytestmark = pytest.mark.django_db
+# The demo is loaded for DEMO_TODAY with the clock there: the same data on any day.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_today")]
 REF = re.compile(r"^ZJJ-(\d{4})-(\d{5})$")
 
 
 def demo(**options: Any) -> str:
     out = StringIO()
-    call_command("demo", scale="tiny", stdout=out, **options)
+    call_command("demo", scale="tiny", today=DEMO_TODAY, stdout=out, **options)
     return out.getvalue()
 
 

@@ -26,13 +26,15 @@ from jiayuan.registry.models import (
     SearchKey,
 )
 from jiayuan.registry.search import search
+from tests.conftest import DEMO_TODAY
 
-pytestmark = pytest.mark.django_db
+# The demo is loaded for DEMO_TODAY with the clock there: the same data on any day.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_today")]
 
 
 def demo(**options: object) -> str:
     out = StringIO()
-    call_command("demo", scale="tiny", stdout=out, **options)
+    call_command("demo", scale="tiny", today=DEMO_TODAY, stdout=out, **options)
     return out.getvalue()
 
 
@@ -184,7 +186,8 @@ def test_it_refuses_to_reset_data_it_did_not_load(household) -> None:
 def test_every_sensitive_detail_in_the_demo_has_a_consent():
     from jiayuan.registry.models import Circumstance, Household, Person
 
-    call_command("demo", "--scale", "tiny", "--seed", "3", stdout=StringIO())
+    call_command("demo", "--scale", "tiny", "--seed", "3", "--today", DEMO_TODAY.isoformat(),
+                 stdout=StringIO())
     consenting = set(Consent.objects.filter(purpose="sensitive", status="given")
                      .values_list("person_id", flat=True))
     assert set(Person.objects.exclude(ethnicity="").values_list("pk", flat=True)) <= consenting

@@ -930,12 +930,19 @@ class CommunityCare:
 
     def cover(self) -> None:
         """However the draws fell, show every state of a duty (the tiny scale has
-        few duties): each missing one gets a family dispute in a quiet household."""
+        few duties), and disputes both open and closed: each missing one gets a
+        family dispute in a quiet household."""
         missing = [s for s in COVER if s not in self._states()]
         # ...and at least one dispute still open (on some days the draws close them all).
         if "open" not in missing and not any(
                 p.close is None or p.close >= self.today for p in self.disputes):
             missing.insert(0, "open")
+        # ...and at least one closed (on some days the draws leave them all open).
+        closing = {state for state, spec in COVER.items() if spec[1] is not None}
+        if not closing & set(missing) and not any(
+                p.close is not None and p.close < self.today and p.outcome
+                for p in self.disputes):
+            missing.append("done_on_time")
         if not missing:
             return
         spare = [h for h in self.present if not h.duties and not h.cond.disputes

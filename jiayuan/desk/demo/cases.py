@@ -263,6 +263,7 @@ CHANNELS = ((Channel.WALK_IN, 46), (Channel.HOTLINE, 20), (Channel.HOME_VISIT, 1
 WEEKDAY_WEIGHT = (1.0, 1.0, 1.0, 1.0, 1.0, 0.45, 0.2)
 MINORITY_LANGUAGES = frozenset(LANGUAGE_NAMES)
 REFER_ROLES = ("head", "caseworker")
+COVER_ATTEMPTS = 25  # draws of a case forced into a status before giving up
 
 
 # --- shared state of one load ---------------------------------------------------
@@ -742,6 +743,12 @@ class CommunityCases:
         t_ack = (opened + ack).replace(microsecond=0)
         if plan.priority != Priority.URGENT and force != S.NEW:
             t_ack = _clip(t_ack)  # the 24-hour hotline takes urgent requests at night
+        if force and force != S.NEW and t_ack >= self.now:
+            # A case shown in an open status was taken on before the demo's today,
+            # whatever weekday or hour that is (the draw above may fall after it).
+            quick = _clip(opened + timedelta(minutes=rng.randint(3, 50)))
+            t_ack = quick if quick < self.now else (opened + (self.now - opened) / 2
+                                                    ).replace(microsecond=0)
         if assign_later:  # triage: someone takes the request on
             plan.owner_from = t_ack
             events.append(Ev(t_ack, E.ASSIGNED, self.ids["caseworker"],
@@ -984,16 +991,23 @@ class CommunityCases:
                     S.RESOLVED: (3, 6), S.CANCELLED: (1, 3)}
         for status, (low, high) in days_ago.items():
             for n in range(want - counts.get(status, 0)):
-                channel = (Channel.PORTAL if status == S.NEW and n == 0 else
-                           rng.choice((Channel.WALK_IN, Channel.WALK_IN, Channel.HOTLINE,
-                                       Channel.PORTAL)))
-                day = self.d.today - timedelta(days=rng.randint(low, high))
-                opened = self._on_day(day, self._time_of_day(channel))
-                if status == S.NEW and n == 0:
-                    extra.append(self._forced_new(self._plan(opened, channel,
-                                                             force="unmatched")))
-                else:
-                    extra.append(self._plan(opened, channel, force=status))
+                # A forced life can still miss its status on some days (an
+                # acknowledgement or a resolution moved into the next opening
+                # hours, past the demo's today): draw again until it shows.
+                for _attempt in range(COVER_ATTEMPTS):
+                    channel = (Channel.PORTAL if status == S.NEW and n == 0 else
+                               rng.choice((Channel.WALK_IN, Channel.WALK_IN, Channel.HOTLINE,
+                                           Channel.PORTAL)))
+                    day = self.d.today - timedelta(days=rng.randint(low, high))
+                    opened = self._on_day(day, self._time_of_day(channel))
+                    if status == S.NEW and n == 0:
+                        plan = self._forced_new(self._plan(opened, channel,
+                                                           force="unmatched"))
+                    else:
+                        plan = self._plan(opened, channel, force=status)
+                    if self._status(plan) == status:
+                        break
+                extra.append(plan)
         seen_channels = {p.channel for p in self.plans + extra}
         for channel, _w in CHANNELS:
             if channel not in seen_channels:

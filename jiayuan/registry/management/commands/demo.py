@@ -3,11 +3,17 @@
     manage.py demo --scale station --seed 1            # refuse if data exists
     manage.py demo --scale station --seed 1 --reset    # replace earlier demo data
     manage.py demo --scale station --seed 1 --if-empty # skip quietly if loaded
+    manage.py demo --scale tiny --seed 1 --today 2028-02-29  # a year up to that day
+
+The demo's year is counted back from the start of `--today` (default: the real
+today, station time): the same scale, seed and day give the same data.
 """
 
 from __future__ import annotations
 
+import argparse
 import time
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +38,15 @@ SUMMARY = (("community", "communities"), ("grid", "grids"), ("dwelling", "dwelli
            ("checkin", "pairing check-ins"), ("care_account", "other communities' accounts"))
 
 
+def anchor_day(value: str) -> date:
+    """--today: an ISO date (argparse shows the message and exits 2 otherwise)."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2028-02-29.") from None
+
+
 class Command(BaseCommand):
     help = "Load deterministic, invented demo data (registry, places, staff accounts)."
 
@@ -40,6 +55,10 @@ class Command(BaseCommand):
                             help="tiny (tests), station (one community) or district (60).")
         parser.add_argument("--seed", type=int, default=1,
                             help="Same scale and seed give the same data.")
+        parser.add_argument("--today", type=anchor_day, default=None, metavar="YYYY-MM-DD",
+                            help="The day the demo is anchored on: its year of cases, "
+                                 "visits and duties ends the evening before (default: "
+                                 "today). Same scale, seed and day give the same data.")
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument("--reset", action="store_true",
                           help="Delete earlier demo data (visits, duties, disputes, pairings, "
@@ -51,6 +70,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         scale, seed = options["scale"], options["seed"]
+        today = options.get("today") or timezone.localdate()
+        if isinstance(today, str):  # call_command(today="2028-02-29")
+            try:
+                today = anchor_day(today)
+            except argparse.ArgumentTypeError as exc:
+                raise CommandError(str(exc)) from None
         started = time.perf_counter()
         if options["if_empty"] and Community.objects.exists():
             if options["verbosity"] > 1:
@@ -69,7 +94,7 @@ class Command(BaseCommand):
                     f"The database already holds data ({Community.objects.count()} "
                     f"communities, {Household.objects.count()} households). Use --reset to "
                     "replace it with demo data, or --if-empty to skip.")
-            result = load(scale, seed, timezone.localdate(),
+            result = load(scale, seed, today,
                           progress=lambda line: self.stdout.write(line))
         if connection.vendor == "postgresql":
             # Fresh statistics, or the planner guesses with empty-table estimates
