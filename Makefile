@@ -8,7 +8,7 @@ SEED   ?= 1
 # Local keys (var/local-keys.env) for development, demo and tests only.
 DEV_ENV := JIAYUAN_LOCAL_KEYS=1
 
-.PHONY: install demo test test-fast bench lint format messages lock system-deps clean
+.PHONY: install demo test test-fast test-clock bench lint format messages lock system-deps clean
 
 # Development and demo install the dev lock (runtime + test tools);
 # production installs requirements.lock only (docs/deployment.md).
@@ -35,6 +35,18 @@ test: install system-deps
 # Without the browser test (no Chromium needed).
 test-fast: install
 	$(DEV_ENV) $(BIN)/python -m pytest -m "not browser"
+
+# The whole suite again with the clock moved (tests/conftest.py reads
+# JIAYUAN_TEST_TODAY): a leap day and a year end. Future days only: Chromium
+# keeps the real clock for cookie expiry. CLOCK_DAYS="2028-06-30" picks others.
+# On SQLite (DATABASE_URL is ignored): what moves here is the clock, not the database.
+CLOCK_DAYS ?= 2028-02-29 2027-12-31
+test-clock: install system-deps
+	@for day in $(CLOCK_DAYS); do \
+	  echo "== the suite with the clock moved to $$day (JIAYUAN_TEST_TODAY=$$day)"; \
+	  env -u DATABASE_URL JIAYUAN_TEST_TODAY=$$day $(DEV_ENV) $(BIN)/python -m pytest \
+	    || exit $$?; \
+	done
 
 bench: install
 	$(DEV_ENV) $(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, time, timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -26,7 +29,7 @@ from jiayuan.registry.models import (
     SearchKey,
 )
 from jiayuan.registry.search import search
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, station_moment
 
 # The demo is loaded for DEMO_TODAY with the clock there: the same data on any day.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_today")]
@@ -34,7 +37,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_today")]
 
 def demo(**options: object) -> str:
     out = StringIO()
-    call_command("demo", scale="tiny", today=DEMO_TODAY, stdout=out, **options)
+    options.setdefault("today", DEMO_TODAY)
+    call_command("demo", scale="tiny", stdout=out, **options)
     return out.getvalue()
 
 
@@ -195,3 +199,62 @@ def test_every_sensitive_detail_in_the_demo_has_a_consent():
     assert set(heads) <= consenting
     for item in Circumstance.objects.all():
         assert (item.person_id or item.household.head_id) in consenting
+
+
+# --- the day the demo is anchored on ---------------------------------------------
+
+def test_it_takes_the_day_it_is_anchored_on() -> None:
+    from jiayuan.care.models import Visit
+    from jiayuan.desk.models import Case, RefCounter
+
+    day = date(2028, 2, 29)
+    call_command("demo", "--scale", "tiny", "--seed", "1", "--today", day.isoformat(),
+                 stdout=StringIO())
+    start = station_moment(day, time(0, 0))
+    latest = Case.objects.latest("opened_at").opened_at
+    assert start - timedelta(days=3) < latest < start  # the year ends the evening before
+    assert Case.objects.earliest("opened_at").opened_at >= start - timedelta(days=366)
+    assert Visit.objects.latest("visited_at").visited_at < start
+    assert RefCounter.objects.filter(prefix="ZJJ", year=2028).exists()
+    assert AuditEntry.objects.get().object_repr == "demo tiny seed 1"
+
+
+@pytest.mark.parametrize("value", ["2028-02-30", "tomorrow", "2028/02/29", ""])
+def test_it_refuses_a_today_that_is_not_a_date(value: str, capsys) -> None:
+    with pytest.raises(CommandError, match="not a date: write it as YYYY-MM-DD"):
+        call_command("demo", "--scale", "tiny", "--today", value, stdout=StringIO())
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("demo", scale="tiny", today=value or "x", stdout=StringIO())
+    assert not Community.objects.exists()
+
+
+def duty_state(duty: Any, today: date) -> str:
+    if duty.status == "open":
+        return "open" if duty.due >= today else "overdue"
+    if duty.status == "lapsed":
+        return "lapsed"
+    return "done on time" if duty.on_time else "done late"
+
+
+@pytest.mark.parametrize("day", [
+    pytest.param(date(2026, 12, 6), id="sunday-no-acknowledged-case-once"),
+    pytest.param(date(2027, 2, 1), id="monday-every-dispute-open-once"),
+    pytest.param(date(2027, 12, 31), id="year-end"),
+    pytest.param(date(2028, 2, 29), id="leap-day"),
+    pytest.param(date(2028, 3, 1), id="after-leap-day"),
+])
+def test_every_status_shows_whatever_the_day(day: date) -> None:
+    """The queues a worker sees are never empty of a status, on any anchor: the
+    generators force what the draws left out (the day, not the test, decides)."""
+    from jiayuan.care.models import Dispute, Duty
+    from jiayuan.desk.choices import Channel, Status
+    from jiayuan.desk.models import Case
+
+    with time_machine.travel(station_moment(day), tick=True):
+        demo(seed=1, today=day)
+    assert set(Case.objects.values_list("status", flat=True)) == set(Status.values)
+    assert set(Case.objects.values_list("channel", flat=True)) == set(Channel.values)
+    states = {duty_state(d, day) for d in Duty.objects.all()}
+    assert states == {"open", "overdue", "done on time", "done late", "lapsed"}
+    assert Dispute.objects.filter(status="closed").exists()
+    assert Dispute.objects.exclude(status="closed").exists()
