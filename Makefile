@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 SEED   ?= 1
+# TODAY=YYYY-MM-DD anchors the demo's year on that day (default: today).
+TODAY  ?=
 
 # Local keys (var/local-keys.env) for development, demo and tests only.
 DEV_ENV := JIAYUAN_LOCAL_KEYS=1
@@ -24,7 +26,7 @@ system-deps:
 
 demo: install
 	JIAYUAN_DEMO=1 DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
-	@JIAYUAN_DEMO=1 DEBUG=1 $(BIN)/python manage.py demo --scale station --seed $(SEED) --if-empty -v2
+	@JIAYUAN_DEMO=1 DEBUG=1 $(BIN)/python manage.py demo --scale station --seed $(SEED) --if-empty -v2 $(if $(TODAY),--today $(TODAY))
 	@echo "Jiayuan demo: http://127.0.0.1:$(PORT)/  (Ctrl-C stops it; the data stays in var/)"
 	JIAYUAN_DEMO=1 DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
