@@ -1,0 +1,45 @@
+"""Render audit entries in the reader's language.
+
+Entries are never rewritten (the hash chain covers them), so they keep labels
+in their source form: `audit.record` writes an object's label and any lazy
+label in a diff as the msgid, and the portal and departments as the codes
+"portal" and "dept:<code>". These filters translate what is a msgid and leave
+names, references and values as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext
+
+register = template.Library()
+
+
+def _translated(value: Any) -> Any:
+    if isinstance(value, str):
+        # gettext("") would return the catalogue's header.
+        return gettext(value) if value.strip() else value
+    if isinstance(value, list):
+        return [_translated(v) for v in value]
+    return value
+
+
+@register.filter
+def audit_text(value: Any) -> Any:
+    return _translated(value)
+
+
+@register.filter
+def audit_actor(username: str) -> str:
+    if username == "portal":
+        return gettext("Resident portal")
+    return username
+
+
+@register.filter
+def audit_changes(changes: Any) -> list[tuple[str, Any]]:
+    if not isinstance(changes, dict):
+        return []
+    return [(key, _translated(value)) for key, value in changes.items()]
