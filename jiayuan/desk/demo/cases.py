@@ -1095,7 +1095,7 @@ class CommunityCases:
             for ev in events:
                 out["event"].append((d.take("event"), plan.id, dt(ev.at), ev.actor,
                                      ev.actor_name, ev.kind, ev.from_status, ev.to_status,
-                                     ev.text, ev.public, None))
+                                     ev.text, ev.public, None, "", "{}"))
             for at, by, reached, score, comment in plan.follow_ups:
                 if at < now:
                     out["follow_up"].append((d.take("follow_up"), plan.id, dt(at), by,
@@ -1140,7 +1140,8 @@ COLUMNS = {
                     "public_token", "portal_source", "version", "created_by_id",
                     "updated_at"]),
     "event": (CaseEvent, ["id", "case_id", "at", "actor_id", "actor_name", "kind",
-                          "from_status", "to_status", "text", "public", "document_id"]),
+                          "from_status", "to_status", "text", "public", "document_id",
+                          "code", "params"]),
     "follow_up": (FollowUp, ["id", "case_id", "at", "by_id", "reached", "satisfaction",
                              "comment"]),
     "referral": (Referral, ["id", "case_id", "department_id", "consent_id",
