@@ -128,3 +128,33 @@ def test_the_migration_converts_known_lines_in_every_language(make_case, persona
     for event in got.values():
         if event.code:
             assert event.text == ""
+
+
+def test_every_message_renders_in_every_language():
+    from jiayuan.desk import timeline
+
+    params = {"item": {"zh-hans": "入学"}, "name": "王芳", "ref": "X-1", "n": 2, "max": 3,
+              "dept": {"en": "Bureau"}, "reason": "r", "due": "2026-01-01 10:00",
+              "fields": ["summary"], "outcome": "job", "quantity": 2, "note": "n",
+              "response": "2026-01-01 10:00", "resolution": "2026-01-02 10:00"}
+    for lang in ("zh-hans", "zh-hant", "en"):
+        with translation.override(lang):
+            for code in [*timeline.MESSAGES, *timeline.COMPOSED]:
+                assert timeline.message(code, params), (lang, code)
+
+
+def test_demo_timelines_keep_codes_and_read_in_english(db):
+    """The demo writes its timelines as the services do: an English reader sees
+    no Chinese system line (names and typed notes excepted)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("demo", scale="tiny", stdout=StringIO())
+    coded = CaseEvent.objects.exclude(code="")
+    assert coded.filter(code="received").exists() and coded.filter(code="resolved").exists()
+    with translation.override("en"):
+        for event in coded.filter(code__in=["received", "resolved", "referred",
+                                            "followup_reached"])[:200]:
+            line = event.display_text
+            assert line and line[0].isascii(), (event.code, line)
