@@ -125,14 +125,11 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-        if not object_repr:
-            # Labels are written in the source language (the msgids), whoever
-            # acts: the log page renders them in the reader's language
-            # (see jiayuan.core.templatetags.audit_display).
-            with translation.override(None):
-                object_repr = str(obj)
     with translation.override(None):
-        # Lazy labels in a diff become their msgid, for the same reason.
+        # Labels (an object's name, lazy labels in a diff) are written in their
+        # source form, the msgid, whoever acts: the log page renders them in
+        # the reader's language (jiayuan.core.templatetags.audit_display).
+        object_repr = str(object_repr or (obj if obj is not None else ""))
         stored_changes = _stored_changes(changes)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     # Every hashed field is put in the form the database stores and gives back
@@ -149,7 +146,7 @@ def record(
             action=_text(str(action))[:20],
             object_type=_text(str(object_type))[:50],
             object_id=_text(str(object_id))[:40],
-            object_repr=_text(str(object_repr))[:200],
+            object_repr=_text(object_repr)[:200],
             changes=stored_changes,
             ip=_stored_ip(ip if ip is not None else current_ip.get()),
             prev_hash=tip.last_hash,

@@ -137,3 +137,34 @@ def test_an_address_removed_from_an_entry_is_reported(head):
                          ip="192.0.2.1")
     _raw("UPDATE core_auditentry SET ip = NULL WHERE seq = %s", [entry.seq])
     assert audit.verify_chain().first_broken == entry.seq
+
+
+def test_the_log_page_renders_labels_in_the_readers_language(personas):
+    """A consent recorded from a Simplified-Chinese desk, and a portal request,
+    read in Traditional Chinese and in English on the log page."""
+    from django.conf import settings
+    from django.test import Client
+    from django.utils import translation
+
+    from jiayuan.registry.models import Consent
+
+    with translation.override("zh-hans"):
+        entry = audit.record(AuditAction.CREATE, actor=personas["head"],
+                             obj=Consent(purpose="referral", status="given"))
+    assert entry.object_repr == "Referral to a named department (Given)"
+    audit.record(AuditAction.CREATE, object_type="desk.case", object_id=1, username="portal",
+                 ip="")
+    client = Client()
+    client.force_login(personas["auditor"])
+    for lang, words in (("zh-hant", ["居民服務平台"]),
+                        ("en", ["Resident portal", "Referral to a named department (Given)"])):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+        body = client.get(reverse("audit_log")).content.decode()
+        for word in words:
+            assert word in body, (lang, word)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+    body = client.get(reverse("audit_log")).content.decode()
+    with translation.override("zh-hant"):
+        expected = f"{translation.gettext('Referral to a named department')} " \
+                   f"({translation.gettext('Given')})"
+    assert expected in body

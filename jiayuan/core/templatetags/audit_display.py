@@ -9,6 +9,7 @@ names, references and values as they are.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
@@ -17,10 +18,31 @@ from django.utils.translation import gettext
 register = template.Library()
 
 
+# Labels built by models' __str__: "<label> <date>" (a duty, a visit, a festival
+# date) and "<label> (<label>)" (a consent).
+_DATED = re.compile(r"(?P<label>.+?) (?P<date>\d{4}-\d{2}-\d{2})")
+_PAIRED = re.compile(r"(?P<label>.+?) \((?P<other>[^()]+)\)")
+
+
+def _one(text: str) -> str:
+    # gettext("") would return the catalogue's header.
+    return gettext(text) if text.strip() else text
+
+
+def _label(text: str) -> str:
+    translated = _one(text)
+    if translated != text:
+        return translated
+    if m := _DATED.fullmatch(text):
+        return f"{_one(m['label'])} {m['date']}"
+    if m := _PAIRED.fullmatch(text):
+        return f"{_one(m['label'])} ({_one(m['other'])})"
+    return text
+
+
 def _translated(value: Any) -> Any:
     if isinstance(value, str):
-        # gettext("") would return the catalogue's header.
-        return gettext(value) if value.strip() else value
+        return _label(value)
     if isinstance(value, list):
         return [_translated(v) for v in value]
     return value
