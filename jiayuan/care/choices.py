@@ -105,3 +105,8 @@ class PairingStatus(models.TextChoices):
     ACTIVE = "active", pgettext_lazy("pairing", "Active")
     PAUSED = "paused", pgettext_lazy("pairing", "Paused")
     ENDED = "ended", pgettext_lazy("pairing", "Ended")
+
+
+# A dispute's outcome note keeps a reopening as this mark and the reason typed;
+# the line is rendered in the reader's language (care_tags.dispute_note).
+REOPENED_MARK = "[reopened] "

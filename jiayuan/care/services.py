@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from jiayuan.care import duties
 from jiayuan.care.choices import (
     QUALIFYING_MODES,
+    REOPENED_MARK,
     DisputeOutcome,
     DisputeStatus,
     PairingStatus,
@@ -367,7 +368,7 @@ def dispute_reopen(*, actor: Any, dispute: Dispute, reason: str,
     before = audit.snapshot(dispute, Dispute.AUDIT_FIELDS)
     _bump(dispute, version)
     dispute.status = DisputeStatus.MEDIATING if dispute.sessions.exists() else DisputeStatus.OPEN
-    dispute.outcome_note = f"{dispute.outcome_note}\n{_('Reopened')}: {reason.strip()}".strip()
+    dispute.outcome_note = f"{dispute.outcome_note}\n{REOPENED_MARK}{reason.strip()}".strip()
     dispute.outcome, dispute.closed_on, dispute.followup_due = "", None, None
     dispute.save()
     audit.record(AuditAction.UPDATE, actor=actor, obj=dispute,

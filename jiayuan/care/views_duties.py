@@ -81,7 +81,7 @@ def _audit_reasons(user: Any, rows: list[Duty]) -> None:
     shown = [d.pk for d in rows if d.rule in SENSITIVE_RULES]
     if shown and may_see_sensitive(user):
         audit.record(AuditAction.VIEW_SENSITIVE, actor=user, object_type="care.duty",
-                     object_repr=_("must-visit duties"),
+                     object_repr=gettext_lazy("must-visit duties"),
                      changes={"shown": ["duty reasons"], "duties": shown})
 
 

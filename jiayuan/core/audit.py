@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.ipv6 import clean_ipv6_address
 
 from jiayuan.core.models import AuditAction, AuditEntry, AuditTip
 
@@ -31,7 +33,24 @@ current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("current
                                                                          default=None)
 
 
+def _text(value: str) -> str:
+    # PostgreSQL refuses NUL in text and in jsonb; SQLite would keep it. Both
+    # must store the same thing, and the hash must cover what is stored.
+    return value.replace("\x00", "\ufffd")
+
+
 def _plain(value: Any) -> Any:
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, float):
+        # jsonb keeps numbers as `numeric`: NaN and infinities are refused, and
+        # an integral float in exponent form (1e16) reads back as an int.
+        # Store the form every database reads back unchanged.
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        if value.is_integer() and "e" in repr(value):
+            return int(value)
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):
@@ -42,9 +61,29 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if value is None or isinstance(value, (int, bool)):
         return value
+    return _text(str(value))
+
+
+def _stored_ip(value: str | None) -> str | None:
+    """The address as GenericIPAddressField stores it: empty -> NULL, IPv6 in
+    its compressed form (PostgreSQL's inet normalises it the same way)."""
+    if not value:
+        return None
+    if ":" in value:
+        try:
+            return clean_ipv6_address(value)
+        except ValidationError:
+            pass
     return str(value)
+
+
+def _stored_changes(changes: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The diff exactly as the JSON column gives it back: keys as strings,
+    tuples as lists, every value through a JSON round trip."""
+    plain = {_text(str(k)): _plain(v) for k, v in (changes or {}).items()}
+    return json.loads(json.dumps(plain, ensure_ascii=False))
 
 
 def entry_digest(fields: Mapping[str, Any]) -> str:
@@ -86,22 +125,30 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-        object_repr = object_repr or str(obj)
+    with translation.override(None):
+        # Labels (an object's name, lazy labels in a diff) are written in their
+        # source form, the msgid, whoever acts: the log page renders them in
+        # the reader's language (jiayuan.core.templatetags.audit_display).
+        object_repr = str(object_repr or (obj if obj is not None else ""))
+        stored_changes = _stored_changes(changes)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    # Every hashed field is put in the form the database stores and gives back
+    # (lengths cut to the column, "" for a missing address -> NULL, JSON round
+    # trip), so the hash computed here is the hash `verify_chain` recomputes.
     with transaction.atomic():
         tip, _ = AuditTip.objects.select_for_update().get_or_create(id=1)
         entry = AuditEntry(
             seq=tip.last_seq + 1,
             at=timezone.now(),
             actor_id=actor.pk if authenticated else None,
-            actor_username=actor.username if authenticated else username[:150],
+            actor_username=_text(actor.username if authenticated else username)[:150],
             actor_role=actor.role if authenticated else "",
-            action=str(action),
-            object_type=object_type,
-            object_id=str(object_id),
-            object_repr=object_repr[:200],
-            changes={k: _plain(v) for k, v in (changes or {}).items()},
-            ip=ip if ip is not None else current_ip.get(),
+            action=_text(str(action))[:20],
+            object_type=_text(str(object_type))[:50],
+            object_id=_text(str(object_id))[:40],
+            object_repr=_text(object_repr)[:200],
+            changes=stored_changes,
+            ip=_stored_ip(ip if ip is not None else current_ip.get()),
             prev_hash=tip.last_hash,
         )
         entry.hash = entry_digest(_hashed_fields(entry))
@@ -168,6 +215,20 @@ def _tip() -> tuple[int, str]:
     return (tip.last_seq, tip.last_hash) if tip else (0, GENESIS)
 
 
+def _digest_matches(entry: AuditEntry) -> bool:
+    if entry_digest(_hashed_fields(entry)) == entry.hash:
+        return True
+    # Before the fix, a portal request was hashed with ip "" and stored as NULL
+    # (GenericIPAddressField writes "" as NULL). Such an entry verifies when
+    # hashed with "". Only this one ambiguity is accepted: "" and NULL are the
+    # only two values the column stores alike, so nothing else about the row
+    # can differ from what was hashed, and any edit of it still breaks the hash.
+    if entry.ip is None:
+        legacy = {**_hashed_fields(entry), "ip": ""}
+        return entry_digest(legacy) == entry.hash
+    return False
+
+
 def verify_chain(batch: int = 5000) -> VerifyResult:
     """Walk the chain in order; report the first entry that does not verify.
 
@@ -189,7 +250,7 @@ def verify_chain(batch: int = 5000) -> VerifyResult:
             if entry.prev_hash != prev_hash:
                 return VerifyResult(False, checked, entry.seq,
                                     "previous-hash link does not match the entry before it")
-            if entry_digest(_hashed_fields(entry)) != entry.hash:
+            if not _digest_matches(entry):
                 return VerifyResult(False, checked, entry.seq,
                                     "contents do not match the entry's hash (edited)")
             prev_hash, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1

@@ -298,6 +298,11 @@ class CaseEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     text = models.TextField(_("text"), blank=True)
+    # A line the system writes is kept as a message code and its parameters and
+    # rendered in the reader's language (jiayuan.desk.timeline); `text` keeps
+    # only what a person typed.
+    code = models.CharField(max_length=30, blank=True)
+    params = models.JSONField(default=dict, blank=True)
     # Shown on the resident's public status page.
     public = models.BooleanField(_("show to the resident"), default=False)
     document = models.ForeignKey(CaseDocument, models.SET_NULL, null=True, blank=True,
@@ -314,7 +319,15 @@ class CaseEvent(models.Model):
 
     @property
     def who(self) -> str:
-        return self.actor.display_name if self.actor_id else self.actor_name
+        from jiayuan.desk.timeline import event_who
+
+        return event_who(self)
+
+    @property
+    def display_text(self) -> str:
+        from jiayuan.desk.timeline import event_text
+
+        return event_text(self)
 
 
 class FollowUp(models.Model):

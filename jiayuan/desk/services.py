@@ -26,7 +26,7 @@ from jiayuan.core.access import require
 from jiayuan.core.crypto import encrypt, lookup_hash
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
-from jiayuan.desk import workflow
+from jiayuan.desk import timeline, workflow
 from jiayuan.desk.choices import (
     COUNTED_OUTCOMES,
     Channel,
@@ -83,11 +83,15 @@ def targets(item: ServiceItem, priority: str, opened_at: datetime) -> tuple[date
 
 def _event(case: Case, kind: str, actor: Any = None, *, text: str = "", public: bool = False,
            from_status: str = "", to_status: str = "", actor_name: str = "",
-           document: CaseDocument | None = None, at: datetime | None = None) -> CaseEvent:
+           document: CaseDocument | None = None, at: datetime | None = None,
+           code: str = "", params: dict[str, Any] | None = None) -> CaseEvent:
+    """A timeline entry. What the system says is `code` and `params`, rendered
+    in the reader's language (jiayuan.desk.timeline); `text` is what a person typed."""
     return CaseEvent.objects.create(
         case=case, kind=kind, actor=actor if getattr(actor, "pk", None) else None,
         actor_name=actor_name, text=text, public=public, from_status=from_status,
-        to_status=to_status, document=document, at=at or timezone.now())
+        to_status=to_status, document=document, at=at or timezone.now(), code=code,
+        params=params or {})
 
 
 def _check(actor: Any, case: Case, perm: Perm = Perm.WORK_CASES) -> None:
@@ -192,8 +196,8 @@ def _create(*, item: ServiceItem, channel: str, summary: str, details: str, prio
     _set_caller_phone(case, caller_phone)
     case.save()
     _event(case, EventKind.CREATED, actor, public=True, at=opened_at,
-           actor_name="" if actor else _("Resident portal"),
-           text=_("Request received: %(item)s") % {"item": item.name})
+           code="received", params={"item": timeline.names(item),
+                                    **({} if actor else {"by": timeline.PORTAL})})
     # A portal request is audited without the sender's address: the rate limit
     # keeps only a keyed hash of it (Case.portal_source), the log keeps nothing.
     audit.record(AuditAction.CREATE, actor=actor, obj=case, username="" if actor else "portal",
@@ -313,12 +317,11 @@ def case_update(*, actor: Any, case: Case, version: int, **data: Any) -> Case:
         return case
     _bump(case, [*EDITABLE, "response_due", "due"])
     if case.owner != old_owner:
-        _event(case, EventKind.ASSIGNED, actor, text=_("Owner: %(name)s") % {
-            "name": case.owner.display_name if case.owner else _("(nobody)")})
+        _event(case, EventKind.ASSIGNED, actor, code="owner", params={
+            "name": case.owner.display_name if case.owner else None})
     if set(changes) - {"owner_id"}:
-        _event(case, EventKind.EDITED, actor, text=", ".join(
-            str(Case._meta.get_field(f.removesuffix("_id")).verbose_name)
-            for f in changes if f != "owner_id"))
+        _event(case, EventKind.EDITED, actor, code="edited", params={"fields": [
+            f.removesuffix("_id") for f in changes if f != "owner_id"]})
     audit.record(AuditAction.UPDATE, actor=actor, obj=case, changes=changes)
     return case
 
@@ -386,22 +389,23 @@ def transition(*, actor: Any, case: Case, action: str, version: int, note: str =
     case.status = spec.target
     _bump(case, fields)
     _event(case, EventKind.STATUS, actor, from_status=old, to_status=case.status, public=True,
-           text=_status_text(case, spec.name, note, duplicate_of))
+           **_status_text(case, spec.name, note, duplicate_of))
     audit.record(AuditAction.UPDATE, actor=actor, obj=case,
                  changes={"status": [old, case.status], "action": spec.name,
                           **({"outcome": outcome} if outcome else {})})
     return case
 
 
-def _status_text(case: Case, action: str, note: str, duplicate_of: Case | None) -> str:
+def _status_text(case: Case, action: str, note: str,
+                 duplicate_of: Case | None) -> dict[str, Any]:
+    """The status entry's code and parameters, or the note a person typed."""
     if action == "resolve":
-        text = case.get_outcome_display()
-        if case.outcome_quantity:
-            text += f" × {case.outcome_quantity}"
-        return f"{text}. {case.outcome_note}".strip() if case.outcome_note else text
+        return {"code": "resolved", "params": {
+            "outcome": case.outcome, "quantity": case.outcome_quantity,
+            "note": case.outcome_note}}
     if action == "cancel_duplicate" and duplicate_of is not None:
-        return _("Same request as %(ref)s.") % {"ref": duplicate_of.ref}
-    return note.strip()
+        return {"code": "duplicate", "params": {"ref": duplicate_of.ref}}
+    return {"text": note.strip()}
 
 
 def _check_outcome(case: Case, outcome: str, quantity: int | None, note: str) -> None:
@@ -560,20 +564,19 @@ def record_follow_up(*, actor: Any, case: Case, reached: bool, satisfaction: int
                                      comment=comment.strip())
     attempts = case.follow_ups.filter(at__gte=case.resolved_at).count()
     if reached:
-        text = _("Reached the resident; satisfaction %(n)d/5.") % {"n": satisfaction}
+        code, params = "followup_reached", {"n": satisfaction}
     else:
-        text = _("Could not reach the resident (attempt %(n)d of %(max)d).") % {
+        code, params = "followup_unreached", {
             "n": attempts, "max": settings.DESK_FOLLOWUP_ATTEMPTS}
-    if comment.strip():
-        text += " " + comment.strip()
-    _event(case, EventKind.FOLLOW_UP, actor, text=text)
+    _event(case, EventKind.FOLLOW_UP, actor, code=code,
+           params={**params, "comment": comment.strip()})
     if reached or attempts >= settings.DESK_FOLLOWUP_ATTEMPTS:
         case.status, case.closed_at = Status.CLOSED, timezone.now()
         _bump(case, ["status", "closed_at"])
         _event(case, EventKind.STATUS, actor, from_status=Status.RESOLVED,
                to_status=Status.CLOSED, public=True,
-               text="" if reached else _("Closed after %(n)d unanswered calls.")
-               % {"n": attempts})
+               **({} if reached else {"code": "closed_unanswered",
+                                      "params": {"n": attempts}}))
     audit.record(AuditAction.UPDATE, actor=actor, obj=case,
                  changes={"follow_up": "reached" if reached else "not reached",
                           "status": case.status})
@@ -631,8 +634,8 @@ def referral_create(*, actor: Any, case: Case, department: Department, message: 
         override_reason="" if consent else override_reason, message=message.strip(),
         share_contact=share_contact, sent_by=actor, sent_at=now,
         expires_at=now + timedelta(days=settings.DESK_REFERRAL_LINK_DAYS))
-    _event(case, EventKind.REFERRAL, actor, public=True,
-           text=_("Referred to %(dept)s.") % {"dept": department.name})
+    _event(case, EventKind.REFERRAL, actor, public=True, code="referred",
+           params={"dept": timeline.names(department)})
     if case.status in (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS,
                        Status.WAITING_RESIDENT):
         old = case.status
@@ -714,7 +717,8 @@ def referral_acknowledge(*, token: str, name: str) -> Referral:
     referral.status, referral.acknowledged_at = ReferralStatus.ACKNOWLEDGED, timezone.now()
     referral.save(update_fields=["status", "acknowledged_at"])
     _event(referral.case, EventKind.REPLY, actor_name=_department_name(referral, name),
-           text=_("The department acknowledged the referral."), public=True)
+           code="dept_acknowledged", public=True,
+           params={"by": timeline.department_by(referral.department, name)})
     audit.record(AuditAction.UPDATE, obj=referral, username=f"dept:{referral.department.code}",
                  changes={"status": [ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED]})
     return referral
@@ -741,7 +745,8 @@ def referral_answer(*, token: str, name: str, answer: str) -> Referral:
                                  "answered_by"])
     case = Case.objects.select_for_update().get(pk=referral.case_id)
     _event(case, EventKind.REPLY, actor_name=_department_name(referral, name),
-           text=answer.strip())
+           text=answer.strip(),
+           params={"by": timeline.department_by(referral.department, name)})
     still_waiting = Referral.objects.filter(case=case, status__in=(
         ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED)).exists()
     if case.status == Status.WAITING_DEPARTMENT and not still_waiting:
@@ -749,7 +754,8 @@ def referral_answer(*, token: str, name: str, answer: str) -> Referral:
         _bump(case, ["status"])
         _event(case, EventKind.STATUS, actor_name=_department_name(referral, name),
                from_status=Status.WAITING_DEPARTMENT, to_status=Status.IN_PROGRESS,
-               public=True, text=_("The department has answered."))
+               public=True, code="dept_answered",
+               params={"by": timeline.department_by(referral.department, name)})
     audit.record(AuditAction.UPDATE, obj=referral, username=f"dept:{referral.department.code}",
                  changes={"status": [old, ReferralStatus.ANSWERED]})
     return referral
@@ -769,15 +775,14 @@ def referral_withdraw(*, actor: Any, referral: Referral, reason: str) -> Referra
     referral.save(update_fields=["status"])
     case = Case.objects.select_for_update().get(pk=referral.case_id)
     _event(case, EventKind.REFERRAL, actor,
-           text=_("Referral to %(dept)s withdrawn: %(reason)s") % {
-               "dept": referral.department.name, "reason": reason.strip()})
+           code="referral_withdrawn", params={
+               "dept": timeline.names(referral.department), "reason": reason.strip()})
     if case.status == Status.WAITING_DEPARTMENT and not Referral.objects.filter(
             case=case, status__in=(ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED)).exists():
         case.status = Status.IN_PROGRESS
         _bump(case, ["status"])
         _event(case, EventKind.STATUS, actor, from_status=Status.WAITING_DEPARTMENT,
-               to_status=Status.IN_PROGRESS, public=True,
-               text=_("No department is left to wait on."))
+               to_status=Status.IN_PROGRESS, public=True, code="no_department_left")
     audit.record(AuditAction.UPDATE, actor=actor, obj=referral,
                  changes={"status": [old, ReferralStatus.WITHDRAWN], "reason": reason})
     return referral

@@ -32,7 +32,6 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _
 
 from jiayuan.core import audit
 from jiayuan.core.models import AuditAction, User
@@ -89,14 +88,15 @@ def _resolution_late(now: datetime) -> Q:
         Q(status__in=OPEN_STATUSES, due__lt=now) | Q(resolved_at__gt=F("due")))
 
 
-def _sla_text(response: bool, resolution: bool, row: dict[str, Any]) -> str:
-    parts = []
+def _sla_params(response: bool, resolution: bool, row: dict[str, Any]) -> dict[str, str]:
+    """The missed targets' due times; the line is rendered in the reader's
+    language (jiayuan.desk.timeline, code "sla")."""
+    params = {}
     if response:
-        parts.append(_("First response target missed (due %(due)s).")
-                     % {"due": _local(row["response_due"])})
+        params["response"] = _local(row["response_due"])
     if resolution:
-        parts.append(_("Resolution target missed (due %(due)s).") % {"due": _local(row["due"])})
-    return " ".join(parts)
+        params["resolution"] = _local(row["due"])
+    return params
 
 
 def _chunks(ids: list[Any], size: int) -> Iterator[list[Any]]:
@@ -154,12 +154,11 @@ def step_sla(now: datetime) -> int:
                 .update(resolution_breached=True)
             rows = Case.objects.filter(pk__in=response_ids | resolution_ids) \
                 .values("pk", "response_due", "due")
-            with _in_station_language():
-                events = [CaseEvent(case_id=row["pk"], kind=EventKind.SLA, at=now,
-                                    actor_name="",
-                                    text=_sla_text(row["pk"] in response_ids,
+            events = [CaseEvent(case_id=row["pk"], kind=EventKind.SLA, at=now,
+                                actor_name="", code="sla",
+                                params=_sla_params(row["pk"] in response_ids,
                                                    row["pk"] in resolution_ids, row))
-                          for row in rows]
+                      for row in rows]
             CaseEvent.objects.bulk_create(events)
             if events:
                 audit.record(AuditAction.UPDATE, username=ACTOR, object_type="tick",

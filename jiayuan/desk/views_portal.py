@@ -262,5 +262,5 @@ def _public_event(event: Any) -> dict[str, Any]:
     label = RESIDENT_EVENT.get(event.kind) or event.get_kind_display()
     state = RESIDENT_STATUS.get(event.to_status) if event.kind == EventKind.STATUS else None
     # The "received" entry's text repeats its label ("Request received: <service>").
-    text = "" if event.kind == EventKind.CREATED else event.text
+    text = "" if event.kind == EventKind.CREATED else event.display_text
     return {"label": label, "at": event.at, "state": state, "text": text}

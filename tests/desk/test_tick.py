@@ -93,7 +93,7 @@ def test_it_flags_a_late_first_response_with_one_event(make_case, household):
     case.refresh_from_db()
     assert case.response_breached and not case.resolution_breached
     [event] = sla_events(case)
-    assert "First response" in event.text and "Resolution" not in event.text
+    assert "First response" in event.display_text and "Resolution" not in event.display_text
     assert event.at == NOW and event.actor is None and not event.public
 
 
@@ -111,7 +111,7 @@ def test_a_case_missing_both_targets_gets_one_event_naming_both(make_case, house
     case.refresh_from_db()
     assert case.response_breached and case.resolution_breached
     [event] = sla_events(case)
-    assert "First response" in event.text and "Resolution" in event.text
+    assert "First response" in event.display_text and "Resolution" in event.display_text
 
 
 def test_a_case_resolved_late_gets_resolution_breached(make_case, household):
@@ -122,7 +122,7 @@ def test_a_case_resolved_late_gets_resolution_breached(make_case, household):
     assert tick.step_sla(NOW) == 1
     case.refresh_from_db()
     assert case.resolution_breached and not case.response_breached
-    assert "Resolution" in sla_events(case)[0].text
+    assert "Resolution" in sla_events(case)[0].display_text
 
 
 def test_a_case_acknowledged_late_gets_response_breached(make_case, household):

@@ -247,7 +247,7 @@ def test_it_keeps_the_number_of_a_counted_outcome(case: Case, personas: dict) ->
     done = services.transition(actor=personas["caseworker"], case=case, action="resolve",
                                version=case.version, outcome="job", outcome_quantity=2)
     assert (done.status, done.outcome, done.outcome_quantity) == (Status.RESOLVED, "job", 2)
-    assert done.events.get(to_status=Status.RESOLVED).text == "Job found × 2"
+    assert done.events.get(to_status=Status.RESOLVED).display_text == "Job found × 2"
 
 
 def test_it_needs_no_number_for_an_outcome_that_is_not_counted(case: Case,

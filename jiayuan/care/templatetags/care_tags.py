@@ -14,9 +14,9 @@ from typing import Any
 from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
-from jiayuan.care.choices import SENSITIVE_RULES, DutyRule, DutyStatus
+from jiayuan.care.choices import REOPENED_MARK, SENSITIVE_RULES, DutyRule, DutyStatus
 from jiayuan.core.roles import Perm
 from jiayuan.lib.festivals import festival_label
 
@@ -82,3 +82,11 @@ def days_late(duty: Any, today: date | None = None) -> int:
         return 0
     today = today or timezone.localdate()
     return max((today - duty.due).days, 0)
+
+
+@register.filter
+def dispute_note(note: str) -> str:
+    """A dispute's outcome note with its reopening lines in the reader's language."""
+    return "\n".join(
+        f"{pgettext('dispute', 'Reopened')}: {line[len(REOPENED_MARK):]}"
+        if line.startswith(REOPENED_MARK) else line for line in (note or "").split("\n"))

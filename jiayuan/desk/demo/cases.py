@@ -21,6 +21,7 @@ Rows are written in bulk with explicit primary keys (COPY on PostgreSQL).
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import secrets
 from collections.abc import Callable
@@ -32,10 +33,10 @@ from django.conf import settings
 from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from jiayuan.core.crypto import decrypt, encrypt, lookup_hash
+from jiayuan.desk import timeline
 from jiayuan.desk.choices import (
     COUNTED_OUTCOMES,
     Channel,
@@ -278,8 +279,6 @@ class DeskContext:
     grid_workers: dict[int, str]  # grid pk -> username of its grid worker
     consent_id: Callable[[], int]
     recorder_id: int
-    texts: dict[str, str]
-    outcome_labels: dict[str, str]
     # month -> (item codes, cumulative weights): busy seasons weigh three times
     item_weights: dict[int, tuple[list[str], list[float]]] = field(default_factory=dict)
     next_id: dict[str, int] = field(default_factory=dict)
@@ -312,21 +311,6 @@ def make_context(*, seed: int, today: date, staff: dict[str, Any], station_grids
     for username, _role, _s, _g, grid_index in STAFF:
         if grid_index is not None and grid_index < len(station_grids):
             grid_workers[station_grids[grid_index].pk] = username
-    with translation.override(settings.LANGUAGE_CODE):
-        texts = {
-            "received": gettext("Request received: %(item)s"),
-            "portal": gettext("Resident portal"),
-            "referred": gettext("Referred to %(dept)s."),
-            "ref_ack": gettext("The department acknowledged the referral."),
-            "answered": gettext("The department has answered."),
-            "withdrawn": gettext("Referral to %(dept)s withdrawn: %(reason)s"),
-            "reached": gettext("Reached the resident; satisfaction %(n)d/5."),
-            "unreached": gettext("Could not reach the resident (attempt %(n)d of %(max)d)."),
-            "closed_unreached": gettext("Closed after %(n)d unanswered calls."),
-            "same": gettext("Same request as %(ref)s."),
-            "owner": gettext("Owner: %(name)s"),
-        }
-        outcome_labels = {value: str(label) for value, label in Outcome.choices}
     next_id = {key: (model._base_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
                for key, model in (("case", Case), ("event", CaseEvent),
                                   ("follow_up", FollowUp), ("referral", Referral))}
@@ -336,8 +320,8 @@ def make_context(*, seed: int, today: date, staff: dict[str, Any], station_grids
                        now=_aware(datetime.combine(today, time())),
                        items=items, item_weights=item_weights, staff=staff,
                        grid_workers=grid_workers,
-                       consent_id=consent_id, recorder_id=staff["caseworker"].pk, texts=texts,
-                       outcome_labels=outcome_labels, next_id=next_id, refs=refs)
+                       consent_id=consent_id, recorder_id=staff["caseworker"].pk,
+                       next_id=next_id, refs=refs)
 
 
 # --- working time ------------------------------------------------------------------
@@ -481,6 +465,9 @@ class Ev:
     to_status: str = ""
     text: str = ""
     public: bool = False
+    # A system line: rendered in the reader's language (jiayuan.desk.timeline).
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -711,7 +698,7 @@ class CommunityCases:
 
     def _life(self, plan: Plan, *, force: str) -> None:
         """The case's whole planned life, from intake to the follow-up call."""
-        rng, t = self.rng, self.d.texts
+        rng = self.rng
         item, opened = plan.item, plan.opened
         dept = item.department
         events = plan.events
@@ -724,9 +711,9 @@ class CommunityCases:
         elif plan.channel == Channel.MEETING:
             receiver = self.ids["head"]
         plan.created_by = receiver
-        events.append(Ev(opened, E.CREATED, receiver,
-                         "" if receiver else t["portal"], public=True,
-                         text=t["received"] % {"item": item.name_zh_hans}))
+        events.append(Ev(opened, E.CREATED, receiver, public=True, code="received",
+                         params={"item": timeline.names(item),
+                                 **({} if receiver else {"by": timeline.PORTAL})}))
         plan.owner = owner
         assign_later = receiver is None or (plan.channel == Channel.HOTLINE
                                             and rng.random() < 0.3)
@@ -751,8 +738,8 @@ class CommunityCases:
                                                     ).replace(microsecond=0)
         if assign_later:  # triage: someone takes the request on
             plan.owner_from = t_ack
-            events.append(Ev(t_ack, E.ASSIGNED, self.ids["caseworker"],
-                             text=t["owner"] % {"name": self._name(owner)}))
+            events.append(Ev(t_ack, E.ASSIGNED, self.ids["caseworker"], code="owner",
+                             params={"name": self._name(owner)}))
         if plan.person is not None and plan.caller_name:
             plan.matched_at = t_ack
             events.append(Ev(t_ack, E.MATCHED, self.ids["caseworker"], text=plan.person.name))
@@ -760,7 +747,7 @@ class CommunityCases:
         if plan.duplicate_of is not None:
             plan.t_cancel = t_ack
             events.append(Ev(t_ack, E.STATUS, owner, from_status=S.NEW, to_status=S.CANCELLED,
-                             public=True, text="\x00same"))  # ref filled in when known
+                             public=True, code="duplicate"))  # ref filled in when known
             return
         if force == S.CANCELLED or (not force and rng.random() < 0.015):
             plan.t_cancel = t_ack + timedelta(days=rng.uniform(0.2, 3))
@@ -857,14 +844,11 @@ class CommunityCases:
             plan.quantity = low if rng.random() < 0.85 else rng.randint(low, high)
         plan.outcome_note = rng.choice(OUTCOME_NOTES.get(outcome, ("",)))
         plan.t_res = t_res
-        text = self.d.outcome_labels[outcome]
-        if plan.quantity:
-            text += f" × {plan.quantity}"
-        if plan.outcome_note:
-            text = f"{text}. {plan.outcome_note}"
         last = events[-1].at
         events.append(Ev(max(t_res, last), E.STATUS, owner, from_status=S.IN_PROGRESS,
-                         to_status=S.RESOLVED, public=True, text=text))
+                         to_status=S.RESOLVED, public=True, code="resolved",
+                         params={"outcome": outcome, "quantity": plan.quantity,
+                                 "note": plan.outcome_note}))
         plan.t_res = events[-1].at
 
         # The follow-up call(s).
@@ -879,18 +863,19 @@ class CommunityCases:
             if reached:
                 score = rng.choices((5, 4, 3, 2, 1), (62, 28, 7, 2, 1))[0]
                 comment = rng.choice(FOLLOW_UP_COMMENTS) if rng.random() < 0.3 else ""
-                text = t["reached"] % {"n": score}
+                code, params = "followup_reached", {"n": score}
             else:
-                text = t["unreached"] % {"n": attempt, "max": settings.DESK_FOLLOWUP_ATTEMPTS}
-            if comment:
-                text += " " + comment
+                code, params = "followup_unreached", {
+                    "n": attempt, "max": settings.DESK_FOLLOWUP_ATTEMPTS}
             plan.follow_ups.append((t_fu, caller, reached, score, comment))
-            events.append(Ev(t_fu, E.FOLLOW_UP, caller, text=text))
+            events.append(Ev(t_fu, E.FOLLOW_UP, caller, code=code,
+                             params={**params, "comment": comment}))
             if reached or attempt == settings.DESK_FOLLOWUP_ATTEMPTS:
                 plan.t_close = t_fu
                 events.append(Ev(t_fu, E.STATUS, caller, from_status=S.RESOLVED,
                                  to_status=S.CLOSED, public=True,
-                                 text="" if reached else t["closed_unreached"] % {"n": attempt}))
+                                 **({} if reached else {"code": "closed_unanswered",
+                                                        "params": {"n": attempt}})))
                 break
             t_fu = self._work_time(t_fu, rng.uniform(20, 60))
 
@@ -908,7 +893,7 @@ class CommunityCases:
                     forced: bool) -> list[Ev]:
         """Waiting on the item's department: a referral if the requester has
         consented (or consents now), otherwise a phone enquiry."""
-        rng, t = self.rng, self.d.texts
+        rng = self.rng
         dept = plan.item.department
         name = dept.name_zh_hans
         events: list[Ev] = []
@@ -944,22 +929,26 @@ class CommunityCases:
                       answered_by="" if withdrawn else answerer, consent_id=consent)
         plan.referrals.append(ref)
         who = f"{name} · {answerer}"
-        events.append(Ev(start, E.REFERRAL, sender, public=True,
-                         text=t["referred"] % {"dept": name}))
+        by = timeline.department_by(dept, answerer)
+        events.append(Ev(start, E.REFERRAL, sender, public=True, code="referred",
+                         params={"dept": timeline.names(dept)}))
         events.append(Ev(start, E.STATUS, sender, from_status=S.IN_PROGRESS,
                          to_status=S.WAITING_DEPARTMENT, public=True))
         if acknowledged is not None:
             events.append(Ev(acknowledged, E.REPLY, actor_name=name, public=True,
-                             text=t["ref_ack"]))
+                             code="dept_acknowledged",
+                             params={"by": timeline.department_by(dept, "")}))
         if withdrawn:
-            events.append(Ev(end, E.REFERRAL, sender, text=t["withdrawn"] % {
-                "dept": name, "reason": WITHDRAW_REFERRAL}))
+            events.append(Ev(end, E.REFERRAL, sender, code="referral_withdrawn", params={
+                "dept": timeline.names(dept), "reason": WITHDRAW_REFERRAL}))
             events.append(Ev(end, E.STATUS, owner, from_status=S.WAITING_DEPARTMENT,
                              to_status=S.IN_PROGRESS, public=True))
         else:
-            events.append(Ev(end, E.REPLY, actor_name=who, text=ref.answer))
+            events.append(Ev(end, E.REPLY, actor_name=who, text=ref.answer,
+                             params={"by": by}))
             events.append(Ev(end, E.STATUS, actor_name=who, from_status=S.WAITING_DEPARTMENT,
-                             to_status=S.IN_PROGRESS, public=True, text=t["answered"]))
+                             to_status=S.IN_PROGRESS, public=True, code="dept_answered",
+                             params={"by": by}))
         return events
 
     def _new_consent(self, person: Any, department: str, when: datetime) -> int:
@@ -1056,8 +1045,8 @@ class CommunityCases:
                     version += 1
                 elif ev.kind in (E.MATCHED, E.ASSIGNED, E.REFERRAL):
                     version += 1
-                if ev.text == "\x00same":
-                    ev.text = d.texts["same"] % {"ref": plan.duplicate_of.ref}
+                if ev.code == "duplicate":
+                    ev.params = {"ref": plan.duplicate_of.ref}
 
             def seen(value: datetime | None) -> datetime | None:
                 return value if value is not None and value < now else None
@@ -1109,7 +1098,8 @@ class CommunityCases:
             for ev in events:
                 out["event"].append((d.take("event"), plan.id, dt(ev.at), ev.actor,
                                      ev.actor_name, ev.kind, ev.from_status, ev.to_status,
-                                     ev.text, ev.public, None))
+                                     ev.text, ev.public, None, ev.code,
+                                     json.dumps(ev.params, ensure_ascii=False)))
             for at, by, reached, score, comment in plan.follow_ups:
                 if at < now:
                     out["follow_up"].append((d.take("follow_up"), plan.id, dt(at), by,
@@ -1154,7 +1144,8 @@ COLUMNS = {
                     "public_token", "portal_source", "version", "created_by_id",
                     "updated_at"]),
     "event": (CaseEvent, ["id", "case_id", "at", "actor_id", "actor_name", "kind",
-                          "from_status", "to_status", "text", "public", "document_id"]),
+                          "from_status", "to_status", "text", "public", "document_id",
+                          "code", "params"]),
     "follow_up": (FollowUp, ["id", "case_id", "at", "by_id", "reached", "satisfaction",
                              "comment"]),
     "referral": (Referral, ["id", "case_id", "department_id", "consent_id",
