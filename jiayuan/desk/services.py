@@ -584,21 +584,29 @@ def record_follow_up(*, actor: Any, case: Case, reached: bool, satisfaction: int
 
 def referral_consent(case: Case, department: Department) -> Any:
     """The person's current consent to share with this department, or None.
-
-    Consents name the department as staff typed it; any of its names or its
-    code matches."""
+    A referral consent names its department (a foreign key), so no spelling
+    of the name can miss it."""
     from jiayuan.registry.models import Consent
 
     if case.person_id is None:
         return None
-    names = {department.code, department.name_zh_hans, department.name_zh_hant,
-             department.name_en}
-    names = {n.strip().lower() for n in names if n}
-    for consent in Consent.objects.filter(person_id=case.person_id, purpose="referral",
-                                          status="given"):
-        if consent.department.strip().lower() in names:
-            return consent
-    return None
+    return (Consent.objects.filter(person_id=case.person_id, purpose="referral",
+                                   status="given", department=department)
+            .order_by("-recorded_on", "-id").first())
+
+
+def referral_consents(case: Case) -> dict[int, Any]:
+    """Department pk -> the person's current consent to share with it (one query)."""
+    from jiayuan.registry.models import Consent
+
+    if case.person_id is None:
+        return {}
+    found: dict[int, Any] = {}
+    for consent in (Consent.objects.filter(person_id=case.person_id, purpose="referral",
+                                           status="given", department__isnull=False)
+                    .order_by("-recorded_on", "-id")):
+        found.setdefault(consent.department_id, consent)
+    return found
 
 
 @audit.audited

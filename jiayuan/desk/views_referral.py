@@ -75,7 +75,8 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case_for(request.user, pk)
     require(request.user, Perm.REFER)
     departments = list(Department.objects.filter(active=True))
-    consents = {d.pk: services.referral_consent(case, d) for d in departments}
+    on_record = services.referral_consents(case)
+    consents = {d.pk: on_record.get(d.pk) for d in departments}
     can_override = request.user.has(Perm.OVERRIDE_CONSENT)
     initial = {"message": f"{case.item.name}：{case.summary}", "share_contact": True,
                "version": case.version}
@@ -163,14 +164,20 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 def _private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Reply pages carry personal data behind a secret link: never cached,
-    never indexed, and the link never leaks through a Referer header."""
+    never indexed, and the link never leaks through a Referer header.
+
+    `same-origin`, not `no-referrer`: under `no-referrer` a browser sends
+    `Origin: null` with the page's own forms and Django's CSRF check refuses
+    them (403). `same-origin` sends the full URL (with its token) only back to
+    this site, which issued the token, and nothing at all to any other site;
+    `strict-origin` would still tell other sites the station's address."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> HttpResponse:
         response = view(*args, **kwargs)
         response["Cache-Control"] = "no-store, private"
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return wrapper

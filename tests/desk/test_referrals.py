@@ -35,7 +35,7 @@ def referral_case(make_case: Any, household: Any) -> Case:
     return make_case(person=household.head, details=SECRET_DETAILS)
 
 
-def give_consent(head: Any, person: Any, department: str) -> Any:
+def give_consent(head: Any, person: Any, department: Any) -> Any:
     return registry_services.consent_record(actor=head, person=person, purpose="referral",
                                             recorded_on=date(2026, 1, 5),
                                             department=department)
@@ -43,7 +43,7 @@ def give_consent(head: Any, person: Any, department: str) -> Any:
 
 @pytest.fixture
 def consent(head: Any, household: Any, education: Any) -> Any:
-    return give_consent(head, household.head, "区教育局")
+    return give_consent(head, household.head, education)
 
 
 @pytest.fixture
@@ -96,8 +96,8 @@ def test_it_refuses_without_consent_and_changes_nothing(referral_case, education
 
 
 def test_consent_for_another_department_does_not_count(referral_case, education, household,
-                                                       head, personas):
-    give_consent(head, household.head, "社区法律诊所")
+                                                       legal_partner, head, personas):
+    give_consent(head, household.head, legal_partner)
     response = client_for(personas["caseworker"]).post(new_url(referral_case),
                                                        form_data(referral_case, education))
     assert "has not consented" in response.content.decode()
@@ -235,7 +235,10 @@ def test_the_reply_page_shows_the_referral_and_not_the_case(referral):
     assert "金英姬" not in body  # nobody else from the household
     assert "no-store" in response["Cache-Control"]
     assert "noindex" in response["X-Robots-Tag"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    # same-origin: the token never reaches another site, and the page's own
+    # forms still carry a real Origin, so Django's CSRF check passes them.
+    assert response["Referrer-Policy"] == "same-origin"
+    assert '<meta name="referrer" content="same-origin">' in body
     assert 'name="csrfmiddlewaretoken"' in body
     entry = AuditEntry.objects.get(action="view_sensitive", object_type="desk.referral")
     assert entry.actor_username == "dept:education" and entry.actor_id is None
