@@ -60,6 +60,16 @@ class ReferralForm(forms.Form):
         return department
 
 
+class ConsentFromRefusalForm(forms.Form):
+    """Offered by the refusal "no consent on record": the consent's evidence, to
+    record it for the chosen department and send the referral in one step."""
+
+    evidence = forms.CharField(
+        label=_("How the resident consented"), max_length=300,
+        help_text=_("E.g. signed form no. 2026-041, or verbally at the desk with a witness."),
+        error_messages={"required": _("Say how the resident consented.")})
+
+
 class WithdrawReferralForm(forms.Form):
     reason = forms.CharField(label=_("Why the referral is withdrawn"), max_length=300,
                              error_messages={"required": _("Say why, in a sentence.")})

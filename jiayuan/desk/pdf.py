@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jiayuan.core import audit
 from jiayuan.core.crypto import decrypt
@@ -71,7 +72,7 @@ def _letter(referral: Referral) -> tuple[bytes, bool]:
     pdf.set_font(FONT, size=10)
 
     sent = timezone.localtime(referral.sent_at).date().isoformat()
-    _line(pdf, _("To"), str(referral.department.name)
+    _line(pdf, pgettext("referral: the addressee", "To"), str(referral.department.name)
           + (f" · {referral.department.contact_name}" if referral.department.contact_name
              else ""))
     _line(pdf, _("Date"), sent)

@@ -119,6 +119,14 @@ def household_cases(actor: Any, household: Any) -> list[Case]:
                 .select_related("item", "owner", "person").order_by("-opened_at", "-id"))
 
 
+def person_cases(actor: Any, person: Any) -> list[Case]:
+    """The requests a person made, as far as the actor's scope and role allow."""
+    if not actor.has(Perm.VIEW_CASES):
+        return []
+    return list(cases_for(actor).filter(person=person)
+                .select_related("item", "owner", "person").order_by("-opened_at", "-id"))
+
+
 def repeat_flags(household: Any, cases: list[Case] | None = None) -> list[str]:
     """Why this household's requests keep coming back: several unresolved at
     once, or the same service asked for again within the repeat window. The

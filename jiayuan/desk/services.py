@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -587,21 +587,29 @@ def record_follow_up(*, actor: Any, case: Case, reached: bool, satisfaction: int
 
 def referral_consent(case: Case, department: Department) -> Any:
     """The person's current consent to share with this department, or None.
-
-    Consents name the department as staff typed it; any of its names or its
-    code matches."""
+    A referral consent names its department (a foreign key), so no spelling
+    of the name can miss it."""
     from jiayuan.registry.models import Consent
 
     if case.person_id is None:
         return None
-    names = {department.code, department.name_zh_hans, department.name_zh_hant,
-             department.name_en}
-    names = {n.strip().lower() for n in names if n}
-    for consent in Consent.objects.filter(person_id=case.person_id, purpose="referral",
-                                          status="given"):
-        if consent.department.strip().lower() in names:
-            return consent
-    return None
+    return (Consent.objects.filter(person_id=case.person_id, purpose="referral",
+                                   status="given", department=department)
+            .order_by("-recorded_on", "-id").first())
+
+
+def referral_consents(case: Case) -> dict[int, Any]:
+    """Department pk -> the person's current consent to share with it (one query)."""
+    from jiayuan.registry.models import Consent
+
+    if case.person_id is None:
+        return {}
+    found: dict[int, Any] = {}
+    for consent in (Consent.objects.filter(person_id=case.person_id, purpose="referral",
+                                           status="given", department__isnull=False)
+                    .order_by("-recorded_on", "-id")):
+        found.setdefault(consent.department_id, consent)
+    return found
 
 
 @audit.audited
@@ -622,11 +630,13 @@ def referral_create(*, actor: Any, case: Case, department: Department, message: 
     override_reason = override_reason.strip()
     if consent is None:
         if not override_reason:
-            raise ValidationError({"department": _(
+            # The code rides on the field's error (a dict's own code is dropped):
+            # the form offers to record the consent from this refusal.
+            raise ValidationError({"department": ValidationError(_(
                 "%(name)s has not consented to sharing with %(dept)s. Record the consent "
                 "on their page first; only a station head may refer without it, giving "
                 "a reason.") % {"name": case.requester_name or _("The requester"),
-                                "dept": department.name}}, code="no_consent")
+                                "dept": department.name}, code="no_consent")})
         require(actor, Perm.OVERRIDE_CONSENT)
     now = timezone.now()
     referral = Referral.objects.create(
@@ -653,6 +663,31 @@ def referral_create(*, actor: Any, case: Case, department: Department, message: 
         "override_reason": "" if consent else override_reason,
         "share_contact": share_contact})
     return referral
+
+
+@audit.audited
+def referral_create_with_consent(*, actor: Any, case: Case, department: Department,
+                                 message: str, version: int, evidence: str,
+                                 share_contact: bool = True, today: date | None = None
+                                 ) -> Referral:
+    """The refusal's one step: record the requester's consent to share with this
+    department (as their person page would, with its evidence), then refer.
+    Both or neither."""
+    from jiayuan.registry import services as registry_services
+
+    if case.person_id is None:
+        raise ValidationError({"department": _(
+            "The requester is not matched to the registry, so no consent can be recorded. "
+            "Match the request to the resident first.")})
+    if not evidence.strip():
+        raise ValidationError({"evidence": _(
+            "Say how the resident consented (e.g. signed form no. 2026-041, or verbally "
+            "at the desk with a witness).")})
+    registry_services.consent_record(
+        actor=actor, person=case.person, purpose="referral", department=department,
+        recorded_on=today or timezone.localdate(), evidence=evidence.strip())
+    return referral_create(actor=actor, case=case, department=department, message=message,
+                           version=version, share_contact=share_contact)
 
 
 REPLY_SALT = "jiayuan.desk.referral-reply"
@@ -727,11 +762,12 @@ def referral_acknowledge(*, token: str, name: str) -> Referral:
 @audit.audited
 def referral_answer(*, token: str, name: str, answer: str) -> Referral:
     """The department's answer, through its link: lands on the case timeline and
-    hands the case back to the station. A link answers once."""
+    hands the case back to the station. Until the station resolves the case the
+    department may correct it (`referral_answer_correctable`): each version stays
+    on the timeline, the referral holds the latest."""
     referral = referral_from_token(token, for_update=True)
     if referral.status == ReferralStatus.ANSWERED:
-        raise ReplyLinkError(_("This referral has already been answered. Thank you; to add "
-                               "anything, please call the station."), "answered")
+        return _answer_correct(referral, name=name, answer=answer)
     if not answer.strip():
         raise ValidationError({"answer": _("Write the department's answer.")})
     if not name.strip():
@@ -758,6 +794,34 @@ def referral_answer(*, token: str, name: str, answer: str) -> Referral:
                params={"by": timeline.department_by(referral.department, name)})
     audit.record(AuditAction.UPDATE, obj=referral, username=f"dept:{referral.department.code}",
                  changes={"status": [old, ReferralStatus.ANSWERED]})
+    return referral
+
+
+def referral_answer_correctable(referral: Referral) -> bool:
+    """An answered referral's answer may be corrected while its case is open."""
+    return referral.status == ReferralStatus.ANSWERED and referral.case.is_open
+
+
+def _answer_correct(referral: Referral, *, name: str, answer: str) -> Referral:
+    case = Case.objects.select_for_update().get(pk=referral.case_id)
+    if not case.is_open:
+        raise ReplyLinkError(_("This referral has already been answered. Thank you; to add "
+                               "anything, please call the station."), "answered")
+    if not answer.strip():
+        raise ValidationError({"answer": _("Write the department's answer.")})
+    if not name.strip():
+        raise ValidationError({"name": _("Give your name, so the station can call back.")})
+    if answer.strip() == referral.answer:
+        raise ValidationError({"answer": _("This is the answer the station already has: "
+                                           "change it, or close the page.")})
+    # answered_at stays the first answer's time: response times count from it.
+    referral.answer, referral.answered_by = answer.strip(), name.strip()[:100]
+    referral.save(update_fields=["answer", "answered_by"])
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("Corrected answer: %(answer)s") % {"answer": answer.strip()}
+    _event(case, EventKind.REPLY, actor_name=_department_name(referral, name), text=text)
+    audit.record(AuditAction.UPDATE, obj=referral, username=f"dept:{referral.department.code}",
+                 changes={"answer": "corrected"})
     return referral
 
 

@@ -33,6 +33,7 @@ from jiayuan.desk.choices import ReferralStatus
 from jiayuan.desk.forms_referral import (
     AcknowledgeForm,
     AnswerForm,
+    ConsentFromRefusalForm,
     ReferralForm,
     WithdrawReferralForm,
 )
@@ -75,23 +76,50 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.get_case_for(request.user, pk)
     require(request.user, Perm.REFER)
     departments = list(Department.objects.filter(active=True))
-    consents = {d.pk: services.referral_consent(case, d) for d in departments}
+    on_record = services.referral_consents(case)
+    consents = {d.pk: on_record.get(d.pk) for d in departments}
     can_override = request.user.has(Perm.OVERRIDE_CONSENT)
     initial = {"message": f"{case.item.name}：{case.summary}", "share_contact": True,
                "version": case.version}
     form = ReferralForm(request.POST or None, initial=initial, departments=departments,
                         consents=consents, can_override=can_override)
+    # Refused for want of consent: offer to record it and refer in one step.
+    may_record = bool(case.person_id) and request.user.has(Perm.RECORD_CONSENT)
+    with_consent = request.POST.get("action") == "consent_and_refer" and may_record
+    consent_form = ConsentFromRefusalForm(request.POST if with_consent else None,
+                                          prefix="consent")
+    offer = None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
         try:
-            services.referral_create(
-                actor=request.user, case=case, department=data["department"],
-                message=data["message"], version=data["version"],
-                share_contact=data["share_contact"],
-                override_reason=data.get("override_reason", ""))
+            if with_consent:
+                services.referral_create_with_consent(
+                    actor=request.user, case=case, department=data["department"],
+                    message=data["message"], version=data["version"],
+                    share_contact=data["share_contact"],
+                    evidence=consent_form.cleaned_data["evidence"]
+                    if consent_form.is_valid() else "")
+            else:
+                services.referral_create(
+                    actor=request.user, case=case, department=data["department"],
+                    message=data["message"], version=data["version"],
+                    share_contact=data["share_contact"],
+                    override_reason=data.get("override_reason", ""))
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            errors = getattr(exc, "error_dict", {})
+            if may_record and (with_consent or any(
+                    e.code == "no_consent" for e in errors.get("department", []))):
+                offer = data
+            if "evidence" in errors:
+                if not consent_form.errors:
+                    consent_form.add_error("evidence", errors["evidence"])
+                del errors["evidence"]
+            if errors or not hasattr(exc, "error_dict"):
+                apply_service_errors(form, exc)
         else:
+            if with_consent:
+                messages.success(request, _("Consent to share with %(dept)s recorded.")
+                                 % {"dept": data["department"].name})
             messages.success(request, _("Referred to %(dept)s. Print the letter or copy the "
                                         "reply link for the department.")
                              % {"dept": data["department"].name})
@@ -99,7 +127,7 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "desk/referral_form.html", {
         "form": form, "case": case, "can_override": can_override,
         "consented": [d for d in departments if consents[d.pk] is not None],
-        "case_url": case_url(case.pk)})
+        "case_url": case_url(case.pk), "offer": offer, "consent_form": consent_form})
 
 
 @login_required
@@ -163,14 +191,20 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 def _private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Reply pages carry personal data behind a secret link: never cached,
-    never indexed, and the link never leaks through a Referer header."""
+    never indexed, and the link never leaks through a Referer header.
+
+    `same-origin`, not `no-referrer`: under `no-referrer` a browser sends
+    `Origin: null` with the page's own forms and Django's CSRF check refuses
+    them (403). `same-origin` sends the full URL (with its token) only back to
+    this site, which issued the token, and nothing at all to any other site;
+    `strict-origin` would still tell other sites the station's address."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> HttpResponse:
         response = view(*args, **kwargs)
         response["Cache-Control"] = "no-store, private"
         response["X-Robots-Tag"] = "noindex, nofollow"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return wrapper
@@ -192,10 +226,12 @@ def referral_reply(request: HttpRequest, token: str) -> HttpResponse:
         referral = services.referral_from_token(token)
     except services.ReplyLinkError as exc:
         return _refused(request, str(exc), 404 if exc.code == "invalid" else 410)
-    if referral.status == ReferralStatus.ANSWERED:
+    correcting = referral.status == ReferralStatus.ANSWERED
+    if correcting and not services.referral_answer_correctable(referral):
         return _answered(request)
     ack_form = AcknowledgeForm(prefix="ack")
-    answer_form = AnswerForm(prefix="answer")
+    answer_form = AnswerForm(prefix="answer", initial={
+        "name": referral.answered_by, "answer": referral.answer} if correcting else None)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -210,7 +246,8 @@ def referral_reply(request: HttpRequest, token: str) -> HttpResponse:
                 if answer_form.is_valid():
                     services.referral_answer(token=token, **answer_form.cleaned_data)
                     return render(request, "reply/thanks.html", {
-                        "station": station_name(referral), "ref": referral.case.ref})
+                        "station": station_name(referral), "ref": referral.case.ref,
+                        "corrected": correcting, "link": request.path})
         except services.ReplyLinkError as exc:
             return _refused(request, str(exc), 404 if exc.code == "invalid" else 410)
         except ValidationError as exc:
@@ -228,4 +265,6 @@ def referral_reply(request: HttpRequest, token: str) -> HttpResponse:
         "sent_at": referral.sent_at, "expires_at": referral.expires_at,
         "acknowledged_at": referral.acknowledged_at, "share_contact": referral.share_contact,
         "station": station_name(referral), "requester_name": name,
-        "requester_phone": phone, "ack_form": ack_form, "answer_form": answer_form})
+        "requester_phone": phone, "ack_form": ack_form, "answer_form": answer_form,
+        "correcting": correcting, "answer": referral.answer,
+        "answered_by": referral.answered_by, "answered_at": referral.answered_at})

@@ -258,10 +258,11 @@ class DatalistInput(forms.TextInput):
 
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
-    department = forms.CharField(label=_("Department (for a referral)"), required=False,
-                                 max_length=100, widget=DatalistInput(),
-                                 help_text=_("Choose a department from the service desk's "
-                                             "list, so referrals to it find this consent."))
+    department = forms.ModelChoiceField(
+        label=_("Department (for a referral)"), required=False, queryset=None,
+        help_text=_("The department the resident agrees the station may share the "
+                    "request with."),
+        error_messages={"invalid_choice": _("Choose a department from the list.")})
     recorded_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     evidence = forms.CharField(label=_("Evidence"), required=False, max_length=300)
     guardian = forms.ModelChoiceField(label=_("Guardian (household member)"),
@@ -275,8 +276,7 @@ class ConsentForm(forms.Form):
             left_on__isnull=True).exclude(pk=person.pk)
         from jiayuan.desk.models import Department
 
-        self.fields["department"].widget.options = [
-            str(d.name) for d in Department.objects.filter(active=True)]
+        self.fields["department"].queryset = Department.objects.filter(active=True)
 
     def clean_recorded_on(self) -> Any:
         value = self.cleaned_data["recorded_on"]

@@ -208,9 +208,16 @@ class Consent(models.Model):
     person = models.ForeignKey(Person, models.CASCADE, related_name="consents",
                                verbose_name=_("person"))
     purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
-    department = models.CharField(_("department"), max_length=100, blank=True,
-                                  help_text=_("For a referral: the department named in the "
-                                              "consent."))
+    # A referral consent names a department of the service desk's list, so a
+    # referral to it finds the consent whatever spelling staff would have typed.
+    department = models.ForeignKey("desk.Department", models.PROTECT, null=True, blank=True,
+                                   related_name="consents", verbose_name=_("department"),
+                                   help_text=_("For a referral: the department named in the "
+                                               "consent."))
+    # What staff typed before consents named a department from the list, kept
+    # when it matched none (`manage.py unmatched_consents` lists them).
+    department_text = models.CharField(_("department as written"), max_length=100,
+                                       blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ConsentStatus.choices,
                               default=ConsentStatus.GIVEN)
     recorded_on = models.DateField(_("date"), default=timezone.localdate)
@@ -225,7 +232,7 @@ class Consent(models.Model):
                                      blank=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
 
-    AUDIT_FIELDS = ("person_id", "purpose", "department", "status", "recorded_on",
+    AUDIT_FIELDS = ("person_id", "purpose", "department_id", "status", "recorded_on",
                     "evidence", "guardian_id", "guardian_name", "withdrawn_on")
 
     class Meta:

@@ -116,7 +116,8 @@ def household_file_pdf(actor: Any, file: HouseholdFile) -> bytes:
 
     _heading(pdf, _("Consents"))
     _table(pdf, [_("Resident"), _("Purpose"), _("Department"), _("Status"), _("Date")],
-           [[c.person.name, c.get_purpose_display(), c.department, c.get_status_display(),
+           [[c.person.name, c.get_purpose_display(), str(c.department or c.department_text),
+             c.get_status_display(),
              c.recorded_on.isoformat()] for c in file.consent_rows])
 
     _heading(pdf, _("Addresses"))

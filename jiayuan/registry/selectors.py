@@ -110,7 +110,8 @@ def household_file(actor: Any, household: Household) -> HouseholdFile:
     # By member ids rather than a join on household: the planner cannot then
     # choose to walk the whole consent table in person order.
     consent_rows = list(Consent.objects.filter(person_id__in=[p.pk for p in members])
-                        .select_related("person").order_by("person_id", "-recorded_on"))
+                        .select_related("person", "department")
+                        .order_by("person_id", "-recorded_on"))
     businesses = list(businesses_for(actor).filter(owner__household=household)
                       .select_related("owner"))
     return HouseholdFile(household=household, members=members, former_members=former,
@@ -123,7 +124,8 @@ def person_detail(actor: Any, person: Person) -> dict[str, Any]:
     show_sensitive = actor.has(Perm.VIEW_SENSITIVE)
     return {
         "memberships": list(person.memberships.select_related("household__dwelling")),
-        "consents": list(person.consents.select_related("recorded_by", "guardian")),
+        "consents": list(person.consents.select_related("recorded_by", "guardian",
+                                                         "department")),
         "circumstances": list(person.circumstances.all()) if show_sensitive else None,
         "show_sensitive": show_sensitive,
         "businesses": list(person.businesses.all()),

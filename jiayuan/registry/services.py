@@ -513,9 +513,10 @@ def circumstance_end(*, actor: Any, circumstance: Circumstance, ended: date) -> 
 
 @audit.audited
 def consent_record(*, actor: Any, person: Person, purpose: str, recorded_on: date,
-                   department: str = "", evidence: str = "", guardian: Person | None = None,
+                   department: Any = None, evidence: str = "", guardian: Person | None = None,
                    guardian_name: str = "") -> Consent:
-    """Record a consent. Children under 14 consent through a guardian (PIPL art. 31)."""
+    """Record a consent. Children under 14 consent through a guardian (PIPL art. 31).
+    A referral consent names one `desk.Department` (`department`)."""
     require(actor, Perm.RECORD_CONSENT)
     if not in_scope(actor, person.grid_id):
         raise Http404
@@ -523,7 +524,9 @@ def consent_record(*, actor: Any, person: Person, purpose: str, recorded_on: dat
     if age is not None and age < 14 and guardian is None and not guardian_name:
         raise ValidationError({"guardian": _(
             "This person is under 14: record the parent or guardian who gave consent.")})
-    if purpose == "referral" and not department:
+    if purpose != "referral":
+        department = None
+    elif department is None:
         raise ValidationError({"department": _("Name the department the referral consent "
                                                "covers.")})
     consent = Consent.objects.create(person=person, purpose=purpose, department=department,

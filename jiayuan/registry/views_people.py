@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,7 +30,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         audit.record(AuditAction.VIEW_SENSITIVE, actor=request.user, obj=person,
                      changes={"shown": [k for k, v in (("ethnicity", person.ethnicity), (
                          "circumstances", context["circumstances"])) if v]})
-    return render(request, "registry/person_detail.html", {"p": person, **context})
+    from jiayuan.desk.selectors import person_cases
+
+    return render(request, "registry/person_detail.html", {
+        "p": person, "cases": person_cases(request.user, person), "now": timezone.now(),
+        **context})
 
 
 @login_required

@@ -21,6 +21,7 @@ from jiayuan.desk import services
 from jiayuan.desk.models import Case, CaseEvent, Referral
 from jiayuan.desk.views_referral import referrals_for_case
 from jiayuan.registry import services as registry_services
+from jiayuan.registry.models import Consent
 
 SECRET_DETAILS = "邻居纠纷的内部细节"
 
@@ -37,7 +38,7 @@ def referral_case(make_case: Any, household: Any) -> Case:
     return make_case(person=household.head, details=SECRET_DETAILS)
 
 
-def give_consent(head: Any, person: Any, department: str) -> Any:
+def give_consent(head: Any, person: Any, department: Any) -> Any:
     return registry_services.consent_record(actor=head, person=person, purpose="referral",
                                             recorded_on=date(2026, 1, 5),
                                             department=department)
@@ -45,7 +46,7 @@ def give_consent(head: Any, person: Any, department: str) -> Any:
 
 @pytest.fixture
 def consent(head: Any, household: Any, education: Any) -> Any:
-    return give_consent(head, household.head, "区教育局")
+    return give_consent(head, household.head, education)
 
 
 @pytest.fixture
@@ -97,9 +98,43 @@ def test_it_refuses_without_consent_and_changes_nothing(referral_case, education
     assert referral_case.status == "new" and referral_case.version == version
 
 
+def test_the_refusal_records_the_consent_and_refers_in_one_step(referral_case, education,
+                                                                personas):
+    client = client_for(personas["caseworker"])
+    refused = client.post(new_url(referral_case), form_data(referral_case, education))
+    body = refused.content.decode()
+    assert 'name="action" value="consent_and_refer"' in body
+    assert "Record the consent and refer to District Education Bureau" in body
+
+    data = form_data(referral_case, education, action="consent_and_refer")
+    missing = client.post(new_url(referral_case), {**data, "consent-evidence": " "})
+    assert missing.status_code == 200 and "Say how the resident consented" in (
+        missing.content.decode())
+    assert not Referral.objects.exists()
+    assert not Consent.objects.filter(purpose="referral").exists()
+
+    done = client.post(new_url(referral_case), {**data, "consent-evidence": "窗口口头同意"})
+    assert done.status_code == 302
+    referral = Referral.objects.get()
+    consent = Consent.objects.get(purpose="referral")
+    assert referral.consent == consent and consent.department == education
+    assert consent.person_id == referral_case.person_id and consent.evidence == "窗口口头同意"
+    assert AuditEntry.objects.filter(object_type__endswith="consent", action="create").exists()
+
+
+def test_a_stale_form_with_consent_records_nothing(referral_case, education, personas):
+    data = form_data(referral_case, education, action="consent_and_refer",
+                     version=referral_case.version - 1)
+    response = client_for(personas["caseworker"]).post(
+        new_url(referral_case), {**data, "consent-evidence": "签字"})
+    assert response.status_code == 200
+    assert not Consent.objects.filter(purpose="referral").exists()
+    assert not Referral.objects.exists()
+
+
 def test_consent_for_another_department_does_not_count(referral_case, education, household,
-                                                       head, personas):
-    give_consent(head, household.head, "社区法律诊所")
+                                                       legal_partner, head, personas):
+    give_consent(head, household.head, legal_partner)
     response = client_for(personas["caseworker"]).post(new_url(referral_case),
                                                        form_data(referral_case, education))
     assert "has not consented" in response.content.decode()
@@ -210,6 +245,23 @@ def test_the_letter_is_a_chinese_pdf_with_the_reply_link(referral, personas, tmp
     page = Client().get(links[0].removeprefix(settings.SITE_URL))
     assert page.status_code == 200 and "请安排孩子入学" in page.content.decode()
     assert SECRET_DETAILS not in text
+    # "To" is the addressee, not the end of a date range (a shared msgid once
+    # printed 结束日期 here).
+    assert "致" in text and "结束日期" not in text and "起始日期" not in text
+
+
+def test_the_reply_page_labels_sender_and_addressee_not_dates(referral):
+    body = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(reply_url(referral)).content.decode()
+    assert "<dt>来自</dt>" in body and "<dt>致</dt>" in body
+    assert "起始日期" not in body and "结束日期" not in body
+
+
+def test_the_referral_form_has_no_version_label(referral_case, personas):
+    body = client_for(personas["caseworker"]).get(new_url(referral_case)).content.decode()
+    assert 'name="version"' in body and ">Version" not in body
+    edit = client_for(personas["caseworker"]).get(
+        reverse("case_edit", args=[referral_case.pk])).content.decode()
+    assert 'name="version"' in edit and ">Version" not in edit
 
 
 def test_the_letter_leaves_out_the_contact_when_not_shared(referral_case, consent, education,
@@ -237,7 +289,10 @@ def test_the_reply_page_shows_the_referral_and_not_the_case(referral):
     assert "金英姬" not in body  # nobody else from the household
     assert "no-store" in response["Cache-Control"]
     assert "noindex" in response["X-Robots-Tag"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    # same-origin: the token never reaches another site, and the page's own
+    # forms still carry a real Origin, so Django's CSRF check passes them.
+    assert response["Referrer-Policy"] == "same-origin"
+    assert '<meta name="referrer" content="same-origin">' in body
     assert 'name="csrfmiddlewaretoken"' in body
     entry = AuditEntry.objects.get(action="view_sensitive", object_type="desk.referral")
     assert entry.actor_username == "dept:education" and entry.actor_id is None
@@ -314,13 +369,53 @@ def test_the_answer_lands_on_the_timeline_and_hands_the_case_back(referral):
     case = Case.objects.get(pk=referral.case_id)
     assert case.status == "in_progress"
 
+    assert CaseEvent.objects.filter(case=referral.case, kind="reply").count() == 1
+
+
+def resolve(case: Case, actor: Any) -> None:
+    services.transition(actor=actor, case=case, action="resolve", version=case.version,
+                        outcome="school_place", outcome_quantity=1)
+
+
+def test_the_department_corrects_its_answer_until_the_case_is_resolved(referral, personas):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.post(reply_url(referral), {"action": "answer", "answer-name": "李老师",
+                                      "answer-answer": "已安排到实验小学"})
+    page = client.get(reply_url(referral))
+    body = page.content.decode()
+    assert page.status_code == 200 and "Correct the answer" in body
+    assert "已安排到实验小学" in body and "Send the corrected answer" in body
+    answered_at = Referral.objects.get(pk=referral.pk).answered_at
+
+    same = client.post(reply_url(referral), {"action": "answer", "answer-name": "李老师",
+                                             "answer-answer": "已安排到实验小学"})
+    assert same.status_code == 200 and "already has" in same.content.decode()
+    empty = client.post(reply_url(referral), {"action": "answer", "answer-name": "李老师",
+                                              "answer-answer": " "})
+    assert "Write the department" in empty.content.decode()
+    assert CaseEvent.objects.filter(case=referral.case, kind="reply").count() == 1
+
+    fixed = client.post(reply_url(referral), {"action": "answer", "answer-name": "王老师",
+                                              "answer-answer": "已安排到第二实验小学"})
+    assert fixed.status_code == 200 and "corrected answer" in fixed.content.decode()
+    referral.refresh_from_db()
+    assert referral.answer == "已安排到第二实验小学" and referral.answered_by == "王老师"
+    assert referral.answered_at == answered_at  # response times count from the first
+    texts = list(CaseEvent.objects.filter(case=referral.case, kind="reply")
+                 .order_by("id").values_list("text", flat=True))
+    assert texts[0] == "已安排到实验小学" and "已安排到第二实验小学" in texts[1]
+    assert AuditEntry.objects.filter(actor_username=f"dept:{referral.department.code}",
+                                     changes__answer="corrected").count() == 1
+
+    case = Case.objects.get(pk=referral.case_id)
+    resolve(case, personas["caseworker"])
     again = client.post(reply_url(referral), {"action": "answer", "answer-name": "王",
                                               "answer-answer": "改主意了"})
     assert again.status_code == 410 and "already been answered" in again.content.decode()
     assert client.get(reply_url(referral)).status_code == 410
     referral.refresh_from_db()
-    assert referral.answer == "已安排到实验小学" and referral.answered_by == "李老师"
-    assert CaseEvent.objects.filter(case=referral.case, kind="reply").count() == 1
+    assert referral.answer == "已安排到第二实验小学"
+    assert CaseEvent.objects.filter(case=referral.case, kind="reply").count() == 2
 
 
 def test_an_empty_answer_is_named_and_changes_nothing(referral):

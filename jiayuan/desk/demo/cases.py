@@ -527,10 +527,10 @@ class CommunityCases:
         self.community = batch.communities[0]
         self.pools = _pools(batch)
         self.households = {h.pk: h for h in batch.households}
-        self.consents: dict[tuple[int, str], tuple[int, date]] = {}
+        self.consents: dict[tuple[int, int | None], tuple[int, date]] = {}
         for c in batch.consents:
             if c.purpose == ConsentPurpose.REFERRAL and c.status == ConsentStatus.GIVEN:
-                self.consents.setdefault((c.person_id, c.department), (c.pk, c.recorded_on))
+                self.consents.setdefault((c.person_id, c.department_id), (c.pk, c.recorded_on))
         self.new_consents: list[Consent] = []
         self.plans: list[Plan] = []
         self.now = dctx.now
@@ -899,11 +899,11 @@ class CommunityCases:
         events: list[Ev] = []
         consent = None
         if plan.person is not None:
-            known = self.consents.get((plan.person.pk, name))
+            known = self.consents.get((plan.person.pk, dept.pk))
             if known is not None and known[1] <= start.date():
                 consent = known[0]
             elif known is None and (forced or rng.random() < 0.65):
-                consent = self._new_consent(plan.person, name, start)
+                consent = self._new_consent(plan.person, dept.pk, start)
         if consent is None:
             text = (NO_CONSENT if plan.person is not None and rng.random() < 0.3
                     else rng.choice(WAIT_DEPARTMENT)).format(dept=name)
@@ -951,11 +951,11 @@ class CommunityCases:
                              params={"by": by}))
         return events
 
-    def _new_consent(self, person: Any, department: str, when: datetime) -> int:
+    def _new_consent(self, person: Any, department: int, when: datetime) -> int:
         on = _local(when).date()
         consent = Consent(
             pk=self.d.consent_id(), person_id=person.pk, purpose=ConsentPurpose.REFERRAL,
-            department=department, status=ConsentStatus.GIVEN, recorded_on=on,
+            department_id=department, status=ConsentStatus.GIVEN, recorded_on=on,
             recorded_by_id=self.d.recorder_id,
             evidence=f"转介同意书 {on.year}-{self.rng.randint(1, 999):04d} 号，本人签字")
         consent.demo_used = False

@@ -56,8 +56,11 @@ class CareWriter:
         guardian = _guardian(household, person, on)
         if guardian is not None:
             evidence = f"监护人 {guardian.name} 代为同意并签字"
+        department_id = self._department_ids().get(department) if department else None
         consent = Consent(pk=self.ctx.ids.take("consent"), person_id=person.pk, purpose=purpose,
-                          department=department, status=ConsentStatus.GIVEN, recorded_on=on,
+                          department_id=department_id,
+                          department_text="" if department_id else department,
+                          status=ConsentStatus.GIVEN, recorded_on=on,
                           recorded_by_id=self.ctx.recorder_id, evidence=evidence,
                           guardian_id=guardian.pk if guardian else None)
         if purpose in WITHDRAWABLE and rng.random() < 0.04:
@@ -66,6 +69,16 @@ class CareWriter:
                 consent.status, consent.withdrawn_on = ConsentStatus.WITHDRAWN, withdrawn
         self.b.batch.consents.append(consent)
         return consent
+
+    def _department_ids(self) -> dict[str, int]:
+        """The service desk's departments by name (loaded before the first
+        community): a referral consent names one; a name not on the list (the
+        demo's 街道司法所) keeps only its text, as an unmatched old consent."""
+        if not hasattr(self.ctx, "department_ids"):
+            from jiayuan.desk.models import Department
+
+            self.ctx.department_ids = {d.name_zh_hans: d.pk for d in Department.objects.all()}
+        return self.ctx.department_ids
 
     def circumstance(self, household: Household) -> list[Circumstance]:
         rng = self.rng

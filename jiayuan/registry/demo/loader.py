@@ -233,6 +233,10 @@ def load(scale_name: str, seed: int, today: date,
                       recorder_id=caseworker.pk,
                       recorder_name=caseworker.last_name + caseworker.first_name)
         desk = care = None
+        # The catalogue first (missing rows only): referral consents name its departments.
+        from jiayuan.desk.demo.catalogue import load_catalogue
+
+        load_catalogue()
         for index in range(scale.communities):
             batch = build_community(ctx, index)
             _write(batch, result.counts)
