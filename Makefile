@@ -28,7 +28,7 @@ demo: install
 	JIAYUAN_DEMO=1 DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
 	@JIAYUAN_DEMO=1 DEBUG=1 $(BIN)/python manage.py demo --scale station --seed $(SEED) --if-empty -v2 $(if $(TODAY),--today $(TODAY))
 	@echo "Jiayuan demo: http://127.0.0.1:$(PORT)/  (Ctrl-C stops it; the data stays in var/)"
-	JIAYUAN_DEMO=1 DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	JIAYUAN_DEMO=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite, browser test included. DATABASE_URL selects PostgreSQL.
 test: install system-deps

@@ -116,6 +116,9 @@ if not SECRET_KEY or not FIELD_ENCRYPTION_KEYS or not FIELD_HASH_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or DEMO_MODE else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A refused form gets the product's own page (translated, phone-sized), not
+# Django's English one. 400/403/404/500 are templates/4xx.html and 500.html.
+CSRF_FAILURE_VIEW = "jiayuan.core.views_site.csrf_failure"
 
 INSTALLED_APPS = [
     "modeltranslation",  # before admin, so catalogue texts get per-language fields there
@@ -217,11 +220,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "jiayuan" / "static"]
+# The demo runs with DEBUG off (so a visitor sees the product's own error
+# pages, never Django's debug pages); it has no collected manifest, so it
+# serves static files from the finders like DEBUG does.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if DEBUG or DEMO_MODE
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -230,6 +236,8 @@ WHITENOISE_USE_FINDERS = DEBUG or DEMO_MODE
 # Station identity (shown in the header and on printed files).
 STATION_NAME = env_str("STATION_NAME", "")
 STATION_CODE = env_str("STATION_CODE", "ZJJ")
+# The station's 24-hour hotline, printed on the walk-in receipt (empty: not printed).
+STATION_HOTLINE = env_str("STATION_HOTLINE", "")
 
 # PDF font: the Noto Sans CJK collection from the lock file, unless overridden.
 PDF_FONT_PATH = env_str("PDF_FONT_PATH")

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from jiayuan.core import views as core_views
+from jiayuan.core import views_site
 from jiayuan.core.auth import LoginForm
 from jiayuan.registry import views as hv
 from jiayuan.registry import views_people as pv
@@ -10,6 +11,7 @@ from jiayuan.registry import views_search as sv
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("favicon.ico", views_site.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(
         template_name="core/login.html", authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

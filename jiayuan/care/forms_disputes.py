@@ -21,6 +21,7 @@ from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import grids_for
 from jiayuan.core.staff import staff_with
+from jiayuan.lib.forms import IdModelMultipleChoiceField
 from jiayuan.places.forms import GridChoiceField
 from jiayuan.places.models import Grid
 from jiayuan.registry.models import Business, Household, Person
@@ -60,7 +61,7 @@ def grid_optional(actor: Any) -> bool:
     return bool(actor.community_id) and not actor.grids.exists()
 
 
-class StaffChoiceField(forms.ModelMultipleChoiceField):
+class StaffChoiceField(IdModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.display_name} · {obj.get_role_display()}"
 

@@ -15,6 +15,7 @@ from jiayuan.care.choices import HelperKind, PairingStatus, VisitMode
 from jiayuan.care.forms_visits import visit_staff
 from jiayuan.core.models import User
 from jiayuan.core.scope import in_scope
+from jiayuan.lib.forms import IdModelChoiceField
 from jiayuan.registry.models import Household, Person
 from jiayuan.registry.selectors import households_for, people_for
 
@@ -23,7 +24,7 @@ def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class HelperAccountField(forms.ModelChoiceField):
+class HelperAccountField(IdModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.display_name} · {obj.get_role_display()}"
 

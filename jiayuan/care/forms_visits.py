@@ -17,6 +17,7 @@ from jiayuan.core.staff import staff_with
 from jiayuan.desk.choices import Priority
 from jiayuan.desk.forms import ItemChoiceField, WorkerChoiceField, workers
 from jiayuan.desk.models import ServiceItem
+from jiayuan.lib.forms import IdModelChoiceField, IdModelMultipleChoiceField
 from jiayuan.registry.models import Household, Person
 from jiayuan.registry.selectors import businesses_for, households_for
 
@@ -28,7 +29,7 @@ def visit_staff(actor: Any) -> QuerySet[User]:
     return staff_with(actor, Perm.LOG_VISITS)
 
 
-class StaffChoiceField(forms.ModelMultipleChoiceField):
+class StaffChoiceField(IdModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.display_name} · {obj.get_role_display()}"
 
@@ -147,7 +148,7 @@ class VisitForm(forms.Form):
         }
 
 
-class MemberChoiceField(forms.ModelChoiceField):
+class MemberChoiceField(IdModelChoiceField):
     def label_from_instance(self, obj: Person) -> str:
         return f"{obj.name} · {obj.get_relation_display()}"
 

@@ -15,6 +15,7 @@ from jiayuan.core.roles import Perm
 from jiayuan.core.staff import staff_with
 from jiayuan.desk.choices import COUNTED_OUTCOMES, Channel, EventKind, Outcome, Priority
 from jiayuan.desk.models import Case, ServiceItem
+from jiayuan.lib.forms import IdModelChoiceField
 from jiayuan.lib.phone import PhoneError, normalize_phone
 
 
@@ -23,12 +24,12 @@ def workers(actor: Any) -> QuerySet[User]:
     return staff_with(actor, Perm.WORK_CASES)
 
 
-class WorkerChoiceField(forms.ModelChoiceField):
+class WorkerChoiceField(IdModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.display_name} · {obj.get_role_display()}"
 
 
-class ItemChoiceField(forms.ModelChoiceField):
+class ItemChoiceField(IdModelChoiceField):
     """Active services, grouped by category in the select (call `group()` from
     the form's __init__: the grouping reads the database)."""
 

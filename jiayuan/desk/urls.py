@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from jiayuan.desk import views, views_reminders
+from jiayuan.desk import views, views_receipt, views_reminders
 
 urlpatterns: list = [
     path("", views.queue_view, name="desk"),
@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("new/requester/", views.requester_search, name="requester_search"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),
+    path("cases/<int:pk>/receipt/", views_receipt.case_receipt_view, name="case_receipt"),
     path("cases/<int:pk>/action/", views.case_transition, name="case_transition"),
     path("cases/<int:pk>/assign/", views.case_assign, name="case_assign"),
     path("cases/<int:pk>/note/", views.case_note, name="case_note"),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiayuan.core import audit
-from jiayuan.core.access import require
+from jiayuan.core.access import as_id, require
 from jiayuan.core.crypto import decrypt
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
@@ -84,8 +84,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
                                         "reference number.") % {"ref": case.ref})
             return redirect(_case_url(case))
     chosen = form.person_obj or person
-    if chosen is None and form.is_bound and form.data.get("person"):
-        chosen = people.filter(pk=form.data.get("person")).first()
+    if chosen is None and form.is_bound and as_id(form.data.get("person")):
+        chosen = people.filter(pk=as_id(form.data.get("person"))).first()
     return render(request, "desk/case_new.html", {"form": form, "chosen": chosen})
 
 

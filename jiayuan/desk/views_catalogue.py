@@ -23,7 +23,7 @@ from django.utils.translation import pgettext
 from modeltranslation.translator import translator
 
 from jiayuan.core import audit
-from jiayuan.core.access import require
+from jiayuan.core.access import as_id, require
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.views import submit
@@ -119,9 +119,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def item_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.MANAGE_CATALOGUE)
     initial = {}
-    category = request.GET.get("category", "")
-    if category.isdigit():
-        initial["category"] = int(category)
+    category = as_id(request.GET.get("category"))
+    if category:
+        initial["category"] = category
     form = ServiceItemForm(request.POST or None, initial=initial)
     return _form_page(request, form, title=_("New service"), saved=_("Service saved."),
                       back=reverse("catalogue"), anchor="item")

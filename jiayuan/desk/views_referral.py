@@ -25,11 +25,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from jiayuan.core import audit
 from jiayuan.core.access import get_in_scope, require
+from jiayuan.core.filters import read_filters
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.views import apply_service_errors
 from jiayuan.desk import selectors, services
 from jiayuan.desk.choices import ReferralStatus
+from jiayuan.desk.filters import ReferralFilterForm
 from jiayuan.desk.forms_referral import (
     AcknowledgeForm,
     AnswerForm,
@@ -167,16 +169,12 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_CASES)
     qs = (Referral.objects.filter(case__in=selectors.cases_for(request.user))
           .select_related("case", "case__item", "department").order_by("-sent_at", "-id"))
-    status = request.GET.get("status", "")
-    if status in ReferralStatus.values:
+    filters = read_filters(request, ReferralFilterForm(request.GET))
+    status, department = filters["status"] or "", filters["department"]
+    if status:
         qs = qs.filter(status=status)
-    else:
-        status = ""
-    department = request.GET.get("department", "")
-    if department.isdigit():
-        qs = qs.filter(department_id=int(department))
-    else:
-        department = ""
+    if department:
+        qs = qs.filter(department=department)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     for r in page:
         r.case_url = case_url(r.case_id)
@@ -184,7 +182,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/referral_list.html", {
         "page": page, "stats": stats, "statuses": ReferralStatus.choices,
         "departments": Department.objects.all(),
-        "selected": {"status": status, "department": department}})
+        "selected": {"status": status, "department": str(department.pk) if department else ""},
+    }, status=filters.status)
 
 
 # --- the department's reply page (public) ------------------------------------

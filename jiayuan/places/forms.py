@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django import forms
-
+from jiayuan.lib.forms import IdModelChoiceField
 from jiayuan.places.models import Grid
 
 
-class GridChoiceField(forms.ModelChoiceField):
+class GridChoiceField(IdModelChoiceField):
     """A grid chosen by its code and name ("G1 第一网格")."""
 
     def label_from_instance(self, obj: Grid) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from jiayuan.lib.divisions import OriginError, normalize_origin, prefecture_choices
 from jiayuan.lib.ethnicity import ETHNICITY_CHOICES
 from jiayuan.lib.festivals import FESTIVAL_CHOICES
+from jiayuan.lib.forms import IdModelChoiceField
 from jiayuan.lib.idcard import IDNumberError, check_agrees, normalize_id_number
 from jiayuan.lib.phone import PhoneError, normalize_phone
 from jiayuan.places.forms import GridChoiceField
@@ -145,7 +146,7 @@ class PersonForm(forms.Form):
             "permit_number", "permit_expiry", "occupation")}
 
 
-class DwellingChoiceField(forms.ModelChoiceField):
+class DwellingChoiceField(IdModelChoiceField):
     def label_from_instance(self, obj: Dwelling) -> str:
         return str(obj)
 
@@ -178,7 +179,7 @@ class HouseholdCreateForm(HouseholdForm):
 
 
 class HouseholdEditForm(HouseholdForm):
-    head = forms.ModelChoiceField(label=_("Head of household"), queryset=Person.objects.none())
+    head = IdModelChoiceField(label=_("Head of household"), queryset=Person.objects.none())
     sensitive_consent = forms.BooleanField(
         label=_("Consent to record sensitive details has been given"), required=False,
         help_text=_("Tick only if the person (or, under 14, their guardian) agrees. A consent "
@@ -208,7 +209,7 @@ class PersonMoveForm(forms.Form):
                                       help_text=_("The number shown on the household's file."))
     relation = forms.ChoiceField(label=_("Relation to the new head"),
                                  choices=[c for c in Relation.choices if c[0] != Relation.HEAD])
-    new_head = forms.ModelChoiceField(label=_("New head of the old household"),
+    new_head = IdModelChoiceField(label=_("New head of the old household"),
                                       queryset=Person.objects.none(), required=False)
     on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
@@ -221,7 +222,7 @@ class PersonMoveForm(forms.Form):
 
 class CircumstanceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Circumstance"), choices=CircumstanceKind.choices)
-    person = forms.ModelChoiceField(label=_("Member (if it concerns one person)"),
+    person = IdModelChoiceField(label=_("Member (if it concerns one person)"),
                                     queryset=Person.objects.none(), required=False)
     started = forms.DateField(label=_("From"), widget=DATE, initial=timezone.localdate)
     note = forms.CharField(label=_("Note"), required=False, max_length=300,
@@ -265,7 +266,7 @@ class ConsentForm(forms.Form):
         error_messages={"invalid_choice": _("Choose a department from the list.")})
     recorded_on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     evidence = forms.CharField(label=_("Evidence"), required=False, max_length=300)
-    guardian = forms.ModelChoiceField(label=_("Guardian (household member)"),
+    guardian = IdModelChoiceField(label=_("Guardian (household member)"),
                                       queryset=Person.objects.none(), required=False)
     guardian_name = forms.CharField(label=_("Guardian (if not in the household)"),
                                     required=False, max_length=60)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from jiayuan.core import audit
 from jiayuan.core.access import as_id, get_in_scope, require
+from jiayuan.core.filters import read_filters
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid, in_scope
@@ -23,6 +24,7 @@ from jiayuan.core.views import apply_service_errors, submit
 from jiayuan.places.models import Dwelling, Grid
 from jiayuan.registry import selectors, services
 from jiayuan.registry.choices import Residency
+from jiayuan.registry.filters import HouseholdFilterForm
 from jiayuan.registry.forms import (
     BusinessForm,
     CircumstanceForm,
@@ -45,19 +47,17 @@ def _dwellings_for(user):
 def household_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_REGISTRY)
     grids = filter_by_grid(Grid.objects.all(), request.user, field="id")
-    grid_id = request.GET.get("grid") or None
-    residency = request.GET.get("residency", "")
-    active = request.GET.get("status", "active") != "moved_out"
-    qs = selectors.household_list(request.user, grid_id=int(grid_id) if grid_id and
-                                  grid_id.isdigit() else None,
-                                  residency=residency if residency in Residency.values else "",
-                                  active=active)
+    filters = read_filters(request, HouseholdFilterForm(request.GET, grids=grids))
+    grid, residency, active = (filters["grid"], filters["residency"] or "",
+                               filters["status"] != "moved_out")
+    qs = selectors.household_list(request.user, grid_id=grid.pk if grid else None,
+                                  residency=residency, active=active)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(request, "registry/household_list.html", {
         "page": page, "grids": grids, "residencies": Residency.choices,
-        "selected": {"grid": grid_id or "", "residency": residency,
+        "selected": {"grid": str(grid.pk) if grid else "", "residency": residency,
                      "status": "active" if active else "moved_out"},
-    })
+    }, status=filters.status)
 
 
 @login_required

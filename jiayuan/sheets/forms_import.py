@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.scope import grids_for
 from jiayuan.lib._i18n import interpolate
+from jiayuan.lib.forms import IdModelChoiceField
 from jiayuan.places.forms import GridChoiceField
 from jiayuan.places.models import Grid
 from jiayuan.sheets.columns import FIELDS
@@ -45,7 +46,7 @@ class UploadForm(forms.Form):
                         "invalid_choice": _("That grid is not one of yours: choose one from "
                                             "the list.")},
         help_text=_("Rows without a grid column are imported into this grid."))
-    template = forms.ModelChoiceField(
+    template = IdModelChoiceField(
         label=_("Column template"), queryset=MappingTemplate.objects.none(), required=False,
         empty_label=_("Recognise the columns from their names"),
         error_messages={"invalid_choice": _("That template does not exist (any more): "

@@ -1,0 +1,142 @@
+"""No query string and no POST value can produce a 500.
+
+Every route of the URLconf without a path argument (so a page added later is
+swept too), and the detail pages of a household, a person and a case, are
+requested with every parameter name the view itself reads (recorded while it
+runs: QueryDict reads are watched) set to each hostile value, as a station
+head and as a grid worker. POST forms get the same treatment for every field
+they read, with the other fields set to a plausible id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.http import QueryDict
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+HOSTILE = ["²", "-1", "1e99", str(10**24), "'", "", "0", "abc", "1.5", "\x00"]
+SKIP_PREFIXES = ("/admin/", "/logout/", "/i18n/", "/login/")
+
+
+@contextlib.contextmanager
+def reads() -> Iterator[set[str]]:
+    """The keys any QueryDict (request.GET or request.POST) is asked for."""
+    seen: set[str] = set()
+    originals = {n: getattr(QueryDict, n) for n in ("get", "getlist", "__getitem__",
+                                                     "__contains__")}
+
+    def watch(name: str) -> Any:
+        original = originals[name]
+
+        def wrapper(self: Any, key: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(key, str):
+                seen.add(key)
+            return original(self, key, *args, **kwargs)
+        return wrapper
+
+    for name in originals:
+        setattr(QueryDict, name, watch(name))
+    try:
+        yield seen
+    finally:
+        for name, original in originals.items():
+            setattr(QueryDict, name, original)
+
+
+def plain_routes(resolver: Any = None, prefix: str = "") -> list[str]:
+    """Every route of the URLconf with no path converter."""
+    resolver = resolver or get_resolver()
+    out = []
+    for p in resolver.url_patterns:
+        route = prefix + str(p.pattern)
+        if "<" in route or route.startswith("^"):
+            continue
+        if isinstance(p, URLResolver):
+            out.extend(plain_routes(p, route))
+        elif isinstance(p, URLPattern):
+            out.append("/" + route)
+    return [r for r in out if not r.startswith(SKIP_PREFIXES)]
+
+
+def hostile_queries(name: str) -> list[str]:
+    return ([urlencode({name: v}) for v in HOSTILE]
+            + [f"{name}=1&{name}=2", f"{name}=1&{name}=%C2%B2"])
+
+
+@pytest.fixture
+def pages(household: Any, case: Any) -> list[str]:
+    detail = [reverse("household_detail", args=[household.pk]),
+              reverse("person_detail", args=[household.head_id]),
+              reverse("case_detail", args=[case.pk])]
+    return plain_routes() + detail
+
+
+def sweep(client: Any, url: str, method: str) -> list[str]:
+    send = client.get if method == "GET" else client.post
+    with reads() as names:
+        first = send(url)
+    failures = [f"{method} {url}"] if first.status_code >= 500 else []
+    done: set[str] = set()
+    while names - done:
+        name = sorted(names - done)[0]
+        done.add(name)
+        for q in hostile_queries(name):
+            if method == "GET":
+                with reads() as more:
+                    r = client.get(f"{url}?{q}")
+            else:
+                body = QueryDict(q, mutable=True)
+                for other in names - {name, "csrfmiddlewaretoken"}:
+                    body.setdefault(other, "1")
+                with reads() as more:
+                    r = client.post(url, body.urlencode(),
+                                    content_type="application/x-www-form-urlencoded")
+            names |= more
+            if r.status_code >= 500:
+                failures.append(f"{method} {url}?{q}")
+    return failures
+
+
+@pytest.mark.parametrize("who", ["head", "gridworker"])
+def test_it_never_answers_a_hostile_query_string_with_a_500(client: Any, personas: Any,
+                                                            pages: list[str], who: str) -> None:
+    client.raise_request_exception = False
+    client.force_login(personas[who])
+    assert "/households/" in pages and "/desk/referrals/" in pages
+    failures = [f for url in pages for f in sweep(client, url, "GET")]
+    assert failures == []
+
+
+@pytest.mark.parametrize("who", ["head", "gridworker"])
+def test_it_never_answers_a_hostile_form_value_with_a_500(client: Any, personas: Any,
+                                                          pages: list[str], who: str) -> None:
+    client.raise_request_exception = False
+    client.force_login(personas[who])
+    failures = [f for url in pages for f in sweep(client, url, "POST")]
+    assert failures == []
+
+
+def test_it_names_the_ignored_filter_and_says_400(client: Any, personas: Any,
+                                                  household: Any) -> None:
+    client.force_login(personas["head"])
+    for query in ("grid=%C2%B2", f"grid={10**23}", "grid=-1", "residency='"):
+        response = client.get(f"/households/?{query}")
+        assert response.status_code == 400
+        assert "was ignored" in response.content.decode() or "已忽略" in \
+            response.content.decode()
+        assert household.head.name in response.content.decode()  # the list is still there
+    assert client.get("/households/?grid=1&grid=2").status_code in (200, 400)
+    assert client.get(f"/households/?grid={household.grid_id}").status_code == 200
+
+
+def test_a_referral_list_filter_that_does_not_parse_is_ignored(client: Any,
+                                                               personas: Any) -> None:
+    client.force_login(personas["head"])
+    for query in ("department=%C2%B2", f"department={10**24}", "status=nope"):
+        assert client.get(f"/desk/referrals/?{query}").status_code == 400
+    assert client.get("/desk/referrals/?department=&status=").status_code == 200
