@@ -30,6 +30,16 @@ from jiayuan.registry.selectors import people_for
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def version_field() -> forms.IntegerField:
+    """The version of the household or person the form was loaded at (hidden,
+    never labelled): the service refuses the save if someone saved since. The
+    page always sends it; a client that leaves it out gets no check (None), as
+    services called without `expected_version` do."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1,
+                              max_value=2**31 - 1,
+                              error_messages={"invalid": _("Reload the page and try again.")})
+
+
 class PersonForm(forms.Form):
     """A person's details. ID and phone are typed in clear and leave the form
     normalised; an empty value on edit means "keep what is stored"."""
@@ -66,6 +76,8 @@ class PersonForm(forms.Form):
                  editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.editing = editing
+        if editing:
+            self.fields["version"] = version_field()
         self.fields["origin_code"].choices = [("", _("Unknown / not given"))] + list(
             prefecture_choices())
         if not show_sensitive:
@@ -131,6 +143,8 @@ class PersonForm(forms.Form):
 
     def person_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        if "version" in data:
+            data["expected_version"] = data.pop("version")
         # Birth date and sex follow the ID number when it is given but they are not.
         if data.get("id_number") and not data.get("birth_date"):
             from jiayuan.lib.idcard import parse_id_number
@@ -142,7 +156,7 @@ class PersonForm(forms.Form):
     def initial_for(cls, person: Person) -> dict[str, Any]:
         return {f: getattr(person, f) for f in (
             "name", "sex", "birth_date", "relation", "ethnicity", "languages", "origin_code",
-            "permit_number", "permit_expiry", "occupation")}
+            "permit_number", "permit_expiry", "occupation", "version")}
 
 
 class DwellingChoiceField(forms.ModelChoiceField):
@@ -186,10 +200,12 @@ class HouseholdEditForm(HouseholdForm):
 
     def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["version"] = version_field()
         self.fields["head"].queryset = household.members.filter(left_on__isnull=True)
 
 
 class HouseholdMoveForm(forms.Form):
+    version = version_field()
     dwelling = DwellingChoiceField(label=_("New dwelling"), queryset=Dwelling.objects.none())
     on = forms.DateField(label=_("Date of the move"), widget=DATE, initial=timezone.localdate)
 
@@ -199,11 +215,13 @@ class HouseholdMoveForm(forms.Form):
 
 
 class MoveOutForm(forms.Form):
+    version = version_field()
     on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
 
 
 class PersonMoveForm(forms.Form):
+    version = version_field()
     to_household = forms.IntegerField(label=_("Household number"),
                                       help_text=_("The number shown on the household's file."))
     relation = forms.ChoiceField(label=_("Relation to the new head"),
