@@ -538,6 +538,40 @@ def person_leave(*, actor: Any, person: Person, on: date, reason: str = "",
     return person
 
 
+@audit.audited
+def person_set_permit(*, actor: Any, person: Person, permit_number: str,
+                      permit_expiry: date | None, expected_version: int | None = None,
+                      reason: str = "") -> Person:
+    """Record a residence permit just issued (number and expiry) on the person,
+    e.g. when the desk resolves a permit case (`reason` names it in the log).
+    An empty number keeps the one on record, so a renewal can give only the
+    new expiry."""
+    require(actor, Perm.EDIT_REGISTRY)
+    if not in_scope(actor, person.grid_id):
+        raise Http404
+    permit_number = " ".join((permit_number or "").split())
+    if not permit_number and permit_expiry is None:
+        raise ValidationError({"permit_number": _(
+            "Enter the permit number or its expiry date.")})
+    if len(permit_number) > Person._meta.get_field("permit_number").max_length:
+        raise ValidationError({"permit_number": _("The permit number is too long.")})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = audit.snapshot(person, Person.AUDIT_FIELDS)
+    if permit_number:
+        person.permit_number = permit_number
+    if permit_expiry is not None:
+        person.permit_expiry = permit_expiry
+    changes = audit.diff(before, audit.snapshot(person, Person.AUDIT_FIELDS),
+                         Person.AUDIT_SENSITIVE)
+    if not changes:
+        return person
+    _claim(person, expected_version)
+    person.save(update_fields=["permit_number", "permit_expiry", "version", "updated_at"])
+    audit.record(AuditAction.UPDATE, actor=actor, obj=person,
+                 changes={**changes, **({"reason": reason} if reason else {})})
+    return person
+
+
 def person_reveal(*, actor: Any, person: Person, field: str) -> str:
     """The whole ID-card or phone number, for roles that may see it; audited."""
     from jiayuan.registry.identifiers import id_number_of, phone_of
