@@ -20,7 +20,7 @@ from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid, in_scope
 from jiayuan.core.views import apply_service_errors, submit
-from jiayuan.places.models import Dwelling, Grid
+from jiayuan.places.models import Grid
 from jiayuan.registry import selectors, services
 from jiayuan.registry.choices import Residency
 from jiayuan.registry.forms import (
@@ -32,13 +32,11 @@ from jiayuan.registry.forms import (
     HouseholdMoveForm,
     MoveOutForm,
     PersonForm,
+    dwelling_spec,
+    origin_spec,
 )
 from jiayuan.registry.models import Circumstance
-from jiayuan.registry.pickers import picker, picker_response
-
-
-def _dwellings_for(user):
-    return filter_by_grid(Dwelling.objects.select_related("building"), user).order_by("code")
+from jiayuan.registry.pickers import picker, picker_response, typeahead_response
 
 
 def versioned(data: dict) -> dict:
@@ -118,9 +116,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def household_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EDIT_REGISTRY)
-    dwellings = _dwellings_for(request.user)
     show_sensitive = request.user.has(Perm.VIEW_SENSITIVE)
-    form = HouseholdCreateForm(request.POST or None, dwellings=dwellings)
+    form = HouseholdCreateForm(request.POST or None, actor=request.user)
     head_form = PersonForm(request.POST or None, prefix="head", is_head=True,
                            show_sensitive=show_sensitive)
     if request.method == "POST" and form.is_valid() and head_form.is_valid():
@@ -171,8 +168,7 @@ def household_move(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
     require(request.user, Perm.EDIT_REGISTRY)
     form = HouseholdMoveForm(request.POST or None, initial={"version": household.version},
-                             dwellings=_dwellings_for(request.user).exclude(
-                                 pk=household.dwelling_id))
+                             actor=request.user, household=household)
     done = submit_versioned(request, form, lambda data: services.household_move(
         actor=request.user, household=household, **data), _("The household has moved."),
         lambda: redirect("household_detail", pk=household.pk), household)
@@ -272,7 +268,6 @@ OWNER_PICKER = picker("business-owner", "owner", reverse_lazy("business_owner_se
 def _business_form(request: HttpRequest, business=None) -> BusinessForm:
     user = request.user
     return BusinessForm(request.POST or None, actor=user, business=business,
-                        dwellings=_dwellings_for(user),
                         grids=filter_by_grid(Grid.objects.order_by("code"), user, field="id"))
 
 
@@ -327,6 +322,20 @@ def business_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Business saved."))
             return redirect("business_detail", pk=business.pk)
     return _render_business_form(request, form, business)
+
+
+@login_required
+def dwelling_picks(request: HttpRequest) -> HttpResponse:
+    """As-you-type dwelling picker (htmx): dwellings in the user's grids."""
+    require(request.user, Perm.VIEW_REGISTRY)
+    return typeahead_response(request, dwelling_spec(request.user))
+
+
+@login_required
+def origin_picks(request: HttpRequest) -> HttpResponse:
+    """As-you-type origin-place picker (htmx): GB/T 2260 prefectures."""
+    require(request.user, Perm.VIEW_REGISTRY)
+    return typeahead_response(request, origin_spec())
 
 
 @login_required
