@@ -55,6 +55,10 @@ class Outcome(models.TextChoices):
     NOT_HELPED = "not_helped", _("Could not help")
 
 
+# Services (catalogue codes) whose usual outcome is a residence permit: resolving
+# one opens the fields that record the permit on the requester's record.
+PERMIT_SERVICES = frozenset({"residence-permit", "permit-renewal"})
+
 # Outcomes where a number counts in reports (2 jobs, 3 school places...).
 COUNTED_OUTCOMES = frozenset({Outcome.JOB, Outcome.SCHOOL_PLACE, Outcome.SUBSIDY,
                               Outcome.CERTIFICATE, Outcome.SOCIAL_SECURITY})

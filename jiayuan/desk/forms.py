@@ -150,6 +150,20 @@ class TransitionForm(forms.Form):
                                                "status page."))
     duplicate_ref = forms.CharField(label=_("Reference of the original case"), required=False,
                                     max_length=24)
+    # Offered on resolving when a residence permit was issued: written to the
+    # requester's registry record with the resolution (services.transition).
+    permit_number = forms.CharField(label=_("Residence permit number"), required=False,
+                                    max_length=40)
+    permit_expiry = forms.DateField(label=_("Residence permit expiry"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"},
+                                                           format="%Y-%m-%d"))
+
+    def clean_permit_expiry(self) -> Any:
+        value = self.cleaned_data.get("permit_expiry")
+        if value is not None and value <= timezone.localdate():
+            raise forms.ValidationError(_("A permit just issued expires in the future: "
+                                          "check the date."))
+        return value
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

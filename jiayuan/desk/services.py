@@ -351,8 +351,13 @@ def match_requester(*, actor: Any, case: Case, person: Any, version: int) -> Cas
 @audit.audited
 def transition(*, actor: Any, case: Case, action: str, version: int, note: str = "",
                outcome: str = "", outcome_quantity: int | None = None,
-               outcome_note: str = "", duplicate_of: Case | None = None) -> Case:
-    """Take one action of the state machine (workflow.ACTIONS)."""
+               outcome_note: str = "", duplicate_of: Case | None = None,
+               permit_number: str = "", permit_expiry: date | None = None) -> Case:
+    """Take one action of the state machine (workflow.ACTIONS).
+
+    Resolving with "certificate or permit issued" may record the residence
+    permit (number and/or expiry) on the requester's registry record, in the
+    same transaction (registry.services.person_set_permit)."""
     _check(actor, case)
     case = _lock(case, version)
     spec = workflow.ACTIONS.get(action)
@@ -370,6 +375,8 @@ def transition(*, actor: Any, case: Case, action: str, version: int, note: str =
         raise ValidationError({"note": _("Say why, in a sentence.")})
     if spec.name == "resolve":
         _check_outcome(case, outcome, outcome_quantity, outcome_note)
+        if permit_number.strip() or permit_expiry is not None:
+            _record_permit(actor, case, outcome, permit_number, permit_expiry)
         case.outcome, case.outcome_note = outcome, outcome_note.strip()
         case.outcome_quantity = outcome_quantity if outcome in COUNTED_OUTCOMES else None
         case.resolved_at = now
@@ -394,6 +401,26 @@ def transition(*, actor: Any, case: Case, action: str, version: int, note: str =
                  changes={"status": [old, case.status], "action": spec.name,
                           **({"outcome": outcome} if outcome else {})})
     return case
+
+
+def _record_permit(actor: Any, case: Case, outcome: str, number: str,
+                   expiry: date | None) -> None:
+    from jiayuan.core.scope import in_scope
+    from jiayuan.registry.services import person_set_permit
+
+    if outcome != Outcome.CERTIFICATE:
+        raise ValidationError({"permit_number": _(
+            "A permit is recorded only with the outcome “%(outcome)s”.")
+            % {"outcome": Outcome.CERTIFICATE.label}})
+    if case.person is None or not in_scope(actor, case.person.grid_id):
+        raise ValidationError({"permit_number": _(
+            "Link the request to a registered resident in your grids first.")})
+    if not actor.has(Perm.EDIT_REGISTRY):
+        raise ValidationError({"permit_number": _(
+            "Your role cannot change residents' records: leave the permit empty and ask "
+            "a colleague who can.")})
+    person_set_permit(actor=actor, person=case.person, permit_number=number,
+                      permit_expiry=expiry, reason=f"case {case.ref}")
 
 
 def _status_text(case: Case, action: str, note: str,

@@ -23,7 +23,7 @@ from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.views import apply_service_errors
 from jiayuan.desk import selectors, services, workflow
-from jiayuan.desk.choices import OPEN_STATUSES, Status
+from jiayuan.desk.choices import OPEN_STATUSES, PERMIT_SERVICES, Status
 from jiayuan.desk.forms import (
     AssignForm,
     CaseEditForm,
@@ -134,6 +134,8 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         "outcome_needs_note": "not_helped",
         "open_statuses": OPEN_STATUSES,
         "phone_matches": _phone_matches(user, case) if can_work else [],
+        "offers_permit": can_work and _offers_permit(user, case),
+        "permit_service": case.item.code in PERMIT_SERVICES,
     }
     return context
 
@@ -159,6 +161,19 @@ def _rerender(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
                   status=400)
 
 
+def _permit(data: dict[str, Any]) -> dict[str, Any]:
+    """The residence permit typed on the resolve form, if any."""
+    if data["action"] != "resolve":
+        return {}
+    return {"permit_number": data["permit_number"], "permit_expiry": data["permit_expiry"]}
+
+
+def _offers_permit(user: Any, case: Case) -> bool:
+    """The resolve form offers to record a residence permit on the requester's
+    record when there is one the user may edit."""
+    return bool(case.person_id and case.is_open and user.has(Perm.EDIT_REGISTRY))
+
+
 @login_required
 @require_POST
 def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
@@ -178,7 +193,8 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, case=case, action=data["action"], version=data["version"],
             note=data["note"], outcome=data["outcome"],
             outcome_quantity=data["outcome_quantity"], outcome_note=data["outcome_note"],
-            duplicate_of=duplicate_of if data["duplicate_ref"] else None)
+            duplicate_of=duplicate_of if data["duplicate_ref"] else None,
+            **_permit(data))
     except ValidationError as exc:
         error = exc
         if data["duplicate_ref"] and duplicate_of is None and data["action"] == \

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiayuan.lib.divisions import OriginError, normalize_origin, prefecture_choices
+from jiayuan.core.access import as_id
+from jiayuan.core.scope import filter_by_grid
 from jiayuan.lib.ethnicity import ETHNICITY_CHOICES
 from jiayuan.lib.festivals import FESTIVAL_CHOICES
 from jiayuan.lib.forms import IdModelChoiceField
@@ -26,9 +28,53 @@ from jiayuan.registry.choices import (
     Sex,
 )
 from jiayuan.registry.models import Business, Household, Person
-from jiayuan.registry.selectors import people_for
+from jiayuan.registry.pickers import Option, PickSpec, TypeaheadField
+from jiayuan.registry.selectors import dwelling_picks, origin_picks, origin_place, people_for
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def dwelling_spec(actor: Any, exclude: int | None = None) -> PickSpec:
+    """The dwelling picker: dwellings in the actor's grids, by code or estate."""
+    def get(raw: str) -> Dwelling | None:
+        pk = as_id(raw)
+        return None if pk is None else filter_by_grid(
+            Dwelling.objects.select_related("building", "grid"), actor).filter(pk=pk).first()
+
+    return PickSpec(
+        url=reverse_lazy("dwelling_picks"), get=get,
+        picks=lambda q: dwelling_picks(actor, q, exclude=exclude),
+        option=lambda d: Option(str(d.pk), str(d), d.grid.name),
+        placeholder=_("Code or estate, e.g. 3-2-302"),
+        hint=_("Type the dwelling's code (building-unit-room) or its estate, then choose it."),
+        nothing=_("No dwelling matches “%(q)s” in your grids."))
+
+
+def dwelling_field(label: Any, required: bool = True, help_text: Any = "") -> TypeaheadField:
+    return TypeaheadField(label=label, required=required, help_text=help_text,
+                          several=_("Several dwellings match “%(q)s”: choose one."))
+
+
+def origin_spec() -> PickSpec:
+    """The origin-place picker: GB/T 2260 prefectures by name, pinyin or code."""
+    return PickSpec(
+        url=reverse_lazy("origin_picks"), get=origin_place, picks=origin_picks,
+        option=lambda p: Option(p.code, p.label, p.code), result=lambda p: p.code,
+        placeholder=_("City or prefecture: 苏州, suzhou, sz or 3205"),
+        hint=_("Type the city or prefecture (name, pinyin, initials or code), then "
+               "choose it."),
+        nothing=_("No place of origin matches “%(q)s”."),
+        empty_label=_("Unknown / not given"))
+
+
+def version_field() -> forms.IntegerField:
+    """The version of the household or person the form was loaded at (hidden,
+    never labelled): the service refuses the save if someone saved since. The
+    page always sends it; a client that leaves it out gets no check (None), as
+    services called without `expected_version` do."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1,
+                              max_value=2**31 - 1,
+                              error_messages={"invalid": _("Reload the page and try again.")})
 
 
 class PersonForm(forms.Form):
@@ -52,7 +98,8 @@ class PersonForm(forms.Form):
     languages = forms.MultipleChoiceField(label=_("Languages"), required=False,
                                           choices=LANGUAGE_CHOICES,
                                           widget=forms.CheckboxSelectMultiple)
-    origin_code = forms.ChoiceField(label=_("Origin place"), required=False)
+    origin_code = TypeaheadField(label=_("Origin place"), required=False, empty_value="",
+                                 several=_("Several places match “%(q)s”: choose one."))
     permit_number = forms.CharField(label=_("Residence permit number"), required=False,
                                     max_length=40)
     permit_expiry = forms.DateField(label=_("Residence permit expiry"), required=False,
@@ -67,8 +114,9 @@ class PersonForm(forms.Form):
                  editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.editing = editing
-        self.fields["origin_code"].choices = [("", _("Unknown / not given"))] + list(
-            prefecture_choices())
+        if editing:
+            self.fields["version"] = version_field()
+        self.fields["origin_code"].configure(origin_spec())
         if not show_sensitive:
             del self.fields["ethnicity"]
             del self.fields["sensitive_consent"]
@@ -111,15 +159,6 @@ class PersonForm(forms.Form):
         except PhoneError as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from exc
 
-    def clean_origin_code(self) -> str:
-        code = self.cleaned_data.get("origin_code", "")
-        if not code:
-            return ""
-        try:
-            return normalize_origin(code)
-        except OriginError as exc:
-            raise forms.ValidationError(exc.message, code=exc.code) from exc
-
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         number = data.get("id_number")
@@ -132,6 +171,8 @@ class PersonForm(forms.Form):
 
     def person_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        if "version" in data:
+            data["expected_version"] = data.pop("version")
         # Birth date and sex follow the ID number when it is given but they are not.
         if data.get("id_number") and not data.get("birth_date"):
             from jiayuan.lib.idcard import parse_id_number
@@ -143,12 +184,7 @@ class PersonForm(forms.Form):
     def initial_for(cls, person: Person) -> dict[str, Any]:
         return {f: getattr(person, f) for f in (
             "name", "sex", "birth_date", "relation", "ethnicity", "languages", "origin_code",
-            "permit_number", "permit_expiry", "occupation")}
-
-
-class DwellingChoiceField(IdModelChoiceField):
-    def label_from_instance(self, obj: Dwelling) -> str:
-        return str(obj)
+            "permit_number", "permit_expiry", "occupation", "version")}
 
 
 class HouseholdForm(forms.Form):
@@ -163,12 +199,12 @@ class HouseholdForm(forms.Form):
 
 
 class HouseholdCreateForm(HouseholdForm):
-    dwelling = DwellingChoiceField(label=_("Dwelling"), queryset=Dwelling.objects.none())
+    dwelling = dwelling_field(_("Dwelling"))
     moved_in = forms.DateField(label=_("Moved in"), widget=DATE, initial=timezone.localdate)
 
-    def __init__(self, *args: Any, dwellings: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["dwelling"].queryset = dwellings
+        self.fields["dwelling"].configure(dwelling_spec(actor))
         self.order_fields(["dwelling", "residency", "moved_in", "festivals", "note"])
 
     def clean_moved_in(self) -> Any:
@@ -187,24 +223,28 @@ class HouseholdEditForm(HouseholdForm):
 
     def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["version"] = version_field()
         self.fields["head"].queryset = household.members.filter(left_on__isnull=True)
 
 
 class HouseholdMoveForm(forms.Form):
-    dwelling = DwellingChoiceField(label=_("New dwelling"), queryset=Dwelling.objects.none())
+    version = version_field()
+    dwelling = dwelling_field(_("New dwelling"))
     on = forms.DateField(label=_("Date of the move"), widget=DATE, initial=timezone.localdate)
 
-    def __init__(self, *args: Any, dwellings: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Any, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["dwelling"].queryset = dwellings
+        self.fields["dwelling"].configure(dwelling_spec(actor, exclude=household.dwelling_id))
 
 
 class MoveOutForm(forms.Form):
+    version = version_field()
     on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
 
 
 class PersonMoveForm(forms.Form):
+    version = version_field()
     to_household = forms.IntegerField(label=_("Household number"),
                                       help_text=_("The number shown on the household's file."))
     relation = forms.ChoiceField(label=_("Relation to the new head"),
@@ -292,8 +332,8 @@ class BusinessForm(forms.Form):
 
     name = forms.CharField(label=_("Name of the business"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=BusinessKind.choices)
-    dwelling = DwellingChoiceField(
-        label=_("Premises"), queryset=Dwelling.objects.none(), required=False,
+    dwelling = dwelling_field(
+        _("Premises"), required=False,
         help_text=_("The dwelling it trades from, if it is one of ours. The premises "
                     "decide the grid."))
     grid = GridChoiceField(
@@ -307,7 +347,7 @@ class BusinessForm(forms.Form):
         widget=forms.HiddenInput, required=False,
         error_messages={"invalid": _("Choose the owner from the search.")})
 
-    def __init__(self, *args: Any, actor: Any, dwellings: Any, grids: Any,
+    def __init__(self, *args: Any, actor: Any, grids: Any,
                  business: Business | None = None, **kwargs: Any) -> None:
         if business is not None:
             kwargs.setdefault("initial", {
@@ -317,7 +357,7 @@ class BusinessForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.business = business
-        self.fields["dwelling"].queryset = dwellings
+        self.fields["dwelling"].configure(dwelling_spec(actor))
         self.fields["grid"].queryset = grids
         self.owner_obj: Person | None = None
 

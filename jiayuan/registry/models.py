@@ -43,6 +43,10 @@ class Household(models.Model):
     festivals = models.JSONField(_("festivals the household celebrates"), default=list,
                                  blank=True)
     note = models.TextField(_("note"), blank=True)
+    # Optimistic locking, as for cases and disputes: every write to the row
+    # claims the next version; an edit made from a form loaded at an older
+    # version is refused (registry.services.Conflict) instead of overwriting.
+    version = models.PositiveIntegerField(default=1, editable=False)
     # The roster import that created this household, if any (jiayuan.sheets).
     import_batch_id = models.BigIntegerField(null=True, blank=True, editable=False,
                                              db_index=True)
@@ -114,6 +118,8 @@ class Person(models.Model):
     relation = models.CharField(_("relation to head"), max_length=20,
                                 choices=Relation.choices, default=Relation.OTHER_RELATIVE)
     left_on = models.DateField(_("left the community"), null=True, blank=True)
+    # Optimistic locking: see Household.version.
+    version = models.PositiveIntegerField(default=1, editable=False)
     # The roster import that created this person, if any (jiayuan.sheets).
     import_batch_id = models.BigIntegerField(null=True, blank=True, editable=False,
                                              db_index=True)

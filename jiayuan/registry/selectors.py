@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
+from pypinyin import Style, lazy_pinyin
 
 from jiayuan.core import audit
 from jiayuan.core.access import get_in_scope
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
+from jiayuan.lib.divisions import (
+    OriginError,
+    normalize_origin,
+    origin_label,
+    prefecture_choices,
+)
 from jiayuan.lib.festivals import festival_label
+from jiayuan.lib.text import fold
+from jiayuan.places.models import Dwelling, dwelling_code
 from jiayuan.registry.choices import LANGUAGE_CHOICES
 from jiayuan.registry.models import (
     Business,
@@ -23,7 +35,7 @@ from jiayuan.registry.models import (
     Membership,
     Person,
 )
-from jiayuan.registry.search import search
+from jiayuan.registry.search import DWELLING_RE, search
 
 
 def households_for(actor: Any) -> QuerySet[Household]:
@@ -153,3 +165,118 @@ def audit_sensitive_view(actor: Any, household: Household, file: HouseholdFile) 
     if shown:
         audit.record(AuditAction.VIEW_SENSITIVE, actor=actor, obj=household,
                      changes={"shown": shown})
+
+
+# --- type-ahead pickers: dwellings and origin places ----------------------------
+
+_DWELLING_WORDS_RE = re.compile(r"\s*(?:栋|幢|號樓|号楼|棟|单元|單元)\s*")
+
+
+def _dwelling_token(token: str) -> str:
+    """A typed part of a dwelling's code as stored (3栋2单元302室 -> 3-2-302)."""
+    return _DWELLING_WORDS_RE.sub("-", token).removesuffix("室").strip("-")
+
+
+def dwelling_picks(actor: Any, q: str, limit: int = 12,
+                   exclude: int | None = None) -> list[Dwelling]:
+    """Dwellings in the actor's grids matching `q`, for the as-you-type picker.
+
+    Every word of `q` must match the dwelling's code (3-2-302, also typed as
+    3栋2单元302室) or its estate's name; an exact code comes first, then codes
+    that start with the query, then the rest, in code order.
+    """
+    plain = unicodedata.normalize("NFKC", q or "").strip().lower()[:60]
+    if not plain:
+        return []
+    qs = filter_by_grid(Dwelling.objects.select_related("building", "grid"), actor)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    whole = DWELLING_RE.match(plain)
+    first = dwelling_code(*(g or "" for g in whole.groups())) if whole else ""
+    for word in plain.split():
+        token = _dwelling_token(word)
+        name = fold(word)
+        match = Q(building__name__icontains=name) if name else Q()
+        if token:
+            match |= Q(code__startswith=token) | Q(code__contains=f"-{token}")
+        if not match:
+            return []
+        qs = qs.filter(match)
+        first = first or token
+    qs = qs.annotate(rank=Case(When(code=first, then=0), When(code__startswith=first, then=1),
+                               default=2))
+    return list(qs.order_by("rank", "code", "building__name", "pk")[:limit])
+
+
+def get_dwelling_for(actor: Any, pk: Any) -> Dwelling:
+    """A dwelling in the actor's grids, or 404 (the same for one elsewhere)."""
+    return get_in_scope(actor, filter_by_grid(
+        Dwelling.objects.select_related("building", "grid"), actor), pk)
+
+
+@dataclass(frozen=True)
+class OriginPlace:
+    code: str
+    label: str
+
+
+@lru_cache(maxsize=1)
+def _origin_index() -> list[tuple[OriginPlace, tuple[str, ...], tuple[str, ...]]]:
+    """Each selectable origin place with its search keys: (names folded, the
+    prefecture's first) and (pinyin, initials; the prefecture's first)."""
+    index = []
+    for code, label in prefecture_choices():
+        parts = label.split()
+        own = parts[-1]
+        names = tuple(dict.fromkeys(fold(p) for p in [own, *parts[:-1], label]))
+        latin: list[str] = []
+        for part in [own, *parts[:-1]]:
+            syls = [s for s in lazy_pinyin(part, style=Style.NORMAL) if s.isalpha()]
+            latin += ["".join(syls), "".join(s[0] for s in syls)]
+        index.append((OriginPlace(code, label), names, tuple(dict.fromkeys(latin))))
+    return index
+
+
+def origin_place(code: str) -> OriginPlace | None:
+    """The place of a valid origin code (a county code shows as its prefecture)."""
+    try:
+        code = normalize_origin(code or "")
+    except OriginError:
+        return None
+    return OriginPlace(code, origin_label(code))
+
+
+def origin_picks(q: str, limit: int = 12) -> list[OriginPlace]:
+    """Origin places (GB/T 2260, prefecture level) matching `q`: by name
+    (Traditional or Simplified), pinyin or its initials (suzhou, sz), or code
+    (3205, or a whole county code, which stands for its prefecture). Places
+    whose own name matches come before places matched by their province."""
+    folded = fold(q or "")[:30]
+    if not folded:
+        return []
+    if folded.isdigit():
+        if len(folded) == 6:
+            place = origin_place(folded)
+            return [place] if place else []
+        return [place for place, _names, _latin in _origin_index()
+                if place.code.startswith(folded)][:limit]
+    latin = folded.isascii()
+    scored = []
+    for place, names, keys in _origin_index():
+        best = None
+        for position, key in enumerate(keys if latin else names):
+            if key == folded:
+                rank = 0
+            elif key.startswith(folded):
+                rank = 1
+            elif not latin and folded in key:
+                rank = 2
+            else:
+                continue
+            # The prefecture's own keys come first (position 0 and, for pinyin, 1).
+            rank = rank * 2 + (0 if position < (2 if latin else 1) else 1)
+            best = rank if best is None else min(best, rank)
+        if best is not None:
+            scored.append((best, place.code, place))
+    scored.sort(key=lambda row: row[:2])
+    return [place for _rank, _code, place in scored[:limit]]

@@ -4,6 +4,11 @@ invariants, writes in one transaction and appends to the audit log.
 Input is validated at the edge (forms, the importer); services re-check only
 the invariants no form can see: uniqueness of ID numbers, scope of the target,
 a household's head.
+
+Households and people are versioned like cases and disputes: every write to
+the row claims the next `version`. A write made from a form carries the
+version the user loaded (`expected_version`); if someone else saved in
+between, it is refused with `Conflict` and nothing is written.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import Http404
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from jiayuan.core import audit
@@ -36,6 +42,61 @@ from jiayuan.registry.models import (
     Person,
     SearchKey,
 )
+
+
+class Conflict(ValidationError):
+    """Someone else saved the household or person since the user loaded it."""
+
+
+def last_change(obj: Household | Person) -> tuple[str, Any] | None:
+    """(who, when) of the latest audited write to `obj`, for a Conflict message;
+    None when the log holds none (a row written by an import, say)."""
+    from jiayuan.core.models import AuditEntry, User
+
+    entry = (AuditEntry.objects.filter(object_type=obj._meta.label_lower,
+                                       object_id=str(obj.pk))
+             .exclude(action__in=[AuditAction.VIEW_SENSITIVE, AuditAction.REVEAL])
+             .order_by("-seq").only("actor_id", "actor_username", "at").first())
+    if entry is None:
+        return None
+    user = User.objects.filter(pk=entry.actor_id).first() if entry.actor_id else None
+    who = user.display_name if user is not None else (entry.actor_username or _("the system"))
+    return who, entry.at
+
+
+def _conflict(obj: Household | Person) -> Conflict:
+    what = (_("this household (%(ref)s)") % {"ref": obj} if isinstance(obj, Household)
+            else _("the details of %(name)s") % {"name": obj.name})
+    change = last_change(obj)
+    if change is None:
+        text = _("Someone else changed %(what)s after you opened this form. Nothing you "
+                 "entered was saved.") % {"what": what}
+    else:
+        who, when = change
+        text = _("%(who)s changed %(what)s at %(when)s, after you opened this form. "
+                 "Nothing you entered was saved.") % {
+            "who": who, "what": what,
+            "when": formats.date_format(timezone.localtime(when), "Y-m-d H:i")}
+    return Conflict(text + " " + _("Your entries are kept below: check them against the "
+                                   "record as it is now, then save again."), code="conflict")
+
+
+def _claim(obj: Household | Person, expected_version: int | None) -> None:
+    """Claim the next version of `obj` (already locked and re-read by the
+    caller), or refuse if it is no longer the version the user loaded."""
+    if expected_version is not None and int(expected_version) != obj.version:
+        raise _conflict(obj)
+    obj.version += 1
+
+
+def _claim_row(model: type[Household] | type[Person], pk: int,
+               expected_version: int | None) -> int:
+    """Claim the next version of one row without loading it into the caller's
+    instance; returns the new version."""
+    locked = model.objects.select_for_update().get(pk=pk)
+    _claim(locked, expected_version)
+    model.objects.filter(pk=pk).update(version=locked.version)
+    return locked.version
 
 
 def has_sensitive_consent(person: Person) -> bool:
@@ -147,7 +208,10 @@ def person_create(*, actor: Any, household: Household, joined: date | None = Non
 
 
 @audit.audited
-def person_update(*, actor: Any, person: Person, **data: Any) -> Person:
+def person_update(*, actor: Any, person: Person, expected_version: int | None = None,
+                  **data: Any) -> Person:
+    """Change a person's details. `expected_version` is the version the user's
+    form was loaded at (None: no check, for callers that read and write at once)."""
     require(actor, Perm.EDIT_REGISTRY)
     if not in_scope(actor, person.grid_id):
         raise Http404
@@ -155,6 +219,7 @@ def person_update(*, actor: Any, person: Person, **data: Any) -> Person:
         _check_unique_id(data["id_number"], exclude_pk=person.pk)
     consent_given = bool(data.pop("sensitive_consent", False))
     person = Person.objects.select_for_update().get(pk=person.pk)
+    _claim(person, expected_version)
     before = audit.snapshot(person, Person.AUDIT_FIELDS)
     old_name, old_ethnicity = person.name, person.ethnicity
     _apply_person_fields(person, data)
@@ -202,12 +267,15 @@ def household_create(*, actor: Any, dwelling: Dwelling, residency: str, moved_in
 
 
 @audit.audited
-def household_update(*, actor: Any, household: Household, **data: Any) -> Household:
-    """Change residency, festivals, note or the head (who must be a current member)."""
+def household_update(*, actor: Any, household: Household, expected_version: int | None = None,
+                     **data: Any) -> Household:
+    """Change residency, festivals, note or the head (who must be a current member).
+    `expected_version`: as for person_update."""
     require(actor, Perm.EDIT_REGISTRY)
     if not in_scope(actor, household.grid_id):
         raise Http404
     household = Household.objects.select_for_update().get(pk=household.pk)
+    _claim(household, expected_version)
     before = audit.snapshot(household, Household.AUDIT_FIELDS)
     for field in ("residency", "note"):
         if field in data:
@@ -222,9 +290,11 @@ def household_update(*, actor: Any, household: Household, **data: Any) -> Househ
         old_head = household.head
         if old_head is not None:
             old_head.relation = data.get("old_head_relation") or Relation.OTHER_RELATIVE
-            old_head.save(update_fields=["relation", "updated_at"])
+            old_head.version = _claim_row(Person, old_head.pk, None)
+            old_head.save(update_fields=["relation", "version", "updated_at"])
         new_head.relation = Relation.HEAD
-        new_head.save(update_fields=["relation", "updated_at"])
+        new_head.version = _claim_row(Person, new_head.pk, None)
+        new_head.save(update_fields=["relation", "version", "updated_at"])
         household.head = new_head
     # Festivals already recorded stay under the consent they were given with when
     # the head changes (a death or a move must not force a new form); changing
@@ -345,12 +415,13 @@ def _set_grid(household: Household, grid_id: int) -> None:
 
 @audit.audited
 def household_move(*, actor: Any, household: Household, dwelling: Dwelling,
-                   on: date) -> Household:
+                   on: date, expected_version: int | None = None) -> Household:
     """Move a whole household to another dwelling; the old address stays in history."""
     require(actor, Perm.EDIT_REGISTRY)
     if not in_scope(actor, household.grid_id):
         raise Http404
     _check_dwelling(actor, dwelling)
+    household.version = _claim_row(Household, household.pk, expected_version)
     if dwelling.pk == household.dwelling_id:
         raise ValidationError({"dwelling": _("The household already lives there.")})
     if on < household.moved_in:
@@ -361,7 +432,7 @@ def household_move(*, actor: Any, household: Household, dwelling: Dwelling,
     old = household.dwelling_id
     household.dwelling = dwelling
     _set_grid(household, dwelling.grid_id)
-    household.save(update_fields=["dwelling", "grid", "updated_at"])
+    household.save(update_fields=["dwelling", "grid", "version", "updated_at"])
     audit.record(AuditAction.MOVE, actor=actor, obj=household,
                  changes={"dwelling_id": [old, dwelling.pk], "on": on})
     return household
@@ -369,20 +440,23 @@ def household_move(*, actor: Any, household: Household, dwelling: Dwelling,
 
 @audit.audited
 def household_move_out(*, actor: Any, household: Household, on: date,
-                       reason: str = "") -> Household:
+                       reason: str = "", expected_version: int | None = None) -> Household:
     """The household leaves the community. Its file and history stay."""
     require(actor, Perm.EDIT_REGISTRY)
     if not in_scope(actor, household.grid_id):
         raise Http404
+    household.version = _claim_row(Household, household.pk, expected_version)
+    household.refresh_from_db(fields=["moved_out", "moved_in"])
     if household.moved_out:
         raise ValidationError(_("The household has already moved out."))
     if on < household.moved_in:
         raise ValidationError({"on": _("The move cannot be before the household moved in.")})
     household.moved_out = on
-    household.save(update_fields=["moved_out", "updated_at"])
+    household.save(update_fields=["moved_out", "version", "updated_at"])
     HouseholdAddress.objects.filter(household=household, moved_out__isnull=True).update(
         moved_out=on)
-    Person.objects.filter(household=household, left_on__isnull=True).update(left_on=on)
+    Person.objects.filter(household=household, left_on__isnull=True).update(
+        left_on=on, version=F("version") + 1, updated_at=timezone.now())
     Membership.objects.filter(household=household, left__isnull=True).update(left=on,
                                                                             reason=reason)
     audit.record(AuditAction.MOVE, actor=actor, obj=household,
@@ -392,7 +466,8 @@ def household_move_out(*, actor: Any, household: Household, on: date,
 
 @audit.audited
 def person_move(*, actor: Any, person: Person, to_household: Household, on: date,
-                relation: str, new_head: Person | None = None, reason: str = "") -> Person:
+                relation: str, new_head: Person | None = None, reason: str = "",
+                expected_version: int | None = None) -> Person:
     """Move a person into another household (both must be in the actor's scope).
 
     A head who leaves a household with other members needs a successor; a head
@@ -408,6 +483,7 @@ def person_move(*, actor: Any, person: Person, to_household: Household, on: date
     if relation == Relation.HEAD:
         raise ValidationError({"relation": _(
             "Move the person first, then make them head on the household page.")})
+    person.version = _claim_row(Person, person.pk, expected_version)
     old = Household.objects.select_for_update().get(pk=person.household_id)
     if old.head_id == person.pk:
         others = old.members.filter(left_on__isnull=True).exclude(pk=person.pk)
@@ -429,7 +505,10 @@ def person_move(*, actor: Any, person: Person, to_household: Household, on: date
     person.grid_id = to_household.grid_id
     person.relation = relation
     person.left_on = None
-    person.save(update_fields=["household", "grid", "relation", "left_on", "updated_at"])
+    # Claimed above (and again if the person handed over the head's role).
+    person.version = Person.objects.values_list("version", flat=True).get(pk=person.pk)
+    person.save(update_fields=["household", "grid", "relation", "left_on", "version",
+                               "updated_at"])
     SearchKey.objects.filter(person=person).update(grid_id=to_household.grid_id)
     # Circumstances concerning the person go with them: the old household's
     # file (and grid) must not keep them.
@@ -441,19 +520,55 @@ def person_move(*, actor: Any, person: Person, to_household: Household, on: date
 
 
 @audit.audited
-def person_leave(*, actor: Any, person: Person, on: date, reason: str = "") -> Person:
+def person_leave(*, actor: Any, person: Person, on: date, reason: str = "",
+                 expected_version: int | None = None) -> Person:
     """One member leaves the community (the household stays)."""
     require(actor, Perm.EDIT_REGISTRY)
     if not in_scope(actor, person.grid_id):
         raise Http404
+    person.version = _claim_row(Person, person.pk, expected_version)
     if person.household.head_id == person.pk:
         raise ValidationError(_("The head cannot leave alone: choose a new head first, or "
                                 "move the whole household out."))
     person.left_on = on
-    person.save(update_fields=["left_on", "updated_at"])
+    person.save(update_fields=["left_on", "version", "updated_at"])
     Membership.objects.filter(person=person, left__isnull=True).update(left=on, reason=reason)
     audit.record(AuditAction.MOVE, actor=actor, obj=person,
                  changes={"left_on": on, "reason": reason})
+    return person
+
+
+@audit.audited
+def person_set_permit(*, actor: Any, person: Person, permit_number: str,
+                      permit_expiry: date | None, expected_version: int | None = None,
+                      reason: str = "") -> Person:
+    """Record a residence permit just issued (number and expiry) on the person,
+    e.g. when the desk resolves a permit case (`reason` names it in the log).
+    An empty number keeps the one on record, so a renewal can give only the
+    new expiry."""
+    require(actor, Perm.EDIT_REGISTRY)
+    if not in_scope(actor, person.grid_id):
+        raise Http404
+    permit_number = " ".join((permit_number or "").split())
+    if not permit_number and permit_expiry is None:
+        raise ValidationError({"permit_number": _(
+            "Enter the permit number or its expiry date.")})
+    if len(permit_number) > Person._meta.get_field("permit_number").max_length:
+        raise ValidationError({"permit_number": _("The permit number is too long.")})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = audit.snapshot(person, Person.AUDIT_FIELDS)
+    if permit_number:
+        person.permit_number = permit_number
+    if permit_expiry is not None:
+        person.permit_expiry = permit_expiry
+    changes = audit.diff(before, audit.snapshot(person, Person.AUDIT_FIELDS),
+                         Person.AUDIT_SENSITIVE)
+    if not changes:
+        return person
+    _claim(person, expected_version)
+    person.save(update_fields=["permit_number", "permit_expiry", "version", "updated_at"])
+    audit.record(AuditAction.UPDATE, actor=actor, obj=person,
+                 changes={**changes, **({"reason": reason} if reason else {})})
     return person
 
 
@@ -569,12 +684,14 @@ def _erase_sensitive(actor: Any, person: Person) -> None:
         clear_festivals = bool(household.festivals)
     if person.ethnicity:
         person.ethnicity = ""
-        person.save(update_fields=["ethnicity", "updated_at"])
+        person.version = _claim_row(Person, person.pk, None)
+        person.save(update_fields=["ethnicity", "version", "updated_at"])
         audit.record(AuditAction.UPDATE, actor=actor, obj=person,
                      changes={"ethnicity": audit.CHANGED, "reason": "consent withdrawn"})
     if clear_festivals:
         household.festivals = []
-        household.save(update_fields=["festivals", "updated_at"])
+        household.version = _claim_row(Household, household.pk, None)
+        household.save(update_fields=["festivals", "version", "updated_at"])
         audit.record(AuditAction.UPDATE, actor=actor, obj=household,
                      changes={"festivals": audit.CHANGED, "reason": "consent withdrawn"})
     for item in erase:

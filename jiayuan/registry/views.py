@@ -21,7 +21,7 @@ from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid, in_scope
 from jiayuan.core.views import apply_service_errors, submit
-from jiayuan.places.models import Dwelling, Grid
+from jiayuan.places.models import Grid
 from jiayuan.registry import selectors, services
 from jiayuan.registry.choices import Residency
 from jiayuan.registry.filters import HouseholdFilterForm
@@ -34,13 +34,51 @@ from jiayuan.registry.forms import (
     HouseholdMoveForm,
     MoveOutForm,
     PersonForm,
+    dwelling_spec,
+    origin_spec,
 )
 from jiayuan.registry.models import Circumstance
-from jiayuan.registry.pickers import picker, picker_response
+from jiayuan.registry.pickers import picker, picker_response, typeahead_response
 
 
-def _dwellings_for(user):
-    return filter_by_grid(Dwelling.objects.select_related("building"), user).order_by("code")
+def versioned(data: dict) -> dict:
+    """A form's cleaned data for a service: its hidden `version` becomes the
+    service's `expected_version`."""
+    data = dict(data)
+    data["expected_version"] = data.pop("version")
+    return data
+
+
+def keep_input(form, exc: ValidationError, current_version: int) -> None:
+    """After a refused save: show why on the form. A Conflict keeps what the user
+    typed and now carries the version on record, so that saving again, once the
+    user has checked, replaces it (nothing typed is lost)."""
+    apply_service_errors(form, exc)
+    if isinstance(exc, services.Conflict):
+        data = form.data.copy()
+        data[form.add_prefix("version")] = str(current_version)
+        form.data = data
+        form.conflict = True
+
+
+def form_status(form) -> int:
+    return 409 if getattr(form, "conflict", False) else 200
+
+
+def submit_versioned(request: HttpRequest, form, save, success: str, redirect_to,
+                     model) -> HttpResponse | None:
+    """core.views.submit for a versioned household or person form (`model` the
+    row it edits): a stale save shows the form again with the user's input."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        save(versioned(form.cleaned_data))
+    except ValidationError as exc:
+        keep_input(form, exc, type(model).objects.values_list("version", flat=True)
+                   .get(pk=model.pk))
+        return None
+    messages.success(request, success)
+    return redirect_to()
 
 
 @login_required
@@ -78,9 +116,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def household_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EDIT_REGISTRY)
-    dwellings = _dwellings_for(request.user)
     show_sensitive = request.user.has(Perm.VIEW_SENSITIVE)
-    form = HouseholdCreateForm(request.POST or None, dwellings=dwellings)
+    form = HouseholdCreateForm(request.POST or None, actor=request.user)
     head_form = PersonForm(request.POST or None, prefix="head", is_head=True,
                            show_sensitive=show_sensitive)
     if request.method == "POST" and form.is_valid() and head_form.is_valid():
@@ -114,46 +151,48 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         audit.record(AuditAction.VIEW_SENSITIVE, actor=request.user, obj=household,
                      changes={"shown": ["festivals"]})
     initial = {"residency": household.residency, "festivals": household.festivals,
-               "note": household.note, "head": household.head_id}
+               "note": household.note, "head": household.head_id,
+               "version": household.version}
     form = HouseholdEditForm(request.POST or None, initial=initial, household=household)
-    done = submit(request, form, lambda data: services.household_update(
+    done = submit_versioned(request, form, lambda data: services.household_update(
         actor=request.user, household=household, **data), _("Household saved."),
-        lambda: redirect("household_detail", pk=household.pk))
+        lambda: redirect("household_detail", pk=household.pk), household)
     if done:
         return done
-    return render(request, "registry/household_form.html", {"form": form, "h": household})
+    return render(request, "registry/household_form.html", {"form": form, "h": household},
+                  status=form_status(form))
 
 
 @login_required
 def household_move(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
     require(request.user, Perm.EDIT_REGISTRY)
-    form = HouseholdMoveForm(request.POST or None,
-                             dwellings=_dwellings_for(request.user).exclude(
-                                 pk=household.dwelling_id))
-    done = submit(request, form, lambda data: services.household_move(
+    form = HouseholdMoveForm(request.POST or None, initial={"version": household.version},
+                             actor=request.user, household=household)
+    done = submit_versioned(request, form, lambda data: services.household_move(
         actor=request.user, household=household, **data), _("The household has moved."),
-        lambda: redirect("household_detail", pk=household.pk))
+        lambda: redirect("household_detail", pk=household.pk), household)
     if done:
         return done
     return render(request, "registry/simple_form.html", {
-        "form": form, "h": household, "title": _("Move the household to another dwelling")})
+        "form": form, "h": household, "title": _("Move the household to another dwelling")},
+        status=form_status(form))
 
 
 @login_required
 def household_move_out(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
     require(request.user, Perm.EDIT_REGISTRY)
-    form = MoveOutForm(request.POST or None)
-    done = submit(request, form, lambda data: services.household_move_out(
+    form = MoveOutForm(request.POST or None, initial={"version": household.version})
+    done = submit_versioned(request, form, lambda data: services.household_move_out(
         actor=request.user, household=household, **data),
         _("The household is recorded as moved out."),
-        lambda: redirect("household_detail", pk=household.pk))
+        lambda: redirect("household_detail", pk=household.pk), household)
     if done:
         return done
     return render(request, "registry/simple_form.html", {
         "form": form, "h": household, "title": _("The household leaves the community"),
-        "danger": True})
+        "danger": True}, status=form_status(form))
 
 
 @login_required
@@ -229,7 +268,6 @@ OWNER_PICKER = picker("business-owner", "owner", reverse_lazy("business_owner_se
 def _business_form(request: HttpRequest, business=None) -> BusinessForm:
     user = request.user
     return BusinessForm(request.POST or None, actor=user, business=business,
-                        dwellings=_dwellings_for(user),
                         grids=filter_by_grid(Grid.objects.order_by("code"), user, field="id"))
 
 
@@ -284,6 +322,20 @@ def business_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Business saved."))
             return redirect("business_detail", pk=business.pk)
     return _render_business_form(request, form, business)
+
+
+@login_required
+def dwelling_picks(request: HttpRequest) -> HttpResponse:
+    """As-you-type dwelling picker (htmx): dwellings in the user's grids."""
+    require(request.user, Perm.VIEW_REGISTRY)
+    return typeahead_response(request, dwelling_spec(request.user))
+
+
+@login_required
+def origin_picks(request: HttpRequest) -> HttpResponse:
+    """As-you-type origin-place picker (htmx): GB/T 2260 prefectures."""
+    require(request.user, Perm.VIEW_REGISTRY)
+    return typeahead_response(request, origin_spec())
 
 
 @login_required

@@ -16,7 +16,12 @@ from jiayuan.core.roles import Perm
 from jiayuan.core.views import apply_service_errors, submit
 from jiayuan.registry import selectors, services
 from jiayuan.registry.forms import ConsentForm, MoveOutForm, PersonForm, PersonMoveForm
-from jiayuan.registry.models import Consent
+from jiayuan.registry.models import Consent, Person
+from jiayuan.registry.views import form_status, keep_input, submit_versioned
+
+
+def _version_now(person: Person) -> int:
+    return Person.objects.values_list("version", flat=True).get(pk=person.pk)
 
 
 @login_required
@@ -84,19 +89,21 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.person_update(actor=request.user, person=person, **data)
             except ValidationError as exc:
-                apply_service_errors(form, exc)
+                keep_input(form, exc, _version_now(person))
             else:
                 messages.success(request, _("Saved."))
                 return redirect("person_detail", pk=person.pk)
     return render(request, "registry/person_form.html", {"form": form, "p": person,
-                                                          "h": person.household})
+                                                          "h": person.household},
+                  status=form_status(form))
 
 
 @login_required
 def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for(request.user, pk)
     require(request.user, Perm.EDIT_REGISTRY)
-    form = PersonMoveForm(request.POST or None, person=person)
+    form = PersonMoveForm(request.POST or None, person=person,
+                          initial={"version": person.version})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         # The target goes through the same scope check as any page: a household
@@ -109,31 +116,34 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.person_move(actor=request.user, person=person, to_household=target,
                                      on=data["on"], relation=data["relation"],
-                                     new_head=data["new_head"], reason=data["reason"])
+                                     new_head=data["new_head"], reason=data["reason"],
+                                     expected_version=data["version"])
             except ValidationError as exc:
-                apply_service_errors(form, exc)
+                keep_input(form, exc, _version_now(person))
             else:
                 messages.success(request, _("Moved."))
                 return redirect("person_detail", pk=person.pk)
     return render(request, "registry/simple_form.html", {
         "form": form, "h": person.household, "p": person,
-        "title": _("Move %(name)s to another household") % {"name": person.name}})
+        "title": _("Move %(name)s to another household") % {"name": person.name}},
+        status=form_status(form))
 
 
 @login_required
 def person_leave(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for(request.user, pk)
     require(request.user, Perm.EDIT_REGISTRY)
-    form = MoveOutForm(request.POST or None)
-    done = submit(request, form, lambda data: services.person_leave(
+    form = MoveOutForm(request.POST or None, initial={"version": person.version})
+    done = submit_versioned(request, form, lambda data: services.person_leave(
         actor=request.user, person=person, **data),
         _("Recorded as having left the community."),
-        lambda: redirect("household_detail", pk=person.household_id))
+        lambda: redirect("household_detail", pk=person.household_id), person)
     if done:
         return done
     return render(request, "registry/simple_form.html", {
         "form": form, "h": person.household, "p": person, "danger": True,
-        "title": _("%(name)s leaves the community") % {"name": person.name}})
+        "title": _("%(name)s leaves the community") % {"name": person.name}},
+        status=form_status(form))
 
 
 @login_required

@@ -20,7 +20,9 @@ def test_a_grid_worker_registers_a_shop_on_a_phone(live_server, household, dwell
     page.wait_for_url(f"{live_server.url}/businesses/new/")
     page.fill("#id_name", "阿依古丽干果店")
     page.select_option("#id_kind", "grocery")
-    page.select_option("#id_dwelling", str(dwelling_a2.pk))
+    # The premises are picked as you type too (the dwelling's code).
+    page.locator("#id_dwelling").press_sequentially(dwelling_a2.code, delay=30)
+    page.locator(f"#id_dwelling-picks input[value='{dwelling_a2.pk}']").check()
     page.fill("#business-owner-q", "jyj")
     pick = page.locator("#business-owner-picks button", has_text="金英姬")
     pick.wait_for(timeout=10_000)
