@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import xlsxwriter
@@ -120,7 +121,7 @@ def test_a_grid_worker_imports_a_roster_fixes_its_bad_rows_and_undoes_it(
     with page.expect_download() as caught:
         page.locator("#check a[href$='errors.xlsx']").click()
     assert caught.value.suggested_filename == f"roster-errors-{first.pk}.xlsx"
-    fix = load_workbook(io.BytesIO(open(caught.value.path(), "rb").read()))
+    fix = load_workbook(io.BytesIO(Path(caught.value.path()).read_bytes()))
     ws = fix.active
     header = [c.value for c in ws[1]]
     id_col, phone_col = header.index("身份证号") + 1, header.index("联系电话") + 1

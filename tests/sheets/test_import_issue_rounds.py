@@ -32,7 +32,7 @@ from jiayuan.sheets import importer
 from jiayuan.sheets.limits import STORED_IN, limits_for
 from jiayuan.sheets.models import BatchStatus
 from jiayuan.sheets.reading import SheetError
-from tests.sheets.test_importer import FAMILIES, HEADER, WANG, building3, csv_bytes, start
+from tests.sheets.test_importer import FAMILIES, HEADER, WANG, building3, start
 
 __all__ = ["building3"]
 
@@ -57,7 +57,7 @@ def xlsx(sheets: list[tuple[str, list[list[Any]]]], *, id_as_number: bool = Fals
 
 
 def client_for(user: Any) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(user)
     return client
 
@@ -239,7 +239,8 @@ def test_the_rows_not_imported_are_listed_after_the_import(
     assert [(e["sheet"], e["row"], e["name"]) for e in batch.not_imported] == [
         ("roster", 6, "赵磊")]
     html = response.content.decode()
-    assert 'id="not-imported"' in html and "赵磊" in html and ">roster<" in html
+    assert 'id="not-imported"' in html and "1 row not imported" in html
+    assert "赵磊" in html and ">roster<" in html and "Row 6" in html
     assert reverse("import_errors", args=[batch.pk]) in html
     response = client.get(reverse("import_errors", args=[batch.pk]))
     assert response.status_code == 200
