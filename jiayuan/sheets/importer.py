@@ -339,7 +339,12 @@ class _Planner:
         self.grids = {g.pk: g for g in grids_for(actor).filter(community_id=batch.community_id)}
         self.memo: dict[tuple, Any] = {}
         # The database's limit of each mapped column (see jiayuan.sheets.limits).
-        self.limits = {key: limits_for(key) for key in self.column_of if key in STORED_IN}
+        filled = set(self.column_of)
+        if "address" in filled:  # an address column fills the building, unit and room
+            filled |= {"building", "unit", "room"}
+        self.limits = {key: limits_for(key) for key in filled if key in STORED_IN}
+        self.limit_labels = {key: self.label(key if key in self.column_of else "address")
+                             for key in self.limits}
         self.limits_checked: set[tuple[str, Any]] = set()
 
     def other_row(self, message: str, several: str, row: RowResult) -> str:
@@ -416,9 +421,12 @@ class _Planner:
         number = v.get("id_number")
         if number:
             info = parse_id_number(number)
-            # Each field on its own, so that every disagreement is reported at once.
+            # Each field on its own, so that every disagreement is reported at once
+            # (the library says what is wrong; it is asked only when something is).
             for column, given in (("birth_date", {"birth_date": v.get("birth_date"), "sex": None}),
                                   ("sex", {"birth_date": None, "sex": v.get("sex")})):
+                if given[column] in (None, info.birth_date, info.sex):
+                    continue
                 try:
                     check_agrees(number, **given)
                 except IDNumberError as exc:
@@ -461,7 +469,7 @@ class _Planner:
             value = v.get(key)
             if value is None or value == "" or (key, value) in checked:
                 continue
-            label = self.label(key)
+            label = self.limit_labels[key]
             if limit.too_long(value):
                 row.reject(label, self._too_long_text(row, label, limit.max_length, len(value)))
             elif limit.not_a_choice(value):
