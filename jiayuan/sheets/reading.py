@@ -830,11 +830,13 @@ def _read_workbook(data: bytes, kind: str, max_rows: int, names: list[str] | Non
             for name in names:
                 if name not in by_name:
                     raise _no_sheet(name)
-            out, budget = [], max_rows
+            out, total = [], 0
             for name in names:
                 sheet = book.get_sheet_by_index(by_name[name])
-                rows = _sheet_rows(sheet, budget) if sheet.end is not None else []
-                budget -= sum(1 for r in rows if not is_blank(r))
+                rows = _sheet_rows(sheet, max_rows) if sheet.end is not None else []
+                total += sum(1 for r in rows if not is_blank(r))
+                if total > max_rows:
+                    raise _too_many_rows(total, max_rows)
                 out.append(Sheet(name=name, rows=rows, kind=kind, visible=visible[by_name[name]]))
             return out
         order = (range(len(meta)) if head else

@@ -289,3 +289,25 @@ def test_the_importer_writes_identifiers_as_the_registry_does() -> None:
         assert getattr(person, name) == value, name
     assert id_number_columns("") == {"id_number_enc": id_number_columns("")["id_number_enc"],
                                      "id_number_hash": None, "id_number_mask": ""}
+
+
+def test_survey_lists_every_sheet_and_read_sheets_reads_the_chosen(settings: Any) -> None:
+    from jiayuan.sheets.reading import HEAD_ROWS, read_sheets, survey
+
+    long = [HEADER, *([FAMILIES[0]] * (HEAD_ROWS + 10))]
+    data = xlsx([("填表说明", INSTRUCTIONS), ("A", long), ("B", [HEADER, FAMILIES[3]])])
+    found = survey(data, "x.xlsx")
+    assert [(s.name, s.filled, len(s.rows)) for s in found] == [
+        ("填表说明", 3, 3), ("A", HEAD_ROWS + 11, HEAD_ROWS), ("B", 2, 2)]
+    sheets = read_sheets(data, "x.xlsx", ["B", "A"])
+    assert [(s.name, len(s.rows)) for s in sheets] == [("B", 2), ("A", HEAD_ROWS + 11)]
+    with pytest.raises(SheetError) as caught:
+        read_sheets(data, "x.xlsx", ["C"])
+    assert caught.value.code == "no_sheet"
+    # The sheets read together count against the row limit together.
+    settings.IMPORT_MAX_ROWS = HEAD_ROWS + 12
+    with pytest.raises(SheetError) as caught:
+        read_sheets(data, "x.xlsx", ["A", "B"])
+    assert caught.value.code == "too_many_rows"
+    csv = survey("姓名,性别\n王,男\n".encode(), "名单.csv")
+    assert [(s.name, s.filled) for s in csv] == [("名单", 2)]

@@ -395,7 +395,7 @@ def test_each_persona_gets_the_pages_or_403(personas, grid_a, building3):
         expected = 200 if role in ALLOWED else 403 if role in REFUSED else 404
         assert client.get(url("import_detail", batch)).status_code == expected, role
         assert client.get(url("import_errors", batch)).status_code == expected, role
-        for name in ("import_mapping", "import_commit", "import_undo"):
+        for name in ("import_mapping", "import_sheets", "import_commit", "import_undo"):
             if role not in ALLOWED:
                 assert client.post(url(name, batch), mapping_post(batch)).status_code \
                     == expected, (role, name)
@@ -403,7 +403,7 @@ def test_each_persona_gets_the_pages_or_403(personas, grid_a, building3):
     assert set(denied.filter(object_id="import_roster").values_list(
         "actor_username", flat=True)) == REFUSED
     assert denied.filter(actor_username="outsider", object_type="sheets.importbatch",
-                         object_id=str(batch.pk)).count() == 5
+                         object_id=str(batch.pk)).count() == 6
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DRAFT and Person.objects.count() == 0
 
@@ -423,7 +423,7 @@ def test_post_only_views_refuse_get_and_strangers_are_sent_to_login(personas, gr
                                                                     building3):
     batch = uploaded(client_for(personas["gridworker"]), grid_a)
     client = client_for(personas["gridworker"])
-    for name in ("import_mapping", "import_commit", "import_undo"):
+    for name in ("import_mapping", "import_sheets", "import_commit", "import_undo"):
         assert client.get(url(name, batch)).status_code == 405, name
     for target in (reverse("import_list"), url("import_detail", batch),
                    url("import_errors", batch)):
