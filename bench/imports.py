@@ -22,7 +22,8 @@ jiayuan/sheets/importer.py (to try a change before making it).
 
   ours      importer.start + importer.commit on the whole file, with consent
             evidence given so the 民族 column is imported too. Split: read (the
-            file read twice: at start and again at commit), plan (normalise,
+            file read twice: at start, surveying every sheet for its
+            header row, and again at commit), plan (normalise,
             check, match, group), write, the rest (storing the file, audit,
             transaction).
   reimport  the same file again, as a new batch, on the database `ours` left:
@@ -381,6 +382,8 @@ def _ours(kind: str, data: bytes, meta: dict, args: argparse.Namespace) -> dict:
 
     # Instrumentation only: the same functions, timed.
     importer.read_sheet = timed("read", importer.read_sheet)
+    importer.survey = timed("read", importer.survey)  # at start: every sheet's header
+    importer.read_sheets = timed("read", importer.read_sheets)  # at commit: the chosen
     importer._Planner.plan = timed("plan", importer._Planner.plan)
     importer._Writer.write = timed("write", importer._Writer.write)
     head, grid = _actors()

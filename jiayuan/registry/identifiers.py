@@ -7,19 +7,33 @@ from jiayuan.lib.idcard import mask_id_number
 from jiayuan.lib.phone import mask_phone, phone_last4
 
 
+def id_number_columns(number: str, *, hashed: str | None = None) -> dict[str, str | None]:
+    """The Person columns that hold `number` (encrypted, hashed, masked), for
+    writers that insert plain rows. `number` must already be normalised;
+    `hashed` is its `id_hash`, when the caller has it already."""
+    return {"id_number_enc": encrypt(number),
+            "id_number_hash": (hashed or lookup_hash("id", number)) if number else None,
+            "id_number_mask": mask_id_number(number) if number else ""}
+
+
+def phone_columns(phone: str, *, hashed: str | None = None) -> dict[str, str]:
+    """The Person columns that hold `phone`; see `id_number_columns`."""
+    return {"phone_enc": encrypt(phone),
+            "phone_hash": (hashed or lookup_hash("phone", phone)) if phone else "",
+            "phone_mask": mask_phone(phone) if phone else "",
+            "phone_last4": phone_last4(phone) if phone else ""}
+
+
 def set_id_number(person, number: str) -> None:
     """`number` must already be normalised (jiayuan.lib.idcard.normalize_id_number)."""
-    person.id_number_enc = encrypt(number)
-    person.id_number_hash = lookup_hash("id", number) if number else None
-    person.id_number_mask = mask_id_number(number) if number else ""
+    for column, value in id_number_columns(number).items():
+        setattr(person, column, value)
 
 
 def set_phone(person, phone: str) -> None:
     """`phone` must already be normalised (jiayuan.lib.phone.normalize_phone)."""
-    person.phone_enc = encrypt(phone)
-    person.phone_hash = lookup_hash("phone", phone) if phone else ""
-    person.phone_mask = mask_phone(phone) if phone else ""
-    person.phone_last4 = phone_last4(phone) if phone else ""
+    for column, value in phone_columns(phone).items():
+        setattr(person, column, value)
 
 
 def id_number_of(person) -> str:

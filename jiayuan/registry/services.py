@@ -31,6 +31,7 @@ from jiayuan.core.scope import in_scope
 from jiayuan.lib.text import display_pinyin, search_keys
 from jiayuan.places.models import Dwelling, Grid
 from jiayuan.registry.choices import ConsentPurpose, ConsentStatus, Relation
+from jiayuan.registry.consent_rules import check_consent_guardian
 from jiayuan.registry.identifiers import id_hash, set_id_number, set_phone
 from jiayuan.registry.models import (
     Business,
@@ -635,10 +636,8 @@ def consent_record(*, actor: Any, person: Person, purpose: str, recorded_on: dat
     require(actor, Perm.RECORD_CONSENT)
     if not in_scope(actor, person.grid_id):
         raise Http404
-    age = person.age_on(recorded_on)
-    if age is not None and age < 14 and guardian is None and not guardian_name:
-        raise ValidationError({"guardian": _(
-            "This person is under 14: record the parent or guardian who gave consent.")})
+    check_consent_guardian(age=person.age_on(recorded_on), guardian=guardian,
+                           guardian_name=guardian_name)
     if purpose != "referral":
         department = None
     elif department is None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
@@ -36,23 +37,29 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from xlsxwriter.utility import xl_col_to_name
 
 from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.bulk import Writer, insert_dicts, reserve_ids
-from jiayuan.core.crypto import encrypt
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import grids_for, in_scope
 from jiayuan.lib._i18n import LibError, interpolate
-from jiayuan.lib.idcard import IDNumberError, check_agrees, mask_id_number, parse_id_number
-from jiayuan.lib.phone import mask_phone, phone_last4
+from jiayuan.lib.idcard import IDNumberError, check_agrees, parse_id_number
 from jiayuan.lib.text import display_pinyin
 from jiayuan.places.models import Building, Dwelling, Grid, dwelling_code
 from jiayuan.registry.choices import ConsentPurpose, ConsentStatus, Relation
-from jiayuan.registry.identifiers import id_hash, phone_hash, set_id_number, set_phone
+from jiayuan.registry.consent_rules import check_consent_guardian
+from jiayuan.registry.identifiers import (
+    id_hash,
+    id_number_columns,
+    phone_columns,
+    phone_hash,
+    set_id_number,
+    set_phone,
+)
 from jiayuan.registry.models import (
     Consent,
     Household,
@@ -68,12 +75,14 @@ from jiayuan.sheets.columns import (
     find_header,
     guess_mapping,
     header_cells,
+    header_key,
     is_blank,
     is_total,
     template_mapping,
 )
+from jiayuan.sheets.limits import STORED_IN, limits_for
 from jiayuan.sheets.models import BatchStatus, ImportBatch, ImportChange
-from jiayuan.sheets.reading import Sheet, SheetError, read_sheet
+from jiayuan.sheets.reading import Sheet, SheetError, read_sheet, read_sheets, survey
 
 NEW, UPDATED, UNCHANGED, REJECTED, DUPLICATE = "new", "updated", "unchanged", "rejected", \
     "duplicate"
@@ -132,10 +141,28 @@ class RowResult:
     values: dict[str, Any] = field(default_factory=dict)
     person: Any = None  # the registered person this row is (a named tuple)
     household_key: tuple | None = None
+    sheet: str = ""  # the sheet's name
+    part: int = 0  # the sheet's place among the sheets read
 
     def reject(self, column: str, reason: str) -> None:
         self.outcome = REJECTED
         self.problems.append(Problem(column, reason))
+
+    @property
+    def ref(self) -> int:
+        """The row's number among all the sheets read (what a ticked possible
+        duplicate stores): its row number, plus ROWS_PER_SHEET per sheet before it."""
+        return self.part * ROWS_PER_SHEET + self.number
+
+    def reasons(self) -> list[str]:
+        """Why the row is not imported, one line per problem."""
+        out = [f"{p.column}: {p.reason}" for p in self.problems]
+        if self.outcome == DUPLICATE:
+            out.append(self.note + " " + _("Import it anyway by ticking it on the check page."))
+        return out
+
+
+ROWS_PER_SHEET = 10_000_000  # more rows than a sheet can have
 
 
 @dataclass
@@ -145,6 +172,7 @@ class Report:
     rows: list[RowResult]
     counts: dict[str, int]
     notices: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)  # the sheets read, in order
 
     def problems(self) -> Iterator[RowResult]:
         return (r for r in self.rows if r.outcome in (REJECTED, DUPLICATE))
@@ -161,34 +189,127 @@ def _column_label(header: list[Any], index: int) -> str:
 
 def start(*, actor: Any, grid: Grid, data: bytes, filename: str,
           columns: dict[str, str] | None = None) -> ImportBatch:
-    """Read an uploaded roster, find its header and map its columns.
+    """Read an uploaded roster, find the sheets with a header row, choose the first
+    (a visible one first) and map its columns.
 
-    Raises SheetError (a file we cannot or will not read) or Http404 (a grid
-    out of scope). Writes only the batch, as a draft.
+    Raises SheetError (a file we cannot or will not read, or one whose sheets
+    have no header row: the message names them) or Http404 (a grid out of
+    scope). Writes only the batch, as a draft.
     """
     require(actor, Perm.IMPORT_ROSTER)
     if not in_scope(actor, grid.pk) or grid.community_id != actor.community_id:
         raise Http404
-    sheet = read_sheet(data, filename)
-    header_index = find_header(sheet.rows)
-    if header_index is None:
-        raise SheetError(_(
-            "No header row found in the first rows of the sheet. The roster needs a row of "
-            "column names such as 姓名, 身份证号 and 房号 above the data."), "no_header")
-    header = header_cells(sheet.rows, header_index)
+    found = survey(data, filename)
+    book = [_book_entry(sheet) for sheet in found]
+    chosen = next((e for e in book if e["header_row"] and e["visible"]), None) \
+        or next((e for e in book if e["header_row"]), None)
+    if chosen is None:
+        raise SheetError(interpolate(ngettext(
+            "No header row found in the first rows of sheet %(sheets)s. The roster needs a row "
+            "of column names such as 姓名, 身份证号 and 房号 above the data.",
+            "No header row found in the first rows of any sheet (%(sheets)s). The roster needs "
+            "a row of column names such as 姓名, 身份证号 and 房号 above the data.", len(book)),
+            {"sheets": sheet_list([e["name"] for e in book])}), "no_header")
+    sheet = next(s for s in found if s.name == chosen["name"])
+    header = header_cells(sheet.rows, chosen["header_row"] - 1)
     mapping = (columns and template_mapping(header, columns)) or guess_mapping(header)
     batch = ImportBatch(community_id=grid.community_id, grid=grid, created_by=actor,
                         filename=filename[:200], file_sha256=hashlib.sha256(data).hexdigest(),
-                        sheet_name=sheet.name[:100], header_row=header_index + 1,
+                        sheet_name=chosen["name"][:100], header_row=chosen["header_row"],
+                        book=book, sheets=[chosen["name"]],
                         mapping={str(i): key for i, key in mapping.items()})
     batch.file.save(f"roster-{batch.file_sha256[:16]}.bin", ContentFile(data), save=False)
     batch.save()
     return batch
 
 
-def sheet_of(batch: ImportBatch) -> Sheet:
+def sheet_list(names: list[str]) -> str:
+    """Sheet names for a message: “A”, “B”."""
+    return pgettext("between list items", ", ").join(f"“{n}”" for n in names)
+
+
+def _signature(header: list[Any]) -> list[str]:
+    keys = [header_key(c) for c in header]
+    while keys and not keys[-1]:
+        keys.pop()
+    return keys
+
+
+def _book_entry(sheet: Sheet) -> dict[str, Any]:
+    """What the check page says about a sheet: its header row (None: not a roster)
+    and how many filled rows are below it."""
+    index = find_header(sheet.rows)
+    entry: dict[str, Any] = {"name": sheet.name, "visible": sheet.visible,
+                             "rows": sheet.filled, "header_row": None, "signature": []}
+    if index is not None:
+        above = sum(1 for row in sheet.rows[:index + 1] if not is_blank(row))
+        entry.update(header_row=index + 1, rows=max(0, sheet.filled - above),
+                     signature=_signature(header_cells(sheet.rows, index)))
+    return entry
+
+
+def chosen_sheets(batch: ImportBatch) -> list[tuple[str, int]]:
+    """(name, header row) of each sheet the batch reads, in order."""
+    book = {e["name"]: e for e in batch.book or ()}
+    if not batch.sheets or not book:  # a batch uploaded before sheets could be chosen
+        return [(batch.sheet_name, batch.header_row)]
+    return [(n, book[n]["header_row"]) for n in batch.sheets if n in book]
+
+
+def choose_sheets(*, actor: Any, batch: ImportBatch, names: list[str]) -> ImportBatch:
+    """Read ``names`` (one sheet, or several with the same header) instead of the
+    sheets chosen so far. A new header gets its columns mapped afresh; the
+    possible duplicates ticked are forgotten (their row numbers changed).
+    Raises SheetError naming the sheet that cannot be read."""
+    _scoped_batch(actor, batch)
+    if batch.status != BatchStatus.DRAFT:
+        raise SheetError(_("This file has already been imported."), "done")
+    book = {e["name"]: e for e in batch.book or ()}
+    names = list(dict.fromkeys(names))
+    if not names:
+        raise SheetError(_("Choose the sheet that holds the roster."), "no_sheet")
+    for name in names:
+        if name not in book:
+            raise SheetError(interpolate(_(
+                "The file has no sheet called “%(sheet)s”. Upload the file again and choose "
+                "the sheet that holds the roster."), {"sheet": name}), "no_sheet")
+        if not book[name]["header_row"]:
+            raise SheetError(interpolate(_(
+                "Sheet “%(sheet)s” has no header row (a row of column names such as 姓名 and "
+                "身份证号), so it is not a roster: choose another sheet."), {"sheet": name}),
+                "no_header")
+    if len({tuple(book[n]["signature"]) for n in names}) > 1:
+        raise SheetError(interpolate(_(
+            "Sheets %(sheets)s do not have the same columns: import them one at a time."),
+            {"sheets": sheet_list(names)}), "different_headers")
+    first = book[names[0]]
+    current = chosen_sheets(batch)
+    if not current or first["signature"] != book.get(current[0][0], {}).get("signature"):
+        batch.mapping = {str(i): key for i, key in guess_mapping(first["signature"]).items()}
+    batch.sheets = names
+    batch.sheet_name = names[0][:100]
+    batch.header_row = first["header_row"]
+    batch.accepted = []
+    batch.save(update_fields=["sheets", "sheet_name", "header_row", "mapping", "accepted"])
+    return batch
+
+
+def sheets_of(batch: ImportBatch, *, first_only: bool = False) -> list[tuple[Sheet, int]]:
+    """The sheets the batch reads, each with its header row (1-based)."""
     with batch.file.open("rb") as f:
-        return read_sheet(f.read(), batch.filename)
+        data = f.read()
+    if not batch.sheets or not batch.book:
+        return [(read_sheet(data, batch.filename), batch.header_row)]
+    chosen = chosen_sheets(batch)
+    if first_only:
+        chosen = chosen[:1]
+    sheets = read_sheets(data, batch.filename, [n for n, _row in chosen])
+    return [(sheet, row) for sheet, (_name, row) in zip(sheets, chosen, strict=True)]
+
+
+def sheet_of(batch: ImportBatch) -> Sheet:
+    """The first sheet the batch reads (its header names the columns)."""
+    return sheets_of(batch, first_only=True)[0][0]
 
 
 def _scoped_batch(actor: Any, batch: ImportBatch) -> None:
@@ -202,11 +323,13 @@ def _scoped_batch(actor: Any, batch: ImportBatch) -> None:
 class _Planner:
     """Works out every row's outcome; `check` shows it, `commit` writes it."""
 
-    def __init__(self, actor: Any, batch: ImportBatch, sheet: Sheet) -> None:
-        self.actor, self.batch, self.sheet = actor, batch, sheet
+    def __init__(self, actor: Any, batch: ImportBatch, sheets: list[tuple[Sheet, int]]) -> None:
+        self.actor, self.batch, self.sheets = actor, batch, sheets
         self.today = timezone.localdate()
-        self.header = (header_cells(sheet.rows, batch.header_row - 1)
-                       if batch.header_row <= len(sheet.rows) else [])
+        first, header_row = sheets[0]
+        self.header = (header_cells(first.rows, header_row - 1)
+                       if header_row <= len(first.rows) else [])
+        self.several = len(sheets) > 1
         self.columns = {int(i): key for i, key in batch.mapping.items() if key in FIELDS}
         self.labels = {i: _column_label(self.header, i) for i in self.columns}
         self.column_of = {key: i for i, key in self.columns.items()}
@@ -215,6 +338,21 @@ class _Planner:
         self.rows: list[RowResult] = []
         self.grids = {g.pk: g for g in grids_for(actor).filter(community_id=batch.community_id)}
         self.memo: dict[tuple, Any] = {}
+        # The database's limit of each mapped column (see jiayuan.sheets.limits).
+        filled = set(self.column_of)
+        if "address" in filled:  # an address column fills the building, unit and room
+            filled |= {"building", "unit", "room"}
+        self.limits = {key: limits_for(key) for key in filled if key in STORED_IN}
+        self.limit_labels = {key: self.label(key if key in self.column_of else "address")
+                             for key in self.limits}
+        self.limits_checked: set[tuple[str, Any]] = set()
+
+    def other_row(self, message: str, several: str, row: RowResult) -> str:
+        """``message`` about another row (``%(row)d``), or ``several`` (which also
+        names its ``%(sheet)s``) when rows come from more than one sheet."""
+        if self.several:
+            return interpolate(several, {"row": row.number, "sheet": row.sheet})
+        return interpolate(message, {"row": row.number})
 
     def label(self, key: str) -> str:
         i = self.column_of.get(key)
@@ -230,19 +368,20 @@ class _Planner:
             self.notices.append(_(
                 "The ethnic group column is not imported: say how the people on this roster "
                 "consented to it being recorded, or leave it out."))
-        for index in range(self.batch.header_row, len(self.sheet.rows)):
-            cells = self.sheet.rows[index]
-            if is_blank(cells):
-                continue
-            if is_total(cells):
-                self.skipped += 1
-                continue
-            row = RowResult(number=index + 1, cells=cells)
-            self._normalise(row, cells)
-            if not self.batch.consent_evidence:
-                row.values.pop("ethnicity", None)
-            self._check_row(row)
-            self.rows.append(row)
+        for part, (sheet, header_row) in enumerate(self.sheets):
+            for index in range(header_row, len(sheet.rows)):
+                cells = sheet.rows[index]
+                if is_blank(cells):
+                    continue
+                if is_total(cells):
+                    self.skipped += 1
+                    continue
+                row = RowResult(number=index + 1, cells=cells, sheet=sheet.name, part=part)
+                self._normalise(row, cells)
+                if not self.batch.consent_evidence:
+                    row.values.pop("ethnicity", None)
+                self._check_row(row)
+                self.rows.append(row)
 
     def _normalise(self, row: RowResult, cells: list[Any]) -> None:
         values = row.values
@@ -282,11 +421,16 @@ class _Planner:
         number = v.get("id_number")
         if number:
             info = parse_id_number(number)
-            try:
-                check_agrees(number, birth_date=v.get("birth_date"), sex=v.get("sex"))
-            except IDNumberError as exc:
-                column = "sex" if exc.code == "sex_mismatch" else "birth_date"
-                row.reject(self.label(column), str(exc))
+            # Each field on its own, so that every disagreement is reported at once
+            # (the library says what is wrong; it is asked only when something is).
+            for column, given in (("birth_date", {"birth_date": v.get("birth_date"), "sex": None}),
+                                  ("sex", {"birth_date": None, "sex": v.get("sex")})):
+                if given[column] in (None, info.birth_date, info.sex):
+                    continue
+                try:
+                    check_agrees(number, **given)
+                except IDNumberError as exc:
+                    row.reject(self.label(column), str(exc))
             v.setdefault("birth_date", info.birth_date)
             v.setdefault("sex", info.sex)
         if not v.get("sex") and not any(p.column == self.label("sex") for p in row.problems):
@@ -295,6 +439,7 @@ class _Planner:
         birth = v.get("birth_date")
         if birth and birth > self.today:
             row.reject(self.label("birth_date"), _("The birth date is in the future."))
+        self._check_limits(row)
         grid = self.batch.grid
         if v.get("grid"):
             grid = self._grid_named(v["grid"])
@@ -302,14 +447,62 @@ class _Planner:
                 row.reject(self.label("grid"), interpolate(
                     _("“%(grid)s” is not a grid you work in. Use the grid's code or name."),
                     {"grid": v["grid"]}))
-                return
-        v["grid_id"] = grid.pk
+        if grid is not None:
+            v["grid_id"] = grid.pk
         if not v.get("building") or not v.get("room"):
             row.reject(self.label("room") if v.get("building") else self.label("building"),
                        _("The address is incomplete: the building and the room number are "
                          "needed."))
             return
         row.dwelling = dwelling_code(v["building"], v.get("unit", ""), v["room"])
+        code_limit = limits_for("dwelling_code")
+        if code_limit.too_long(row.dwelling):
+            row.reject(self.label("room"), self._too_long_text(
+                row, _("Dwelling code"), code_limit.max_length, len(row.dwelling)))
+
+    def _check_limits(self, row: RowResult) -> None:
+        """Every value against what its registry column can hold (PostgreSQL refuses
+        the rest at commit), each problem naming the row, the column and the limit."""
+        v = row.values
+        checked = self.limits_checked
+        for key, limit in self.limits.items():
+            value = v.get(key)
+            if value is None or value == "" or (key, value) in checked:
+                continue
+            label = self.limit_labels[key]
+            if limit.too_long(value):
+                row.reject(label, self._too_long_text(row, label, limit.max_length, len(value)))
+            elif limit.not_a_choice(value):
+                row.reject(label, interpolate(_(
+                    "Row %(row)d, column “%(column)s”: “%(value)s” is not one of the values "
+                    "the registry allows here."), {"row": row.number, "column": label,
+                                                    "value": value}))
+            elif limit.out_of_range(value):
+                row.reject(label, interpolate(_(
+                    "Row %(row)d, column “%(column)s”: %(value)s is outside what the registry "
+                    "can store (%(low)s to %(high)s)."), {
+                        "row": row.number, "column": label, "value": value,
+                        "low": limit.low, "high": limit.high}))
+            elif isinstance(value, str) and len(value) <= 12:
+                checked.add((key, value))  # short values repeat: check each once
+        name = v.get("name")
+        pinyin = limits_for("pinyin")
+        # A syllable is at most 6 letters and a space: only long names can overflow.
+        if name and pinyin.max_length is not None and 7 * len(name) > pinyin.max_length:
+            length = len(display_pinyin(name))
+            if length > pinyin.max_length:
+                row.reject(self.label("name"), interpolate(_(
+                    "Row %(row)d, column “%(column)s”: the name is too long to store its "
+                    "pinyin (%(length)d letters; at most %(limit)d)."), {
+                        "row": row.number, "column": self.label("name"), "length": length,
+                        "limit": pinyin.max_length}))
+
+    @staticmethod
+    def _too_long_text(row: RowResult, label: str, limit: int | None, length: int) -> str:
+        return interpolate(_(
+            "Row %(row)d, column “%(column)s”: at most %(limit)d characters fit in the "
+            "registry, this has %(length)d. Shorten it."), {
+                "row": row.number, "column": label, "limit": limit or 0, "length": length})
 
     def _grid_named(self, text: str) -> Grid | None:
         for g in self.grids.values():
@@ -362,8 +555,9 @@ class _Planner:
             if number:
                 first = by_id.get(v["id_hash"])
                 if first is not None:
-                    row.reject(self.label("id_number"), interpolate(
-                        _("The same ID number as row %(row)d."), {"row": first.number}))
+                    row.reject(self.label("id_number"), self.other_row(
+                        _("The same ID number as row %(row)d."),
+                        _("The same ID number as row %(row)d of sheet “%(sheet)s”."), first))
                     continue
                 by_id[v["id_hash"]] = row
             else:
@@ -371,20 +565,24 @@ class _Planner:
                 first = by_details.get(key)
                 if first is not None:
                     if first.household_key == row.household_key:
-                        row.reject(self.label("name"), interpolate(
+                        row.reject(self.label("name"), self.other_row(
                             _("The same person as row %(row)d (same name, birth date and "
-                              "phone)."), {"row": first.number}))
+                              "phone)."),
+                            _("The same person as row %(row)d of sheet “%(sheet)s” (same "
+                              "name, birth date and phone)."), first))
                     else:
-                        self._maybe_duplicate(row, interpolate(
+                        self._maybe_duplicate(row, self.other_row(
                             _("Possibly the same person as row %(row)d (same name, birth date "
-                              "and phone)."), {"row": first.number}))
+                              "and phone)."),
+                            _("Possibly the same person as row %(row)d of sheet “%(sheet)s” "
+                              "(same name, birth date and phone)."), first))
                     continue
                 by_details[key] = row
         self._match_registered(by_id)
 
     def _maybe_duplicate(self, row: RowResult, note: str) -> None:
         row.note = note
-        if row.number not in set(self.batch.accepted):
+        if row.ref not in set(self.batch.accepted):
             row.outcome = DUPLICATE
 
     def _match_registered(self, by_id: dict[str, RowResult]) -> None:
@@ -479,6 +677,7 @@ class _Planner:
             for row in rows:
                 if row.outcome != REJECTED:
                     self._decide_person(row, target)
+            self._check_guardians(rows, target)
             if target is None:
                 self._check_new_household(rows)
             elif any(r.outcome in (NEW, DUPLICATE) and r.values.get("relation") == Relation.HEAD
@@ -549,13 +748,11 @@ class _Planner:
             problem = _("Several heads of household (户主) at %(dwelling)s: add a 户号 column to "
                         "tell the households apart, or correct the relation.")
         elif heads[0].outcome != NEW:
-            problem = interpolate(_("The head of household's row %(row)d is not imported, so "
-                                    "neither is this one."), {"row": heads[0].number})
+            problem = self._head_not_imported(heads[0])
         elif not heads[0].values.get("residency"):
             heads[0].reject(self.label("residency"), _(
                 "The residency (人员类别: 户籍, 常住 or 流动) is needed for a new household."))
-            problem = interpolate(_("The head of household's row %(row)d is not imported, so "
-                                    "neither is this one."), {"row": heads[0].number})
+            problem = self._head_not_imported(heads[0])
         if problem is None:
             for row in live:
                 if row is not heads[0] and not row.values.get("relation"):
@@ -566,8 +763,44 @@ class _Planner:
             if len(heads) == 1 and row is heads[0]:
                 continue  # its own problem (or its duplicate note) says enough
             if row.outcome in (NEW, DUPLICATE) or any(row is h for h in heads):
-                row.reject(self.label("relation"), interpolate(
-                    problem, {"dwelling": row.dwelling}) if "%(" in problem else problem)
+                row.reject(self.label("relation"), str(interpolate(
+                    problem, {"dwelling": row.dwelling})))
+
+    def _head_not_imported(self, head: RowResult) -> str:
+        # Interpolated again with the dwelling below: keep its own % signs out.
+        return self.other_row(
+            _("The head of household's row %(row)d is not imported, so neither is this one."),
+            _("The head of household's row %(row)d of sheet “%(sheet)s” is not imported, so "
+              "neither is this one."), head).replace("%", "%%")
+
+    def _check_guardians(self, rows: list[RowResult], target: dict | None) -> None:
+        """The ethnic group of a child under 14 is recorded under a consent given by a
+        guardian (the head of household): the registry's own rule decides."""
+        if not self.batch.consent_evidence:
+            return
+        head_row = next((r for r in rows if r.values.get("relation") == Relation.HEAD
+                         and r.outcome == NEW), None)
+        for row in rows:
+            v = row.values
+            if row.outcome == NEW and v.get("ethnicity"):
+                guardian = head_row if head_row is not row else None
+                if guardian is None and target is not None and (
+                        row.person is None or target["head_id"] != row.person.pk):
+                    guardian = target["head_id"]
+            elif (row.outcome == UPDATED and "ethnicity" in v.get("changed", ())
+                  and not row.person.ethnicity):
+                guardian = target["head_id"] if target and target["head_id"] != row.person.pk \
+                    else None
+            else:
+                continue
+            birth = v.get("birth_date") or (row.person.birth_date if row.person else None)
+            try:
+                check_consent_guardian(age=_age(birth, self.today) if birth else None,
+                                       guardian=guardian)
+            except ValidationError as exc:
+                row.reject(self.label("ethnicity"), " ".join(exc.messages) + " " + _(
+                    "Leave the ethnic group empty in this row, or record it with the "
+                    "guardian's consent on the person page."))
 
     def person_values(self, row: RowResult) -> dict[str, Any]:
         v = row.values
@@ -580,7 +813,7 @@ class _Planner:
     def release_cells(self) -> None:
         """Let go of the sheet, keeping only the cells of the rows not imported (the
         error report shows them): the memory goes to the writing instead."""
-        self.sheet = None
+        self.sheets = []
         for row in self.rows:
             if row.outcome not in (REJECTED, DUPLICATE):
                 row.cells = []
@@ -597,7 +830,7 @@ class _Planner:
         counts["skipped"] = self.skipped
         header = [_column_label(self.header, i) for i in range(len(self.header))]
         return Report(header=header, columns=self.columns, rows=self.rows, counts=counts,
-                      notices=self.notices)
+                      notices=self.notices, sheets=[sheet.name for sheet, _row in self.sheets])
 
 
 def _field_label(key: str) -> str:
@@ -609,7 +842,7 @@ def _field_label(key: str) -> str:
 def check(*, actor: Any, batch: ImportBatch) -> Report:
     """The dry run: every row's outcome, nothing written."""
     _scoped_batch(actor, batch)
-    return _Planner(actor, batch, sheet_of(batch)).plan()
+    return _Planner(actor, batch, sheets_of(batch)).plan()
 
 
 # --- commit -------------------------------------------------------------------------
@@ -617,22 +850,27 @@ def check(*, actor: Any, batch: ImportBatch) -> Report:
 def commit(*, actor: Any, batch: ImportBatch) -> Report:
     """Write the plan in one transaction. Raises ImportFailed (nothing written)."""
     _scoped_batch(actor, batch)
-    sheet = sheet_of(batch)
+    sheets = sheets_of(batch)
     try:
         with transaction.atomic():
             audit.lock_tip()
             batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
             if batch.status != BatchStatus.DRAFT:
                 raise ImportFailed(_("This file has already been imported."), "done")
-            planner = _Planner(actor, batch, sheet)
-            sheet = None
+            planner = _Planner(actor, batch, sheets)
+            sheets = []
             report = planner.plan()
             planner.release_cells()
             _Writer(actor, batch, planner).write(report)
             batch.status = BatchStatus.COMMITTED
             batch.committed_at = timezone.now()
             batch.counts = report.counts
-            batch.save(update_fields=["status", "committed_at", "counts"])
+            # Listed on the batch's page, and the rows to fix are taken from the file
+            # by these numbers (the reasons in the words of who imported).
+            batch.not_imported = [
+                {"sheet": r.sheet, "row": r.number, "name": r.name, "outcome": r.outcome,
+                 "reasons": r.reasons()} for r in report.problems()]
+            batch.save(update_fields=["status", "committed_at", "counts", "not_imported"])
             audit.record(AuditAction.IMPORT, actor=actor, obj=batch, changes={
                 "file": batch.filename, "sha256": batch.file_sha256,
                 "grid": batch.grid.code, "counts": report.counts})
@@ -708,7 +946,7 @@ class _Writer:
         """Write one chunk of new people with their memberships, consents and search
         keys as plain rows, so memory stays bounded by the chunk. The values were
         normalised and validated by the plan; the identifiers are encrypted, hashed
-        and masked here as `set_id_number` / `set_phone` do."""
+        and masked by the registry's own `id_number_columns` / `phone_columns`."""
         people, memberships, consents, keys = [], [], [], []
         evidence = self._evidence()
         for row, pk in zip(rows, ids, strict=True):
@@ -721,11 +959,8 @@ class _Writer:
                 **values, "id": pk, "household_id": household_id, "grid_id": v["grid_id"],
                 "relation": relation, "pinyin": display_pinyin(row.name),
                 "import_batch_id": self.batch.pk, "created_at": now, "updated_at": now,
-                "id_number_enc": encrypt(number), "id_number_hash": v.get("id_hash"),
-                "id_number_mask": mask_id_number(number) if number else "",
-                "phone_enc": encrypt(phone), "phone_hash": v.get("phone_hash", ""),
-                "phone_mask": mask_phone(phone) if phone else "",
-                "phone_last4": phone_last4(phone) if phone else ""})
+                **id_number_columns(number, hashed=v.get("id_hash")),
+                **phone_columns(phone, hashed=v.get("phone_hash"))})
             memberships.append({"person_id": pk, "household_id": household_id,
                                 "relation": relation, "joined": v.get("moved_in") or self.today})
             if values.get("ethnicity"):

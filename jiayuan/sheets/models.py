@@ -34,6 +34,12 @@ class ImportBatch(models.Model):
     file = models.FileField(upload_to="imports/%Y/%m/", max_length=200, storage=private_storage)
     sheet_name = models.CharField(_("sheet"), max_length=100, blank=True)
     header_row = models.PositiveIntegerField(_("header row"), default=1)
+    # Every sheet of the file with data: [{name, visible, rows, header_row (None:
+    # no header, not a roster), signature (its header's keys)}], and the names of
+    # the sheets read (one, or several with the same header); sheet_name and
+    # header_row are the first of them.
+    book = models.JSONField(default=list, blank=True)
+    sheets = models.JSONField(default=list, blank=True)
     # {column index (str): field key}
     mapping = models.JSONField(default=dict, blank=True)
     # Row numbers (in the file) of possible duplicates the worker chose to import.
@@ -43,6 +49,8 @@ class ImportBatch(models.Model):
     consent_evidence = models.CharField(_("consent to record ethnic group"), max_length=200,
                                         blank=True)
     counts = models.JSONField(default=dict, blank=True)
+    # The rows the commit left out: [{sheet, row, name, outcome, reasons}].
+    not_imported = models.JSONField(default=list, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=BatchStatus.choices,
                               default=BatchStatus.DRAFT)
     committed_at = models.DateTimeField(_("imported"), null=True, blank=True)

@@ -90,7 +90,8 @@ from jiayuan.lib._i18n import LibError, interpolate
 from jiayuan.lib.text import first_line
 from jiayuan.sheets.columns import is_blank
 
-__all__ = ["MAX_CELLS", "Cell", "Sheet", "SheetError", "read_sheet"]
+__all__ = ["HEAD_ROWS", "MAX_CELLS", "Cell", "Sheet", "SheetError", "read_sheet", "read_sheets",
+           "survey"]
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,13 @@ class Sheet:
     rows: list[list[Cell]]
     kind: str  # "xlsx" | "xls" | "ods" | "csv"
     encoding: str = ""  # csv only: "utf-8", "utf-8-sig", "gb18030", "utf-16"
+    visible: bool = True
+    # `survey` only: rows holds the first HEAD_ROWS rows, filled counts them all.
+    filled: int = 0
+
+
+#: Rows of each sheet `survey` keeps (where a header row is looked for).
+HEAD_ROWS = 31
 
 
 # ------------------------------------------------------------------- messages
@@ -184,6 +192,26 @@ def read_sheet(data: bytes, filename: str, *, max_bytes: int | None = None,
     ``filename`` only names a csv's sheet; the format comes from the content.
     Limits default to the IMPORT_MAX_* settings.
     """
+    return _guarded(data, filename, max_bytes, max_rows, max_unpacked, None, False)[0]
+
+
+def read_sheets(data: bytes, filename: str, names: list[str], *,
+                max_rows: int | None = None) -> list[Sheet]:
+    """The sheets called ``names``, in that order, in full. Together they hold at
+    most ``max_rows`` filled rows. A name the file does not have is a SheetError
+    (code ``no_sheet``)."""
+    return _guarded(data, filename, None, max_rows, None, list(names), False)
+
+
+def survey(data: bytes, filename: str) -> list[Sheet]:
+    """Every worksheet with a filled-in cell, in the workbook's order, each with
+    only its first HEAD_ROWS rows (``filled`` counts all its filled rows, and
+    ``visible`` says whether Excel shows its tab). A csv is one sheet."""
+    return _guarded(data, filename, None, None, None, None, True)
+
+
+def _guarded(data: bytes, filename: str, max_bytes: int | None, max_rows: int | None,
+             max_unpacked: int | None, names: list[str] | None, head: bool) -> list[Sheet]:
     max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
     max_rows = settings.IMPORT_MAX_ROWS if max_rows is None else max_rows
     max_unpacked = settings.IMPORT_MAX_UNPACKED_BYTES if max_unpacked is None else max_unpacked
@@ -195,7 +223,7 @@ def read_sheet(data: bytes, filename: str, *, max_bytes: int | None = None,
     if not data:
         raise SheetError(_("The file is empty. Choose the roster file again."), "empty")
     try:
-        return _read(data, filename, max_rows, max_unpacked)
+        return _read(data, filename, max_rows, max_unpacked, names, head)
     except SheetError:
         raise
     except (RecursionError, MemoryError, ValueError, LookupError, TypeError, ArithmeticError,
@@ -205,16 +233,29 @@ def read_sheet(data: bytes, filename: str, *, max_bytes: int | None = None,
         raise _damaged(type(exc).__name__) from exc
 
 
-def _read(data: bytes, filename: str, max_rows: int, max_unpacked: int) -> Sheet:
+def _read(data: bytes, filename: str, max_rows: int, max_unpacked: int,
+          names: list[str] | None = None, head: bool = False) -> list[Sheet]:
     if data.startswith(_ZIP):
         kind = _check_zip(data, max_unpacked)
-        return _read_workbook(data, kind, max_rows)
+        return _read_workbook(data, kind, max_rows, names, head)
     if data.startswith(_OLE):
         _check_ole(data)
-        return _read_workbook(data, "xls", max_rows)
+        return _read_workbook(data, "xls", max_rows, names, head)
     if data.startswith(_NOT_SHEETS):
         raise _not_sheet()
-    return _read_text(data, filename, max_rows)
+    sheet = _read_text(data, filename, max_rows)
+    if names is not None and names != [sheet.name]:
+        raise _no_sheet([n for n in names if n != sheet.name][0])
+    if head:
+        sheet.filled = sum(1 for row in sheet.rows if not is_blank(row))
+        del sheet.rows[HEAD_ROWS:]
+    return [sheet]
+
+
+def _no_sheet(name: str) -> SheetError:
+    return SheetError(interpolate(_(
+        "The file has no sheet called “%(sheet)s”. Upload the file again and choose the sheet "
+        "that holds the roster."), {"sheet": name}), "no_sheet")
 
 
 # ------------------------------------------------------------------ zip layer
@@ -775,21 +816,49 @@ def _records(stream: bytes, pos: int) -> Iterator[tuple[int, bytes]]:
 
 # ------------------------------------------------------------- calamine layer
 
-def _read_workbook(data: bytes, kind: str, max_rows: int) -> Sheet:
+def _read_workbook(data: bytes, kind: str, max_rows: int, names: list[str] | None = None,
+                   head: bool = False) -> list[Sheet]:
+    """The first visible worksheet with data (``names`` None, ``head`` False), the
+    named ones (``names``), or all with data, cut to their first rows (``head``)."""
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         meta = book.sheets_metadata
-        order = sorted(range(len(meta)), key=lambda i: (
-            meta[i].visible != python_calamine.SheetVisibleEnum.Visible, i))
+        visible = [m.visible == python_calamine.SheetVisibleEnum.Visible for m in meta]
+        if names is not None:
+            by_name = {str(m.name): i for i, m in enumerate(meta)
+                       if m.typ == python_calamine.SheetTypeEnum.WorkSheet}
+            for name in names:
+                if name not in by_name:
+                    raise _no_sheet(name)
+            out, total = [], 0
+            for name in names:
+                sheet = book.get_sheet_by_index(by_name[name])
+                rows = _sheet_rows(sheet, max_rows) if sheet.end is not None else []
+                total += sum(1 for r in rows if not is_blank(r))
+                if total > max_rows:
+                    raise _too_many_rows(total, max_rows)
+                out.append(Sheet(name=name, rows=rows, kind=kind, visible=visible[by_name[name]]))
+            return out
+        order = (range(len(meta)) if head else
+                 sorted(range(len(meta)), key=lambda i: (not visible[i], i)))
+        found: list[Sheet] = []
         for index in order:
             if meta[index].typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
             sheet = book.get_sheet_by_index(index)
             if sheet.end is None:
                 continue
+            if head:
+                rows, filled = _sheet_head(sheet)
+                if filled:
+                    found.append(Sheet(name=str(sheet.name), rows=rows, kind=kind,
+                                       visible=visible[index], filled=filled))
+                continue
             rows = _sheet_rows(sheet, max_rows)
             if rows:
-                return Sheet(name=str(sheet.name), rows=rows, kind=kind)
+                return [Sheet(name=str(sheet.name), rows=rows, kind=kind, visible=visible[index])]
+        if found:
+            return found
     except SheetError:
         raise
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
@@ -800,6 +869,30 @@ def _read_workbook(data: bytes, kind: str, max_rows: int) -> Sheet:
         detail = first_line(str(exc), 100)
         raise _damaged(f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__) from exc
     raise _no_data()
+
+
+def _sheet_head(sheet: Any) -> tuple[list[list[Cell]], int]:
+    """The first HEAD_ROWS rows of ``sheet`` (as `_sheet_rows` gives them) and the
+    number of its filled rows."""
+    start_row, _start_col = sheet.start or (0, 0)
+    end_row, end_col = sheet.end
+    rows: list[list[Cell]] = []
+    seen = filled = 0
+    pad: list[Cell] | None = None
+    shared: dict[str, str] = {}
+    for raw in sheet.iter_rows():
+        seen += 1
+        if pad is None:
+            pad = [None] * max(0, end_col + 1 - len(raw))
+        if len(rows) < HEAD_ROWS:
+            rows.append(pad + [_cell(c, shared) for c in raw])
+        filled += not is_blank(raw)
+    if rows and seen < end_row + 1 and start_row > 0:
+        rows[:0] = [[None] * len(rows[0]) for _ in range(end_row + 1 - seen)]
+        del rows[HEAD_ROWS:]
+    while rows and is_blank(rows[-1]):
+        rows.pop()
+    return rows, filled
 
 
 def _no_data() -> SheetError:

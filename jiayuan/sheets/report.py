@@ -1,32 +1,83 @@
 """The error report: the rows a check could not import, as the worker typed them,
-with the reasons beside them, to fix in Excel/WPS and import again."""
+with the sheet and the reasons beside them, to fix in Excel/WPS and import again.
+
+The ID-card and phone columns are formatted as text (cell format "@"), and a
+number in them is written as its digits: an ID re-typed in Excel then stays
+text instead of becoming 1.10101E+17.
+"""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from jiayuan.sheets.importer import DUPLICATE, Report
+from jiayuan.sheets import normalise as norm
+from jiayuan.sheets.importer import Report
 from jiayuan.sheets.xlsx import write_sheet
 
+#: Fields whose cells are numbers made of digits that must stay text.
+TEXT_FIELDS = frozenset({"id_number", "phone"})
+LEADING = 3  # row, sheet, what to fix
 
-def _rows(report: Report) -> Iterator[list[Any]]:
-    for row in report.problems():
-        reasons = [f"{p.column}: {p.reason}" for p in row.problems]
-        if row.outcome == DUPLICATE:
-            reasons.append(row.note + " " + _("Import it anyway by ticking it on the check page."))
-        yield [row.number, "\n".join(reasons), *row.cells]
+
+def _as_text(cell: Any) -> Any:
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        try:
+            return norm.text(cell)
+        except norm.CellError:
+            return cell
+    return cell
+
+
+def _rows(items: Iterable[tuple[int, str, list[str], list[Any]]],
+          text: frozenset[int]) -> Iterator[list[Any]]:
+    for number, sheet, reasons, cells in items:
+        if text:
+            cells = [_as_text(c) if j in text else c for j, c in enumerate(cells)]
+        yield [number, sheet, "\n".join(reasons), *cells]
+
+
+def write_rows_to_fix(header: Sequence[str], columns: dict[int, str],
+                      items: Iterable[tuple[int, str, list[str], list[Any]]]) -> bytes:
+    """An .xlsx of (row number, sheet, reasons, cells as typed), the cells under
+    the file's own ``header``; ``columns`` (index -> field) says which are ID
+    and phone columns."""
+    text = frozenset(j for j, key in columns.items() if key in TEXT_FIELDS)
+    out = io.BytesIO()
+    labels = [_("Row in your file"), _("Sheet"), _("What to fix"), *header]
+    width = max([len(header), *(j + 1 for j in text)])
+    widths = [10, 14, 48, *([14] * width)]
+    for j in text:
+        widths[LEADING + j] = 21
+    write_sheet(out, _("Rows to fix"), labels, _rows(items, text), widths=widths,
+                text_columns=[LEADING + j for j in sorted(text)])
+    return out.getvalue()
 
 
 def error_report(report: Report) -> bytes:
-    """An .xlsx: row number, problems, then the original cells of every row that
-    was rejected or is a possible duplicate (written by the exports' SheetWriter:
-    escaped text, real dates)."""
-    out = io.BytesIO()
-    header = [_("Row in your file"), _("What to fix"), *report.header]
-    write_sheet(out, _("Rows to fix"), header, _rows(report),
-                widths=[10, 48, *([14] * len(report.header))])
-    return out.getvalue()
+    """An .xlsx: row number, sheet, problems, then the original cells of every row
+    that was rejected or is a possible duplicate (written by the exports'
+    SheetWriter: escaped text, real dates, ID and phone columns as text)."""
+    return write_rows_to_fix(report.header, report.columns, (
+        (row.number, row.sheet, row.reasons(), row.cells) for row in report.problems()))
+
+
+def not_imported_report(header: Sequence[str], columns: dict[int, str],
+                        entries: list[dict[str, Any]], sheets: list[tuple[Any, int]]) -> bytes:
+    """The rows-to-fix file of an imported batch: the rows it left out
+    (``entries``, ImportBatch.not_imported) with the reasons given at the
+    import, their cells read again from the stored file's ``sheets``."""
+    by_name = {sheet.name: sheet for sheet, _row in sheets}
+    first = sheets[0][0] if sheets else None
+
+    def items() -> Iterator[tuple[int, str, list[str], list[Any]]]:
+        for entry in entries:
+            sheet = by_name.get(entry.get("sheet", ""), first)
+            number = entry.get("row", 0)
+            cells = sheet.rows[number - 1] if sheet and 0 < number <= len(sheet.rows) else []
+            yield number, entry.get("sheet", ""), list(entry.get("reasons", ())), cells
+
+    return write_rows_to_fix(header, columns, items())

@@ -7,7 +7,9 @@
     import_mapping POST: save the mapping (and maybe a template) of a draft
     import_commit  POST: the ticked possible duplicates, then importer.commit
     import_undo    POST: importer.undo, or the records that block it
-    import_errors  GET: the dry run's rows to fix, as .xlsx
+    import_sheets  POST: read another sheet (or all sheets with the same header)
+    import_errors  GET: the rows to fix, as .xlsx: the dry run's before the
+                   import, the rows it left out after
 
 Every view needs IMPORT_ROSTER (403, audited) and a batch of the account's
 grids (404 otherwise, audited by get_in_scope). The dry run of a large roster
@@ -46,10 +48,11 @@ from jiayuan.sheets.export import CONTENT_TYPES
 from jiayuan.sheets.forms_import import MappingForm, UploadForm
 from jiayuan.sheets.models import BatchStatus, ImportBatch, MappingTemplate
 from jiayuan.sheets.reading import Sheet, SheetError
-from jiayuan.sheets.report import error_report
+from jiayuan.sheets.report import error_report, not_imported_report
 
 PREVIEW_PAGE = 50  # rows of the dry run per page
 MAX_DUPLICATES = 200  # possible duplicates offered for ticking at once
+MAX_NOT_IMPORTED = 500  # rows not imported listed on an imported batch's page
 SAMPLE_ROWS = 20  # data rows searched for a sample value of each column
 
 
@@ -146,11 +149,16 @@ def import_detail(request: HttpRequest, pk: Any) -> HttpResponse:
 def _detail_page(request: HttpRequest, batch: ImportBatch, *, form: MappingForm | None = None,
                  sheet: Sheet | None = None, blocked: importer.UndoBlocked | None = None,
                  status: int = 200) -> HttpResponse:
-    context: dict[str, Any] = {"batch": batch, "blocked": blocked}
+    context: dict[str, Any] = {"batch": batch, "blocked": blocked,
+                               "sheets_read": importer.sheet_list(
+                                   [n for n, _row in importer.chosen_sheets(batch)])}
     if batch.status == BatchStatus.DRAFT:
+        context.update(_sheet_context(batch))
         context.update(_draft_context(request, batch, form, sheet))
     else:
         context["counts"] = _counts(batch.counts)
+        context["not_imported"] = batch.not_imported[:MAX_NOT_IMPORTED]
+        context["more_not_imported"] = max(0, len(batch.not_imported) - MAX_NOT_IMPORTED)
     return render(request, "sheets/import_detail.html", context, status=status)
 
 
@@ -185,6 +193,27 @@ def _draft_context(request: HttpRequest, batch: ImportBatch, form: MappingForm |
     return context
 
 
+def sheet_options(batch: ImportBatch) -> list[list[str]]:
+    """What the sheet choice offers: each sheet with a header row, then each set of
+    two or more of them with the same header (to import together)."""
+    data = [e for e in batch.book or () if e.get("header_row")]
+    options = [[e["name"]] for e in data]
+    groups: dict[tuple, list[str]] = {}
+    for e in data:
+        groups.setdefault(tuple(e.get("signature") or ()), []).append(e["name"])
+    options.extend(names for names in groups.values() if len(names) > 1)
+    return options
+
+
+def _sheet_context(batch: ImportBatch) -> dict[str, Any]:
+    chosen = [n for n, _row in importer.chosen_sheets(batch)]
+    options = [{"value": i, "names": names, "label": importer.sheet_list(names),
+                "checked": names == chosen}
+               for i, names in enumerate(sheet_options(batch))]
+    return {"book": batch.book or [], "chosen": chosen,
+            "sheet_options": options if len(options) > 1 else []}
+
+
 def _report_context(request: HttpRequest, batch: ImportBatch,
                     report: importer.Report) -> dict[str, Any]:
     counts = report.counts
@@ -195,7 +224,7 @@ def _report_context(request: HttpRequest, batch: ImportBatch,
     page = Paginator(rows, PREVIEW_PAGE).get_page(request.GET.get("page"))
     accepted = set(batch.accepted)
     duplicates = [r for r in report.rows if r.outcome == importer.DUPLICATE
-                  or (r.number in accepted and r.outcome == importer.NEW and r.note)]
+                  or (r.ref in accepted and r.outcome == importer.NEW and r.note)]
     to_import = counts.get(importer.NEW, 0) + counts.get(importer.UPDATED, 0)
     labels = _outcome_labels()
     return {
@@ -206,7 +235,7 @@ def _report_context(request: HttpRequest, batch: ImportBatch,
         "total": len(report.rows), "duplicates": duplicates[:MAX_DUPLICATES],
         "more_duplicates": max(0, len(duplicates) - MAX_DUPLICATES), "accepted": accepted,
         "to_import": to_import, "has_problems": any(True for _r in report.problems()),
-        "notices": report.notices,
+        "notices": report.notices, "several_sheets": len(report.sheets) > 1,
         "import_label": ngettext("Import %(n)d row", "Import %(n)d rows", to_import)
         % {"n": to_import},
     }
@@ -324,6 +353,30 @@ def import_mapping(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @login_required
 @require_POST
+def import_sheets(request: HttpRequest, pk: Any) -> HttpResponse:
+    batch = _batch(request, pk)
+    if batch.status != BatchStatus.DRAFT:
+        messages.error(request, _("This file has already been imported."))
+        return _to_detail(batch)
+    options = sheet_options(batch)
+    choice = as_id(request.POST.get("sheets"))
+    if choice is None or choice >= len(options):
+        return HttpResponseBadRequest(_("Choose one of the sheets listed. Reload the page and "
+                                        "choose again."))
+    try:
+        importer.choose_sheets(actor=request.user, batch=batch, names=options[choice])
+    except SheetError as exc:
+        messages.error(request, str(exc))
+        return _to_detail(batch)
+    messages.success(request, interpolate(
+        ngettext("Reading sheet %(sheets)s. Check the columns and the rows below.",
+                 "Reading sheets %(sheets)s. Check the columns and the rows below.",
+                 len(options[choice])), {"sheets": importer.sheet_list(options[choice])}))
+    return _to_detail(batch)
+
+
+@login_required
+@require_POST
 def import_commit(request: HttpRequest, pk: Any) -> HttpResponse:
     batch = _batch(request, pk)
     accepted = [as_id(v) for v in request.POST.getlist("accept")]
@@ -342,13 +395,15 @@ def import_commit(request: HttpRequest, pk: Any) -> HttpResponse:
         return _to_detail(batch)
     c = report.counts
     left = c["rejected"] + c["duplicate"]
-    done = _("Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.") % {
+    done = interpolate(ngettext("Sheet %(sheets)s:", "Sheets %(sheets)s:", len(report.sheets)),
+                       {"sheets": importer.sheet_list(report.sheets)})
+    done += " " + _("Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.") % {
         "new": c["new"], "updated": c["updated"], "unchanged": c["unchanged"]}
     if left:
         done += " " + ngettext(
-            "%(n)d row was not imported: fix it and upload the file again.",
-            "%(n)d rows were not imported: fix them and upload the file again.", left) % {
-            "n": left}
+            "%(n)d row was not imported: it is listed below; fix it and upload it again.",
+            "%(n)d rows were not imported: they are listed below; fix them and upload them "
+            "again.", left) % {"n": left}
     messages.success(request, done)
     return _to_detail(batch)
 
@@ -371,20 +426,25 @@ def import_undo(request: HttpRequest, pk: Any) -> HttpResponse:
 @require_GET
 def import_errors(request: HttpRequest, pk: Any) -> HttpResponse:
     batch = _batch(request, pk)
-    if batch.status != BatchStatus.DRAFT:
-        messages.error(request, _("The rows to fix are listed only before the import. Upload "
-                                  "the corrected file to check it again."))
+    if batch.status == BatchStatus.UNDONE:
+        messages.error(request, _("This import was undone: upload the file again to check "
+                                  "it."))
         return _to_detail(batch)
     try:
-        report = importer.check(actor=request.user, batch=batch)
+        if batch.status == BatchStatus.DRAFT:
+            report = importer.check(actor=request.user, batch=batch)
+            data, rows = error_report(report), sum(1 for _r in report.problems())
+        else:
+            sheets = importer.sheets_of(batch)
+            data = not_imported_report(_header_labels(sheets[0][0], batch), _mapping(batch),
+                                       batch.not_imported, sheets)
+            rows = len(batch.not_imported)
     except SheetError as exc:
         messages.error(request, str(exc))
         return _to_detail(batch)
-    data = error_report(report)
     # The report holds the rows as typed, whole ID and phone numbers included.
     audit.record(AuditAction.EXPORT, actor=request.user, obj=batch,
-                 changes={"file": batch.filename, "report": "rows to fix",
-                          "rows": sum(1 for _r in report.problems())})
+                 changes={"file": batch.filename, "report": "rows to fix", "rows": rows})
     response = HttpResponse(data, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="roster-errors-{batch.pk}.xlsx"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -290,8 +290,9 @@ def test_commit_imports_and_says_how_many(personas, grid_a, building3):
     batch = uploaded(client, grid_a, data=csv_bytes([*FAMILIES, BAD_PHONE]))
     response = client.post(url("import_commit", batch), follow=True)
     assert response.status_code == 200
-    assert ("Imported: 4 new, 0 updated, 0 unchanged. 1 row was not imported: fix it and "
-            "upload the file again." in followed_messages(response))
+    assert ("Sheet “roster”: Imported: 4 new, 0 updated, 0 unchanged. 1 row was not "
+            "imported: it is listed below; fix it and upload it again."
+            in followed_messages(response))
     batch.refresh_from_db()
     assert batch.status == BatchStatus.COMMITTED and batch.counts["new"] == 4
     assert Person.objects.filter(import_batch_id=batch.pk).count() == 4
@@ -375,9 +376,9 @@ def test_the_error_report_lists_the_rows_to_fix_with_the_reason(personas, grid_a
         f'attachment; filename="roster-errors-{batch.pk}.xlsx"')
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:3] == ("Row in your file", "What to fix", "姓名")
-    assert len(rows) == 2 and rows[1][0] == 7 and rows[1][1].startswith("联系电话: ")
-    assert rows[1][2] == "吴芳"
+    assert rows[0][:4] == ("Row in your file", "Sheet", "What to fix", "姓名")
+    assert len(rows) == 2 and rows[1][0] == 7 and rows[1][2].startswith("联系电话: ")
+    assert rows[1][1] == "roster" and rows[1][3] == "吴芳"
     entry = AuditEntry.objects.get(action="export")
     assert entry.object_id == str(batch.pk) and entry.changes["rows"] == 1
     assert Person.objects.count() == 0
@@ -394,7 +395,7 @@ def test_each_persona_gets_the_pages_or_403(personas, grid_a, building3):
         expected = 200 if role in ALLOWED else 403 if role in REFUSED else 404
         assert client.get(url("import_detail", batch)).status_code == expected, role
         assert client.get(url("import_errors", batch)).status_code == expected, role
-        for name in ("import_mapping", "import_commit", "import_undo"):
+        for name in ("import_mapping", "import_sheets", "import_commit", "import_undo"):
             if role not in ALLOWED:
                 assert client.post(url(name, batch), mapping_post(batch)).status_code \
                     == expected, (role, name)
@@ -402,7 +403,7 @@ def test_each_persona_gets_the_pages_or_403(personas, grid_a, building3):
     assert set(denied.filter(object_id="import_roster").values_list(
         "actor_username", flat=True)) == REFUSED
     assert denied.filter(actor_username="outsider", object_type="sheets.importbatch",
-                         object_id=str(batch.pk)).count() == 5
+                         object_id=str(batch.pk)).count() == 6
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DRAFT and Person.objects.count() == 0
 
@@ -422,7 +423,7 @@ def test_post_only_views_refuse_get_and_strangers_are_sent_to_login(personas, gr
                                                                     building3):
     batch = uploaded(client_for(personas["gridworker"]), grid_a)
     client = client_for(personas["gridworker"])
-    for name in ("import_mapping", "import_commit", "import_undo"):
+    for name in ("import_mapping", "import_sheets", "import_commit", "import_undo"):
         assert client.get(url(name, batch)).status_code == 405, name
     for target in (reverse("import_list"), url("import_detail", batch),
                    url("import_errors", batch)):
