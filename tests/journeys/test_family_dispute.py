@@ -68,7 +68,7 @@ def test_it_mediates_a_family_dispute_to_a_kept_agreement_and_a_visit(
 
     # The scheduler's run raises the must-visit duty of the open dispute.
     out = StringIO()
-    call_command("tick", "--only", "duties", stdout=out)
+    call_command("tick", stdout=out)
     duty = Duty.objects.get(household=household, rule=DutyRule.DISPUTE)
     assert duty.status == DutyStatus.OPEN and duty.detail == {"refs": [dispute.ref]}
 
@@ -165,7 +165,7 @@ def test_it_mediates_a_family_dispute_to_a_kept_agreement_and_a_visit(
     shot(phone, "dispute-07-followups-phone")
 
     # The next run of the scheduler leaves it done (the dispute is closed now).
-    call_command("tick", "--only", "duties", stdout=StringIO())
+    call_command("tick", stdout=StringIO())
     duty.refresh_from_db()
     assert duty.status == DutyStatus.DONE
 
