@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from jiayuan.care.choices import OPEN_DISPUTE_STATUSES, DisputeStatus, DutyStatus
-from jiayuan.care.models import Dispute, Duty, Pairing, Visit
+from jiayuan.care.models import Dispute, DisputeParty, Duty, Pairing, Visit
 from jiayuan.core.access import get_in_scope
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import ALL, filter_by_grid, grid_ids
@@ -83,6 +83,19 @@ def followups_due(actor: Any, today: date) -> QuerySet[Dispute]:
     """Closed disputes whose agreement nobody has checked yet, due by today."""
     return disputes_for(actor).filter(status=DisputeStatus.CLOSED, followup_on__isnull=True,
                                       followup_due__lte=today)
+
+
+def followups_pending(actor: Any) -> QuerySet[Dispute]:
+    """Follow-up checks still to make, soonest first: disputes closed with an
+    agreement whose check nobody has recorded, overdue ones included. The
+    mediators and the parties come with them (two queries whatever the count)."""
+    return (disputes_for(actor)
+            .filter(status=DisputeStatus.CLOSED, followup_due__isnull=False,
+                    followup_on__isnull=True)
+            .select_related("grid")
+            .prefetch_related(Prefetch("parties", queryset=DisputeParty.objects.select_related(
+                "person", "household__head", "household__dwelling", "business")), "mediators")
+            .order_by("followup_due", "id"))
 
 
 def open_disputes(actor: Any) -> QuerySet[Dispute]:

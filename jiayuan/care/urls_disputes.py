@@ -7,6 +7,7 @@ from jiayuan.care import views_disputes as views
 urlpatterns: list = [
     path("", views.dispute_list, name="dispute_list"),
     path("new/", views.dispute_new, name="dispute_new"),
+    path("followups/", views.dispute_followups, name="dispute_followups"),
     path("<int:pk>/", views.dispute_detail, name="dispute_detail"),
     path("<int:pk>/agreement.pdf", views.dispute_pdf, name="dispute_pdf"),
     path("<int:pk>/edit/", views.dispute_edit, name="dispute_edit"),

@@ -112,6 +112,28 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
         "kinds": DisputeKind.choices, "counts": counts, "today": today})
 
 
+# --- the follow-up checks coming up -------------------------------------------
+
+@login_required
+def dispute_followups(request: HttpRequest) -> HttpResponse:
+    """The checks that agreements hold, by date: overdue first, then the coming
+    ones, each with its dispute, parties and mediators."""
+    user = request.user
+    require(user, Perm.VIEW_DISPUTES)
+    today = timezone.localdate()
+    qs = selectors.followups_pending(user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    disputes = list(page.object_list)
+    for d in disputes:
+        d.party_list = sorted_parties(d.parties.all())
+        d.days_left = (d.followup_due - today).days
+        d.days_overdue = -d.days_left
+    return render(request, "care/dispute_followups.html", {
+        "page": page, "today": today,
+        "overdue": [d for d in disputes if d.days_left < 0],
+        "coming": [d for d in disputes if d.days_left >= 0]})
+
+
 # --- opening a dispute --------------------------------------------------------
 
 @login_required
