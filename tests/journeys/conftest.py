@@ -18,7 +18,6 @@ import pytest
 from django.core.management import call_command
 
 
-
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     # Every journey drives Chromium: `make test-fast` leaves them out.
     here = Path(__file__).parent
