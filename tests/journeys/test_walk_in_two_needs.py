@@ -64,7 +64,7 @@ def record_request(page: Any, *, search: str, item: str, summary: str) -> str:
 
 def resolve(page: Any, outcome: str, quantity: str) -> None:
     box = page.locator("#actions details", has=page.locator("input[value=resolve]"))
-    box.locator("summary").click()
+    box.locator(":scope > summary").click()
     box.locator("select[name=outcome]").select_option(outcome)
     box.locator("input[name=outcome_quantity]").fill(quantity)
     box.locator("button.primary").click()
