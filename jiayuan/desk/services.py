@@ -764,8 +764,8 @@ def referral_from_token(token: str, *, for_update: bool = False) -> Referral:
 
 
 def _department_name(referral: Referral, name: str) -> str:
-    """Timeline entries are stored in the station's language, whatever the
-    language of the department's browser."""
+    """The author as plain text, in the station's language (for a reader of the
+    raw row); pages render the entry's params["by"] in the reader's language."""
     with translation.override(settings.LANGUAGE_CODE):
         dept = str(referral.department.name)
     return f"{dept} · {name.strip()}" if name.strip() else dept

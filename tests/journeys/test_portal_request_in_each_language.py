@@ -117,3 +117,14 @@ def test_portal_request_in_each_language(live_server, browser, household, person
     assert steps[0].ip is None
     assert any("person_id" in e.changes and e.actor_username == "caseworker" for e in steps)
     assert any(e.changes.get("action") == "acknowledge" for e in steps)
+    # The log page, read by the auditor in the caseworker's language, names the
+    # portal in that language and shows the caseworker's two steps.
+    auditor = login(browser, live_server, "auditor", locale=worker_locale)
+    auditor.goto(f"{live_server.url}/audit/")
+    auditor.fill("#id_object_type", "desk.case")
+    auditor.fill("#id_object_id", str(case.pk))
+    auditor.click(f"button:has-text('{_in(worker_lang, 'Filter')}')")
+    rows = auditor.locator("table.list tbody tr").all_inner_texts()
+    assert len(rows) == len(steps) == 3
+    assert _in(worker_lang, "Resident portal") in rows[-1]
+    assert all("caseworker" in row for row in rows[:2])
