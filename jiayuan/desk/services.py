@@ -844,9 +844,9 @@ def _answer_correct(referral: Referral, *, name: str, answer: str) -> Referral:
     # answered_at stays the first answer's time: response times count from it.
     referral.answer, referral.answered_by = answer.strip(), name.strip()[:100]
     referral.save(update_fields=["answer", "answered_by"])
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("Corrected answer: %(answer)s") % {"answer": answer.strip()}
-    _event(case, EventKind.REPLY, actor_name=_department_name(referral, name), text=text)
+    _event(case, EventKind.REPLY, actor_name=_department_name(referral, name),
+           code="dept_answer_corrected", params={
+               "answer": answer.strip(), "by": timeline.department_by(referral.department, name)})
     audit.record(AuditAction.UPDATE, obj=referral, username=f"dept:{referral.department.code}",
                  changes={"answer": "corrected"})
     return referral

@@ -37,6 +37,7 @@ MESSAGES: dict[str, str] = {
     "referral_withdrawn": gettext_noop("Referral to %(dept)s withdrawn: %(reason)s"),
     "dept_acknowledged": gettext_noop("The department acknowledged the referral."),
     "dept_answered": gettext_noop("The department has answered."),
+    "dept_answer_corrected": gettext_noop("Corrected answer: %(answer)s"),
     "no_department_left": gettext_noop("No department is left to wait on."),
     "sla_response": gettext_noop("First response target missed (due %(due)s)."),
     "sla_resolution": gettext_noop("Resolution target missed (due %(due)s)."),

@@ -401,8 +401,8 @@ def test_the_department_corrects_its_answer_until_the_case_is_resolved(referral,
     referral.refresh_from_db()
     assert referral.answer == "已安排到第二实验小学" and referral.answered_by == "王老师"
     assert referral.answered_at == answered_at  # response times count from the first
-    texts = list(CaseEvent.objects.filter(case=referral.case, kind="reply")
-                 .order_by("id").values_list("text", flat=True))
+    texts = [e.display_text for e in CaseEvent.objects.filter(case=referral.case, kind="reply")
+             .order_by("id")]
     assert texts[0] == "已安排到实验小学" and "已安排到第二实验小学" in texts[1]
     assert AuditEntry.objects.filter(actor_username=f"dept:{referral.department.code}",
                                      changes__answer="corrected").count() == 1
