@@ -177,6 +177,7 @@ def test_a_walk_in_with_two_needs_is_served_to_the_end(
     submit(reply, reply.locator("a[href^='/reply/']"))
     answer = reply.locator("form", has=reply.locator("input[value=answer]"))
     assert "已安排到实验小学，九月一日报到" in reply.content()
+    shot(reply, "walk-in-department-correcting-360")
     answer.locator("textarea[name='answer-answer']").fill("已安排到实验小学，八月三十日报到")
     with reply.expect_navigation() as nav:
         answer.locator("button[type=submit]").click()
