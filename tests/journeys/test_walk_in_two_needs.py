@@ -53,13 +53,19 @@ def record_request(page: Any, *, search: str, item: str, summary: str) -> str:
     page.click("a.button.primary[href='/desk/new/']")
     page.fill("#requester-q", search)
     page.locator("#requester-picks button", has_text="鄭容哲").first.click()
-    page.locator("#requester input[name=person]").wait_for(state="attached")
+    page.locator("#requester .chosen").wait_for()  # the pick swapped in
     assert page.locator("#requester input[name=person]").input_value() != ""
     page.select_option("#id_item", label=item)
     page.fill("#id_summary", summary)
-    page.click("form button.primary[type=submit]")
-    page.wait_for_url(re.compile(r".*/desk/cases/\d+/$"))
+    submit(page, page.locator("form button.primary[type=submit]"))
+    assert re.search(r"/desk/cases/\d+/$", page.url), page.url
     return page.url
+
+
+def submit(page: Any, button: Any) -> None:
+    """Click a button or link, and wait for the page it leads to."""
+    with page.expect_navigation():
+        button.click()
 
 
 def resolve(page: Any, outcome: str, quantity: str) -> None:
@@ -67,8 +73,7 @@ def resolve(page: Any, outcome: str, quantity: str) -> None:
     box.locator(":scope > summary").click()
     box.locator("select[name=outcome]").select_option(outcome)
     box.locator("input[name=outcome_quantity]").fill(quantity)
-    box.locator("button.primary").click()
-    page.wait_for_load_state()
+    submit(page, box.locator("button.primary"))
 
 
 def pdf_text(data: bytes, tmp_path: Any) -> str:
@@ -106,9 +111,9 @@ def test_a_walk_in_with_two_needs_is_served_to_the_end(
 
     # --- the second is referred: refused without consent ---------------------------
     page.goto(school_url)
-    page.click("#referrals a[href$='/referrals/new/']")
+    submit(page, page.locator("#referrals a[href$='/referrals/new/']"))
     page.select_option("#id_department", str(education.pk))
-    page.locator("form.card.form button.primary").click()
+    submit(page, page.locator("form.card.form button.primary"))
     assert "has not consented to sharing with District Education Bureau" in page.content()
     assert not Referral.objects.exists()
     shot(page, "walk-in-referral-refused")
@@ -116,8 +121,8 @@ def test_a_walk_in_with_two_needs_is_served_to_the_end(
     # --- consent recorded from the refusal in one step ----------------------------
     offer = page.locator("#consent-offer")
     offer.locator("input[name='consent-evidence']").fill("窗口口头同意，见证人：李")
-    offer.locator("button.primary").click()
-    page.wait_for_url(school_url)
+    submit(page, offer.locator("button.primary"))
+    assert page.url == school_url
     assert "Consent to share with District Education Bureau recorded." in page.content()
     consent = Consent.objects.get(purpose="referral")
     assert consent.department == education and consent.person == person
@@ -169,9 +174,10 @@ def test_a_walk_in_with_two_needs_is_served_to_the_end(
     assert school.ref in reply.content()
 
     # ... and corrects its answer once.
-    reply.locator("a[href^='/reply/']").click()
+    submit(reply, reply.locator("a[href^='/reply/']"))
     answer = reply.locator("form", has=reply.locator("input[value=answer]"))
     assert "已安排到实验小学，九月一日报到" in reply.content()
+    shot(reply, "walk-in-department-correcting-360")
     answer.locator("textarea[name='answer-answer']").fill("已安排到实验小学，八月三十日报到")
     with reply.expect_navigation() as nav:
         answer.locator("button[type=submit]").click()
@@ -195,8 +201,7 @@ def test_a_walk_in_with_two_needs_is_served_to_the_end(
     follow.locator("input[name=reached][value='1']").check()
     follow.locator("select[name=satisfaction]").select_option("5")
     follow.locator("input[name=comment]").fill("孩子已经上学了")
-    follow.locator("button.primary").click()
-    page.wait_for_load_state()
+    submit(page, follow.locator("button.primary"))
     school.refresh_from_db()
     assert school.status == "closed"
     assert "Closed" in page.locator(".status-line").inner_text()
@@ -207,10 +212,10 @@ def test_a_walk_in_with_two_needs_is_served_to_the_end(
     dept.close()
 
     # --- the household file and the person page list both requests ---------------
-    page.click(f"a[href='/people/{person.pk}/']")
+    submit(page, page.locator(f"a[href='/people/{person.pk}/']").first)
     cases = page.locator("#cases").inner_text()
     assert job.ref in cases and school.ref in cases
-    page.click(f"a[href='/households/{household.pk}/']")
+    submit(page, page.locator(f"a[href='/households/{household.pk}/']").first)
     cases = page.locator("#cases").inner_text()
     assert job.ref in cases and school.ref in cases
     shot(page, "walk-in-household-file")

@@ -36,7 +36,12 @@ def link_consents(apps, schema_editor):
 
 
 def unlink_consents(apps, schema_editor):
-    pass  # the text was kept in department_text, which the reverse renames back
+    # Back to free text: consents recorded since keep their department's name.
+    Consent = apps.get_model("registry", "Consent")
+    for consent in (Consent.objects.filter(department__isnull=False, department_text="")
+                    .select_related("department")):
+        consent.department_text = consent.department.name_zh_hans or consent.department.code
+        consent.save(update_fields=["department_text"])
 
 
 class Migration(migrations.Migration):
