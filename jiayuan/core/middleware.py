@@ -4,6 +4,7 @@ import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
@@ -31,6 +32,33 @@ def client_ip(request: HttpRequest) -> str | None:
         mapped = getattr(ip, "ipv4_mapped", None)
         return str(mapped or ip)
     return None
+
+
+def _has_nul(values: object) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in vals if isinstance(v, str))
+               for key, vals in values.lists())  # type: ignore[attr-defined]
+
+
+class NulCharacterMiddleware:
+    """Refuse a request whose path, query string or form fields hold a NUL
+    character (400, the site's own page).
+
+    No person types one; PostgreSQL text cannot store one (a query that binds it
+    fails with DataError: a 500), and SQLite would store it silently. One check
+    here covers every view, picker and form, present and future.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # A multipart body is left to the view (reading it here would fix its
+        # upload handlers); Django's form fields refuse NUL in those values.
+        form_body = request.content_type == "application/x-www-form-urlencoded"
+        if "\x00" in request.path or _has_nul(request.GET) or (
+                request.method == "POST" and form_body and _has_nul(request.POST)):
+            raise SuspiciousOperation("NUL character in the request")
+        return self.get_response(request)
 
 
 class RequestContextMiddleware:
