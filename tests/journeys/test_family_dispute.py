@@ -184,6 +184,11 @@ def test_it_mediates_a_family_dispute_to_a_kept_agreement_and_a_visit(
     assert actions.count("create") == 1 and "print" in actions
     by = set(entries.values_list("actor_username", flat=True))
     assert by == {"mediator"}
+    changed = [set(c) for c in entries.filter(action="update").order_by("seq")
+               .values_list("changes", flat=True)]
+    # Two parties, the session, the agreement, the closing — in that order.
+    assert [c & {"party_added", "session", "agreement_text", "status"} for c in changed] == [
+        {"party_added"}, {"party_added"}, {"session"}, {"agreement_text"}, {"status"}]
     assert AuditEntry.objects.filter(object_type="care.visit", actor_username="gridworker",
                                      action="create").exists()
     assert AuditEntry.objects.filter(object_type="care.duty", actor_username="tick",
