@@ -122,3 +122,17 @@ def test_it_costs_the_same_queries_for_more_checks(client, personas, overdue, ho
         care.party_add(actor=personas["head"], dispute=d, role="respondent", name="外来人员")
         close(personas["head"], d, days_ago=i * 10)
     assert count() == before
+
+
+def test_it_narrows_to_the_checks_of_disputes_i_mediate(client, personas, overdue, coming,
+                                                       grid_a):
+    mine = open_dispute(personas["head"], grid_a, summary="我调解的",
+                        mediators=[personas["mediator"]],
+                        opened_on=timezone.localdate() - timedelta(days=3))
+    mine = close(personas["head"], mine)
+    c = client_for(client, personas["mediator"])
+    body = c.get(URL, {"show": "mine"}).content.decode()
+    assert mine.ref in body and overdue.ref not in body and coming.ref not in body
+    for odd in ("MINE", "²", ""):
+        body = c.get(f"{URL}?show=mine&show={odd}").content.decode()
+        assert mine.ref in body and overdue.ref in body
