@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiayuan.care.choices import DisputeKind, DisputeOutcome, DisputeSource, PartyRole
+from jiayuan.care.forms_visits import StaffChoiceField
 from jiayuan.care.models import Dispute
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import grids_for
 from jiayuan.core.staff import staff_with
-from jiayuan.lib.forms import IdModelMultipleChoiceField
 from jiayuan.places.forms import GridChoiceField
 from jiayuan.places.models import Grid
 from jiayuan.registry.models import Business, Household, Person
@@ -59,11 +59,6 @@ def grid_optional(actor: Any) -> bool:
     grid worker's dispute belongs to one of their grids, and a district-wide
     account must say which community through the grid."""
     return bool(actor.community_id) and not actor.grids.exists()
-
-
-class StaffChoiceField(IdModelMultipleChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        return f"{obj.display_name} · {obj.get_role_display()}"
 
 
 class DisputeForm(forms.Form):

@@ -30,8 +30,19 @@ def visit_staff(actor: Any) -> QuerySet[User]:
 
 
 class StaffChoiceField(IdModelMultipleChoiceField):
+    """Staff accounts ticked on a form (visitors, mediators)."""
+
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.display_name} · {obj.get_role_display()}"
+
+    def _check_values(self, value: Any) -> Any:
+        # An id past the database's integer range (10**24) overflows the driver
+        # instead of matching nothing: refuse it as any other unknown id.
+        for pk in value:
+            if as_id(pk) is None:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"],
+                                            code="invalid_pk_value", params={"pk": pk})
+        return super()._check_values(value)
 
 
 class IdListField(forms.Field):

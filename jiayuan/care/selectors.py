@@ -85,11 +85,16 @@ def followups_due(actor: Any, today: date) -> QuerySet[Dispute]:
                                       followup_due__lte=today)
 
 
-def followups_pending(actor: Any) -> QuerySet[Dispute]:
+def followups_pending(actor: Any, *, mediated_by: Any = None) -> QuerySet[Dispute]:
     """Follow-up checks still to make, soonest first: disputes closed with an
-    agreement whose check nobody has recorded, overdue ones included. The
-    mediators and the parties come with them (two queries whatever the count)."""
-    return (disputes_for(actor)
+    agreement whose check nobody has recorded, overdue ones included (only
+    those `mediated_by` mediates, when given). The mediators and the parties
+    come with them (two queries whatever the count)."""
+    qs = disputes_for(actor)
+    if mediated_by is not None:
+        qs = qs.filter(pk__in=Dispute.mediators.through.objects.filter(
+            user_id=mediated_by.pk).values("dispute_id"))
+    return (qs
             .filter(status=DisputeStatus.CLOSED, followup_due__isnull=False,
                     followup_on__isnull=True)
             .select_related("grid")

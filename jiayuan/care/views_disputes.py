@@ -121,7 +121,9 @@ def dispute_followups(request: HttpRequest) -> HttpResponse:
     user = request.user
     require(user, Perm.VIEW_DISPUTES)
     today = timezone.localdate()
-    qs = selectors.followups_pending(user)
+    # Anything but "mine" (a forged or repeated value too) is everyone's list.
+    mine = request.GET.get("show") == "mine"
+    qs = selectors.followups_pending(user, mediated_by=user if mine else None)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     disputes = list(page.object_list)
     for d in disputes:
@@ -129,7 +131,7 @@ def dispute_followups(request: HttpRequest) -> HttpResponse:
         d.days_left = (d.followup_due - today).days
         d.days_overdue = -d.days_left
     return render(request, "care/dispute_followups.html", {
-        "page": page, "today": today,
+        "page": page, "today": today, "mine": mine,
         "overdue": [d for d in disputes if d.days_left < 0],
         "coming": [d for d in disputes if d.days_left >= 0]})
 
