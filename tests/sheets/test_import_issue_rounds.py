@@ -311,3 +311,13 @@ def test_survey_lists_every_sheet_and_read_sheets_reads_the_chosen(settings: Any
     assert caught.value.code == "too_many_rows"
     csv = survey("姓名,性别\n王,男\n".encode(), "名单.csv")
     assert [(s.name, s.filled) for s in csv] == [("名单", 2)]
+
+
+@pytest.mark.django_db
+def test_a_problem_with_the_file_names_the_sheet_read(personas: dict, grid_a: Any) -> None:
+    head = personas["head"]
+    batch = start(head, grid_a, FAMILIES)
+    batch.mapping = {"1": "sex"}
+    batch.save()
+    html = client_for(head).get(reverse("import_detail", args=[batch.pk])).content.decode()
+    assert "Sheet “roster”: No column is mapped to the name" in html
