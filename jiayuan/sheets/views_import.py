@@ -73,6 +73,13 @@ def _batch(request: HttpRequest, pk: Any) -> ImportBatch:
     return get_in_scope(request.user, _batches(request.user), pk)
 
 
+def _on_sheets(batch: ImportBatch, problem: Any) -> str:
+    """``problem`` with the sheets it is about in front: “Sheet “花名册”: …”."""
+    names = [n for n, _row in importer.chosen_sheets(batch)]
+    return interpolate(ngettext("Sheet %(sheets)s:", "Sheets %(sheets)s:", len(names)),
+                       {"sheets": importer.sheet_list(names)}) + " " + str(problem)
+
+
 def _to_detail(batch: ImportBatch) -> HttpResponse:
     return redirect("import_detail", pk=batch.pk)
 
@@ -170,7 +177,7 @@ def _draft_context(request: HttpRequest, batch: ImportBatch, form: MappingForm |
         try:
             report = importer.check(actor=request.user, batch=batch)
         except SheetError as exc:
-            problem = str(exc)
+            problem = _on_sheets(batch, exc)
     if report is not None:
         header, data_rows = report.header, [r.cells for r in report.rows[:SAMPLE_ROWS]]
     else:
@@ -178,7 +185,7 @@ def _draft_context(request: HttpRequest, batch: ImportBatch, form: MappingForm |
             try:
                 sheet = importer.sheet_of(batch)
             except SheetError as exc:
-                return {"problem": str(exc), "form": None}
+                return {"problem": _on_sheets(batch, exc), "form": None}
         header = _header_labels(sheet, batch)
         data_rows = _data_rows(sheet, batch)
     if form is None:
@@ -323,7 +330,7 @@ def import_mapping(request: HttpRequest, pk: Any) -> HttpResponse:
     try:
         sheet = importer.sheet_of(batch)
     except SheetError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, _on_sheets(batch, exc))
         return _to_detail(batch)
     current = _mapping(batch)
     labels = _header_labels(sheet, batch)
@@ -391,7 +398,7 @@ def import_commit(request: HttpRequest, pk: Any) -> HttpResponse:
     try:
         report = importer.commit(actor=request.user, batch=batch)
     except (importer.ImportFailed, SheetError) as exc:
-        messages.error(request, str(exc))
+        messages.error(request, _on_sheets(batch, exc))
         return _to_detail(batch)
     c = report.counts
     left = c["rejected"] + c["duplicate"]
@@ -440,7 +447,7 @@ def import_errors(request: HttpRequest, pk: Any) -> HttpResponse:
                                        batch.not_imported, sheets)
             rows = len(batch.not_imported)
     except SheetError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, _on_sheets(batch, exc))
         return _to_detail(batch)
     # The report holds the rows as typed, whole ID and phone numbers included.
     audit.record(AuditAction.EXPORT, actor=request.user, obj=batch,

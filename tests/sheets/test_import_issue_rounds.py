@@ -311,3 +311,35 @@ def test_survey_lists_every_sheet_and_read_sheets_reads_the_chosen(settings: Any
     assert caught.value.code == "too_many_rows"
     csv = survey("姓名,性别\n王,男\n".encode(), "名单.csv")
     assert [(s.name, s.filled) for s in csv] == [("名单", 2)]
+
+
+@pytest.mark.django_db
+def test_a_problem_with_the_file_names_the_sheet_read(personas: dict, grid_a: Any) -> None:
+    head = personas["head"]
+    batch = start(head, grid_a, FAMILIES)
+    batch.mapping = {"1": "sex"}
+    batch.save()
+    html = client_for(head).get(reverse("import_detail", args=[batch.pk])).content.decode()
+    assert "Sheet “roster”: No column is mapped to the name" in html
+
+
+@pytest.mark.django_db
+def test_the_command_reads_the_sheets_it_is_given(personas: dict, grid_a: Any,
+                                                  building3: Building, tmp_path: Any) -> None:
+    import json
+
+    from django.core.management import call_command
+
+    path = tmp_path / "roster.xlsx"
+    path.write_bytes(xlsx([("填表说明", INSTRUCTIONS), ("1单元", [HEADER, *FAMILIES[:3]]),
+                           ("2单元", [HEADER, FAMILIES[3]])]))
+    out = io.StringIO()
+    call_command("import_roster", str(path), "--grid", grid_a.code, "--dry-run", "--json",
+                 "--sheet", "1单元", "--sheet", "2单元", "--language", "en", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["sheets"] == ["1单元", "2单元"] and data["counts"]["new"] == 4
+    out = io.StringIO()
+    call_command("import_roster", str(path), "--grid", grid_a.code, "--dry-run",
+                 "--language", "en", stdout=out)
+    assert out.getvalue().startswith("Checked (batch ") and "sheet “1单元”): new 3" in \
+        out.getvalue()

@@ -45,6 +45,9 @@ class Command(BaseCommand):
                                  "recorded; without it that column is ignored")
         parser.add_argument("--language", default=settings.LANGUAGE_CODE,
                             help="language of the messages (zh-hans, zh-hant, en)")
+        parser.add_argument("--sheet", action="append", default=[],
+                            help="a sheet to read (repeat it for several sheets with the same "
+                                 "header); by default the first sheet with a header row")
         parser.add_argument("--accept", default="",
                             help="row numbers of possible duplicates to import anyway, e.g. 12,40")
 
@@ -65,6 +68,8 @@ class Command(BaseCommand):
         try:
             batch = importer.start(actor=actor, grid=grid, data=path.read_bytes(),
                                    filename=path.name)
+            if opts["sheet"]:
+                batch = importer.choose_sheets(actor=actor, batch=batch, names=opts["sheet"])
             batch.consent_evidence = opts["consent_evidence"][:200]
             batch.accepted = [n for n in map(as_id, opts["accept"].split(",")) if n]
             batch.save(update_fields=["consent_evidence", "accepted"])
@@ -98,20 +103,24 @@ class Command(BaseCommand):
         if opts["json"]:
             self.stdout.write(json.dumps({
                 "batch": batch_id, "dry_run": opts["dry_run"], "counts": report.counts,
-                "notices": report.notices,
-                "problems": [{"row": r.number, "outcome": r.outcome, "note": r.note,
+                "notices": report.notices, "sheets": report.sheets,
+                "problems": [{"row": r.number, "sheet": r.sheet, "outcome": r.outcome,
+                              "note": r.note,
                               "problems": [{"column": p.column, "reason": p.reason}
                                            for p in r.problems]}
                              for r in report.problems()],
             }, ensure_ascii=False, indent=1, default=str))
             return
         c = report.counts
-        self.stdout.write(("Checked" if opts["dry_run"] else "Imported") + f" (batch {batch_id}): "
+        verb = "Checked" if opts["dry_run"] else "Imported"
+        sheets = ("sheets " if len(report.sheets) > 1 else "sheet ") \
+            + importer.sheet_list(report.sheets)
+        self.stdout.write(f"{verb} (batch {batch_id}, {sheets}): "
                           + ", ".join(f"{k} {c[k]}" for k in c))
         for notice in report.notices:
             self.stdout.write(f"! {notice}")
         for row in report.problems():
             for p in row.problems:
-                self.stdout.write(f"row {row.number}: {p.column}: {p.reason}")
+                self.stdout.write(f"{row.sheet} row {row.number}: {p.column}: {p.reason}")
             if not row.problems:
-                self.stdout.write(f"row {row.number}: {row.note}")
+                self.stdout.write(f"{row.sheet} row {row.number}: {row.note}")
