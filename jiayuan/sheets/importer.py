@@ -1027,6 +1027,8 @@ class _Writer:
                 person.pinyin = display_pinyin(person.name)
                 renamed.append(person)
             person.updated_at = self.now
+            person.version += 1  # a form opened before the import is now stale
+        fields.add("version")
         ImportChange.objects.bulk_create(changes, batch_size=2000)
         Person.objects.bulk_update(list(current.values()), sorted(fields), batch_size=1000)
         Consent.objects.bulk_create(consents, batch_size=2000)
@@ -1075,8 +1077,10 @@ def undo(*, actor: Any, batch: ImportBatch) -> None:
         for f, value in change.before.items():
             setattr(person, f, Person._meta.get_field(f).to_python(value))
         person.updated_at = timezone.now()
+        person.version += 1
         restored.append(person)
-    Person.objects.bulk_update(restored, [*RESTORE_FIELDS, "updated_at"], batch_size=1000)
+    Person.objects.bulk_update(restored, [*RESTORE_FIELDS, "updated_at", "version"],
+                               batch_size=1000)
     for person in restored:
         reindex_person(person)
     # The consents the import recorded (for the ethnic group), on new and changed people.

@@ -116,15 +116,19 @@ def test_a_changed_phone_is_an_update_and_undo_restores_it(personas: dict, grid_
     changed[0][4] = "13800009999"
     changed.append(["王小红", "女", "2019-05-05", "", "", "3", "1", "501", "女", ""])
     second = start(head, grid_a, changed)
+    version_before = Person.objects.get(name="王建国").version
     report = importer.commit(actor=head, batch=second)
     assert (report.counts["updated"], report.counts["new"], report.counts["unchanged"]) == (1, 1, 3)
     wang = Person.objects.get(name="王建国")
     assert phone_of(wang) == "13800009999"
     assert ImportChange.objects.filter(batch=second, person=wang).exists()
+    # An edit form opened before the import is stale now, and again after the undo.
+    assert wang.version == version_before + 1
 
     importer.undo(actor=head, batch=second)
     wang.refresh_from_db()
     assert phone_of(wang) == "13800001111"
+    assert wang.version == version_before + 2
     assert not Person.objects.filter(name="王小红").exists()
     assert search(head, "9999") == []
     second.refresh_from_db()
