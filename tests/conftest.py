@@ -29,8 +29,9 @@ from jiayuan.registry import services
 # --- the session's clock ---------------------------------------------------------
 
 TEST_TODAY_ENV = "JIAYUAN_TEST_TODAY"
-# Mid-morning: an hour either way keeps the same date in every time zone nearby,
-# and the station is open (working-hours rules see an ordinary moment).
+# Mid-morning: 10:00 in Shanghai is 02:00 UTC of the same day, so the station's
+# date and UTC's agree, and the station is open (working-hours rules see an
+# ordinary moment).
 TEST_TODAY_TIME = time(10, 0)
 _session_travel: Any = None
 

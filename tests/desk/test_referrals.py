@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings as conf
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
@@ -335,8 +336,13 @@ def test_an_expired_link_is_refused(referral):
 
 
 def test_a_link_older_than_its_lifetime_is_refused(referral, settings):
-    settings.DESK_REFERRAL_LINK_DAYS = 0  # the signature's own age limit
-    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(reply_url(referral))
+    url = reply_url(referral)
+    settings.DESK_REFERRAL_LINK_DAYS = 1  # the signature's own age limit
+    # A day and a minute later (the stored expiry, from the longer default, is not
+    # reached): the signature's age alone refuses it, whatever second the test runs in.
+    with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1), tick=False):
+        response = Client(HTTP_ACCEPT_LANGUAGE="en").get(url)
+        assert referral.expires_at > timezone.now()
     assert response.status_code == 410 and "expired" in response.content.decode()
 
 

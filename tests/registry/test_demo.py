@@ -228,6 +228,12 @@ def test_it_refuses_a_today_that_is_not_a_date(value: str, capsys) -> None:
     assert not Community.objects.exists()
 
 
+def test_it_refuses_a_today_before_its_residents_are_dated() -> None:
+    with pytest.raises(CommandError, match="before 2026-11-01"):
+        call_command("demo", "--scale", "tiny", "--today", "2026-10-31", stdout=StringIO())
+    assert not Community.objects.exists()
+
+
 def duty_state(duty: Any, today: date) -> str:
     if duty.status == "open":
         return "open" if duty.due >= today else "overdue"

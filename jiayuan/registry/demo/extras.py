@@ -163,7 +163,7 @@ def add_care_and_consents(b: CommunityBuilder) -> None:
     writer = CareWriter(b)
     for household in b.batch.households:
         writer.household(household)
-    # A handful of permits fall due within 30 days of the real today (the only
+    # A handful of permits fall due within 30 days of the demo's today (the only
     # dates not fixed by the seed), so permit reminders have something to show.
     holders = [p for p in b.batch.people if p.permit_number and p.left_on is None]
     chosen = b.rng.sample(holders, min(len(holders), max(3, round(len(holders) * 0.01))))

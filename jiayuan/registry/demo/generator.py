@@ -4,7 +4,7 @@ Everything is drawn from a ``random.Random`` seeded with the scale's seed and
 the community's index, so the same seed gives the same residents. Dates are
 computed from REFERENCE_DATE, not from today, so ages and expiries are stable;
 the one exception is a handful of residence permits per community that expire
-within 30 days of the real ``today`` passed in by the caller (so the reminder
+within 30 days of the ``today`` passed in by the caller (so the reminder
 screens always have something to show).
 
 Primary keys are assigned here (from ``Ids``) so rows can point at each other

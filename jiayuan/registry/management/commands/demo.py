@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from jiayuan.core.auth import DEMO_PASSWORD
 from jiayuan.places.models import Community
-from jiayuan.registry.demo.generator import SCALES
+from jiayuan.registry.demo.generator import REFERENCE_DATE, SCALES
 from jiayuan.registry.demo.loader import has_data, load, reset
 from jiayuan.registry.models import Household
 
@@ -76,6 +76,11 @@ class Command(BaseCommand):
                 today = anchor_day(today)
             except argparse.ArgumentTypeError as exc:
                 raise CommandError(str(exc)) from None
+        if today < REFERENCE_DATE:
+            raise CommandError(
+                f"--today {today.isoformat()} is before {REFERENCE_DATE.isoformat()}, the "
+                "day the demo's residents are dated on (births, moves, permits): choose "
+                "that day or a later one.")
         started = time.perf_counter()
         if options["if_empty"] and Community.objects.exists():
             if options["verbosity"] > 1:
