@@ -136,7 +136,7 @@ def test_every_message_renders_in_every_language():
     params = {"item": {"zh-hans": "入学"}, "name": "王芳", "ref": "X-1", "n": 2, "max": 3,
               "dept": {"en": "Bureau"}, "reason": "r", "due": "2026-01-01 10:00",
               "fields": ["summary"], "outcome": "job", "quantity": 2, "note": "n",
-              "response": "2026-01-01 10:00", "resolution": "2026-01-02 10:00"}
+              "response": "2026-01-01 10:00", "resolution": "2026-01-02 10:00", "answer": "a"}
     for lang in ("zh-hans", "zh-hant", "en"):
         with translation.override(lang):
             for code in [*timeline.MESSAGES, *timeline.COMPOSED]:
