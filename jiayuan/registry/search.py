@@ -114,7 +114,10 @@ def search(actor: Any, raw: str, limit: int = 20) -> list[Hit]:
     """Ranked hits for `raw` in the actor's scope; [] for users without access."""
     if not actor.is_authenticated or not actor.has(Perm.VIEW_REGISTRY):
         return []
-    plain = unicodedata.normalize("NFKC", raw or "").strip().lower()
+    # No name, number or dwelling holds a control character, and PostgreSQL
+    # refuses a NUL in a query (a 500 from "?q=%00").
+    raw = "".join(ch for ch in (raw or "") if unicodedata.category(ch) != "Cc")
+    plain = unicodedata.normalize("NFKC", raw).strip().lower()
     # 0512-57671234 and 138-1234-5678 are phones, not dwellings: a dwelling code
     # never has ten digits.
     digit_count = sum(ch.isdigit() for ch in plain)
