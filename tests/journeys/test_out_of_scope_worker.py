@@ -10,58 +10,19 @@ audit log as a denied access.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-import pytest
 from django.test import Client
-from django.utils import timezone
 
-from jiayuan.care import services as care
 from jiayuan.care.models import Dispute, Duty, Pairing, Visit
 from jiayuan.core.models import AuditAction, AuditEntry
-from jiayuan.desk import services as desk
 from jiayuan.desk.models import Case, Referral
 from jiayuan.registry.models import Business, Household, Person
-from jiayuan.sheets.models import BatchStatus, ImportBatch
+from jiayuan.sheets.models import ImportBatch
 from tests.journeys.conftest import PHONE, assert_audit_intact, browser, login, shot  # noqa: F401
+from tests.world import grid_a_world  # noqa: F401 (fixture)
 
 PHONE_NUMBER = "13812345678"
-
-
-@pytest.fixture
-def grid_a_world(personas: dict, household: Household, make_case: Any, education: Any) -> dict:
-    """What the other journeys leave in grid A, made directly."""
-    head = personas["head"]
-    today = timezone.localdate()
-    case = make_case(person=household.head, actor=personas["caseworker"])
-    second = make_case(person=household.members.exclude(pk=household.head_id).first(),
-                       actor=personas["caseworker"], summary="低保咨询")
-    referral = desk.referral_create(
-        actor=head, case=case, department=education, message="请安排孩子入学",
-        version=case.version, override_reason="家长当面同意，书面同意书补签中")
-    dispute = care.dispute_create(actor=head, grid=household.grid, kind="neighbours",
-                                  source="walk_in", summary="楼上漏水",
-                                  opened_on=today - timedelta(days=10))
-    care.party_add(actor=head, dispute=dispute, role="applicant", person=household.head)
-    visit, _ = care.visit_log(actor=personas["gridworker"], households=[household],
-                              mode="home", purpose="routine", found="身体还好")
-    duty = Duty.objects.create(household=household, grid_id=household.grid_id,
-                               rule="disability", key="journey-outsider", detail={},
-                               raised_on=today - timedelta(days=3), due=today + timedelta(days=11),
-                               status="open", assignee=personas["gridworker"])
-    pairing = care.pairing_create(actor=head, household=household, helper_kind="staff",
-                                  goals="每周电话问候", helper_user=personas["gridworker"])
-    business = Business.objects.create(grid=household.grid, name="朝鲜族冷面馆",
-                                       kind="restaurant", owner=household.head,
-                                       dwelling=household.dwelling)
-    batch = ImportBatch.objects.create(
-        community=household.grid.community, grid=household.grid,
-        created_by=personas["gridworker"], filename="第一网格花名册.xlsx",
-        file_sha256="0" * 64, file="imports/none.xlsx", status=BatchStatus.DRAFT)
-    return {"household": household, "person": household.head, "case": case,
-            "second": second, "referral": referral, "dispute": dispute, "visit": visit,
-            "duty": duty, "pairing": pairing, "business": business, "batch": batch}
 
 
 def missing(model: Any) -> int:
@@ -107,7 +68,8 @@ def object_urls(w: dict) -> list[tuple[str, str]]:
 
 
 def test_an_out_of_scope_worker_finds_nothing_of_another_grid(
-        live_server: Any, personas: dict, grid_a_world: dict, household_b: Any,
+        live_server: Any, personas: dict, household_b: Any,
+        grid_a_world: dict,  # noqa: F811
         browser: Any) -> None:  # noqa: F811
     w = grid_a_world
     page = login(browser, live_server, "outsider", viewport=PHONE)
