@@ -185,3 +185,19 @@ def test_the_care_lists_name_an_ignored_tab(client: Any, personas: Any, url: str
     response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "was ignored" in response.content.decode()
+
+
+@pytest.mark.parametrize("bad", [str(10**24), "-1", "²", "abc", str(2**63)])
+def test_a_visit_with_a_hostile_visitor_id_is_the_form_again(client: Any, personas: Any,
+                                                             household: Any, bad: str) -> None:
+    from jiayuan.care.models import Visit
+
+    client.force_login(personas["gridworker"])
+    response = client.post("/care/visits/new/", {
+        "idempotency_key": "2b0f6c1e-7a4b-4a0e-9a51-0c3f1d2e3a4b",
+        "households": str(household.pk), "visited_at": "2026-03-02T10:00", "mode": "home",
+        "purpose": "routine", "visitors": [str(personas["gridworker"].pk), bad],
+        "found": "身体还好"})
+    assert response.status_code in (200, 400)
+    assert "visitors" in response.context["form"].errors
+    assert not Visit.objects.exists()
