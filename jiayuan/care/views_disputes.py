@@ -48,6 +48,7 @@ from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.core.views import apply_service_errors
 from jiayuan.desk.selectors import can_see, cases_for, get_case_for
+from jiayuan.lib.forms import search_text
 from jiayuan.registry.search import search
 from jiayuan.registry.selectors import (
     businesses_for,
@@ -415,7 +416,7 @@ def dispute_party_search(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             raise Http404
         return render(request, "care/_dispute_party_chosen.html", chosen)
-    q = request.GET.get("q", "").strip()
+    q = search_text(request.GET.get("q"))
     people, households, shops = [], [], []
     if q:
         for hit in search(user, q, limit=10):
