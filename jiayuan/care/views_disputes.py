@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from jiayuan.care import selectors, services
 from jiayuan.care.choices import OPEN_DISPUTE_STATUSES, DisputeKind, DisputeStatus, PartyRole
+from jiayuan.care.filters import DisputeFilterForm
 from jiayuan.care.forms_disputes import (
     AgreementForm,
     CloseForm,
@@ -42,10 +43,12 @@ from jiayuan.care.forms_disputes import (
 )
 from jiayuan.care.models import Dispute, DisputeParty
 from jiayuan.core.access import as_id, get_in_scope, require
+from jiayuan.core.filters import read_filters
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.core.views import apply_service_errors
 from jiayuan.desk.selectors import can_see, cases_for, get_case_for
+from jiayuan.lib.forms import search_text
 from jiayuan.registry.search import search
 from jiayuan.registry.selectors import (
     businesses_for,
@@ -80,12 +83,8 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     require(user, Perm.VIEW_DISPUTES)
     today = timezone.localdate()
-    tab = request.GET.get("tab") or "open"
-    if tab not in TABS:
-        tab = "open"
-    kind = request.GET.get("kind") or ""
-    if kind not in DisputeKind.values:
-        kind = ""
+    filters = read_filters(request, DisputeFilterForm(request.GET, tabs=TABS, default="open"))
+    tab, kind = filters["tab"], filters["kind"] or ""
     if tab == "open":
         qs = selectors.open_disputes(user).order_by("-opened_on", "-id")
     elif tab == "followups":
@@ -441,7 +440,7 @@ def dispute_party_search(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             raise Http404
         return render(request, "care/_dispute_party_chosen.html", chosen)
-    q = request.GET.get("q", "").strip()
+    q = search_text(request.GET.get("q"))
     people, households, shops = [], [], []
     if q:
         for hit in search(user, q, limit=10):

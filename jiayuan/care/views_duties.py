@@ -32,11 +32,13 @@ from django.views.decorators.http import require_http_methods
 
 from jiayuan.care import selectors, services
 from jiayuan.care.choices import SENSITIVE_RULES, DutyStatus
+from jiayuan.care.filters import TabFilterForm
 from jiayuan.care.forms_settings import CareSettingsForm, DutyPeriodForm, FestivalDateForm
 from jiayuan.care.models import CareSettings, Duty, FestivalDate
 from jiayuan.care.templatetags.care_tags import may_see_sensitive
 from jiayuan.core import audit
 from jiayuan.core.access import as_id, get_in_scope, require
+from jiayuan.core.filters import read_filters
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm, Role
 from jiayuan.core.scope import grids_for, in_scope
@@ -98,9 +100,8 @@ def duty_list(request: HttpRequest) -> HttpResponse:
         duties = duties.filter(grid=grid)
     filters = _tab_filters(user, today)
     default = "mine" if user.role == Role.GRIDWORKER and "mine" in filters else "open"
-    tab = request.GET.get("tab") or default
-    if tab not in filters:
-        tab = default
+    tab_filter = read_filters(request, TabFilterForm(request.GET, tabs=filters, default=default))
+    tab = tab_filter["tab"]
     # Only the rows some tab counts: the (status, due) and (status, closed_on)
     # indexes then spare a district-wide account a scan of every duty ever raised.
     counts = duties.filter(reduce(or_, filters.values())).aggregate(

@@ -29,9 +29,11 @@ from django.views.decorators.http import require_POST
 
 from jiayuan.care import selectors, services
 from jiayuan.care.choices import PairingStatus
+from jiayuan.care.filters import TabFilterForm
 from jiayuan.care.forms_pairings import CheckInForm, PairingForm, PlannedEndForm, StatusForm
 from jiayuan.care.models import Pairing
 from jiayuan.core.access import as_id, require
+from jiayuan.core.filters import read_filters
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.core.views import apply_service_errors
@@ -97,9 +99,8 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     _require_read(user)
     today = timezone.localdate()
-    tab = request.GET.get("tab") or "active"
-    if tab not in TABS:
-        tab = "active"
+    filters = read_filters(request, TabFilterForm(request.GET, tabs=TABS, default="active"))
+    tab = filters["tab"]
     qs = _with_contact(selectors.pairings_for(user))
     counts = qs.aggregate(
         active=Count("id", filter=Q(status=PairingStatus.ACTIVE)),

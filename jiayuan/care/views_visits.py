@@ -28,11 +28,13 @@ from django.utils.translation import ngettext
 
 from jiayuan.care import selectors, services
 from jiayuan.care.choices import DutyStatus, VisitMode, VisitPurpose
+from jiayuan.care.filters import VisitFilterForm
 from jiayuan.care.forms_visits import DATETIME_LOCAL, VisitCaseForm, VisitForm
 from jiayuan.care.models import Duty, Visit
 from jiayuan.care.templatetags.care_tags import duty_reason
 from jiayuan.core import audit
 from jiayuan.core.access import as_id, get_in_scope, require
+from jiayuan.core.filters import read_filters
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import grids_for, in_scope
@@ -45,7 +47,6 @@ from jiayuan.registry.models import Household
 from jiayuan.registry.selectors import businesses_for, get_household_for, households_for
 
 PAGE_SIZE = 30
-VIEWS = ("mine", "week", "grid")
 # visit-draft.js sends its POST with this header. fetch() follows the redirect
 # with the same headers, and the visit page answers that follow-up with an
 # empty 204: the script then navigates there itself, so the "saved" message is
@@ -100,9 +101,8 @@ def _households_prefetch() -> Prefetch:
 def visit_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     require(user, Perm.VIEW_VISITS)
-    view = request.GET.get("view") or "mine"
-    if view not in VIEWS:
-        view = "mine"
+    filters = read_filters(request, VisitFilterForm(request.GET))
+    view = filters["view"]
     qs = selectors.visits_for(user)
     grids = list(grids_for(user))
     grid = None

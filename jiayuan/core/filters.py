@@ -2,10 +2,15 @@
 
 A list page's query string comes from its own filter controls, but anyone can
 edit a URL: `?grid=²`, `?grid=99999999999999999999999`, `?department='`. One
-rule for every list page: a filter whose value does not parse is ignored,
-the page says which filter it ignored and why, and the response is a 400 so
-that the status tells the truth too. The rest of the page (the list without
-that filter) is still shown, so a person who followed a stale link can go on.
+rule for every list page: a filter whose value does not parse, or names
+nothing the user may see, is ignored and the page says which filter it
+ignored and why (a message at the top). The list without that filter is
+shown as usual, so a person who followed a stale link or bookmark goes on
+from there; the existing pages already answered an unknown tab that way.
+
+Not filters: an id that opens one object (`?household=` on the visit diary,
+`?grid=` on the duty list, a picker's `?pick=`) goes through an access helper
+and is a 404 when missing or out of scope, audited, like the object's page.
 """
 
 from __future__ import annotations
@@ -39,10 +44,6 @@ class FilterChoiceField(IdModelChoiceField):
 class Filters:
     values: dict[str, Any]
     errors: list[str] = field(default_factory=list)
-
-    @property
-    def status(self) -> int:
-        return 400 if self.errors else 200
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]

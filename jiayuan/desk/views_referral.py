@@ -183,7 +183,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         "page": page, "stats": stats, "statuses": ReferralStatus.choices,
         "departments": Department.objects.all(),
         "selected": {"status": status, "department": str(department.pk) if department else ""},
-    }, status=filters.status)
+    })
 
 
 # --- the department's reply page (public) ------------------------------------

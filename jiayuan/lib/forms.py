@@ -8,6 +8,7 @@ such a value as an invalid choice before any query.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -45,3 +46,10 @@ class IdModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     raise ValidationError(self.error_messages["invalid_pk_value"],
                                           code="invalid_pk_value", params={"pk": pk})
         return super()._check_values(value)
+
+
+def search_text(raw: Any) -> str:
+    """A typed query with its control characters dropped and trimmed: no
+    name, number or address holds one, and PostgreSQL refuses a NUL in a
+    query ("?q=%00" was a 500)."""
+    return "".join(ch for ch in str(raw or "") if unicodedata.category(ch) != "Cc").strip()

@@ -20,6 +20,7 @@ from django.db import connection
 
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import ALL, grid_ids
+from jiayuan.lib.forms import search_text
 from jiayuan.lib.idcard import IDNumberError, normalize_id_number
 from jiayuan.lib.phone import PhoneError, normalize_phone
 from jiayuan.lib.text import fold_query, is_latin_query
@@ -114,7 +115,8 @@ def search(actor: Any, raw: str, limit: int = 20) -> list[Hit]:
     """Ranked hits for `raw` in the actor's scope; [] for users without access."""
     if not actor.is_authenticated or not actor.has(Perm.VIEW_REGISTRY):
         return []
-    plain = unicodedata.normalize("NFKC", raw or "").strip().lower()
+    raw = search_text(raw)
+    plain = unicodedata.normalize("NFKC", raw).strip().lower()
     # 0512-57671234 and 138-1234-5678 are phones, not dwellings: a dwelling code
     # never has ten digits.
     digit_count = sum(ch.isdigit() for ch in plain)

@@ -95,7 +95,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "page": page, "grids": grids, "residencies": Residency.choices,
         "selected": {"grid": str(grid.pk) if grid else "", "residency": residency,
                      "status": "active" if active else "moved_out"},
-    }, status=filters.status)
+    })
 
 
 @login_required
