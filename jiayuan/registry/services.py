@@ -78,8 +78,10 @@ def _conflict(obj: Household | Person) -> Conflict:
                  "Nothing you entered was saved.") % {
             "who": who, "what": what,
             "when": formats.date_format(timezone.localtime(when), "Y-m-d H:i")}
-    return Conflict(text + " " + _("Your entries are kept below: check them against the "
-                                   "record as it is now, then save again."), code="conflict")
+    keep = _("Your entries are kept below: check them against the record as it is now, "
+             "then save again.")
+    return Conflict([ValidationError(text, code="conflict"),
+                     ValidationError(keep, code="conflict")])
 
 
 def _claim(obj: Household | Person, expected_version: int | None) -> None:

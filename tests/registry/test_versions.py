@@ -192,3 +192,26 @@ def test_a_tampered_version_is_a_message_not_a_500(household, personas):
             "name": "金英姬", "sex": "F", "relation": "spouse", "version": bad})
         assert response.status_code in (200, 400, 409)
     assert Person.objects.get(pk=wife.pk).version == wife.version
+
+
+def test_person_set_permit_is_scoped_audited_and_versioned(household, personas):
+    from django.http import Http404
+
+    wife = household.members.get(name="金英姬")
+    loaded = wife.version
+    with pytest.raises(Http404):
+        services.person_set_permit(actor=personas["outsider"], person=wife,
+                                   permit_number="P-1", permit_expiry=None)
+    services.person_set_permit(actor=personas["gridworker"], person=wife, permit_number="P-1",
+                               permit_expiry=date(2030, 1, 1), reason="case X")
+    wife.refresh_from_db()
+    assert (wife.permit_number, wife.permit_expiry, wife.version) == (
+        "P-1", date(2030, 1, 1), loaded + 1)
+    entry = AuditEntry.objects.filter(object_type="registry.person",
+                                      object_id=str(wife.pk)).order_by("-seq").first()
+    assert entry.changes["permit_number"] == "(changed)" and "P-1" not in str(entry.changes)
+    # A stale form's version is refused here too.
+    with pytest.raises(services.Conflict):
+        services.person_set_permit(actor=personas["gridworker"], person=wife,
+                                   permit_number="P-2", permit_expiry=None,
+                                   expected_version=loaded)
