@@ -82,10 +82,13 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """Pages that carry a reference and code: not cached, not indexed."""
+    """Pages that carry a reference and code: not cached, not indexed, and the
+    address never sent to another site. `same-origin`, not `no-referrer`: under
+    `no-referrer` the browser posts the page's own forms (the language switch)
+    with `Origin: null`, which Django's CSRF check refuses (403)."""
     add_never_cache_headers(response)
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -109,6 +109,15 @@ def test_portal_request_in_each_language(live_server, browser, household, person
         assert "Request received" in body and "Seen by the station" in body
     assert _in(worker_lang, "Seen by the station") not in body
 
+    # The language switch works on the private status page too (its referrer
+    # policy must not make the browser post Origin: null, which CSRF refuses).
+    other = "en" if lang != "en" else "zh-hans"
+    with resident.expect_navigation() as nav:
+        resident.click(f"form.lang button[value='{other}']")
+    assert nav.value.status == 200, nav.value.status
+    resident.wait_for_url(f"**/portal/status/{ref}/**")
+    assert resident.locator("html").get_attribute("lang") == other
+
     # --- the log holds every step and still verifies -------------------------
     assert_audit_intact()
     steps = list(AuditEntry.objects.filter(object_type="desk.case", object_id=str(case.pk))
