@@ -135,10 +135,19 @@ def test_an_out_of_scope_worker_finds_nothing_of_another_grid(
         # ...while the grid-A worker, asking the same, is offered 郑容哲.
         assert "pick=" in own.get(url).content.decode(), url
 
+    # The dwelling picker offers only the worker's own grids' dwellings.
+    dwelling = w["household"].dwelling
+    code = f"{dwelling.building.number}-{dwelling.unit}-{dwelling.room}"
+    url = f"/households/pick/dwellings/?field=dwelling&dwelling_q={code}"
+    answer = page.goto(base + url)
+    assert answer.status == 200, url
+    assert f'value="{dwelling.pk}"' not in page.content(), url
+    assert f'value="{dwelling.pk}"' in own.get(url).content.decode(), url
+
     # 4. The lists a grid-B worker reads do not show grid A either.
     for url in ("/households/", "/desk/", "/desk/referrals/", "/care/duties/?tab=open",
-                "/care/visits/?view=week", "/care/disputes/", "/care/pairings/?tab=active",
-                "/businesses/", "/sheets/imports/"):
+                "/care/visits/?view=week", "/care/disputes/", "/care/disputes/followups/",
+                "/care/pairings/?tab=active", "/businesses/", "/sheets/imports/"):
         page.goto(base + url)
         html = page.content()
         for secret in (w["person"].name, w["case"].ref, w["dispute"].ref, "朝鲜族冷面馆",
