@@ -238,7 +238,7 @@ WHITENOISE_USE_FINDERS = DEBUG or DEMO_MODE
 STATION_NAME = env_str("STATION_NAME", "")
 STATION_CODE = env_str("STATION_CODE", "ZJJ")
 # The station's 24-hour hotline, printed on the walk-in receipt (empty: not printed).
-STATION_HOTLINE = env_str("STATION_HOTLINE", "")
+STATION_HOTLINE = env_str("STATION_HOTLINE", "0512-5555 0123" if DEMO_MODE else "")  # demo: invented
 
 # PDF font: the Noto Sans CJK collection from the lock file, unless overridden.
 PDF_FONT_PATH = env_str("PDF_FONT_PATH")
