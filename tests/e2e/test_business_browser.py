@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from jiayuan.registry.models import Business
-from tests.e2e.test_browser import ARTIFACTS, browser, phone_logged_in  # noqa: F401
+from tests.e2e.test_browser import ARTIFACTS, phone_logged_in
 
 pytestmark = pytest.mark.browser
 

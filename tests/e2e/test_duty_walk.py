@@ -13,7 +13,7 @@ from django.core.management import call_command
 from jiayuan.care.choices import DutyStatus
 from jiayuan.care.models import Duty
 from jiayuan.registry.models import Circumstance
-from tests.e2e.test_browser import ARTIFACTS, browser, phone_logged_in  # noqa: F401 (fixture)
+from tests.e2e.test_browser import ARTIFACTS, phone_logged_in
 
 pytestmark = pytest.mark.browser
 

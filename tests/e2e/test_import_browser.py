@@ -11,7 +11,7 @@ from jiayuan.lib.idcard import make_id_number
 from jiayuan.places.models import Building
 from jiayuan.registry.models import Person
 from jiayuan.sheets.models import BatchStatus, ImportBatch
-from tests.e2e.test_browser import ARTIFACTS, browser, phone_logged_in  # noqa: F401
+from tests.e2e.test_browser import ARTIFACTS, phone_logged_in
 from tests.sheets.messy import xlsx_bytes
 
 pytestmark = pytest.mark.browser

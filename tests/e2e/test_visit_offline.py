@@ -8,7 +8,7 @@ import re
 import pytest
 
 from jiayuan.care.models import Visit
-from tests.e2e.test_browser import ARTIFACTS, browser, phone_logged_in  # noqa: F401 (fixture)
+from tests.e2e.test_browser import ARTIFACTS, phone_logged_in
 
 pytestmark = pytest.mark.browser
 
