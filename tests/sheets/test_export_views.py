@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from jiayuan.core.models import AuditEntry
 from tests.conftest import ZHENG_ID
-from tests.e2e.test_browser import browser  # noqa: F401 (fixture)
+from tests.journeys.conftest import browser  # noqa: F401 (fixture)
 
 ALLOWED = {"head", "caseworker", "gridworker", "auditor", "outsider"}
 REASON = "Checking the permit list for renewals"
