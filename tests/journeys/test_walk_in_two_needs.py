@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import subprocess
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 
@@ -68,6 +69,15 @@ def submit(page: Any, button: Any) -> None:
         button.click()
 
 
+def open_via_person_page(page: Any, case_url: str) -> None:
+    """From a case page, as a caseworker goes: the requester's name, then the other
+    request in the person page's list of service requests."""
+    page.locator("main a[href^='/people/']").first.click()
+    page.wait_for_url(re.compile(r".*/people/\d+/$"))
+    page.locator(f"main a[href='{urlparse(case_url).path}']").first.click()
+    page.wait_for_url(case_url)
+
+
 def resolve(page: Any, outcome: str, quantity: str) -> None:
     box = page.locator("#actions details", has=page.locator("input[value=resolve]"))
     box.locator(":scope > summary").click()
@@ -103,14 +113,14 @@ def test_a_walk_in_with_two_needs_is_served_to_the_end(
     assert job.person_id == school.person_id == person.pk and job.channel == "walk_in"
 
     # --- the first is resolved at the station, with a counted outcome -----------
-    page.goto(job_url)
+    open_via_person_page(page, job_url)
     resolve(page, "job", "1")
     assert "Resolved" in page.locator(".status-line").inner_text()
     job.refresh_from_db()
     assert (job.status, job.outcome, job.outcome_quantity) == ("resolved", "job", 1)
 
     # --- the second is referred: refused without consent ---------------------------
-    page.goto(school_url)
+    open_via_person_page(page, school_url)
     submit(page, page.locator("#referrals a[href$='/referrals/new/']"))
     page.select_option("#id_department", str(education.pk))
     submit(page, page.locator("form.card.form button.primary"))
@@ -185,8 +195,9 @@ def test_a_walk_in_with_two_needs_is_served_to_the_end(
     shot(reply, "walk-in-department-corrected-360")
     assert all(h.get("origin") == base for h in posts) and len(posts) == 3
 
-    # --- the answer on the caseworker's timeline -----------------------------------
-    page.goto(school_url)
+    # --- the answer on the caseworker's timeline (the page still open: reloaded) ---
+    assert page.url == school_url
+    page.reload()
     timeline = page.locator("#timeline").inner_text()
     assert "已安排到实验小学，九月一日报到" in timeline
     assert "已安排到实验小学，八月三十日报到" in timeline
