@@ -281,22 +281,6 @@ class EndDateForm(forms.Form):
     ended = forms.DateField(label=_("Until"), widget=DATE, initial=timezone.localdate)
 
 
-class DatalistInput(forms.TextInput):
-    """A text input that suggests values (free text still allowed)."""
-
-    def __init__(self, options: list[str] | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.options = options or []
-
-    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> Any:
-        from django.utils.html import format_html, format_html_join
-
-        list_id = f"{name}-options"
-        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
-        options = format_html_join("", '<option value="{}">', ((o,) for o in self.options))
-        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
-
-
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
     department = forms.ModelChoiceField(
