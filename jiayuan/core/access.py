@@ -50,3 +50,12 @@ def get_in_scope(actor: Any, scoped: models.QuerySet[M], pk: Any) -> M:
                          object_id=pk, object_repr="")
         raise Http404
     return obj
+
+
+def get_for(actor: Any, perm: Perm, scoped: models.QuerySet[M], pk: Any) -> M:
+    """The one access call of a view that opens an object: the permission
+    (403, audited) then the scope (404, audited when the object exists).
+    Each app's `get_<thing>_for(actor, pk, perm=...)` selector calls this, so
+    a view makes exactly one call and cannot get the order wrong."""
+    require(actor, perm)
+    return get_in_scope(actor, scoped, pk)

@@ -8,14 +8,15 @@ the field changed.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -23,6 +24,8 @@ from django.utils import timezone, translation
 from django.utils.ipv6 import clean_ipv6_address
 
 from jiayuan.core.models import AuditAction, AuditEntry, AuditTip
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 GENESIS = "0" * 64
 CHANGED = "(changed)"
@@ -168,16 +171,51 @@ def lock_tip() -> None:
     AuditTip.objects.select_for_update().get_or_create(id=1)
 
 
-def audited(func):
-    """Decorator for services: one transaction, audit lock first."""
+# True while a service (or a `batch`) runs: a service called from inside one
+# joins its transaction; called from anywhere else it opens a durable one.
+_in_service: contextvars.ContextVar[bool] = contextvars.ContextVar("in_service", default=False)
+
+
+def audited(func: F) -> F:
+    """Decorator for services: one transaction, audit lock first.
+
+    A service called from a view, a command or the API runs in a durable
+    transaction: nobody can wrap two services in a transaction of their own,
+    so a unit of work that spans services is itself a service (the views,
+    the importer and the API then all get the same unit). A service called
+    from inside another service, or inside `batch()`, joins the caller's
+    transaction as a savepoint.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if _in_service.get():
+            with transaction.atomic():
+                lock_tip()
+                return func(*args, **kwargs)
+        token = _in_service.set(True)
+        try:
+            with transaction.atomic(durable=True):
+                lock_tip()
+                return func(*args, **kwargs)
+        finally:
+            _in_service.reset(token)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def batch() -> Iterator[None]:
+    """One transaction around many service calls, all or nothing: for the demo
+    loader, the roster importer, scheduled jobs and tests that build a world.
+    Never in a view (`make lint` checks): a view calls one service."""
+    token = _in_service.set(True)
+    try:
         with transaction.atomic():
             lock_tip()
-            return func(*args, **kwargs)
-
-    return wrapper
+            yield
+    finally:
+        _in_service.reset(token)
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:

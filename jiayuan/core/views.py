@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, AuditEntry, User
 from jiayuan.core.roles import Perm, Role
+from jiayuan.core.versioning import Conflict
+
+T = TypeVar("T")
 
 
 def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -27,20 +31,44 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-def submit(request: HttpRequest, form: forms.Form, save: Callable[[dict[str, Any]], Any],
-           success: str, redirect_to: Callable[[], HttpResponse]) -> HttpResponse | None:
-    """The POST half of a form page: validate, call the service, show its
-    ValidationError on the form, or confirm and redirect. None means "render
-    the form" (a GET, or errors to show)."""
+def keep_input(form: forms.Form, record: Model) -> None:
+    """After a Conflict: the form keeps what the user typed and now carries
+    the version on record, so saving again once the user has checked replaces
+    it (nothing typed is lost). The page answers 409 (`form_status`)."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(
+        type(record)._default_manager.values_list("version", flat=True).get(pk=record.pk))
+    form.data = data
+    form.conflict = True  # type: ignore[attr-defined]
+
+
+def form_status(form: forms.Form) -> int:
+    return 409 if getattr(form, "conflict", False) else 200
+
+
+def submit(request: HttpRequest, form: forms.Form, save: Callable[[dict[str, Any]], T],
+           success: str | Callable[[T], str],
+           redirect_to: Callable[[T], HttpResponse],
+           record: Model | None = None) -> HttpResponse | None:
+    """The one POST handler of a form page: validate, call the service, show
+    its ValidationError on the form (on the field it names, else at the top),
+    or confirm and redirect. `success` and `redirect_to` may use what the
+    service returned. None means "render the form" (a GET, or errors to show).
+
+    `record` is the versioned row the form edits: a Conflict then keeps the
+    user's input with the current version (render with `form_status(form)`).
+    """
     if request.method != "POST" or not form.is_valid():
         return None
     try:
-        save(form.cleaned_data)
+        result = save(form.cleaned_data)
     except ValidationError as exc:
         apply_service_errors(form, exc)
+        if record is not None and isinstance(exc, Conflict):
+            keep_input(form, record)
         return None
-    messages.success(request, success)
-    return redirect_to()
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect_to(result)
 
 
 @login_required

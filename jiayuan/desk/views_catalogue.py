@@ -88,7 +88,7 @@ def catalogue_save(*, actor: Any, form: Any) -> bool:
 def _form_page(request: HttpRequest, form: Any, *, title: str, saved: str,
                back: str, anchor: str) -> HttpResponse:
     done = submit(request, form, lambda _data: catalogue_save(actor=request.user, form=form),
-                  saved, lambda: redirect(f"{back}#{anchor}-{form.instance.pk}"))
+                  saved, lambda _saved: redirect(f"{back}#{anchor}-{form.instance.pk}"))
     if done:
         return done
     return render(request, "desk/item_form.html", {"form": form, "title": title,

@@ -217,7 +217,7 @@ def circumstance_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = CircumstanceForm(request.POST or None, household=household)
     done = submit(request, form, lambda data: services.circumstance_add(
         actor=request.user, household=household, **data), _("Circumstance recorded."),
-        lambda: redirect("household_detail", pk=household.pk))
+        lambda _saved: redirect("household_detail", pk=household.pk))
     if done:
         return done
     return render(request, "registry/simple_form.html", {

@@ -161,7 +161,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConsentForm(request.POST or None, person=person)
     done = submit(request, form, lambda data: services.consent_record(
         actor=request.user, person=person, **data), _("Consent recorded."),
-        lambda: redirect("person_detail", pk=person.pk))
+        lambda _consent: redirect("person_detail", pk=person.pk))
     if done:
         return done
     return render(request, "registry/simple_form.html", {
