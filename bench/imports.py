@@ -17,10 +17,10 @@ databases are not touched.
 BENCH_PROFILE=/tmp/p writes each measurement's cProfile statistics to /tmp/p.<kind>
 (times are then inflated by the profiler).
 
-BENCH_IMPORTER=/path/to/importer.py measures that file in place of
-jiayuan/sheets/importer.py (to try a change before making it).
+BENCH_IMPORTER=/path/to/importing.py measures that file in place of
+jiayuan/sheets/importing.py (to try a change before making it).
 
-  ours      importer.start + importer.commit on the whole file, with consent
+  ours      importing.start + importing.commit on the whole file, with consent
             evidence given so the 民族 column is imported too. Split: read (the
             file read twice: at start, surveying every sheet for its
             header row, and again at commit), plan (normalise,
@@ -300,7 +300,7 @@ def _peak_mb() -> float:
 
 
 def _candidate_importer(path: str) -> None:
-    """Measure another version of jiayuan/sheets/importer.py (BENCH_IMPORTER=path)
+    """Measure another version of jiayuan/sheets/importing.py (BENCH_IMPORTER=path)
     without touching the tree: it is loaded in its place."""
     import importlib.util
 
@@ -367,7 +367,8 @@ def _written() -> dict[str, int]:
 
 
 def _ours(kind: str, data: bytes, meta: dict, args: argparse.Namespace) -> dict:
-    from jiayuan.sheets import importer
+    from jiayuan.sheets import importing
+    from jiayuan.sheets.importing import plan, upload, write
 
     parts = {"read": 0.0, "plan": 0.0, "write": 0.0}
 
@@ -381,18 +382,18 @@ def _ours(kind: str, data: bytes, meta: dict, args: argparse.Namespace) -> dict:
         return wrapper
 
     # Instrumentation only: the same functions, timed.
-    importer.read_sheet = timed("read", importer.read_sheet)
-    importer.survey = timed("read", importer.survey)  # at start: every sheet's header
-    importer.read_sheets = timed("read", importer.read_sheets)  # at commit: the chosen
-    importer._Planner.plan = timed("plan", importer._Planner.plan)
-    importer._Writer.write = timed("write", importer._Writer.write)
+    upload.read_sheet = timed("read", upload.read_sheet)
+    upload.survey = timed("read", upload.survey)  # at start: every sheet's header
+    upload.read_sheets = timed("read", upload.read_sheets)  # at commit: the chosen
+    plan._Planner.plan = timed("plan", plan._Planner.plan)
+    write._Writer.write = timed("write", write._Writer.write)
     head, grid = _actors()
     before = _written()
     start = time.perf_counter()
-    batch = importer.start(actor=head, grid=grid, data=data, filename="roster.xlsx")
+    batch = importing.start(actor=head, grid=grid, data=data, filename="roster.xlsx")
     batch.consent_evidence = CONSENT
     batch.save(update_fields=["consent_evidence"])
-    report = importer.commit(actor=head, batch=batch)
+    report = importing.commit(actor=head, batch=batch)
     wall = time.perf_counter() - start
     after = _written()
     parts["rest"] = wall - sum(parts.values())
@@ -586,7 +587,7 @@ def _raw(kind: str, data: bytes, meta: dict, args: argparse.Namespace) -> dict:
     from jiayuan.core.bulk import insert_rows
     from jiayuan.places.models import Building, Dwelling
     from jiayuan.registry.models import Household, Person
-    from jiayuan.sheets.reading import read_sheet
+    from jiayuan.sheets.importing.read import read_sheet
 
     head, grid = _actors()
     buildings = {b.number: b.pk for b in Building.objects.filter(grid=grid)}

@@ -1,10 +1,19 @@
-"""Set, mask and reveal ID-card and phone numbers on a Person."""
+"""Set, mask and reveal ID-card and phone numbers on a Person.
+
+The one builder of identifier columns (encrypted, keyed hash, mask): the registry's
+services set them through `set_id_number` / `set_phone`, the roster importer
+inserts `id_number_columns` / `phone_columns` as plain rows."""
 
 from __future__ import annotations
 
 from jiayuan.core.crypto import decrypt, encrypt, lookup_hash
 from jiayuan.lib.idcard import mask_id_number
 from jiayuan.lib.phone import mask_phone, phone_last4
+
+#: The Person columns that hold an ID-card number, and a phone number: what an
+#: update saves (`update_fields`) and what an undo restores.
+ID_NUMBER_COLUMNS = ("id_number_enc", "id_number_hash", "id_number_mask")
+PHONE_COLUMNS = ("phone_enc", "phone_hash", "phone_mask", "phone_last4")
 
 
 def id_number_columns(number: str, *, hashed: str | None = None) -> dict[str, str | None]:

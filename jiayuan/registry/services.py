@@ -31,7 +31,7 @@ from jiayuan.core.scope import in_scope
 from jiayuan.lib.text import display_pinyin, search_keys
 from jiayuan.places.models import Dwelling, Grid
 from jiayuan.registry.choices import ConsentPurpose, ConsentStatus, Relation
-from jiayuan.registry.consent_rules import check_consent_guardian
+from jiayuan.registry.consent_rules import consent_columns
 from jiayuan.registry.identifiers import id_hash, set_id_number, set_phone
 from jiayuan.registry.models import (
     Business,
@@ -638,17 +638,18 @@ def consent_record(*, actor: Any, person: Person, purpose: str, recorded_on: dat
     require(actor, Perm.RECORD_CONSENT)
     if not in_scope(actor, person.grid_id):
         raise Http404
-    check_consent_guardian(age=person.age_on(recorded_on), guardian=guardian,
-                           guardian_name=guardian_name)
+    columns = consent_columns(person_id=person.pk, birth_date=person.birth_date,
+                              purpose=purpose, recorded_on=recorded_on,
+                              recorded_by_id=actor.pk, evidence=evidence,
+                              guardian_id=guardian.pk if guardian is not None else None,
+                              guardian_name=guardian_name)
     if purpose != "referral":
         department = None
     elif department is None:
         raise ValidationError({"department": _("Name the department the referral consent "
                                                "covers.")})
-    consent = Consent.objects.create(person=person, purpose=purpose, department=department,
-                                     recorded_on=recorded_on, recorded_by=actor,
-                                     evidence=evidence, guardian=guardian,
-                                     guardian_name=guardian_name)
+    columns["department_id"] = department.pk if department is not None else None
+    consent = Consent.objects.create(**columns)
     audit.record(AuditAction.CREATE, actor=actor, obj=consent,
                  changes=audit.created(audit.snapshot(consent, Consent.AUDIT_FIELDS)))
     return consent

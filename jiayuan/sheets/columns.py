@@ -34,7 +34,7 @@ class Field:
     key: str
     label: Promise | str
     aliases: tuple[str, ...]  # as typed in rosters; compared through header_key
-    kind: str  # the jiayuan.sheets.normalise function that cleans this field's cells
+    kind: str  # the jiayuan.sheets.importing.normalise function that cleans this field's cells
 
 
 _FIELD_LIST = (

@@ -14,8 +14,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from jiayuan.sheets import normalise as norm
-from jiayuan.sheets.importer import Report
+from jiayuan.sheets.importing import Report
+from jiayuan.sheets.importing import normalise as norm
 from jiayuan.sheets.xlsx import write_sheet
 
 #: Fields whose cells are numbers made of digits that must stay text.

@@ -2,11 +2,11 @@
 
     import_list    GET: the upload form and the batches of the account's grids;
                    POST: read the upload into a draft batch (nothing in the registry)
-    import_detail  a draft: the column mapping and the dry run (importer.check);
+    import_detail  a draft: the column mapping and the dry run (importing.check);
                    an imported batch: its counts and Undo; an undone one: who undid it
     import_mapping POST: save the mapping (and maybe a template) of a draft
-    import_commit  POST: the ticked possible duplicates, then importer.commit
-    import_undo    POST: importer.undo, or the records that block it
+    import_commit  POST: the ticked possible duplicates, then importing.commit
+    import_undo    POST: importing.undo, or the records that block it
     import_sheets  POST: read another sheet (or all sheets with the same header)
     import_errors  GET: the rows to fix, as .xlsx: the dry run's before the
                    import, the rows it left out after
@@ -42,12 +42,12 @@ from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
 from jiayuan.lib._i18n import interpolate
-from jiayuan.sheets import importer
+from jiayuan.sheets import importing
 from jiayuan.sheets.columns import FIELDS, header_cells, is_blank, template_columns
 from jiayuan.sheets.export import CONTENT_TYPES
 from jiayuan.sheets.forms_import import MappingForm, UploadForm
+from jiayuan.sheets.importing.read import Sheet, SheetError
 from jiayuan.sheets.models import BatchStatus, ImportBatch, MappingTemplate
-from jiayuan.sheets.reading import Sheet, SheetError
 from jiayuan.sheets.report import error_report, not_imported_report
 
 PREVIEW_PAGE = 50  # rows of the dry run per page
@@ -57,9 +57,9 @@ SAMPLE_ROWS = 20  # data rows searched for a sample value of each column
 
 
 def _outcome_labels() -> dict[str, str]:
-    return {importer.NEW: _("New"), importer.UPDATED: _("Updated"),
-            importer.UNCHANGED: _("Unchanged"), importer.REJECTED: _("Needs fixing"),
-            importer.DUPLICATE: _("Possible duplicate")}
+    return {importing.NEW: _("New"), importing.UPDATED: _("Updated"),
+            importing.UNCHANGED: _("Unchanged"), importing.REJECTED: _("Needs fixing"),
+            importing.DUPLICATE: _("Possible duplicate")}
 
 
 def _batches(user: Any) -> QuerySet[ImportBatch]:
@@ -75,9 +75,9 @@ def _batch(request: HttpRequest, pk: Any) -> ImportBatch:
 
 def _on_sheets(batch: ImportBatch, problem: Any) -> str:
     """``problem`` with the sheets it is about in front: “Sheet “花名册”: …”."""
-    names = [n for n, _row in importer.chosen_sheets(batch)]
+    names = [n for n, _row in importing.chosen_sheets(batch)]
     return interpolate(ngettext("Sheet %(sheets)s:", "Sheets %(sheets)s:", len(names)),
-                       {"sheets": importer.sheet_list(names)}) + " " + str(problem)
+                       {"sheets": importing.sheet_list(names)}) + " " + str(problem)
 
 
 def _to_detail(batch: ImportBatch) -> HttpResponse:
@@ -128,7 +128,7 @@ def _import_list(request: HttpRequest, cap: _SizeCap | None) -> HttpResponse:
         upload = form.cleaned_data["file"]
         template = form.cleaned_data.get("template")
         try:
-            batch = importer.start(actor=user, grid=form.cleaned_data["grid"],
+            batch = importing.start(actor=user, grid=form.cleaned_data["grid"],
                                    data=upload.read(), filename=upload.name or "roster",
                                    columns=template.columns if template else None)
         except SheetError as exc:
@@ -154,11 +154,11 @@ def import_detail(request: HttpRequest, pk: Any) -> HttpResponse:
 
 
 def _detail_page(request: HttpRequest, batch: ImportBatch, *, form: MappingForm | None = None,
-                 sheet: Sheet | None = None, blocked: importer.UndoBlocked | None = None,
+                 sheet: Sheet | None = None, blocked: importing.UndoBlocked | None = None,
                  status: int = 200) -> HttpResponse:
     context: dict[str, Any] = {"batch": batch, "blocked": blocked,
-                               "sheets_read": importer.sheet_list(
-                                   [n for n, _row in importer.chosen_sheets(batch)])}
+                               "sheets_read": importing.sheet_list(
+                                   [n for n, _row in importing.chosen_sheets(batch)])}
     if batch.status == BatchStatus.DRAFT:
         context.update(_sheet_context(batch))
         context.update(_draft_context(request, batch, form, sheet))
@@ -175,7 +175,7 @@ def _draft_context(request: HttpRequest, batch: ImportBatch, form: MappingForm |
     report, problem = None, ""
     if form is None:
         try:
-            report = importer.check(actor=request.user, batch=batch)
+            report = importing.check(actor=request.user, batch=batch)
         except SheetError as exc:
             problem = _on_sheets(batch, exc)
     if report is not None:
@@ -183,7 +183,7 @@ def _draft_context(request: HttpRequest, batch: ImportBatch, form: MappingForm |
     else:
         if sheet is None:
             try:
-                sheet = importer.sheet_of(batch)
+                sheet = importing.sheet_of(batch)
             except SheetError as exc:
                 return {"problem": _on_sheets(batch, exc), "form": None}
         header = _header_labels(sheet, batch)
@@ -213,8 +213,8 @@ def sheet_options(batch: ImportBatch) -> list[list[str]]:
 
 
 def _sheet_context(batch: ImportBatch) -> dict[str, Any]:
-    chosen = [n for n, _row in importer.chosen_sheets(batch)]
-    options = [{"value": i, "names": names, "label": importer.sheet_list(names),
+    chosen = [n for n, _row in importing.chosen_sheets(batch)]
+    options = [{"value": i, "names": names, "label": importing.sheet_list(names),
                 "checked": names == chosen}
                for i, names in enumerate(sheet_options(batch))]
     return {"book": batch.book or [], "chosen": chosen,
@@ -222,17 +222,17 @@ def _sheet_context(batch: ImportBatch) -> dict[str, Any]:
 
 
 def _report_context(request: HttpRequest, batch: ImportBatch,
-                    report: importer.Report) -> dict[str, Any]:
+                    report: importing.Report) -> dict[str, Any]:
     counts = report.counts
     show = request.GET.get("show", "all")
-    if show not in importer.OUTCOMES:
+    if show not in importing.OUTCOMES:
         show = "all"
     rows = report.rows if show == "all" else [r for r in report.rows if r.outcome == show]
     page = Paginator(rows, PREVIEW_PAGE).get_page(request.GET.get("page"))
     accepted = set(batch.accepted)
-    duplicates = [r for r in report.rows if r.outcome == importer.DUPLICATE
-                  or (r.ref in accepted and r.outcome == importer.NEW and r.note)]
-    to_import = counts.get(importer.NEW, 0) + counts.get(importer.UPDATED, 0)
+    duplicates = [r for r in report.rows if r.outcome == importing.DUPLICATE
+                  or (r.ref in accepted and r.outcome == importing.NEW and r.note)]
+    to_import = counts.get(importing.NEW, 0) + counts.get(importing.UPDATED, 0)
     labels = _outcome_labels()
     return {
         "counts": _counts(counts), "page": page, "show": show,
@@ -250,7 +250,7 @@ def _report_context(request: HttpRequest, batch: ImportBatch,
 
 def _counts(counts: dict[str, int]) -> list[tuple[str, str, int]]:
     labels = _outcome_labels()
-    out = [(key, labels[key], counts.get(key, 0)) for key in importer.OUTCOMES]
+    out = [(key, labels[key], counts.get(key, 0)) for key in importing.OUTCOMES]
     if counts.get("skipped"):
         out.append(("skipped", _("Totals rows skipped"), counts["skipped"]))
     return out
@@ -269,7 +269,7 @@ def _raw_header(sheet: Sheet, batch: ImportBatch) -> list[Any]:
 
 def _header_labels(sheet: Sheet, batch: ImportBatch) -> list[str]:
     cells = _raw_header(sheet, batch)
-    return [str(importer._column_label(cells, i)) for i in range(len(cells))]
+    return [str(importing.column_label(cells, i)) for i in range(len(cells))]
 
 
 def _data_rows(sheet: Sheet, batch: ImportBatch) -> list[list[Any]]:
@@ -286,7 +286,7 @@ def _width(header: list[str], mapping: dict[int, str]) -> int:
     """The columns to offer: the header without its trailing unnamed columns (a
     sheet's stray formatting), unless one of them is mapped."""
     n = len(header)
-    while n and n - 1 not in mapping and header[n - 1] == str(importer._column_label([], n - 1)):
+    while n and n - 1 not in mapping and header[n - 1] == str(importing.column_label([], n - 1)):
         n -= 1
     return n
 
@@ -328,7 +328,7 @@ def import_mapping(request: HttpRequest, pk: Any) -> HttpResponse:
                                   "longer be changed."))
         return _to_detail(batch)
     try:
-        sheet = importer.sheet_of(batch)
+        sheet = importing.sheet_of(batch)
     except SheetError as exc:
         messages.error(request, _on_sheets(batch, exc))
         return _to_detail(batch)
@@ -371,14 +371,14 @@ def import_sheets(request: HttpRequest, pk: Any) -> HttpResponse:
         return HttpResponseBadRequest(_("Choose one of the sheets listed. Reload the page and "
                                         "choose again."))
     try:
-        importer.choose_sheets(actor=request.user, batch=batch, names=options[choice])
+        importing.choose_sheets(actor=request.user, batch=batch, names=options[choice])
     except SheetError as exc:
         messages.error(request, str(exc))
         return _to_detail(batch)
     messages.success(request, interpolate(
         ngettext("Reading sheet %(sheets)s. Check the columns and the rows below.",
                  "Reading sheets %(sheets)s. Check the columns and the rows below.",
-                 len(options[choice])), {"sheets": importer.sheet_list(options[choice])}))
+                 len(options[choice])), {"sheets": importing.sheet_list(options[choice])}))
     return _to_detail(batch)
 
 
@@ -396,14 +396,14 @@ def import_commit(request: HttpRequest, pk: Any) -> HttpResponse:
     batch.accepted = sorted(set(accepted))
     batch.save(update_fields=["accepted"])
     try:
-        report = importer.commit(actor=request.user, batch=batch)
-    except (importer.ImportFailed, SheetError) as exc:
+        report = importing.commit(actor=request.user, batch=batch)
+    except (importing.ImportFailed, SheetError) as exc:
         messages.error(request, _on_sheets(batch, exc))
         return _to_detail(batch)
     c = report.counts
     left = c["rejected"] + c["duplicate"]
     done = interpolate(ngettext("Sheet %(sheets)s:", "Sheets %(sheets)s:", len(report.sheets)),
-                       {"sheets": importer.sheet_list(report.sheets)})
+                       {"sheets": importing.sheet_list(report.sheets)})
     done += " " + _("Imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.") % {
         "new": c["new"], "updated": c["updated"], "unchanged": c["unchanged"]}
     if left:
@@ -420,8 +420,8 @@ def import_commit(request: HttpRequest, pk: Any) -> HttpResponse:
 def import_undo(request: HttpRequest, pk: Any) -> HttpResponse:
     batch = _batch(request, pk)
     try:
-        importer.undo(actor=request.user, batch=batch)
-    except importer.UndoBlocked as exc:
+        importing.undo(actor=request.user, batch=batch)
+    except importing.UndoBlocked as exc:
         batch.refresh_from_db()
         return _detail_page(request, batch, blocked=exc, status=409)
     messages.success(request, _("Import undone: the people and households it added are "
@@ -439,10 +439,10 @@ def import_errors(request: HttpRequest, pk: Any) -> HttpResponse:
         return _to_detail(batch)
     try:
         if batch.status == BatchStatus.DRAFT:
-            report = importer.check(actor=request.user, batch=batch)
+            report = importing.check(actor=request.user, batch=batch)
             data, rows = error_report(report), sum(1 for _r in report.problems())
         else:
-            sheets = importer.sheets_of(batch)
+            sheets = importing.sheets_of(batch)
             data = not_imported_report(_header_labels(sheets[0][0], batch), _mapping(batch),
                                        batch.not_imported, sheets)
             rows = len(batch.not_imported)

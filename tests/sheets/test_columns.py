@@ -19,7 +19,7 @@ from jiayuan.sheets.columns import (
     template_columns,
     template_mapping,
 )
-from jiayuan.sheets.reading import read_sheet
+from jiayuan.sheets.importing.read import read_sheet
 from tests.sheets import messy
 
 CONTRACT_KEYS = ["name", "sex", "birth_date", "id_number", "phone", "ethnicity", "building", "unit",

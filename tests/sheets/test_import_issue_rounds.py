@@ -28,10 +28,10 @@ from jiayuan.registry.identifiers import (
     set_phone,
 )
 from jiayuan.registry.models import Consent, Person
-from jiayuan.sheets import importer
+from jiayuan.sheets import importing
+from jiayuan.sheets.importing.read import SheetError
 from jiayuan.sheets.limits import STORED_IN, limits_for
 from jiayuan.sheets.models import BatchStatus
-from jiayuan.sheets.reading import SheetError
 from tests.sheets.test_importer import FAMILIES, HEADER, WANG, building3, start
 
 __all__ = ["building3"]
@@ -69,7 +69,7 @@ def column_format(sheet: Any, col: int) -> str:
                  if d.min <= col <= d.max), "General")
 
 
-def problems(report: importer.Report, number: int) -> list[tuple[str, str]]:
+def problems(report: importing.Report, number: int) -> list[tuple[str, str]]:
     row = next(r for r in report.rows if r.number == number)
     return [(p.column, str(p.reason)) for p in row.problems]
 
@@ -99,7 +99,7 @@ def test_values_too_long_for_the_database_are_refused_at_the_check(
     rows[2][9] = "常住"
     with translation.override("en"):
         batch = start(head, grid_a, rows, header=header)
-        report = importer.check(actor=head, batch=batch)
+        report = importing.check(actor=head, batch=batch)
         assert problems(report, 4) == [(
             "职业", "Row 4, column “职业”: at most 100 characters fit in the registry, this "
             "has 102. Shorten it.")]
@@ -109,7 +109,7 @@ def test_values_too_long_for_the_database_are_refused_at_the_check(
         assert ("居住证号", "Row 5, column “居住证号”: at most 40 characters fit in the "
                 "registry, this has 41. Shorten it.") in found
         # The commit (on PostgreSQL too) writes what the check allowed, and no more.
-        done = importer.commit(actor=head, batch=batch)
+        done = importing.commit(actor=head, batch=batch)
     assert done.counts["rejected"] == 2 and done.counts["new"] == 1
     assert Person.objects.get().name == "王建国"
 
@@ -123,7 +123,7 @@ def test_a_wrong_birth_date_and_a_wrong_sex_are_both_reported(
     wrong = [*FAMILIES[0]]
     wrong[1], wrong[2] = "女", "1980-01-01"
     with translation.override("en"):
-        report = importer.check(actor=head, batch=start(head, grid_a, [wrong]))
+        report = importing.check(actor=head, batch=start(head, grid_a, [wrong]))
     assert [column for column, _reason in problems(report, 3)] == ["出生日期", "性别"]
 
 
@@ -134,11 +134,11 @@ def test_an_instructions_sheet_first_is_passed_over_and_named(
         personas: dict, grid_a: Any, building3: Building) -> None:
     head = personas["head"]
     data = xlsx([("填表说明", INSTRUCTIONS), ("花名册", [HEADER, *FAMILIES])])
-    batch = importer.start(actor=head, grid=grid_a, data=data, filename="roster.xlsx")
+    batch = importing.start(actor=head, grid=grid_a, data=data, filename="roster.xlsx")
     assert batch.sheet_name == "花名册" and batch.sheets == ["花名册"] and batch.header_row == 1
     assert [(e["name"], e["header_row"], e["rows"]) for e in batch.book] == [
         ("填表说明", None, 3), ("花名册", 1, 4)]
-    report = importer.check(actor=head, batch=batch)
+    report = importing.check(actor=head, batch=batch)
     assert report.sheets == ["花名册"] and report.counts["new"] == 4
     with translation.override("en"):
         page = client_for(head).get(reverse("import_detail", args=[batch.pk])).content.decode()
@@ -151,7 +151,7 @@ def test_a_workbook_without_a_roster_names_the_sheets_it_read(
         personas: dict, grid_a: Any) -> None:
     data = xlsx([("填表说明", INSTRUCTIONS), ("备注", [["无"]])])
     with translation.override("en"), pytest.raises(SheetError) as caught:
-        importer.start(actor=personas["head"], grid=grid_a, data=data, filename="x.xlsx")
+        importing.start(actor=personas["head"], grid=grid_a, data=data, filename="x.xlsx")
     assert "any sheet (“填表说明”, “备注”)" in str(caught.value)
 
 
@@ -161,7 +161,7 @@ def test_sheets_with_the_same_header_are_imported_together(
     head = personas["head"]
     data = xlsx([("填表说明", INSTRUCTIONS), ("1单元", [HEADER, *FAMILIES[:3]]),
                  ("2单元", [HEADER, FAMILIES[3]])])
-    batch = importer.start(actor=head, grid=grid_a, data=data, filename="roster.xlsx")
+    batch = importing.start(actor=head, grid=grid_a, data=data, filename="roster.xlsx")
     assert batch.sheets == ["1单元"]
     client = client_for(head)
     with translation.override("en"):
@@ -172,18 +172,18 @@ def test_sheets_with_the_same_header_are_imported_together(
     assert response.status_code == 302
     batch.refresh_from_db()
     assert batch.sheets == ["1单元", "2单元"]
-    report = importer.check(actor=head, batch=batch)
+    report = importing.check(actor=head, batch=batch)
     assert report.counts["new"] == 4
     assert {(r.sheet, r.number) for r in report.rows} == {
         ("1单元", 2), ("1单元", 3), ("1单元", 4), ("2单元", 2)}
     # A sheet without a header, and a forged choice, are refused with a message.
     with pytest.raises(SheetError):
-        importer.choose_sheets(actor=head, batch=batch, names=["填表说明"])
+        importing.choose_sheets(actor=head, batch=batch, names=["填表说明"])
     assert client.post(reverse("import_sheets", args=[batch.pk]),
                        {"sheets": "99"}).status_code == 400
     assert client.post(reverse("import_sheets", args=[batch.pk]),
                        {"sheets": "²"}).status_code == 400
-    done = importer.commit(actor=head, batch=batch)
+    done = importing.commit(actor=head, batch=batch)
     assert done.counts["new"] == 4 and Person.objects.count() == 4
 
 
@@ -192,10 +192,10 @@ def test_the_same_id_on_two_sheets_names_the_other_sheet(
         personas: dict, grid_a: Any, building3: Building) -> None:
     head = personas["head"]
     data = xlsx([("A", [HEADER, FAMILIES[0]]), ("B", [HEADER, FAMILIES[0]])])
-    batch = importer.start(actor=head, grid=grid_a, data=data, filename="roster.xlsx")
-    importer.choose_sheets(actor=head, batch=batch, names=["A", "B"])
+    batch = importing.start(actor=head, grid=grid_a, data=data, filename="roster.xlsx")
+    importing.choose_sheets(actor=head, batch=batch, names=["A", "B"])
     with translation.override("en"):
-        report = importer.check(actor=head, batch=batch)
+        report = importing.check(actor=head, batch=batch)
     row = next(r for r in report.rows if r.sheet == "B")
     assert str(row.problems[0].reason) == "The same ID number as row 2 of sheet “A”."
 
@@ -209,7 +209,7 @@ def test_the_rows_to_fix_file_writes_id_and_phone_columns_as_text(
     bad = [*FAMILIES[0]]
     bad[1] = "女"
     data = xlsx([("花名册", [HEADER, bad])], id_as_number=True)
-    batch = importer.start(actor=head, grid=grid_a, data=data, filename="roster.xlsx")
+    batch = importing.start(actor=head, grid=grid_a, data=data, filename="roster.xlsx")
     response = client_for(head).get(reverse("import_errors", args=[batch.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     header = [c.value for c in sheet[1]]
@@ -270,7 +270,7 @@ def test_a_child_under_14_without_a_guardian_keeps_the_ethnic_group_out(
     batch.consent_evidence = "登记表签字"
     batch.save()
     with translation.override("en"):
-        report = importer.commit(actor=head, batch=batch)
+        report = importing.commit(actor=head, batch=batch)
     reasons = problems(report, 5)
     assert reasons and reasons[0][0] == "民族" and "under 14" in reasons[0][1]
     child = Person.objects.get(name="王小宝")
@@ -292,7 +292,7 @@ def test_the_importer_writes_identifiers_as_the_registry_does() -> None:
 
 
 def test_survey_lists_every_sheet_and_read_sheets_reads_the_chosen(settings: Any) -> None:
-    from jiayuan.sheets.reading import HEAD_ROWS, read_sheets, survey
+    from jiayuan.sheets.importing.read import HEAD_ROWS, read_sheets, survey
 
     long = [HEADER, *([FAMILIES[0]] * (HEAD_ROWS + 10))]
     data = xlsx([("填表说明", INSTRUCTIONS), ("A", long), ("B", [HEADER, FAMILIES[3]])])

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from jiayuan.lib.idcard import make_id_number
 from jiayuan.places.models import Building
 from jiayuan.registry.models import Household, Person
-from jiayuan.sheets import importer
+from jiayuan.sheets import importing
 from tests.sheets.test_importer import csv_bytes
 
 IDS = [make_id_number("650102", date(1960 + i, 1 + i % 12, 1 + i % 28), i) for i in range(12)]
@@ -52,15 +52,15 @@ def test_any_roster_gets_reasons_and_a_commit_writes_exactly_the_new_rows(
         rows: list[list[str]], personas: dict, grid_a: Any, building3: Building) -> None:
     head = personas["head"]
     before = Person.objects.count()
-    batch = importer.start(actor=head, grid=grid_a, data=csv_bytes(rows), filename="r.csv")
-    report = importer.check(actor=head, batch=batch)
-    assert sum(report.counts[o] for o in importer.OUTCOMES) == len(report.rows)
+    batch = importing.start(actor=head, grid=grid_a, data=csv_bytes(rows), filename="r.csv")
+    report = importing.check(actor=head, batch=batch)
+    assert sum(report.counts[o] for o in importing.OUTCOMES) == len(report.rows)
     for row in report.rows:
-        if row.outcome == importer.REJECTED:
+        if row.outcome == importing.REJECTED:
             assert row.problems and all(p.reason and p.column for p in row.problems)
-        if row.outcome == importer.DUPLICATE:
+        if row.outcome == importing.DUPLICATE:
             assert row.note
-    committed = importer.commit(actor=head, batch=batch)
+    committed = importing.commit(actor=head, batch=batch)
     assert committed.counts == report.counts
     assert Person.objects.count() == before + report.counts["new"]
     for household in Household.objects.filter(import_batch_id=batch.pk):
@@ -80,7 +80,7 @@ def test_two_imports_at_once_create_no_person_twice(personas: dict, grid_a: Any,
               ["李梅", "女", "", IDS[0], "", "3", "1", "101", "妻", ""]]
     first = shared + [["赵磊", "男", "", IDS[5], "", "3", "2", "201", "户主", "流动"]]
     second = shared + [["孙丽", "女", "", IDS[4], "", "3", "2", "102", "户主", "流动"]]
-    batches = [importer.start(actor=head, grid=grid_a, data=csv_bytes(rows), filename=f"{i}.csv")
+    batches = [importing.start(actor=head, grid=grid_a, data=csv_bytes(rows), filename=f"{i}.csv")
                for i, rows in enumerate((first, second))]
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
@@ -89,8 +89,8 @@ def test_two_imports_at_once_create_no_person_twice(personas: dict, grid_a: Any,
     def run(batch: Any) -> None:
         try:
             barrier.wait()
-            importer.commit(actor=head, batch=batch)
-        except importer.ImportFailed as exc:
+            importing.commit(actor=head, batch=batch)
+        except importing.ImportFailed as exc:
             refused.append(exc)  # refused as a whole: acceptable, nothing half-written
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)

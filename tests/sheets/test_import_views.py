@@ -17,7 +17,7 @@ from jiayuan.core.models import AuditEntry
 from jiayuan.places.models import Building
 from jiayuan.registry import services
 from jiayuan.registry.models import Household, Person
-from jiayuan.sheets import importer
+from jiayuan.sheets import importing
 from jiayuan.sheets.columns import FIELDS, header_key
 from jiayuan.sheets.forms_import import UploadForm
 from jiayuan.sheets.models import BatchStatus, ImportBatch, MappingTemplate
@@ -113,7 +113,7 @@ def test_it_names_each_bad_row_with_its_column_and_reason(personas, grid_a, buil
     counts = {k: n for k, _label, n in response.context["counts"]}
     assert counts["rejected"] == 1 and counts["new"] == 4
     with translation.override("en"):
-        report = importer.check(actor=personas["gridworker"], batch=batch)
+        report = importing.check(actor=personas["gridworker"], batch=batch)
     (bad,) = list(report.problems())
     assert bad.number == 7 and bad.problems[0].column == "联系电话"
     assert "Row 7" in html and "联系电话" in html
@@ -130,13 +130,13 @@ def test_the_dry_run_runs_once_per_page_and_shows_one_page_of_rows(personas, gri
     client = client_for(personas["head"])
     batch = uploaded(client, grid_a, data=csv_bytes(rows))
     calls = []
-    real = importer.check
+    real = importing.check
 
     def counting(**kw: Any) -> Any:
         calls.append(1)
         return real(**kw)
 
-    monkeypatch.setattr(importer, "check", counting)
+    monkeypatch.setattr(importing, "check", counting)
     html = page(client.get(url("import_detail", batch)))
     assert len(calls) == 1
     assert html.count('class="outcome-new"') == 50

@@ -20,7 +20,8 @@ from jiayuan.registry import services
 from jiayuan.registry.identifiers import phone_of
 from jiayuan.registry.models import Consent, Household, Membership, Person, SearchKey
 from jiayuan.registry.search import search
-from jiayuan.sheets import importer
+from jiayuan.sheets import importing
+from jiayuan.sheets.importing import write
 from jiayuan.sheets.models import BatchStatus, ImportBatch, ImportChange
 from tests.conftest import ZHENG_ID
 
@@ -50,15 +51,15 @@ def building3(grid_a: Any) -> Building:
 
 
 def start(actor: Any, grid: Any, rows: list[list[str]], **kw: Any) -> ImportBatch:
-    return importer.start(actor=actor, grid=grid, data=csv_bytes(rows, **kw),
+    return importing.start(actor=actor, grid=grid, data=csv_bytes(rows, **kw),
                           filename="roster.csv")
 
 
-def run(actor: Any, grid: Any, rows: list[list[str]], **kw: Any) -> importer.Report:
-    return importer.commit(actor=actor, batch=start(actor, grid, rows, **kw))
+def run(actor: Any, grid: Any, rows: list[list[str]], **kw: Any) -> importing.Report:
+    return importing.commit(actor=actor, batch=start(actor, grid, rows, **kw))
 
 
-def problems(report: importer.Report) -> dict[int, list[tuple[str, str]]]:
+def problems(report: importing.Report) -> dict[int, list[tuple[str, str]]]:
     return {r.number: [(p.column, p.reason) for p in r.problems] for r in report.problems()}
 
 
@@ -69,11 +70,11 @@ def test_check_reports_and_writes_nothing_then_commit_writes_households(
     batch = start(worker, grid_a, FAMILIES)
     assert batch.header_row == 2 and batch.status == BatchStatus.DRAFT
     before = (Person.objects.count(), Household.objects.count(), Dwelling.objects.count())
-    report = importer.check(actor=worker, batch=batch)
+    report = importing.check(actor=worker, batch=batch)
     assert report.counts["new"] == 4 and report.counts["rejected"] == 0, problems(report)
     assert (Person.objects.count(), Household.objects.count(), Dwelling.objects.count()) == before
 
-    report = importer.commit(actor=worker, batch=batch)
+    report = importing.commit(actor=worker, batch=batch)
     assert report.counts["new"] == 4
     wang = Person.objects.get(name="王建国")
     household = wang.household
@@ -111,13 +112,13 @@ def test_a_changed_phone_is_an_update_and_undo_restores_it(personas: dict, grid_
                                                             building3: Building) -> None:
     head = personas["head"]
     first = start(head, grid_a, FAMILIES)
-    importer.commit(actor=head, batch=first)
+    importing.commit(actor=head, batch=first)
     changed = [r[:] for r in FAMILIES]
     changed[0][4] = "13800009999"
     changed.append(["王小红", "女", "2019-05-05", "", "", "3", "1", "501", "女", ""])
     second = start(head, grid_a, changed)
     version_before = Person.objects.get(name="王建国").version
-    report = importer.commit(actor=head, batch=second)
+    report = importing.commit(actor=head, batch=second)
     assert (report.counts["updated"], report.counts["new"], report.counts["unchanged"]) == (1, 1, 3)
     wang = Person.objects.get(name="王建国")
     assert phone_of(wang) == "13800009999"
@@ -125,7 +126,7 @@ def test_a_changed_phone_is_an_update_and_undo_restores_it(personas: dict, grid_
     # An edit form opened before the import is stale now, and again after the undo.
     assert wang.version == version_before + 1
 
-    importer.undo(actor=head, batch=second)
+    importing.undo(actor=head, batch=second)
     wang.refresh_from_db()
     assert phone_of(wang) == "13800001111"
     assert wang.version == version_before + 2
@@ -143,13 +144,13 @@ def test_undo_removes_everything_the_batch_created(personas: dict, grid_a: Any,
     counts = (Person.objects.count(), Household.objects.count(), Dwelling.objects.count(),
               SearchKey.objects.count())
     batch = start(head, grid_a, FAMILIES)
-    importer.commit(actor=head, batch=batch)
+    importing.commit(actor=head, batch=batch)
     assert Person.objects.count() == counts[0] + 4
-    importer.undo(actor=head, batch=batch)
+    importing.undo(actor=head, batch=batch)
     assert (Person.objects.count(), Household.objects.count(), Dwelling.objects.count(),
             SearchKey.objects.count()) == counts
-    with translation.override("en"), pytest.raises(importer.UndoBlocked, match="Only"):
-        importer.undo(actor=head, batch=batch)
+    with translation.override("en"), pytest.raises(importing.UndoBlocked, match="Only"):
+        importing.undo(actor=head, batch=batch)
 
 
 @pytest.mark.django_db
@@ -157,11 +158,11 @@ def test_undo_is_blocked_by_a_later_edit_and_names_it(personas: dict, grid_a: An
                                                       building3: Building) -> None:
     head = personas["head"]
     batch = start(head, grid_a, FAMILIES)
-    importer.commit(actor=head, batch=batch)
+    importing.commit(actor=head, batch=batch)
     li = Person.objects.get(name="李梅")
     services.person_update(actor=head, person=li, occupation="教师")
-    with translation.override("en"), pytest.raises(importer.UndoBlocked) as exc:
-        importer.undo(actor=head, batch=batch)
+    with translation.override("en"), pytest.raises(importing.UndoBlocked) as exc:
+        importing.undo(actor=head, batch=batch)
     assert "cannot be undone" in str(exc.value)
     assert any("李梅" in label and url.endswith(f"/people/{li.pk}/")
                for label, url in exc.value.blockers)
@@ -175,12 +176,12 @@ def test_undo_is_blocked_by_a_record_that_points_at_an_imported_household(
 
     head = personas["head"]
     batch = start(head, grid_a, FAMILIES)
-    importer.commit(actor=head, batch=batch)
+    importing.commit(actor=head, batch=batch)
     household = Person.objects.get(name="赵磊").household
     Duty.objects.create(household=household, grid_id=household.grid_id, rule="hardship",
                         raised_on=date(2026, 11, 1), due=date(2026, 12, 1))
-    with pytest.raises(importer.UndoBlocked) as exc:
-        importer.undo(actor=head, batch=batch)
+    with pytest.raises(importing.UndoBlocked) as exc:
+        importing.undo(actor=head, batch=batch)
     assert exc.value.blockers
     assert Person.objects.filter(import_batch_id=batch.pk).count() == 4
 
@@ -200,7 +201,7 @@ def test_each_bad_row_is_named_with_its_row_column_and_reason(personas: dict, gr
         ["陈晨", "男", "1990-01-01", ZHAO, "", "3", "1", "607", "户主", "户籍"],   # row 9: id
     ]
     with translation.override("en"):
-        report = importer.check(actor=personas["head"],
+        report = importing.check(actor=personas["head"],
                                 batch=start(personas["head"], grid_a, rows))
     found = problems(report)
     assert set(found) == {3, 4, 5, 6, 7, 8, 9}, found
@@ -220,7 +221,7 @@ def test_the_same_id_twice_in_a_file_rejects_the_second(personas: dict, grid_a: 
                                                         building3: Building) -> None:
     rows = FAMILIES + [["王建国", "男", "", WANG, "", "3", "2", "102", "户主", "常住"]]
     with translation.override("en"):
-        report = importer.check(actor=personas["head"],
+        report = importing.check(actor=personas["head"],
                                 batch=start(personas["head"], grid_a, rows))
     assert problems(report)[7] == [("身份证号", "The same ID number as row 3.")]
 
@@ -230,7 +231,7 @@ def test_a_registered_person_elsewhere_is_not_moved(personas: dict, grid_a: Any,
                                                     household: Household) -> None:
     rows = [["鄭容哲", "男", "", ZHENG_ID, "", "3", "1", "701", "户主", "常住"]]
     with translation.override("en"):
-        report = importer.check(actor=personas["head"],
+        report = importing.check(actor=personas["head"],
                                 batch=start(personas["head"], grid_a, rows))
     (reason,) = [p.reason for p in report.rows[0].problems]
     assert "Already registered at 3-2-302" in reason
@@ -242,17 +243,17 @@ def test_rows_without_id_matching_someone_elsewhere_are_possible_duplicates(
     head = personas["head"]
     rows = [["金英姬", "女", "1960-05-02", "", "", "3", "1", "702", "户主", "常住"]]
     batch = start(head, grid_a, rows)
-    report = importer.check(actor=head, batch=batch)
+    report = importing.check(actor=head, batch=batch)
     assert report.counts["duplicate"] == 1 and report.rows[0].outcome == "duplicate"
     assert "3-2-302" in report.rows[0].note
     batch.accepted = [3]
     batch.save()
-    report = importer.commit(actor=head, batch=batch)
+    report = importing.commit(actor=head, batch=batch)
     assert report.counts["new"] == 1
     assert Person.objects.filter(name="金英姬").count() == 2
     # Imported again: of the two namesakes, the one at the row's own dwelling is
     # the row (the other, registered first, is found first).
-    report = importer.check(actor=head, batch=start(head, grid_a, rows))
+    report = importing.check(actor=head, batch=start(head, grid_a, rows))
     assert report.counts["unchanged"] == 1, problems(report)
 
 
@@ -266,7 +267,7 @@ def test_a_grid_worker_cannot_import_into_or_match_people_of_another_grid(
     header = [*HEADER, "网格"]
     rows = [[*FAMILIES[0], grid_b.code]]
     with translation.override("en"):
-        report = importer.check(actor=worker, batch=start(worker, grid_a, rows, header=header))
+        report = importing.check(actor=worker, batch=start(worker, grid_a, rows, header=header))
     assert "not a grid you work in" in report.rows[0].problems[0].reason
 
 
@@ -285,7 +286,7 @@ def test_ethnic_group_is_imported_only_with_consent_evidence(personas: dict, gri
     header = [*HEADER, "民族"]
     rows = [[*FAMILIES[0], "维族"], [*FAMILIES[2], "维吾尔"]]
     with translation.override("en"):
-        report = importer.commit(actor=head, batch=start(head, grid_a, rows, header=header))
+        report = importing.commit(actor=head, batch=start(head, grid_a, rows, header=header))
     assert report.notices and "ethnic group" in report.notices[0]
     assert set(Person.objects.values_list("ethnicity", flat=True)) == {""}
     assert not Consent.objects.exists()
@@ -295,13 +296,13 @@ def test_ethnic_group_is_imported_only_with_consent_evidence(personas: dict, gri
     batch = start(head, grid_a, rows, header=header)
     batch.consent_evidence = "登记表签字"
     batch.save()
-    importer.commit(actor=head, batch=batch)
+    importing.commit(actor=head, batch=batch)
     wang = Person.objects.get(name="王建国")
     child = Person.objects.get(name="王小宝")
     assert wang.ethnicity == child.ethnicity == "05"
     assert Consent.objects.get(person=wang, purpose="sensitive").evidence.startswith("登记表签字")
     assert Consent.objects.get(person=child).guardian_id == wang.pk
-    importer.undo(actor=head, batch=batch)
+    importing.undo(actor=head, batch=batch)
     assert not Consent.objects.exists() and not Person.objects.exists()
 
 
@@ -317,9 +318,9 @@ def test_a_commit_that_fails_half_way_writes_nothing(personas: dict, grid_a: Any
     def boom(self: Any, report: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importer._Writer, "_update_people", boom)
+    monkeypatch.setattr(write._Writer, "_update_people", boom)
     with pytest.raises(RuntimeError):
-        importer.commit(actor=head, batch=batch)
+        importing.commit(actor=head, batch=batch)
     assert (Person.objects.count(), Household.objects.count(), Dwelling.objects.count(),
             AuditEntry.objects.count()) == counts
     batch.refresh_from_db()
@@ -330,9 +331,9 @@ def test_a_commit_that_fails_half_way_writes_nothing(personas: dict, grid_a: Any
 def test_a_batch_is_imported_once(personas: dict, grid_a: Any, building3: Building) -> None:
     head = personas["head"]
     batch = start(head, grid_a, FAMILIES)
-    importer.commit(actor=head, batch=batch)
-    with translation.override("en"), pytest.raises(importer.ImportFailed, match="already"):
-        importer.commit(actor=head, batch=batch)
+    importing.commit(actor=head, batch=batch)
+    with translation.override("en"), pytest.raises(importing.ImportFailed, match="already"):
+        importing.commit(actor=head, batch=batch)
 
 
 @pytest.mark.django_db
@@ -360,12 +361,12 @@ def test_a_row_with_an_id_completes_the_same_person_registered_without_one(
     jin_id = make_id_number("222401", date(1960, 5, 2), 42)  # even: a woman's
     rows = [["金英姬", "女", "1960-05-02", jin_id, "", "3", "2", "302", "妻", ""]]
     batch = start(head, grid_a, rows)
-    report = importer.commit(actor=head, batch=batch)
+    report = importing.commit(actor=head, batch=batch)
     assert report.counts["updated"] == 1, problems(report)
     jin = Person.objects.get(name="金英姬")
     assert jin.id_number_mask and jin.household_id == household.pk
     assert Person.objects.filter(name="金英姬").count() == 1
-    importer.undo(actor=head, batch=batch)
+    importing.undo(actor=head, batch=batch)
     jin.refresh_from_db()
     assert jin.id_number_hash is None and jin.id_number_mask == ""
 
@@ -376,7 +377,7 @@ def test_another_family_at_a_registered_dwelling_waits_as_a_whole(
     rows = [["张三", "男", "1990-01-01", "", "", "3", "2", "302", "户主", "流动"],
             ["张小三", "男", "2015-01-01", "", "", "3", "2", "302", "子", ""]]
     with translation.override("en"):
-        report = importer.check(actor=personas["head"],
+        report = importing.check(actor=personas["head"],
                                 batch=start(personas["head"], grid_a, rows))
     assert report.counts["rejected"] == 2 and report.counts["new"] == 0
     assert "another head" in report.rows[1].problems[0].reason

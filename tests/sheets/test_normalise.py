@@ -1,4 +1,4 @@
-"""Tests for jiayuan.sheets.normalise: one roster cell per field kind."""
+"""Tests for jiayuan.sheets.importing.normalise: one roster cell per field kind."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from jiayuan.lib.idcard import make_id_number
-from jiayuan.sheets import normalise as n
-from jiayuan.sheets.normalise import CellError
+from jiayuan.sheets.importing import normalise as n
+from jiayuan.sheets.importing.normalise import CellError
+from jiayuan.sheets.importing.normalise.text import NAME_MAX_LENGTH
 
 KNOWN_ID = "11010519491231002X"  # the example of GB 11643-1999
 
@@ -474,7 +475,7 @@ def test_width_is_idempotent_and_leaves_chinese_unchanged(text, cjk) -> None:
 )
 def test_a_padded_chinese_name_cleans_to_the_name(parts, data) -> None:
     clean = "·".join(parts)
-    assume(len(clean) <= n.NAME_MAX_LENGTH)
+    assume(len(clean) <= NAME_MAX_LENGTH)
     messy_parts = ["".join(ch + data.draw(_SPACES) for ch in part).rstrip() for part in parts]
     messy = data.draw(_SPACES)
     for i, part in enumerate(messy_parts):

@@ -1,4 +1,4 @@
-"""jiayuan.sheets.reading: every format, every limit, every hostile file.
+"""jiayuan.sheets.importing.read: every format, every limit, every hostile file.
 
 All files are built in memory by tests/sheets/messy.py.
 """
@@ -19,8 +19,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jiayuan.sheets import reading
-from jiayuan.sheets.reading import Sheet, SheetError, read_sheet
+from jiayuan.sheets.importing.read import Sheet, SheetError, containers, read_sheet
 from tests.sheets import messy
 
 
@@ -348,10 +347,10 @@ def test_it_refuses_an_entity_declaration_in_a_rels_part() -> None:
 def test_it_checks_only_the_prolog_of_big_parts() -> None:
     data = messy.big_roster_xlsx(1000)
     info = zipfile.ZipFile(io.BytesIO(data)).getinfo(messy.SHEET1)
-    prolog = reading._Prolog()
+    prolog = containers._Prolog()
     fed = 0
-    for piece in reading._member_chunks(data, info):
-        prolog.feed(piece[:reading.PROLOG_LIMIT])
+    for piece in containers._member_chunks(data, info):
+        prolog.feed(piece[:containers.PROLOG_LIMIT])
         fed += 1
         if prolog.done:
             break

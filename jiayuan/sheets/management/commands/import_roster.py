@@ -23,8 +23,8 @@ from jiayuan.core.models import User
 from jiayuan.core.roles import Perm, roles_with
 from jiayuan.lib._i18n import LibError
 from jiayuan.places.models import Grid
-from jiayuan.sheets import importer
-from jiayuan.sheets.importer import Report
+from jiayuan.sheets import importing
+from jiayuan.sheets.importing import Report
 from jiayuan.sheets.report import error_report
 
 
@@ -66,17 +66,17 @@ class Command(BaseCommand):
         grid = grids.get()
         actor = self._actor(opts.get("user"), grid)
         try:
-            batch = importer.start(actor=actor, grid=grid, data=path.read_bytes(),
+            batch = importing.start(actor=actor, grid=grid, data=path.read_bytes(),
                                    filename=path.name)
             if opts["sheet"]:
-                batch = importer.choose_sheets(actor=actor, batch=batch, names=opts["sheet"])
+                batch = importing.choose_sheets(actor=actor, batch=batch, names=opts["sheet"])
             batch.consent_evidence = opts["consent_evidence"][:200]
             batch.accepted = [n for n in map(as_id, opts["accept"].split(",")) if n]
             batch.save(update_fields=["consent_evidence", "accepted"])
             if opts["dry_run"]:
-                report = importer.check(actor=actor, batch=batch)
+                report = importing.check(actor=actor, batch=batch)
             else:
-                report = importer.commit(actor=actor, batch=batch)
+                report = importing.commit(actor=actor, batch=batch)
         except LibError as exc:
             raise CommandError(str(exc)) from exc
         except Http404 as exc:
@@ -114,7 +114,7 @@ class Command(BaseCommand):
         c = report.counts
         verb = "Checked" if opts["dry_run"] else "Imported"
         sheets = ("sheets " if len(report.sheets) > 1 else "sheet ") \
-            + importer.sheet_list(report.sheets)
+            + importing.sheet_list(report.sheets)
         self.stdout.write(f"{verb} (batch {batch_id}, {sheets}): "
                           + ", ".join(f"{k} {c[k]}" for k in c))
         for notice in report.notices:

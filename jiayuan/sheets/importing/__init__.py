@@ -1,0 +1,59 @@
+"""Roster import in two steps: check (a dry run that writes nothing), then commit.
+
+    start(actor, grid, data, filename)  -> ImportBatch (file stored, header found,
+                                           columns mapped; nothing else written)
+    check(actor, batch)                 -> Report: every row's outcome and problems
+    commit(actor, batch)                -> Report, after writing in one transaction
+    undo(actor, batch)                  -> removes what the batch wrote, unless a
+                                           later edit touched it (UndoBlocked)
+
+Commit runs the same plan as the check, inside the transaction and under the
+audit lock, so two imports at once are serialised and the second sees the
+first's people (the unique ID-number hash is the last line of defence). A row
+is one person. Rows are grouped into households by dwelling (and 户号 where the
+file has one); a new household needs exactly one head row. People are matched
+to the registry by the keyed hash of their ID number; without one, the same
+name and birth date (and phone, when both have one) in the same household is
+the same person, and elsewhere a *possible duplicate* that is imported only
+when the worker accepts it. An import never moves people between households
+and never erases a value: a blank cell leaves the registry as it is.
+
+The stages, one module each: ``read`` (the file, checked as hostile input),
+``normalise`` (each cell per field kind), ``upload`` (the batch and its sheets),
+``row_checks`` and ``plan`` (the plan), ``write`` (commit), ``undo``; ``outcomes``
+holds what they report and ``status`` the batch's allowed status changes. Callers
+use the names below.
+"""
+
+from jiayuan.sheets.importing.outcomes import (
+    DUPLICATE,
+    NEW,
+    OUTCOMES,
+    REJECTED,
+    UNCHANGED,
+    UPDATED,
+    ImportFailed,
+    Report,
+    RowResult,
+    UndoBlocked,
+)
+from jiayuan.sheets.importing.plan import check
+from jiayuan.sheets.importing.read import SheetError
+from jiayuan.sheets.importing.undo import undo
+from jiayuan.sheets.importing.upload import (
+    choose_sheets,
+    chosen_sheets,
+    column_label,
+    sheet_list,
+    sheet_of,
+    sheets_of,
+    start,
+)
+from jiayuan.sheets.importing.write import commit
+
+__all__ = [
+    "DUPLICATE", "NEW", "OUTCOMES", "REJECTED", "UNCHANGED", "UPDATED", "ImportFailed",
+    "Report", "RowResult", "SheetError", "UndoBlocked", "check", "choose_sheets",
+    "chosen_sheets", "column_label", "commit", "sheet_list", "sheet_of", "sheets_of", "start",
+    "undo",
+]  # fmt: skip

@@ -1,0 +1,172 @@
+"""Upload: read the file, find the sheets with a header row, map the columns; choose sheets."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+from xlsxwriter.utility import xl_col_to_name
+
+from jiayuan.core.access import require
+from jiayuan.core.models import User
+from jiayuan.core.roles import Perm
+from jiayuan.core.scope import in_scope
+from jiayuan.lib._i18n import interpolate
+from jiayuan.places.models import Grid
+from jiayuan.sheets.columns import (
+    find_header,
+    guess_mapping,
+    header_cells,
+    header_key,
+    is_blank,
+    template_mapping,
+)
+from jiayuan.sheets.importing import normalise as norm
+from jiayuan.sheets.importing import status
+from jiayuan.sheets.importing.read import Sheet, SheetError, read_sheet, read_sheets, survey
+from jiayuan.sheets.models import ImportBatch
+
+# --- start: upload ------------------------------------------------------------------
+
+def column_label(header: list[Any], index: int) -> str:
+    text = header[index] if index < len(header) else None
+    if text not in (None, ""):
+        return norm.text(text)
+    return interpolate(_("column %(letter)s"), {"letter": xl_col_to_name(index)})
+
+
+def start(*, actor: User, grid: Grid, data: bytes, filename: str,
+          columns: dict[str, str] | None = None) -> ImportBatch:
+    """Read an uploaded roster, find the sheets with a header row, choose the first
+    (a visible one first) and map its columns.
+
+    Raises SheetError (a file we cannot or will not read, or one whose sheets
+    have no header row: the message names them) or Http404 (a grid out of
+    scope). Writes only the batch, as a draft.
+    """
+    require(actor, Perm.IMPORT_ROSTER)
+    if not in_scope(actor, grid.pk) or grid.community_id != actor.community_id:
+        raise Http404
+    found = survey(data, filename)
+    book = [_book_entry(sheet) for sheet in found]
+    chosen = next((e for e in book if e["header_row"] and e["visible"]), None) \
+        or next((e for e in book if e["header_row"]), None)
+    if chosen is None:
+        raise SheetError(interpolate(ngettext(
+            "No header row found in the first rows of sheet %(sheets)s. The roster needs a row "
+            "of column names such as 姓名, 身份证号 and 房号 above the data.",
+            "No header row found in the first rows of any sheet (%(sheets)s). The roster needs "
+            "a row of column names such as 姓名, 身份证号 and 房号 above the data.", len(book)),
+            {"sheets": sheet_list([e["name"] for e in book])}), "no_header")
+    sheet = next(s for s in found if s.name == chosen["name"])
+    header = header_cells(sheet.rows, chosen["header_row"] - 1)
+    mapping = (columns and template_mapping(header, columns)) or guess_mapping(header)
+    batch = ImportBatch(community_id=grid.community_id, grid=grid, created_by=actor,
+                        filename=filename[:200], file_sha256=hashlib.sha256(data).hexdigest(),
+                        sheet_name=chosen["name"][:100], header_row=chosen["header_row"],
+                        book=book, sheets=[chosen["name"]],
+                        mapping={str(i): key for i, key in mapping.items()})
+    batch.file.save(f"roster-{batch.file_sha256[:16]}.bin", ContentFile(data), save=False)
+    batch.save()
+    return batch
+
+
+def sheet_list(names: list[str]) -> str:
+    """Sheet names for a message: “A”, “B”."""
+    return pgettext("between list items", ", ").join(f"“{n}”" for n in names)
+
+
+def _signature(header: list[Any]) -> list[str]:
+    keys = [header_key(c) for c in header]
+    while keys and not keys[-1]:
+        keys.pop()
+    return keys
+
+
+def _book_entry(sheet: Sheet) -> dict[str, Any]:
+    """What the check page says about a sheet: its header row (None: not a roster)
+    and how many filled rows are below it."""
+    index = find_header(sheet.rows)
+    entry: dict[str, Any] = {"name": sheet.name, "visible": sheet.visible,
+                             "rows": sheet.filled, "header_row": None, "signature": []}
+    if index is not None:
+        above = sum(1 for row in sheet.rows[:index + 1] if not is_blank(row))
+        entry.update(header_row=index + 1, rows=max(0, sheet.filled - above),
+                     signature=_signature(header_cells(sheet.rows, index)))
+    return entry
+
+
+def chosen_sheets(batch: ImportBatch) -> list[tuple[str, int]]:
+    """(name, header row) of each sheet the batch reads, in order."""
+    book = {e["name"]: e for e in batch.book or ()}
+    if not batch.sheets or not book:  # a batch uploaded before sheets could be chosen
+        return [(batch.sheet_name, batch.header_row)]
+    return [(n, book[n]["header_row"]) for n in batch.sheets if n in book]
+
+
+def choose_sheets(*, actor: User, batch: ImportBatch, names: list[str]) -> ImportBatch:
+    """Read ``names`` (one sheet, or several with the same header) instead of the
+    sheets chosen so far. A new header gets its columns mapped afresh; the
+    possible duplicates ticked are forgotten (their row numbers changed).
+    Raises SheetError naming the sheet that cannot be read."""
+    _scoped_batch(actor, batch)
+    try:
+        status.check_draft(batch)
+    except status.StatusRefused as exc:
+        raise SheetError(exc.message, exc.code) from exc
+    book = {e["name"]: e for e in batch.book or ()}
+    names = list(dict.fromkeys(names))
+    if not names:
+        raise SheetError(_("Choose the sheet that holds the roster."), "no_sheet")
+    for name in names:
+        if name not in book:
+            raise SheetError(interpolate(_(
+                "The file has no sheet called “%(sheet)s”. Upload the file again and choose "
+                "the sheet that holds the roster."), {"sheet": name}), "no_sheet")
+        if not book[name]["header_row"]:
+            raise SheetError(interpolate(_(
+                "Sheet “%(sheet)s” has no header row (a row of column names such as 姓名 and "
+                "身份证号), so it is not a roster: choose another sheet."), {"sheet": name}),
+                "no_header")
+    if len({tuple(book[n]["signature"]) for n in names}) > 1:
+        raise SheetError(interpolate(_(
+            "Sheets %(sheets)s do not have the same columns: import them one at a time."),
+            {"sheets": sheet_list(names)}), "different_headers")
+    first = book[names[0]]
+    current = chosen_sheets(batch)
+    if not current or first["signature"] != book.get(current[0][0], {}).get("signature"):
+        batch.mapping = {str(i): key for i, key in guess_mapping(first["signature"]).items()}
+    batch.sheets = names
+    batch.sheet_name = names[0][:100]
+    batch.header_row = first["header_row"]
+    batch.accepted = []
+    batch.save(update_fields=["sheets", "sheet_name", "header_row", "mapping", "accepted"])
+    return batch
+
+
+def sheets_of(batch: ImportBatch, *, first_only: bool = False) -> list[tuple[Sheet, int]]:
+    """The sheets the batch reads, each with its header row (1-based)."""
+    with batch.file.open("rb") as f:
+        data = f.read()
+    if not batch.sheets or not batch.book:
+        return [(read_sheet(data, batch.filename), batch.header_row)]
+    chosen = chosen_sheets(batch)
+    if first_only:
+        chosen = chosen[:1]
+    sheets = read_sheets(data, batch.filename, [n for n, _row in chosen])
+    return [(sheet, row) for sheet, (_name, row) in zip(sheets, chosen, strict=True)]
+
+
+def sheet_of(batch: ImportBatch) -> Sheet:
+    """The first sheet the batch reads (its header names the columns)."""
+    return sheets_of(batch, first_only=True)[0][0]
+
+
+def _scoped_batch(actor: User, batch: ImportBatch) -> None:
+    require(actor, Perm.IMPORT_ROSTER)
+    if batch.community_id != actor.community_id or not in_scope(actor, batch.grid_id):
+        raise Http404
