@@ -9,14 +9,15 @@ EXPORT_DATA is a 403, audited as a denied access (`require`).
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiayuan.core.access import require
 from jiayuan.core.roles import Perm
-from jiayuan.core.views import apply_service_errors
+from jiayuan.core.views import submit
+from jiayuan.lib._i18n import interpolate
 from jiayuan.sheets import export
 from jiayuan.sheets.forms_export import ExportForm
 
@@ -37,14 +38,16 @@ def export_page(request: HttpRequest) -> HttpResponse:
 def export_download(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EXPORT_DATA)
     form = ExportForm(request.POST, actor=request.user)
-    if form.is_valid():
-        try:
-            result = export.run(actor=request.user, spec=form.spec())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            return _response(result)
-    return _page(request, form, status=400)
+    response = submit(request, form,
+                      lambda _data: export.run(actor=request.user, spec=form.spec()),
+                      _exported, _response)
+    return response or _page(request, form, status=400)
+
+
+def _exported(result: export.Export) -> str:
+    # Shown on the next page the user opens: the file itself is the answer here.
+    return interpolate(_("Exported %(file)s; the export is recorded in the audit log."),
+                       {"file": result.filename})
 
 
 def _response(result: export.Export) -> HttpResponse:

@@ -12,9 +12,9 @@
                    import, the rows it left out after
 
 Every view needs IMPORT_ROSTER (403, audited) and a batch of the account's
-grids (404 otherwise, audited by get_in_scope). The dry run of a large roster
-takes seconds, so a page runs it at most once and renders only one page of
-its rows.
+grids (404 otherwise, audited): one call, `selectors.get_batch_for`. The dry
+run of a large roster takes seconds, so a page runs it at most once and renders
+only one page of its rows. Writes are services (`importing`, `services`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -36,19 +35,16 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiayuan.core import audit
-from jiayuan.core.access import as_id, get_in_scope, require
-from jiayuan.core.models import AuditAction
+from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
-from jiayuan.core.scope import filter_by_grid
+from jiayuan.core.views import submit
 from jiayuan.lib._i18n import interpolate
-from jiayuan.sheets import importing
-from jiayuan.sheets.columns import FIELDS, header_cells, is_blank, template_columns
+from jiayuan.sheets import importing, selectors, services
+from jiayuan.sheets.columns import is_blank
 from jiayuan.sheets.export import CONTENT_TYPES
 from jiayuan.sheets.forms_import import MappingForm, UploadForm
 from jiayuan.sheets.importing.read import Sheet, SheetError
-from jiayuan.sheets.models import BatchStatus, ImportBatch, MappingTemplate
-from jiayuan.sheets.report import error_report, not_imported_report
+from jiayuan.sheets.models import BatchStatus, ImportBatch
 
 PREVIEW_PAGE = 50  # rows of the dry run per page
 MAX_DUPLICATES = 200  # possible duplicates offered for ticking at once
@@ -60,17 +56,6 @@ def _outcome_labels() -> dict[str, str]:
     return {importing.NEW: _("New"), importing.UPDATED: _("Updated"),
             importing.UNCHANGED: _("Unchanged"), importing.REJECTED: _("Needs fixing"),
             importing.DUPLICATE: _("Possible duplicate")}
-
-
-def _batches(user: Any) -> QuerySet[ImportBatch]:
-    """The batches of the account's community and grids."""
-    return filter_by_grid(ImportBatch.objects.filter(community_id=user.community_id), user) \
-        .select_related("grid", "created_by", "undone_by")
-
-
-def _batch(request: HttpRequest, pk: Any) -> ImportBatch:
-    require(request.user, Perm.IMPORT_ROSTER)
-    return get_in_scope(request.user, _batches(request.user), pk)
 
 
 def _on_sheets(batch: ImportBatch, problem: Any) -> str:
@@ -139,7 +124,7 @@ def _import_list(request: HttpRequest, cap: _SizeCap | None) -> HttpResponse:
 
 
 def _list_page(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
-    page = Paginator(_batches(request.user), 20).get_page(request.GET.get("page"))
+    page = Paginator(selectors.batches_for(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "sheets/import_list.html", {
         "form": form, "page": page, "batches": page.object_list,
         "max_rows": settings.IMPORT_MAX_ROWS}, status=status)
@@ -150,7 +135,7 @@ def _list_page(request: HttpRequest, form: UploadForm, status: int = 200) -> Htt
 @login_required
 @require_GET
 def import_detail(request: HttpRequest, pk: Any) -> HttpResponse:
-    return _detail_page(request, _batch(request, pk))
+    return _detail_page(request, selectors.get_batch_for(request.user, pk))
 
 
 def _detail_page(request: HttpRequest, batch: ImportBatch, *, form: MappingForm | None = None,
@@ -186,10 +171,10 @@ def _draft_context(request: HttpRequest, batch: ImportBatch, form: MappingForm |
                 sheet = importing.sheet_of(batch)
             except SheetError as exc:
                 return {"problem": _on_sheets(batch, exc), "form": None}
-        header = _header_labels(sheet, batch)
+        header = selectors.header_labels(sheet, batch)
         data_rows = _data_rows(sheet, batch)
     if form is None:
-        mapping = _mapping(batch)
+        mapping = selectors.mapping_of(batch)
         header = header[:_width(header, mapping)]
         form = MappingForm(header=header, samples=_samples(data_rows, len(header)),
                            mapping=mapping, actor=request.user,
@@ -256,22 +241,6 @@ def _counts(counts: dict[str, int]) -> list[tuple[str, str, int]]:
     return out
 
 
-def _mapping(batch: ImportBatch) -> dict[int, str]:
-    return {int(i): key for i, key in batch.mapping.items()
-            if str(i).isdigit() and key in FIELDS}
-
-
-def _raw_header(sheet: Sheet, batch: ImportBatch) -> list[Any]:
-    if not 0 < batch.header_row <= len(sheet.rows):
-        return []
-    return header_cells(sheet.rows, batch.header_row - 1)
-
-
-def _header_labels(sheet: Sheet, batch: ImportBatch) -> list[str]:
-    cells = _raw_header(sheet, batch)
-    return [str(importing.column_label(cells, i)) for i in range(len(cells))]
-
-
 def _data_rows(sheet: Sheet, batch: ImportBatch) -> list[list[Any]]:
     out = []
     for cells in sheet.rows[batch.header_row:]:
@@ -322,7 +291,7 @@ def _sample_text(value: Any) -> str:
 @login_required
 @require_POST
 def import_mapping(request: HttpRequest, pk: Any) -> HttpResponse:
-    batch = _batch(request, pk)
+    batch = selectors.get_batch_for(request.user, pk)
     if batch.status != BatchStatus.DRAFT:
         messages.error(request, _("This file has already been imported: its columns can no "
                                   "longer be changed."))
@@ -332,36 +301,37 @@ def import_mapping(request: HttpRequest, pk: Any) -> HttpResponse:
     except SheetError as exc:
         messages.error(request, _on_sheets(batch, exc))
         return _to_detail(batch)
-    current = _mapping(batch)
-    labels = _header_labels(sheet, batch)
+    current = selectors.mapping_of(batch)
+    labels = selectors.header_labels(sheet, batch)
     labels = labels[:_width(labels, current)]
     form = MappingForm(request.POST, header=labels,
                        samples=_samples(_data_rows(sheet, batch), len(labels)),
                        mapping=current, actor=request.user)
-    if not form.is_valid():
-        return _detail_page(request, batch, form=form, sheet=sheet, status=400)
-    mapping = form.mapping()
-    batch.mapping = {str(i): key for i, key in sorted(mapping.items())}
-    batch.consent_evidence = form.cleaned_data["consent_evidence"]
-    batch.save(update_fields=["mapping", "consent_evidence"])
-    messages.success(request, _("Column mapping saved. The check below uses it."))
-    name = form.cleaned_data["template_name"]
-    if name:
-        columns = template_columns(_raw_header(sheet, batch), mapping)
-        template, created = MappingTemplate.objects.update_or_create(
-            community_id=request.user.community_id, name=name,
-            defaults={"columns": columns}, create_defaults={
-                "columns": columns, "created_by": request.user})
+    response = submit(
+        request, form,
+        lambda data: services.mapping_save(
+            actor=request.user, batch=batch, mapping=form.mapping(),
+            consent_evidence=data["consent_evidence"], template_name=data["template_name"],
+            header=selectors.raw_header(sheet, batch)),
+        _("Column mapping saved. The check below uses it."),
+        lambda saved: _after_mapping(request, saved))
+    return response or _detail_page(request, batch, form=form, sheet=sheet, status=400)
+
+
+def _after_mapping(request: HttpRequest, saved: services.MappingSaved) -> HttpResponse:
+    """Back to the batch, saying also what became of the template (a message of
+    its own, after the mapping's)."""
+    if saved.template is not None:
         messages.success(request, interpolate(
-            _("Template “%(name)s” saved.") if created else
-            _("Template “%(name)s” updated with this mapping."), {"name": template.name}))
-    return _to_detail(batch)
+            _("Template “%(name)s” saved.") if saved.template_created else
+            _("Template “%(name)s” updated with this mapping."), {"name": saved.template.name}))
+    return _to_detail(saved.batch)
 
 
 @login_required
 @require_POST
 def import_sheets(request: HttpRequest, pk: Any) -> HttpResponse:
-    batch = _batch(request, pk)
+    batch = selectors.get_batch_for(request.user, pk)
     if batch.status != BatchStatus.DRAFT:
         messages.error(request, _("This file has already been imported."))
         return _to_detail(batch)
@@ -385,7 +355,7 @@ def import_sheets(request: HttpRequest, pk: Any) -> HttpResponse:
 @login_required
 @require_POST
 def import_commit(request: HttpRequest, pk: Any) -> HttpResponse:
-    batch = _batch(request, pk)
+    batch = selectors.get_batch_for(request.user, pk)
     accepted = [as_id(v) for v in request.POST.getlist("accept")]
     if None in accepted:
         return HttpResponseBadRequest(_("A ticked row is not a row number of the file. Reload "
@@ -393,10 +363,8 @@ def import_commit(request: HttpRequest, pk: Any) -> HttpResponse:
     if batch.status != BatchStatus.DRAFT:
         messages.error(request, _("This file has already been imported."))
         return _to_detail(batch)
-    batch.accepted = sorted(set(accepted))
-    batch.save(update_fields=["accepted"])
     try:
-        report = importing.commit(actor=request.user, batch=batch)
+        report = importing.commit(actor=request.user, batch=batch, accepted=accepted)
     except (importing.ImportFailed, SheetError) as exc:
         messages.error(request, _on_sheets(batch, exc))
         return _to_detail(batch)
@@ -418,7 +386,7 @@ def import_commit(request: HttpRequest, pk: Any) -> HttpResponse:
 @login_required
 @require_POST
 def import_undo(request: HttpRequest, pk: Any) -> HttpResponse:
-    batch = _batch(request, pk)
+    batch = selectors.get_batch_for(request.user, pk)
     try:
         importing.undo(actor=request.user, batch=batch)
     except importing.UndoBlocked as exc:
@@ -432,27 +400,18 @@ def import_undo(request: HttpRequest, pk: Any) -> HttpResponse:
 @login_required
 @require_GET
 def import_errors(request: HttpRequest, pk: Any) -> HttpResponse:
-    batch = _batch(request, pk)
+    batch = selectors.get_batch_for(request.user, pk)
     if batch.status == BatchStatus.UNDONE:
         messages.error(request, _("This import was undone: upload the file again to check "
                                   "it."))
         return _to_detail(batch)
     try:
-        if batch.status == BatchStatus.DRAFT:
-            report = importing.check(actor=request.user, batch=batch)
-            data, rows = error_report(report), sum(1 for _r in report.problems())
-        else:
-            sheets = importing.sheets_of(batch)
-            data = not_imported_report(_header_labels(sheets[0][0], batch), _mapping(batch),
-                                       batch.not_imported, sheets)
-            rows = len(batch.not_imported)
+        # Audited by the selector: the rows hold whole ID and phone numbers.
+        rows = selectors.rows_to_fix(request.user, batch)
     except SheetError as exc:
         messages.error(request, _on_sheets(batch, exc))
         return _to_detail(batch)
-    # The report holds the rows as typed, whole ID and phone numbers included.
-    audit.record(AuditAction.EXPORT, actor=request.user, obj=batch,
-                 changes={"file": batch.filename, "report": "rows to fix", "rows": rows})
-    response = HttpResponse(data, content_type=CONTENT_TYPES["xlsx"])
+    response = HttpResponse(rows.data, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="roster-errors-{batch.pk}.xlsx"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 from xlsxwriter.utility import xl_col_to_name
 
+from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
@@ -39,6 +40,7 @@ def column_label(header: list[Any], index: int) -> str:
     return interpolate(_("column %(letter)s"), {"letter": xl_col_to_name(index)})
 
 
+@audit.audited
 def start(*, actor: User, grid: Grid, data: bytes, filename: str,
           columns: dict[str, str] | None = None) -> ImportBatch:
     """Read an uploaded roster, find the sheets with a header row, choose the first
@@ -108,6 +110,7 @@ def chosen_sheets(batch: ImportBatch) -> list[tuple[str, int]]:
     return [(n, book[n]["header_row"]) for n in batch.sheets if n in book]
 
 
+@audit.audited
 def choose_sheets(*, actor: User, batch: ImportBatch, names: list[str]) -> ImportBatch:
     """Read ``names`` (one sheet, or several with the same header) instead of the
     sheets chosen so far. A new header gets its columns mapped afresh; the

@@ -48,13 +48,14 @@ from jiayuan.sheets.importing.upload import _scoped_batch, sheets_of
 from jiayuan.sheets.models import BatchStatus, ImportBatch, ImportChange
 
 
-def commit(*, actor: User, batch: ImportBatch) -> Report:
+def commit(*, actor: User, batch: ImportBatch, accepted: list[int] | None = None) -> Report:
     """Write the plan in one transaction. Raises ImportFailed (nothing written).
 
     The plan is made again inside the transaction, under the audit lock, so two
     imports at once are serialised; the rows are written through `audit.batch()`,
     the one transaction for many writes (the registry's `reindex_person` among
-    them)."""
+    them). ``accepted``: the row numbers (`RowResult.ref`) of the possible
+    duplicates the worker ticked to import anyway (None: those already saved)."""
     _scoped_batch(actor, batch)
     sheets = sheets_of(batch)
     try:
@@ -64,6 +65,9 @@ def commit(*, actor: User, batch: ImportBatch) -> Report:
                 status.check_move(batch, BatchStatus.COMMITTED)
             except status.StatusRefused as exc:
                 raise ImportFailed(exc.message, exc.code) from exc
+            if accepted is not None:
+                batch.accepted = sorted(set(accepted))
+                batch.save(update_fields=["accepted"])
             planner = _Planner(actor, batch, sheets)
             sheets = []
             report = planner.plan()

@@ -1,0 +1,73 @@
+"""Reads of import batches: the batches an account sees, one batch (the one
+access call of a view), the header of its sheet, and the rows-to-fix file, which
+discloses whole ID and phone numbers and so records its own audit entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from jiayuan.core import audit
+from jiayuan.core.access import get_for
+from jiayuan.core.models import AuditAction, User
+from jiayuan.core.roles import Perm
+from jiayuan.core.scope import filter_by_grid
+from jiayuan.sheets import importing
+from jiayuan.sheets.columns import FIELDS, header_cells
+from jiayuan.sheets.importing.read import Sheet
+from jiayuan.sheets.models import BatchStatus, ImportBatch
+from jiayuan.sheets.report import error_report, not_imported_report
+
+
+def batches_for(actor: User) -> QuerySet[ImportBatch]:
+    """The batches of the account's community and grids."""
+    return filter_by_grid(ImportBatch.objects.filter(community_id=actor.community_id), actor) \
+        .select_related("grid", "created_by", "undone_by")
+
+
+def get_batch_for(actor: User, pk: Any, *, perm: Perm = Perm.IMPORT_ROSTER) -> ImportBatch:
+    """The batch, or 403 (no ``perm``) / 404 (not of the account's grids), audited."""
+    return get_for(actor, perm, batches_for(actor), pk)
+
+
+def mapping_of(batch: ImportBatch) -> dict[int, str]:
+    """The batch's column mapping: column index -> field key."""
+    return {int(i): key for i, key in batch.mapping.items()
+            if str(i).isdigit() and key in FIELDS}
+
+
+def raw_header(sheet: Sheet, batch: ImportBatch) -> list[Any]:
+    if not 0 < batch.header_row <= len(sheet.rows):
+        return []
+    return header_cells(sheet.rows, batch.header_row - 1)
+
+
+def header_labels(sheet: Sheet, batch: ImportBatch) -> list[str]:
+    cells = raw_header(sheet, batch)
+    return [str(importing.column_label(cells, i)) for i in range(len(cells))]
+
+
+@dataclass
+class RowsToFix:
+    data: bytes
+    rows: int
+
+
+def rows_to_fix(actor: User, batch: ImportBatch) -> RowsToFix:
+    """The rows to fix as .xlsx: the dry run's before the import, the rows it left
+    out after. The rows are as typed, whole ID and phone numbers included, so the
+    file is recorded as an export. Raises SheetError when the file cannot be read
+    again. An undone batch has none (the caller says so)."""
+    if batch.status == BatchStatus.DRAFT:
+        report = importing.check(actor=actor, batch=batch)
+        result = RowsToFix(error_report(report), sum(1 for _r in report.problems()))
+    else:
+        sheets = importing.sheets_of(batch)
+        result = RowsToFix(not_imported_report(header_labels(sheets[0][0], batch),
+                                               mapping_of(batch), batch.not_imported, sheets),
+                           len(batch.not_imported))
+    audit.record(AuditAction.EXPORT, actor=actor, obj=batch,
+                 changes={"file": batch.filename, "report": "rows to fix", "rows": result.rows})
+    return result
