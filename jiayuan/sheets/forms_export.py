@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiayuan.core.models import User
 from jiayuan.core.scope import grids_for
 from jiayuan.places.forms import GridChoiceField
 from jiayuan.places.models import Grid
@@ -59,7 +60,7 @@ class ExportForm(forms.Form):
         help_text=_("Why you need the sensitive columns, e.g. “subsidy renewal list for the "
                     "civil affairs office”."))
 
-    def __init__(self, *args: Any, actor: Any, dataset: str | None = None,
+    def __init__(self, *args: Any, actor: User, dataset: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.datasets = export.datasets_for(actor)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jiayuan.core.models import User
 from jiayuan.core.scope import grids_for
 from jiayuan.lib._i18n import interpolate
 from jiayuan.lib.forms import IdModelChoiceField
@@ -54,7 +55,7 @@ class UploadForm(forms.Form):
         help_text=_("A template saved from an earlier import of a roster laid out the same "
                     "way."))
 
-    def __init__(self, *args: Any, actor: Any, too_large: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, too_large: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         grids = grids_for(actor).filter(community_id=actor.community_id)
         self.fields["grid"].queryset = grids
@@ -102,7 +103,7 @@ class MappingForm(forms.Form):
                     "updates it."))
 
     def __init__(self, *args: Any, header: list[str], samples: list[str],
-                 mapping: dict[int, str], actor: Any, **kwargs: Any) -> None:
+                 mapping: dict[int, str], actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.header = header

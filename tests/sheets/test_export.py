@@ -23,7 +23,7 @@ from jiayuan.places.models import Building, Dwelling
 from jiayuan.registry import services
 from jiayuan.registry.identifiers import set_id_number, set_phone
 from jiayuan.registry.models import Household, Person
-from jiayuan.sheets import export
+from jiayuan.sheets import export, export_datasets
 from jiayuan.sheets.export import Spec, run
 from jiayuan.sheets.forms_export import ExportForm
 from jiayuan.sheets.xlsx import SheetWriter, csv_chunks, escape, open_workbook
@@ -150,12 +150,12 @@ def test_the_auditor_is_offered_no_sensitive_column(personas):
 
 
 def test_a_grid_worker_may_have_phones_and_circumstances_but_no_id_numbers(personas):
-    offered = keys(export.sensitive_columns(personas["gridworker"], export.PEOPLE))
+    offered = keys(export.sensitive_columns(personas["gridworker"], export_datasets.PEOPLE))
     assert offered == {"phone_whole", "circumstances"}
 
 
 def test_the_head_is_offered_every_sensitive_column(personas):
-    offered = keys(export.sensitive_columns(personas["head"], export.PEOPLE))
+    offered = keys(export.sensitive_columns(personas["head"], export_datasets.PEOPLE))
     assert offered == {"id_number_whole", "phone_whole", "circumstances"}
 
 
