@@ -42,10 +42,6 @@ class _Failed:
     reason: str
 
 
-
-
-# --- the plan -----------------------------------------------------------------------
-
 class _RowReader:
     """Step 1 of the plan: reads, cleans and checks each row on its own (the
     columns, their labels and limits, the grids the actor works in)."""

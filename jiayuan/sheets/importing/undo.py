@@ -32,8 +32,6 @@ from jiayuan.sheets.importing.upload import _scoped_batch
 from jiayuan.sheets.importing.write import _batch_tag
 from jiayuan.sheets.models import BatchStatus, ImportBatch, ImportChange
 
-# --- undo ---------------------------------------------------------------------------
-
 UNDO_ALLOWED = {Person, Household, HouseholdAddress, Membership, SearchKey, Consent,
                 ImportChange}
 

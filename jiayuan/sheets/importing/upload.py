@@ -31,7 +31,6 @@ from jiayuan.sheets.importing import status
 from jiayuan.sheets.importing.read import Sheet, SheetError, read_sheet, read_sheets, survey
 from jiayuan.sheets.models import ImportBatch
 
-# --- start: upload ------------------------------------------------------------------
 
 def column_label(header: list[Any], index: int) -> str:
     text = header[index] if index < len(header) else None
@@ -42,13 +41,15 @@ def column_label(header: list[Any], index: int) -> str:
 
 @audit.audited
 def start(*, actor: User, grid: Grid, data: bytes, filename: str,
-          columns: dict[str, str] | None = None) -> ImportBatch:
+          columns: dict[str, str] | None = None, consent_evidence: str = "") -> ImportBatch:
     """Read an uploaded roster, find the sheets with a header row, choose the first
     (a visible one first) and map its columns.
 
     Raises SheetError (a file we cannot or will not read, or one whose sheets
     have no header row: the message names them) or Http404 (a grid out of
-    scope). Writes only the batch, as a draft.
+    scope). Writes only the batch, as a draft. ``columns``: a template's mapping;
+    ``consent_evidence``: how the people consented to their ethnic group being
+    recorded (the command line gives it at once; the page, with the mapping).
     """
     require(actor, Perm.IMPORT_ROSTER)
     if not in_scope(actor, grid.pk) or grid.community_id != actor.community_id:
@@ -71,7 +72,8 @@ def start(*, actor: User, grid: Grid, data: bytes, filename: str,
                         filename=filename[:200], file_sha256=hashlib.sha256(data).hexdigest(),
                         sheet_name=chosen["name"][:100], header_row=chosen["header_row"],
                         book=book, sheets=[chosen["name"]],
-                        mapping={str(i): key for i, key in mapping.items()})
+                        mapping={str(i): key for i, key in mapping.items()},
+                        consent_evidence=consent_evidence[:200])
     batch.file.save(f"roster-{batch.file_sha256[:16]}.bin", ContentFile(data), save=False)
     batch.save()
     return batch

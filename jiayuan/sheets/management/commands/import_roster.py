@@ -67,16 +67,16 @@ class Command(BaseCommand):
         actor = self._actor(opts.get("user"), grid)
         try:
             batch = importing.start(actor=actor, grid=grid, data=path.read_bytes(),
-                                   filename=path.name)
+                                    filename=path.name,
+                                    consent_evidence=opts["consent_evidence"][:200])
             if opts["sheet"]:
                 batch = importing.choose_sheets(actor=actor, batch=batch, names=opts["sheet"])
-            batch.consent_evidence = opts["consent_evidence"][:200]
-            batch.accepted = [n for n in map(as_id, opts["accept"].split(",")) if n]
-            batch.save(update_fields=["consent_evidence", "accepted"])
+            accepted = [n for n in map(as_id, opts["accept"].split(",")) if n]
             if opts["dry_run"]:
+                batch.accepted = accepted  # only for the dry run, which writes nothing
                 report = importing.check(actor=actor, batch=batch)
             else:
-                report = importing.commit(actor=actor, batch=batch)
+                report = importing.commit(actor=actor, batch=batch, accepted=accepted)
         except LibError as exc:
             raise CommandError(str(exc)) from exc
         except Http404 as exc:
