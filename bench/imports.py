@@ -17,8 +17,8 @@ databases are not touched.
 BENCH_PROFILE=/tmp/p writes each measurement's cProfile statistics to /tmp/p.<kind>
 (times are then inflated by the profiler).
 
-BENCH_IMPORTER=/path/to/importing.py measures that file in place of
-jiayuan/sheets/importing.py (to try a change before making it).
+BENCH_IMPORTER=/path/to/importing/ measures that package in place of
+jiayuan/sheets/importing/ (to try a change before making it).
 
   ours      importing.start + importing.commit on the whole file, with consent
             evidence given so the 民族 column is imported too. Split: read (the
@@ -300,17 +300,21 @@ def _peak_mb() -> float:
 
 
 def _candidate_importer(path: str) -> None:
-    """Measure another version of jiayuan/sheets/importing.py (BENCH_IMPORTER=path)
-    without touching the tree: it is loaded in its place."""
+    """Measure another version of the importer package, jiayuan/sheets/importing/
+    (BENCH_IMPORTER=its directory), without touching the tree: it is loaded in
+    its place, before anything imports the real one, and its stages
+    (``jiayuan.sheets.importing.plan``…) are found in that directory."""
     import importlib.util
 
     import jiayuan.sheets
 
-    spec = importlib.util.spec_from_file_location("jiayuan.sheets.importer", path)
+    init = Path(path) / "__init__.py"
+    spec = importlib.util.spec_from_file_location(
+        "jiayuan.sheets.importing", init, submodule_search_locations=[str(Path(path))])
     module = importlib.util.module_from_spec(spec)
-    sys.modules["jiayuan.sheets.importer"] = module
+    sys.modules["jiayuan.sheets.importing"] = module
     spec.loader.exec_module(module)
-    jiayuan.sheets.importer = module
+    jiayuan.sheets.importing = module
 
 
 def child_main(kind: str, args: argparse.Namespace) -> dict:
