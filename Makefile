@@ -62,7 +62,7 @@ lint: install
 	echo "== layers (import-linter, [tool.importlinter] in pyproject.toml)"; \
 	$(BIN)/lint-imports || status=1; \
 	echo "== architecture (tests/core/test_architecture.py)"; \
-	$(DEV_ENV) $(BIN)/python -m pytest -q tests/core/test_architecture.py || status=1; \
+	$(DEV_ENV) $(BIN)/python -m pytest tests/core/test_architecture.py || status=1; \
 	echo "== types (mypy, scripts/typecheck.py)"; \
 	$(DEV_ENV) $(BIN)/python scripts/typecheck.py || status=1; \
 	exit $$status
