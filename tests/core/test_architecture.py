@@ -264,31 +264,37 @@ def _annotation_text(node: ast.expr | None) -> str:
     return ast.unparse(node) if node is not None else "(none)"
 
 
+def signature_violations(rel: str, tree: ast.Module, is_service: bool) -> list[Violation]:
+    found: list[Violation] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        args = node.args
+        for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+            if arg.arg == "actor":
+                text = _annotation_text(arg.annotation)
+                # `User`, or `User | None` for a service also run by the system.
+                if text not in ("User", "User | None", "'User'", "Optional[User]"):
+                    found.append(Violation(
+                        rel, arg.lineno, node.name, f"actor: {text}",
+                        "annotate actor: User (from jiayuan.core.models import User)"))
+        if is_service and args.kwarg is not None:
+            text = _annotation_text(args.kwarg.annotation)
+            found.append(Violation(rel, args.kwarg.lineno, node.name,
+                                   f"**{args.kwarg.arg}: {text}",
+                                   "spell the keyword parameters out"))
+    return found
+
+
 def api_violations() -> list[Violation]:
-    """Services and selectors: `actor` is a User; services take no `**kwargs: Any`."""
+    """Services and selectors: `actor` is a User; services take no `**kwargs`."""
     found: list[Violation] = []
     for path in _python_files():
         if not _is_service_or_selector(path):
             continue
-        rel = _rel(path)
-        is_service = "services" in path.relative_to(PACKAGE).as_posix()
-        for node in ast.walk(_parse(path)):
-            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
-            args = node.args
-            for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
-                if arg.arg == "actor":
-                    text = _annotation_text(arg.annotation)
-                    # `User`, or `User | None` for a service also run by the system.
-                    if text not in ("User", "User | None", "'User'", "Optional[User]"):
-                        found.append(Violation(
-                            rel, arg.lineno, node.name, f"actor: {text}",
-                            "annotate actor: User (from jiayuan.core.models import User)"))
-            if is_service and args.kwarg is not None:
-                text = _annotation_text(args.kwarg.annotation)
-                found.append(Violation(
-                    rel, args.kwarg.lineno, node.name, f"**{args.kwarg.arg}: {text}",
-                    "spell the keyword parameters out"))
+        parts = path.relative_to(PACKAGE).parts
+        is_service = "services" in parts[:-1] or path.stem.split("_")[0] == "services"
+        found.extend(signature_violations(_rel(path), _parse(path), is_service))
     return found
 
 
@@ -420,3 +426,17 @@ def test_it_reads_signatures_of_services_and_selectors() -> None:
     assert _is_view_or_tag(PACKAGE / "desk" / "views" / "cases.py")
     assert _is_view_or_tag(PACKAGE / "core" / "templatetags" / "audit_display.py")
     assert not _is_view_or_tag(PACKAGE / "desk" / "reviews.py")
+
+
+def test_it_finds_loose_signatures() -> None:
+    source = """
+def a(*, actor: User, case: Case) -> None: ...
+def b(*, actor: Any, **data: Any) -> None: ...
+def c(actor, pk: int) -> None: ...
+def d(*, actor: User | None = None, **extra) -> None: ...
+"""
+    found = [f"{v.function}: {v.what}"
+             for v in signature_violations("jiayuan/x/services.py", ast.parse(source), True)]
+    assert found == ["b: actor: Any", "b: **data: Any", "c: actor: (none)", "d: **extra: (none)"]
+    assert [v.what for v in signature_violations(
+        "jiayuan/x/selectors.py", ast.parse(source), False)] == ["actor: Any", "actor: (none)"]
