@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import collections
+import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -360,6 +361,21 @@ def test_it_keeps_modules_under_500_lines() -> None:
     if too_long:
         pytest.fail(f"{len(too_long)} modules over {MAX_LINES} lines (split them by "
                     f"sub-domain; demo data and migrations aside):\n{listing}", pytrace=False)
+
+
+def test_it_places_every_app_in_a_layer() -> None:
+    """An app missing from the layers contract would be checked by nothing."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    layers = next(c for c in contracts if c["type"] == "layers")["layers"]
+    listed = {name.strip(" ()").removeprefix("jiayuan.")
+              for layer in layers for name in layer.replace(":", "|").split("|")}
+    apps = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    missing = sorted(apps - listed)
+    if missing:
+        pytest.fail(f"apps in no layer of [tool.importlinter] in pyproject.toml: {missing}; "
+                    "put each where it stands (docs/development.md, Layers and checks)",
+                    pytrace=False)
 
 
 # The checks check themselves: each rule catches what it is meant to, and no more.
