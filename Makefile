@@ -53,9 +53,19 @@ test-clock: install system-deps
 bench: install
 	$(DEV_ENV) $(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# Every check runs even when one fails, so one run shows everything to fix
+# (docs/development.md, "Layers and checks").
 lint: install
-	$(BIN)/ruff check .
-	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run -v0
+	@status=0; \
+	echo "== ruff"; $(BIN)/ruff check . || status=1; \
+	echo "== migrations"; $(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run -v0 || status=1; \
+	echo "== layers (import-linter, [tool.importlinter] in pyproject.toml)"; \
+	$(BIN)/lint-imports || status=1; \
+	echo "== architecture (tests/core/test_architecture.py)"; \
+	$(DEV_ENV) $(BIN)/python -m pytest tests/core/test_architecture.py || status=1; \
+	echo "== types (mypy, scripts/typecheck.py)"; \
+	$(DEV_ENV) $(BIN)/python scripts/typecheck.py || status=1; \
+	exit $$status
 
 format: install
 	$(BIN)/ruff check --fix .

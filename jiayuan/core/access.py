@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
 from jiayuan.core import audit
-from jiayuan.core.models import AuditAction
+from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 
 M = TypeVar("M", bound=models.Model)
@@ -30,11 +31,14 @@ def as_id(raw: Any) -> int | None:
     return value if 0 < value < 2**63 else None
 
 
-def require(actor: Any, perm: Perm) -> None:
-    if not (actor.is_authenticated and actor.has(perm)):
+def require(actor: User | AnonymousUser, perm: Perm) -> User:
+    """403 (audited) unless `actor` is a signed-in account holding `perm`;
+    returns it as that account (`user = require(request.user, perm)` types it)."""
+    if not (isinstance(actor, User) and actor.is_authenticated and actor.has(perm)):
         audit.record(AuditAction.DENIED, actor=actor, object_type="permission",
                      object_id=str(perm), object_repr=str(perm))
         raise PermissionDenied
+    return actor
 
 
 def get_in_scope(actor: Any, scoped: models.QuerySet[M], pk: Any) -> M:

@@ -6,8 +6,9 @@ through the scoped, audited pages. Changes made here are audited too.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
@@ -57,12 +58,19 @@ DISTRICT_ROLES = (Role.ADMIN, Role.AUDITOR)
 SCOPE_FIELDS = ("role", "community", "grids", "is_active", "is_staff", "is_superuser")
 
 
-class ScopeCheck:
+if TYPE_CHECKING:
+    _StaffForm = forms.ModelForm[User]  # what ScopeCheck is mixed into
+else:
+    _StaffForm = object
+
+
+class ScopeCheck(_StaffForm):
     """Scope fails closed: only administrators and auditors may have no
     community (district-wide); everyone else needs one."""
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("role") not in DISTRICT_ROLES and not data.get("community"):
             self.add_error("community", _("Choose the account's community: only "
                                           "administrators and auditors may be district-wide."))
@@ -70,13 +78,14 @@ class ScopeCheck:
 
 
 class StaffCreationForm(ScopeCheck, UserCreationForm):
-    class Meta(UserCreationForm.Meta):
+    # django-stubs declares no Meta on the auth forms; Django has one.
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]
         model = User
         fields = ("username", "role", "community")
 
 
 class StaffChangeForm(ScopeCheck, UserChangeForm):
-    class Meta(UserChangeForm.Meta):
+    class Meta(UserChangeForm.Meta):  # type: ignore[name-defined]  # as above
         model = User
 
 
@@ -86,7 +95,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     form = StaffChangeForm
     add_form = StaffCreationForm
 
-    def get_readonly_fields(self, request: Any, obj: Any = None) -> tuple[str, ...]:
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str] | tuple[str, ...]:
         # Nobody widens their own role or scope.
         if obj is not None and obj.pk == request.user.pk:
             return SCOPE_FIELDS

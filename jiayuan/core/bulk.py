@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
+from django.db.models import ForeignKey, Model
 
 
 def _sql(table: str, columns: list[str]) -> str:
@@ -54,28 +55,28 @@ def insert_rows(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
         _write(connection.connection, _sql(table, columns), rows)
 
 
-def model_rows(model: type, rows: Iterable[dict[str, Any]], *,
+def model_rows(model: type[Model], rows: Iterable[dict[str, Any]], *,
                with_id: bool = False) -> tuple[str, list[str], Iterable[tuple]]:
     """(table, columns, tuples) for dicts of {attname: database value}."""
+    fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
     defaults: dict[str, Any] = {}
-    for f in model._meta.concrete_fields:
-        if f.primary_key and not with_id:
-            continue
+    for f in fields:
         default = f.get_default() if f.has_default() or not f.null else None
         if f.get_internal_type() == "JSONField":
             default = json.dumps(default)
         defaults[f.attname] = default
     names, values = list(defaults), list(defaults.values())
-    columns = [model._meta.get_field(n).column for n in names]
+    columns = [f.column for f in fields]
     # map(r.get, names, values) is r.get(name, default) for each column, in C.
     return model._meta.db_table, columns, (tuple(map(r.get, names, values)) for r in rows)
 
 
-def insert_dicts(model: type, rows: Iterable[dict[str, Any]], *, with_id: bool = False) -> None:
+def insert_dicts(model: type[Model], rows: Iterable[dict[str, Any]], *,
+                 with_id: bool = False) -> None:
     insert_rows(*model_rows(model, rows, with_id=with_id))
 
 
-def reserve_ids(model: type, n: int) -> list[int]:
+def reserve_ids(model: type[Model], n: int) -> list[int]:
     """n primary keys for rows of `model` that the caller inserts later in the same
     transaction. On PostgreSQL they come from the table's sequence (safe with other
     writers); on SQLite they follow the largest in use, which is safe because a
@@ -121,7 +122,8 @@ class Writer:
     targets exist by then (written earlier, or by an earlier insert of this Writer).
     """
 
-    def __init__(self, depth: int = 2, checked_now: Iterable[tuple[type, str]] = ()) -> None:
+    def __init__(self, depth: int = 2,
+                 checked_now: Iterable[tuple[type[Model], str]] = ()) -> None:
         connection.ensure_connection()
         self.raw = connection.connection
         self.postgres = connection.vendor == "postgresql"
@@ -153,7 +155,7 @@ class Writer:
             self._write(_sql(table, columns), rows)
             self._raise()
 
-    def insert_dicts(self, model: type, rows: Iterable[dict[str, Any]], *,
+    def insert_dicts(self, model: type[Model], rows: Iterable[dict[str, Any]], *,
                      with_id: bool = False) -> None:
         self.insert(*model_rows(model, rows, with_id=with_id))
 
@@ -187,12 +189,15 @@ class Writer:
                 raise error
 
 
-def _foreign_keys(fields: Iterable[tuple[type, str]]) -> list[str]:
+def _foreign_keys(fields: Iterable[tuple[type[Model], str]]) -> list[str]:
     """The quoted names of the database constraints of these foreign keys."""
-    names = []
+    names: list[str] = []
     with connection.cursor() as cursor:
         for model, name in fields:
-            column = model._meta.get_field(name).column
+            field = model._meta.get_field(name)
+            if not isinstance(field, ForeignKey):
+                raise TypeError(f"{model.__name__}.{name} is not a foreign key")
+            column = field.column
             found = [n for n, c in connection.introspection.get_constraints(
                 cursor, model._meta.db_table).items() if c["foreign_key"] and
                 c["columns"] == [column]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -11,8 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.roles import Perm, Role, role_has
 
+if TYPE_CHECKING:
+    _UserManager = UserManager["User"]  # generic in the stubs only
+else:
+    _UserManager = UserManager
 
-class StaffManager(UserManager):
+
+class StaffManager(_UserManager):
     def create_superuser(self, username: str, email: str | None = None,
                          password: str | None = None, **extra: Any) -> User:
         # The bootstrap account runs the system; it is not a caseworker.
@@ -33,7 +38,7 @@ class User(AbstractUser):
         help_text=_("Leave empty to give the account the whole community."),
     )
 
-    objects = StaffManager()
+    objects: ClassVar[StaffManager] = StaffManager()
 
     class Meta:
         verbose_name = _("staff account")

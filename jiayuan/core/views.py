@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +35,9 @@ def keep_input(form: forms.Form, record: Model) -> None:
     """After a Conflict: the form keeps what the user typed and now carries
     the version on record, so saving again once the user has checked replaces
     it (nothing typed is lost). The page answers 409 (`form_status`)."""
-    data = form.data.copy()
+    # A bound form's data is the request's QueryDict (a dict in some tests):
+    # either copies into a mutable mapping of the same kind.
+    data = cast(QueryDict, form.data).copy()
     data[form.add_prefix("version")] = str(
         type(record)._default_manager.values_list("version", flat=True).get(pk=record.pk))
     form.data = data
@@ -90,13 +92,13 @@ class AuditFilterForm(forms.Form):
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    require(request.user, Perm.VIEW_AUDIT)
+    user = require(request.user, Perm.VIEW_AUDIT)
     form = AuditFilterForm(request.GET or None)
     qs = AuditEntry.objects.all().order_by("-seq")
-    if request.user.role == Role.HEAD and request.user.community_id:
+    if user.role == Role.HEAD and user.community_id:
         # A station head answers for their own station: the actions of its staff
         # (auditors and administrators see the whole log).
-        staff = User.objects.filter(community_id=request.user.community_id).values("pk")
+        staff = User.objects.filter(community_id=user.community_id).values("pk")
         qs = qs.filter(actor_id__in=staff)
     if form.is_bound and not form.is_valid():
         # A filter that can't be read (a malformed date) shows nothing, with

@@ -12,7 +12,8 @@ import unicodedata
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db.models import Model
 
 
 def db_id(raw: Any) -> int | None:
@@ -25,11 +26,17 @@ def db_id(raw: Any) -> int | None:
     return value if 0 < value < 2**63 else None
 
 
+def _model(field: forms.ModelChoiceField) -> type[Model]:
+    if field.queryset is None:
+        raise ImproperlyConfigured(f"{type(field).__name__} has no queryset")
+    return field.queryset.model
+
+
 class IdModelChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField keyed on an integer pk that refuses hostile ids."""
 
     def to_python(self, value: Any) -> Any:
-        if value in self.empty_values or isinstance(value, self.queryset.model):
+        if value in self.empty_values or isinstance(value, _model(self)):
             return super().to_python(value)
         if self.to_field_name is None and db_id(value) is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
@@ -42,10 +49,11 @@ class IdModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value: Any) -> Any:
         if self.to_field_name is None:
             for pk in value:
-                if not isinstance(pk, self.queryset.model) and db_id(pk) is None:
+                if not isinstance(pk, _model(self)) and db_id(pk) is None:
                     raise ValidationError(self.error_messages["invalid_pk_value"],
                                           code="invalid_pk_value", params={"pk": pk})
-        return super()._check_values(value)
+        # A private hook of Django's that django-stubs does not declare.
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 def search_text(raw: Any) -> str:

@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.lib._i18n import LibError, interpolate
@@ -123,6 +124,7 @@ def normalize_id_number(raw: str, *, today: date | None = None) -> str:
     if _RE_15.fullmatch(number):
         number = convert_legacy(number)
     elif not _RE_18.fullmatch(number):
+        message: str | Promise
         if not number:
             message = _("Enter an ID number.")
         elif len(number) not in (15, 18):

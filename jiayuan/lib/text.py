@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
+from typing import cast
 
 import opencc
 from pypinyin import Style, lazy_pinyin
@@ -123,7 +125,10 @@ def _latin_runs(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _word_syllables(word: str) -> tuple[str, ...]:
-    result: list[str] = lazy_pinyin(word, style=Style.NORMAL, errors=_latin_runs)
+    # pypinyin calls `errors` with the characters it has no pinyin for and takes
+    # a string or a list of strings back (its documentation); its stub only says str.
+    errors = cast("Callable[[str], str]", _latin_runs)
+    result: list[str] = lazy_pinyin(word, style=Style.NORMAL, errors=errors)
     # pypinyin already writes ü as v in Style.NORMAL; keep that invariant explicit.
     return tuple(s.replace("ü", "v") for s in result if s)
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from jiayuan.core.admin import AuditedAdmin
 from jiayuan.places.models import Building, Community, Dwelling, Grid
@@ -23,7 +24,8 @@ class BuildingAdmin(AuditedAdmin):
 
     list_display = ("number", "name", "grid")
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest,
+                            obj: Building | None = None) -> tuple[str, ...]:
         return ("grid",) if obj is not None and obj.dwellings.exists() else ()
     list_filter = ("grid__community", "grid")
     list_select_related = ("grid",)
@@ -37,5 +39,6 @@ class DwellingAdmin(AuditedAdmin):
     list_select_related = ("building",)
     raw_id_fields = ("building",)
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest,
+                            obj: Dwelling | None = None) -> tuple[str, ...]:
         return ("building",) if obj is not None and obj.households.exists() else ()

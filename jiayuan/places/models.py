@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -74,7 +76,7 @@ class Dwelling(models.Model):
         constraints = [models.UniqueConstraint(fields=["building", "unit", "room"],
                                                name="dwelling_unique_in_building")]
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.code = dwelling_code(self.building.number, self.unit, self.room)
         self.grid_id = self.building.grid_id
         super().save(*args, **kwargs)

@@ -26,7 +26,7 @@ class Command(BaseCommand):
                 continue
             grids = [g.name for g in user.grids.all()]
             scope = ", ".join(grids) if grids else (
-                user.community.name if user.community_id else "all communities")
+                user.community.name if user.community else "all communities")
             out.write(f"{name:<13} {user.role:<12} {scope}")
         if settings.DEMO_MODE:
             out.write("password for every demo login: jiayuan-demo")
