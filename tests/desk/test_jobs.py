@@ -374,6 +374,34 @@ def test_the_grid_a_worker_gets_grid_a_reminders_only_name_and_date(household, h
     assert "caseworker@example.org" not in by_address and "head@example.org" not in by_address
 
 
+def test_another_apps_section_is_in_the_digest_and_its_total(make_case, household, staff,
+                                                             monkeypatch):
+    """Apps above the desk add sections through digest.contribute (care adds the
+    duties and follow-ups); a section counting 0 is left out."""
+    monkeypatch.setattr(digest, "_contributions", {})
+
+    @digest.contribute("elsewhere", order=1)
+    def elsewhere(user, now, today):
+        assert (now, today) == (NOW, TODAY)
+        if user.username == "caseworker":
+            return digest.Section(count=2, title="Things from elsewhere",
+                                  lines=["2 things are waiting.", "Both are late."],
+                                  link="https://jiayuan.example.org/elsewhere/")
+        if user.username == "head":
+            return digest.Section(count=0, title="Nothing here", lines=[], link="")
+        return None
+
+    opened(make_case, household.head, at=NOW - timedelta(days=21), owner=staff["caseworker"])
+    assert digest.step_digest(NOW) == 1  # the head has nothing: a section of 0 is no reason
+    [message] = mail.outbox
+    assert message.to == ["caseworker@example.org"]
+    assert "3 things to act on today (2030-03-04)" in message.subject
+    assert ("\n== Things from elsewhere ==\n2 things are waiting.\nBoth are late.\n"
+            "https://jiayuan.example.org/elsewhere/\n") in message.body
+    assert "Nothing here" not in message.body
+    assert DigestLog.objects.get(user=staff["caseworker"]).cases == 1
+
+
 def test_the_digest_is_audited_as_a_disclosure(household, staff):
     set_permit(household.head, TODAY + timedelta(days=9))
     jobs.step_permits(NOW)
