@@ -20,7 +20,7 @@ two "target missed" flags and puts an entry on the timeline.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -64,7 +64,7 @@ def _resolution_late(now: datetime) -> Q:
         Q(status__in=OPEN_STATUSES, due__lt=now) | Q(resolved_at__gt=F("due")))
 
 
-def _sla_params(response: bool, resolution: bool, row: dict[str, Any]) -> dict[str, str]:
+def _sla_params(response: bool, resolution: bool, row: Mapping[str, Any]) -> dict[str, str]:
     """The missed targets' due times; the line is rendered in the reader's
     language (jiayuan.desk.timeline, code "sla")."""
     params = {}
