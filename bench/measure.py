@@ -189,7 +189,7 @@ def care_rows(household_ms: list[float]) -> list[dict]:
 
     from jiayuan.care import duties
     from jiayuan.care.models import Duty, Visit
-    from jiayuan.desk import tick
+    from jiayuan.desk import jobs as desk_jobs
 
     if not Visit.objects.exists():
         return []
@@ -220,7 +220,7 @@ def care_rows(household_ms: list[float]) -> list[dict]:
     rows.append(summary("tick duties: second run (0 rows)", second, sql))
 
     def desk_steps() -> int:
-        return tick.step_sla(now) + tick.step_permits(now)
+        return desk_jobs.step_sla(now) + desk_jobs.step_permits(now)
 
     _rolled_back(desk_steps)  # warm-up
     base = [_rolled_back(desk_steps)[0] for _n in range(3)]

@@ -8,4 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Staff and audit")
 
     def ready(self) -> None:
-        from jiayuan.core import signals  # noqa: F401  (login/logout auditing)
+        from jiayuan.core import scheduler, signals  # noqa: F401  (signals: login/logout auditing)
+
+        # Each app's jobs.py registers its scheduled jobs (manage.py tick), as
+        # each app's admin.py registers its models with the admin.
+        scheduler.autodiscover()

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from jiayuan.core.access import get_in_scope, require
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
+from jiayuan.desk.jobs import reminder_mark_done
 from jiayuan.desk.models import Reminder
-from jiayuan.desk.tick import reminder_mark_done
 
 
 @login_required

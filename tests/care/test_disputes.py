@@ -580,7 +580,7 @@ def test_the_daily_digest_tells_a_mediator_which_agreements_to_check(personas, d
     from django.core import mail
     from django.utils import translation
 
-    from jiayuan.desk import tick
+    from jiayuan.desk import digest
 
     settings.LANGUAGE_CODE = "en"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -593,7 +593,7 @@ def test_the_daily_digest_tells_a_mediator_which_agreements_to_check(personas, d
     care.dispute_close(actor=mediator, dispute=dispute, outcome="resolved",
                        note="双方和解", closed_on=closed_on)
     with translation.override("en"):
-        assert tick.step_digest(timezone.now()) == 1
+        assert digest.step_digest(timezone.now()) == 1
     body = mail.outbox[0].body
     assert "1 dispute you mediated is due for the check that its agreement holds." in body
     assert "/care/disputes/?tab=followups" in body

@@ -220,7 +220,7 @@ def test_the_daily_digest_counts_the_workers_duties_without_reasons(
     from django.core import mail
     from django.utils import translation
 
-    from jiayuan.desk import tick
+    from jiayuan.desk import digest
 
     settings.LANGUAGE_CODE = "en"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -230,7 +230,7 @@ def test_the_daily_digest_counts_the_workers_duties_without_reasons(
     circumstance(household, "serious_illness", date(2020, 1, 1))
     duties.run(now - timedelta(days=30))  # raised a month ago: overdue now
     with translation.override("en"):
-        assert tick.step_digest(now) == 1
+        assert digest.step_digest(now) == 1
     body = mail.outbox[0].body
     assert "1 household is owed a visit that is overdue." in body
     assert "/care/duties/" in body

@@ -1,5 +1,6 @@
-"""`manage.py tick`: SLA breaches, permit-expiry reminders, daily digests, the
-reminder page. Time is simulated with the steps' `now` (and `--now`), never slept."""
+"""The desk's scheduled jobs (`manage.py tick`): SLA breaches, permit-expiry
+reminders, daily digests, the reminder page. Time is simulated with the jobs'
+`now` (and `--now`), never slept."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from jiayuan.care.models import Duty
+from jiayuan.core import scheduler
 from jiayuan.core.models import AuditEntry
-from jiayuan.desk import tick
+from jiayuan.desk import digest, jobs
 from jiayuan.desk.models import Case, CaseEvent, DigestLog, Reminder
 from jiayuan.registry.models import Household, Person
 
@@ -89,7 +91,7 @@ def counts() -> dict[str, int]:
 
 def test_it_flags_a_late_first_response_with_one_event(make_case, household):
     case = opened(make_case, household.head, at=NOW - timedelta(hours=49))
-    assert tick.step_sla(NOW) == 1
+    assert jobs.step_sla(NOW) == 1
     case.refresh_from_db()
     assert case.response_breached and not case.resolution_breached
     [event] = sla_events(case)
@@ -99,7 +101,7 @@ def test_it_flags_a_late_first_response_with_one_event(make_case, household):
 
 def test_it_leaves_a_case_whose_targets_are_not_yet_due(make_case, household):
     case = opened(make_case, household.head, at=NOW - timedelta(hours=47))
-    assert tick.step_sla(NOW) == 0
+    assert jobs.step_sla(NOW) == 0
     case.refresh_from_db()
     assert not case.response_breached and not case.resolution_breached
     assert sla_events(case) == []
@@ -107,7 +109,7 @@ def test_it_leaves_a_case_whose_targets_are_not_yet_due(make_case, household):
 
 def test_a_case_missing_both_targets_gets_one_event_naming_both(make_case, household):
     case = opened(make_case, household.head, at=NOW - timedelta(days=21))
-    assert tick.step_sla(NOW) == 1
+    assert jobs.step_sla(NOW) == 1
     case.refresh_from_db()
     assert case.response_breached and case.resolution_breached
     [event] = sla_events(case)
@@ -119,7 +121,7 @@ def test_a_case_resolved_late_gets_resolution_breached(make_case, household):
     case = opened(make_case, household.head, at=start, status="resolved",
                   acknowledged_at=start + timedelta(hours=2),
                   resolved_at=start + timedelta(days=25))
-    assert tick.step_sla(NOW) == 1
+    assert jobs.step_sla(NOW) == 1
     case.refresh_from_db()
     assert case.resolution_breached and not case.response_breached
     assert "Resolution" in sla_events(case)[0].display_text
@@ -129,7 +131,7 @@ def test_a_case_acknowledged_late_gets_response_breached(make_case, household):
     start = NOW - timedelta(days=5)
     case = opened(make_case, household.head, at=start, status="in_progress",
                   acknowledged_at=start + timedelta(hours=60))
-    tick.step_sla(NOW)
+    jobs.step_sla(NOW)
     case.refresh_from_db()
     assert case.response_breached and not case.resolution_breached
 
@@ -140,7 +142,7 @@ def test_an_on_time_case_is_not_flagged(make_case, household):
                   acknowledged_at=start + timedelta(hours=2),
                   resolved_at=start + timedelta(days=19),
                   closed_at=start + timedelta(days=21))
-    assert tick.step_sla(NOW) == 0
+    assert jobs.step_sla(NOW) == 0
     case.refresh_from_db()
     assert not case.response_breached and not case.resolution_breached
     assert sla_events(case) == []
@@ -148,7 +150,7 @@ def test_an_on_time_case_is_not_flagged(make_case, household):
 
 def test_a_case_cancelled_before_any_response_is_not_flagged(make_case, household):
     case = opened(make_case, household.head, at=NOW - timedelta(days=30), status="cancelled")
-    assert tick.step_sla(NOW) == 0
+    assert jobs.step_sla(NOW) == 0
     case.refresh_from_db()
     assert not case.response_breached and not case.resolution_breached
 
@@ -156,20 +158,20 @@ def test_a_case_cancelled_before_any_response_is_not_flagged(make_case, househol
 def test_flags_only_go_from_false_to_true(make_case, household):
     case = opened(make_case, household.head, at=NOW - timedelta(hours=49),
                   response_breached=True)
-    assert tick.step_sla(NOW) == 0
+    assert jobs.step_sla(NOW) == 0
     assert sla_events(case) == []
     # Answered since: the flag stays (reports stay honest), nothing is written.
     Case.objects.filter(pk=case.pk).update(acknowledged_at=NOW, status="acknowledged")
-    assert tick.step_sla(NOW + timedelta(hours=1)) == 0
+    assert jobs.step_sla(NOW + timedelta(hours=1)) == 0
     case.refresh_from_db()
     assert case.response_breached
 
 
 def test_sla_works_in_batches_with_one_audit_entry_each(make_case, household, monkeypatch):
-    monkeypatch.setattr(tick, "SLA_BATCH", 2)
+    monkeypatch.setattr(jobs, "SLA_BATCH", 2)
     cases = [opened(make_case, household.head, at=NOW - timedelta(hours=50)) for _ in range(5)]
     before = AuditEntry.objects.filter(object_type="tick", object_id="sla").count()
-    assert tick.step_sla(NOW) == 5
+    assert jobs.step_sla(NOW) == 5
     entries = list(AuditEntry.objects.filter(object_type="tick", object_id="sla")
                    .order_by("seq"))[before:]
     assert [e.changes["events"] for e in entries] == [2, 2, 1]
@@ -179,7 +181,7 @@ def test_sla_works_in_batches_with_one_audit_entry_each(make_case, household, mo
 
 def test_sla_killed_between_batches_then_rerun_writes_no_duplicates(make_case, household,
                                                                     monkeypatch):
-    monkeypatch.setattr(tick, "SLA_BATCH", 1)
+    monkeypatch.setattr(jobs, "SLA_BATCH", 1)
     cases = [opened(make_case, household.head, at=NOW - timedelta(hours=50)) for _ in range(3)]
     real = CaseEvent.objects.bulk_create
     calls = {"n": 0}
@@ -192,11 +194,11 @@ def test_sla_killed_between_batches_then_rerun_writes_no_duplicates(make_case, h
 
     with mock.patch.object(CaseEvent.objects, "bulk_create", dies_on_the_second_batch), \
             pytest.raises(KeyboardInterrupt):
-        tick.step_sla(NOW)
+        jobs.step_sla(NOW)
     # The first batch is whole, the second left nothing half-written.
     assert Case.objects.filter(response_breached=True).count() == 1
     assert CaseEvent.objects.filter(kind="sla").count() == 1
-    assert tick.step_sla(NOW) == 2
+    assert jobs.step_sla(NOW) == 2
     assert all(len(sla_events(c)) == 1 for c in cases)
     assert Case.objects.filter(response_breached=True).count() == 3
 
@@ -206,7 +208,7 @@ def test_sla_killed_between_batches_then_rerun_writes_no_duplicates(make_case, h
 def test_it_raises_a_reminder_for_a_permit_expiring_within_the_window(household):
     head = household.head
     set_permit(head, TODAY + timedelta(days=30))
-    assert tick.step_permits(NOW) == 1
+    assert jobs.step_permits(NOW) == 1
     reminder = Reminder.objects.get()
     assert (reminder.kind, reminder.person_id, reminder.grid_id, reminder.due) == (
         "permit_expiry", head.pk, head.grid_id, TODAY + timedelta(days=30))
@@ -216,52 +218,52 @@ def test_it_raises_a_reminder_for_a_permit_expiring_within_the_window(household)
 @pytest.mark.parametrize("expiry", [TODAY + timedelta(days=31), TODAY - timedelta(days=1), None])
 def test_permits_outside_the_window_get_no_reminder(household, expiry):
     set_permit(household.head, expiry)
-    assert tick.step_permits(NOW) == 0
+    assert jobs.step_permits(NOW) == 0
     assert not Reminder.objects.exists()
 
 
 def test_a_person_who_left_gets_no_reminder(household):
     set_permit(household.head, TODAY + timedelta(days=5), left_on=TODAY - timedelta(days=3))
-    assert tick.step_permits(NOW) == 0
+    assert jobs.step_permits(NOW) == 0
     assert not Reminder.objects.exists()
 
 
 def test_a_household_that_moved_out_gets_no_reminder(household):
     set_permit(household.head, TODAY + timedelta(days=5))
     Household.objects.filter(pk=household.pk).update(moved_out=TODAY - timedelta(days=1))
-    assert tick.step_permits(NOW) == 0
+    assert jobs.step_permits(NOW) == 0
     assert not Reminder.objects.exists()
 
 
 def test_a_renewed_permit_closes_its_reminder(household):
     set_permit(household.head, TODAY + timedelta(days=10))
-    tick.step_permits(NOW)
+    jobs.step_permits(NOW)
     set_permit(household.head, TODAY + timedelta(days=10 + 365 * 3))
     later = NOW + timedelta(days=1)
-    assert tick.step_permits(later) == 1
+    assert jobs.step_permits(later) == 1
     assert Reminder.objects.get().done_at == later
 
 
 def test_a_person_leaving_closes_their_reminder(household):
     set_permit(household.head, TODAY + timedelta(days=10))
-    tick.step_permits(NOW)
+    jobs.step_permits(NOW)
     Person.objects.filter(pk=household.head_id).update(left_on=TODAY)
-    assert tick.step_permits(NOW) == 1
+    assert jobs.step_permits(NOW) == 1
     assert Reminder.objects.get().done_at == NOW
 
 
 def test_an_expired_unrenewed_permit_keeps_its_reminder_open(household):
     set_permit(household.head, TODAY + timedelta(days=2))
-    tick.step_permits(NOW)
-    assert tick.step_permits(NOW + timedelta(days=10)) == 0
+    jobs.step_permits(NOW)
+    assert jobs.step_permits(NOW + timedelta(days=10)) == 0
     assert Reminder.objects.get().done_at is None
 
 
 def test_a_reminder_follows_its_person_to_another_grid(household, grid_b):
     set_permit(household.head, TODAY + timedelta(days=10))
-    tick.step_permits(NOW)
+    jobs.step_permits(NOW)
     Person.objects.filter(pk=household.head_id).update(grid=grid_b)
-    assert tick.step_permits(NOW) == 1
+    assert jobs.step_permits(NOW) == 1
     assert Reminder.objects.get().grid_id == grid_b.pk
 
 
@@ -270,7 +272,7 @@ def test_permits_killed_after_the_first_batch_then_rerun_without_duplicates(
     people = list(Person.objects.filter(household__in=[household, household_b]))
     for person in people:
         set_permit(person, TODAY + timedelta(days=7))
-    monkeypatch.setattr(tick, "PERMIT_BATCH", 1)
+    monkeypatch.setattr(jobs, "PERMIT_BATCH", 1)
     real = Reminder.objects.bulk_create
     calls = {"n": 0}
 
@@ -282,11 +284,11 @@ def test_permits_killed_after_the_first_batch_then_rerun_without_duplicates(
 
     with mock.patch.object(Reminder.objects, "bulk_create", dies_after_the_first_batch), \
             pytest.raises(RuntimeError):
-        tick.step_permits(NOW)
+        jobs.step_permits(NOW)
     assert Reminder.objects.count() == 1
-    assert tick.step_permits(NOW) == len(people) - 1
+    assert jobs.step_permits(NOW) == len(people) - 1
     assert Reminder.objects.count() == len(people) == 4
-    assert tick.step_permits(NOW) == 0
+    assert jobs.step_permits(NOW) == 0
 
 
 # --- 3. digest --------------------------------------------------------------------
@@ -299,7 +301,7 @@ def test_each_worker_gets_their_overdue_due_today_and_unanswered_cases(make_case
                    owner=worker, acknowledged_at=NOW - timedelta(days=19))
     unanswered = opened(make_case, household.head, at=NOW - timedelta(hours=50), owner=worker)
     later = opened(make_case, household.head, at=NOW - timedelta(hours=1), owner=worker)
-    assert tick.step_digest(NOW) == 1
+    assert digest.step_digest(NOW) == 1
     [message] = mail.outbox
     assert message.to == ["caseworker@example.org"]
     body = message.body
@@ -317,7 +319,7 @@ def test_the_digest_is_in_the_station_language(make_case, household, staff, sett
     settings.LANGUAGE_CODE = "zh-hans"
     opened(make_case, household.head, at=NOW - timedelta(days=21), owner=staff["caseworker"])
     with translation.override("en"):
-        tick.step_digest(NOW)
+        digest.step_digest(NOW)
     assert "随迁子女入学" in mail.outbox[0].body
     assert "School place for a migrant child" not in mail.outbox[0].body
 
@@ -325,7 +327,7 @@ def test_the_digest_is_in_the_station_language(make_case, household, staff, sett
 def test_unassigned_overdue_cases_go_to_the_station_head(make_case, household, staff):
     case = opened(make_case, household.head, at=NOW - timedelta(days=21))
     assert case.owner_id is None
-    tick.step_digest(NOW)
+    digest.step_digest(NOW)
     assert [m.to for m in mail.outbox] == [["head@example.org"]]
     assert case.ref in mail.outbox[0].body
 
@@ -337,7 +339,7 @@ def test_a_head_of_another_community_does_not_get_them(make_case, household, sta
     other = Community.objects.create(name="别的社区", code="OTH")
     User.objects.filter(pk=staff["head"].pk).update(community=other)
     opened(make_case, household.head, at=NOW - timedelta(days=21))
-    assert tick.step_digest(NOW) == 0
+    assert digest.step_digest(NOW) == 0
     assert mail.outbox == []
 
 
@@ -345,12 +347,12 @@ def test_no_digest_without_items_an_address_or_the_right_to_work_cases(make_case
                                                                       staff):
     from jiayuan.core.models import User
 
-    assert tick.step_digest(NOW) == 0  # nothing to act on: nothing sent, nothing logged
+    assert digest.step_digest(NOW) == 0  # nothing to act on: nothing sent, nothing logged
     assert mail.outbox == [] and not DigestLog.objects.exists()
     opened(make_case, household.head, at=NOW - timedelta(days=21), owner=staff["caseworker"])
     User.objects.filter(pk=staff["caseworker"].pk).update(email="")
     User.objects.filter(pk=staff["head"].pk).update(is_active=False)
-    assert tick.step_digest(NOW) == 0
+    assert digest.step_digest(NOW) == 0
     assert mail.outbox == []
 
 
@@ -358,8 +360,8 @@ def test_the_grid_a_worker_gets_grid_a_reminders_only_name_and_date(household, h
                                                                     staff):
     set_permit(household.head, TODAY + timedelta(days=9))
     set_permit(household_b.head, TODAY + timedelta(days=8))
-    tick.step_permits(NOW)
-    tick.step_digest(NOW)
+    jobs.step_permits(NOW)
+    digest.step_digest(NOW)
     by_address = {m.to[0]: m.body for m in mail.outbox}
     grid_a = by_address["gridworker@example.org"]
     assert "鄭容哲" in grid_a and "2030-03-13" in grid_a
@@ -372,10 +374,38 @@ def test_the_grid_a_worker_gets_grid_a_reminders_only_name_and_date(household, h
     assert "caseworker@example.org" not in by_address and "head@example.org" not in by_address
 
 
+def test_another_apps_section_is_in_the_digest_and_its_total(make_case, household, staff,
+                                                             monkeypatch):
+    """Apps above the desk add sections through digest.contribute (care adds the
+    duties and follow-ups); a section counting 0 is left out."""
+    monkeypatch.setattr(digest, "_contributions", {})
+
+    @digest.contribute("elsewhere", order=1)
+    def elsewhere(user, now, today):
+        assert (now, today) == (NOW, TODAY)
+        if user.username == "caseworker":
+            return digest.Section(count=2, title="Things from elsewhere",
+                                  lines=["2 things are waiting.", "Both are late."],
+                                  link="https://jiayuan.example.org/elsewhere/")
+        if user.username == "head":
+            return digest.Section(count=0, title="Nothing here", lines=[], link="")
+        return None
+
+    opened(make_case, household.head, at=NOW - timedelta(days=21), owner=staff["caseworker"])
+    assert digest.step_digest(NOW) == 1  # the head has nothing: a section of 0 is no reason
+    [message] = mail.outbox
+    assert message.to == ["caseworker@example.org"]
+    assert "3 things to act on today (2030-03-04)" in message.subject
+    assert ("\n== Things from elsewhere ==\n2 things are waiting.\nBoth are late.\n"
+            "https://jiayuan.example.org/elsewhere/\n") in message.body
+    assert "Nothing here" not in message.body
+    assert DigestLog.objects.get(user=staff["caseworker"]).cases == 1
+
+
 def test_the_digest_is_audited_as_a_disclosure(household, staff):
     set_permit(household.head, TODAY + timedelta(days=9))
-    tick.step_permits(NOW)
-    tick.step_digest(NOW)
+    jobs.step_permits(NOW)
+    digest.step_digest(NOW)
     entry = AuditEntry.objects.get(object_type="tick", object_id="digest")
     assert entry.action == "export" and entry.changes["reminders"] == 1
     assert entry.changes["to_user"] == staff["gridworker"].pk
@@ -385,42 +415,42 @@ def test_a_mail_failure_for_one_worker_spares_the_others_and_is_retried(make_cas
                                                                         staff):
     opened(make_case, household.head, at=NOW - timedelta(days=21), owner=staff["caseworker"])
     opened(make_case, household.head, at=NOW - timedelta(days=21), owner=staff["mediator"])
-    real = tick.send_mail
+    real = digest.send_mail
 
     def refuses_the_caseworker(subject, body, sender, to, **kwargs):
         if to == ["caseworker@example.org"]:
             raise ConnectionRefusedError("mail server down")
         return real(subject, body, sender, to, **kwargs)
 
-    with mock.patch.object(tick, "send_mail", refuses_the_caseworker), \
-            pytest.raises(tick.StepIncomplete) as failure:
-        tick.step_digest(NOW)
+    with mock.patch.object(digest, "send_mail", refuses_the_caseworker), \
+            pytest.raises(scheduler.JobIncomplete) as failure:
+        digest.step_digest(NOW)
     assert (failure.value.done, failure.value.failed) == (1, 1)
     assert [m.to for m in mail.outbox] == [["mediator@example.org"]]
     assert DigestLog.objects.get(user=staff["caseworker"]).sent_at is None
     # The next run retries the one that failed, and only it.
-    assert tick.step_digest(NOW + timedelta(minutes=15)) == 1
+    assert digest.step_digest(NOW + timedelta(minutes=15)) == 1
     assert sorted(m.to[0] for m in mail.outbox) == ["caseworker@example.org",
                                                     "mediator@example.org"]
-    assert tick.step_digest(NOW + timedelta(minutes=30)) == 0
+    assert digest.step_digest(NOW + timedelta(minutes=30)) == 0
     assert len(mail.outbox) == 2
 
 
 def test_a_run_killed_between_claim_and_send_is_retried(make_case, household, staff):
     opened(make_case, household.head, at=NOW - timedelta(days=21), owner=staff["caseworker"])
-    with mock.patch.object(tick, "send_mail", side_effect=KeyboardInterrupt), \
+    with mock.patch.object(digest, "send_mail", side_effect=KeyboardInterrupt), \
             pytest.raises(KeyboardInterrupt):
-        tick.step_digest(NOW)
+        digest.step_digest(NOW)
     assert DigestLog.objects.get().sent_at is None and mail.outbox == []
-    assert tick.step_digest(NOW) == 1
+    assert digest.step_digest(NOW) == 1
     assert len(mail.outbox) == 1 and DigestLog.objects.count() == 1
 
 
 def test_one_digest_per_day_and_a_new_one_the_next_day(make_case, household, staff):
     opened(make_case, household.head, at=NOW - timedelta(days=21), owner=staff["caseworker"])
-    assert tick.step_digest(NOW) == 1
-    assert tick.step_digest(NOW + timedelta(hours=10)) == 0
-    assert tick.step_digest(NOW + timedelta(days=1)) == 1
+    assert digest.step_digest(NOW) == 1
+    assert digest.step_digest(NOW + timedelta(hours=10)) == 0
+    assert digest.step_digest(NOW + timedelta(days=1)) == 1
     assert len(mail.outbox) == 2
     assert sorted(DigestLog.objects.values_list("day", flat=True)) == [
         TODAY, TODAY + timedelta(days=1)]
@@ -429,7 +459,7 @@ def test_one_digest_per_day_and_a_new_one_the_next_day(make_case, household, sta
 def test_the_command_exits_with_status_1_when_a_digest_fails(make_case, household, staff):
     opened(make_case, household.head, at=NOW - timedelta(days=21), owner=staff["caseworker"])
     out = io.StringIO()
-    with mock.patch.object(tick, "send_mail", side_effect=OSError("down")), \
+    with mock.patch.object(digest, "send_mail", side_effect=OSError("down")), \
             pytest.raises(CommandError) as exc:
         call_command("tick", "--now", NOW.isoformat(), stdout=out)
     assert exc.value.returncode == 1 and "digest: 1 failed" in str(exc.value)
@@ -495,17 +525,17 @@ def test_a_second_run_waits_for_nobody_while_the_first_holds_the_lock(make_case,
         other = connections.create_connection("default")
         try:
             with other.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_lock(%s)", [tick.PG_LOCK_KEY])
+                cursor.execute("SELECT pg_advisory_lock(%s)", [scheduler.PG_LOCK_KEY])
             output = run_tick("--now", NOW.isoformat())
         finally:
             other.close()
     else:
-        with tick.run_lock() as got:
+        with scheduler.run_lock() as got:
             assert got
             output = run_tick("--now", NOW.isoformat())
     assert output == "tick: another run holds the lock; nothing done.\n"
     assert counts() == before
-    with tick.run_lock() as got:  # released again
+    with scheduler.run_lock() as got:  # released again
         assert got
 
 

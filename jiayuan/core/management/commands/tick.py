@@ -1,18 +1,16 @@
 """`manage.py tick`: the station's scheduled work, run by a timer every few minutes
-(docs/deployment.md). Idempotent and safe to kill: see jiayuan/desk/tick.py."""
+(docs/deployment.md). It runs the jobs the apps register in their `jobs.py`
+(jiayuan.core.scheduler); each is idempotent and safe to kill."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from jiayuan.desk import tick
-
-logger = logging.getLogger(__name__)
+from jiayuan.core import scheduler
 
 
 def parse_now(raw: str) -> datetime:
@@ -27,6 +25,10 @@ def parse_now(raw: str) -> datetime:
     return value
 
 
+def _names(jobs: list[scheduler.Job]) -> str:
+    return ", ".join(job.name for job in jobs)
+
+
 class Command(BaseCommand):
     help = ("Run the scheduled work: flag missed service targets, raise residence-permit "
             "reminders, raise and lapse must-visit duties, send the daily digest e-mails. One line per step: its name and the "
@@ -35,42 +37,30 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--quiet", action="store_true", help="print nothing unless a step fails")
         parser.add_argument("--only", metavar="STEP",
-                            help="run this step only: " + ", ".join(n for n, _f in tick.STEPS))
+                            help="run this step only: " + _names(scheduler.jobs()))
         parser.add_argument("--now", metavar="ISO",
                             help="act as if it were this time (testing and demos)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = parse_now(options["now"]) if options["now"] else timezone.now()
-        steps = tick.STEPS
+        jobs = scheduler.jobs()
         if options["only"]:
-            steps = [(n, f) for n, f in tick.STEPS if n == options["only"]]
-            if not steps:
+            jobs = [job for job in jobs if job.name == options["only"]]
+            if not jobs:
                 raise CommandError(f"There is no step {options['only']!r}; the steps are: "
-                                   + ", ".join(n for n, _f in tick.STEPS) + ".")
+                                   + _names(scheduler.jobs()) + ".")
         quiet = options["quiet"]
-        with tick.run_lock() as got:
+        with scheduler.run_lock() as got:
             if not got:
                 if not quiet:
                     self.stdout.write("tick: another run holds the lock; nothing done.")
                 return
-            failed = self._run(steps, now, quiet)
+            failed = []
+            for outcome in scheduler.run(jobs, now):
+                if not quiet:
+                    self.stdout.write(outcome.line)
+                if not outcome.ok:
+                    failed.append(outcome.problem)
         if failed:
             raise CommandError("tick: " + "; ".join(failed) + ". The rest was done; the next "
                                "run retries what failed.")
-
-    def _run(self, steps: list, now: datetime, quiet: bool) -> list[str]:
-        """Run every step even when one fails: they are independent."""
-        failed: list[str] = []
-        for name, step in steps:
-            try:
-                line = f"{name}: {step(now)}"
-            except tick.StepIncomplete as exc:
-                line = f"{name}: {exc.done} ({exc.failed} failed)"
-                failed.append(f"{name}: {exc.failed} failed")
-            except Exception as exc:
-                logger.exception("tick: step %s failed", name)
-                line = f"{name}: failed ({exc.__class__.__name__})"
-                failed.append(f"{name} failed ({exc})")
-            if not quiet:
-                self.stdout.write(line)
-        return failed
