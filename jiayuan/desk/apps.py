@@ -8,4 +8,9 @@ class DeskConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from jiayuan.desk import checks  # noqa: F401 - registers the deploy checks
+        # checks: importing it registers the deploy checks.
+        from jiayuan.desk import checks, receivers  # noqa: F401
+        from jiayuan.registry import signals
+
+        signals.household_moved.connect(receivers.household_moved,
+                                        dispatch_uid="desk.household_moved")

@@ -30,6 +30,7 @@ from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.lib.text import display_pinyin, search_keys
 from jiayuan.places.models import Dwelling, Grid
+from jiayuan.registry import signals
 from jiayuan.registry.choices import ConsentPurpose, ConsentStatus, Relation
 from jiayuan.registry.consent_rules import check_consent_guardian
 from jiayuan.registry.identifiers import id_hash, set_id_number, set_phone
@@ -393,27 +394,14 @@ def business_update(*, actor: Any, business: Business, grid: Grid | None = None,
 
 
 def _set_grid(household: Household, grid_id: int) -> None:
+    """The household and its members take the grid of their new dwelling;
+    higher apps move their copies on `signals.household_moved`."""
+    old_grid_id = household.grid_id
     household.grid_id = grid_id
     Person.objects.filter(household=household).update(grid_id=grid_id)
     SearchKey.objects.filter(person__household=household).update(grid_id=grid_id)
-    # The household's service-desk cases follow it, so the new grid's workers see them.
-    from jiayuan.desk.models import Case
-
-    Case.objects.filter(household=household).update(grid_id=grid_id)
-    # So do its visit history, pairings and open must-visit duties (now owed by
-    # the new grid's worker).
-    from django.db.models import Count
-
-    from jiayuan.care.duties import grid_workers
-    from jiayuan.care.models import Duty, Pairing, Visit
-
-    # A visit to this household alone follows it; one shared with others stays.
-    alone = (Visit.objects.filter(households=household).annotate(n=Count("households"))
-             .filter(n=1).values("pk"))
-    Visit.objects.filter(pk__in=alone).update(grid_id=grid_id)
-    Pairing.objects.filter(household=household).update(grid_id=grid_id)
-    Duty.objects.filter(household=household, status="open").update(
-        grid_id=grid_id, assignee_id=grid_workers([grid_id]).get(grid_id))
+    signals.household_moved.send(sender=Household, household=household,
+                                 old_grid_id=old_grid_id, new_grid_id=grid_id)
 
 
 @audit.audited
