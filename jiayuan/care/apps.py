@@ -8,8 +8,12 @@ class CareConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from jiayuan.care import receivers
+        from jiayuan.care import panels, receivers
+        from jiayuan.registry import panels as registry_panels
         from jiayuan.registry import signals
 
+        # The registry imports nothing of care: care follows a moved household
+        # and adds its duties, visits, disputes and pairings to the household page.
         signals.household_moved.connect(receivers.household_moved,
                                         dispatch_uid="care.household_moved")
+        registry_panels.household.register(panels.household_care, order=20)

@@ -12,8 +12,8 @@ from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 from pypinyin import Style, lazy_pinyin
 
 from jiayuan.core import audit
-from jiayuan.core.access import get_in_scope
-from jiayuan.core.models import AuditAction
+from jiayuan.core.access import get_for
+from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
 from jiayuan.lib.divisions import (
@@ -61,13 +61,16 @@ def person_picks(actor: Any, q: str, limit: int = 12) -> list[Person]:
     return [found[pk] for pk in ids if pk in found]
 
 
-def get_household_for(actor: Any, pk: Any) -> Household:
-    return get_in_scope(actor, households_for(actor).select_related(
+def get_household_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_REGISTRY) -> Household:
+    """The household `pk` if the actor has `perm` (403) and it is in their
+    scope (404): the one access call of a view that opens a household."""
+    return get_for(actor, perm, households_for(actor).select_related(
         "dwelling__building", "grid__community", "head"), pk)
 
 
-def get_person_for(actor: Any, pk: Any) -> Person:
-    return get_in_scope(actor, people_for(actor).select_related(
+def get_person_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_REGISTRY) -> Person:
+    """The person `pk` if the actor has `perm` (403) and they are in scope (404)."""
+    return get_for(actor, perm, people_for(actor).select_related(
         "household__dwelling__building", "grid"), pk)
 
 
@@ -102,7 +105,11 @@ class HouseholdFile:
         return [str(festival_label(code)) for code in self.household.festivals]
 
 
-def household_file(actor: Any, household: Household) -> HouseholdFile:
+def household_file(actor: User, household: Household, *,
+                   printing: bool = False) -> HouseholdFile:
+    """The household's file as the actor may see it; showing sensitive details
+    on the page is audited here (which kinds, never the values). `printing`:
+    for the PDF, whose print is audited as such (registry.pdf)."""
     show_sensitive = actor.has(Perm.VIEW_SENSITIVE)
     members = list(
         household.members.filter(left_on__isnull=True)
@@ -126,15 +133,20 @@ def household_file(actor: Any, household: Household) -> HouseholdFile:
                         .order_by("person_id", "-recorded_on"))
     businesses = list(businesses_for(actor).filter(owner__household=household)
                       .select_related("owner"))
-    return HouseholdFile(household=household, members=members, former_members=former,
+    file = HouseholdFile(household=household, members=members, former_members=former,
                          addresses=addresses, circumstances=circumstances,
                          consent_rows=consent_rows, businesses=businesses,
                          show_sensitive=show_sensitive)
+    if not printing:
+        _audit_sensitive_view(actor, household, file)
+    return file
 
 
-def person_detail(actor: Any, person: Person) -> dict[str, Any]:
+def person_detail(actor: User, person: Person) -> dict[str, Any]:
+    """The person page's reads; showing their ethnic group or circumstances is
+    audited here."""
     show_sensitive = actor.has(Perm.VIEW_SENSITIVE)
-    return {
+    context = {
         "memberships": list(person.memberships.select_related("household__dwelling")),
         "consents": list(person.consents.select_related("recorded_by", "guardian",
                                                          "department")),
@@ -144,13 +156,38 @@ def person_detail(actor: Any, person: Person) -> dict[str, Any]:
         "language_labels": [str(label) for code, label in LANGUAGE_CHOICES
                             if code in (person.languages or [])],
     }
+    if show_sensitive and (person.ethnicity or context["circumstances"]):
+        audit.record(AuditAction.VIEW_SENSITIVE, actor=actor, obj=person,
+                     changes={"shown": [k for k, v in (("ethnicity", person.ethnicity), (
+                         "circumstances", context["circumstances"])) if v]})
+    return context
+
+
+def person_for_edit(actor: User, pk: Any) -> Person:
+    """The person whose edit form opens (EDIT_REGISTRY); showing the ethnic
+    group the form holds is audited."""
+    person = get_person_for(actor, pk, perm=Perm.EDIT_REGISTRY)
+    if person.ethnicity and actor.has(Perm.VIEW_SENSITIVE):
+        audit.record(AuditAction.VIEW_SENSITIVE, actor=actor, obj=person,
+                     changes={"shown": ["ethnicity"]})
+    return person
+
+
+def household_for_edit(actor: User, pk: Any) -> Household:
+    """The household whose edit form opens (EDIT_REGISTRY); showing the
+    festivals it declared is audited."""
+    household = get_household_for(actor, pk, perm=Perm.EDIT_REGISTRY)
+    if household.festivals:
+        audit.record(AuditAction.VIEW_SENSITIVE, actor=actor, obj=household,
+                     changes={"shown": ["festivals"]})
+    return household
 
 
 def members_prefetch() -> Prefetch:
     return Prefetch("members", queryset=Person.objects.filter(left_on__isnull=True))
 
 
-def audit_sensitive_view(actor: Any, household: Household, file: HouseholdFile) -> None:
+def _audit_sensitive_view(actor: User, household: Household, file: HouseholdFile) -> None:
     """Every disclosure of sensitive details is audited: record which kinds of
     sensitive detail this page showed (never the values)."""
     if not file.show_sensitive:
@@ -208,9 +245,9 @@ def dwelling_picks(actor: Any, q: str, limit: int = 12,
     return list(qs.order_by("rank", "code", "building__name", "pk")[:limit])
 
 
-def get_dwelling_for(actor: Any, pk: Any) -> Dwelling:
+def get_dwelling_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_REGISTRY) -> Dwelling:
     """A dwelling in the actor's grids, or 404 (the same for one elsewhere)."""
-    return get_in_scope(actor, filter_by_grid(
+    return get_for(actor, perm, filter_by_grid(
         Dwelling.objects.select_related("building", "grid"), actor), pk)
 
 

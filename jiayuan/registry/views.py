@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +21,7 @@ from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid, in_scope
 from jiayuan.core.views import apply_service_errors, submit
 from jiayuan.places.models import Grid
-from jiayuan.registry import selectors, services
+from jiayuan.registry import panels, selectors, services
 from jiayuan.registry.choices import Residency
 from jiayuan.registry.filters import HouseholdFilterForm
 from jiayuan.registry.forms import (
@@ -102,15 +101,11 @@ def household_list(request: HttpRequest) -> HttpResponse:
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.get_household_for(request.user, pk)
     file = selectors.household_file(request.user, household)
-    selectors.audit_sensitive_view(request.user, household, file)
-    from jiayuan.care.selectors import household_care
-    from jiayuan.desk.selectors import household_cases, repeat_flags
-
-    cases = household_cases(request.user, household)
     return render(request, "registry/household_detail.html", {
-        "file": file, "h": household, "cases": cases, "now": timezone.now(),
-        "repeat_flags": repeat_flags(household, cases) if cases else [],
-        "care": household_care(request.user, household), "today": timezone.localdate()})
+        "file": file, "h": household,
+        # Service requests, visits, duties, disputes, pairings: the apps built
+        # on the registry add their sections (jiayuan.registry.panels).
+        "sections": panels.household.render(request, household)})
 
 
 @login_required
@@ -201,7 +196,7 @@ def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Perm.PRINT_FILE)
     from jiayuan.registry.pdf import household_file_pdf
 
-    file = selectors.household_file(request.user, household)
+    file = selectors.household_file(request.user, household, printing=True)
     data = household_file_pdf(request.user, file)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="household-{household.pk}.pdf"'

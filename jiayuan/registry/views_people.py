@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from jiayuan.core.access import require
 from jiayuan.core.roles import Perm
 from jiayuan.core.views import apply_service_errors, submit
-from jiayuan.registry import selectors, services
+from jiayuan.registry import panels, selectors, services
 from jiayuan.registry.forms import ConsentForm, MoveOutForm, PersonForm, PersonMoveForm
 from jiayuan.registry.models import Consent, Person
 from jiayuan.registry.views import form_status, keep_input, submit_versioned
@@ -27,19 +27,10 @@ def _version_now(person: Person) -> int:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person_for(request.user, pk)
-    context = selectors.person_detail(request.user, person)
-    if context["show_sensitive"] and (person.ethnicity or context["circumstances"]):
-        from jiayuan.core import audit
-        from jiayuan.core.models import AuditAction
-
-        audit.record(AuditAction.VIEW_SENSITIVE, actor=request.user, obj=person,
-                     changes={"shown": [k for k, v in (("ethnicity", person.ethnicity), (
-                         "circumstances", context["circumstances"])) if v]})
-    from jiayuan.desk.selectors import person_cases
-
     return render(request, "registry/person_detail.html", {
-        "p": person, "cases": person_cases(request.user, person), "now": timezone.now(),
-        **context})
+        "p": person, **selectors.person_detail(request.user, person),
+        # The service desk adds the person's requests (jiayuan.registry.panels).
+        "sections": panels.person.render(request, person)})
 
 
 @login_required
@@ -177,7 +168,6 @@ def consent_withdraw(request: HttpRequest, pk: int, cid: int) -> HttpResponse:
     consent = Consent.objects.filter(person=person, pk=cid).first()
     if consent is None:
         raise Http404
-    from django.utils import timezone
 
     try:
         services.consent_withdraw(actor=request.user, consent=consent, on=timezone.localdate())
