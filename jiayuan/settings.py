@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "jiayuan.core",
     "jiayuan.places",
+    "jiayuan.directory",
     "jiayuan.registry",
     "jiayuan.desk",
     "jiayuan.care",

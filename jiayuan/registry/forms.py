@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.access import as_id
 from jiayuan.core.scope import filter_by_grid
+from jiayuan.directory.models import Department
 from jiayuan.lib.ethnicity import ETHNICITY_CHOICES
 from jiayuan.lib.festivals import FESTIVAL_CHOICES
 from jiayuan.lib.forms import IdModelChoiceField
@@ -299,8 +300,6 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["guardian"].queryset = person.household.members.filter(
             left_on__isnull=True).exclude(pk=person.pk)
-        from jiayuan.desk.models import Department
-
         self.fields["department"].queryset = Department.objects.filter(active=True)
 
     def clean_recorded_on(self) -> Any:

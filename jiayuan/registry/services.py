@@ -622,7 +622,7 @@ def consent_record(*, actor: Any, person: Person, purpose: str, recorded_on: dat
                    department: Any = None, evidence: str = "", guardian: Person | None = None,
                    guardian_name: str = "") -> Consent:
     """Record a consent. Children under 14 consent through a guardian (PIPL art. 31).
-    A referral consent names one `desk.Department` (`department`)."""
+    A referral consent names one `directory.Department` (`department`)."""
     require(actor, Perm.RECORD_CONSENT)
     if not in_scope(actor, person.grid_id):
         raise Http404
