@@ -13,7 +13,9 @@ class CareConfig(AppConfig):
         from jiayuan.registry import signals
 
         # The registry imports nothing of care: care follows a moved household
-        # and adds its duties, visits, disputes and pairings to the household page.
+        # and adds its duties, visits, disputes and pairings to the household page
+        # and its contact visits and disputes to the business page.
         signals.household_moved.connect(receivers.household_moved,
                                         dispatch_uid="care.household_moved")
         registry_panels.household.register(panels.household_care, order=20)
+        registry_panels.business.register(panels.business_care, order=20)

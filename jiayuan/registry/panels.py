@@ -6,8 +6,9 @@ household's file. Each app registers a section in its AppConfig.ready():
 
     panels.household_section(order=10)(desk.panels.household_cases)
 
-A section is `callable(actor, obj) -> (template, context)` or None (nothing to
-show); the page renders each template with its context plus the object under
+A section is `callable(actor, obj, query) -> (template, context)` or None
+(nothing to show), `query` being the request's GET parameters (a section that
+pages its rows reads `page` there); the page renders each template with its context plus the object under
 its usual name (`h` for a household, `p` for a person, `b` for a business)
 and the request's own context (`user`, `can`, `request`), in `order`.
 """
@@ -22,7 +23,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-Section = Callable[[Any, Any], "tuple[str, dict[str, Any]] | None"]
+Section = Callable[[Any, Any, Any], "tuple[str, dict[str, Any]] | None"]
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Panel:
         by the template engine, hence safe to insert)."""
         out = []
         for section in self.sections():
-            result = section(request.user, obj)
+            result = section(request.user, obj, request.GET)
             if result is None:
                 continue
             template, context = result

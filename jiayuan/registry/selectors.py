@@ -9,10 +9,11 @@ from functools import lru_cache
 from typing import Any
 
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
+from django.http import Http404
 from pypinyin import Style, lazy_pinyin
 
 from jiayuan.core import audit
-from jiayuan.core.access import get_for
+from jiayuan.core.access import as_id, get_for, require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
@@ -163,24 +164,47 @@ def person_detail(actor: User, person: Person) -> dict[str, Any]:
     return context
 
 
-def person_for_edit(actor: User, pk: Any) -> Person:
-    """The person whose edit form opens (EDIT_REGISTRY); showing the ethnic
-    group the form holds is audited."""
+def person_for_edit(actor: User, pk: Any, *, showing: bool = True) -> Person:
+    """The person whose edit form opens (EDIT_REGISTRY); `showing` the form
+    with the ethnic group it holds is audited."""
     person = get_person_for(actor, pk, perm=Perm.EDIT_REGISTRY)
-    if person.ethnicity and actor.has(Perm.VIEW_SENSITIVE):
+    if showing and person.ethnicity and actor.has(Perm.VIEW_SENSITIVE):
         audit.record(AuditAction.VIEW_SENSITIVE, actor=actor, obj=person,
                      changes={"shown": ["ethnicity"]})
     return person
 
 
-def household_for_edit(actor: User, pk: Any) -> Household:
-    """The household whose edit form opens (EDIT_REGISTRY); showing the
-    festivals it declared is audited."""
+def household_for_edit(actor: User, pk: Any, *, showing: bool = True) -> Household:
+    """The household whose edit form opens (EDIT_REGISTRY); `showing` the form
+    with the festivals it declared is audited."""
     household = get_household_for(actor, pk, perm=Perm.EDIT_REGISTRY)
-    if household.festivals:
+    if showing and household.festivals:
         audit.record(AuditAction.VIEW_SENSITIVE, actor=actor, obj=household,
                      changes={"shown": ["festivals"]})
     return household
+
+
+def household_for_circumstances(actor: User, pk: Any) -> Household:
+    """The household whose circumstances the actor records or ends: they must
+    see sensitive details (403) and edit the registry (403), in scope (404)."""
+    require(actor, Perm.VIEW_SENSITIVE)
+    return get_household_for(actor, pk, perm=Perm.EDIT_REGISTRY)
+
+
+def circumstance_of(household: Household, cid: Any) -> Circumstance:
+    """One of the household's circumstances, or 404."""
+    item = Circumstance.objects.filter(household=household, pk=as_id(cid)).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def consent_of(person: Person, cid: Any) -> Consent:
+    """One of the person's consents, or 404."""
+    consent = Consent.objects.filter(person=person, pk=as_id(cid)).first()
+    if consent is None:
+        raise Http404
+    return consent
 
 
 def members_prefetch() -> Prefetch:
@@ -243,6 +267,12 @@ def dwelling_picks(actor: Any, q: str, limit: int = 12,
     qs = qs.annotate(rank=Case(When(code=first, then=0), When(code__startswith=first, then=1),
                                default=2))
     return list(qs.order_by("rank", "code", "building__name", "pk")[:limit])
+
+
+def get_business_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_REGISTRY) -> Business:
+    """The business `pk` if the actor has `perm` (403) and it is in scope (404)."""
+    return get_for(actor, perm, businesses_for(actor).select_related(
+        "grid", "owner__household__dwelling", "dwelling__building"), pk)
 
 
 def get_dwelling_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_REGISTRY) -> Dwelling:

@@ -15,13 +15,14 @@ def test_it_registers_the_desk_and_care_sections_in_order() -> None:
     household = [s.__module__ for s in panels.household.sections()]
     assert household == ["jiayuan.desk.panels", "jiayuan.care.panels"]
     assert [s.__module__ for s in panels.person.sections()] == ["jiayuan.desk.panels"]
+    assert [s.__module__ for s in panels.business.sections()] == ["jiayuan.care.panels"]
 
 
 def test_it_renders_each_section_with_the_object_and_skips_empty_ones(
         household: Any, personas: dict, rf: Any) -> None:
     page = panels.Panel("h")
-    page.register(lambda actor, h: None, order=1, name="nothing")
-    page.register(lambda actor, h: ("registry/_revealed.html",
+    page.register(lambda actor, h, query: None, order=1, name="nothing")
+    page.register(lambda actor, h, query: ("registry/_revealed.html",
                                     {"value": f"№{h.pk}", "field": "phone"}),
                   order=2, name="number")
     request = rf.get("/")

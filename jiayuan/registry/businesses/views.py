@@ -1,58 +1,114 @@
-"""The business page (商户沟通): a business of the registry with its owner, its
-contact visits and the disputes it is a party to, each part only for the
-roles that may read it."""
+"""Businesses (商户) in one place: the list, the form, the owner picker and
+the business page. The page's visits and disputes come from care through
+the panels hook (registry.panels.business), each part only for the roles
+that may read it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 
-from jiayuan.care import selectors
-from jiayuan.care.models import DisputeParty
-from jiayuan.care.views_disputes import sorted_parties
-from jiayuan.core.access import get_in_scope, require
+from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
-from jiayuan.core.scope import in_scope
-from jiayuan.lib.text import first_line
-from jiayuan.registry.selectors import businesses_for
+from jiayuan.core.scope import filter_by_grid, in_scope
+from jiayuan.core.views import submit
+from jiayuan.places.models import Grid
+from jiayuan.registry import panels, selectors, services
+from jiayuan.registry.businesses.forms import BusinessForm
+from jiayuan.registry.models import Business
+from jiayuan.registry.pickers import picker, picker_response
 
-VISIT_PAGE_SIZE = 20
+# The owner picker on the business form (includes/person_picker.html).
+OWNER_PICKER = picker("business-owner", "owner", reverse_lazy("business_owner_search"))
 
+
+@login_required
+def business_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.VIEW_REGISTRY)
+    qs = (selectors.businesses_for(request.user)
+          .select_related("grid", "owner__household", "dwelling__building")
+          .order_by("grid__code", "name"))
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    for business in page:
+        # Link to the owner's file only where the user may open it.
+        business.owner_in_scope = bool(business.owner) and in_scope(request.user,
+                                                                    business.owner.grid_id)
+    return render(request, "registry/business_list.html", {"page": page})
 
 
 @login_required
 def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    require(user, Perm.VIEW_REGISTRY)
-    business = get_in_scope(user, businesses_for(user).select_related(
-        "grid", "owner", "dwelling__building"), pk)
+    business = selectors.get_business_for(user, pk)
     owner_link = bool(business.owner_id) and in_scope(user, business.owner.grid_id)
-    can_visits = user.has(Perm.VIEW_VISITS)
-    page = None
-    visits = []
-    if can_visits:
-        qs = (selectors.visits_for(user).filter(business=business)
-              .prefetch_related("visitors").order_by("-visited_at", "-id"))
-        page = Paginator(qs, VISIT_PAGE_SIZE).get_page(request.GET.get("page"))
-        visits = list(page.object_list)
-        for v in visits:
-            v.found_first = first_line(v.found)
-    disputes = []
-    if user.has(Perm.VIEW_DISPUTES):
-        disputes = list(selectors.business_disputes(user, business)
-                        .select_related("grid")
-                        .prefetch_related(Prefetch("parties", queryset=DisputeParty.objects
-                                                   .select_related("person", "household__dwelling",
-                                                                   "household__head", "business")),
-                                          "mediators")
-                        .order_by("-opened_on", "-id"))
-        for d in disputes:
-            d.party_list = sorted_parties(d.parties.all())
-    return render(request, "care/business_detail.html", {
-        "business": business, "owner_link": owner_link, "can_visits": can_visits,
-        "page": page, "visits": visits, "can_disputes": user.has(Perm.VIEW_DISPUTES),
-        "disputes": disputes,
-    })
+    return render(request, "registry/business_detail.html", {
+        "business": business, "owner_link": owner_link,
+        "sections": panels.business.render(request, business)})
+
+
+def _business_form(request: HttpRequest, business: Business | None = None) -> BusinessForm:
+    user = request.user
+    return BusinessForm(request.POST or None, actor=user, business=business,
+                        grids=filter_by_grid(Grid.objects.order_by("code"), user, field="id"))
+
+
+def _render_business_form(request: HttpRequest, form: BusinessForm,
+                          business: Business | None = None) -> HttpResponse:
+    owner = form.owner_obj
+    if owner is None and form.is_bound:
+        # What the picker chose in a rejected submission; never echo an id out of scope.
+        owner = selectors.people_for(request.user).filter(
+            pk=as_id(form.data.get("owner"))).select_related("household__dwelling").first()
+    elif owner is None and business is not None and not form.is_bound:
+        owner = business.owner
+    kept_elsewhere = None
+    if owner is not None and not in_scope(request.user, owner.grid_id):
+        # The owner on record lives in another grid now: kept, but not shown,
+        # as on the business page.
+        owner, kept_elsewhere = None, owner.pk
+    return render(request, "registry/business_form.html", {
+        "form": form, "business": business, "owner": owner, "picker": OWNER_PICKER,
+        "kept_elsewhere": kept_elsewhere,
+    }, status=400 if form.is_bound else 200)
+
+
+@login_required
+def business_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.EDIT_REGISTRY)
+    form = _business_form(request)
+
+    def save(_data: dict[str, Any]) -> Business:
+        return services.business_create(actor=request.user, **form.service_kwargs())
+
+    return submit(request, form, save,
+                  lambda business: _("Business registered: %(name)s.") % {"name": business.name},
+                  lambda business: redirect("business_detail", pk=business.pk)
+                  ) or _render_business_form(request, form)
+
+
+@login_required
+def business_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    business = selectors.get_business_for(request.user, pk, perm=Perm.EDIT_REGISTRY)
+    form = _business_form(request, business)
+
+    def save(_data: dict[str, Any]) -> Business:
+        return services.business_update(actor=request.user, business=business,
+                                        **form.service_kwargs())
+
+    return submit(request, form, save, _("Business saved."),
+                  lambda _saved: redirect("business_detail", pk=business.pk)
+                  ) or _render_business_form(request, form, business)
+
+
+@login_required
+def business_owner_search(request: HttpRequest) -> HttpResponse:
+    """As-you-type picker of a business owner (htmx): current residents in the
+    user's grids. ?pick=ID returns the choice."""
+    require(request.user, Perm.EDIT_REGISTRY)
+    return picker_response(request, OWNER_PICKER)
