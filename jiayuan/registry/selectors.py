@@ -62,6 +62,19 @@ def person_picks(actor: Any, q: str, limit: int = 12) -> list[Person]:
     return [found[pk] for pk in ids if pk in found]
 
 
+def household_picks(actor: User, q: str, limit: int = 12) -> list[tuple[Household, str]]:
+    """For the as-you-type household pickers: active households in scope found
+    by a member's name, pinyin, phone or dwelling (3-2-302), in search order,
+    each with the matched member's name ("" when the dwelling matched)."""
+    order: dict[int, str] = {}
+    for hit in search(actor, q, limit=limit) if q else []:
+        if hit.household is not None and hit.household.pk not in order:
+            order[hit.household.pk] = hit.person.name if hit.kind == "person" else ""
+    found = {h.pk: h for h in households_for(actor).filter(pk__in=order, moved_out__isnull=True)
+             .select_related("dwelling__building", "head")}
+    return [(found[pk], name) for pk, name in order.items() if pk in found]
+
+
 def get_household_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_REGISTRY) -> Household:
     """The household `pk` if the actor has `perm` (403) and it is in their
     scope (404): the one access call of a view that opens a household."""
