@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.access import as_id
+from jiayuan.core.models import User
 from jiayuan.core.scope import filter_by_grid
 from jiayuan.directory.models import Department
 from jiayuan.lib.ethnicity import ETHNICITY_CHOICES
@@ -39,7 +40,7 @@ from jiayuan.registry.selectors import (
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def dwelling_spec(actor: Any, exclude: int | None = None) -> PickSpec:
+def dwelling_spec(actor: User, exclude: int | None = None) -> PickSpec:
     """The dwelling picker: dwellings in the actor's grids, by code or estate."""
     def get(raw: str) -> Dwelling | None:
         pk = as_id(raw)
@@ -222,7 +223,7 @@ class HouseholdCreateForm(HouseholdForm):
     dwelling = dwelling_field(_("Dwelling"))
     moved_in = forms.DateField(label=_("Moved in"), widget=DATE, initial=timezone.localdate)
 
-    def __init__(self, *args: Any, actor: Any, head_form: PersonForm, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, head_form: PersonForm, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.head_form = head_form
         self._cleaned = False
@@ -265,7 +266,7 @@ class HouseholdMoveForm(VersionedForm):
     dwelling = dwelling_field(_("New dwelling"))
     on = forms.DateField(label=_("Date of the move"), widget=DATE, initial=timezone.localdate)
 
-    def __init__(self, *args: Any, actor: Any, household: Household, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["dwelling"].configure(dwelling_spec(actor, exclude=household.dwelling_id))
 
@@ -287,7 +288,7 @@ class PersonMoveForm(VersionedForm):
     on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
 
-    def __init__(self, *args: Any, actor: Any, person: Person, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.fields["new_head"].queryset = person.household.members.filter(

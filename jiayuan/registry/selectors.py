@@ -39,19 +39,19 @@ from jiayuan.registry.models import (
 from jiayuan.registry.search import DWELLING_RE, search
 
 
-def households_for(actor: Any) -> QuerySet[Household]:
+def households_for(actor: User) -> QuerySet[Household]:
     return filter_by_grid(Household.objects.all(), actor)
 
 
-def people_for(actor: Any) -> QuerySet[Person]:
+def people_for(actor: User) -> QuerySet[Person]:
     return filter_by_grid(Person.objects.all(), actor)
 
 
-def businesses_for(actor: Any) -> QuerySet[Business]:
+def businesses_for(actor: User) -> QuerySet[Business]:
     return filter_by_grid(Business.objects.all(), actor)
 
 
-def person_picks(actor: Any, q: str, limit: int = 12) -> list[Person]:
+def person_picks(actor: User, q: str, limit: int = 12) -> list[Person]:
     """Current residents in the actor's scope matching `q` (name, pinyin,
     phone…), ranked as the search box ranks them: for as-you-type pickers."""
     if not q:
@@ -88,7 +88,7 @@ def get_person_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_REGISTRY) -> 
         "household__dwelling__building", "grid"), pk)
 
 
-def household_list(actor: Any, *, grid_id: int | None = None, residency: str = "",
+def household_list(actor: User, *, grid_id: int | None = None, residency: str = "",
                    active: bool = True) -> QuerySet[Household]:
     qs = households_for(actor).select_related("dwelling__building", "grid", "head")
     qs = qs.annotate(member_count=Count("members", filter=Q(members__left_on__isnull=True)))
@@ -251,7 +251,7 @@ def _dwelling_token(token: str) -> str:
     return _DWELLING_WORDS_RE.sub("-", token).removesuffix("室").strip("-")
 
 
-def dwelling_picks(actor: Any, q: str, limit: int = 12,
+def dwelling_picks(actor: User, q: str, limit: int = 12,
                    exclude: int | None = None) -> list[Dwelling]:
     """Dwellings in the actor's grids matching `q`, for the as-you-type picker.
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiayuan.core.models import User
 from jiayuan.places.forms import GridChoiceField
 from jiayuan.places.models import Grid
 from jiayuan.registry.choices import BusinessKind
@@ -36,7 +37,7 @@ class BusinessForm(forms.Form):
         widget=forms.HiddenInput, required=False,
         error_messages={"invalid": _("Choose the owner from the search.")})
 
-    def __init__(self, *args: Any, actor: Any, grids: Any,
+    def __init__(self, *args: Any, actor: User, grids: Any,
                  business: Business | None = None, **kwargs: Any) -> None:
         if business is not None:
             kwargs.setdefault("initial", {
