@@ -64,6 +64,7 @@ def load(scale_name: str, seed: int, today: date,
                                               station_grids=batch.grids,
                                               consent_id=lambda: ids.take("consent"))
                 care = care_demo.make_context(seed=seed, today=today, staff=users)
+            assert desk is not None and care is not None  # made for the first community
             desk_demo.write_community(desk, batch, index, result.counts)
             care_demo.write_community(care, batch.communities[0], index, result.counts)
             del batch
@@ -75,6 +76,7 @@ def load(scale_name: str, seed: int, today: date,
                          f"{result.counts.get('visit', 0):,} visits, "
                          f"{time.perf_counter() - started:.0f} s")
         registry_demo.finish(run, result)
+        assert desk is not None and care is not None  # scales have at least one community
         desk_demo.finish(desk)
         care_demo.finish(care, result.counts)
         audit.record(AuditAction.CREATE, object_type="demo",

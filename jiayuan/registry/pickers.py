@@ -15,14 +15,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from jiayuan.core.models import User
 from jiayuan.registry.selectors import (
@@ -97,7 +97,7 @@ def picker_response(request: HttpRequest, spec: Picker,
     ?q=: the matches (`items`) in the picks template. The caller checks the
     permission (the scope is checked here)."""
     kind = KINDS[spec.kind]
-    user = request.user
+    user = cast(User, request.user)  # the view is login_required
     if request.GET.get("pick"):
         obj = kind.chosen(user, request.GET["pick"])
         return render(request, spec.chosen_template, {
@@ -173,8 +173,10 @@ class TypeaheadWidget(forms.Widget):
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return False
 
-    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: Any = None,
+               renderer: Any = None) -> SafeString:
         spec = self.spec
+        assert spec is not None, "TypeaheadField.configure() sets the spec"
         q, chosen = "", None
         if isinstance(value, tuple):
             raw, q = value

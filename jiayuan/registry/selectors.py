@@ -56,7 +56,8 @@ def person_picks(actor: User, q: str, limit: int = 12) -> list[Person]:
     phone…), ranked as the search box ranks them: for as-you-type pickers."""
     if not q:
         return []
-    ids = [hit.person.pk for hit in search(actor, q, limit=limit) if hit.kind == "person"]
+    ids = [hit.person.pk for hit in search(actor, q, limit=limit)
+           if hit.kind == "person" and hit.person is not None]
     found = {p.pk: p for p in people_for(actor).filter(pk__in=ids, left_on__isnull=True)
              .select_related("household__dwelling")}
     return [found[pk] for pk in ids if pk in found]
@@ -69,7 +70,8 @@ def household_picks(actor: User, q: str, limit: int = 12) -> list[tuple[Househol
     order: dict[int, str] = {}
     for hit in search(actor, q, limit=limit) if q else []:
         if hit.household is not None and hit.household.pk not in order:
-            order[hit.household.pk] = hit.person.name if hit.kind == "person" else ""
+            order[hit.household.pk] = (hit.person.name if hit.kind == "person"
+                                       and hit.person is not None else "")
     found = {h.pk: h for h in households_for(actor).filter(pk__in=order, moved_out__isnull=True)
              .select_related("dwelling__building", "head")}
     return [(found[pk], name) for pk, name in order.items() if pk in found]
@@ -206,7 +208,9 @@ def household_for_circumstances(actor: User, pk: Any) -> Household:
 
 def circumstance_of(household: Household, cid: Any) -> Circumstance:
     """One of the household's circumstances, or 404."""
-    item = Circumstance.objects.filter(household=household, pk=as_id(cid)).first()
+    pk = as_id(cid)
+    item = None if pk is None else Circumstance.objects.filter(household=household,
+                                                               pk=pk).first()
     if item is None:
         raise Http404
     return item
@@ -214,7 +218,8 @@ def circumstance_of(household: Household, cid: Any) -> Circumstance:
 
 def consent_of(person: Person, cid: Any) -> Consent:
     """One of the person's consents, or 404."""
-    consent = Consent.objects.filter(person=person, pk=as_id(cid)).first()
+    pk = as_id(cid)
+    consent = None if pk is None else Consent.objects.filter(person=person, pk=pk).first()
     if consent is None:
         raise Http404
     return consent

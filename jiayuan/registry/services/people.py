@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -84,7 +84,7 @@ def check_id_agrees(person: Person, *, given_number: str | None) -> None:
     try:
         check_agrees(number, birth_date=person.birth_date, sex=person.sex or None)
     except IDNumberError as exc:
-        error = ValidationError(exc.message, code=exc.code)
+        error = ValidationError(str(exc.message), code=exc.code)
         raise (ValidationError({"id_number": error}) if given_number else error) from exc
 
 
@@ -216,7 +216,7 @@ def person_set_permit(*, actor: User, person: Person, permit_number: str,
     if not permit_number and permit_expiry is None:
         raise ValidationError({"permit_number": _(
             "Enter the permit number or its expiry date.")})
-    if len(permit_number) > Person._meta.get_field("permit_number").max_length:
+    if len(permit_number) > cast(int, Person._meta.get_field("permit_number").max_length):
         raise ValidationError({"permit_number": _("The permit number is too long.")})
     person = Person.objects.select_for_update().get(pk=person.pk)
     before = audit.snapshot(person, Person.AUDIT_FIELDS)
