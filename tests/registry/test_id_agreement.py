@@ -78,3 +78,22 @@ def test_person_create_refuses_a_number_that_contradicts_the_birth_date_or_sex(
                                birth_date=date(1990, 1, 1), id_number=number)
     assert "which is a man's" in str(exc.value)
     assert Person.objects.count() == before
+
+
+def test_the_edit_page_shows_the_refusal_above_the_form_and_keeps_the_input(
+        household: Any, personas: dict) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.registry.test_views_post import person_form
+
+    person = Person.objects.get(pk=household.head_id)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(personas["caseworker"])
+    data = person_form(person, birth_date="1958-03-15", version=str(person.version))
+    data.pop("relation")  # the head's form has no relation field
+    response = client.post(reverse("person_edit", args=[person.pk]), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "which gives 1958-03-14" in html and 'value="1958-03-15"' in html
+    assert Person.objects.get(pk=person.pk).birth_date == date(1958, 3, 14)
