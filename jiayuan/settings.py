@@ -132,10 +132,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "jiayuan.core",
     "jiayuan.places",
+    "jiayuan.directory",
     "jiayuan.registry",
     "jiayuan.desk",
     "jiayuan.care",
     "jiayuan.sheets",
+    "jiayuan.demo",  # above every app: loads their demo data in order
 ]
 
 MIDDLEWARE = [

@@ -6,10 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-
-class DepartmentKind(models.TextChoices):
-    GOVERNMENT = "government", _("Government department")
-    PARTNER = "partner", _("Partner organisation")
+# Moved to jiayuan.directory with the Department model; re-exported for desk's code.
+from jiayuan.directory.choices import DepartmentKind  # noqa: F401
 
 
 class Channel(models.TextChoices):

@@ -22,7 +22,6 @@ from django.utils.translation import pgettext_lazy
 from jiayuan.desk.choices import (
     OPEN_STATUSES,
     Channel,
-    DepartmentKind,
     EventKind,
     Outcome,
     PortalHitKind,
@@ -32,31 +31,10 @@ from jiayuan.desk.choices import (
     Status,
 )
 
+# Department moved to jiayuan.directory (same table); re-exported for desk's code.
+from jiayuan.directory.models import Department  # noqa: F401
+
 NAME = pgettext_lazy("of a place or business", "name")
-
-
-class Department(models.Model):
-    """A government department or a partner organisation cases are referred to."""
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(NAME, max_length=100)
-    kind = models.CharField(_("kind"), max_length=12, choices=DepartmentKind.choices)
-    handles = models.TextField(_("what they handle"), blank=True)
-    contact_name = models.CharField(_("contact person"), max_length=60, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    email = models.EmailField(_("email"), blank=True)
-    active = models.BooleanField(_("active"), default=True)
-
-    AUDIT_FIELDS = ("code", "name", "kind", "handles", "contact_name", "phone", "email",
-                    "active")
-
-    class Meta:
-        verbose_name = _("department or partner")
-        verbose_name_plural = _("departments and partners")
-        ordering = ["kind", "code"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ServiceCategory(models.Model):

@@ -7,12 +7,7 @@ back to Simplified Chinese where a translation is missing.
 
 from modeltranslation.translator import TranslationOptions, register
 
-from jiayuan.desk.models import Department, ServiceCategory, ServiceItem
-
-
-@register(Department)
-class DepartmentTranslation(TranslationOptions):
-    fields = ("name", "handles")
+from jiayuan.desk.models import ServiceCategory, ServiceItem
 
 
 @register(ServiceCategory)

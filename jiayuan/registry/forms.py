@@ -5,36 +5,42 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.http import Http404
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.access import as_id
+from jiayuan.core.models import User
 from jiayuan.core.scope import filter_by_grid
+from jiayuan.directory.models import Department
 from jiayuan.lib.ethnicity import ETHNICITY_CHOICES
 from jiayuan.lib.festivals import FESTIVAL_CHOICES
 from jiayuan.lib.forms import IdModelChoiceField
 from jiayuan.lib.idcard import IDNumberError, check_agrees, normalize_id_number
 from jiayuan.lib.phone import PhoneError, normalize_phone
-from jiayuan.places.forms import GridChoiceField
-from jiayuan.places.models import Dwelling, Grid
+from jiayuan.places.models import Dwelling
 from jiayuan.registry.choices import (
     LANGUAGE_CHOICES,
-    BusinessKind,
     CircumstanceKind,
     ConsentPurpose,
     Relation,
     Residency,
     Sex,
 )
-from jiayuan.registry.models import Business, Household, Person
+from jiayuan.registry.models import Household, Person
 from jiayuan.registry.pickers import Option, PickSpec, TypeaheadField
-from jiayuan.registry.selectors import dwelling_picks, origin_picks, origin_place, people_for
+from jiayuan.registry.selectors import (
+    dwelling_picks,
+    get_household_for,
+    origin_picks,
+    origin_place,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def dwelling_spec(actor: Any, exclude: int | None = None) -> PickSpec:
+def dwelling_spec(actor: User, exclude: int | None = None) -> PickSpec:
     """The dwelling picker: dwellings in the actor's grids, by code or estate."""
     def get(raw: str) -> Dwelling | None:
         pk = as_id(raw)
@@ -75,6 +81,17 @@ def version_field() -> forms.IntegerField:
     return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1,
                               max_value=2**31 - 1,
                               error_messages={"invalid": _("Reload the page and try again.")})
+
+
+class VersionedForm(forms.Form):
+    """A form that edits a versioned household or person: its hidden `version`
+    is the service's `expected_version`."""
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        if "version" in data:
+            data["expected_version"] = data.pop("version")
+        return data
 
 
 class PersonForm(forms.Form):
@@ -199,13 +216,30 @@ class HouseholdForm(forms.Form):
 
 
 class HouseholdCreateForm(HouseholdForm):
+    """The household's fields; the head's are `head_form` (a PersonForm shown
+    below it). Valid when both are; a service error about the head (any field
+    this form lacks, or the whole submission) shows on the head's form."""
+
     dwelling = dwelling_field(_("Dwelling"))
     moved_in = forms.DateField(label=_("Moved in"), widget=DATE, initial=timezone.localdate)
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, head_form: PersonForm, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.head_form = head_form
+        self._cleaned = False
         self.fields["dwelling"].configure(dwelling_spec(actor))
         self.order_fields(["dwelling", "residency", "moved_in", "festivals", "note"])
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        self._cleaned = True
+        return self.head_form.is_valid() and valid
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        if self._cleaned and field not in self.fields:
+            self.head_form.add_error(field if field in self.head_form.fields else None, error)
+        else:
+            super().add_error(field, error)
 
     def clean_moved_in(self) -> Any:
         value = self.cleaned_data["moved_in"]
@@ -214,7 +248,7 @@ class HouseholdCreateForm(HouseholdForm):
         return value
 
 
-class HouseholdEditForm(HouseholdForm):
+class HouseholdEditForm(VersionedForm, HouseholdForm):
     head = IdModelChoiceField(label=_("Head of household"), queryset=Person.objects.none())
     sensitive_consent = forms.BooleanField(
         label=_("Consent to record sensitive details has been given"), required=False,
@@ -227,23 +261,23 @@ class HouseholdEditForm(HouseholdForm):
         self.fields["head"].queryset = household.members.filter(left_on__isnull=True)
 
 
-class HouseholdMoveForm(forms.Form):
+class HouseholdMoveForm(VersionedForm):
     version = version_field()
     dwelling = dwelling_field(_("New dwelling"))
     on = forms.DateField(label=_("Date of the move"), widget=DATE, initial=timezone.localdate)
 
-    def __init__(self, *args: Any, actor: Any, household: Household, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["dwelling"].configure(dwelling_spec(actor, exclude=household.dwelling_id))
 
 
-class MoveOutForm(forms.Form):
+class MoveOutForm(VersionedForm):
     version = version_field()
     on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
 
 
-class PersonMoveForm(forms.Form):
+class PersonMoveForm(VersionedForm):
     version = version_field()
     to_household = forms.IntegerField(label=_("Household number"),
                                       help_text=_("The number shown on the household's file."))
@@ -254,10 +288,20 @@ class PersonMoveForm(forms.Form):
     on = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
 
-    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.actor = actor
         self.fields["new_head"].queryset = person.household.members.filter(
             left_on__isnull=True).exclude(pk=person.pk)
+
+    def clean_to_household(self) -> Household:
+        # The target goes through the same access call as any page: a household
+        # outside the actor's grids is "not found", exactly like a missing one.
+        try:
+            return get_household_for(self.actor, self.cleaned_data["to_household"])
+        except Http404:
+            raise forms.ValidationError(
+                _("No household with this number in your area.")) from None
 
 
 class CircumstanceForm(forms.Form):
@@ -278,7 +322,9 @@ class CircumstanceForm(forms.Form):
 
 
 class EndDateForm(forms.Form):
-    ended = forms.DateField(label=_("Until"), widget=DATE, initial=timezone.localdate)
+    ended = forms.DateField(label=_("Until"), widget=DATE, initial=timezone.localdate,
+                            error_messages={"invalid": _("Enter a valid end date."),
+                                            "required": _("Enter a valid end date.")})
 
 
 class ConsentForm(forms.Form):
@@ -299,8 +345,6 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["guardian"].queryset = person.household.members.filter(
             left_on__isnull=True).exclude(pk=person.pk)
-        from jiayuan.desk.models import Department
-
         self.fields["department"].queryset = Department.objects.filter(active=True)
 
     def clean_recorded_on(self) -> Any:
@@ -308,61 +352,3 @@ class ConsentForm(forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError(_("A consent cannot be dated in the future."))
         return value
-
-
-class BusinessForm(forms.Form):
-    """A shop or other business. The owner is picked from the residents the
-    user may see (hidden field filled by the as-you-type picker)."""
-
-    name = forms.CharField(label=_("Name of the business"), max_length=100)
-    kind = forms.ChoiceField(label=_("Kind"), choices=BusinessKind.choices)
-    dwelling = dwelling_field(
-        _("Premises"), required=False,
-        help_text=_("The dwelling it trades from, if it is one of ours. The premises "
-                    "decide the grid."))
-    grid = GridChoiceField(
-        label=_("Grid"), queryset=Grid.objects.none(), required=False,
-        help_text=_("Only needed when the business is at an address outside our dwellings."))
-    address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    licence_note = forms.CharField(
-        label=_("Licence note"), max_length=200, required=False,
-        help_text=_("E.g. the business licence number and its expiry, as the owner showed it."))
-    owner = forms.IntegerField(
-        widget=forms.HiddenInput, required=False,
-        error_messages={"invalid": _("Choose the owner from the search.")})
-
-    def __init__(self, *args: Any, actor: Any, grids: Any,
-                 business: Business | None = None, **kwargs: Any) -> None:
-        if business is not None:
-            kwargs.setdefault("initial", {
-                "name": business.name, "kind": business.kind, "dwelling": business.dwelling_id,
-                "grid": business.grid_id, "address": business.address,
-                "licence_note": business.licence_note, "owner": business.owner_id})
-        super().__init__(*args, **kwargs)
-        self.actor = actor
-        self.business = business
-        self.fields["dwelling"].configure(dwelling_spec(actor))
-        self.fields["grid"].queryset = grids
-        self.owner_obj: Person | None = None
-
-    def clean_owner(self) -> int | None:
-        pk = self.cleaned_data["owner"]
-        if pk is None:
-            return None
-        if self.business is not None and pk == self.business.owner_id:
-            # The owner on record stays, wherever they live now.
-            self.owner_obj = self.business.owner
-            return pk
-        self.owner_obj = (people_for(self.actor).filter(pk=pk, left_on__isnull=True)
-                          .select_related("household__dwelling").first())
-        if self.owner_obj is None:
-            # The same words whether the person exists elsewhere or not at all.
-            raise forms.ValidationError(_("That resident is not in your grids. Choose them "
-                                          "again from the search."), code="scope")
-        return pk
-
-    def service_kwargs(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {"name": data["name"], "kind": data["kind"], "dwelling": data["dwelling"],
-                "grid": data["grid"], "address": data["address"],
-                "licence_note": data["licence_note"], "owner": self.owner_obj}

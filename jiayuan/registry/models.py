@@ -214,9 +214,9 @@ class Consent(models.Model):
     person = models.ForeignKey(Person, models.CASCADE, related_name="consents",
                                verbose_name=_("person"))
     purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
-    # A referral consent names a department of the service desk's list, so a
+    # A referral consent names a department of the directory's list, so a
     # referral to it finds the consent whatever spelling staff would have typed.
-    department = models.ForeignKey("desk.Department", models.PROTECT, null=True, blank=True,
+    department = models.ForeignKey("directory.Department", models.PROTECT, null=True, blank=True,
                                    related_name="consents", verbose_name=_("department"),
                                    help_text=_("For a referral: the department named in the "
                                                "consent."))

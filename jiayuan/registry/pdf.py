@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -17,7 +16,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from jiayuan.core import audit
-from jiayuan.core.models import AuditAction
+from jiayuan.core.models import AuditAction, User
 from jiayuan.registry.selectors import HouseholdFile
 
 FONT = "jiayuan-cjk"
@@ -73,7 +72,7 @@ def _table(pdf: FPDF, header: list[str], rows: list[list[str]],
             table.row([str(cell) for cell in row])
 
 
-def household_file_pdf(actor: Any, file: HouseholdFile) -> bytes:
+def household_file_pdf(actor: User, file: HouseholdFile) -> bytes:
     h = file.household
     pdf = _pdf()
     pdf.add_page()

@@ -1,42 +1,110 @@
-"""The as-you-type resident picker (templates/includes/person_picker.html):
-one answer for every form that picks a resident (a pairing's helper, a
-business's owner). Each form names its picker: the DOM id prefix, the form
-field the choice fills and the URL that answers."""
+"""As-you-type pickers (htmx), and the type-ahead choice fields of forms.
+
+One helper, `picker_response`, answers every as-you-type picker of a person,
+a household or a dwelling: `?q=` the matches in the user's scope, `?pick=ID`
+the choice (a current one in scope, else 404). Each form names its picker
+(`picker(prefix, field, url, kind=...)`): the DOM id prefix, the form field
+the choice fills, the URL that answers and what it picks; the templates are
+the kind's (includes/_<kind>_picks.html, includes/_<kind>_chosen.html) unless
+the picker names its own. API for other apps: /work/brief/pickers.md and the
+docstrings below.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
-from jiayuan.registry.selectors import get_person_for, person_picks
+from jiayuan.core.models import User
+from jiayuan.registry.selectors import (
+    dwelling_picks,
+    get_dwelling_for,
+    get_household_for,
+    get_person_for,
+    household_picks,
+    person_picks,
+)
 
 
-def picker(prefix: str, field: str, url: Any) -> dict[str, Any]:
-    return {"prefix": prefix, "field": field, "url": url}
+def _current_person(actor: User, raw: str) -> Any:
+    person = get_person_for(actor, raw)
+    if person.left_on is not None:
+        raise Http404
+    return person
 
 
-def picker_response(request: HttpRequest, spec: dict[str, Any]) -> HttpResponse:
-    """?pick=ID: the chosen resident (a current one in the user's grids, else
-    404); ?q=: the residents matching q. The caller checks the permission."""
-    user = request.user
+def _active_household(actor: User, raw: str) -> Any:
+    household = get_household_for(actor, raw)
+    if household.moved_out is not None:
+        raise Http404
+    return household
+
+
+@dataclass(frozen=True)
+class PickKind:
+    """What a picker of one kind searches (`picks(actor, q)`), how it opens
+    the choice (`chosen(actor, raw_id)`: the object or Http404) and the name
+    the chosen template knows it by."""
+
+    picks: Callable[[User, str], list[Any]]
+    chosen: Callable[[User, str], Any]
+    name: str
+
+
+KINDS: dict[str, PickKind] = {
+    # [Person]
+    "person": PickKind(person_picks, _current_person, "person"),
+    # [(Household, the matched member's name or "")]
+    "household": PickKind(household_picks, _active_household, "household"),
+    # [Dwelling]
+    "dwelling": PickKind(lambda actor, q: dwelling_picks(actor, q), get_dwelling_for,
+                         "dwelling"),
+}
+
+
+@dataclass(frozen=True)
+class Picker:
+    prefix: str  # DOM id prefix: #<prefix> holds the choice, #<prefix>-picks the matches
+    field: str  # the form field the choice fills (a hidden input)
+    url: Any  # the URL that answers (a view calling picker_response)
+    kind: str = "person"  # a key of KINDS
+    picks_template: str = ""  # default includes/_<kind>_picks.html
+    chosen_template: str = ""  # default includes/_<kind>_chosen.html
+
+
+def picker(prefix: str, field: str, url: Any, kind: str = "person", *,
+           picks_template: str = "", chosen_template: str = "") -> Picker:
+    if kind not in KINDS:
+        raise ValueError(f"unknown picker kind {kind!r}")
+    return Picker(prefix, field, url, kind, picks_template or f"includes/_{kind}_picks.html",
+                  chosen_template or f"includes/_{kind}_chosen.html")
+
+
+def picker_response(request: HttpRequest, spec: Picker,
+                    extra: Callable[[Any], dict[str, Any]] | None = None) -> HttpResponse:
+    """The one answer of an as-you-type picker. ?pick=ID: the chosen object
+    (current and in the user's scope, else 404) in the chosen template, which
+    also empties the matches (out of band); `extra(obj)` adds to its context.
+    ?q=: the matches (`items`) in the picks template. The caller checks the
+    permission (the scope is checked here)."""
+    kind = KINDS[spec.kind]
+    user = cast(User, request.user)  # the view is login_required
     if request.GET.get("pick"):
-        person = get_person_for(user, request.GET["pick"])
-        if person.left_on is not None:
-            raise Http404
-        return render(request, "includes/_person_chosen.html", {
-            "person": person, "picker": spec, "oob": True})
-    q = request.GET.get("q", "").strip()
-    response = render(request, "includes/_person_picks.html", {
-        "q": q, "people": person_picks(user, q), "picker": spec})
+        obj = kind.chosen(user, request.GET["pick"])
+        return render(request, spec.chosen_template, {
+            kind.name: obj, "picker": spec, "oob": True, **(extra(obj) if extra else {})})
+    q = request.GET.get("q", "").strip()[:60]
+    response = render(request, spec.picks_template, {
+        "q": q, "items": kind.picks(user, q) if q else [], "picker": spec})
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -105,8 +173,10 @@ class TypeaheadWidget(forms.Widget):
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return False
 
-    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: Any = None,
+               renderer: Any = None) -> SafeString:
         spec = self.spec
+        assert spec is not None, "TypeaheadField.configure() sets the spec"
         q, chosen = "", None
         if isinstance(value, tuple):
             raw, q = value

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection
 
+from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import ALL, grid_ids
 from jiayuan.lib.forms import search_text
@@ -44,7 +45,7 @@ class Hit:
     household: Household | None = None
 
 
-def _scoped(qs: Any, actor: Any, field: str = "grid_id") -> Any:
+def _scoped(qs: Any, actor: User, field: str = "grid_id") -> Any:
     ids = grid_ids(actor)
     return qs if ids is ALL else qs.filter(**{f"{field}__in": ids})
 
@@ -65,7 +66,7 @@ def _score(exact: bool, kind: int, pos: int) -> int:
     return 60 if pos == 0 else 40
 
 
-def _name_hits(actor: Any, q: str, limit: int) -> list[Hit]:
+def _name_hits(actor: User, q: str, limit: int) -> list[Hit]:
     kinds = [SearchKey.PINYIN, SearchKey.INITIALS] if is_latin_query(q) else [SearchKey.NAME]
     base = _scoped(SearchKey.objects.filter(kind__in=kinds), actor)
     scores: dict[int, int] = {}
@@ -84,7 +85,7 @@ def _name_hits(actor: Any, q: str, limit: int) -> list[Hit]:
     return _people_hits(actor, scores, q, limit)
 
 
-def _people_hits(actor: Any, scores: dict[int, int], matched: str, limit: int) -> list[Hit]:
+def _people_hits(actor: User, scores: dict[int, int], matched: str, limit: int) -> list[Hit]:
     if not scores:
         return []
     # Load only the best candidates: building hundreds of model instances would
@@ -103,7 +104,7 @@ def _people_hits(actor: Any, scores: dict[int, int], matched: str, limit: int) -
     return hits[:limit]
 
 
-def _dwelling_hits(actor: Any, code: str, limit: int) -> list[Hit]:
+def _dwelling_hits(actor: User, code: str, limit: int) -> list[Hit]:
     dwellings = _scoped(Dwelling.objects.filter(code=code), actor)
     households = (Household.objects.filter(dwelling__in=dwellings)
                   .select_related("dwelling__building", "head").order_by("moved_out", "-pk"))
@@ -111,7 +112,7 @@ def _dwelling_hits(actor: Any, code: str, limit: int) -> list[Hit]:
             for h in households[:limit]]
 
 
-def search(actor: Any, raw: str, limit: int = 20) -> list[Hit]:
+def search(actor: User, raw: str, limit: int = 20) -> list[Hit]:
     """Ranked hits for `raw` in the actor's scope; [] for users without access."""
     if not actor.is_authenticated or not actor.has(Perm.VIEW_REGISTRY):
         return []

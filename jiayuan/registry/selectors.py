@@ -9,11 +9,12 @@ from functools import lru_cache
 from typing import Any
 
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
+from django.http import Http404
 from pypinyin import Style, lazy_pinyin
 
 from jiayuan.core import audit
-from jiayuan.core.access import get_in_scope
-from jiayuan.core.models import AuditAction
+from jiayuan.core.access import as_id, get_for, require
+from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
 from jiayuan.lib.divisions import (
@@ -38,40 +39,58 @@ from jiayuan.registry.models import (
 from jiayuan.registry.search import DWELLING_RE, search
 
 
-def households_for(actor: Any) -> QuerySet[Household]:
+def households_for(actor: User) -> QuerySet[Household]:
     return filter_by_grid(Household.objects.all(), actor)
 
 
-def people_for(actor: Any) -> QuerySet[Person]:
+def people_for(actor: User) -> QuerySet[Person]:
     return filter_by_grid(Person.objects.all(), actor)
 
 
-def businesses_for(actor: Any) -> QuerySet[Business]:
+def businesses_for(actor: User) -> QuerySet[Business]:
     return filter_by_grid(Business.objects.all(), actor)
 
 
-def person_picks(actor: Any, q: str, limit: int = 12) -> list[Person]:
+def person_picks(actor: User, q: str, limit: int = 12) -> list[Person]:
     """Current residents in the actor's scope matching `q` (name, pinyin,
     phone…), ranked as the search box ranks them: for as-you-type pickers."""
     if not q:
         return []
-    ids = [hit.person.pk for hit in search(actor, q, limit=limit) if hit.kind == "person"]
+    ids = [hit.person.pk for hit in search(actor, q, limit=limit)
+           if hit.kind == "person" and hit.person is not None]
     found = {p.pk: p for p in people_for(actor).filter(pk__in=ids, left_on__isnull=True)
              .select_related("household__dwelling")}
     return [found[pk] for pk in ids if pk in found]
 
 
-def get_household_for(actor: Any, pk: Any) -> Household:
-    return get_in_scope(actor, households_for(actor).select_related(
+def household_picks(actor: User, q: str, limit: int = 12) -> list[tuple[Household, str]]:
+    """For the as-you-type household pickers: active households in scope found
+    by a member's name, pinyin, phone or dwelling (3-2-302), in search order,
+    each with the matched member's name ("" when the dwelling matched)."""
+    order: dict[int, str] = {}
+    for hit in search(actor, q, limit=limit) if q else []:
+        if hit.household is not None and hit.household.pk not in order:
+            order[hit.household.pk] = (hit.person.name if hit.kind == "person"
+                                       and hit.person is not None else "")
+    found = {h.pk: h for h in households_for(actor).filter(pk__in=order, moved_out__isnull=True)
+             .select_related("dwelling__building", "head")}
+    return [(found[pk], name) for pk, name in order.items() if pk in found]
+
+
+def get_household_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_REGISTRY) -> Household:
+    """The household `pk` if the actor has `perm` (403) and it is in their
+    scope (404): the one access call of a view that opens a household."""
+    return get_for(actor, perm, households_for(actor).select_related(
         "dwelling__building", "grid__community", "head"), pk)
 
 
-def get_person_for(actor: Any, pk: Any) -> Person:
-    return get_in_scope(actor, people_for(actor).select_related(
+def get_person_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_REGISTRY) -> Person:
+    """The person `pk` if the actor has `perm` (403) and they are in scope (404)."""
+    return get_for(actor, perm, people_for(actor).select_related(
         "household__dwelling__building", "grid"), pk)
 
 
-def household_list(actor: Any, *, grid_id: int | None = None, residency: str = "",
+def household_list(actor: User, *, grid_id: int | None = None, residency: str = "",
                    active: bool = True) -> QuerySet[Household]:
     qs = households_for(actor).select_related("dwelling__building", "grid", "head")
     qs = qs.annotate(member_count=Count("members", filter=Q(members__left_on__isnull=True)))
@@ -102,7 +121,11 @@ class HouseholdFile:
         return [str(festival_label(code)) for code in self.household.festivals]
 
 
-def household_file(actor: Any, household: Household) -> HouseholdFile:
+def household_file(actor: User, household: Household, *,
+                   printing: bool = False) -> HouseholdFile:
+    """The household's file as the actor may see it; showing sensitive details
+    on the page is audited here (which kinds, never the values). `printing`:
+    for the PDF, whose print is audited as such (registry.pdf)."""
     show_sensitive = actor.has(Perm.VIEW_SENSITIVE)
     members = list(
         household.members.filter(left_on__isnull=True)
@@ -126,15 +149,20 @@ def household_file(actor: Any, household: Household) -> HouseholdFile:
                         .order_by("person_id", "-recorded_on"))
     businesses = list(businesses_for(actor).filter(owner__household=household)
                       .select_related("owner"))
-    return HouseholdFile(household=household, members=members, former_members=former,
+    file = HouseholdFile(household=household, members=members, former_members=former,
                          addresses=addresses, circumstances=circumstances,
                          consent_rows=consent_rows, businesses=businesses,
                          show_sensitive=show_sensitive)
+    if not printing:
+        _audit_sensitive_view(actor, household, file)
+    return file
 
 
-def person_detail(actor: Any, person: Person) -> dict[str, Any]:
+def person_detail(actor: User, person: Person) -> dict[str, Any]:
+    """The person page's reads; showing their ethnic group or circumstances is
+    audited here."""
     show_sensitive = actor.has(Perm.VIEW_SENSITIVE)
-    return {
+    context = {
         "memberships": list(person.memberships.select_related("household__dwelling")),
         "consents": list(person.consents.select_related("recorded_by", "guardian",
                                                          "department")),
@@ -144,13 +172,64 @@ def person_detail(actor: Any, person: Person) -> dict[str, Any]:
         "language_labels": [str(label) for code, label in LANGUAGE_CHOICES
                             if code in (person.languages or [])],
     }
+    if show_sensitive and (person.ethnicity or context["circumstances"]):
+        audit.record(AuditAction.VIEW_SENSITIVE, actor=actor, obj=person,
+                     changes={"shown": [k for k, v in (("ethnicity", person.ethnicity), (
+                         "circumstances", context["circumstances"])) if v]})
+    return context
+
+
+def person_for_edit(actor: User, pk: Any, *, showing: bool = True) -> Person:
+    """The person whose edit form opens (EDIT_REGISTRY); `showing` the form
+    with the ethnic group it holds is audited."""
+    person = get_person_for(actor, pk, perm=Perm.EDIT_REGISTRY)
+    if showing and person.ethnicity and actor.has(Perm.VIEW_SENSITIVE):
+        audit.record(AuditAction.VIEW_SENSITIVE, actor=actor, obj=person,
+                     changes={"shown": ["ethnicity"]})
+    return person
+
+
+def household_for_edit(actor: User, pk: Any, *, showing: bool = True) -> Household:
+    """The household whose edit form opens (EDIT_REGISTRY); `showing` the form
+    with the festivals it declared is audited."""
+    household = get_household_for(actor, pk, perm=Perm.EDIT_REGISTRY)
+    if showing and household.festivals:
+        audit.record(AuditAction.VIEW_SENSITIVE, actor=actor, obj=household,
+                     changes={"shown": ["festivals"]})
+    return household
+
+
+def household_for_circumstances(actor: User, pk: Any) -> Household:
+    """The household whose circumstances the actor records or ends: they must
+    see sensitive details (403) and edit the registry (403), in scope (404)."""
+    require(actor, Perm.VIEW_SENSITIVE)
+    return get_household_for(actor, pk, perm=Perm.EDIT_REGISTRY)
+
+
+def circumstance_of(household: Household, cid: Any) -> Circumstance:
+    """One of the household's circumstances, or 404."""
+    pk = as_id(cid)
+    item = None if pk is None else Circumstance.objects.filter(household=household,
+                                                               pk=pk).first()
+    if item is None:
+        raise Http404
+    return item
+
+
+def consent_of(person: Person, cid: Any) -> Consent:
+    """One of the person's consents, or 404."""
+    pk = as_id(cid)
+    consent = None if pk is None else Consent.objects.filter(person=person, pk=pk).first()
+    if consent is None:
+        raise Http404
+    return consent
 
 
 def members_prefetch() -> Prefetch:
     return Prefetch("members", queryset=Person.objects.filter(left_on__isnull=True))
 
 
-def audit_sensitive_view(actor: Any, household: Household, file: HouseholdFile) -> None:
+def _audit_sensitive_view(actor: User, household: Household, file: HouseholdFile) -> None:
     """Every disclosure of sensitive details is audited: record which kinds of
     sensitive detail this page showed (never the values)."""
     if not file.show_sensitive:
@@ -177,7 +256,7 @@ def _dwelling_token(token: str) -> str:
     return _DWELLING_WORDS_RE.sub("-", token).removesuffix("室").strip("-")
 
 
-def dwelling_picks(actor: Any, q: str, limit: int = 12,
+def dwelling_picks(actor: User, q: str, limit: int = 12,
                    exclude: int | None = None) -> list[Dwelling]:
     """Dwellings in the actor's grids matching `q`, for the as-you-type picker.
 
@@ -208,9 +287,15 @@ def dwelling_picks(actor: Any, q: str, limit: int = 12,
     return list(qs.order_by("rank", "code", "building__name", "pk")[:limit])
 
 
-def get_dwelling_for(actor: Any, pk: Any) -> Dwelling:
+def get_business_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_REGISTRY) -> Business:
+    """The business `pk` if the actor has `perm` (403) and it is in scope (404)."""
+    return get_for(actor, perm, businesses_for(actor).select_related(
+        "grid", "owner__household__dwelling", "dwelling__building"), pk)
+
+
+def get_dwelling_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_REGISTRY) -> Dwelling:
     """A dwelling in the actor's grids, or 404 (the same for one elsewhere)."""
-    return get_in_scope(actor, filter_by_grid(
+    return get_for(actor, perm, filter_by_grid(
         Dwelling.objects.select_related("building", "grid"), actor), pk)
 
 

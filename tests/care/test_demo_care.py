@@ -28,9 +28,9 @@ from jiayuan.care.models import (
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm, Role
 from jiayuan.core.scope import in_scope
+from jiayuan.demo.loader import reset
 from jiayuan.desk.models import RefCounter
 from jiayuan.places.models import Building, Community, Dwelling, Grid
-from jiayuan.registry.demo.loader import reset
 from jiayuan.registry.models import Circumstance, Household, Person
 from tests.conftest import DEMO_TODAY
 

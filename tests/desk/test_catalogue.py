@@ -287,7 +287,7 @@ def test_the_head_adds_a_department_and_everyone_at_the_desk_reads_it(personas):
     assert response.status_code == 302
     department = Department.objects.get(code="civil-affairs")
     assert department.phone == "0512-55550002"
-    assert AuditEntry.objects.filter(action="create", object_type="desk.department").exists()
+    assert AuditEntry.objects.filter(action="create", object_type="directory.department").exists()
     page = client_for(personas["mediator"], "zh-hans").get(
         reverse("department_list")).content.decode()
     assert "民政科" in page and "刘科长" in page and "低保、临时救助" in page

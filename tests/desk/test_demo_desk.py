@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from jiayuan.core.models import AuditEntry, User
+from jiayuan.demo.loader import reset
 from jiayuan.desk import services
 from jiayuan.desk.choices import Channel, EventKind, ReferralStatus, Status
 from jiayuan.desk.demo import catalogue
@@ -30,7 +31,6 @@ from jiayuan.desk.models import (
     ServiceCategory,
     ServiceItem,
 )
-from jiayuan.registry.demo.loader import reset
 from jiayuan.registry.models import Consent, Person
 from tests.conftest import DEMO_TODAY
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from django.apps import apps
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -107,7 +108,10 @@ def test_the_migration_converts_known_lines_in_every_language(make_case, persona
         "note": _legacy(case, EventKind.NOTE, "Owner: 写在备注里"),
         "free": _legacy(case, EventKind.STATUS, "居民说下周再来", to_status=Status.WAITING_RESIDENT),
     }
-    migration.forwards(apps, None)
+    # The models as the migration saw them (Department was still the desk's).
+    historical = MigrationLoader(connection).project_state(
+        ("desk", "0005_timeline_lines_as_codes_and_parameters")).apps
+    migration.forwards(historical, None)
     got = {k: CaseEvent.objects.get(pk=v.pk) for k, v in rows.items()}
     assert got["received_hant"].code == "received"
     assert got["received_hant"].params["item"]["en"] == "School place for a migrant child"

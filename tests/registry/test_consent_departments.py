@@ -9,8 +9,9 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test import Client
 from django.urls import reverse
 
@@ -58,8 +59,11 @@ def test_the_migration_links_old_consents_and_prints_those_it_cannot(
     stray = _old_consent(household.head, head, "街道办")
     photo = Consent.objects.create(person=household.head, purpose="photo",
                                    recorded_on=date(2025, 3, 1), recorded_by=head)
-    migration = import_module("jiayuan.registry.migrations.0005_consent_names_a_department")
-    migration.link_consents(apps, None)
+    name = "0005_consent_names_a_department"
+    migration = import_module(f"jiayuan.registry.migrations.{name}")
+    # The models as that migration saw them (Department was still the desk's).
+    historical = MigrationLoader(connection).project_state(("registry", name)).apps
+    migration.link_consents(historical, None)
     for c in (typed, exact, stray, photo):
         c.refresh_from_db()
     assert typed.department == education and typed.department_text == "教育局"

@@ -3,6 +3,8 @@ matching), the htmx answers, and the forms with and without JavaScript."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -209,3 +211,33 @@ def test_a_household_moves_to_a_dwelling_chosen_by_typing(household, personas, g
     assert response.status_code == 302
     household.refresh_from_db()
     assert household.dwelling_id == target.pk
+
+
+# --- the one picker helper: every kind ------------------------------------------
+
+def _answer(rf: Any, user: Any, kind: str, **params: str) -> Any:
+    from jiayuan.registry.pickers import picker, picker_response
+
+    request = rf.get("/pick/", params)
+    request.user = user
+    return picker_response(request, picker(f"{kind}-p", kind, "/pick/", kind=kind))
+
+
+def test_the_one_picker_finds_and_opens_each_kind_in_scope(rf: Any, household: Any,
+                                                            personas: dict) -> None:
+    from django.http import Http404
+
+    worker, outsider = personas["gridworker"], personas["outsider"]
+    html = _answer(rf, worker, "household", q="鄭容哲").content.decode()
+    assert household.dwelling.code in html and f"?pick={household.pk}" in html
+    html = _answer(rf, worker, "household", pick=str(household.pk)).content.decode()
+    assert f'name="household" value="{household.pk}"' in html and 'hx-swap-oob' in html
+    html = _answer(rf, worker, "dwelling", q=household.dwelling.code).content.decode()
+    assert f"?pick={household.dwelling_id}" in html
+    html = _answer(rf, worker, "person", pick=str(household.head_id)).content.decode()
+    assert f'name="person" value="{household.head_id}"' in html
+    assert "?pick=" not in _answer(rf, outsider, "household", q="鄭容哲").content.decode()
+    for kind, pk in (("household", household.pk), ("dwelling", household.dwelling_id),
+                     ("person", household.head_id)):
+        with pytest.raises(Http404):
+            _answer(rf, outsider, kind, pick=str(pk))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from jiayuan.directory.models import Department
 from jiayuan.registry.choices import ConsentPurpose, ConsentStatus
 from jiayuan.registry.demo import names as N
 from jiayuan.registry.demo import profiles as P
@@ -71,12 +72,10 @@ class CareWriter:
         return consent
 
     def _department_ids(self) -> dict[str, int]:
-        """The service desk's departments by name (loaded before the first
+        """The directory's departments by name (loaded before the first
         community): a referral consent names one; a name not on the list (the
         demo's 街道司法所) keeps only its text, as an unmatched old consent."""
         if not hasattr(self.ctx, "department_ids"):
-            from jiayuan.desk.models import Department
-
             self.ctx.department_ids = {d.name_zh_hans: d.pk for d in Department.objects.all()}
         return self.ctx.department_ids
 

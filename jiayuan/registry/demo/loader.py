@@ -7,28 +7,24 @@ sequences are reset afterwards so the next ordinary insert gets a fresh id.
 Search keys, by far the most rows, go through executemany (SQLite) or COPY
 (PostgreSQL).
 
-After each community's registry rows, the service desk's demo writes that
-community's year of cases (jiayuan.desk.demo.cases); the catalogue of services
-is loaded once, before the first community. Then the visits app's demo writes
-the community's year of visits, must-visit duties, disputes and pairings
-(jiayuan.care.demo.year), and at the end runs the must-visit engine once.
+This module writes and deletes the registry's (and places') part; the
+orchestration over all apps (registry, then the service desk's cases, then
+care's visits and duties, community by community) is jiayuan.demo.loader.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 from django.core.management.color import no_style
-from django.db import connection, models, reset_queries, transaction
+from django.db import connection, models
 from django.db.models import Max, ProtectedError
 
-from jiayuan.core import audit
 from jiayuan.core.auth import DEMO_PASSWORD
 from jiayuan.core.bulk import insert_rows
 from jiayuan.core.models import AuditAction, AuditEntry, User
@@ -103,19 +99,19 @@ def _outside_dependents() -> None:
                     f"protect it; delete them before resetting the demo data.")
 
 
-def reset() -> dict[str, int]:
-    """Delete visits and care, desk cases, registry, places and the demo staff
-    accounts (not the audit log, the desk's catalogue nor the festival calendar)."""
+def check_resettable() -> None:
+    """Refuse to reset a database whose registry was not loaded by `manage.py demo`."""
     if has_data() and not AuditEntry.objects.filter(object_type="demo",
                                                     action=AuditAction.CREATE).exists():
         raise CommandError(
             "The registry holds data that was not loaded by `manage.py demo`; refusing to "
             "delete it. Point JIAYUAN_VAR_DIR or DATABASE_URL at a scratch database instead.")
-    from jiayuan.care.demo import year as care_demo
 
-    # Visits, duties, disputes and pairings point at households, cases and staff;
-    # the district's care accounts (scoped to grids deleted below) go with them.
-    care_counts = care_demo.reset()
+
+def check_staff_scopes() -> None:
+    """Refuse when staff accounts the demo did not create are scoped to the
+    communities or grids a reset deletes (run after the higher apps removed
+    their own accounts)."""
     blocking = User.objects.filter(models.Q(community__isnull=False)
                                    | models.Q(grids__isnull=False)).exclude(
         username__in=STAFF_USERNAMES, is_superuser=False).distinct()
@@ -124,12 +120,12 @@ def reset() -> dict[str, int]:
         raise CommandError(f"Staff accounts not created by demo are scoped to communities or "
                            f"grids that --reset would delete: {names}. Remove their scope "
                            f"first (Django admin).")
-    from jiayuan.desk.demo import cases as desk_demo
 
-    desk_counts = desk_demo.reset()  # cases point at households, people and staff
+
+def reset() -> dict[str, int]:
+    """Delete the registry, places and the demo staff accounts (the higher
+    apps' demo rows that point at them are deleted first: jiayuan.demo.loader)."""
     counts = {model._meta.model_name: model._base_manager.count() for model in DEMO_MODELS}
-    counts.update(desk_counts)
-    counts.update(care_counts)
     _outside_dependents()
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -140,8 +136,6 @@ def reset() -> dict[str, int]:
                                              ).delete()[1].get(User._meta.label, 0)
     except ProtectedError as exc:
         raise CommandError(f"The demo staff accounts are still referenced: {exc}") from exc
-    audit.record(AuditAction.DELETE, object_type="demo", object_repr="demo data reset",
-                 changes=counts)
     return counts
 
 
@@ -217,50 +211,36 @@ def _reset_sequences() -> None:
                 cursor.execute(statement)
 
 
-def load(scale_name: str, seed: int, today: date,
-         progress: Callable[[str], None] | None = None) -> LoadResult:
-    from jiayuan.care.demo import year as care_demo
-    from jiayuan.desk.demo import cases as desk_demo
+@dataclass
+class Run:
+    """One load of the registry's demo: ids, staff and the generator's context."""
 
-    scale = SCALES[scale_name]
-    started = time.perf_counter()
-    result = LoadResult()
-    with transaction.atomic():
-        ids = _start_ids()
-        users, kept = _staff(community_id=ids.peek("community"))
-        caseworker = users["caseworker"]
-        ctx = Context(seed=seed, scale=scale, ids=ids, today=today,
-                      recorder_id=caseworker.pk,
-                      recorder_name=caseworker.last_name + caseworker.first_name)
-        desk = care = None
-        # The catalogue first (missing rows only): referral consents name its departments.
-        from jiayuan.desk.demo.catalogue import load_catalogue
+    ctx: Context
+    users: dict[str, User]
+    kept: list[str]
 
-        load_catalogue()
-        for index in range(scale.communities):
-            batch = build_community(ctx, index)
-            _write(batch, result.counts)
-            if index == 0:
-                result.staff = _scope_users(users, kept, batch.communities[0], batch.grids)
-                desk = desk_demo.make_context(seed=seed, today=today, staff=users,
-                                              station_grids=batch.grids,
-                                              consent_id=lambda: ids.take("consent"))
-                care = care_demo.make_context(seed=seed, today=today, staff=users)
-            desk_demo.write_community(desk, batch, index, result.counts)
-            care_demo.write_community(care, batch.communities[0], index, result.counts)
-            del batch
-            reset_queries()  # with DEBUG on, the logged INSERTs would pile up
-            if progress and scale.communities > 1 and (index + 1) % 10 == 0:
-                progress(f"  {index + 1}/{scale.communities} communities, "
-                         f"{result.counts['person']:,} people, "
-                         f"{result.counts.get('case', 0):,} cases, "
-                         f"{result.counts.get('visit', 0):,} visits, "
-                         f"{time.perf_counter() - started:.0f} s")
-        _reset_sequences()
-        desk_demo.finish(desk)
-        care_demo.finish(care, result.counts)
-        result.counts["user"] = len(users) - len(kept)
-        audit.record(AuditAction.CREATE, object_type="demo",
-                     object_repr=f"demo {scale_name} seed {seed}", changes=dict(result.counts))
-    result.seconds = time.perf_counter() - started
-    return result
+
+def start(scale_name: str, seed: int, today: date) -> Run:
+    """Reserve ids and create the demo staff (before their community exists)."""
+    ids = _start_ids()
+    users, kept = _staff(community_id=ids.peek("community"))
+    caseworker = users["caseworker"]
+    ctx = Context(seed=seed, scale=SCALES[scale_name], ids=ids, today=today,
+                  recorder_id=caseworker.pk,
+                  recorder_name=caseworker.last_name + caseworker.first_name)
+    return Run(ctx=ctx, users=users, kept=kept)
+
+
+def write_community(run: Run, index: int, result: LoadResult) -> Any:
+    """Build and write community `index`'s registry rows; the first one also
+    scopes the staff to its grids. Returns the batch (for the higher apps)."""
+    batch = build_community(run.ctx, index)
+    _write(batch, result.counts)
+    if index == 0:
+        result.staff = _scope_users(run.users, run.kept, batch.communities[0], batch.grids)
+    return batch
+
+
+def finish(run: Run, result: LoadResult) -> None:
+    _reset_sequences()
+    result.counts["user"] = len(run.users) - len(run.kept)

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from jiayuan.directory.models import Department
 from jiayuan.lib.text import fold
 from jiayuan.registry.models import Consent
 
@@ -23,8 +24,6 @@ class Command(BaseCommand):
     help = "List referral consents whose department matches none of the department list."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from jiayuan.desk.models import Department
-
         departments = list(Department.objects.all())
         rows = (Consent.objects.filter(purpose="referral", department__isnull=True)
                 .exclude(department_text="").select_related("person")

@@ -23,9 +23,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jiayuan.core.auth import DEMO_PASSWORD
+from jiayuan.demo.loader import has_data, load, reset
 from jiayuan.places.models import Community
 from jiayuan.registry.demo.generator import REFERENCE_DATE, SCALES
-from jiayuan.registry.demo.loader import has_data, load, reset
 from jiayuan.registry.models import Household
 
 SUMMARY = (("community", "communities"), ("grid", "grids"), ("dwelling", "dwellings"),

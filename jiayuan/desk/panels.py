@@ -1,0 +1,24 @@
+"""The service desk's sections of the registry's household and person pages
+(registered in DeskConfig.ready through jiayuan.registry.panels)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from jiayuan.desk.selectors import household_cases as _household_cases
+from jiayuan.desk.selectors import person_cases as _person_cases
+from jiayuan.desk.selectors import repeat_flags
+
+
+def household_cases(actor: Any, household: Any, query: Any) -> tuple[str, dict[str, Any]]:
+    cases = _household_cases(actor, household)
+    return "desk/_household_cases.html", {
+        "cases": cases, "now": timezone.now(),
+        "repeat_flags": repeat_flags(household, cases) if cases else []}
+
+
+def person_cases(actor: Any, person: Any, query: Any) -> tuple[str, dict[str, Any]]:
+    return "desk/_person_cases.html", {"cases": _person_cases(actor, person),
+                                       "now": timezone.now()}
