@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from jiayuan.care import selectors
+from jiayuan.care.mediation.views import sorted_parties
 from jiayuan.care.models import DisputeParty
-from jiayuan.care.views_disputes import sorted_parties
 from jiayuan.core.access import get_in_scope, require
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope

@@ -101,7 +101,7 @@ def test_it_speaks_the_users_language(personas: dict) -> None:
 
 
 def test_the_visit_pages_use_the_same_words(personas: dict) -> None:
-    from jiayuan.care.views_visits import duty_reason as visits_reason
+    from jiayuan.care.visits.views import duty_reason as visits_reason
 
     d = duty(DutyRule.FESTIVAL, festival="chuseok", date="2026-09-25")
     with translation.override("en"):

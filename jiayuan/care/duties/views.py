@@ -30,10 +30,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from jiayuan.care import selectors, services
 from jiayuan.care.choices import SENSITIVE_RULES, DutyStatus
+from jiayuan.care.duties import selectors, services
+from jiayuan.care.duties.forms import CareSettingsForm, DutyPeriodForm, FestivalDateForm
 from jiayuan.care.filters import TabFilterForm
-from jiayuan.care.forms_settings import CareSettingsForm, DutyPeriodForm, FestivalDateForm
 from jiayuan.care.models import CareSettings, Duty, FestivalDate
 from jiayuan.care.templatetags.care_tags import may_see_sensitive
 from jiayuan.core import audit

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiayuan.care.choices import DisputeKind, DisputeOutcome, DisputeSource, PartyRole
-from jiayuan.care.forms_visits import StaffChoiceField
 from jiayuan.care.models import Dispute
+from jiayuan.care.visits.forms import StaffChoiceField
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import grids_for

@@ -27,10 +27,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jiayuan.care import selectors, services
 from jiayuan.care.choices import OPEN_DISPUTE_STATUSES, DisputeKind, DisputeStatus, PartyRole
 from jiayuan.care.filters import DisputeFilterForm
-from jiayuan.care.forms_disputes import (
+from jiayuan.care.mediation import selectors, services
+from jiayuan.care.mediation.forms import (
     AgreementForm,
     CloseForm,
     DisputeForm,
@@ -466,7 +466,7 @@ def dispute_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not dispute.agreement_text.strip():
         return render(request, "care/_dispute_no_agreement.html", {"dispute": dispute},
                       status=409)
-    from jiayuan.care.pdf import mediation_agreement_pdf
+    from jiayuan.care.mediation.pdf import mediation_agreement_pdf
 
     data = mediation_agreement_pdf(user, dispute)
     response = HttpResponse(data, content_type="application/pdf")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiayuan.care.choices import HelperKind, PairingStatus, VisitMode
-from jiayuan.care.forms_visits import visit_staff
+from jiayuan.care.visits.forms import visit_staff
 from jiayuan.core.models import User
 from jiayuan.core.scope import in_scope
 from jiayuan.lib.forms import IdModelChoiceField

@@ -27,11 +27,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jiayuan.care import selectors, services
+from jiayuan.care import selectors
 from jiayuan.care.choices import PairingStatus
 from jiayuan.care.filters import TabFilterForm
-from jiayuan.care.forms_pairings import CheckInForm, PairingForm, PlannedEndForm, StatusForm
 from jiayuan.care.models import Pairing
+from jiayuan.care.pairing import services
+from jiayuan.care.pairing.forms import CheckInForm, PairingForm, PlannedEndForm, StatusForm
 from jiayuan.core.access import as_id, require
 from jiayuan.core.filters import read_filters
 from jiayuan.core.roles import Perm

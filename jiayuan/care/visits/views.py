@@ -26,12 +26,13 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from jiayuan.care import selectors, services
+from jiayuan.care import selectors
 from jiayuan.care.choices import DutyStatus, VisitMode, VisitPurpose
 from jiayuan.care.filters import VisitFilterForm
-from jiayuan.care.forms_visits import DATETIME_LOCAL, VisitCaseForm, VisitForm
 from jiayuan.care.models import Duty, Visit
 from jiayuan.care.templatetags.care_tags import duty_reason
+from jiayuan.care.visits import services
+from jiayuan.care.visits.forms import DATETIME_LOCAL, VisitCaseForm, VisitForm
 from jiayuan.core import audit
 from jiayuan.core.access import as_id, get_in_scope, require
 from jiayuan.core.filters import read_filters

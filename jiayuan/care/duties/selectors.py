@@ -1,0 +1,99 @@
+"""Reading must-visit duties and their statistics: in scope when their grid is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiayuan.care.choices import DutyRule, DutyStatus
+from jiayuan.care.models import Duty
+from jiayuan.core.models import User
+from jiayuan.core.roles import Perm
+from jiayuan.core.scope import filter_by_grid
+from jiayuan.places.models import Grid
+
+
+def _allowed(actor: User, perm: Perm) -> bool:
+    return actor.is_authenticated and actor.has(perm)
+
+
+def duties_for(actor: User) -> QuerySet[Duty]:
+    if not _allowed(actor, Perm.VIEW_VISITS):
+        return Duty.objects.none()
+    return filter_by_grid(Duty.objects.all(), actor)
+
+
+@dataclass
+class DutyCount:
+    key: Any
+    label: str
+    due: int = 0  # duties whose due date fell in the period
+    on_time: int = 0  # of those, visited by the due date
+    late: int = 0  # visited after the due date
+    missed: int = 0  # still open past the due date, or lapsed after it unvisited
+    lapsed: int = 0  # the reason ended before the due date (not counted against anyone)
+    open_now: int = 0  # open today, not yet due
+    overdue_now: int = 0  # open today and past due
+
+    @property
+    def rate(self) -> float | None:
+        counted = self.on_time + self.late + self.missed
+        return self.on_time / counted if counted else None
+
+
+def duty_counts(actor: User, since: date, until: date, by: str = "grid",
+                today: date | None = None) -> list[DutyCount]:
+    """Per grid or per worker: duties due in [since, until) and what became of
+    them, and what is open today. Honest: a duty that lapsed after its due date
+    without a visit counts as missed."""
+    today = today or timezone.localdate()
+    field = {"grid": "grid", "worker": "assignee", "rule": "rule"}[by]
+    qs = duties_for(actor)
+    rows: dict[Any, DutyCount] = {}
+
+    def row(key: Any) -> DutyCount:
+        return rows.setdefault(key, DutyCount(key=key, label=""))
+
+    period = qs.filter(due__gte=since, due__lt=until)
+    for r in period.values(field, "status").annotate(n=Count("id")):
+        row(r[field]).due += r["n"]
+    done = period.filter(status=DutyStatus.DONE)
+    for r in done.filter(closed_on__lte=F("due")).values(field).annotate(n=Count("id")):
+        row(r[field]).on_time += r["n"]
+    for r in done.filter(closed_on__gt=F("due")).values(field).annotate(n=Count("id")):
+        row(r[field]).late += r["n"]
+    missed = period.filter(Q(status=DutyStatus.OPEN, due__lt=today)
+                           | Q(status=DutyStatus.LAPSED, closed_on__gt=F("due")))
+    for r in missed.values(field).annotate(n=Count("id")):
+        row(r[field]).missed += r["n"]
+    lapsed = period.filter(status=DutyStatus.LAPSED, closed_on__lte=F("due"))
+    for r in lapsed.values(field).annotate(n=Count("id")):
+        row(r[field]).lapsed += r["n"]
+    now_open = qs.filter(status=DutyStatus.OPEN)
+    for r in now_open.filter(due__lt=today).values(field).annotate(n=Count("id")):
+        row(r[field]).overdue_now += r["n"]
+    for r in now_open.filter(due__gte=today).values(field).annotate(n=Count("id")):
+        row(r[field]).open_now += r["n"]
+    _label(rows, by)
+    return sorted(rows.values(), key=lambda c: (c.label == "", c.label))
+
+
+def _label(rows: dict[Any, DutyCount], by: str) -> None:
+    if by == "grid":
+        names = {g.pk: f"{g.code} {g.name}" for g in Grid.objects.filter(pk__in=rows)}
+    elif by == "worker":
+        names = {u.pk: u.display_name for u in User.objects.filter(pk__in=[k for k in rows if k])}
+    else:
+        names = dict(DutyRule.choices)
+    for key, count in rows.items():
+        count.label = str(names.get(key, "")) or (_("Nobody assigned") if by == "worker" else "")
+
+
+def week_bounds(today: date) -> tuple[date, date]:
+    start = today - timedelta(days=today.weekday())
+    return start, start + timedelta(days=7)
