@@ -18,10 +18,13 @@ from django.utils.translation import pgettext_lazy
 from jiayuan.care.choices import DisputeKind, DisputeOutcome, DisputeSource, PartyRole
 from jiayuan.care.models import Dispute
 from jiayuan.care.visits.forms import StaffChoiceField
+from jiayuan.core.access import as_id
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import grids_for
 from jiayuan.core.staff import staff_with
+from jiayuan.desk.models import Case
+from jiayuan.desk.selectors import cases_for
 from jiayuan.places.forms import GridChoiceField
 from jiayuan.places.models import Grid
 from jiayuan.registry.models import Business, Household, Person
@@ -82,6 +85,10 @@ class DisputeForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.case_obj: Case | None = None
+        self.household_obj: Household | None = None
+        self.business_obj: Business | None = None
         self.fields["grid"].queryset = grid_choices(actor)
         if grid_optional(actor):
             self.fields["grid"].empty_label = _("(the whole community)")
@@ -95,6 +102,27 @@ class DisputeForm(forms.Form):
 
     def clean_opened_on(self) -> Any:
         return _not_future(self.cleaned_data["opened_on"])
+
+    def clean(self) -> dict[str, Any]:
+        """The request and the party the dispute is opened from, in the actor's
+        scope (found even when another field is wrong, to show them again)."""
+        data = super().clean()
+        case_id, household_id, business_id = (as_id(self.data.get(name))
+                                              for name in ("case", "household", "business"))
+        if case_id is not None:
+            self.case_obj = cases_for(self.actor).select_related("person").filter(
+                pk=case_id).first()
+            if self.case_obj is None:
+                self.add_error(None, _("That service-desk request is not in your area."))
+        if household_id is not None:
+            self.household_obj = households_for(self.actor).filter(
+                pk=household_id, moved_out__isnull=True).first()
+        if business_id is not None:
+            self.business_obj = businesses_for(self.actor).filter(pk=business_id).first()
+        if ((household_id is not None and self.household_obj is None)
+                or (business_id is not None and self.business_obj is None)):
+            self.add_error(None, _("That party is not in your grids. Nothing was saved."))
+        return data
 
 
 class FactsForm(forms.Form):

@@ -1,17 +1,25 @@
-"""Writing disputes (矛盾纠纷调解): opening one, its parties and sessions, the
-agreement, escalation, closing, reopening and the follow-up check."""
+"""Writing disputes (矛盾纠纷调解): opening one (also from a desk request, a
+household file or a business page), its parties and sessions, the agreement,
+escalation, closing, reopening and the follow-up check.
+
+Edits that replace what someone else may have just saved take the version the
+user loaded and claim the next one (jiayuan.core.versioning): a `Conflict`
+otherwise, naming who saved first.
+"""
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiayuan.care.choices import REOPENED_MARK, DisputeOutcome, DisputeStatus
+from jiayuan.care.choices import REOPENED_MARK, DisputeOutcome, DisputeStatus, PartyRole
 from jiayuan.care.models import CareSettings, Dispute, DisputeParty, MediationSession
 from jiayuan.care.scoping import check_scope as _check_scope
 from jiayuan.care.visits.services import FUTURE_SLACK
@@ -19,25 +27,43 @@ from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
-from jiayuan.registry.models import Business, Household
+from jiayuan.core.scope import in_scope
+from jiayuan.core.versioning import claim
+from jiayuan.desk.models import Case
+from jiayuan.desk.selectors import can_see
+from jiayuan.desk.services import next_ref
+from jiayuan.places.models import Community, Grid
+from jiayuan.registry.models import Business, Household, Person
 
 
-class Conflict(ValidationError):
-    """Someone else saved the dispute since the user loaded it."""
+class _Keep(enum.Enum):
+    KEEP = "keep"
+
+
+#: "Leave this field as it is" for `dispute_update`.
+KEEP = _Keep.KEEP
+
+
+def _what(dispute: Dispute) -> str:
+    return _("this dispute (%(ref)s)") % {"ref": dispute.ref}
+
+
+def _claim(dispute: Dispute, version: int | None) -> None:
+    """Claim the next version of the dispute, or refuse with a Conflict when
+    someone saved it after the user loaded `version` (None: nothing to compare,
+    a command or the demo)."""
+    claim(dispute, version, _what(dispute))
 
 
 def _dispute_ref(community_id: int, year: int) -> str:
-    from jiayuan.desk.services import next_ref
-    from jiayuan.places.models import Community
-
     code = Community.objects.values_list("code", flat=True).get(pk=community_id)
     return next_ref(f"{code}-T", year)
 
 
 @audit.audited
 def dispute_create(*, actor: User, kind: str, source: str, summary: str, details: str = "",
-                   grid: Any = None, case: Any = None, mediators: list[Any] = (),
-                   opened_on: date | None = None) -> Dispute:
+                   grid: Grid | None = None, case: Case | None = None,
+                   mediators: Iterable[User] = (), opened_on: date | None = None) -> Dispute:
     require(actor, Perm.MEDIATE)
     if grid is not None:
         _check_scope(actor, grid.pk, _("Grid %(g)s") % {"g": grid.code})
@@ -46,11 +72,8 @@ def dispute_create(*, actor: User, kind: str, source: str, summary: str, details
         community_id = actor.community_id
     else:
         raise ValidationError({"grid": _("Choose the grid the dispute belongs to.")})
-    if case is not None:
-        from jiayuan.desk.selectors import can_see
-
-        if not can_see(actor, case):
-            raise ValidationError({"case": _("No such request in your scope.")})
+    if case is not None and not can_see(actor, case):
+        raise ValidationError({"case": _("That service-desk request is not in your area.")})
     opened_on = opened_on or timezone.localdate()
     if opened_on > timezone.localdate():
         raise ValidationError({"opened_on": _("The date is in the future.")})
@@ -65,16 +88,43 @@ def dispute_create(*, actor: User, kind: str, source: str, summary: str, details
     return dispute
 
 
-def _bump(dispute: Dispute, version: int | None) -> None:
-    """Claim the next version of the dispute, or refuse if someone else did."""
-    if version is None:
-        version = dispute.version
-    claimed = Dispute.objects.filter(pk=dispute.pk, version=version).update(
-        version=F("version") + 1)
-    if not claimed:
-        raise Conflict(_("Someone else changed this dispute while you were editing it. "
-                         "Reload the page to see their changes, then make yours again."))
-    dispute.version = version + 1
+@dataclass
+class Opened:
+    """A dispute just opened, and whether its desk request's requester could
+    not be named as the applicant (they live outside the actor's grids)."""
+
+    dispute: Dispute
+    requester_outside: bool = False
+
+
+@audit.audited
+def dispute_open(*, actor: User, kind: str, source: str, summary: str, details: str = "",
+                 grid: Grid | None = None, case: Case | None = None,
+                 mediators: Iterable[User] = (), opened_on: date | None = None,
+                 household: Household | None = None,
+                 business: Business | None = None) -> Opened:
+    """Open a dispute with its first applicant, all or nothing: the household
+    or business it was opened from, and, from a desk request, the requester
+    (a registered resident in the actor's grids, or the caller's name). A
+    requester living outside the actor's grids is not added (`Opened`
+    says so): the mediator adds the parties they may see."""
+    dispute = dispute_create(actor=actor, kind=kind, source=source, summary=summary,
+                             details=details, grid=grid, case=case, mediators=mediators,
+                             opened_on=opened_on)
+    if household is not None or business is not None:
+        party_add(actor=actor, dispute=dispute, role=PartyRole.APPLICANT,
+                  household=household, business=business)
+    outside = False
+    if case is not None and case.person_id:
+        if in_scope(actor, case.person.grid_id):
+            party_add(actor=actor, dispute=dispute, role=PartyRole.APPLICANT,
+                      person=case.person)
+        else:
+            outside = True
+    elif case is not None and case.caller_name:
+        party_add(actor=actor, dispute=dispute, role=PartyRole.APPLICANT,
+                  name=case.caller_name)
+    return Opened(dispute, outside)
 
 
 def _require_open(dispute: Dispute) -> None:
@@ -83,8 +133,9 @@ def _require_open(dispute: Dispute) -> None:
 
 
 @audit.audited
-def party_add(*, actor: User, dispute: Dispute, role: str, person: Any = None,
-              household: Household = None, business: Business = None, name: str = "") -> DisputeParty:
+def party_add(*, actor: User, dispute: Dispute, role: str, person: Person | None = None,
+              household: Household | None = None, business: Business | None = None,
+              name: str = "") -> DisputeParty:
     require(actor, Perm.MEDIATE)
     _require_open(dispute)
     given = [x for x in (person, household, business) if x is not None]
@@ -135,10 +186,9 @@ def session_add(*, actor: User, dispute: Dispute, held_at: datetime, attendees: 
                                               attendees=attendees.strip(), notes=notes.strip(),
                                               recorded_by=actor)
     if dispute.status == DisputeStatus.OPEN:
-        Dispute.objects.filter(pk=dispute.pk).update(status=DisputeStatus.MEDIATING,
-                                                     version=F("version") + 1)
+        _claim(dispute, None)
         dispute.status = DisputeStatus.MEDIATING
-        dispute.version += 1
+        dispute.save(update_fields=["status", "version"])
     audit.record(AuditAction.UPDATE, actor=actor, obj=dispute, changes={
         "session": audit.created(audit.snapshot(session, MediationSession.AUDIT_FIELDS),
                                  ("attendees", "notes"))})
@@ -147,21 +197,24 @@ def session_add(*, actor: User, dispute: Dispute, held_at: datetime, attendees: 
 
 @audit.audited
 def dispute_update(*, actor: User, dispute: Dispute, version: int | None = None,
-                   **fields: Any) -> Dispute:
-    """Edit the description, the mediators or the agreement text of an open dispute."""
+                   kind: str | _Keep = KEEP, source: str | _Keep = KEEP,
+                   summary: str | _Keep = KEEP, details: str | _Keep = KEEP,
+                   agreement_text: str | _Keep = KEEP,
+                   agreement_on: date | None | _Keep = KEEP,
+                   mediators: Iterable[User] | _Keep = KEEP) -> Dispute:
+    """Edit the description, the mediators or the agreement text of a dispute;
+    a field left at KEEP is not touched."""
     require(actor, Perm.MEDIATE)
-    allowed = {"kind", "source", "summary", "details", "agreement_text", "agreement_on",
-               "mediators"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
+    given: dict[str, Any] = {name: value for name, value in (
+        ("kind", kind), ("source", source), ("summary", summary), ("details", details),
+        ("agreement_text", agreement_text), ("agreement_on", agreement_on))
+        if value is not KEEP}
     before = audit.snapshot(dispute, Dispute.AUDIT_FIELDS)
-    _bump(dispute, version)
-    mediators = fields.pop("mediators", None)
-    for name, value in fields.items():
+    _claim(dispute, version)
+    for name, value in given.items():
         setattr(dispute, name, value.strip() if isinstance(value, str) else value)
-    dispute.save(update_fields=[*fields, "version"] if fields else ["version"])
-    if mediators is not None:
+    dispute.save(update_fields=[*given, "version"])
+    if not isinstance(mediators, _Keep):
         dispute.mediators.set(list(mediators))
     audit.record(AuditAction.UPDATE, actor=actor, obj=dispute,
                  changes=audit.diff(before, audit.snapshot(dispute, Dispute.AUDIT_FIELDS),
@@ -178,7 +231,7 @@ def dispute_escalate(*, actor: User, dispute: Dispute, on: date, what: str,
         raise ValidationError({"escalation": _("Say what happened.")})
     if on > timezone.localdate():
         raise ValidationError({"escalated_on": _("The date is in the future.")})
-    _bump(dispute, version)
+    _claim(dispute, version)
     text = f"{on:%Y-%m-%d} {what.strip()}"
     dispute.escalated_on = dispute.escalated_on or on
     dispute.escalation = f"{dispute.escalation}\n{text}".strip()
@@ -204,7 +257,7 @@ def dispute_close(*, actor: User, dispute: Dispute, outcome: str, note: str = ""
         raise ValidationError({"note": _("Write down what was agreed (or the agreement "
                                          "text) before closing it as resolved.")})
     before = audit.snapshot(dispute, Dispute.AUDIT_FIELDS)
-    _bump(dispute, version)
+    _claim(dispute, version)
     settings_ = CareSettings.for_community(dispute.community_id)
     dispute.status = DisputeStatus.CLOSED
     dispute.outcome, dispute.outcome_note, dispute.closed_on = outcome, note.strip(), closed_on
@@ -228,7 +281,7 @@ def dispute_reopen(*, actor: User, dispute: Dispute, reason: str,
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the dispute is reopened.")})
     before = audit.snapshot(dispute, Dispute.AUDIT_FIELDS)
-    _bump(dispute, version)
+    _claim(dispute, version)
     dispute.status = DisputeStatus.MEDIATING if dispute.sessions.exists() else DisputeStatus.OPEN
     dispute.outcome_note = f"{dispute.outcome_note}\n{REOPENED_MARK}{reason.strip()}".strip()
     dispute.outcome, dispute.closed_on, dispute.followup_due = "", None, None
@@ -251,7 +304,7 @@ def dispute_followup(*, actor: User, dispute: Dispute, on: date, holding: bool, 
         raise ValidationError({"on": _("The date must lie between the closing day and "
                                        "today.")})
     before = audit.snapshot(dispute, Dispute.AUDIT_FIELDS)
-    _bump(dispute, version)
+    _claim(dispute, version)
     dispute.followup_on, dispute.followup_holding = on, holding
     dispute.followup_note = note.strip()
     dispute.save(update_fields=["followup_on", "followup_holding", "followup_note", "version"])
