@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -9,18 +10,95 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
-from jiayuan.care.choices import DutyRule, DutyStatus
+from jiayuan.care.choices import SENSITIVE_RULES, DutyRule, DutyStatus
 from jiayuan.care.models import Duty
-from jiayuan.core.models import User
+from jiayuan.core import audit
+from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
+from jiayuan.lib.festivals import festival_label
 from jiayuan.places.models import Grid
 
 
 def _allowed(actor: User, perm: Perm) -> bool:
     return actor.is_authenticated and actor.has(perm)
 
+
+# --- why a household is owed a visit ---------------------------------------------
+# The very name of some rules discloses health, hardship or (through a festival)
+# religion: a role that may not see sensitive data reads only "Must-visit duty".
+
+def may_see_sensitive(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and user.has(Perm.VIEW_SENSITIVE))
+
+
+def _count(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _festival(detail: dict[str, Any]) -> str:
+    code = str(detail.get("festival") or "")
+    day = str(detail.get("date") or "")
+    if not code:
+        return ""
+    if not day:
+        return festival_label(code)
+    return _("%(festival)s on %(date)s") % {"festival": festival_label(code), "date": day}
+
+
+def _repeat(detail: dict[str, Any]) -> str:
+    n, repeats = _count(detail.get("open")), _count(detail.get("repeats"))
+    if not n:
+        return ""
+    if repeats:
+        return ngettext("%(n)d unresolved request, the same request again",
+                        "%(n)d unresolved requests, including the same request again",
+                        n) % {"n": n}
+    return ngettext("%(n)d unresolved request", "%(n)d unresolved requests", n) % {"n": n}
+
+
+def duty_reason(duty: Duty, user: Any) -> str:
+    """Why the household is owed this visit, in words `user` may read. Records
+    nothing: a page that shows reasons reads them through `with_reasons`."""
+    if duty.rule in SENSITIVE_RULES and not may_see_sensitive(user):
+        return _("Must-visit duty")
+    detail = duty.detail if isinstance(duty.detail, dict) else {}
+    text = ""
+    if duty.rule == DutyRule.DISPUTE:
+        refs = [str(r) for r in detail.get("refs") or () if r]
+        # The references are for those who may open the disputes.
+        if refs and getattr(user, "is_authenticated", False) and user.has(Perm.VIEW_DISPUTES):
+            text = _("Open dispute %(refs)s") % {"refs": ", ".join(refs)}
+    elif duty.rule == DutyRule.REPEAT:
+        text = _repeat(detail)
+    elif duty.rule == DutyRule.FESTIVAL:
+        text = _festival(detail)
+    return text or str(duty.get_rule_display())
+
+
+def with_reasons(actor: User, duties: Iterable[Duty]) -> list[Duty]:
+    """The duties, each with `.reason` in words `actor` may read. A reason such
+    as "Serious illness" discloses a sensitive circumstance of the household:
+    when any is shown, one entry records which duties' reasons were read (ids
+    only, never the reasons themselves)."""
+    rows = list(duties)
+    for duty in rows:
+        duty.reason = duty_reason(duty, actor)  # type: ignore[attr-defined]
+    shown = [d.pk for d in rows if d.rule in SENSITIVE_RULES]
+    if shown and may_see_sensitive(actor):
+        audit.record(AuditAction.VIEW_SENSITIVE, actor=actor, object_type="care.duty",
+                     object_repr=gettext_lazy("must-visit duties"),
+                     changes={"shown": ["duty reasons"], "duties": shown})
+    return rows
+
+
+# --- the duties in scope and their statistics --------------------------------------
 
 def duties_for(actor: User) -> QuerySet[Duty]:
     if not _allowed(actor, Perm.VIEW_VISITS):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -21,17 +21,21 @@ from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
-from jiayuan.registry.models import Business
+from jiayuan.desk import services as desk_services
+from jiayuan.desk.choices import Channel, Priority
+from jiayuan.desk.models import Case, ServiceItem
+from jiayuan.registry.models import Business, Household, Person
 
 # A visit dated this far in the future is a typing mistake, not clock skew.
 FUTURE_SLACK = timedelta(hours=1)
 
 
 @audit.audited
-def visit_log(*, actor: User, households: list[Any] = (), business: Business = None,
+def visit_log(*, actor: User, households: Iterable[Household] = (),
+              business: Business | None = None,
               visited_at: datetime | None = None, mode: str, purpose: str,
               found: str = "", needs: str = "", next_visit: date | None = None,
-              sensitive_note: str = "", visitors: list[Any] = (), volunteers: str = "",
+              sensitive_note: str = "", visitors: Iterable[User] = (), volunteers: str = "",
               with_resident_helper: bool = False,
               idempotency_key: UUID | None = None) -> tuple[Visit, bool]:
     """Record a visit; returns (visit, created). The same `idempotency_key`
@@ -87,7 +91,7 @@ def visit_log(*, actor: User, households: list[Any] = (), business: Business = N
     if household_ids and mode in QUALIFYING_MODES:
         closed = close_by_visit(visit, household_ids, day)
     pairing_checkins(visit, household_ids, [u.pk for u in visitor_list], day, actor,
-                      with_resident_helper)
+                     with_resident_helper)
     changes = audit.created(audit.snapshot(visit, Visit.AUDIT_FIELDS), Visit.AUDIT_SENSITIVE)
     changes["households"] = household_ids
     if closed:
@@ -96,10 +100,27 @@ def visit_log(*, actor: User, households: list[Any] = (), business: Business = N
     return visit, True
 
 
-
 @audit.audited
-def visit_link_case(*, actor: User, visit: Visit, case: Any) -> None:
+def visit_link_case(*, actor: User, visit: Visit, case: Case) -> None:
     require(actor, Perm.LOG_VISITS)
     visit.cases.add(case)
     audit.record(AuditAction.UPDATE, actor=actor, obj=visit, changes={"case": case.ref})
 
+
+@audit.audited
+def visit_case_open(*, actor: User, visit: Visit, person: Person, item: ServiceItem,
+                    summary: str, details: str = "", priority: str = Priority.NORMAL,
+                    needs_onsite: bool = False, owner: User | None = None) -> Case:
+    """A desk request opened from what a visit found, and linked to the visit:
+    both or neither (a request the visit does not know of is lost work). The
+    requester lives in a household the visit was to. Whether someone must go
+    on site is the desk's rule (`case_create`, from the service item)."""
+    require(actor, Perm.LOG_VISITS)
+    if not visit.households.filter(pk=person.household_id).exists():
+        raise ValidationError({"person": _(
+            "%(name)s is not of a household this visit was to.") % {"name": person.name}})
+    case = desk_services.case_create(
+        actor=actor, person=person, item=item, channel=Channel.HOME_VISIT, summary=summary,
+        details=details, priority=priority, needs_onsite=needs_onsite, owner=owner)
+    visit_link_case(actor=actor, visit=visit, case=case)
+    return case
