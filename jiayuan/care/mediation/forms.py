@@ -47,17 +47,17 @@ def _not_future(value: Any) -> Any:
     return value
 
 
-def mediator_choices(actor: Any, keep: Any = ()) -> QuerySet[User]:
+def mediator_choices(actor: User, keep: Any = ()) -> QuerySet[User]:
     """Accounts that may mediate: active staff of the actor's community whose
     role mediates (and whoever mediates it now)."""
     return staff_with(actor, Perm.MEDIATE, keep)
 
 
-def grid_choices(actor: Any) -> QuerySet[Grid]:
+def grid_choices(actor: User) -> QuerySet[Grid]:
     return grids_for(actor)
 
 
-def grid_optional(actor: Any) -> bool:
+def grid_optional(actor: User) -> bool:
     """A community-wide account may open a dispute for the whole community; a
     grid worker's dispute belongs to one of their grids, and a district-wide
     account must say which community through the grid."""
@@ -83,7 +83,7 @@ class DisputeForm(forms.Form):
                                  help_text=_("Leave empty to mediate it yourself."))
     opened_on = forms.DateField(label=_("Opened on"), widget=_date_input())
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.case_obj: Case | None = None
@@ -136,7 +136,7 @@ class FactsForm(forms.Form):
     mediators = StaffChoiceField(label=_("Mediators"), queryset=User.objects.none(),
                                  widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args: Any, actor: Any, dispute: Dispute, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, dispute: Dispute, **kwargs: Any) -> None:
         current = list(dispute.mediators.all())
         kwargs.setdefault("initial", {
             "version": dispute.version, "kind": dispute.kind, "source": dispute.source,
@@ -161,7 +161,7 @@ class PartyForm(forms.Form):
                            help_text=_("A person from outside the community, a landlord, "
                                        "a company…"))
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.person_obj: Person | None = None

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from jiayuan.care.models import Dispute, DisputeParty
 from jiayuan.core import audit
-from jiayuan.core.models import AuditAction
+from jiayuan.core.models import AuditAction, User
 from jiayuan.registry import pdf as registry_pdf
 from jiayuan.registry.pdf import FONT, _pdf
 
@@ -50,7 +50,7 @@ def _parties(dispute: Dispute) -> list[DisputeParty]:
     return sorted(parties, key=lambda p: (ROLE_ORDER.get(p.role, 9), p.pk))
 
 
-def mediation_agreement_pdf(actor: Any, dispute: Dispute) -> bytes:
+def mediation_agreement_pdf(actor: User, dispute: Dispute) -> bytes:
     """The agreement in the station's language (Simplified Chinese) whatever the
     worker's interface language: the parties sign it."""
     parties = _parties(dispute)

@@ -54,7 +54,7 @@ def followups_due(actor: User, today: date) -> QuerySet[Dispute]:
                                       followup_due__lte=today)
 
 
-def followups_pending(actor: User, *, mediated_by: Any = None) -> QuerySet[Dispute]:
+def followups_pending(actor: User, *, mediated_by: User | None = None) -> QuerySet[Dispute]:
     """Follow-up checks still to make, soonest first: disputes closed with an
     agreement whose check nobody has recorded, overdue ones included (only
     those `mediated_by` mediates, when given). The mediators and the parties

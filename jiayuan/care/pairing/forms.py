@@ -61,7 +61,7 @@ class PairingForm(forms.Form):
     planned_end = forms.DateField(label=_("Planned end"), required=False,
                                   widget=_date_input(), help_text=PLANNED_END_HELP)
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("started", timezone.localdate())
         super().__init__(*args, **kwargs)

@@ -4,7 +4,6 @@ resume / end, the planned end."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -19,7 +18,7 @@ from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
-from jiayuan.registry.models import Household
+from jiayuan.registry.models import Household, Person
 
 
 def pairing_checkins(visit: Visit, household_ids: list[int], visitor_ids: list[int],
@@ -48,7 +47,7 @@ def _touch(pairing: Pairing, day: date) -> None:
 
 @audit.audited
 def pairing_create(*, actor: User, household: Household, helper_kind: str, goals: str,
-                   helper_user: Any = None, helper_person: Any = None,
+                   helper_user: User | None = None, helper_person: Person | None = None,
                    started: date | None = None, planned_end: date | None = None) -> Pairing:
     require(actor, Perm.MANAGE_PAIRINGS)
     _check_scope(actor, household.grid_id, _("Household %(h)s") % {"h": household})
@@ -108,7 +107,8 @@ def pairing_set_status(*, actor: User, pairing: Pairing, status: str,
     if status == PairingStatus.ENDED:
         pairing.ended = on or timezone.localdate()
         if pairing.ended < pairing.started:
-            raise ValidationError({"ended": _("The end is before the start.")})
+            # Named after the parameter, the field the forms show it in.
+            raise ValidationError({"on": _("The end is before the start.")})
     pairing.save(update_fields=["status", "ended"])
     audit.record(AuditAction.UPDATE, actor=actor, obj=pairing,
                  changes=audit.diff(before, audit.snapshot(pairing, Pairing.AUDIT_FIELDS),

@@ -33,6 +33,7 @@ from jiayuan.care.visits import services
 from jiayuan.care.visits.forms import DATETIME_LOCAL, VisitCaseForm, VisitForm
 from jiayuan.core.access import as_id, get_in_scope, require
 from jiayuan.core.filters import read_filters
+from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import grids_for, in_scope
 from jiayuan.core.views import submit
@@ -51,7 +52,7 @@ DRAFT_HEADER = "X-Visit-Draft"
 
 # --- helpers ------------------------------------------------------------------
 
-def _open_duties(actor: Any, households: list[Household]) -> dict[int, list[Duty]]:
+def _open_duties(actor: User, households: list[Household]) -> dict[int, list[Duty]]:
     """Open duties per household (one query), with their reason attached."""
     found: dict[int, list[Duty]] = {h.pk: [] for h in households}
     if not households:
@@ -62,7 +63,7 @@ def _open_duties(actor: Any, households: list[Household]) -> dict[int, list[Duty
     return found
 
 
-def _chosen(actor: Any, households: list[Household]) -> list[tuple[Household, list[Duty]]]:
+def _chosen(actor: User, households: list[Household]) -> list[tuple[Household, list[Duty]]]:
     duties = _open_duties(actor, households)
     return [(h, duties[h.pk]) for h in households]
 
@@ -76,7 +77,7 @@ def _visit_url(visit: Visit) -> str:
     return reverse("visit_detail", args=[visit.pk])
 
 
-def _mark_scope(actor: Any, households: Any) -> None:
+def _mark_scope(actor: User, households: Any) -> None:
     """A visit in scope may name a household of another grid (a community-wide
     account logged both): show it, but link only what the actor may open."""
     for h in households:
