@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from jiayuan.care.choices import DutyStatus
-from jiayuan.care.duties.selectors import DutyCount, duties_for, duty_counts, week_bounds
+from jiayuan.care.duties.selectors import (
+    DutyCount,
+    duties_for,
+    duty_counts,
+    week_bounds,
+    with_reasons,
+)
 from jiayuan.care.mediation.selectors import (
     business_disputes,
     disputes_for,
@@ -54,8 +60,11 @@ def household_care(actor: User, household: Household, visits: int = 10) -> House
         visits=shown,
         # Counted only when the page is full: most households have fewer visits.
         visit_count=visit_qs.count() if len(shown) == visits else len(shown),
-        duties=list(duties_for(actor).filter(household=household, status=DutyStatus.OPEN)
-                    .select_related("assignee").order_by("due")),
+        # Their reasons may disclose a sensitive circumstance: read (and
+        # recorded) through the duties' selector.
+        duties=with_reasons(actor, duties_for(actor).filter(
+            household=household, status=DutyStatus.OPEN).select_related("assignee")
+            .order_by("due")),
         disputes=list(household_disputes(actor, household).order_by("-opened_on", "-id")),
         pairings=list(pairings_for(actor).filter(household=household)
                       .select_related("helper_user", "helper_person")

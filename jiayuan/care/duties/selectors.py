@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from jiayuan.care.choices import SENSITIVE_RULES, DutyRule, DutyStatus
 from jiayuan.care.models import Duty
 from jiayuan.core import audit
+from jiayuan.core.access import get_for
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
@@ -104,6 +105,10 @@ def duties_for(actor: User) -> QuerySet[Duty]:
     if not _allowed(actor, Perm.VIEW_VISITS):
         return Duty.objects.none()
     return filter_by_grid(Duty.objects.all(), actor)
+
+
+def get_duty_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_VISITS) -> Duty:
+    return get_for(actor, perm, duties_for(actor), pk)
 
 
 @dataclass

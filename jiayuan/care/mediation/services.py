@@ -73,7 +73,7 @@ def dispute_create(*, actor: User, kind: str, source: str, summary: str, details
     else:
         raise ValidationError({"grid": _("Choose the grid the dispute belongs to.")})
     if case is not None and not can_see(actor, case):
-        raise ValidationError({"case": _("That service-desk request is not in your area.")})
+        raise ValidationError(_("That service-desk request is not in your area."))
     opened_on = opened_on or timezone.localdate()
     if opened_on > timezone.localdate():
         raise ValidationError({"opened_on": _("The date is in the future.")})

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiayuan.care.choices import OPEN_DISPUTE_STATUSES, DisputeKind, DisputeStatus, PartyRole
-from jiayuan.care.filters import DisputeFilterForm
+from jiayuan.care.filters import DisputeFilterForm, FollowupFilterForm
 from jiayuan.care.mediation import selectors, services
 from jiayuan.care.mediation.forms import (
     AgreementForm,
@@ -118,7 +118,7 @@ def dispute_followups(request: HttpRequest) -> HttpResponse:
     require(user, Perm.VIEW_DISPUTES)
     today = timezone.localdate()
     # Anything but "mine" (a forged or repeated value too) is everyone's list.
-    mine = request.GET.get("show") == "mine"
+    mine = read_filters(request, FollowupFilterForm(request.GET))["show"] == "mine"
     qs = selectors.followups_pending(user, mediated_by=user if mine else None)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     disputes = list(page.object_list)

@@ -147,7 +147,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     business = None
     if request.method == "GET":
         if request.GET.get("duty"):
-            duty = get_in_scope(user, selectors.duties_for(user), request.GET["duty"])
+            duty = duty_selectors.get_duty_for(user, request.GET["duty"], perm=Perm.LOG_VISITS)
             preset.append(get_household_for(user, duty.household_id))
             initial["purpose"] = VisitPurpose.DUTY
         for pk in request.GET.getlist("household"):
