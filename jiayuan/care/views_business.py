@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from jiayuan.care import selectors
-from jiayuan.care.mediation.views import sorted_parties
+from jiayuan.care.mediation.selectors import sorted_parties
 from jiayuan.care.models import DisputeParty
 from jiayuan.core.access import get_in_scope, require
 from jiayuan.core.roles import Perm

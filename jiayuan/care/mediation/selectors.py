@@ -4,18 +4,26 @@ account's community."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from jiayuan.care.choices import OPEN_DISPUTE_STATUSES, DisputeStatus
+from jiayuan.care.choices import OPEN_DISPUTE_STATUSES, DisputeStatus, PartyRole
 from jiayuan.care.models import Dispute, DisputeParty
 from jiayuan.core.access import get_for
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import ALL, grid_ids
 from jiayuan.registry.models import Business, Household
+
+ROLE_ORDER = {PartyRole.APPLICANT: 0, PartyRole.RESPONDENT: 1, PartyRole.OTHER: 2}
+
+
+def sorted_parties(parties: Iterable[DisputeParty]) -> list[DisputeParty]:
+    """Applicants, then respondents, then others; in the order they were added."""
+    return sorted(parties, key=lambda p: (ROLE_ORDER.get(p.role, 9), p.pk))
 
 
 def _allowed(actor: User, perm: Perm) -> bool:

@@ -25,7 +25,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jiayuan.care.choices import OPEN_DISPUTE_STATUSES, DisputeKind, DisputeStatus, PartyRole
+from jiayuan.care.choices import OPEN_DISPUTE_STATUSES, DisputeKind, DisputeStatus
 from jiayuan.care.filters import DisputeFilterForm, FollowupFilterForm
 from jiayuan.care.mediation import selectors, services
 from jiayuan.care.mediation.forms import (
@@ -39,6 +39,7 @@ from jiayuan.care.mediation.forms import (
     ReopenForm,
     SessionForm,
 )
+from jiayuan.care.mediation.selectors import sorted_parties
 from jiayuan.care.models import Dispute, DisputeParty
 from jiayuan.core.access import get_in_scope, require
 from jiayuan.core.filters import read_filters
@@ -56,7 +57,6 @@ from jiayuan.registry.selectors import (
 
 PAGE_SIZE = 30
 TABS = ("open", "followups", "closed", "mine")
-ROLE_ORDER = {PartyRole.APPLICANT: 0, PartyRole.RESPONDENT: 1, PartyRole.OTHER: 2}
 
 
 def _detail_url(dispute: Dispute, anchor: str = "") -> str:
@@ -66,11 +66,6 @@ def _detail_url(dispute: Dispute, anchor: str = "") -> str:
 def _parties_prefetch() -> Prefetch:
     return Prefetch("parties", queryset=DisputeParty.objects.select_related(
         "person", "household__dwelling", "household__head", "business"))
-
-
-def sorted_parties(parties: Any) -> list[DisputeParty]:
-    """Applicants, then respondents, then others; in the order they were added."""
-    return sorted(parties, key=lambda p: (ROLE_ORDER.get(p.role, 9), p.pk))
 
 
 # --- the list -----------------------------------------------------------------
