@@ -31,3 +31,10 @@ class DisputeFilterForm(TabFilterForm):
 class VisitFilterForm(FilterForm):
     view = forms.ChoiceField(label=pgettext_lazy("filter", "View"), initial="mine",
                              choices=[(v, v) for v in ("mine", "week", "grid")])
+
+
+class FollowupFilterForm(FilterForm):
+    """The follow-up checks: everyone's, or those of the disputes I mediate."""
+
+    show = forms.ChoiceField(label=pgettext_lazy("filter", "Show"), initial="all",
+                             choices=[(v, v) for v in ("all", "mine")])

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from jiayuan.care import selectors
 from jiayuan.care.models import DisputeParty
-from jiayuan.care.views_disputes import sorted_parties
+from jiayuan.care.mediation.selectors import sorted_parties
 from jiayuan.core.roles import Perm
 from jiayuan.lib.text import first_line
 

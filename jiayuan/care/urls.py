@@ -1,10 +1,10 @@
-"""Staff pages of visits and care, under /care/. Each part has its own module."""
+"""Staff pages of visits and care, under /care/. Each sub-domain has its own urls."""
 
 from django.urls import include, path
 
 urlpatterns: list = [
-    path("visits/", include("jiayuan.care.urls_visits")),
-    path("duties/", include("jiayuan.care.urls_duties")),
-    path("disputes/", include("jiayuan.care.urls_disputes")),
-    path("pairings/", include("jiayuan.care.urls_pairings")),
+    path("visits/", include("jiayuan.care.visits.urls")),
+    path("duties/", include("jiayuan.care.duties.urls")),
+    path("disputes/", include("jiayuan.care.mediation.urls")),
+    path("pairings/", include("jiayuan.care.pairing.urls")),
 ]

@@ -101,12 +101,13 @@ def test_it_speaks_the_users_language(personas: dict) -> None:
 
 
 def test_the_visit_pages_use_the_same_words(personas: dict) -> None:
-    from jiayuan.care.views_visits import duty_reason as visits_reason
+    # The visit pages read reasons through the duties' selector, as the tag does.
+    from jiayuan.care.duties.selectors import with_reasons
 
     d = duty(DutyRule.FESTIVAL, festival="chuseok", date="2026-09-25")
     with translation.override("en"):
-        assert visits_reason(d, personas["head"]) == "Chuseok on 2026-09-25"
-        assert visits_reason(d, personas["auditor"]) == "Must-visit duty"
+        assert with_reasons(personas["head"], [d])[0].reason == "Chuseok on 2026-09-25"
+        assert with_reasons(personas["auditor"], [d])[0].reason == "Must-visit duty"
 
 
 def test_days_late_counts_only_open_duties_past_due() -> None:

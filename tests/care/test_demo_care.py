@@ -12,9 +12,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from jiayuan.care import duties
 from jiayuan.care.choices import QUALIFYING_MODES, DutyRule, DutyStatus
 from jiayuan.care.demo import year
+from jiayuan.care.duties import engine as duties
 from jiayuan.care.models import (
     CheckIn,
     Dispute,

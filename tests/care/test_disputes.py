@@ -390,7 +390,10 @@ def test_concurrent_agreement_edits_conflict_and_nothing_is_overwritten(client, 
         "version": version, "agreement_text": "一、王某赔偿五百元。"})
     assert response.status_code == 409
     body = response.content.decode()
-    assert "Someone else changed this dispute" in body
+    # The one optimistic lock (core.versioning) says who saved first.
+    who = personas["mediator"].display_name
+    assert f"{who} changed this dispute ({dispute.ref})" in body
+    assert "Nothing you entered was saved." in body
     assert "一、王某赔偿五百元。" in body  # the second user's text is kept in the form
     dispute.refresh_from_db()
     assert dispute.agreement_text == "一、王某三日内修好水管。"

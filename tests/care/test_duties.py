@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from jiayuan.care import duties
 from jiayuan.care import services as care
 from jiayuan.care.choices import DutyRule, DutyStatus
+from jiayuan.care.duties import engine as duties
 from jiayuan.care.models import CareSettings, Duty, FestivalDate
 from jiayuan.registry.models import Circumstance
 

@@ -626,7 +626,7 @@ def test_a_day_taken_off_lapses_its_open_duties_at_the_next_tick(
     """What the page says is what the tick does: the duty is left alone by the
     request and lapses, before its due date (so it counts against nobody), at
     the next run; a day still on the calendar keeps its duty."""
-    from jiayuan.care import duties
+    from jiayuan.care.duties import engine as duties
 
     day = today + timedelta(days=5)
     row, _created = FestivalDate.objects.get_or_create(festival="chuseok", date=day)
@@ -664,7 +664,7 @@ def test_the_calendar_feeds_only_declared_festivals(personas: dict, household: A
                                                     household_b: Any, today: date) -> None:
     """What the page explains: a calendar day raises a duty for the household
     that declared the festival (chuseok), not for the one that did not."""
-    from jiayuan.care import duties
+    from jiayuan.care.duties import engine as duties
 
     FestivalDate.objects.filter(date__gte=today).delete()
     care.festival_date_add(actor=personas["head"], festival="chuseok",

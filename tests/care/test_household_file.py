@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from jiayuan.care import duties
 from jiayuan.care import services as care
+from jiayuan.care.duties import engine as duties
 from jiayuan.registry.models import Circumstance
 
 

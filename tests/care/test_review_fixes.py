@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from jiayuan.care import duties
 from jiayuan.care import services as care
 from jiayuan.care.choices import DutyStatus
+from jiayuan.care.duties import engine as duties
 from jiayuan.care.models import Duty, Visit
 from jiayuan.core.access import as_id
 from jiayuan.registry.models import Circumstance

@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from jiayuan.care import duties
 from jiayuan.care import services as care
 from jiayuan.care.choices import DutyStatus
+from jiayuan.care.duties import engine as duties
 from jiayuan.care.models import Duty, Visit
 from jiayuan.core.models import AuditEntry
 from jiayuan.desk.models import Case

@@ -75,8 +75,9 @@ class FileFiller:
                            visitors=[worker, self.p["caseworker"]],
                            visited_at=timezone.now() - timedelta(days=i))
             # A must-visit duty, assigned to the grid worker; the dispute rule
-            # names references, the others are sensitive reasons.
-            rule = "dispute" if i % 2 else "hardship"
+            # names references, the others are sensitive reasons (the first one
+            # too: showing one records a disclosure, a constant cost per page).
+            rule = "hardship" if i % 2 else "dispute"
             Duty.objects.create(household=self.h, grid_id=self.h.grid_id, rule=rule,
                                 key=f"k{i}", detail={"refs": [f"TST-T-{i}"]},
                                 raised_on=date(2025, 1, 1), due=date(2025, 1, 1) + timedelta(i),

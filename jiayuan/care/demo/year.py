@@ -52,7 +52,6 @@ from django.db import connection, models
 from django.db.models import Max
 from django.utils import timezone, translation
 
-from jiayuan.care import duties as engine
 from jiayuan.care.choices import (
     QUALIFYING_MODES,
     DisputeKind,
@@ -69,6 +68,7 @@ from jiayuan.care.choices import (
 )
 from jiayuan.care.demo import texts as T
 from jiayuan.care.demo.simulate import Conditions, Household, SimDuty
+from jiayuan.care.duties import engine
 from jiayuan.care.models import (
     CareSettings,
     CheckIn,

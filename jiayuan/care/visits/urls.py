@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jiayuan.care import views_visits as views
+from jiayuan.care.visits import views
 
 urlpatterns: list = [
     path("", views.visit_list, name="visit_list"),

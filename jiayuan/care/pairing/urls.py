@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jiayuan.care import views_pairings as views
+from jiayuan.care.pairing import views
 
 urlpatterns: list = [
     path("", views.pairing_list, name="pairing_list"),

@@ -24,7 +24,7 @@ from jiayuan.registry.selectors import businesses_for, households_for
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
-def visit_staff(actor: Any) -> QuerySet[User]:
+def visit_staff(actor: User) -> QuerySet[User]:
     """Accounts that may go on a visit: active, allowed to log visits, same community."""
     return staff_with(actor, Perm.LOG_VISITS)
 
@@ -101,7 +101,7 @@ class VisitForm(forms.Form):
         help_text=_("Health, hardship, family matters: shown only to roles that may see "
                     "sensitive details. Write only what is needed to help."))
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.fields["visitors"].queryset = visit_staff(actor)
@@ -194,7 +194,7 @@ class VisitCaseForm(forms.Form):
     owner = WorkerChoiceField(label=pgettext_lazy("case", "Owner"), queryset=User.objects.none(),
                               required=False, empty_label=_("(unassigned)"))
 
-    def __init__(self, *args: Any, actor: Any, household: Household, needs: str = "",
+    def __init__(self, *args: Any, actor: User, household: Household, needs: str = "",
                  **kwargs: Any) -> None:
         summary, details = split_needs(needs)
         kwargs.setdefault("initial", {"summary": summary, "details": details,

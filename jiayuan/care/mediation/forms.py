@@ -16,12 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiayuan.care.choices import DisputeKind, DisputeOutcome, DisputeSource, PartyRole
-from jiayuan.care.forms_visits import StaffChoiceField
 from jiayuan.care.models import Dispute
+from jiayuan.care.visits.forms import StaffChoiceField
+from jiayuan.core.access import as_id
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import grids_for
 from jiayuan.core.staff import staff_with
+from jiayuan.desk.models import Case
+from jiayuan.desk.selectors import cases_for
 from jiayuan.places.forms import GridChoiceField
 from jiayuan.places.models import Grid
 from jiayuan.registry.models import Business, Household, Person
@@ -44,17 +47,17 @@ def _not_future(value: Any) -> Any:
     return value
 
 
-def mediator_choices(actor: Any, keep: Any = ()) -> QuerySet[User]:
+def mediator_choices(actor: User, keep: Any = ()) -> QuerySet[User]:
     """Accounts that may mediate: active staff of the actor's community whose
     role mediates (and whoever mediates it now)."""
     return staff_with(actor, Perm.MEDIATE, keep)
 
 
-def grid_choices(actor: Any) -> QuerySet[Grid]:
+def grid_choices(actor: User) -> QuerySet[Grid]:
     return grids_for(actor)
 
 
-def grid_optional(actor: Any) -> bool:
+def grid_optional(actor: User) -> bool:
     """A community-wide account may open a dispute for the whole community; a
     grid worker's dispute belongs to one of their grids, and a district-wide
     account must say which community through the grid."""
@@ -80,8 +83,12 @@ class DisputeForm(forms.Form):
                                  help_text=_("Leave empty to mediate it yourself."))
     opened_on = forms.DateField(label=_("Opened on"), widget=_date_input())
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.case_obj: Case | None = None
+        self.household_obj: Household | None = None
+        self.business_obj: Business | None = None
         self.fields["grid"].queryset = grid_choices(actor)
         if grid_optional(actor):
             self.fields["grid"].empty_label = _("(the whole community)")
@@ -96,6 +103,27 @@ class DisputeForm(forms.Form):
     def clean_opened_on(self) -> Any:
         return _not_future(self.cleaned_data["opened_on"])
 
+    def clean(self) -> dict[str, Any]:
+        """The request and the party the dispute is opened from, in the actor's
+        scope (found even when another field is wrong, to show them again)."""
+        data = super().clean()
+        case_id, household_id, business_id = (as_id(self.data.get(name))
+                                              for name in ("case", "household", "business"))
+        if case_id is not None:
+            self.case_obj = cases_for(self.actor).select_related("person").filter(
+                pk=case_id).first()
+            if self.case_obj is None:
+                self.add_error(None, _("That service-desk request is not in your area."))
+        if household_id is not None:
+            self.household_obj = households_for(self.actor).filter(
+                pk=household_id, moved_out__isnull=True).first()
+        if business_id is not None:
+            self.business_obj = businesses_for(self.actor).filter(pk=business_id).first()
+        if ((household_id is not None and self.household_obj is None)
+                or (business_id is not None and self.business_obj is None)):
+            self.add_error(None, _("That party is not in your grids. Nothing was saved."))
+        return data
+
 
 class FactsForm(forms.Form):
     """Editing what the dispute is about, and who mediates it."""
@@ -108,7 +136,7 @@ class FactsForm(forms.Form):
     mediators = StaffChoiceField(label=_("Mediators"), queryset=User.objects.none(),
                                  widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args: Any, actor: Any, dispute: Dispute, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, dispute: Dispute, **kwargs: Any) -> None:
         current = list(dispute.mediators.all())
         kwargs.setdefault("initial", {
             "version": dispute.version, "kind": dispute.kind, "source": dispute.source,
@@ -133,7 +161,7 @@ class PartyForm(forms.Form):
                            help_text=_("A person from outside the community, a landlord, "
                                        "a company…"))
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.person_obj: Person | None = None

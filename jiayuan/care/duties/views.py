@@ -3,7 +3,7 @@ the statistics, the station head's settings and the festival calendar.
 
 Reasons that disclose health, hardship or religion (choices.SENSITIVE_RULES)
 are shown only to roles that may see sensitive data: everywhere else a duty
-reads "Must-visit duty" (care_tags.duty_reason), and the statistics are not
+reads "Must-visit duty" (duties.selectors.duty_reason), and the statistics are not
 broken down by rule.
 """
 
@@ -14,11 +14,10 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,19 +29,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from jiayuan.care import selectors, services
-from jiayuan.care.choices import SENSITIVE_RULES, DutyStatus
+from jiayuan.care.choices import DutyStatus
+from jiayuan.care.duties import selectors, services
+from jiayuan.care.duties.forms import CareSettingsForm, DutyPeriodForm, FestivalDateForm
 from jiayuan.care.filters import TabFilterForm
-from jiayuan.care.forms_settings import CareSettingsForm, DutyPeriodForm, FestivalDateForm
-from jiayuan.care.models import CareSettings, Duty, FestivalDate
-from jiayuan.care.templatetags.care_tags import may_see_sensitive
-from jiayuan.core import audit
+from jiayuan.care.models import CareSettings, FestivalDate
 from jiayuan.core.access import as_id, get_in_scope, require
 from jiayuan.core.filters import read_filters
-from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm, Role
 from jiayuan.core.scope import grids_for, in_scope
-from jiayuan.core.views import apply_service_errors
+from jiayuan.core.views import submit
 from jiayuan.places.models import Community
 
 PAGE_SIZE = 25
@@ -76,17 +72,6 @@ def _tab_filters(user: Any, today: date) -> dict[str, Q]:
     return tabs
 
 
-def _audit_reasons(user: Any, rows: list[Duty]) -> None:
-    """A reason such as "Serious illness" discloses a sensitive circumstance of
-    the household: record which duties' reasons the page showed (one entry per
-    page, ids only, never the reasons themselves)."""
-    shown = [d.pk for d in rows if d.rule in SENSITIVE_RULES]
-    if shown and may_see_sensitive(user):
-        audit.record(AuditAction.VIEW_SENSITIVE, actor=user, object_type="care.duty",
-                     object_repr=gettext_lazy("must-visit duties"),
-                     changes={"shown": ["duty reasons"], "duties": shown})
-
-
 @login_required
 def duty_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -115,7 +100,7 @@ def duty_list(request: HttpRequest) -> HttpResponse:
         duty.late = (today - duty.due).days if duty.is_overdue(today) else 0
         duty.late_by = (duty.closed_on - duty.due).days if duty.on_time is False else 0
         duty.linkable = in_scope(user, duty.household.grid_id)
-    _audit_reasons(user, rows)
+    selectors.with_reasons(user, rows)
     keep = {"grid": grid.pk} if grid else {}
     tabs = [{"code": code, "label": TAB_LABELS[code], "count": counts[code],
              "url": "?" + urlencode({**keep, "tab": code}), "current": code == tab}
@@ -164,7 +149,7 @@ def care_stats(request: HttpRequest) -> HttpResponse:
         period = form.get_period(today)
         by = [("grid", _("Per grid"), _("Grid")),
               ("worker", _("Per grid worker"), _("Grid worker"))]
-        if may_see_sensitive(user):
+        if selectors.may_see_sensitive(user):
             by.append(("rule", _("Per reason"), _("Reason")))
         context["period"] = period
         context["tables"] = [
@@ -203,19 +188,18 @@ def care_settings(request: HttpRequest) -> HttpResponse:
             "communities": Community.objects.order_by("name"), "form": None})
     current = CareSettings.for_community(community.pk)
     form = CareSettingsForm(request.POST or None, instance=current)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.settings_save(actor=user, community_id=community.pk, values=form.values())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The must-visit settings of %(community)s are saved. "
-                                        "The next run of the duties uses them.")
-                             % {"community": community.name})
-            url = reverse("care_settings")
-            if not user.community_id:
-                url += "?" + urlencode({"community": community.pk})
-            return redirect(url)
+    url = reverse("care_settings")
+    if not user.community_id:
+        url += "?" + urlencode({"community": community.pk})
+    response = submit(
+        request, form,
+        lambda _data: services.settings_save(actor=user, community_id=community.pk,
+                                             values=form.values()),
+        _("The must-visit settings of %(community)s are saved. The next run of the duties "
+          "uses them.") % {"community": community.name},
+        lambda _saved: redirect(url))
+    if response is not None:
+        return response
     saved = CareSettings.objects.filter(community=community).select_related(
         "updated_by").first()
     return render(request, "care/care_settings.html", {
@@ -257,16 +241,15 @@ def festival_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         require(user, Perm.MANAGE_CARE)
     form = FestivalDateForm(request.POST or None) if user.has(Perm.MANAGE_CARE) else None
-    if form is not None and form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            row = services.festival_date_add(actor=user, festival=data["festival"],
-                                             day=data["date"], note=data["note"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("%(festival)s is on the calendar.") % {"festival": row})
-            return redirect("festival_list")
+    if form is not None:
+        response = submit(
+            request, form,
+            lambda data: services.festival_date_add(actor=user, festival=data["festival"],
+                                                    day=data["date"], note=data["note"]),
+            lambda row: _("%(festival)s is on the calendar.") % {"festival": row},
+            lambda _row: redirect("festival_list"))
+        if response is not None:
+            return response
     return _festival_page(request, form, status=400 if form is not None and form.is_bound
                           else 200)
 
@@ -278,12 +261,13 @@ def festival_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     require(user, Perm.MANAGE_CARE)
     row = get_object_or_404(FestivalDate, pk=pk)
-    if request.method == "POST":
-        label = str(row)
-        services.festival_date_delete(actor=user, row=row)
-        messages.success(request, _("%(festival)s is off the calendar. Open duties raised "
-                                    "for it lapse at the next run of the duties.")
-                         % {"festival": label})
-        return redirect("festival_list")
+    response = submit(
+        request, Form(request.POST if request.method == "POST" else None),
+        lambda _data: services.festival_date_delete(actor=user, row=row),
+        _("%(festival)s is off the calendar. Open duties raised for it lapse at the next run "
+          "of the duties.") % {"festival": row},
+        lambda _result: redirect("festival_list"))
+    if response is not None:
+        return response
     return _festival_page(request, FestivalDateForm(), confirm=row)
 

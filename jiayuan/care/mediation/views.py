@@ -14,9 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,10 +25,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jiayuan.care import selectors, services
-from jiayuan.care.choices import OPEN_DISPUTE_STATUSES, DisputeKind, DisputeStatus, PartyRole
-from jiayuan.care.filters import DisputeFilterForm
-from jiayuan.care.forms_disputes import (
+from jiayuan.care.choices import OPEN_DISPUTE_STATUSES, DisputeKind, DisputeStatus
+from jiayuan.care.filters import DisputeFilterForm, FollowupFilterForm
+from jiayuan.care.mediation import selectors, services
+from jiayuan.care.mediation.forms import (
     AgreementForm,
     CloseForm,
     DisputeForm,
@@ -41,25 +39,24 @@ from jiayuan.care.forms_disputes import (
     ReopenForm,
     SessionForm,
 )
+from jiayuan.care.mediation.selectors import sorted_parties
 from jiayuan.care.models import Dispute, DisputeParty
-from jiayuan.core.access import as_id, get_in_scope, require
+from jiayuan.core.access import get_in_scope, require
 from jiayuan.core.filters import read_filters
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
-from jiayuan.core.views import apply_service_errors
-from jiayuan.desk.selectors import can_see, cases_for, get_case_for
+from jiayuan.core.views import form_status, submit
+from jiayuan.desk.selectors import can_see, get_case_for
 from jiayuan.lib.forms import search_text
 from jiayuan.registry.search import search
 from jiayuan.registry.selectors import (
     businesses_for,
     get_household_for,
     get_person_for,
-    households_for,
 )
 
 PAGE_SIZE = 30
 TABS = ("open", "followups", "closed", "mine")
-ROLE_ORDER = {PartyRole.APPLICANT: 0, PartyRole.RESPONDENT: 1, PartyRole.OTHER: 2}
 
 
 def _detail_url(dispute: Dispute, anchor: str = "") -> str:
@@ -69,11 +66,6 @@ def _detail_url(dispute: Dispute, anchor: str = "") -> str:
 def _parties_prefetch() -> Prefetch:
     return Prefetch("parties", queryset=DisputeParty.objects.select_related(
         "person", "household__dwelling", "household__head", "business"))
-
-
-def sorted_parties(parties: Any) -> list[DisputeParty]:
-    """Applicants, then respondents, then others; in the order they were added."""
-    return sorted(parties, key=lambda p: (ROLE_ORDER.get(p.role, 9), p.pk))
 
 
 # --- the list -----------------------------------------------------------------
@@ -121,7 +113,7 @@ def dispute_followups(request: HttpRequest) -> HttpResponse:
     require(user, Perm.VIEW_DISPUTES)
     today = timezone.localdate()
     # Anything but "mine" (a forged or repeated value too) is everyone's list.
-    mine = request.GET.get("show") == "mine"
+    mine = read_filters(request, FollowupFilterForm(request.GET))["show"] == "mine"
     qs = selectors.followups_pending(user, mediated_by=user if mine else None)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     disputes = list(page.object_list)
@@ -157,63 +149,30 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
         business = get_in_scope(user, businesses_for(user), request.GET["business"])
         initial = {"business": business.pk, "grid": business.grid_id}
     form = DisputeForm(request.POST or None, actor=user, initial=initial)
-    if request.method == "POST":
-        household_id, business_id = (as_id(form.data.get("household")),
-                                     as_id(form.data.get("business")))
-        household = (households_for(user).filter(pk=household_id, moved_out__isnull=True)
-                     .first() if household_id else None)
-        business = (businesses_for(user).filter(pk=business_id).first()
-                    if business_id else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if data["case"]:
-            case = cases_for(user).select_related("person").filter(pk=data["case"]).first()
-            if case is None:
-                form.add_error(None, _("That service-desk request is not in your area."))
-        if (data["household"] and household is None) or (data["business"] and business is None):
-            form.add_error(None, _("That party is not in your grids. Nothing was saved."))
-        if not form.errors:
-            try:
-                dispute, note = _create(user, data, case, household, business)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, _("Dispute %(ref)s opened.") % {"ref": dispute.ref})
-                if note:
-                    messages.warning(request, note)
-                return redirect(_detail_url(dispute))
-    elif request.method == "POST" and form.data.get("case"):
-        case = cases_for(user).filter(pk=as_id(form.data.get("case"))).first()
+
+    def save(data: dict[str, Any]) -> services.Opened:
+        return services.dispute_open(
+            actor=user, kind=data["kind"], source=data["source"], summary=data["summary"],
+            details=data["details"], grid=data["grid"], case=form.case_obj,
+            mediators=list(data["mediators"]), opened_on=data["opened_on"],
+            household=form.household_obj, business=form.business_obj)
+
+    def done(opened: services.Opened) -> HttpResponse:
+        if opened.requester_outside:
+            messages.warning(request, _("The requester lives outside your grids: add the "
+                                        "parties yourself."))
+        return redirect(_detail_url(opened.dispute))
+
+    response = submit(request, form, save,
+                      lambda opened: _("Dispute %(ref)s opened.") % {"ref": opened.dispute.ref},
+                      done)
+    if response is not None:
+        return response
+    if form.is_bound:
+        case, household, business = form.case_obj, form.household_obj, form.business_obj
     return render(request, "care/dispute_form.html", {
         "form": form, "case": case, "household": household, "business": business},
         status=400 if form.is_bound else 200)
-
-
-def _create(user: Any, data: dict[str, Any], case: Any, household: Any = None,
-            business: Any = None) -> tuple[Dispute, str]:
-    """The dispute and, from a desk request, its requester as the applicant (or
-    the household or business it was opened from): both or neither. Returns the
-    dispute and a note for the user."""
-    note = ""
-    with transaction.atomic():
-        dispute = services.dispute_create(
-            actor=user, kind=data["kind"], source=data["source"], summary=data["summary"],
-            details=data["details"], grid=data["grid"], case=case,
-            mediators=list(data["mediators"]), opened_on=data["opened_on"])
-        if household is not None or business is not None:
-            services.party_add(actor=user, dispute=dispute, role=PartyRole.APPLICANT,
-                               household=household, business=business)
-        if case is not None and case.person_id:
-            if in_scope(user, case.person.grid_id):
-                services.party_add(actor=user, dispute=dispute, role=PartyRole.APPLICANT,
-                                   person=case.person)
-            else:
-                note = _("The requester lives outside your grids: add the parties "
-                         "yourself.")
-        elif case is not None and case.caller_name:
-            services.party_add(actor=user, dispute=dispute, role=PartyRole.APPLICANT,
-                               name=case.caller_name)
-    return dispute, note
 
 
 # --- the dispute page ---------------------------------------------------------
@@ -257,46 +216,34 @@ def _context(request: HttpRequest, dispute: Dispute, forms: dict[str, Form]) -> 
 
 @login_required
 def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Perm.VIEW_DISPUTES)
     dispute = selectors.get_dispute_for(request.user, pk)
     return render(request, "care/dispute_detail.html", _context(request, dispute, {}))
 
 
 def _act(request: HttpRequest, pk: int, key: str, make: Callable[[Any, Dispute], Form],
-         call: Callable[[Any, Dispute, Form], Any], success: str, anchor: str) -> HttpResponse:
+         call: Callable[[Any, Dispute, dict[str, Any]], Any], success: str,
+         anchor: str) -> HttpResponse:
     """The POST of one action: validate, call the service, confirm and go back to
     the page; or show the page again with the form's errors (and the user's
     input) — a Conflict says someone saved first, and nothing was overwritten."""
     user = request.user
-    require(user, Perm.MEDIATE)
-    dispute = selectors.get_dispute_for(user, pk)
+    dispute = selectors.get_dispute_for(user, pk, perm=Perm.MEDIATE)
     form = make(user, dispute)
-    status = 400
-    if form.is_valid():
-        try:
-            call(user, dispute, form)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-            if isinstance(exc, services.Conflict):
-                status = 409
-        else:
-            messages.success(request, success)
-            return redirect(_detail_url(dispute, anchor))
-    dispute = selectors.get_dispute_for(user, pk)
+    response = submit(request, form, lambda data: call(user, dispute, data), success,
+                      lambda _result: redirect(_detail_url(dispute, anchor)), record=dispute)
+    if response is not None:
+        return response
+    dispute = selectors.get_dispute_for(user, pk, perm=Perm.MEDIATE)
+    status = form_status(form)
     return render(request, "care/dispute_detail.html", _context(request, dispute, {key: form}),
-                  status=status)
-
-
-def _version(form: Form) -> int:
-    return form.cleaned_data["version"]
+                  status=400 if status == 200 else status)
 
 
 @login_required
 @require_POST
 def dispute_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    def call(user: Any, dispute: Dispute, form: Form) -> None:
-        data = form.cleaned_data
-        services.dispute_update(actor=user, dispute=dispute, version=_version(form),
+    def call(user: Any, dispute: Dispute, data: dict[str, Any]) -> None:
+        services.dispute_update(actor=user, dispute=dispute, version=data["version"],
                                 kind=data["kind"], source=data["source"],
                                 summary=data["summary"], details=data["details"],
                                 mediators=list(data["mediators"]))
@@ -309,41 +256,39 @@ def dispute_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def dispute_party_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def call(user: Any, dispute: Dispute, form: Form) -> None:
-        if not dispute.is_open:
-            raise ValidationError(_("The dispute is closed. Reopen it first."))
-        services.party_add(actor=user, dispute=dispute, role=form.cleaned_data["role"],
+    def call(user: Any, dispute: Dispute, data: dict[str, Any]) -> None:
+        services.party_add(actor=user, dispute=dispute, role=data["role"],
                            person=form.person_obj, household=form.household_obj,
-                           business=form.business_obj, name=form.cleaned_data["name"])
+                           business=form.business_obj, name=data["name"])
 
-    return _act(request, pk, "party_form", lambda user, d: PartyForm(request.POST, actor=user),
-                call, _("Party added."), "parties")
+    form = PartyForm(request.POST, actor=request.user)
+    return _act(request, pk, "party_form", lambda user, d: form, call, _("Party added."),
+                "parties")
 
 
 @login_required
 @require_POST
 def dispute_party_remove(request: HttpRequest, pk: int, party: int) -> HttpResponse:
     user = request.user
-    require(user, Perm.MEDIATE)
-    dispute = selectors.get_dispute_for(user, pk)
+    dispute = selectors.get_dispute_for(user, pk, perm=Perm.MEDIATE)
     found = dispute.parties.filter(pk=party).first()
     if found is None:
         raise Http404
     found.dispute = dispute
-    try:
-        services.party_remove(actor=user, party=found)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Party removed."))
-    return redirect(_detail_url(dispute, "parties"))
+    back = redirect(_detail_url(dispute, "parties"))
+    form = Form(request.POST)
+    response = submit(request, form, lambda _data: services.party_remove(actor=user, party=found),
+                      _("Party removed."), lambda _result: back)
+    if response is None:
+        # The button has no fields to show an error beside: say it at the top.
+        messages.error(request, " ".join(str(e) for e in form.non_field_errors()))
+    return back
 
 
 @login_required
 @require_POST
 def dispute_session_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def call(user: Any, dispute: Dispute, form: Form) -> None:
-        data = form.cleaned_data
+    def call(user: Any, dispute: Dispute, data: dict[str, Any]) -> None:
         services.session_add(actor=user, dispute=dispute, held_at=data["held_at"],
                              attendees=data["attendees"], notes=data["notes"],
                              place=data["place"])
@@ -355,9 +300,8 @@ def dispute_session_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def dispute_agreement(request: HttpRequest, pk: int) -> HttpResponse:
-    def call(user: Any, dispute: Dispute, form: Form) -> None:
-        data = form.cleaned_data
-        services.dispute_update(actor=user, dispute=dispute, version=_version(form),
+    def call(user: Any, dispute: Dispute, data: dict[str, Any]) -> None:
+        services.dispute_update(actor=user, dispute=dispute, version=data["version"],
                                 agreement_text=data["agreement_text"],
                                 agreement_on=data["agreement_on"])
 
@@ -368,10 +312,9 @@ def dispute_agreement(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def dispute_escalate(request: HttpRequest, pk: int) -> HttpResponse:
-    def call(user: Any, dispute: Dispute, form: Form) -> None:
-        data = form.cleaned_data
+    def call(user: Any, dispute: Dispute, data: dict[str, Any]) -> None:
         services.dispute_escalate(actor=user, dispute=dispute, on=data["escalated_on"],
-                                  what=data["escalation"], version=_version(form))
+                                  what=data["escalation"], version=data["version"])
 
     return _act(request, pk, "escalate_form", lambda user, d: EscalateForm(request.POST), call,
                 _("Escalation recorded."), "escalation")
@@ -380,11 +323,10 @@ def dispute_escalate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def dispute_close(request: HttpRequest, pk: int) -> HttpResponse:
-    def call(user: Any, dispute: Dispute, form: Form) -> None:
-        data = form.cleaned_data
+    def call(user: Any, dispute: Dispute, data: dict[str, Any]) -> None:
         services.dispute_close(actor=user, dispute=dispute, outcome=data["outcome"],
                                note=data["note"], closed_on=data["closed_on"],
-                               version=_version(form))
+                               version=data["version"])
 
     return _act(request, pk, "close_form", lambda user, d: CloseForm(request.POST), call,
                 _("Dispute closed."), "outcome")
@@ -393,9 +335,9 @@ def dispute_close(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def dispute_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    def call(user: Any, dispute: Dispute, form: Form) -> None:
+    def call(user: Any, dispute: Dispute, data: dict[str, Any]) -> None:
         services.dispute_reopen(actor=user, dispute=dispute,
-                                reason=form.cleaned_data["reason"], version=_version(form))
+                                reason=data["reason"], version=data["version"])
 
     return _act(request, pk, "reopen_form", lambda user, d: ReopenForm(request.POST), call,
                 _("Dispute reopened."), "outcome")
@@ -404,11 +346,10 @@ def dispute_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def dispute_followup(request: HttpRequest, pk: int) -> HttpResponse:
-    def call(user: Any, dispute: Dispute, form: Form) -> None:
-        data = form.cleaned_data
+    def call(user: Any, dispute: Dispute, data: dict[str, Any]) -> None:
         services.dispute_followup(actor=user, dispute=dispute, on=data["on"],
                                   holding=data["holding"], note=data["note"],
-                                  version=_version(form))
+                                  version=data["version"])
         if not data["holding"]:
             messages.warning(request, _("The agreement is not holding: reopen the dispute "
                                         "if mediation should resume."))
@@ -425,8 +366,7 @@ def dispute_party_search(request: HttpRequest, pk: int) -> HttpResponse:
     and businesses in scope by name. ?pick=person:ID (or household:, business:)
     returns the chosen party for the form."""
     user = request.user
-    require(user, Perm.MEDIATE)
-    dispute = selectors.get_dispute_for(user, pk)
+    dispute = selectors.get_dispute_for(user, pk, perm=Perm.MEDIATE)
     pick = request.GET.get("pick", "")
     if pick:
         what, _sep, ident = pick.partition(":")
@@ -461,12 +401,11 @@ def dispute_party_search(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def dispute_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    require(user, Perm.VIEW_DISPUTES)
     dispute = selectors.get_dispute_for(user, pk)
     if not dispute.agreement_text.strip():
         return render(request, "care/_dispute_no_agreement.html", {"dispute": dispute},
                       status=409)
-    from jiayuan.care.pdf import mediation_agreement_pdf
+    from jiayuan.care.mediation.pdf import mediation_agreement_pdf
 
     data = mediation_agreement_pdf(user, dispute)
     response = HttpResponse(data, content_type="application/pdf")

@@ -3,7 +3,7 @@ under /care/duties/."""
 
 from django.urls import path
 
-from jiayuan.care import views_duties as views
+from jiayuan.care.duties import views
 
 urlpatterns: list = [
     path("", views.duty_list, name="duty_list"),

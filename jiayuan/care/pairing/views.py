@@ -9,12 +9,11 @@ makes to the household becomes a check-in by itself (services.visit_log).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Q, QuerySet, When
 from django.db.models.functions import Coalesce
@@ -27,16 +26,17 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jiayuan.care import selectors, services
+from jiayuan.care import selectors
 from jiayuan.care.choices import PairingStatus
 from jiayuan.care.filters import TabFilterForm
-from jiayuan.care.forms_pairings import CheckInForm, PairingForm, PlannedEndForm, StatusForm
 from jiayuan.care.models import Pairing
+from jiayuan.care.pairing import services
+from jiayuan.care.pairing.forms import CheckInForm, PairingForm, PlannedEndForm, StatusForm
 from jiayuan.core.access import as_id, require
 from jiayuan.core.filters import read_filters
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
-from jiayuan.core.views import apply_service_errors
+from jiayuan.core.views import submit
 from jiayuan.lib.text import first_line
 from jiayuan.registry.models import Household
 from jiayuan.registry.pickers import picker, picker_response
@@ -56,11 +56,6 @@ QUIET_DAYS = 30
 
 
 # --- helpers ------------------------------------------------------------------
-
-def _require_read(user: Any) -> None:
-    if not (user.has(Perm.VIEW_VISITS) or user.has(Perm.MANAGE_PAIRINGS)):
-        require(user, Perm.MANAGE_PAIRINGS)  # refused, and audited
-
 
 def _detail_url(pairing: Pairing, anchor: str = "") -> str:
     return reverse("pairing_detail", args=[pairing.pk]) + (f"#{anchor}" if anchor else "")
@@ -97,7 +92,7 @@ def _mark(pairing: Pairing, user: Any, today: date) -> None:
 @login_required
 def pairing_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    _require_read(user)
+    require(user, Perm.VIEW_VISITS)
     today = timezone.localdate()
     filters = read_filters(request, TabFilterForm(request.GET, tabs=TABS, default="active"))
     tab = filters["tab"]
@@ -144,16 +139,13 @@ def pairing_new(request: HttpRequest) -> HttpResponse:
         household = get_household_for(user, request.GET["household"])
     form = PairingForm(request.POST or None, actor=user,
                        initial={"household": household.pk} if household else {})
-    if request.method == "POST" and form.is_valid():
-        try:
-            pairing = services.pairing_create(actor=user, **form.service_kwargs())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Pairing recorded: %(helper)s with household "
-                                        "%(h)s.") % {"helper": pairing.helper_name,
-                                                     "h": pairing.household})
-            return redirect(_detail_url(pairing))
+    response = submit(
+        request, form, lambda _data: services.pairing_create(actor=user, **form.service_kwargs()),
+        lambda pairing: _("Pairing recorded: %(helper)s with household %(h)s.") % {
+            "helper": pairing.helper_name, "h": pairing.household},
+        lambda pairing: redirect(_detail_url(pairing)))
+    if response is not None:
+        return response
     person = None
     if form.is_bound:
         household = form.household_obj or _posted(form, "household", households_for(user))
@@ -240,83 +232,66 @@ def _context(request: HttpRequest, pairing: Pairing, forms: dict[str, Form]) -> 
 
 @login_required
 def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_read(request.user)
     pairing = selectors.get_pairing_for(request.user, pk)
     return render(request, "care/pairing_detail.html", _context(request, pairing, {}))
 
 
 def _failed(request: HttpRequest, pk: int, key: str, form: Form) -> HttpResponse:
-    pairing = selectors.get_pairing_for(request.user, pk)
+    pairing = selectors.get_pairing_for(request.user, pk, perm=Perm.MANAGE_PAIRINGS)
     return render(request, "care/pairing_detail.html", _context(request, pairing, {key: form}),
                   status=400)
+
+
+def _act(request: HttpRequest, pk: int, key: str, form: Form,
+         call: Callable[[Any, Pairing, dict[str, Any]], Any],
+         success: str | Callable[[Any], str], anchor: str = "") -> HttpResponse:
+    """The POST of one action on the pairing page: call the service, confirm and
+    go back to the page, or show it again with the form's errors."""
+    user = request.user
+    pairing = selectors.get_pairing_for(user, pk, perm=Perm.MANAGE_PAIRINGS)
+    response = submit(request, form, lambda data: call(user, pairing, data), success,
+                      lambda _result: redirect(_detail_url(pairing, anchor)))
+    if response is not None:
+        return response
+    return _failed(request, pk, key, form)
 
 
 @login_required
 @require_POST
 def pairing_checkin(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    require(user, Perm.MANAGE_PAIRINGS)
-    pairing = selectors.get_pairing_for(user, pk)
-    form = CheckInForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.checkin_add(actor=user, pairing=pairing, on=data["on"], mode=data["mode"],
-                                 note=data["note"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Check-in recorded."))
-            return redirect(_detail_url(pairing, "checkins"))
-    return _failed(request, pk, "checkin_form", form)
+    def call(user: Any, pairing: Pairing, data: dict[str, Any]) -> Any:
+        return services.checkin_add(actor=user, pairing=pairing, on=data["on"],
+                                    mode=data["mode"], note=data["note"])
+
+    return _act(request, pk, "checkin_form", CheckInForm(request.POST), call,
+                _("Check-in recorded."), "checkins")
 
 
 @login_required
 @require_POST
 def pairing_status(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    require(user, Perm.MANAGE_PAIRINGS)
-    pairing = selectors.get_pairing_for(user, pk)
+    def call(user: Any, pairing: Pairing, data: dict[str, Any]) -> Any:
+        return services.pairing_set_status(actor=user, pairing=pairing, status=data["status"],
+                                           on=data["on"])
+
     form = StatusForm(request.POST)
-    if form.is_valid():
-        status = form.cleaned_data["status"]
-        try:
-            services.pairing_set_status(actor=user, pairing=pairing, status=status,
-                                        on=form.cleaned_data["on"])
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "ended" in exc.error_dict:
-                # The service names the model's field; the form calls it "on".
-                exc = ValidationError({"on": exc.error_dict["ended"]})
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, {
-                PairingStatus.ACTIVE: _("Pairing resumed."),
-                PairingStatus.PAUSED: _("Pairing paused."),
-                PairingStatus.ENDED: _("Pairing ended."),
-            }[status])
-            return redirect(_detail_url(pairing))
-    return _failed(request, pk, "status_form", form)
+    return _act(request, pk, "status_form", form, call, lambda pairing: {
+        PairingStatus.ACTIVE: _("Pairing resumed."),
+        PairingStatus.PAUSED: _("Pairing paused."),
+        PairingStatus.ENDED: _("Pairing ended."),
+    }[pairing.status])
 
 
 @login_required
 @require_POST
 def pairing_planned_end(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    require(user, Perm.MANAGE_PAIRINGS)
-    pairing = selectors.get_pairing_for(user, pk)
-    form = PlannedEndForm(request.POST)
-    if form.is_valid():
-        planned_end = form.cleaned_data["planned_end"]
-        try:
-            services.pairing_set_planned_end(actor=user, pairing=pairing,
-                                             planned_end=planned_end)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            if planned_end is None:
-                messages.success(request, _("The pairing has no planned end now."))
-            else:
-                messages.success(request, _("Planned end set to %(day)s.")
-                                 % {"day": planned_end.isoformat()})
-            return redirect(_detail_url(pairing))
-    return _failed(request, pk, "plan_form", form)
+    def call(user: Any, pairing: Pairing, data: dict[str, Any]) -> Any:
+        return services.pairing_set_planned_end(actor=user, pairing=pairing,
+                                                planned_end=data["planned_end"])
+
+    def said(pairing: Pairing) -> str:
+        if pairing.planned_end is None:
+            return _("The pairing has no planned end now.")
+        return _("Planned end set to %(day)s.") % {"day": pairing.planned_end.isoformat()}
+
+    return _act(request, pk, "plan_form", PlannedEndForm(request.POST), call, said)

@@ -16,13 +16,13 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from jiayuan.care.mediation.selectors import sorted_parties
 from jiayuan.care.models import Dispute, DisputeParty
 from jiayuan.core import audit
-from jiayuan.core.models import AuditAction
+from jiayuan.core.models import AuditAction, User
 from jiayuan.registry import pdf as registry_pdf
 from jiayuan.registry.pdf import FONT, _pdf
 
-ROLE_ORDER = {"applicant": 0, "respondent": 1, "other": 2}
 BLANK = "________________"
 
 
@@ -47,10 +47,10 @@ def party_name(party: DisputeParty) -> str:
 def _parties(dispute: Dispute) -> list[DisputeParty]:
     parties = dispute.parties.select_related("person", "business", "household__head",
                                              "household__dwelling")
-    return sorted(parties, key=lambda p: (ROLE_ORDER.get(p.role, 9), p.pk))
+    return sorted_parties(parties)
 
 
-def mediation_agreement_pdf(actor: Any, dispute: Dispute) -> bytes:
+def mediation_agreement_pdf(actor: User, dispute: Dispute) -> bytes:
     """The agreement in the station's language (Simplified Chinese) whatever the
     worker's interface language: the parties sign it."""
     parties = _parties(dispute)

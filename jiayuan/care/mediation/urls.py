@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jiayuan.care import views_disputes as views
+from jiayuan.care.mediation import views
 
 urlpatterns: list = [
     path("", views.dispute_list, name="dispute_list"),

@@ -12,11 +12,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import uuid4
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,21 +23,20 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from jiayuan.care import selectors, services
+from jiayuan.care import selectors
 from jiayuan.care.choices import DutyStatus, VisitMode, VisitPurpose
+from jiayuan.care.duties import selectors as duty_selectors
 from jiayuan.care.filters import VisitFilterForm
-from jiayuan.care.forms_visits import DATETIME_LOCAL, VisitCaseForm, VisitForm
 from jiayuan.care.models import Duty, Visit
-from jiayuan.care.templatetags.care_tags import duty_reason
-from jiayuan.core import audit
+from jiayuan.care.visits import selectors as visit_selectors
+from jiayuan.care.visits import services
+from jiayuan.care.visits.forms import DATETIME_LOCAL, VisitCaseForm, VisitForm
 from jiayuan.core.access import as_id, get_in_scope, require
 from jiayuan.core.filters import read_filters
-from jiayuan.core.models import AuditAction
+from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import grids_for, in_scope
-from jiayuan.core.views import apply_service_errors
-from jiayuan.desk import services as desk_services
-from jiayuan.desk.choices import Channel
+from jiayuan.core.views import submit
 from jiayuan.desk.selectors import can_see
 from jiayuan.lib.text import first_line
 from jiayuan.registry.models import Household
@@ -56,20 +52,18 @@ DRAFT_HEADER = "X-Visit-Draft"
 
 # --- helpers ------------------------------------------------------------------
 
-def _open_duties(actor: Any, households: list[Household]) -> dict[int, list[Duty]]:
+def _open_duties(actor: User, households: list[Household]) -> dict[int, list[Duty]]:
     """Open duties per household (one query), with their reason attached."""
     found: dict[int, list[Duty]] = {h.pk: [] for h in households}
     if not households:
         return found
-    for duty in (selectors.duties_for(actor).filter(household__in=households,
-                                                    status=DutyStatus.OPEN)
-                 .order_by("due", "id")):
-        duty.reason = duty_reason(duty, actor)
+    for duty in duty_selectors.with_reasons(actor, selectors.duties_for(actor).filter(
+            household__in=households, status=DutyStatus.OPEN).order_by("due", "id")):
         found[duty.household_id].append(duty)
     return found
 
 
-def _chosen(actor: Any, households: list[Household]) -> list[tuple[Household, list[Duty]]]:
+def _chosen(actor: User, households: list[Household]) -> list[tuple[Household, list[Duty]]]:
     duties = _open_duties(actor, households)
     return [(h, duties[h.pk]) for h in households]
 
@@ -83,7 +77,7 @@ def _visit_url(visit: Visit) -> str:
     return reverse("visit_detail", args=[visit.pk])
 
 
-def _mark_scope(actor: Any, households: Any) -> None:
+def _mark_scope(actor: User, households: Any) -> None:
     """A visit in scope may name a household of another grid (a community-wide
     account logged both): show it, but link only what the actor may open."""
     for h in households:
@@ -153,7 +147,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     business = None
     if request.method == "GET":
         if request.GET.get("duty"):
-            duty = get_in_scope(user, selectors.duties_for(user), request.GET["duty"])
+            duty = duty_selectors.get_duty_for(user, request.GET["duty"], perm=Perm.LOG_VISITS)
             preset.append(get_household_for(user, duty.household_id))
             initial["purpose"] = VisitPurpose.DUTY
         for pk in request.GET.getlist("household"):
@@ -167,24 +161,25 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                            purpose=VisitPurpose.MERCHANT)
         initial["households"] = [h.pk for h in preset]
     form = VisitForm(request.POST or None, actor=user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            visit, created = services.visit_log(actor=user, **form.service_kwargs())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            if created:
-                closed = Duty.objects.filter(visit=visit).count()
-                text = _("Visit saved.")
-                if closed:
-                    text += " " + ngettext("It fulfilled %(n)d must-visit duty.",
-                                           "It fulfilled %(n)d must-visit duties.",
-                                           closed) % {"n": closed}
-                messages.success(request, text)
-            else:
-                messages.info(request, _("This visit was already saved (the form was sent "
-                                         "twice); nothing was recorded twice."))
-            return redirect(_visit_url(visit))
+
+    def saved(logged: tuple[Visit, bool]) -> str:
+        visit, created = logged
+        if not created:
+            return _("This visit was already saved (the form was sent twice); nothing was "
+                     "recorded twice.")
+        closed = selectors.duties_for(user).filter(visit=visit).count()
+        text = _("Visit saved.")
+        if closed:
+            text += " " + ngettext("It fulfilled %(n)d must-visit duty.",
+                                   "It fulfilled %(n)d must-visit duties.",
+                                   closed) % {"n": closed}
+        return text
+
+    response = submit(request, form,
+                      lambda _data: services.visit_log(actor=user, **form.service_kwargs()),
+                      saved, lambda logged: redirect(_visit_url(logged[0])))
+    if response is not None:
+        return response
     if form.is_bound:
         preset = _posted_households(user, form)
         business = form.business_obj or _posted_business(user, form)
@@ -234,25 +229,18 @@ def visit_household_search(request: HttpRequest) -> HttpResponse:
 @login_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    require(user, Perm.VIEW_VISITS)
     visit = selectors.get_visit_for(user, pk)
     if request.headers.get(DRAFT_HEADER):
         return HttpResponse(status=204)
     households = list(visit.households.select_related("dwelling__building", "head")
                       .order_by("dwelling__code", "pk"))
     _mark_scope(user, households)
-    duties_closed = list(selectors.duties_for(user).filter(visit=visit)
-                         .select_related("household__dwelling")
-                         .order_by("due", "id"))
-    for duty in duties_closed:
-        duty.reason = duty_reason(duty, user)
+    duties_closed = duty_selectors.with_reasons(user, selectors.duties_for(user).filter(
+        visit=visit).select_related("household__dwelling").order_by("due", "id"))
     cases = list(visit.cases.select_related("item").order_by("opened_at", "id"))
     for case in cases:
         case.visible = can_see(user, case)
-    show_sensitive = user.has(Perm.VIEW_SENSITIVE)
-    if show_sensitive and visit.sensitive_note:
-        audit.record(AuditAction.VIEW_SENSITIVE, actor=user, obj=visit,
-                     changes={"shown": ["sensitive_note"]})
+    show_sensitive = visit_selectors.show_sensitive_note(user, visit)
     return render(request, "care/visit_detail.html", {
         "visit": visit, "households": households, "visitors": list(visit.visitors.all()),
         "duties_closed": duties_closed, "cases": cases, "show_sensitive": show_sensitive,
@@ -268,8 +256,7 @@ def visit_case_new(request: HttpRequest, pk: int) -> HttpResponse:
     already written in."""
     user = request.user
     require(user, Perm.WORK_CASES)
-    require(user, Perm.LOG_VISITS)
-    visit = selectors.get_visit_for(user, pk)
+    visit = selectors.get_visit_for(user, pk, perm=Perm.LOG_VISITS)
     wanted = request.GET.get("household")
     if not wanted:
         ids = list(visit.households.values_list("pk", flat=True)[:2])
@@ -280,24 +267,17 @@ def visit_case_new(request: HttpRequest, pk: int) -> HttpResponse:
         "dwelling__building", "head"), wanted)
     form = VisitCaseForm(request.POST or None, actor=user, household=household,
                          needs=visit.needs)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            # Both or neither: a request the visit does not know of is lost work.
-            with transaction.atomic():
-                case = desk_services.case_create(
-                    actor=user, person=data["person"], item=data["item"],
-                    channel=Channel.HOME_VISIT, summary=data["summary"],
-                    details=data["details"], priority=data["priority"],
-                    needs_onsite=data["needs_onsite"] or data["item"].onsite_required,
-                    owner=data["owner"])
-                services.visit_link_case(actor=user, visit=visit, case=case)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Request %(ref)s opened from the visit. Give the "
-                                        "resident this reference number.") % {"ref": case.ref})
-            return redirect(reverse("case_detail", args=[case.pk]))
+    response = submit(
+        request, form,
+        lambda data: services.visit_case_open(
+            actor=user, visit=visit, person=data["person"], item=data["item"],
+            summary=data["summary"], details=data["details"], priority=data["priority"],
+            needs_onsite=data["needs_onsite"], owner=data["owner"]),
+        lambda case: _("Request %(ref)s opened from the visit. Give the resident this "
+                       "reference number.") % {"ref": case.ref},
+        lambda case: redirect(reverse("case_detail", args=[case.pk])))
+    if response is not None:
+        return response
     return render(request, "care/visit_case_form.html", {
         "form": form, "visit": visit, "household": household,
     }, status=400 if form.is_bound else 200)

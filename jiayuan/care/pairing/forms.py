@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiayuan.care.choices import HelperKind, PairingStatus, VisitMode
-from jiayuan.care.forms_visits import visit_staff
+from jiayuan.care.visits.forms import visit_staff
 from jiayuan.core.models import User
 from jiayuan.core.scope import in_scope
 from jiayuan.lib.forms import IdModelChoiceField
@@ -61,7 +61,7 @@ class PairingForm(forms.Form):
     planned_end = forms.DateField(label=_("Planned end"), required=False,
                                   widget=_date_input(), help_text=PLANNED_END_HELP)
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("started", timezone.localdate())
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """The six must-visit duties (六必访): which households are owed a visit, raised
-and lapsed by `manage.py tick` (the `duties` step of jiayuan.desk.tick.STEPS).
+and lapsed by `manage.py tick` (`run`, care's scheduled job; importable as
+`jiayuan.care.duties.run`).
 
 A rule *holds* for a household on a day:
 

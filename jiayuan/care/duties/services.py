@@ -1,0 +1,59 @@
+"""Writing the must-visit settings and the festival calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from jiayuan.care.models import CareSettings, FestivalDate
+from jiayuan.core import audit
+from jiayuan.core.access import require
+from jiayuan.core.models import AuditAction, User
+from jiayuan.core.roles import Perm
+
+
+@audit.audited
+def settings_save(*, actor: User, community_id: int, values: dict[str, int]) -> CareSettings:
+    require(actor, Perm.MANAGE_CARE)
+    if actor.community_id not in (None, community_id):
+        raise Http404
+    current = CareSettings.for_community(community_id)
+    before = audit.snapshot(current, CareSettings.AUDIT_FIELDS)
+    for name in CareSettings.EDITABLE:
+        if name in values:
+            value = int(values[name])
+            if not 0 < value <= 366:
+                raise ValidationError({name: _("Give a number of days from 1 to 366.")})
+            setattr(current, name, value)
+    current.updated_by = actor
+    current.save()
+    audit.record(AuditAction.UPDATE, actor=actor, obj=current,
+                 changes=audit.diff(before, audit.snapshot(current, CareSettings.AUDIT_FIELDS)))
+    return current
+
+
+@audit.audited
+def festival_date_add(*, actor: User, festival: str, day: date, note: str = "") -> FestivalDate:
+    require(actor, Perm.MANAGE_CARE)
+    if FestivalDate.objects.filter(festival=festival, date=day).exists():
+        raise ValidationError({"date": _("This festival is already on the calendar for that "
+                                         "day.")})
+    row = FestivalDate.objects.create(festival=festival, date=day, note=note.strip())
+    audit.record(AuditAction.CREATE, actor=actor, obj=row,
+                 changes=audit.created(audit.snapshot(row, FestivalDate.AUDIT_FIELDS)))
+    return row
+
+
+@audit.audited
+def festival_date_delete(*, actor: User, row: FestivalDate) -> None:
+    """Take a wrong date off the calendar. Its open duties are not touched
+    here: the next run of the duties (duties.to_lapse) lapses them, and raises
+    the duties of the corrected day if one was added, so a correction never
+    leaves a household owed two visits for one festival."""
+    require(actor, Perm.MANAGE_CARE)
+    audit.record(AuditAction.DELETE, actor=actor, obj=row,
+                 changes=audit.snapshot(row, FestivalDate.AUDIT_FIELDS))
+    row.delete()
