@@ -34,9 +34,10 @@ from jiayuan.desk.models import (
     ServiceCategory,
     ServiceItem,
 )
+from jiayuan.registry.models import Household, Person
 
 
-def cases_for(actor: Any) -> QuerySet[Case]:
+def cases_for(actor: User) -> QuerySet[Case]:
     if not (actor.is_authenticated and actor.has(Perm.VIEW_CASES)):
         return Case.objects.none()
     ids = grid_ids(actor)
@@ -48,7 +49,7 @@ def cases_for(actor: Any) -> QuerySet[Case]:
     return Case.objects.filter(visible)
 
 
-def can_see(actor: Any, case: Case) -> bool:
+def can_see(actor: User, case: Case) -> bool:
     if not (actor.is_authenticated and actor.has(Perm.VIEW_CASES)):
         return False
     ids = grid_ids(actor)
@@ -169,7 +170,7 @@ QUEUES = (
 QUEUE_CODES = {q.code for q in QUEUES}
 
 
-def queue(actor: Any, code: str, now: datetime | None = None) -> QuerySet[Case]:
+def queue(actor: User, code: str, now: datetime | None = None) -> QuerySet[Case]:
     """The cases of one work queue, most urgent first."""
     now = now or timezone.now()
     qs = cases_for(actor)
@@ -200,17 +201,17 @@ def queue(actor: Any, code: str, now: datetime | None = None) -> QuerySet[Case]:
     return qs.select_related("item", "owner", "person").order_by("due", "id")
 
 
-def queue_counts(actor: Any, now: datetime | None = None) -> dict[str, int]:
+def queue_counts(actor: User, now: datetime | None = None) -> dict[str, int]:
     """How many cases each queue holds (one query per queue, each on an index)."""
     return {q.code: queue(actor, q.code, now).count() for q in QUEUES if q.code != "all"}
 
 
-def household_cases(actor: Any, household: Any) -> list[Case]:
+def household_cases(actor: User, household: Household) -> list[Case]:
     return list(cases_for(actor).filter(household=household)
                 .select_related("item", "owner", "person").order_by("-opened_at", "-id"))
 
 
-def person_cases(actor: Any, person: Any) -> list[Case]:
+def person_cases(actor: User, person: Person) -> list[Case]:
     """The requests a person made, as far as the actor's scope and role allow."""
     if not actor.has(Perm.VIEW_CASES):
         return []
@@ -243,7 +244,7 @@ def repeat_thresholds() -> dict[int, RepeatThreshold]:
         "community_id", "repeat_open", "repeat_days")}
 
 
-def repeat_flags(household: Any, cases: list[Case] | None = None) -> list[str]:
+def repeat_flags(household: Household, cases: list[Case] | None = None) -> list[str]:
     """Why this household's requests keep coming back: several unresolved at
     once, or the same service asked for again within the repeat window. The
     station is failing them; care makes this a must-visit duty."""

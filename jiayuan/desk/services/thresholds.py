@@ -28,9 +28,9 @@ def repeat_threshold_save(*, actor: User, community_id: int, repeat_open: int,
     days = current.days if repeat_days is None else repeat_days
     for field, value in (("repeat_open", repeat_open), ("repeat_days", days)):
         if not 1 <= value <= 366:
-            raise ValidationError({field: _("Give a number of requests from 1 to 366.")
-                                   if field == "repeat_open"
-                                   else _("Give a number of days from 1 to 366.")})
+            raise ValidationError({field: _(
+                "Give a number of requests from %(min)d to %(max)d.") % {"min": 1, "max": 366}
+                if field == "repeat_open" else _("Give a number of days from 1 to 366.")})
     if (repeat_open, days) == (current.open, current.days):
         return None
     row, created = DeskSettings.objects.select_for_update().get_or_create(
