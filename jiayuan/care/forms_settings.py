@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.care.models import CareSettings
-from jiayuan.desk.forms_catalogue import PeriodForm
+from jiayuan.desk.catalogue.forms import PeriodForm
 from jiayuan.desk.selectors import repeat_threshold
 from jiayuan.lib.festivals import FESTIVAL_CHOICES
 

@@ -26,8 +26,8 @@ from django.utils import timezone
 from jiayuan.core.models import AuditEntry
 from jiayuan.desk import services
 from jiayuan.desk.choices import Channel, EventKind
-from jiayuan.desk.forms_portal import issue_stamp
 from jiayuan.desk.models import Case, PortalHit, ServiceCategory, ServiceItem
+from jiayuan.desk.portal.forms import issue_stamp
 
 PHONE = "139 1234 5678"
 CANONICAL = "13912345678"

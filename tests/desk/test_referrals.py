@@ -20,7 +20,7 @@ from django.utils import timezone
 from jiayuan.core.models import AuditEntry
 from jiayuan.desk import services
 from jiayuan.desk.models import Case, CaseEvent, Referral
-from jiayuan.desk.views_referral import referrals_for_case
+from jiayuan.desk.referrals.views import referrals_for_case
 from jiayuan.registry import services as registry_services
 from jiayuan.registry.models import Consent
 

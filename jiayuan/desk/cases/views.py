@@ -19,8 +19,7 @@ from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
 from jiayuan.core.views import form_status, submit
 from jiayuan.desk import selectors, services, workflow
-from jiayuan.desk.choices import OPEN_STATUSES, PERMIT_SERVICES, Status
-from jiayuan.desk.forms import (
+from jiayuan.desk.cases.forms import (
     AssignForm,
     CaseEditForm,
     DocumentForm,
@@ -30,8 +29,9 @@ from jiayuan.desk.forms import (
     NoteForm,
     TransitionForm,
 )
+from jiayuan.desk.choices import OPEN_STATUSES, PERMIT_SERVICES, Status
 from jiayuan.desk.models import Case
-from jiayuan.desk.views_referral import referrals_for_case
+from jiayuan.desk.referrals.views import referrals_for_case
 from jiayuan.registry.search import search
 from jiayuan.registry.selectors import get_person_for, people_for
 

@@ -20,7 +20,7 @@ from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
 from jiayuan.core.views import submit
 from jiayuan.desk import selectors, services, stats
-from jiayuan.desk.forms_catalogue import (
+from jiayuan.desk.catalogue.forms import (
     CategoryForm,
     DepartmentForm,
     PeriodForm,

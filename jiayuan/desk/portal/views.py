@@ -26,14 +26,14 @@ from jiayuan.core.middleware import client_ip
 from jiayuan.core.views import submit
 from jiayuan.desk import services
 from jiayuan.desk.choices import OPEN_STATUSES, EventKind, PortalHitKind, Status
-from jiayuan.desk.forms_portal import (
+from jiayuan.desk.models import Case, ServiceCategory, ServiceItem
+from jiayuan.desk.portal.forms import (
     PortalRequestForm,
     StatusLookupForm,
     active_items,
     general_item,
     issue_stamp,
 )
-from jiayuan.desk.models import Case, ServiceCategory, ServiceItem
 from jiayuan.places.models import Community
 
 # The new case's reference and code travel to the thank-you page in the

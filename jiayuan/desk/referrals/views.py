@@ -30,16 +30,16 @@ from jiayuan.core.views import submit
 from jiayuan.desk import selectors, services
 from jiayuan.desk import stats as desk_stats
 from jiayuan.desk.choices import ReferralStatus
-from jiayuan.desk.filters import ReferralFilterForm
-from jiayuan.desk.forms_referral import (
+from jiayuan.desk.models import Case, Department, Referral
+from jiayuan.desk.pdf import referral_letter_pdf, reply_url, station_name
+from jiayuan.desk.referrals.filters import ReferralFilterForm
+from jiayuan.desk.referrals.forms import (
     AcknowledgeForm,
     AnswerForm,
     ConsentFromRefusalForm,
     ReferralForm,
     WithdrawReferralForm,
 )
-from jiayuan.desk.models import Case, Department, Referral
-from jiayuan.desk.pdf import referral_letter_pdf, reply_url, station_name
 
 OPEN_REFERRAL = (ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED)
 
