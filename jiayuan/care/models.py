@@ -40,7 +40,11 @@ class CareSettings(models.Model):
 
     `*_due` is the days from raising a duty to its due date; `*_every` is how
     often the duty comes back while the condition lasts (a household with a
-    disability is visited every `disability_every` days, not once)."""
+    disability is visited every `disability_every` days, not once).
+
+    How many unresolved requests raise the repeat duty is the desk's
+    per-community threshold (desk.selectors.repeat_threshold), the same one
+    that flags the household at the desk; this page edits it through desk."""
 
     community = models.OneToOneField("places.Community", models.CASCADE,
                                      related_name="care_settings")
@@ -50,10 +54,6 @@ class CareSettings(models.Model):
     illness_every = _days(_("serious illness: visit again every (days)"), 30)
     repeat_due = _days(_("repeated requests: days to visit"), 7)
     repeat_every = _days(_("repeated requests: visit again every (days)"), 30)
-    repeat_open = _days(
-        _("repeated requests: unresolved requests that raise a duty"), 3,
-        _("A household with this many unresolved requests at once, or the same request "
-          "again within the desk's repeat window, is owed a visit."))
     hardship_due = _days(_("hardship: days to visit"), 14)
     hardship_every = _days(_("hardship: visit again every (days)"), 90)
     disability_due = _days(_("disability: days to visit"), 14)
@@ -74,7 +74,7 @@ class CareSettings(models.Model):
         DutyRule.DISABILITY: ("disability_due", "disability_every"),
     }
     EDITABLE = ("dispute_due", "dispute_every", "illness_due", "illness_every",
-                "repeat_due", "repeat_every", "repeat_open", "hardship_due",
+                "repeat_due", "repeat_every", "hardship_due",
                 "hardship_every", "disability_due", "disability_every", "festival_lead",
                 "dispute_followup")
     AUDIT_FIELDS = EDITABLE

@@ -10,8 +10,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from jiayuan.care import selectors
-from jiayuan.care.models import DisputeParty
 from jiayuan.care.mediation.selectors import sorted_parties
+from jiayuan.care.models import DisputeParty
 from jiayuan.core.roles import Perm
 from jiayuan.lib.text import first_line
 

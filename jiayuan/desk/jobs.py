@@ -25,17 +25,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import F, Q
-from django.http import Http404
 from django.utils import formats, timezone
 
 from jiayuan.core import audit, scheduler
 from jiayuan.core.models import AuditAction
-from jiayuan.core.roles import Perm
 from jiayuan.core.scheduler import ACTOR
-from jiayuan.core.scope import in_scope
 from jiayuan.desk import digest
 from jiayuan.desk.choices import OPEN_STATUSES, EventKind, ReminderKind
 from jiayuan.desk.models import Case, CaseEvent, Reminder
@@ -232,26 +227,6 @@ def step_permits(now: datetime) -> int:
     close the ones nobody needs any more."""
     return (_raise_permit_reminders(now) + _close_permit_reminders(now)
             + _follow_moved_people())
-
-
-def reminder_mark_done(*, actor: Any, reminder: Reminder) -> bool:
-    """A worker marks a reminder done by hand. False when it already was."""
-    if not (actor.is_authenticated and actor.has(Perm.WORK_CASES)):
-        raise PermissionDenied
-    if not in_scope(actor, reminder.grid_id):
-        raise Http404
-    now = timezone.now()
-    with transaction.atomic():
-        audit.lock_tip()
-        n = Reminder.objects.filter(pk=reminder.pk, done_at__isnull=True).update(done_at=now)
-        if n:
-            # The person's name stays out of the log: the id is enough to trace it.
-            audit.record(AuditAction.UPDATE, actor=actor, object_type="desk.reminder",
-                         object_id=reminder.pk,
-                         object_repr=f"{reminder.kind} {reminder.due.isoformat()}",
-                         changes={"done_at": [None, now]})
-    reminder.done_at = now if n else reminder.done_at
-    return bool(n)
 
 
 # The digest goes last: what the other jobs raised today is in today's e-mail

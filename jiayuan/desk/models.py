@@ -14,6 +14,7 @@ import secrets
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -423,3 +424,34 @@ class DigestLog(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once")]
+
+
+class DeskSettings(models.Model):
+    """A community's repeat-request threshold, which its station head sets (on
+    the must-visit settings page). One value serves the desk's "coming back"
+    flag and care's must-visit duty: read it through
+    desk.selectors.repeat_threshold, which falls back to the deployment's
+    DESK_REPEAT_OPEN / DESK_REPEAT_DAYS until the head saves one."""
+
+    community = models.OneToOneField("places.Community", models.CASCADE,
+                                     related_name="desk_settings")
+    repeat_open = models.PositiveSmallIntegerField(
+        _("repeated requests: unresolved requests that flag a household"),
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_("A household with this many unresolved requests at once, or the same "
+                    "request again within the repeat window, is flagged at the desk and "
+                    "owed a visit."))
+    repeat_days = models.PositiveSmallIntegerField(
+        _("repeat window (days)"), validators=[MinValueValidator(1), MaxValueValidator(366)])
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+
+    AUDIT_FIELDS = ("repeat_open", "repeat_days")
+
+    class Meta:
+        verbose_name = _("desk settings")
+        verbose_name_plural = _("desk settings")
+
+    def __str__(self) -> str:
+        return str(self.community)

@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from jiayuan.core import audit
-from jiayuan.core.crypto import decrypt
 from jiayuan.core.models import AuditAction
 from jiayuan.desk.models import Referral
+from jiayuan.desk.selectors import requester_contact
 from jiayuan.desk.services import referral_token
 from jiayuan.registry.pdf import FONT, _line, _pdf
 
@@ -30,16 +30,6 @@ def reply_url(referral: Referral) -> str:
 
 def station_name(referral: Referral) -> str:
     return settings.STATION_NAME or referral.case.community.name
-
-
-def requester_contact(referral: Referral) -> tuple[str, str]:
-    """(name, phone in clear) when the referral shares them, else ("", "")."""
-    if not referral.share_contact:
-        return "", ""
-    case = referral.case
-    if case.person_id:
-        return case.person.name, decrypt(case.person.phone_enc)
-    return case.caller_name, decrypt(case.caller_phone_enc)
 
 
 def sharing_basis(referral: Referral) -> str:

@@ -12,18 +12,32 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiayuan.core.access import get_in_scope
+from jiayuan.core import audit
+from jiayuan.core.access import as_id, get_for, require
+from jiayuan.core.crypto import decrypt
+from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
-from jiayuan.core.scope import ALL, grid_ids
-from jiayuan.desk.choices import OPEN_STATUSES, Channel, ReferralStatus, Status
-from jiayuan.desk.models import Case, Referral
+from jiayuan.core.scope import ALL, filter_by_grid, grid_ids
+from jiayuan.desk.choices import OPEN_STATUSES, Channel, Status
+from jiayuan.desk.models import (
+    Case,
+    CaseDocument,
+    Department,
+    DeskSettings,
+    Referral,
+    Reminder,
+    ServiceCategory,
+    ServiceItem,
+)
+from jiayuan.registry.models import Household, Person
 
 
-def cases_for(actor: Any) -> QuerySet[Case]:
+def cases_for(actor: User) -> QuerySet[Case]:
     if not (actor.is_authenticated and actor.has(Perm.VIEW_CASES)):
         return Case.objects.none()
     ids = grid_ids(actor)
@@ -35,7 +49,7 @@ def cases_for(actor: Any) -> QuerySet[Case]:
     return Case.objects.filter(visible)
 
 
-def can_see(actor: Any, case: Case) -> bool:
+def can_see(actor: User, case: Case) -> bool:
     if not (actor.is_authenticated and actor.has(Perm.VIEW_CASES)):
         return False
     ids = grid_ids(actor)
@@ -46,10 +60,88 @@ def can_see(actor: Any, case: Case) -> bool:
     return case.grid_id in ids
 
 
-def get_case_for(actor: Any, pk: Any) -> Case:
-    return get_in_scope(actor, cases_for(actor).select_related(
+def get_case_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_CASES) -> Case:
+    """The case a page opens: the permission (403), then the scope (404)."""
+    return get_for(actor, perm, cases_for(actor).select_related(
         "item", "item__department", "owner", "person", "household", "household__dwelling",
         "duplicate_of"), pk)
+
+
+def document_for(actor: User, case: Case, pk: Any) -> CaseDocument:
+    """A document of a case the actor opened (get_case_for), to download:
+    recorded in the audit log as an export."""
+    document = CaseDocument.objects.filter(case=case, pk=as_id(pk)).first()
+    if document is None:
+        raise Http404
+    audit.record(AuditAction.EXPORT, actor=actor, obj=case, changes={"document": document.name})
+    return document
+
+
+def caller_phone_of(actor: User, case: Case) -> str:
+    """The whole phone number of an unregistered caller, for roles that may
+    see it; recorded in the audit log like any reveal."""
+    require(actor, Perm.REVEAL_PHONE)
+    if not can_see(actor, case):
+        raise Http404
+    phone = decrypt(case.caller_phone_enc) if case.caller_phone_enc else ""
+    audit.record(AuditAction.REVEAL, actor=actor, obj=case, changes={"field": "caller_phone"})
+    return phone
+
+
+def get_referral_for(actor: User, pk: Any, *, perm: Perm = Perm.REFER) -> Referral:
+    """A referral whose case is in the actor's scope: 403 without `perm`, else 404."""
+    return get_for(actor, perm, Referral.objects.filter(
+        case__in=cases_for(actor)).select_related(
+        "case", "case__item", "case__person", "case__community", "department", "sent_by",
+        "consent"), pk)
+
+
+def requester_contact(referral: Referral) -> tuple[str, str]:
+    """(name, phone in clear) when the referral shares them, else ("", "")."""
+    if not referral.share_contact:
+        return "", ""
+    case = referral.case
+    if case.person_id:
+        return case.person.name, decrypt(case.person.phone_enc)
+    return case.caller_name, decrypt(case.caller_phone_enc)
+
+
+def reply_page_contact(referral: Referral, *, opened: bool) -> tuple[str, str]:
+    """The requester's contact as the department's reply page shows it; the
+    page being opened (`opened`, a GET) is recorded in the audit log as a
+    view of sensitive details by the department."""
+    name, phone = requester_contact(referral)
+    if opened:
+        audit.record(AuditAction.VIEW_SENSITIVE, obj=referral,
+                     username=f"dept:{referral.department.code}",
+                     changes={"reply_page": True, "contact_shown": bool(name or phone)})
+    return name, phone
+
+
+def get_item_for(actor: User, pk: Any, *, perm: Perm = Perm.MANAGE_CATALOGUE) -> ServiceItem:
+    """A catalogue service to edit (the catalogue is the station's, not a grid's)."""
+    return get_for(actor, perm, ServiceItem.objects.all(), pk)
+
+
+def get_category_for(actor: User, pk: Any, *,
+                     perm: Perm = Perm.MANAGE_CATALOGUE) -> ServiceCategory:
+    return get_for(actor, perm, ServiceCategory.objects.all(), pk)
+
+
+def get_department_for(actor: User, pk: Any, *,
+                       perm: Perm = Perm.MANAGE_CATALOGUE) -> Department:
+    return get_for(actor, perm, Department.objects.all(), pk)
+
+
+def reminders_for(actor: User) -> QuerySet[Reminder]:
+    """Open reminders in the actor's grids, soonest first."""
+    require(actor, Perm.VIEW_CASES)
+    return (filter_by_grid(Reminder.objects.filter(done_at__isnull=True), actor)
+            .select_related("person", "grid").order_by("due", "id"))
+
+
+def get_reminder_for(actor: User, pk: Any, *, perm: Perm = Perm.WORK_CASES) -> Reminder:
+    return get_for(actor, perm, filter_by_grid(Reminder.objects.all(), actor), pk)
 
 
 def _today_bounds(now: datetime) -> tuple[datetime, datetime]:
@@ -78,7 +170,7 @@ QUEUES = (
 QUEUE_CODES = {q.code for q in QUEUES}
 
 
-def queue(actor: Any, code: str, now: datetime | None = None) -> QuerySet[Case]:
+def queue(actor: User, code: str, now: datetime | None = None) -> QuerySet[Case]:
     """The cases of one work queue, most urgent first."""
     now = now or timezone.now()
     qs = cases_for(actor)
@@ -109,17 +201,17 @@ def queue(actor: Any, code: str, now: datetime | None = None) -> QuerySet[Case]:
     return qs.select_related("item", "owner", "person").order_by("due", "id")
 
 
-def queue_counts(actor: Any, now: datetime | None = None) -> dict[str, int]:
+def queue_counts(actor: User, now: datetime | None = None) -> dict[str, int]:
     """How many cases each queue holds (one query per queue, each on an index)."""
     return {q.code: queue(actor, q.code, now).count() for q in QUEUES if q.code != "all"}
 
 
-def household_cases(actor: Any, household: Any) -> list[Case]:
+def household_cases(actor: User, household: Household) -> list[Case]:
     return list(cases_for(actor).filter(household=household)
                 .select_related("item", "owner", "person").order_by("-opened_at", "-id"))
 
 
-def person_cases(actor: Any, person: Any) -> list[Case]:
+def person_cases(actor: User, person: Person) -> list[Case]:
     """The requests a person made, as far as the actor's scope and role allow."""
     if not actor.has(Perm.VIEW_CASES):
         return []
@@ -127,87 +219,44 @@ def person_cases(actor: Any, person: Any) -> list[Case]:
                 .select_related("item", "owner", "person").order_by("-opened_at", "-id"))
 
 
-def repeat_flags(household: Any, cases: list[Case] | None = None) -> list[str]:
+@dataclass(frozen=True)
+class RepeatThreshold:
+    open: int  # unresolved requests at once that flag a household
+    days: int  # the same service asked again within this many days is a repeat
+
+
+def repeat_threshold(community_id: int | None) -> RepeatThreshold:
+    """The one repeat-request threshold of a community: the desk's flag and
+    care's must-visit duty both read it here. The head's saved value, else the
+    deployment's DESK_REPEAT_OPEN / DESK_REPEAT_DAYS."""
+    saved = (DeskSettings.objects.filter(community_id=community_id)
+             .values_list("repeat_open", "repeat_days").first()
+             if community_id is not None else None)
+    if saved is None:
+        return RepeatThreshold(settings.DESK_REPEAT_OPEN, settings.DESK_REPEAT_DAYS)
+    return RepeatThreshold(*saved)
+
+
+def repeat_thresholds() -> dict[int, RepeatThreshold]:
+    """Community pk -> its saved threshold (one query, for scheduled jobs);
+    communities missing here use `repeat_threshold(None)`, the defaults."""
+    return {c: RepeatThreshold(o, d) for c, o, d in DeskSettings.objects.values_list(
+        "community_id", "repeat_open", "repeat_days")}
+
+
+def repeat_flags(household: Household, cases: list[Case] | None = None) -> list[str]:
     """Why this household's requests keep coming back: several unresolved at
     once, or the same service asked for again within the repeat window. The
-    station is failing them; the visits issue makes this a must-visit duty."""
+    station is failing them; care makes this a must-visit duty."""
+    threshold = repeat_threshold(household.grid.community_id)
     if cases is None:
         cases = list(Case.objects.filter(household=household).only(
             "status", "is_repeat", "item_id"))
     open_cases = [c for c in cases if c.status in OPEN_STATUSES]
     flags = []
-    if len(open_cases) >= settings.DESK_REPEAT_OPEN:
+    if len(open_cases) >= threshold.open:
         flags.append(_("%(n)d requests unresolved") % {"n": len(open_cases)})
     if any(c.is_repeat for c in open_cases):
         flags.append(_("the same request again within %(days)d days")
-                     % {"days": settings.DESK_REPEAT_DAYS})
+                     % {"days": threshold.days})
     return flags
-
-
-@dataclass
-class OnTime:
-    key: Any
-    label: str
-    resolved: int
-    on_time: int
-    open: int
-    overdue: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.on_time / self.resolved if self.resolved else None
-
-
-def on_time_rates(actor: Any, since: datetime, until: datetime | None = None,
-                  by: str = "owner") -> list[OnTime]:
-    """Per owner (or per service): cases resolved in the period and how many of
-    them within the target; open and overdue now."""
-    now = timezone.now()
-    until = until or now
-    qs = cases_for(actor)
-    field = {"owner": "owner", "item": "item"}[by]
-    resolved = (qs.filter(resolved_at__gte=since, resolved_at__lt=until)
-                .values(field).annotate(n=Count("id"),
-                                        on_time=Count("id", filter=Q(resolution_breached=False))))
-    opened = (qs.filter(status__in=OPEN_STATUSES).values(field)
-              .annotate(n=Count("id"), overdue=Count("id", filter=Q(due__lt=now))))
-    rows: dict[Any, OnTime] = {}
-    for r in resolved:
-        rows[r[field]] = OnTime(r[field], "", r["n"], r["on_time"], 0, 0)
-    for r in opened:
-        row = rows.setdefault(r[field], OnTime(r[field], "", 0, 0, 0, 0))
-        row.open, row.overdue = r["n"], r["overdue"]
-    _label(rows, by)
-    return sorted(rows.values(), key=lambda r: (-(r.resolved + r.open), r.label))
-
-
-def _label(rows: dict[Any, OnTime], by: str) -> None:
-    from jiayuan.core.models import User
-    from jiayuan.desk.models import ServiceItem
-
-    model = User if by == "owner" else ServiceItem
-    names = {o.pk: str(o) for o in model.objects.filter(pk__in=[k for k in rows if k])}
-    for key, row in rows.items():
-        row.label = names.get(key, "") if key else str(_("(nobody)"))
-
-
-def referral_stats(actor: Any, since: datetime,
-                   until: datetime | None = None) -> list[dict[str, Any]]:
-    """Per department: referrals sent in the period, answered, and the average
-    days to answer."""
-    refs = (Referral.objects.filter(case__in=cases_for(actor), sent_at__gte=since)
-            .select_related("department").only("department__name", "department_id",
-                                               "status", "sent_at", "answered_at"))
-    if until is not None:
-        refs = refs.filter(sent_at__lt=until)
-    table: dict[int, dict[str, Any]] = {}
-    for r in refs:
-        row = table.setdefault(r.department_id, {"department": r.department, "sent": 0,
-                                                 "answered": 0, "days": 0.0})
-        row["sent"] += 1
-        if r.status == ReferralStatus.ANSWERED and r.answered_at:
-            row["answered"] += 1
-            row["days"] += (r.answered_at - r.sent_at).total_seconds() / 86400
-    for row in table.values():
-        row["avg_days"] = row["days"] / row["answered"] if row["answered"] else None
-    return sorted(table.values(), key=lambda r: -r["sent"])

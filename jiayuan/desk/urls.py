@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from jiayuan.desk import views, views_receipt, views_reminders
+from jiayuan.desk.cases import views, views_receipt, views_reminders
 
 urlpatterns: list = [
     path("", views.queue_view, name="desk"),
@@ -23,6 +23,6 @@ urlpatterns: list = [
     path("cases/<int:pk>/reveal-phone/", views.caller_phone_reveal, name="caller_phone_reveal"),
     path("reminders/", views_reminders.reminder_list, name="reminder_list"),
     path("reminders/<int:pk>/done/", views_reminders.reminder_done, name="reminder_done"),
-    path("", include("jiayuan.desk.urls_referral")),
-    path("", include("jiayuan.desk.urls_catalogue")),
+    path("", include("jiayuan.desk.referrals.urls")),
+    path("", include("jiayuan.desk.catalogue.urls")),
 ]

@@ -20,6 +20,8 @@ from jiayuan.care.choices import DutyRule, DutyStatus
 from jiayuan.care.models import CareSettings, Duty, FestivalDate
 from jiayuan.core.models import AuditAction, AuditEntry
 from jiayuan.core.roles import Role
+from jiayuan.desk.models import DeskSettings
+from jiayuan.desk.selectors import repeat_threshold
 from jiayuan.places.models import Community, Grid
 from tests.conftest import make_user
 
@@ -413,6 +415,7 @@ def test_last_month_and_this_year(client: Any, personas: dict, today: date) -> N
 
 def settings_post(**changes: Any) -> dict[str, Any]:
     data = {name: getattr(CareSettings(), name) for name in CareSettings.EDITABLE}
+    data["repeat_open"] = 3
     data.update(changes)
     return data
 
@@ -444,7 +447,10 @@ def test_the_head_saves_the_settings_with_an_audit_entry(client: Any, personas: 
     response = c.post(reverse("care_settings"), settings_post(dispute_due=3, repeat_open=5))
     assert response.status_code == 302
     saved = CareSettings.objects.get(community=community)
-    assert (saved.dispute_due, saved.repeat_open, saved.updated_by) == (3, 5, head)
+    assert (saved.dispute_due, saved.updated_by) == (3, head)
+    # The repeat threshold is the desk's: one value for its flag and the duty.
+    assert repeat_threshold(community.pk).open == 5
+    assert DeskSettings.objects.get(community=community).updated_by == head
     entry = AuditEntry.objects.get(action=AuditAction.UPDATE,
                                    object_type="care.caresettings")
     assert entry.actor_id == head.pk

@@ -26,8 +26,8 @@ from django.utils import timezone
 from jiayuan.core.models import AuditEntry
 from jiayuan.desk import services
 from jiayuan.desk.choices import Channel, EventKind
-from jiayuan.desk.forms_portal import issue_stamp
 from jiayuan.desk.models import Case, PortalHit, ServiceCategory, ServiceItem
+from jiayuan.desk.portal.forms import issue_stamp
 
 PHONE = "139 1234 5678"
 CANONICAL = "13912345678"
@@ -434,7 +434,7 @@ def test_the_lookup_form_gives_one_message_for_any_wrong_combination(portal_case
 
 @pytest.fixture
 def few_lookups(monkeypatch):
-    monkeypatch.setattr(services, "PORTAL_MAX_FAILED_LOOKUPS_PER_HOUR", 3)
+    monkeypatch.setattr(services.portal, "PORTAL_MAX_FAILED_LOOKUPS_PER_HOUR", 3)
 
 
 def test_guessing_through_the_lookup_form_is_limited_per_address(portal_case, few_lookups):

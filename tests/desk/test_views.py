@@ -42,11 +42,12 @@ def test_access_matrix(role: str, personas: dict, case: Case) -> None:
     client = client_for(personas[role])
     sees_desk = role in VIEWERS or role == "outsider"
     assert client.get(reverse("desk")).status_code == (200 if sees_desk else 403)
-    # The grid-A case: the outsider (grid B) and roles without the desk get a 404,
-    # exactly as if it did not exist.
-    expected = 200 if role in VIEWERS else 404
+    # The grid-A case: the outsider (grid B) gets a 404, exactly as if it did not
+    # exist; roles without the desk are refused first (403, core.access.get_for).
+    expected = 200 if role in VIEWERS else 404 if role == "outsider" else 403
     assert client.get(reverse("case_detail", args=[case.pk])).status_code == expected
-    assert client.get(reverse("case_detail", args=[999999])).status_code == 404
+    assert client.get(reverse("case_detail", args=[999999])).status_code == (
+        404 if sees_desk else 403)
     assert client.get(reverse("case_new")).status_code == (200 if role in WORKERS else 403)
     edit = client.get(reverse("case_edit", args=[case.pk])).status_code
     assert edit == (200 if role in WORKERS - {"outsider"} else 404 if role == "outsider"
@@ -161,8 +162,13 @@ def test_stale_form_refused_with_message(personas: dict, case: Case) -> None:
     stale = b.post(reverse("case_edit", args=[case.pk]), {
         "version": version, "item": case.item_id, "summary": "乙的修改",
         "priority": "urgent", "owner": ""})
-    assert stale.status_code == 400
-    assert "reload" in stale.content.decode() or "刷新" in stale.content.decode()
+    # Refused with who changed it; the second worker's input is kept on the
+    # form, now carrying the version on record (core.versioning).
+    assert stale.status_code == 409
+    body = stale.content.decode()
+    assert "changed this case" in body or "修改了此个案" in body or "乙的修改" in body
+    assert "乙的修改" in body
+    assert stale.context["form"]["version"].value() == str(version + 1)
     case.refresh_from_db()
     assert (case.summary, case.priority) == ("甲的修改", "normal")
 
@@ -243,12 +249,13 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page_not_the_document(
     assert not AuditEntry.objects.filter(action="export").exists()
 
 
-@pytest.mark.parametrize("role", ["outsider", "coordinator", "admin"])
+@pytest.mark.parametrize(("role", "expected"), [
+    ("outsider", 404), ("coordinator", 403), ("admin", 403)])
 def test_it_answers_404_to_accounts_that_may_not_see_the_case(
-        role: str, personas: dict, case: Case, document: Any) -> None:
+        role: str, expected: int, personas: dict, case: Case, document: Any) -> None:
     response = client_for(personas[role]).get(
         reverse("case_document_download", args=[case.pk, document.pk]))
-    assert response.status_code == 404
+    assert response.status_code == expected
     assert not AuditEntry.objects.filter(action="export").exists()
 
 

@@ -308,7 +308,7 @@ def test_second_save_with_stale_version_is_refused(case: Case, personas: dict) -
     cw, head = personas["caseworker"], personas["head"]
     seen = case.version  # both open the page
     services.case_update(actor=cw, case=case, version=seen, summary="孩子要上小学一年级")
-    with pytest.raises(services.Conflict, match="Someone else changed"):
+    with pytest.raises(services.Conflict, match="changed this case"):
         services.case_update(actor=head, case=case, version=seen, summary="覆盖别人的修改")
     with pytest.raises(services.Conflict):
         services.transition(actor=head, case=case, action="start", version=seen)

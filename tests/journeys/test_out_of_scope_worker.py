@@ -84,11 +84,13 @@ def test_an_out_of_scope_worker_finds_nothing_of_another_grid(
         assert body == page.content(), real
         assert answer.status == expected.status, real
         statuses[real] = answer.status
-    # A grid worker may not mediate: opening a dispute and its parties' picker
-    # are refused before any lookup, for a missing object exactly as for these.
+    # A grid worker may not mediate or refer: opening a dispute, its parties'
+    # picker and a referral letter are refused before any lookup, for a missing
+    # object exactly as for these.
     forbidden = {u for u, s in statuses.items() if s == 403}
     assert forbidden == {u for u in statuses if u.startswith("/care/disputes/new/")} | {
-        f"/care/disputes/{w['dispute'].pk}/parties/search/?q=郑"}, statuses
+        f"/care/disputes/{w['dispute'].pk}/parties/search/?q=郑",
+        f"/desk/referrals/{w['referral'].pk}/letter.pdf"}, statuses
     assert set(statuses.values()) == {403, 404}
     shot(page, "outsider-404")
 

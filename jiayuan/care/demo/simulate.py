@@ -68,13 +68,14 @@ class Household:
     """One household's year: call `run()` once."""
 
     def __init__(self, cond: Conditions, *, present_from: date, gone: date | None,
-                 start: date, today: date, params: Any,
+                 start: date, today: date, params: Any, repeat_open: int,
                  visits: list[tuple[date, bool, Any]],
                  respond: Callable[[SimDuty], date | None],
                  make_visit: Callable[[date, SimDuty], Any]) -> None:
         self.c = cond
         self.present_from, self.gone = present_from, gone
         self.start, self.today, self.p = start, today, params
+        self.repeat_open = repeat_open  # the desk's threshold (selectors.repeat_threshold)
         self.visits = visits  # (day, qualifying, visit), days before today
         self.respond, self.make_visit = respond, make_visit
         self.duties: list[SimDuty] = []
@@ -102,7 +103,7 @@ class Household:
                 if _within(day, a, b):
                     n += 1
                     repeats += is_repeat
-            if n and (n >= self.p.repeat_open or repeats):
+            if n and (n >= self.repeat_open or repeats):
                 return {"open": n, "repeats": repeats}
         return None
 

@@ -84,6 +84,7 @@ from jiayuan.core.models import User
 from jiayuan.core.roles import Perm, Role, role_has
 from jiayuan.desk.choices import OPEN_STATUSES, Channel
 from jiayuan.desk.models import Case, RefCounter
+from jiayuan.desk.selectors import repeat_threshold
 from jiayuan.lib.festivals import festival_label
 from jiayuan.places.models import Building, Community, Grid
 from jiayuan.registry.demo import names as N
@@ -279,6 +280,7 @@ class CommunityCare:
         self.rng = random.Random(f"jiayuan-demo-care/{ctx.seed}/{index}")
         self.today, self.start = ctx.today, ctx.start
         self.params = CareSettings.for_community(community.pk)
+        self.repeat_open = repeat_threshold(community.pk).open
         self.is_station = community.pk == ctx.station_id
         self.grids = list(Grid.objects.filter(community=community).order_by("pk"))
         self.disputes: list[DisputePlan] = []
@@ -352,11 +354,11 @@ class CommunityCare:
         """Whether the repeat rule can ever hold (skip the rest: most households)."""
         if any(r for _a, _b, r in cases):
             return True
-        if len(cases) < self.params.repeat_open:
+        if len(cases) < self.repeat_open:
             return False
         for a, _b, _r in cases:
             if sum(1 for x, y, _r in cases if x <= a and (y is None or a < y)) >= (
-                    self.params.repeat_open):
+                    self.repeat_open):
                 return True
         return False
 
@@ -916,7 +918,8 @@ class CommunityCare:
                   if hh.quiet_from is None or v.day < hh.quiet_from]
         hh.visits = [v for _d, _q, v in visits]
         sim = Household(hh.cond, present_from=hh.moved_in, gone=hh.gone, start=self.start,
-                        today=self.today, params=self.params, visits=visits,
+                        today=self.today, params=self.params,
+                        repeat_open=self.repeat_open, visits=visits,
                         respond=lambda duty: self._respond(hh, duty),
                         make_visit=lambda day, duty: self._duty_visit(hh, day, duty))
         hh.duties = sim.run()

@@ -6,9 +6,10 @@ A rule *holds* for a household on a day:
 
 1. dispute     — it is a party to a dispute that is open or in mediation;
 2. illness     — a member has a current "serious illness" circumstance;
-3. repeat      — it has at least `repeat_open` unresolved requests at the desk,
-                 or an unresolved request that repeats one made within the
-                 desk's repeat window (DESK_REPEAT_DAYS);
+3. repeat      — it has at least the community's repeat threshold of unresolved
+                 requests at the desk, or an unresolved request that repeats
+                 one made within the desk's repeat window (both from
+                 desk.selectors.repeat_threshold);
 4. hardship    — a current "hardship" or "minimum-income subsidy" circumstance;
 5. disability  — a member has a current "disability" circumstance;
 6. festival    — a festival the household itself declared falls within
@@ -49,6 +50,7 @@ from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Role
 from jiayuan.desk.choices import OPEN_STATUSES
 from jiayuan.desk.models import Case
+from jiayuan.desk.selectors import repeat_threshold, repeat_thresholds
 from jiayuan.places.models import Grid
 from jiayuan.registry.choices import CircumstanceKind
 from jiayuan.registry.models import Circumstance, Household
@@ -75,6 +77,14 @@ class Params:
         saved = {s.community_id: s for s in CareSettings.objects.all()}
         self.grid_community = dict(Grid.objects.values_list("id", "community_id"))
         self._by_community = saved
+        self._repeat = repeat_thresholds()
+        self._repeat_default = repeat_threshold(None)
+
+    def repeat_open(self, grid_id: int) -> int:
+        """The desk's repeat threshold of the grid's community."""
+        community_id = self.grid_community.get(grid_id)
+        found = self._repeat.get(community_id) if community_id is not None else None
+        return (found or self._repeat_default).open
 
     def of_grid(self, grid_id: int) -> CareSettings:
         community_id = self.grid_community.get(grid_id)
@@ -124,7 +134,7 @@ def holding(rule: str, today: date, params: Params) -> Holding:
                     output_field=IntegerField()))))
         for row in rows:
             grid_id = row["household__grid_id"]
-            if row["n"] >= params.of_grid(grid_id).repeat_open or row["repeats"]:
+            if row["n"] >= params.repeat_open(grid_id) or row["repeats"]:
                 found[row["household_id"]] = [
                     (grid_id, {"open": row["n"], "repeats": row["repeats"]}, "")]
     elif rule == DutyRule.FESTIVAL:

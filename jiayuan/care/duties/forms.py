@@ -8,14 +8,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.care.models import CareSettings
-from jiayuan.desk.forms_catalogue import PeriodForm
+from jiayuan.desk.catalogue.forms import PeriodForm
+from jiayuan.desk.selectors import repeat_threshold
 from jiayuan.lib.festivals import FESTIVAL_CHOICES
 
 DAYS_MIN, DAYS_MAX = 1, 366
@@ -34,13 +34,22 @@ SETTINGS_GROUPS: tuple[tuple[Any, tuple[str, ...]], ...] = (
 )
 
 
-def repeat_window_help() -> str:
+def repeat_window_help(community_id: int | None = None) -> str:
     """Rule 3's repeat window is the desk's: a case is flagged as a repeat when
-    it is opened, for the whole deployment, and the household file and the duty
-    must agree on what "again" means, so it is not a per-community setting."""
+    it is opened, and the household file and the duty must agree on what
+    "again" means, so this page does not change it."""
     return gettext("The repeat window is %(days)d days: a deployment setting, "
                    "DESK_REPEAT_DAYS, which the service desk also uses and which is not "
-                   "changed on this page.") % {"days": settings.DESK_REPEAT_DAYS}
+                   "changed on this page.") % {"days": repeat_threshold(community_id).days}
+
+
+#: The repeat threshold is the desk's (desk.models.DeskSettings), one value for
+#: the desk's flag and this duty; the page shows and saves it with the rest
+#: (services.settings_save hands it to desk).
+REPEAT_OPEN_LABEL = _("repeated requests: unresolved requests that raise a duty")
+REPEAT_OPEN_HELP = _("A household with this many unresolved requests at once, or the same "
+                     "request again within the desk's repeat window, is owed a visit.")
+FIELDS = (*CareSettings.EDITABLE, "repeat_open")
 
 
 class CareSettingsForm(forms.ModelForm):
@@ -53,29 +62,34 @@ class CareSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in CareSettings.EDITABLE:
-            model_field = CareSettings._meta.get_field(name)
+        community_id = self.instance.community_id
+        for name in FIELDS:
+            if name == "repeat_open":
+                label, help_text = REPEAT_OPEN_LABEL, REPEAT_OPEN_HELP
+            else:
+                model_field = CareSettings._meta.get_field(name)
+                label, help_text = model_field.verbose_name, model_field.help_text
             if name == "repeat_open":
                 message = _("Give a number of requests from %(min)d to %(max)d.")
             else:
                 message = _("Give a number of days from %(min)d to %(max)d.")
             message = message % {"min": DAYS_MIN, "max": DAYS_MAX}
-            help_text = model_field.help_text
             if name == "repeat_open":
-                help_text = format_lazy("{} {}", help_text, repeat_window_help())
+                help_text = format_lazy("{} {}", help_text, repeat_window_help(community_id))
             self.fields[name] = forms.IntegerField(
-                label=model_field.verbose_name, help_text=help_text,
+                label=label, help_text=help_text,
                 min_value=DAYS_MIN, max_value=DAYS_MAX,
                 widget=forms.NumberInput(attrs={"min": DAYS_MIN, "max": DAYS_MAX,
                                                 "inputmode": "numeric"}),
                 error_messages={"required": message, "invalid": message,
                                 "min_value": message, "max_value": message})
+        self.initial.setdefault("repeat_open", repeat_threshold(community_id).open)
 
     def groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in SETTINGS_GROUPS]
 
     def values(self) -> dict[str, int]:
-        return {name: self.cleaned_data[name] for name in CareSettings.EDITABLE}
+        return {name: self.cleaned_data[name] for name in FIELDS}
 
 
 class FestivalDateForm(forms.Form):

@@ -13,6 +13,7 @@ from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
+from jiayuan.desk.services import repeat_threshold_save
 
 
 @audit.audited
@@ -20,6 +21,10 @@ def settings_save(*, actor: User, community_id: int, values: dict[str, int]) -> 
     require(actor, Perm.MANAGE_CARE)
     if actor.community_id not in (None, community_id):
         raise Http404
+    if "repeat_open" in values:
+        # The repeat threshold is the desk's: one value for its flag and this duty.
+        repeat_threshold_save(actor=actor, community_id=community_id,
+                              repeat_open=int(values["repeat_open"]))
     current = CareSettings.for_community(community_id)
     before = audit.snapshot(current, CareSettings.AUDIT_FIELDS)
     for name in CareSettings.EDITABLE:

@@ -14,8 +14,8 @@ from jiayuan.core.access import as_id
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.staff import staff_with
+from jiayuan.desk.cases.forms import ItemChoiceField, WorkerChoiceField, workers
 from jiayuan.desk.choices import Priority
-from jiayuan.desk.forms import ItemChoiceField, WorkerChoiceField, workers
 from jiayuan.desk.models import ServiceItem
 from jiayuan.lib.forms import IdModelChoiceField, IdModelMultipleChoiceField
 from jiayuan.registry.models import Household, Person

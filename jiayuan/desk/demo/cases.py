@@ -57,6 +57,7 @@ from jiayuan.desk.models import (
     Reminder,
     ServiceItem,
 )
+from jiayuan.desk.selectors import repeat_threshold
 from jiayuan.desk.services import targets
 from jiayuan.lib.phone import mask_phone
 from jiayuan.registry.choices import ConsentPurpose, ConsentStatus
@@ -1029,6 +1030,7 @@ class CommunityCases:
                                        "referral": []}
         dt = _dt_adapter()
         code = self.community.code
+        window = repeat_threshold(self.community.pk).days  # as services.case_create
         repeats: dict[tuple[int, int], list[Plan]] = {}
         used_consents: set[int] = set()
         for plan in self.plans:
@@ -1060,7 +1062,7 @@ class CommunityCases:
             is_repeat = False
             if key is not None:
                 earlier = repeats.setdefault(key, [])
-                since = plan.opened - timedelta(days=settings.DESK_REPEAT_DAYS)
+                since = plan.opened - timedelta(days=window)
                 is_repeat = any(p.opened >= since and (p.t_cancel is None
                                                        or p.t_cancel > plan.opened)
                                 for p in earlier)

@@ -13,7 +13,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,17 +23,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jiayuan.core.middleware import client_ip
-from jiayuan.core.views import apply_service_errors
+from jiayuan.core.views import submit
 from jiayuan.desk import services
 from jiayuan.desk.choices import OPEN_STATUSES, EventKind, PortalHitKind, Status
-from jiayuan.desk.forms_portal import (
+from jiayuan.desk.models import Case, ServiceCategory, ServiceItem
+from jiayuan.desk.portal.forms import (
     PortalRequestForm,
     StatusLookupForm,
     active_items,
     general_item,
     issue_stamp,
 )
-from jiayuan.desk.models import Case, ServiceCategory, ServiceItem
 from jiayuan.places.models import Community
 
 # The new case's reference and code travel to the thank-you page in the
@@ -138,21 +138,15 @@ def request_create(request: HttpRequest) -> HttpResponse:
             services.portal_hit_record(source=source, kind=PortalHitKind.HONEYPOT)
             return redirect("portal_thanks")
         elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                case = services.portal_create(
-                    item=data["service"], summary=data["summary"], details=data["details"],
-                    caller_name=data["name"], caller_phone=data["phone"], community=community,
-                    source=source, contact_consent=data["consent"])
-            except ValidationError as exc:
-                if _is_throttled(exc):
-                    status = 429
-                    form.add_error(None, exc)
-                else:
-                    apply_service_errors(form, exc)
-            else:
-                request.session[SESSION_KEY] = {"ref": case.ref, "token": case.public_token}
-                return redirect("portal_thanks")
+            done = submit(request, form, lambda data: services.portal_create(
+                item=data["service"], summary=data["summary"], details=data["details"],
+                caller_name=data["name"], caller_phone=data["phone"], community=community,
+                source=source, contact_consent=data["consent"]), "",
+                lambda case: _thanks(request, case))
+            if done:
+                return done
+            if form.has_error(NON_FIELD_ERRORS, "throttled"):
+                status = 429
         elif form.has_error(NON_FIELD_ERRORS, "stamp"):
             # Sent too fast, too late or with a forged stamp: counts like a
             # request (a mistyped phone number does not).
@@ -167,10 +161,9 @@ def request_create(request: HttpRequest) -> HttpResponse:
         general=general_item(items)), status=status)
 
 
-def _is_throttled(exc: ValidationError) -> bool:
-    if hasattr(exc, "error_dict"):
-        return False
-    return any(e.code == "throttled" for e in exc.error_list)
+def _thanks(request: HttpRequest, case: Case) -> HttpResponse:
+    request.session[SESSION_KEY] = {"ref": case.ref, "token": case.public_token}
+    return redirect("portal_thanks")
 
 
 @require_GET

@@ -12,19 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jiayuan.core.access import get_in_scope, require
-from jiayuan.core.roles import Perm
-from jiayuan.core.scope import filter_by_grid
-from jiayuan.desk.jobs import reminder_mark_done
-from jiayuan.desk.models import Reminder
+from jiayuan.desk import selectors
+from jiayuan.desk.services import reminder_mark_done
 
 
 @login_required
 def reminder_list(request: HttpRequest) -> HttpResponse:
-    require(request.user, Perm.VIEW_CASES)
-    qs = (filter_by_grid(Reminder.objects.filter(done_at__isnull=True), request.user)
-          .select_related("person", "grid").order_by("due", "id"))
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = Paginator(selectors.reminders_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "desk/reminder_list.html", {"page": page,
                                                           "today": timezone.localdate()})
 
@@ -32,9 +26,7 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def reminder_done(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Perm.WORK_CASES)
-    reminder = get_in_scope(request.user, filter_by_grid(Reminder.objects.all(), request.user),
-                            pk)
+    reminder = selectors.get_reminder_for(request.user, pk)
     if reminder_mark_done(actor=request.user, reminder=reminder):
         messages.success(request, _("Reminder marked done."))
     else:

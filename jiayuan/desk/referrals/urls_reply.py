@@ -3,7 +3,7 @@ the referral letter, no account needed."""
 
 from django.urls import path
 
-from jiayuan.desk import views_referral as v
+from jiayuan.desk.referrals import views as v
 
 urlpatterns = [
     path("<str:token>/", v.referral_reply, name="referral_reply"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jiayuan.desk import views_catalogue as v
+from jiayuan.desk.catalogue import views as v
 
 urlpatterns: list = [
     path("catalogue/", v.catalogue, name="catalogue"),

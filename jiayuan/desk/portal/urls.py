@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jiayuan.desk import views_portal as v
+from jiayuan.desk.portal import views as v
 
 urlpatterns = [
     path("", v.landing, name="portal"),

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,24 +22,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jiayuan.core import audit
-from jiayuan.core.access import get_in_scope, require
+from jiayuan.core.access import require
 from jiayuan.core.filters import read_filters
-from jiayuan.core.models import AuditAction
+from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
-from jiayuan.core.views import apply_service_errors
+from jiayuan.core.views import submit
 from jiayuan.desk import selectors, services
+from jiayuan.desk import stats as desk_stats
 from jiayuan.desk.choices import ReferralStatus
-from jiayuan.desk.filters import ReferralFilterForm
-from jiayuan.desk.forms_referral import (
+from jiayuan.desk.models import Case, Department, Referral
+from jiayuan.desk.pdf import referral_letter_pdf, reply_url, station_name
+from jiayuan.desk.referrals.filters import ReferralFilterForm
+from jiayuan.desk.referrals.forms import (
     AcknowledgeForm,
     AnswerForm,
     ConsentFromRefusalForm,
     ReferralForm,
     WithdrawReferralForm,
 )
-from jiayuan.desk.models import Case, Department, Referral
-from jiayuan.desk.pdf import referral_letter_pdf, reply_url, requester_contact, station_name
 
 OPEN_REFERRAL = (ReferralStatus.SENT, ReferralStatus.ACKNOWLEDGED)
 
@@ -62,21 +61,33 @@ def referrals_for_case(actor: Any, case: Case) -> list[Referral]:
     return refs
 
 
-def _referral_for(actor: Any, pk: Any) -> Referral:
-    """A referral whose case is in the actor's scope, or 404."""
-    scoped = Referral.objects.filter(case__in=selectors.cases_for(actor)).select_related(
-        "case", "case__item", "case__person", "case__community", "department", "sent_by",
-        "consent")
-    return get_in_scope(actor, scoped, pk)
-
-
 # --- staff pages -------------------------------------------------------------
+
+def _refer(actor: User, case: Case, data: dict[str, Any],
+           consent_form: ConsentFromRefusalForm | None) -> Referral:
+    if consent_form is not None:
+        return services.referral_create_with_consent(
+            actor=actor, case=case, department=data["department"], message=data["message"],
+            version=data["version"], share_contact=data["share_contact"],
+            evidence=consent_form.cleaned_data["evidence"])
+    return services.referral_create(
+        actor=actor, case=case, department=data["department"], message=data["message"],
+        version=data["version"], share_contact=data["share_contact"],
+        override_reason=data.get("override_reason", ""))
+
+
+def _referred(request: HttpRequest, referral: Referral, with_consent: bool) -> str:
+    if with_consent:
+        messages.success(request, _("Consent to share with %(dept)s recorded.")
+                         % {"dept": referral.department.name})
+    return _("Referred to %(dept)s. Print the letter or copy the reply link for the "
+             "department.") % {"dept": referral.department.name}
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
-    case = selectors.get_case_for(request.user, pk)
-    require(request.user, Perm.REFER)
+    case = selectors.get_case_for(request.user, pk, perm=Perm.REFER)
     departments = list(Department.objects.filter(active=True))
     on_record = services.referral_consents(case)
     consents = {d.pk: on_record.get(d.pk) for d in departments}
@@ -91,41 +102,22 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     consent_form = ConsentFromRefusalForm(request.POST if with_consent else None,
                                           prefix="consent")
     offer = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            if with_consent:
-                services.referral_create_with_consent(
-                    actor=request.user, case=case, department=data["department"],
-                    message=data["message"], version=data["version"],
-                    share_contact=data["share_contact"],
-                    evidence=consent_form.cleaned_data["evidence"]
-                    if consent_form.is_valid() else "")
-            else:
-                services.referral_create(
-                    actor=request.user, case=case, department=data["department"],
-                    message=data["message"], version=data["version"],
-                    share_contact=data["share_contact"],
-                    override_reason=data.get("override_reason", ""))
-        except ValidationError as exc:
-            errors = getattr(exc, "error_dict", {})
-            if may_record and (with_consent or any(
-                    e.code == "no_consent" for e in errors.get("department", []))):
-                offer = data
-            if "evidence" in errors:
-                if not consent_form.errors:
-                    consent_form.add_error("evidence", errors["evidence"])
-                del errors["evidence"]
-            if errors or not hasattr(exc, "error_dict"):
-                apply_service_errors(form, exc)
-        else:
-            if with_consent:
-                messages.success(request, _("Consent to share with %(dept)s recorded.")
-                                 % {"dept": data["department"].name})
-            messages.success(request, _("Referred to %(dept)s. Print the letter or copy the "
-                                        "reply link for the department.")
-                             % {"dept": data["department"].name})
-            return redirect(case_url(case.pk))
+    sent: dict[str, Any] = {}  # what was sent: a refusal takes its field out of cleaned_data
+
+    def save(data: dict[str, Any]) -> Referral:
+        sent.update(data)
+        return _refer(request.user, case, data, consent_form if with_consent else None)
+
+    if with_consent and form.is_valid() and not consent_form.is_valid():
+        offer = form.cleaned_data  # the evidence is missing: ask again, nothing sent
+    else:
+        done = submit(request, form, save,
+                      lambda referral: _referred(request, referral, with_consent),
+                      lambda _referral: redirect(case_url(case.pk)))
+        if done:
+            return done
+        if sent and may_record and (with_consent or form.has_error("department", "no_consent")):
+            offer = sent
     return render(request, "desk/referral_form.html", {
         "form": form, "case": case, "can_override": can_override,
         "consented": [d for d in departments if consents[d.pk] is not None],
@@ -134,8 +126,7 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral_for(request.user, pk)
-    require(request.user, Perm.REFER)
+    referral = selectors.get_referral_for(request.user, pk)
     data = referral_letter_pdf(request.user, referral)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = (
@@ -147,21 +138,17 @@ def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = _referral_for(request.user, pk)
-    require(request.user, Perm.REFER)
+    referral = selectors.get_referral_for(request.user, pk)
     form = WithdrawReferralForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors["reason"]))
-    else:
-        try:
-            services.referral_withdraw(actor=request.user, referral=referral,
-                                       reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Referral to %(dept)s withdrawn: its reply link no "
-                                        "longer works.") % {"dept": referral.department.name})
-    return redirect(case_url(referral.case_id))
+    back = redirect(case_url(referral.case_id))
+    done = submit(request, form, lambda data: services.referral_withdraw(
+        actor=request.user, referral=referral, reason=data["reason"]),
+        _("Referral to %(dept)s withdrawn: its reply link no longer works.")
+        % {"dept": referral.department.name}, lambda _referral: back)
+    if done:
+        return done
+    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return back
 
 
 @login_required
@@ -178,7 +165,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     for r in page:
         r.case_url = case_url(r.case_id)
-    stats = selectors.referral_stats(request.user, timezone.now() - timedelta(days=365))
+    stats = desk_stats.referral_stats(request.user, timezone.now() - timedelta(days=365))
     return render(request, "desk/referral_list.html", {
         "page": page, "stats": stats, "statuses": ReferralStatus.choices,
         "departments": Department.objects.all(),
@@ -236,26 +223,22 @@ def referral_reply(request: HttpRequest, token: str) -> HttpResponse:
         try:
             if action == "acknowledge":
                 ack_form = AcknowledgeForm(request.POST, prefix="ack")
-                if ack_form.is_valid():
-                    services.referral_acknowledge(token=token,
-                                                  name=ack_form.cleaned_data["name"])
-                    return redirect(request.path)
+                done = submit(request, ack_form, lambda data: services.referral_acknowledge(
+                    token=token, name=data["name"]), "", lambda _r: redirect(request.path))
             elif action == "answer":
                 answer_form = AnswerForm(request.POST, prefix="answer")
-                if answer_form.is_valid():
-                    services.referral_answer(token=token, **answer_form.cleaned_data)
-                    return render(request, "reply/thanks.html", {
+                done = submit(request, answer_form, lambda data: services.referral_answer(
+                    token=token, name=data["name"], answer=data["answer"]), "",
+                    lambda _r: render(request, "reply/thanks.html", {
                         "station": station_name(referral), "ref": referral.case.ref,
-                        "corrected": correcting, "link": request.path})
+                        "corrected": correcting, "link": request.path}))
+            else:
+                done = None
         except services.ReplyLinkError as exc:
             return _refused(request, str(exc), 404 if exc.code == "invalid" else 410)
-        except ValidationError as exc:
-            apply_service_errors(answer_form if action == "answer" else ack_form, exc)
-    name, phone = requester_contact(referral)
-    if request.method == "GET":
-        audit.record(AuditAction.VIEW_SENSITIVE, obj=referral,
-                     username=f"dept:{referral.department.code}",
-                     changes={"reply_page": True, "contact_shown": bool(name or phone)})
+        if done:
+            return done
+    name, phone = selectors.reply_page_contact(referral, opened=request.method == "GET")
     # Only what the referral shares: never the case itself (details, household,
     # timeline) in the template's reach.
     return render(request, "reply/referral.html", {

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
 from jiayuan.desk.models import Department, ServiceCategory, ServiceItem
+from jiayuan.desk.translation import localized
 
 LANGS = [code for code, _name in settings.LANGUAGES]
 DEFAULT_LANG = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
@@ -23,11 +24,6 @@ DEFAULT_LANG = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 MAX_RESPONSE_HOURS = 720
 MAX_RESOLUTION_DAYS = 365
 MAX_ORDER = 9999
-
-
-def localized(*fields: str) -> list[str]:
-    """name -> name_zh_hans, name_zh_hant, name_en (in settings.LANGUAGES order)."""
-    return [build_localized_fieldname(f, lang) for f in fields for lang in LANGS]
 
 
 class TranslatedForm(forms.ModelForm):

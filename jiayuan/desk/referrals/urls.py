@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jiayuan.desk import views_referral as v
+from jiayuan.desk.referrals import views as v
 
 urlpatterns = [
     path("cases/<int:pk>/referrals/new/", v.referral_new, name="referral_new"),

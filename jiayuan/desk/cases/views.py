@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,15 +15,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jiayuan.core import audit
 from jiayuan.core.access import as_id, require
-from jiayuan.core.crypto import decrypt
-from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
-from jiayuan.core.views import apply_service_errors
+from jiayuan.core.views import form_status, submit
 from jiayuan.desk import selectors, services, workflow
-from jiayuan.desk.choices import OPEN_STATUSES, PERMIT_SERVICES, Status
-from jiayuan.desk.forms import (
+from jiayuan.desk.cases.forms import (
     AssignForm,
     CaseEditForm,
     DocumentForm,
@@ -34,8 +29,9 @@ from jiayuan.desk.forms import (
     NoteForm,
     TransitionForm,
 )
-from jiayuan.desk.models import Case, CaseDocument
-from jiayuan.desk.views_referral import referrals_for_case
+from jiayuan.desk.choices import OPEN_STATUSES, PERMIT_SERVICES, Status
+from jiayuan.desk.models import Case
+from jiayuan.desk.referrals.views import referrals_for_case
 from jiayuan.registry.search import search
 from jiayuan.registry.selectors import get_person_for, people_for
 
@@ -67,22 +63,18 @@ def case_new(request: HttpRequest) -> HttpResponse:
     form = IntakeForm(request.POST or None, actor=request.user, people=people,
                       initial={"person": person.pk if person else None,
                                "channel": request.GET.get("channel") or "walk_in"})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            case = services.case_create(
-                actor=request.user, person=form.person_obj, item=data["item"],
-                channel=data["channel"], summary=data["summary"], details=data["details"],
-                priority=data["priority"], caller_name=data["caller_name"],
-                caller_phone=data["caller_phone"],
-                needs_onsite=data["needs_onsite"] or data["item"].onsite_required,
-                owner=data["owner"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Request %(ref)s recorded. Give the resident this "
-                                        "reference number.") % {"ref": case.ref})
-            return redirect(_case_url(case))
+    done = submit(
+        request, form, lambda data: services.case_create(
+            actor=request.user, person=form.person_obj, item=data["item"],
+            channel=data["channel"], summary=data["summary"], details=data["details"],
+            priority=data["priority"], caller_name=data["caller_name"],
+            caller_phone=data["caller_phone"], needs_onsite=data["needs_onsite"],
+            owner=data["owner"]),
+        lambda case: _("Request %(ref)s recorded. Give the resident this reference "
+                       "number.") % {"ref": case.ref},
+        lambda case: redirect(_case_url(case)))
+    if done:
+        return done
     chosen = form.person_obj or person
     if chosen is None and form.is_bound and as_id(form.data.get("person")):
         chosen = people.filter(pk=as_id(form.data.get("person"))).first()
@@ -174,127 +166,86 @@ def _offers_permit(user: Any, case: Case) -> bool:
     return bool(case.person_id and case.is_open and user.has(Perm.EDIT_REGISTRY))
 
 
+def _case_status(case: Case) -> str:
+    return _("%(ref)s: %(status)s.") % {"ref": case.ref, "status": case.get_status_display()}
+
+
 @login_required
 @require_POST
 def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Perm.WORK_CASES)
-    case = selectors.get_case_for(request.user, pk)
-    form = TransitionForm(request.POST)
-    if not form.is_valid():
-        return _rerender(request, case, transition_form=form,
-                         failed_action=request.POST.get("action"))
-    data = form.cleaned_data
-    duplicate_of = None
-    if data["duplicate_ref"]:
-        duplicate_of = selectors.cases_for(request.user).filter(
-            ref=data["duplicate_ref"].strip().upper()).first()
-    try:
-        case = services.transition(
+    case = selectors.get_case_for(request.user, pk, perm=Perm.WORK_CASES)
+    form = TransitionForm(request.POST, cases=selectors.cases_for(request.user))
+    done = submit(
+        request, form, lambda data: services.transition(
             actor=request.user, case=case, action=data["action"], version=data["version"],
             note=data["note"], outcome=data["outcome"],
             outcome_quantity=data["outcome_quantity"], outcome_note=data["outcome_note"],
-            duplicate_of=duplicate_of if data["duplicate_ref"] else None,
-            **_permit(data))
-    except ValidationError as exc:
-        error = exc
-        if data["duplicate_ref"] and duplicate_of is None and data["action"] == \
-                "cancel_duplicate":
-            error = ValidationError({"duplicate_ref": _("No case with that reference in "
-                                                        "your area.")})
-        elif hasattr(exc, "error_dict") and "duplicate_of" in exc.error_dict:
-            error = ValidationError({"duplicate_ref": exc.error_dict["duplicate_of"]})
-        apply_service_errors(form, error)
-        return _rerender(request, case, transition_form=form, failed_action=data["action"])
-    messages.success(request, _("%(ref)s: %(status)s.") % {
-        "ref": case.ref, "status": case.get_status_display()})
-    return redirect(_case_url(case))
+            duplicate_of=data["duplicate_of"], **_permit(data)),
+        _case_status, lambda case: redirect(_case_url(case)))
+    return done or _rerender(request, case, transition_form=form,
+                             failed_action=request.POST.get("action"))
 
 
 @login_required
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Perm.WORK_CASES)
-    case = selectors.get_case_for(request.user, pk)
+    case = selectors.get_case_for(request.user, pk, perm=Perm.WORK_CASES)
     form = CaseEditForm(request.POST or None, actor=request.user, case=case)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
-        try:
-            services.case_update(actor=request.user, case=case, version=version, **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(_case_url(case))
+    done = submit(
+        request, form, lambda data: services.case_update(
+            actor=request.user, case=case, version=data["version"], item=data["item"],
+            summary=data["summary"], details=data["details"], priority=data["priority"],
+            needs_onsite=data["needs_onsite"], owner=data["owner"]),
+        _("Changes saved."), lambda case: redirect(_case_url(case)), record=case)
+    if done:
+        return done
+    status = form_status(form) if getattr(form, "conflict", False) else (
+        400 if form.is_bound else 200)
     return render(request, "desk/case_edit.html", {"form": form, "case": case},
-                  status=400 if form.is_bound else 200)
+                  status=status)
 
 
 @login_required
 @require_POST
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Perm.WORK_CASES)
-    case = selectors.get_case_for(request.user, pk)
+    case = selectors.get_case_for(request.user, pk, perm=Perm.WORK_CASES)
     form = AssignForm(request.POST, actor=request.user)
-    if form.is_valid():
-        try:
-            services.case_update(actor=request.user, case=case,
-                                 version=form.cleaned_data["version"],
-                                 owner=form.cleaned_data["owner"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Owner changed."))
-            return redirect(_case_url(case))
-    return _rerender(request, case, assign_form=form)
+    done = submit(
+        request, form, lambda data: services.case_update(
+            actor=request.user, case=case, version=data["version"], owner=data["owner"]),
+        _("Owner changed."), lambda case: redirect(_case_url(case)))
+    return done or _rerender(request, case, assign_form=form)
 
 
 @login_required
 @require_POST
 def case_note(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Perm.WORK_CASES)
-    case = selectors.get_case_for(request.user, pk)
+    case = selectors.get_case_for(request.user, pk, perm=Perm.WORK_CASES)
     form = NoteForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.add_note(actor=request.user, case=case, kind=data["kind"],
-                              text=data["text"], public=data["public"], at=data["at"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Added to the timeline."))
-            return redirect(_case_url(case) + "#timeline")
-    return _rerender(request, case, note_form=form)
+    done = submit(
+        request, form, lambda data: services.add_note(
+            actor=request.user, case=case, kind=data["kind"], text=data["text"],
+            public=data["public"], at=data["at"]),
+        _("Added to the timeline."), lambda _event: redirect(_case_url(case) + "#timeline"))
+    return done or _rerender(request, case, note_form=form)
 
 
 @login_required
 @require_POST
 def case_document(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Perm.WORK_CASES)
-    case = selectors.get_case_for(request.user, pk)
+    case = selectors.get_case_for(request.user, pk, perm=Perm.WORK_CASES)
     form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_document(actor=request.user, case=case,
-                                  upload=form.cleaned_data["file"],
-                                  note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Document added."))
-            return redirect(_case_url(case) + "#timeline")
-    return _rerender(request, case, document_form=form)
+    done = submit(
+        request, form, lambda data: services.add_document(
+            actor=request.user, case=case, upload=data["file"], note=data["note"]),
+        _("Document added."), lambda _doc: redirect(_case_url(case) + "#timeline"))
+    return done or _rerender(request, case, document_form=form)
 
 
 @login_required
 def document_download(request: HttpRequest, pk: int, doc: int) -> HttpResponse:
     """Documents are served only here: case in scope, audited, never inline."""
     case = selectors.get_case_for(request.user, pk)
-    document = CaseDocument.objects.filter(case=case, pk=doc).first()
-    if document is None:
-        raise Http404
-    audit.record(AuditAction.EXPORT, actor=request.user, obj=case,
-                 changes={"document": document.name})
+    document = selectors.document_for(request.user, case, doc)
     response = FileResponse(document.file.open("rb"), as_attachment=True,
                             filename=document.name, content_type=document.content_type)
     response["X-Content-Type-Options"] = "nosniff"
@@ -302,47 +253,43 @@ def document_download(request: HttpRequest, pk: int, doc: int) -> HttpResponse:
     return response
 
 
+def _follow_up_done(case: Case) -> str:
+    case.refresh_from_db()
+    return _("Follow-up call recorded.") + (
+        " " + _("The case is closed.") if case.status == Status.CLOSED else "")
+
+
 @login_required
 @require_POST
 def case_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Perm.WORK_CASES)
-    case = selectors.get_case_for(request.user, pk)
+    case = selectors.get_case_for(request.user, pk, perm=Perm.WORK_CASES)
     form = FollowUpForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.record_follow_up(actor=request.user, case=case, reached=data["reached"],
-                                      satisfaction=data["satisfaction"],
-                                      comment=data["comment"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            case.refresh_from_db()
-            messages.success(request, _("Follow-up call recorded.") + (
-                " " + _("The case is closed.") if case.status == Status.CLOSED else ""))
-            return redirect(_case_url(case))
-    return _rerender(request, case, follow_up_form=form)
+    done = submit(
+        request, form, lambda data: services.record_follow_up(
+            actor=request.user, case=case, reached=data["reached"],
+            satisfaction=data["satisfaction"], comment=data["comment"]),
+        lambda _follow: _follow_up_done(case), lambda _follow: redirect(_case_url(case)))
+    return done or _rerender(request, case, follow_up_form=form)
 
 
 @login_required
 @require_POST
 def case_match(request: HttpRequest, pk: int) -> HttpResponse:
     """Triage: link an unmatched request to the registered person who made it."""
-    require(request.user, Perm.WORK_CASES)
-    case = selectors.get_case_for(request.user, pk)
+    case = selectors.get_case_for(request.user, pk, perm=Perm.WORK_CASES)
     form = MatchForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the resident first."))
         return redirect(_case_url(case))
     person = get_person_for(request.user, form.cleaned_data["person"])
-    try:
-        services.match_requester(actor=request.user, case=case, person=person,
-                                 version=form.cleaned_data["version"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Linked to %(name)s's household file.")
-                         % {"name": person.name})
+    done = submit(
+        request, form, lambda data: services.match_requester(
+            actor=request.user, case=case, person=person, version=data["version"]),
+        _("Linked to %(name)s's household file.") % {"name": person.name},
+        lambda case: redirect(_case_url(case)))
+    if done:
+        return done
+    messages.error(request, " ".join(form.non_field_errors()))
     return redirect(_case_url(case))
 
 
@@ -350,9 +297,6 @@ def case_match(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def caller_phone_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole phone number of an unregistered caller: audited like any reveal."""
-    require(request.user, Perm.REVEAL_PHONE)
-    case = selectors.get_case_for(request.user, pk)
-    phone = decrypt(case.caller_phone_enc) if case.caller_phone_enc else ""
-    audit.record(AuditAction.REVEAL, actor=request.user, obj=case,
-                 changes={"field": "caller_phone"})
+    case = selectors.get_case_for(request.user, pk, perm=Perm.REVEAL_PHONE)
+    phone = selectors.caller_phone_of(request.user, case)
     return render(request, "registry/_revealed.html", {"value": phone})

@@ -158,6 +158,16 @@ class TransitionForm(forms.Form):
                                     widget=forms.DateInput(attrs={"type": "date"},
                                                            format="%Y-%m-%d"))
 
+    def clean(self) -> dict[str, Any]:
+        """The case a duplicate points to, found among the cases the worker
+        may see (`cases`): another reference is "not found", never a leak."""
+        data = super().clean()
+        ref = (data.get("duplicate_ref") or "").strip().upper()
+        data["duplicate_of"] = self.cases.filter(ref=ref).first() if ref else None
+        if ref and data["duplicate_of"] is None and data.get("action") == "cancel_duplicate":
+            self.add_error("duplicate_ref", _("No case with that reference in your area."))
+        return data
+
     def clean_permit_expiry(self) -> Any:
         value = self.cleaned_data.get("permit_expiry")
         if value is not None and value <= timezone.localdate():
@@ -165,8 +175,10 @@ class TransitionForm(forms.Form):
                                           "check the date."))
         return value
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cases: QuerySet[Case] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.cases = cases if cases is not None else Case.objects.none()
         self.fields["outcome_quantity"].help_text = _(
             "Needed for the outcomes the reports count: %(outcomes)s.") % {
             "outcomes": ", ".join(str(label) for value, label in Outcome.choices

@@ -1,0 +1,96 @@
+"""The public portal: requests without an account, and the rate limits that
+keep scripts and floods out (counted in the database, so they hold across
+every server process)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiayuan.core import audit
+from jiayuan.core.crypto import lookup_hash
+from jiayuan.desk.choices import Channel, PortalHitKind, Priority
+from jiayuan.desk.models import Case, PortalHit, ServiceItem
+from jiayuan.desk.services.intake import _create
+from jiayuan.places.models import Community
+
+
+def portal_source_hash(ip: str | None) -> str:
+    return lookup_hash("portal", ip or "unknown")
+
+
+# Failed status lookups (wrong reference or code) accepted per source address per
+# hour. Past it, every lookup from that address is refused for the rest of the
+# hour, the right ones too: otherwise the answer would still tell a guess apart.
+PORTAL_MAX_FAILED_LOOKUPS_PER_HOUR = 20
+# Submissions that made no case but count towards the per-address limit.
+_SUBMISSION_HITS = (PortalHitKind.HONEYPOT, PortalHitKind.STAMP)
+
+
+def portal_throttled() -> ValidationError:
+    return ValidationError(_("Too many requests have been sent from here in the last "
+                             "hour. Please try again later, or call the station."),
+                           code="throttled")
+
+
+def portal_allowed(source: str, now: datetime | None = None) -> bool:
+    """The portal's rate limit, counted in the database so it holds across every
+    server process: so many submissions per source address per hour (requests
+    made, plus filled honeypots and bad timing stamps, so a script is limited
+    too), and a ceiling of requests for the whole portal (a flood from many
+    addresses)."""
+    since = (now or timezone.now()) - timedelta(hours=1)
+    recent = Case.objects.filter(channel=Channel.PORTAL, opened_at__gte=since)
+    used = recent.filter(portal_source=source).count() + PortalHit.objects.filter(
+        source=source, kind__in=_SUBMISSION_HITS, at__gte=since).count()
+    if used >= settings.PORTAL_MAX_PER_SOURCE_HOUR:
+        return False
+    return recent.count() < settings.PORTAL_MAX_PER_HOUR
+
+
+def portal_lookup_allowed(source: str, now: datetime | None = None) -> bool:
+    """Whether this address may look up a request's status: guessing references
+    and codes is limited per address and hour."""
+    since = (now or timezone.now()) - timedelta(hours=1)
+    failed = PortalHit.objects.filter(source=source, kind=PortalHitKind.LOOKUP,
+                                      at__gte=since).count()
+    return failed < PORTAL_MAX_FAILED_LOOKUPS_PER_HOUR
+
+
+def portal_hit_record(*, source: str, kind: str, now: datetime | None = None) -> None:
+    """Count a portal request that made no case (see PortalHit). Rows older than
+    a day are pruned here, so the table holds about a day of traffic."""
+    now = now or timezone.now()
+    PortalHit.objects.filter(at__lt=now - timedelta(days=1)).delete()
+    PortalHit.objects.create(source=source, kind=kind, at=now)
+
+
+@audit.audited
+def portal_create(*, item: ServiceItem, summary: str, details: str, caller_name: str,
+                  caller_phone: str, community: Community, source: str,
+                  contact_consent: bool) -> Case:
+    """A request from the public portal: no account, no registry match yet (staff
+    triage it), no personal data shown back. The resident must agree to be
+    contacted about it (the consent is recorded in the audit entry)."""
+    if not contact_consent:
+        raise ValidationError({"consent": _("Tick the box so the station may contact you "
+                                            "about this request.")})
+    if not item.active:
+        raise ValidationError({"item": _("This service is no longer offered.")})
+    # Checked after @audit.audited took the audit lock: concurrent submissions
+    # count one after another, so the limit is not overshot (PostgreSQL; SQLite
+    # serialises writers itself).
+    if not portal_allowed(source):
+        raise portal_throttled()
+    return _create(item=item, channel=Channel.PORTAL, summary=summary, details=details,
+                   priority=Priority.NORMAL, person=None, household=None,
+                   community_id=community.pk, caller_name=caller_name.strip(),
+                   caller_phone=caller_phone, needs_onsite=False, owner=None,
+                   opened_at=None, portal_source=source,
+                   extra_audit={"contact_consent": True})
+
+
