@@ -17,6 +17,9 @@ of jiayuan.core.access.get_for: permission first, then scope):
    does not exist                                  -> 404
 6. otherwise                                       -> allowed
 
+Every 403, and every 404 for an object that exists out of scope, must also
+leave an audit entry of denied access (jiayuan.core.access).
+
 "Allowed" means past access: any answer that is not 401/403/404/405 or a
 redirect to the login page (200, a redirect elsewhere, 400 or 409 for an empty
 form, 410, 429 all count). The point is access, not form validity; an empty
@@ -30,6 +33,8 @@ tests/world.py:build_matrix_world:
   other      outside the account's scope: grid B for the grid worker, another
              community for the community-wide roles
   missing    an id (or token, code) that does not exist
+  mismatched (paths with a child: …/<pk>/documents/<doc>/) the own parent with
+             the colleague's child, both in scope: 404 like a missing one
 URLs without an object have one situation ("-"); objects that belong to no
 grid (the catalogue, festival dates, queues) have "own" and "missing".
 
@@ -53,6 +58,7 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from jiayuan.core.models import AuditAction, AuditEntry
 from jiayuan.core.roles import Perm, Role, role_has
 from tests.world import build_matrix_world
 
@@ -90,15 +96,26 @@ class V:
     def situations(self) -> tuple[str, ...]:
         if self.kw is None:
             return ("-",)
-        return ("own", "colleague", "other", "missing") if self.grid else ("own", "missing")
+        if not self.grid:
+            return ("own", "missing")
+        # A path with a child (…/<pk>/documents/<doc>/) also names the parent
+        # in scope with a child of another parent in scope: that is a 404 too.
+        mixed = ("mismatched",) if getattr(self.kw, "children", None) else ()
+        return ("own", "colleague", "other", "missing", *mixed)
 
     def rule(self, method: str) -> Any:
         return self.get if method == "GET" or self.post == SAME else self.post
 
 
-def pk(name: str, **more: str) -> Kwargs:
-    """Path arguments: pk= the set's `name`, and each keyword its own object."""
-    return lambda o: {"pk": o[name], **{k: o[v] for k, v in more.items()}}
+class pk:  # noqa: N801 (reads as the path argument it builds)
+    """Path arguments: pk= the set's `name`, and each keyword its own object
+    (a child of that one: a household's circumstance, a case's document)."""
+
+    def __init__(self, name: str, **children: str) -> None:
+        self.name, self.children = name, children
+
+    def __call__(self, o: Objects) -> dict[str, Any]:
+        return {"pk": o[self.name], **{k: o[v] for k, v in self.children.items()}}
 
 
 def args(**names: str) -> Kwargs:
@@ -281,6 +298,7 @@ def _scope_first_gaps() -> dict[tuple[str, str, str, str], str]:
                 for method in METHODS:
                     if expected(decl, role, situation, method) != "403":
                         continue
+                    # (a mismatched child: the parent is found, then the permission)
                     if situation in ("other", "missing") or not role_has(role, scope_perm):
                         gaps[(name, role, situation, method)] = (
                             f"404, not 403: {name} looks the object up in scope "
@@ -328,7 +346,7 @@ def expected(decl: V, actor: str, situation: str, method: str) -> str:
         perms = rule if isinstance(rule, tuple) else (rule,)
         if not all(role_has(actor, p) for p in perms):
             return "403"
-    if situation in ("other", "missing"):
+    if situation in ("other", "missing", "mismatched"):
         return "404"
     return "allowed"
 
@@ -412,6 +430,9 @@ def objects_for(world: dict[str, Any], decl: V, actor: str, situation: str) -> O
         return {**world["global"], "queue": "overdue"}
     if situation == "other":
         return world["sets"]["grid_b" if actor == Role.GRIDWORKER else "elsewhere"]
+    if situation == "mismatched":
+        own, colleague = world["sets"]["own"], world["sets"]["colleague"]
+        return {**own, **{v: colleague[v] for v in decl.kw.children.values()}}
     return world["sets"]["own" if situation in ("own", "-") else "colleague"]
 
 
@@ -433,8 +454,14 @@ def test_access(world: dict[str, Any], name: str, actor: str,
     client = Client()
     if actor != "anonymous":
         client.cookies[settings.SESSION_COOKIE_NAME] = world["sessions"][actor]
+    last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     response = client.get(url) if method == "GET" else client.post(url)
     want = expected(decl, actor, situation, method)
-    assert outcome(response, decl.rule(method)) == want, (
-        f"{method} {url} as {actor} ({situation}): {response.status_code}, "
-        f"declared {want}")
+    got = outcome(response, decl.rule(method))
+    assert got == want, (f"{method} {url} as {actor} ({situation}): "
+                         f"{response.status_code}, declared {want}")
+    if got == "403" or (got == "404" and situation == "other"):
+        # A refusal of an account, or a look at an object that exists out of
+        # scope, is audited as denied access (jiayuan.core.access).
+        assert AuditEntry.objects.filter(pk__gt=last, action=AuditAction.DENIED).exists(), (
+            f"{method} {url} as {actor} ({situation}): {got}, not audited as denied")
