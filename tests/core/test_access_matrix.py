@@ -298,12 +298,19 @@ def _scope_first_gaps() -> dict[tuple[str, str, str, str], str]:
                 for method in METHODS:
                     if expected(decl, role, situation, method) != "403":
                         continue
-                    # (a mismatched child: the parent is found, then the permission)
-                    if situation in ("other", "missing") or not role_has(role, scope_perm):
+                    need = decl.rule(method)
+                    need = "+".join(need) if isinstance(need, tuple) else str(need)
+                    if not role_has(role, scope_perm):
                         gaps[(name, role, situation, method)] = (
-                            f"404, not 403: {name} looks the object up in scope "
-                            f"({scope_perm}) before it requires the permission "
-                            "(two access calls, not one get_x_for(..., perm=...))")
+                            f"404, not 403: {name}'s selector finds nothing for a role "
+                            f"without {scope_perm}, and {need} is not required before it "
+                            "(one get_x_for(..., perm=...) call fixes it)")
+                    # (a mismatched child: the parent is found, then the permission)
+                    elif situation in ("other", "missing"):
+                        gaps[(name, role, situation, method)] = (
+                            f"404, not 403: {name} looks the object up in scope before "
+                            f"it requires {need} (two access calls, not one "
+                            "get_x_for(..., perm=...))")
     return gaps
 
 
