@@ -135,6 +135,10 @@ def ON(perm: Any, kw: Kwargs, post: Any = SAME, grid: bool = True) -> V:  # noqa
     return V(get=perm, post=post, kw=kw, grid=grid)
 
 
+# A new URL: one line here. V(perm) for a page without an object (post=None if
+# it takes no POST); ON(perm, pk("thing")) for a page of an object; POST_ON(...)
+# for an action. A thing not in the sets yet: add it to _matrix_set in
+# tests/world.py (all four sets get one) and name its key here.
 ACCESS: dict[str, V] = {
     # --- site --------------------------------------------------------------------
     "home": V(SIGNED_IN),
