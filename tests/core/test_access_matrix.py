@@ -35,7 +35,9 @@ tests/world.py:build_matrix_world:
   missing    an id (or token, code) that does not exist
   mismatched (paths with a child: …/<pk>/documents/<doc>/) the own parent with
              the colleague's child, both in scope: 404 like a missing one
-URLs without an object have one situation ("-"); objects that belong to no
+A page that opens an object named in its query string (a picker's ?pick=,
+?person= on a new-request form) is declared with PICK and tried in the same
+situations. URLs without an object have one situation ("-"); objects that belong to no
 grid (the catalogue, festival dates, queues) have "own" and "missing".
 
 Where today's answer differs from the declared one, the cell is marked in
@@ -50,6 +52,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -91,6 +94,16 @@ class V:
     post: Any = SAME
     kw: Kwargs | None = None
     grid: bool = True
+    # A page without an object in its path that opens one named in its query
+    # string (a picker's ?pick=, a form's ?person= preset): (parameter, object),
+    # and whether the view reads it on a POST too.
+    query: tuple[str, str] | None = None
+    query_on_post: bool = False
+
+    def situations_for(self, method: str) -> tuple[str, ...]:
+        if self.query and (method == "GET" or self.query_on_post):
+            return ("own", "colleague", "other", "missing")
+        return self.situations
 
     @property
     def situations(self) -> tuple[str, ...]:
@@ -133,6 +146,12 @@ def POST_ON(perm: Any, kw: Kwargs, grid: bool = True) -> V:  # noqa: N802
 
 def ON(perm: Any, kw: Kwargs, post: Any = SAME, grid: bool = True) -> V:  # noqa: N802
     return V(get=perm, post=post, kw=kw, grid=grid)
+
+
+def PICK(perm: Any, param: str, thing: str, *, on_post: bool = False,  # noqa: N802
+         post: Any = SAME) -> V:
+    """A page that opens the object named by ?param= (GET; POST too if on_post)."""
+    return V(get=perm, post=post, query=(param, thing), query_on_post=on_post)
 
 
 # A new URL: one line here. V(perm) for a page without an object (post=None if
@@ -178,8 +197,8 @@ ACCESS: dict[str, V] = {
     # --- desk ----------------------------------------------------------------------
     "desk": V(P.VIEW_CASES),
     "desk_queue": ON(P.VIEW_CASES, args(code="queue"), grid=False),
-    "case_new": V(P.WORK_CASES),
-    "requester_search": V(P.WORK_CASES),
+    "case_new": PICK(P.WORK_CASES, "person", "person"),
+    "requester_search": PICK(P.WORK_CASES, "pick", "person", on_post=True),
     "case_detail": ON(P.VIEW_CASES, pk("case")),
     "case_edit": ON(P.WORK_CASES, pk("case")),
     # The receipt carries the requester's private status code: for those who
@@ -217,9 +236,9 @@ ACCESS: dict[str, V] = {
     "portal_status": ON(PUBLIC, args(ref="case_ref", token="case_token"), post=None),
     "referral_reply": ON(PUBLIC, args(token="reply_token")),
     # --- care: visits, duties, festivals ---------------------------------------------
-    "visit_list": V(P.VIEW_VISITS),
-    "visit_new": V(P.LOG_VISITS),
-    "visit_household_search": V(P.LOG_VISITS),
+    "visit_list": PICK(P.VIEW_VISITS, "household", "household", on_post=True),
+    "visit_new": PICK(P.LOG_VISITS, "household", "household"),
+    "visit_household_search": PICK(P.LOG_VISITS, "pick", "household", on_post=True),
     "visit_detail": ON(P.VIEW_VISITS, pk("visit")),
     "visit_case_new": ON((P.WORK_CASES, P.LOG_VISITS), pk("visit")),
     "duty_list": V(P.VIEW_VISITS),
@@ -229,7 +248,7 @@ ACCESS: dict[str, V] = {
     "festival_delete": ON(P.MANAGE_CARE, pk("festival"), grid=False),
     # --- care: mediation -----------------------------------------------------------
     "dispute_list": V(P.VIEW_DISPUTES),
-    "dispute_new": V(P.MEDIATE),
+    "dispute_new": PICK(P.MEDIATE, "case", "case"),
     "dispute_followups": V(P.VIEW_DISPUTES),
     "dispute_detail": ON(P.VIEW_DISPUTES, pk("dispute")),
     "dispute_pdf": ON(P.VIEW_DISPUTES, pk("dispute")),
@@ -245,8 +264,8 @@ ACCESS: dict[str, V] = {
     "dispute_followup": POST_ON(P.MEDIATE, pk("dispute")),
     # --- care: pairings (read with the visits, or by those who manage pairings) -----
     "pairing_list": V(P.VIEW_VISITS),
-    "pairing_new": V(P.MANAGE_PAIRINGS),
-    "pairing_household_search": V(P.MANAGE_PAIRINGS),
+    "pairing_new": PICK(P.MANAGE_PAIRINGS, "household", "household"),
+    "pairing_household_search": PICK(P.MANAGE_PAIRINGS, "pick", "household", on_post=True),
     "pairing_person_search": V(P.MANAGE_PAIRINGS),
     "pairing_detail": ON(P.VIEW_VISITS, pk("pairing")),
     "pairing_checkin": POST_ON(P.MANAGE_PAIRINGS, pk("pairing")),
@@ -298,8 +317,8 @@ def _scope_first_gaps() -> dict[tuple[str, str, str, str], str]:
     for name, scope_perm in SCOPE_BEFORE_PERMISSION.items():
         decl = ACCESS[name]
         for role in ROLES:
-            for situation in decl.situations:
-                for method in METHODS:
+            for method in METHODS:
+                for situation in decl.situations_for(method):
                     if expected(decl, role, situation, method) != "403":
                         continue
                     need = decl.rule(method)
@@ -389,11 +408,12 @@ def cells() -> Iterator[Any]:
     for name, decl in ACCESS.items():
         for actor in ACTORS:
             public = PUBLIC in (decl.get, decl.post)
-            # Not signed in, the object makes no difference (except to public pages).
-            situations = (decl.situations if actor != "anonymous" or public
-                          else decl.situations[:1])
-            for situation in situations:
-                for method in METHODS:
+            for method in METHODS:
+                situations = decl.situations_for(method)
+                # Not signed in, the object makes no difference (except to public pages).
+                if actor == "anonymous" and not public:
+                    situations = situations[:1]
+                for situation in situations:
                     reason = _gap(name, actor, situation, method)
                     marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
                     yield pytest.param(name, actor, situation, method, marks=marks,
@@ -437,7 +457,7 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, An
 def objects_for(world: dict[str, Any], decl: V, actor: str, situation: str) -> Objects:
     if situation == "missing":
         return _Missing()
-    if not decl.grid:
+    if not decl.grid and decl.kw is not None:
         return {**world["global"], "queue": "overdue"}
     if situation == "other":
         return world["sets"]["grid_b" if actor == Role.GRIDWORKER else "elsewhere"]
@@ -462,6 +482,9 @@ def test_access(world: dict[str, Any], name: str, actor: str,
     decl = ACCESS[name]
     kwargs = decl.kw(objects_for(world, decl, actor, situation)) if decl.kw else {}
     url = reverse(name, kwargs=kwargs)
+    if decl.query and situation != "-":
+        param, thing = decl.query
+        url += "?" + urlencode({param: objects_for(world, decl, actor, situation)[thing]})
     client = Client()
     if actor != "anonymous":
         client.cookies[settings.SESSION_COOKIE_NAME] = world["sessions"][actor]
