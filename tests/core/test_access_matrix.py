@@ -1,0 +1,501 @@
+"""The authorization matrix: every named URL × every role × every situation ×
+{GET, POST}, generated from the URL resolver.
+
+Each URL name is declared once in ACCESS below: which permission its GET and
+its POST need (or PUBLIC, SIGNED_IN, or None for "method not allowed"), and
+which object its path names. The expected answer of every cell follows from
+that declaration and jiayuan.core.roles.PERMISSIONS, in this order (the design
+of jiayuan.core.access.get_for: permission first, then scope):
+
+1. PUBLIC                                          -> allowed (a token or code
+                                                      that does not exist: 404)
+2. not signed in                                   -> login (302 to the login page,
+                                                      whatever the method)
+3. the method is not one the view takes           -> 405
+4. the role lacks a permission the method needs    -> 403 (whatever the object)
+5. the object is outside the account's scope, or
+   does not exist                                  -> 404
+6. otherwise                                       -> allowed
+
+Every 403, and every 404 for an object that exists out of scope, must also
+leave an audit entry of denied access (jiayuan.core.access).
+
+"Allowed" means past access: any answer that is not 401/403/404/405 or a
+redirect to the login page (200, a redirect elsewhere, 400 or 409 for an empty
+form, 410, 429 all count). The point is access, not form validity; an empty
+POST is sent, and each request is rolled back.
+
+Situations, named from the grid worker's side (the one role scoped to a grid;
+the other personas see their whole community), objects from
+tests/world.py:build_matrix_world:
+  own        an object of grid A owned by / made by / assigned to the grid worker
+  colleague  an object of grid A owned by / made by the caseworker
+  other      outside the account's scope: grid B for the grid worker, another
+             community for the community-wide roles
+  missing    an id (or token, code) that does not exist
+  mismatched (paths with a child: …/<pk>/documents/<doc>/) the own parent with
+             the colleague's child, both in scope: 404 like a missing one
+A page that opens an object named in its query string (a picker's ?pick=,
+?person= on a new-request form) is declared with PICK and tried in the same
+situations. URLs without an object have one situation ("-"); objects that belong to no
+grid (the catalogue, festival dates, queues) have "own" and "missing".
+
+Where today's answer differs from the declared one, the cell is marked in
+KNOWN_GAPS as xfail(strict=True) with the reason: fix the code, and the strict
+xfail fails until the entry is removed. A URL name without a declaration fails
+test_every_url_name_is_declared; a declaration without a URL fails
+test_every_declaration_names_a_url.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from jiayuan.core.models import AuditAction, AuditEntry
+from jiayuan.core.roles import Perm, Role, role_has
+from tests.world import build_matrix_world
+
+P = Perm
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+SAME = "same as GET"
+# The prefixes of URL names that are not the product's pages.
+SKIPPED_NAMESPACES = ("admin",)
+SKIPPED_NAMES = {"set_language"}  # Django's i18n view, a form on every page
+
+MISSING_ID = 2**31 - 1
+MISSING_TEXT = "does-not-exist"
+
+Objects = dict[str, Any]
+Kwargs = Callable[[Objects], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class V:
+    """One view's access declaration.
+
+    get / post: a Perm, a tuple of Perms (all needed), PUBLIC, SIGNED_IN, or
+    None (the view refuses the method: 405); post=SAME repeats get.
+    kw: the path's arguments from one situation's objects (None: no arguments).
+    grid: the object belongs to a grid (situations own/colleague/other/missing);
+    False: it belongs to none (own/missing)."""
+
+    get: Any
+    post: Any = SAME
+    kw: Kwargs | None = None
+    grid: bool = True
+    # A page without an object in its path that opens one named in its query
+    # string (a picker's ?pick=, a form's ?person= preset): (parameter, object),
+    # and whether the view reads it on a POST too.
+    query: tuple[str, str] | None = None
+    query_on_post: bool = False
+
+    def situations_for(self, method: str) -> tuple[str, ...]:
+        if self.query and (method == "GET" or self.query_on_post):
+            return ("own", "colleague", "other", "missing")
+        return self.situations
+
+    @property
+    def situations(self) -> tuple[str, ...]:
+        if self.kw is None:
+            return ("-",)
+        if not self.grid:
+            return ("own", "missing")
+        # A path with a child (…/<pk>/documents/<doc>/) also names the parent
+        # in scope with a child of another parent in scope: that is a 404 too.
+        mixed = ("mismatched",) if getattr(self.kw, "children", None) else ()
+        return ("own", "colleague", "other", "missing", *mixed)
+
+    def rule(self, method: str) -> Any:
+        return self.get if method == "GET" or self.post == SAME else self.post
+
+
+class pk:  # noqa: N801 (reads as the path argument it builds)
+    """Path arguments: pk= the set's `name`, and each keyword its own object
+    (a child of that one: a household's circumstance, a case's document)."""
+
+    def __init__(self, name: str, **children: str) -> None:
+        self.name, self.children = name, children
+
+    def __call__(self, o: Objects) -> dict[str, Any]:
+        return {"pk": o[self.name], **{k: o[v] for k, v in self.children.items()}}
+
+
+def args(**names: str) -> Kwargs:
+    return lambda o: {k: o[v] for k, v in names.items()}
+
+
+def POST(perm: Any) -> V:  # noqa: N802 (reads like the method it declares)
+    """An action: POST only."""
+    return V(get=None, post=perm)
+
+
+def POST_ON(perm: Any, kw: Kwargs, grid: bool = True) -> V:  # noqa: N802
+    return V(get=None, post=perm, kw=kw, grid=grid)
+
+
+def ON(perm: Any, kw: Kwargs, post: Any = SAME, grid: bool = True) -> V:  # noqa: N802
+    return V(get=perm, post=post, kw=kw, grid=grid)
+
+
+def PICK(perm: Any, param: str, thing: str, *, on_post: bool = False,  # noqa: N802
+         post: Any = SAME) -> V:
+    """A page that opens the object named by ?param= (GET; POST too if on_post)."""
+    return V(get=perm, post=post, query=(param, thing), query_on_post=on_post)
+
+
+# A new URL: one line here. V(perm) for a page without an object (post=None if
+# it takes no POST); ON(perm, pk("thing")) for a page of an object; POST_ON(...)
+# for an action. A thing not in the sets yet: add it to _matrix_set in
+# tests/world.py (all four sets get one) and name its key here.
+ACCESS: dict[str, V] = {
+    # --- site --------------------------------------------------------------------
+    "home": V(SIGNED_IN),
+    "favicon": V(PUBLIC),
+    "login": V(PUBLIC),
+    "logout": V(get=None, post=PUBLIC),  # lands on the login page: that is its success
+    "audit_log": V(P.VIEW_AUDIT),
+    # --- registry ------------------------------------------------------------------
+    "search": V(P.VIEW_REGISTRY),
+    "household_list": V(P.VIEW_REGISTRY),
+    "household_create": V(P.EDIT_REGISTRY),
+    "dwelling_picks": V(P.VIEW_REGISTRY),
+    "origin_picks": V(P.VIEW_REGISTRY),
+    "household_detail": ON(P.VIEW_REGISTRY, pk("household")),
+    "household_edit": ON(P.EDIT_REGISTRY, pk("household")),
+    "household_move": ON(P.EDIT_REGISTRY, pk("household")),
+    "household_move_out": ON(P.EDIT_REGISTRY, pk("household")),
+    "household_pdf": ON(P.PRINT_FILE, pk("household")),
+    "person_create": ON(P.EDIT_REGISTRY, pk("household")),
+    "circumstance_add": ON((P.VIEW_SENSITIVE, P.EDIT_REGISTRY), pk("household")),
+    "circumstance_end": POST_ON((P.VIEW_SENSITIVE, P.EDIT_REGISTRY),
+                                pk("household", cid="circumstance")),
+    "person_detail": ON(P.VIEW_REGISTRY, pk("person")),
+    "person_edit": ON(P.EDIT_REGISTRY, pk("person")),
+    "person_move": ON(P.EDIT_REGISTRY, pk("person")),
+    "person_leave": ON(P.EDIT_REGISTRY, pk("person")),
+    # The whole ID number (the stricter of the two fields a person page reveals).
+    "person_reveal": POST_ON(P.REVEAL_ID_NUMBER,
+                             lambda o: {"pk": o["person"], "field": "id_number"}),
+    "consent_add": ON(P.RECORD_CONSENT, pk("person")),
+    "consent_withdraw": POST_ON(P.RECORD_CONSENT, pk("person", cid="consent")),
+    "business_list": V(P.VIEW_REGISTRY),
+    "business_create": V(P.EDIT_REGISTRY),
+    "business_owner_search": V(P.EDIT_REGISTRY),
+    "business_edit": ON(P.EDIT_REGISTRY, pk("business")),
+    "business_detail": ON(P.VIEW_REGISTRY, pk("business")),
+    # --- desk ----------------------------------------------------------------------
+    "desk": V(P.VIEW_CASES),
+    "desk_queue": ON(P.VIEW_CASES, args(code="queue"), grid=False),
+    "case_new": PICK(P.WORK_CASES, "person", "person"),
+    "requester_search": PICK(P.WORK_CASES, "pick", "person", on_post=True),
+    "case_detail": ON(P.VIEW_CASES, pk("case")),
+    "case_edit": ON(P.WORK_CASES, pk("case")),
+    # The receipt carries the requester's private status code: for those who
+    # work cases (desk.receipt.case_receipt requires it), not every reader.
+    "case_receipt": ON(P.WORK_CASES, pk("case")),
+    "case_transition": POST_ON(P.WORK_CASES, pk("case")),
+    "case_assign": POST_ON(P.WORK_CASES, pk("case")),
+    "case_note": POST_ON(P.WORK_CASES, pk("case")),
+    "case_document": POST_ON(P.WORK_CASES, pk("case")),
+    "case_document_download": ON(P.VIEW_CASES, pk("case", doc="document")),
+    "case_follow_up": POST_ON(P.WORK_CASES, pk("case")),
+    "case_match": POST_ON(P.WORK_CASES, pk("case")),
+    "caller_phone_reveal": POST_ON(P.REVEAL_PHONE, pk("case")),
+    "reminder_list": V(P.VIEW_CASES),
+    "reminder_done": POST_ON(P.WORK_CASES, pk("reminder")),
+    "referral_new": ON(P.REFER, pk("case")),
+    "referral_list": V(P.VIEW_CASES),
+    "referral_letter": ON(P.REFER, pk("referral")),
+    "referral_withdraw": POST_ON(P.REFER, pk("referral")),
+    "catalogue": V(P.VIEW_CASES),
+    "catalogue_item_create": V(P.MANAGE_CATALOGUE),
+    "catalogue_item_edit": ON(P.MANAGE_CATALOGUE, pk("item"), grid=False),
+    "catalogue_category_create": V(P.MANAGE_CATALOGUE),
+    "catalogue_category_edit": ON(P.MANAGE_CATALOGUE, pk("category"), grid=False),
+    "department_list": V(P.VIEW_CASES),
+    "department_create": V(P.MANAGE_CATALOGUE),
+    "department_edit": ON(P.MANAGE_CATALOGUE, pk("department"), grid=False),
+    "desk_stats": V(P.VIEW_DESK_STATS),
+    # --- the public portal and the departments' reply links --------------------------
+    "portal": V(PUBLIC, post=None),
+    "portal_service": ON(PUBLIC, args(code="item_code"), post=None, grid=False),
+    "portal_request": V(PUBLIC),
+    "portal_thanks": V(PUBLIC, post=None),
+    "portal_status_lookup": V(PUBLIC, post=None),
+    "portal_status": ON(PUBLIC, args(ref="case_ref", token="case_token"), post=None),
+    "referral_reply": ON(PUBLIC, args(token="reply_token")),
+    # --- care: visits, duties, festivals ---------------------------------------------
+    "visit_list": PICK(P.VIEW_VISITS, "household", "household", on_post=True),
+    "visit_new": PICK(P.LOG_VISITS, "household", "household"),
+    "visit_household_search": PICK(P.LOG_VISITS, "pick", "household", on_post=True),
+    "visit_detail": ON(P.VIEW_VISITS, pk("visit")),
+    "visit_case_new": ON((P.WORK_CASES, P.LOG_VISITS), pk("visit")),
+    "duty_list": V(P.VIEW_VISITS),
+    "care_stats": V(P.VIEW_CARE_STATS),
+    "care_settings": V(P.MANAGE_CARE),
+    "festival_list": V(P.VIEW_VISITS, post=P.MANAGE_CARE),
+    "festival_delete": ON(P.MANAGE_CARE, pk("festival"), grid=False),
+    # --- care: mediation -----------------------------------------------------------
+    "dispute_list": V(P.VIEW_DISPUTES),
+    "dispute_new": PICK(P.MEDIATE, "case", "case"),
+    "dispute_followups": V(P.VIEW_DISPUTES),
+    "dispute_detail": ON(P.VIEW_DISPUTES, pk("dispute")),
+    "dispute_pdf": ON(P.VIEW_DISPUTES, pk("dispute")),
+    "dispute_edit": POST_ON(P.MEDIATE, pk("dispute")),
+    "dispute_party_add": POST_ON(P.MEDIATE, pk("dispute")),
+    "dispute_party_search": ON(P.MEDIATE, pk("dispute")),
+    "dispute_party_remove": POST_ON(P.MEDIATE, pk("dispute", party="party")),
+    "dispute_session_add": POST_ON(P.MEDIATE, pk("dispute")),
+    "dispute_agreement": POST_ON(P.MEDIATE, pk("dispute")),
+    "dispute_escalate": POST_ON(P.MEDIATE, pk("dispute")),
+    "dispute_close": POST_ON(P.MEDIATE, pk("dispute")),
+    "dispute_reopen": POST_ON(P.MEDIATE, pk("dispute")),
+    "dispute_followup": POST_ON(P.MEDIATE, pk("dispute")),
+    # --- care: pairings (read with the visits, or by those who manage pairings) -----
+    "pairing_list": V(P.VIEW_VISITS),
+    "pairing_new": PICK(P.MANAGE_PAIRINGS, "household", "household"),
+    "pairing_household_search": PICK(P.MANAGE_PAIRINGS, "pick", "household", on_post=True),
+    "pairing_person_search": V(P.MANAGE_PAIRINGS),
+    "pairing_detail": ON(P.VIEW_VISITS, pk("pairing")),
+    "pairing_checkin": POST_ON(P.MANAGE_PAIRINGS, pk("pairing")),
+    "pairing_status": POST_ON(P.MANAGE_PAIRINGS, pk("pairing")),
+    "pairing_planned_end": POST_ON(P.MANAGE_PAIRINGS, pk("pairing")),
+    # --- spreadsheets --------------------------------------------------------------
+    "import_list": V(P.IMPORT_ROSTER),
+    "import_detail": ON(P.IMPORT_ROSTER, pk("batch"), post=None),
+    "import_mapping": POST_ON(P.IMPORT_ROSTER, pk("batch")),
+    "import_sheets": POST_ON(P.IMPORT_ROSTER, pk("batch")),
+    "import_commit": POST_ON(P.IMPORT_ROSTER, pk("batch")),
+    "import_undo": POST_ON(P.IMPORT_ROSTER, pk("batch")),
+    "import_errors": ON(P.IMPORT_ROSTER, pk("batch"), post=None),
+    "export_page": V(P.EXPORT_DATA, post=None),
+    "export_download": POST(P.EXPORT_DATA),
+}
+
+ROLES = [role.value for role in Role]
+ACTORS = [*ROLES, "anonymous"]
+METHODS = ("GET", "POST")
+
+# Cells where today's answer differs from the declared one, each with why:
+# (url name, actor or "*", situation or "*", method or "*") -> reason.
+KNOWN_GAPS: dict[tuple[str, str, str, str], str] = {}
+
+# Views that look the object up in scope (with the permission in brackets, the
+# one the scope's selector asks) BEFORE requiring the permission the view needs:
+# an account without that permission gets 404 where the design (one
+# get_x_for(actor, pk, perm=...) call: permission, then scope) answers 403.
+# Each cell this changes is an xfail below; the issue's "one access call per
+# view" fixes them, and the strict xfails then fail until these lines go.
+SCOPE_BEFORE_PERMISSION: dict[str, Perm] = {
+    "household_edit": P.VIEW_REGISTRY, "household_move": P.VIEW_REGISTRY,
+    "household_move_out": P.VIEW_REGISTRY, "household_pdf": P.VIEW_REGISTRY,
+    "person_create": P.VIEW_REGISTRY, "circumstance_add": P.VIEW_REGISTRY,
+    "circumstance_end": P.VIEW_REGISTRY, "person_edit": P.VIEW_REGISTRY,
+    "person_move": P.VIEW_REGISTRY, "person_leave": P.VIEW_REGISTRY,
+    "person_reveal": P.VIEW_REGISTRY, "consent_add": P.VIEW_REGISTRY,
+    "consent_withdraw": P.VIEW_REGISTRY, "business_edit": P.VIEW_REGISTRY,
+    # get_case_for / cases_for: none at all without VIEW_CASES
+    "case_detail": P.VIEW_CASES, "case_receipt": P.VIEW_CASES,
+    "case_document_download": P.VIEW_CASES, "referral_new": P.VIEW_CASES,
+    "referral_letter": P.VIEW_CASES, "referral_withdraw": P.VIEW_CASES,
+}
+
+
+def _scope_first_gaps() -> dict[tuple[str, str, str, str], str]:
+    gaps = {}
+    for name, scope_perm in SCOPE_BEFORE_PERMISSION.items():
+        decl = ACCESS[name]
+        for role in ROLES:
+            for method in METHODS:
+                for situation in decl.situations_for(method):
+                    if expected(decl, role, situation, method) != "403":
+                        continue
+                    need = decl.rule(method)
+                    need = "+".join(need) if isinstance(need, tuple) else str(need)
+                    if not role_has(role, scope_perm):
+                        gaps[(name, role, situation, method)] = (
+                            f"404, not 403: {name}'s selector finds nothing for a role "
+                            f"without {scope_perm}, and {need} is not required before it "
+                            "(one get_x_for(..., perm=...) call fixes it)")
+                    # (a mismatched child: the parent is found, then the permission)
+                    elif situation in ("other", "missing"):
+                        gaps[(name, role, situation, method)] = (
+                            f"404, not 403: {name} looks the object up in scope before "
+                            f"it requires {need} (two access calls, not one "
+                            "get_x_for(..., perm=...))")
+    return gaps
+
+
+# --- the URL resolver ----------------------------------------------------------------
+
+def url_names(resolver: Any = None, namespace: str = "") -> set[str]:
+    """Every named URL of the URLconf (namespaced names as `ns:name`)."""
+    resolver = resolver or get_resolver()
+    names: set[str] = set()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            names |= url_names(p, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(namespace + p.name)
+    return {n for n in names
+            if n.split(":")[0] not in SKIPPED_NAMESPACES and n not in SKIPPED_NAMES}
+
+
+def test_every_url_name_is_declared() -> None:
+    """A new URL must say who may open it: add it to ACCESS."""
+    assert sorted(url_names() - set(ACCESS)) == []
+
+
+def test_every_declaration_names_a_url() -> None:
+    assert sorted(set(ACCESS) - url_names()) == []
+
+
+# --- the expected answer -------------------------------------------------------------
+
+def expected(decl: V, actor: str, situation: str, method: str) -> str:
+    rule = decl.rule(method)
+    if rule == PUBLIC:
+        return "404" if situation == "missing" else "allowed"
+    if actor == "anonymous" and PUBLIC not in (decl.get, decl.post):
+        return "login"
+    if rule is None:
+        return "405"
+    if rule != SIGNED_IN:
+        perms = rule if isinstance(rule, tuple) else (rule,)
+        if not all(role_has(actor, p) for p in perms):
+            return "403"
+    if situation in ("other", "missing", "mismatched"):
+        return "404"
+    return "allowed"
+
+
+def outcome(response: Any, rule: Any) -> str:
+    code = response.status_code
+    if code in (403, 404, 405):
+        return str(code)
+    if rule != PUBLIC and (code == 401 or (code == 302 and response["Location"].startswith(
+            resolve_url(settings.LOGIN_URL)))):
+        return "login"
+    return "allowed"
+
+
+def _gap(name: str, actor: str, situation: str, method: str) -> str | None:
+    for key in ((name, actor, situation, method), (name, actor, situation, "*"),
+                (name, actor, "*", method), (name, "*", situation, method),
+                (name, actor, "*", "*"), (name, "*", situation, "*"),
+                (name, "*", "*", method), (name, "*", "*", "*")):
+        if key in KNOWN_GAPS:
+            return KNOWN_GAPS[key]
+    return None
+
+
+KNOWN_GAPS.update(_scope_first_gaps())
+
+
+def cells() -> Iterator[Any]:
+    for name, decl in ACCESS.items():
+        for actor in ACTORS:
+            public = PUBLIC in (decl.get, decl.post)
+            for method in METHODS:
+                situations = decl.situations_for(method)
+                # Not signed in, the object makes no difference (except to public pages).
+                if actor == "anonymous" and not public:
+                    situations = situations[:1]
+                for situation in situations:
+                    reason = _gap(name, actor, situation, method)
+                    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+                    yield pytest.param(name, actor, situation, method, marks=marks,
+                                       id=f"{name}-{actor}-{situation}-{method}")
+
+
+# --- one world for the module ---------------------------------------------------------
+
+class _Rollback(transaction.Atomic):
+    """An atomic block that the audited services see as the test's own (as
+    Django's TestCase marks its blocks): a service opens its durable
+    transaction inside it. Always rolled back."""
+
+    def __init__(self) -> None:
+        super().__init__(using=None, savepoint=True, durable=False)
+        self._from_testcase = True
+
+    def __exit__(self, *exc: Any) -> None:
+        transaction.set_rollback(True)
+        super().__exit__(*exc)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    with django_db_blocker.unblock():
+        block = _Rollback()
+        block.__enter__()
+        try:
+            built = build_matrix_world()
+            sessions = {}
+            for role, user in built["users"].items():
+                client = Client()
+                client.force_login(user)
+                sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+            built["sessions"] = sessions
+            yield built
+        finally:
+            block.__exit__(None, None, None)
+
+
+def objects_for(world: dict[str, Any], decl: V, actor: str, situation: str) -> Objects:
+    if situation == "missing":
+        return _Missing()
+    if not decl.grid and decl.kw is not None:
+        return {**world["global"], "queue": "overdue"}
+    if situation == "other":
+        return world["sets"]["grid_b" if actor == Role.GRIDWORKER else "elsewhere"]
+    if situation == "mismatched":
+        own, colleague = world["sets"]["own"], world["sets"]["colleague"]
+        return {**own, **{v: colleague[v] for v in decl.kw.children.values()}}
+    return world["sets"]["own" if situation in ("own", "-") else "colleague"]
+
+
+class _Missing(dict):
+    def __missing__(self, key: str) -> Any:
+        return MISSING_TEXT if key in ("queue", "item_code", "case_ref", "case_token",
+                                       "reply_token") else MISSING_ID
+
+
+# Each cell runs in its own transaction (pytest-django's, as a TestCase's), rolled
+# back, inside the module's.
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "actor", "situation", "method"), list(cells()))
+def test_access(world: dict[str, Any], name: str, actor: str,
+                situation: str, method: str) -> None:
+    decl = ACCESS[name]
+    kwargs = decl.kw(objects_for(world, decl, actor, situation)) if decl.kw else {}
+    url = reverse(name, kwargs=kwargs)
+    if decl.query and situation != "-":
+        param, thing = decl.query
+        url += "?" + urlencode({param: objects_for(world, decl, actor, situation)[thing]})
+    client = Client()
+    if actor != "anonymous":
+        client.cookies[settings.SESSION_COOKIE_NAME] = world["sessions"][actor]
+    last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    response = client.get(url) if method == "GET" else client.post(url)
+    want = expected(decl, actor, situation, method)
+    got = outcome(response, decl.rule(method))
+    assert got == want, (f"{method} {url} as {actor} ({situation}): "
+                         f"{response.status_code}, declared {want}")
+    if got == "403" or (got == "404" and situation == "other"):
+        # A refusal of an account, or a look at an object that exists out of
+        # scope, is audited as denied access (jiayuan.core.access).
+        assert AuditEntry.objects.filter(pk__gt=last, action=AuditAction.DENIED).exists(), (
+            f"{method} {url} as {actor} ({situation}): {got}, not audited as denied")
