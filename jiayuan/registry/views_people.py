@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,7 +83,10 @@ def person_leave(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
-    person = selectors.get_person_for(request.user, pk)
+    perm = services.reveal_perm(field)
+    if perm is None:
+        raise Http404
+    person = selectors.get_person_for(request.user, pk, perm=perm)
     value = services.person_reveal(actor=request.user, person=person, field=field)
     return render(request, "registry/_revealed.html", {"value": value, "field": field})
 

@@ -297,19 +297,7 @@ KNOWN_GAPS: dict[tuple[str, str, str, str], str] = {}
 # get_x_for(actor, pk, perm=...) call: permission, then scope) answers 403.
 # Each cell this changes is an xfail below; the issue's "one access call per
 # view" fixes them, and the strict xfails then fail until these lines go.
-SCOPE_BEFORE_PERMISSION: dict[str, Perm] = {
-    "household_edit": P.VIEW_REGISTRY, "household_move": P.VIEW_REGISTRY,
-    "household_move_out": P.VIEW_REGISTRY, "household_pdf": P.VIEW_REGISTRY,
-    "person_create": P.VIEW_REGISTRY, "circumstance_add": P.VIEW_REGISTRY,
-    "circumstance_end": P.VIEW_REGISTRY, "person_edit": P.VIEW_REGISTRY,
-    "person_move": P.VIEW_REGISTRY, "person_leave": P.VIEW_REGISTRY,
-    "person_reveal": P.VIEW_REGISTRY, "consent_add": P.VIEW_REGISTRY,
-    "consent_withdraw": P.VIEW_REGISTRY, "business_edit": P.VIEW_REGISTRY,
-    # get_case_for / cases_for: none at all without VIEW_CASES
-    "case_detail": P.VIEW_CASES, "case_receipt": P.VIEW_CASES,
-    "case_document_download": P.VIEW_CASES, "referral_new": P.VIEW_CASES,
-    "referral_letter": P.VIEW_CASES, "referral_withdraw": P.VIEW_CASES,
-}
+SCOPE_BEFORE_PERMISSION: dict[str, Perm] = {}  # none left: every view makes one access call
 
 
 def _scope_first_gaps() -> dict[tuple[str, str, str, str], str]:

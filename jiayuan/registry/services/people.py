@@ -235,9 +235,17 @@ def person_set_permit(*, actor: User, person: Person, permit_number: str,
     return person
 
 
+REVEAL_PERMS = {"id_number": Perm.REVEAL_ID_NUMBER, "phone": Perm.REVEAL_PHONE}
+
+
+def reveal_perm(field: str) -> Perm | None:
+    """The permission that shows `field` whole; None for a field never revealed."""
+    return REVEAL_PERMS.get(field)
+
+
 def person_reveal(*, actor: User, person: Person, field: str) -> str:
     """The whole ID-card or phone number, for roles that may see it; audited."""
-    perm = {"id_number": Perm.REVEAL_ID_NUMBER, "phone": Perm.REVEAL_PHONE}.get(field)
+    perm = reveal_perm(field)
     if perm is None:
         raise Http404
     require(actor, perm)
