@@ -79,7 +79,7 @@ def household_picks(actor: User, q: str, limit: int = 12) -> list[tuple[Any, str
     order: dict[int, str] = {}
     for hit in search(actor, q, limit=limit) if q else []:
         if hit.household is not None and hit.household.pk not in order:
-            order[hit.household.pk] = hit.person.name if hit.kind == "person" else ""
+            order[hit.household.pk] = hit.person.name if hit.person is not None else ""
     found = {h.pk: h for h in households_for(actor).filter(pk__in=order, moved_out__isnull=True)
              .select_related("dwelling__building", "head")}
     return [(found[pk], name) for pk, name in order.items() if pk in found]

@@ -55,7 +55,8 @@ def submit(request: HttpRequest, form: forms.Form, save: Callable[[dict[str, Any
     """The one POST handler of a form page: validate, call the service, show
     its ValidationError on the form (on the field it names, else at the top),
     or confirm and redirect. `success` and `redirect_to` may use what the
-    service returned. None means "render the form" (a GET, or errors to show).
+    service returned; an empty `success` shows no message. None means
+    "render the form" (a GET, or errors to show).
 
     `record` is the versioned row the form edits: a Conflict then keeps the
     user's input with the current version (render with `form_status(form)`).
@@ -69,7 +70,9 @@ def submit(request: HttpRequest, form: forms.Form, save: Callable[[dict[str, Any
         if record is not None and isinstance(exc, Conflict):
             keep_input(form, record)
         return None
-    messages.success(request, success(result) if callable(success) else success)
+    text = success(result) if callable(success) else success
+    if text:  # "" for pages that confirm in their own way (the portal, a reply page)
+        messages.success(request, text)
     return redirect_to(result)
 
 

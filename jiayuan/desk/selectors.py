@@ -70,7 +70,9 @@ def get_case_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_CASES) -> Case:
 def document_for(actor: User, case: Case, pk: Any) -> CaseDocument:
     """A document of a case the actor opened (get_case_for), to download:
     recorded in the audit log as an export."""
-    document = CaseDocument.objects.filter(case=case, pk=as_id(pk)).first()
+    ident = as_id(pk)
+    document = (CaseDocument.objects.filter(case=case, pk=ident).first()
+                if ident is not None else None)
     if document is None:
         raise Http404
     audit.record(AuditAction.EXPORT, actor=actor, obj=case, changes={"document": document.name})
@@ -101,7 +103,7 @@ def requester_contact(referral: Referral) -> tuple[str, str]:
     if not referral.share_contact:
         return "", ""
     case = referral.case
-    if case.person_id:
+    if case.person is not None:
         return case.person.name, decrypt(case.person.phone_enc)
     return case.caller_name, decrypt(case.caller_phone_enc)
 

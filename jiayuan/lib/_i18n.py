@@ -10,9 +10,14 @@ the language active at that moment.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise, lazy
+
+if TYPE_CHECKING:
+    # A lazy *str* (what gettext_lazy returns), which Django's own signatures
+    # such as ValidationError(message) accept; a bare Promise they do not.
+    from django_stubs_ext import StrPromise
 
 
 def _interpolate(message: str | Promise, params: Mapping[str, Any]) -> str:
@@ -31,7 +36,7 @@ class LibError(ValueError):
     ``django.core.exceptions.ValidationError(err.message, code=err.code)``.
     """
 
-    def __init__(self, message: str | Promise, code: str) -> None:
+    def __init__(self, message: str | StrPromise, code: str) -> None:
         super().__init__(message)
         self.message = message
         self.code = code

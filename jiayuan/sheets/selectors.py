@@ -22,7 +22,10 @@ from jiayuan.sheets.report import error_report, not_imported_report
 
 
 def batches_for(actor: User) -> QuerySet[ImportBatch]:
-    """The batches of the account's community and grids."""
+    """The batches of the account's community and grids (none for an account
+    of no community: every batch belongs to one)."""
+    if actor.community_id is None:
+        return ImportBatch.objects.none()
     return filter_by_grid(ImportBatch.objects.filter(community_id=actor.community_id), actor) \
         .select_related("grid", "created_by", "undone_by")
 

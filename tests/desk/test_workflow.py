@@ -416,6 +416,16 @@ def test_bad_uploads_refused(case: Case, personas: dict, tmp_path: Any, settings
     assert list(tmp_path.rglob("*.*")) == []
 
 
+def test_an_upload_without_a_size_is_refused(case: Case, personas: dict, tmp_path: Any,
+                                             settings: Any) -> None:
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("户口簿.pdf", PDF, "application/pdf")
+    upload.size = None  # an UploadedFile built without one (a form's field always sets it)
+    with pytest.raises(ValidationError, match="without its name or size"):
+        services.add_document(actor=personas["caseworker"], case=case, upload=upload)
+    assert not CaseDocument.objects.exists()
+
+
 def test_audit_entries_name_the_case_by_reference_only(case: Case, personas: dict) -> None:
     services.case_update(actor=personas["caseworker"], case=case, version=case.version,
                          summary="身体不好需要低保")

@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone, translation
 
-from jiayuan.core.models import AuditEntry
+from jiayuan.core.models import AuditEntry, User
+from jiayuan.core.roles import Role
 from jiayuan.lib.idcard import make_id_number
 from jiayuan.places.models import Building
 from jiayuan.registry import services as registry_services
@@ -226,6 +227,15 @@ def test_get_batch_for_is_permission_then_scope(personas: dict, grid_a: Any,
         selectors.get_batch_for(personas["outsider"], batch.pk)
     with pytest.raises(PermissionDenied):
         selectors.get_batch_for(personas["mediator"], batch.pk)
+
+
+@pytest.mark.django_db
+def test_an_account_of_no_community_sees_no_batch(personas: dict, grid_a: Any,
+                                                  building3: Building) -> None:
+    start(personas["head"], grid_a, FAMILIES)
+    district = User.objects.create_user(username="district", password="pw-for-tests-only",
+                                        role=Role.HEAD, community=None)
+    assert list(selectors.batches_for(district)) == []
 
 
 @pytest.mark.django_db

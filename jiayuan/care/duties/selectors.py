@@ -94,7 +94,7 @@ def with_reasons(actor: User, duties: Iterable[Duty]) -> list[Duty]:
     shown = [d.pk for d in rows if d.rule in SENSITIVE_RULES]
     if shown and may_see_sensitive(actor):
         audit.record(AuditAction.VIEW_SENSITIVE, actor=actor, object_type="care.duty",
-                     object_repr=gettext_lazy("must-visit duties"),
+                     object_repr=str(gettext_lazy("must-visit duties")),
                      changes={"shown": ["duty reasons"], "duties": shown})
     return rows
 
@@ -167,12 +167,13 @@ def duty_counts(actor: User, since: date, until: date, by: str = "grid",
 
 
 def _label(rows: dict[Any, DutyCount], by: str) -> None:
+    names: dict[Any, str]
     if by == "grid":
         names = {g.pk: f"{g.code} {g.name}" for g in Grid.objects.filter(pk__in=rows)}
     elif by == "worker":
         names = {u.pk: u.display_name for u in User.objects.filter(pk__in=[k for k in rows if k])}
     else:
-        names = dict(DutyRule.choices)
+        names = {value: str(label) for value, label in DutyRule.choices}
     for key, count in rows.items():
         count.label = str(names.get(key, "")) or (_("Nobody assigned") if by == "worker" else "")
 

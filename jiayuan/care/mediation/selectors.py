@@ -18,7 +18,7 @@ from jiayuan.core.roles import Perm
 from jiayuan.core.scope import ALL, grid_ids
 from jiayuan.registry.models import Business, Household
 
-ROLE_ORDER = {PartyRole.APPLICANT: 0, PartyRole.RESPONDENT: 1, PartyRole.OTHER: 2}
+ROLE_ORDER: dict[str, int] = {PartyRole.APPLICANT: 0, PartyRole.RESPONDENT: 1, PartyRole.OTHER: 2}
 
 
 def sorted_parties(parties: Iterable[DisputeParty]) -> list[DisputeParty]:

@@ -115,7 +115,7 @@ def dispute_open(*, actor: User, kind: str, source: str, summary: str, details: 
         party_add(actor=actor, dispute=dispute, role=PartyRole.APPLICANT,
                   household=household, business=business)
     outside = False
-    if case is not None and case.person_id:
+    if case is not None and case.person is not None:
         if in_scope(actor, case.person.grid_id):
             party_add(actor=actor, dispute=dispute, role=PartyRole.APPLICANT,
                       person=case.person)
@@ -297,7 +297,7 @@ def dispute_followup(*, actor: User, dispute: Dispute, on: date, holding: bool, 
                      version: int | None = None) -> Dispute:
     """The check, some weeks after closing, that the agreement holds."""
     require(actor, Perm.MEDIATE)
-    if dispute.is_open or dispute.followup_due is None:
+    if dispute.is_open or dispute.followup_due is None or dispute.closed_on is None:
         raise ValidationError(_("Only a dispute closed with an agreement has a follow-up "
                                 "check."))
     if on < dispute.closed_on or on > timezone.localdate():

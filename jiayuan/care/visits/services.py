@@ -75,7 +75,8 @@ def visit_log(*, actor: User, households: Iterable[Household] = (),
     if sensitive_note.strip() and not actor.has(Perm.VIEW_SENSITIVE):
         raise ValidationError({"sensitive_note": _(
             "Your role may not record sensitive notes.")})
-    grid_id = households[0].grid_id if households else business.grid_id
+    # Exactly one of the two was given (checked above).
+    grid_id = business.grid_id if business is not None else households[0].grid_id
     visit = Visit.objects.create(
         community_id=_community_of(grid_id), grid_id=grid_id, business=business,
         visited_at=visited_at, mode=mode, purpose=purpose, found=found.strip(),

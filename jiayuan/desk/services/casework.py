@@ -96,7 +96,7 @@ def match_requester(*, actor: User, case: Case, person: Person, version: int) ->
     if not in_scope(actor, person.grid_id):
         raise Http404
     case = _claim(case, version)
-    if case.person_id:
+    if case.person is not None:
         raise ValidationError(_("This request is already linked to %(name)s.")
                               % {"name": case.person.name})
     case.person, case.household, case.grid_id = person, person.household, person.grid_id
@@ -279,10 +279,11 @@ def record_follow_up(*, actor: User, case: Case, reached: bool, satisfaction: in
             "n": attempts, "max": settings.DESK_FOLLOWUP_ATTEMPTS}
     _event(case, EventKind.FOLLOW_UP, actor, code=code,
            params={**params, "comment": comment.strip()})
-    if reached or attempts >= settings.DESK_FOLLOWUP_ATTEMPTS:
-        workflow.apply(case, "close", actor=actor,
-                       **({} if reached else {"code": "closed_unanswered",
-                                              "params": {"n": attempts}}))
+    if reached:
+        workflow.apply(case, "close", actor=actor)
+    elif attempts >= settings.DESK_FOLLOWUP_ATTEMPTS:
+        workflow.apply(case, "close", actor=actor, code="closed_unanswered",
+                       params={"n": attempts})
     audit.record(AuditAction.UPDATE, actor=actor, obj=case,
                  changes={"follow_up": "reached" if reached else "not reached",
                           "status": case.status})

@@ -24,7 +24,8 @@ CATEGORY_AUDIT_FIELDS = ("code", "name", "order")
 def audit_fields(model: type[models.Model]) -> tuple[str, ...]:
     """The model's audited fields, translated ones spelled out per language."""
     base = getattr(model, "AUDIT_FIELDS", CATEGORY_AUDIT_FIELDS)
-    translated = set(translator.get_options_for_model(model).fields)
+    # `fields` is a class attribute (declared on the options' metaclass).
+    translated = set(type(translator.get_options_for_model(model)).fields)
     out: list[str] = []
     for name in base:
         out.extend(localized(name) if name in translated else [name])

@@ -42,7 +42,8 @@ def referral_consents(case: Case) -> dict[int, Consent]:
     for consent in (Consent.objects.filter(person_id=case.person_id, purpose="referral",
                                            status="given", department__isnull=False)
                     .order_by("-recorded_on", "-id")):
-        found.setdefault(consent.department_id, consent)
+        if consent.department_id is not None:  # always, by the filter
+            found.setdefault(consent.department_id, consent)
     return found
 
 
@@ -98,7 +99,8 @@ def referral_create_with_consent(*, actor: User, case: Case, department: Departm
     """The refusal's one step: record the requester's consent to share with this
     department (as their person page would, with its evidence), then refer.
     Both or neither."""
-    if case.person_id is None:
+    person = case.person
+    if person is None:
         raise ValidationError({"department": _(
             "The requester is not matched to the registry, so no consent can be recorded. "
             "Match the request to the resident first.")})
@@ -107,7 +109,7 @@ def referral_create_with_consent(*, actor: User, case: Case, department: Departm
             "Say how the resident consented (e.g. signed form no. 2026-041, or verbally "
             "at the desk with a witness).")})
     registry_services.consent_record(
-        actor=actor, person=case.person, purpose="referral", department=department,
+        actor=actor, person=person, purpose="referral", department=department,
         recorded_on=today or timezone.localdate(), evidence=evidence.strip())
     return referral_create(actor=actor, case=case, department=department, message=message,
                            version=version, share_contact=share_contact)

@@ -34,14 +34,15 @@ def check_upload(upload: UploadedFile) -> tuple[str, str]:
     """(content type, sha256) of an acceptable upload, or a ValidationError that
     names the problem. The type is decided by the file's first bytes, not by
     what the browser claims."""
+    name, size = _name_and_size(upload)
     limit = settings.DESK_UPLOAD_MAX_BYTES
-    if upload.size > limit:
+    if size > limit:
         raise ValidationError({"file": _(
             "The file is %(size)s; the limit is %(limit)s.") % {
-            "size": _megabytes(upload.size), "limit": _megabytes(limit)}})
-    if upload.size == 0:
+            "size": _megabytes(size), "limit": _megabytes(limit)}})
+    if size == 0:
         raise ValidationError({"file": _("The file is empty.")})
-    ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     kind = UPLOAD_TYPES.get(ext)
     if kind is None:
         raise ValidationError({"file": _(
@@ -62,6 +63,15 @@ def check_upload(upload: UploadedFile) -> tuple[str, str]:
     return kind[0], digest.hexdigest()
 
 
+def _name_and_size(upload: UploadedFile) -> tuple[str, int]:
+    """The upload's file name and size. A form's file field always gives both;
+    an upload built without them is refused rather than guessed at."""
+    if upload.name is None or upload.size is None:
+        raise ValidationError({"file": _(
+            "The file arrived without its name or size: choose it again.")})
+    return upload.name, upload.size
+
+
 def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
@@ -70,8 +80,9 @@ def _megabytes(size: int) -> str:
 def add_document(*, actor: User, case: Case, upload: UploadedFile, note: str = "") -> CaseDocument:
     _check(actor, case)
     content_type, sha = check_upload(upload)
-    name = upload.name.replace("/", "_").replace("\\", "_")[-200:]
-    doc = CaseDocument(case=case, name=name, content_type=content_type, size=upload.size,
+    name, size = _name_and_size(upload)
+    name = name.replace("/", "_").replace("\\", "_")[-200:]
+    doc = CaseDocument(case=case, name=name, content_type=content_type, size=size,
                        sha256=sha, uploaded_by=actor)
     doc.file.save(f"{sha[:16]}.{name.rsplit('.', 1)[-1].lower()}", upload, save=False)
     try:
