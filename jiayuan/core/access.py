@@ -56,10 +56,16 @@ def get_in_scope(actor: Any, scoped: models.QuerySet[M], pk: Any) -> M:
     return obj
 
 
-def get_for(actor: Any, perm: Perm, scoped: models.QuerySet[M], pk: Any) -> M:
+Perms = Perm | tuple[Perm, ...]
+
+
+def get_for(actor: Any, perm: Perms, scoped: models.QuerySet[M], pk: Any) -> M:
     """The one access call of a view that opens an object: the permission
     (403, audited) then the scope (404, audited when the object exists).
     Each app's `get_<thing>_for(actor, pk, perm=...)` selector calls this, so
-    a view makes exactly one call and cannot get the order wrong."""
-    require(actor, perm)
+    a view makes exactly one call and cannot get the order wrong. `perm` may
+    be several permissions, all needed (a request opened from a visit needs
+    the visit's and the desk's)."""
+    for one in perm if isinstance(perm, tuple) else (perm,):
+        require(actor, one)
     return get_in_scope(actor, scoped, pk)

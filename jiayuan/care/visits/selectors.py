@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from jiayuan.care.models import Visit
 from jiayuan.core import audit
-from jiayuan.core.access import get_for
+from jiayuan.core.access import Perms, get_for
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
@@ -24,7 +24,7 @@ def visits_for(actor: User) -> QuerySet[Visit]:
     return filter_by_grid(Visit.objects.all(), actor)
 
 
-def get_visit_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_VISITS) -> Visit:
+def get_visit_for(actor: User, pk: Any, *, perm: Perms = Perm.VIEW_VISITS) -> Visit:
     return get_for(actor, perm, visits_for(actor).select_related(
         "business", "created_by", "grid"), pk)
 
