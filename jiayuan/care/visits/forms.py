@@ -14,9 +14,7 @@ from jiayuan.core.access import as_id
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.staff import staff_with
-from jiayuan.desk.cases.forms import ItemChoiceField, WorkerChoiceField, workers
-from jiayuan.desk.choices import Priority
-from jiayuan.desk.models import ServiceItem
+from jiayuan.desk.cases.forms import NewCaseFields
 from jiayuan.lib.forms import IdModelChoiceField, IdModelMultipleChoiceField
 from jiayuan.registry.models import Household, Person
 from jiayuan.registry.selectors import businesses_for, households_for
@@ -178,21 +176,11 @@ def split_needs(needs: str) -> tuple[str, str]:
     return first, "\n".join(rest)
 
 
-class VisitCaseForm(forms.Form):
+class VisitCaseForm(NewCaseFields):
+    field_order = ["person"]
+
     person = MemberChoiceField(label=_("Who is asking"), queryset=Person.objects.none(),
                                empty_label=None)
-    item = ItemChoiceField(label=_("Service"))
-    summary = forms.CharField(label=_("Summary"), max_length=200,
-                              help_text=_("One line, in the resident's words."))
-    details = forms.CharField(label=_("Details"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 4}))
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices,
-                                 initial=Priority.NORMAL)
-    needs_onsite = forms.BooleanField(
-        label=_("Someone must go on site (三必到)"), required=False,
-        help_text=_("Always on for services that require it."))
-    owner = WorkerChoiceField(label=pgettext_lazy("case", "Owner"), queryset=User.objects.none(),
-                              required=False, empty_label=_("(unassigned)"))
 
     def __init__(self, *args: Any, actor: User, household: Household, needs: str = "",
                  **kwargs: Any) -> None:
@@ -200,7 +188,6 @@ class VisitCaseForm(forms.Form):
         kwargs.setdefault("initial", {"summary": summary, "details": details,
                                       "person": household.head_id, "owner": actor.pk})
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = workers(actor)
+        self.set_choices(actor)
         self.fields["person"].queryset = (household.members.filter(left_on__isnull=True)
                                           .order_by("pk"))
-        self.fields["item"].group(ServiceItem.objects.filter(active=True))

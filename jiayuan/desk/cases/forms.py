@@ -53,13 +53,10 @@ def clean_phone(value: str) -> str:
         raise forms.ValidationError(str(exc)) from exc
 
 
-class IntakeForm(forms.Form):
-    person = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    caller_name = forms.CharField(label=_("Caller's name (not registered)"), required=False,
-                                  max_length=60)
-    caller_phone = forms.CharField(label=_("Caller's phone"), required=False, max_length=30)
-    channel = forms.ChoiceField(label=_("Channel"), choices=[
-        c for c in Channel.choices if c[0] != Channel.PORTAL], initial=Channel.WALK_IN)
+class NewCaseFields(forms.Form):
+    """What every new request asks, wherever it is taken: at the desk's intake
+    form or from a visit (care's VisitCaseForm)."""
+
     item = ItemChoiceField(label=_("Service"))
     summary = forms.CharField(label=_("Summary"), max_length=200,
                               help_text=_("One line, in the resident's words."))
@@ -70,15 +67,30 @@ class IntakeForm(forms.Form):
     needs_onsite = forms.BooleanField(
         label=_("Someone must go on site (三必到)"), required=False,
         help_text=_("Always on for services that require it."))
-    owner = WorkerChoiceField(label=pgettext_lazy("case", "Owner"), queryset=User.objects.none(), required=False,
-                              empty_label=_("(unassigned)"))
+    owner = WorkerChoiceField(label=pgettext_lazy("case", "Owner"), queryset=User.objects.none(),
+                              required=False, empty_label=_("(unassigned)"))
+
+    def set_choices(self, actor: Any) -> None:
+        """The owners (workers of the actor's community) and the active services."""
+        self.fields["owner"].queryset = workers(actor)
+        self.fields["item"].group(ServiceItem.objects.filter(active=True))
+
+
+class IntakeForm(NewCaseFields):
+    field_order = ["person", "caller_name", "caller_phone", "channel"]
+
+    person = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    caller_name = forms.CharField(label=_("Caller's name (not registered)"), required=False,
+                                  max_length=60)
+    caller_phone = forms.CharField(label=_("Caller's phone"), required=False, max_length=30)
+    channel = forms.ChoiceField(label=_("Channel"), choices=[
+        c for c in Channel.choices if c[0] != Channel.PORTAL], initial=Channel.WALK_IN)
 
     def __init__(self, *args: Any, actor: Any, people: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = people
-        self.fields["owner"].queryset = workers(actor)
+        self.set_choices(actor)
         self.fields["owner"].initial = actor.pk
-        self.fields["item"].group(ServiceItem.objects.filter(active=True))
         self.person_obj = None
 
     def clean_caller_phone(self) -> str:
