@@ -156,6 +156,7 @@ def pairing_new(request: HttpRequest) -> HttpResponse:
         person = form.person_obj or _posted(form, "helper_person", people_for(user))
     return render(request, "care/pairing_form.html", {
         "form": form, "household": household, "person": person, "picker": HELPER_PICKER,
+        "household_picker": HOUSEHOLD_PICKER,
         "household_pairings": _active_pairings(user, household),
     }, status=400 if form.is_bound else 200)
 
