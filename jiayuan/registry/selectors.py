@@ -53,13 +53,22 @@ def businesses_for(actor: User) -> QuerySet[Business]:
 
 def person_picks(actor: User, q: str, limit: int = 12) -> list[Person]:
     """Current residents in the actor's scope matching `q` (name, pinyin,
-    phone…), ranked as the search box ranks them: for as-you-type pickers."""
+    phone…), ranked as the search box ranks them: for as-you-type pickers.
+    An active household found by its dwelling (3-2-302) offers its head."""
     if not q:
         return []
-    ids = [hit.person.pk for hit in search(actor, q, limit=limit)
-           if hit.kind == "person" and hit.person is not None]
+    ids: list[int] = []
+    for hit in search(actor, q, limit=limit):
+        if hit.kind == "person" and hit.person is not None:
+            pk = hit.person.pk
+        elif hit.household is not None and hit.household.moved_out is None:
+            pk = hit.household.head_id
+        else:
+            continue
+        if pk is not None and pk not in ids:
+            ids.append(pk)
     found = {p.pk: p for p in people_for(actor).filter(pk__in=ids, left_on__isnull=True)
-             .select_related("household__dwelling")}
+             .select_related("household__dwelling__building")}
     return [found[pk] for pk in ids if pk in found]
 
 

@@ -241,3 +241,23 @@ def test_the_one_picker_finds_and_opens_each_kind_in_scope(rf: Any, household: A
                      ("person", household.head_id)):
         with pytest.raises(Http404):
             _answer(rf, outsider, kind, pick=str(pk))
+
+
+def test_a_person_picker_offers_the_head_of_a_household_found_by_its_dwelling(
+        household: Any, household_b: Any, personas: dict) -> None:
+    from datetime import date
+
+    from jiayuan.registry import services
+    from jiayuan.registry.selectors import person_picks
+
+    worker, head = personas["gridworker"], personas["head"]
+    code = household.dwelling.code
+    assert person_picks(worker, code) == [household.head]
+    assert person_picks(worker, household_b.dwelling.code) == []  # another grid
+    # A member who left is not offered, by name or otherwise.
+    grandson = household.members.get(name="郑民浩")
+    services.person_leave(actor=head, person=grandson, on=date(2025, 1, 1))
+    assert grandson not in person_picks(worker, "郑民浩")
+    # A household that moved out offers nobody.
+    services.household_move_out(actor=head, household=household, on=date(2025, 2, 1))
+    assert person_picks(worker, code) == []

@@ -18,11 +18,10 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -49,6 +48,11 @@ from jiayuan.registry.selectors import (
 PAGE_SIZE = 30
 CHECKIN_PAGE_SIZE = 30
 TABS = ("active", "quiet", "paused", "ended", "mine")
+# The household picker on the pairing form: the kind's matches, its own choice
+# (with who already helps the household).
+HOUSEHOLD_PICKER = picker("pairing-household", "household",
+                          reverse_lazy("pairing_household_search"), kind="household",
+                          chosen_template="care/_pairing_household_chosen.html")
 # The resident-helper picker on the pairing form (includes/person_picker.html).
 HELPER_PICKER = picker("pairing-person", "helper_person", reverse_lazy("pairing_person_search"))
 #: A pairing without contact for longer than this needs attention.
@@ -152,6 +156,7 @@ def pairing_new(request: HttpRequest) -> HttpResponse:
         person = form.person_obj or _posted(form, "helper_person", people_for(user))
     return render(request, "care/pairing_form.html", {
         "form": form, "household": household, "person": person, "picker": HELPER_PICKER,
+        "household_picker": HOUSEHOLD_PICKER,
         "household_pairings": _active_pairings(user, household),
     }, status=400 if form.is_bound else 200)
 
@@ -178,21 +183,12 @@ def _active_pairings(user: Any, household: Household | None) -> list[Pairing]:
 @login_required
 def pairing_household_search(request: HttpRequest) -> HttpResponse:
     """As-you-type household picker (htmx): active households in scope, by a
-    member's name, pinyin, phone or 3-2-302. ?pick=ID returns the choice."""
+    member's name, pinyin, phone or 3-2-302. ?pick=ID returns the choice, with
+    who already helps it."""
     user = request.user
     require(user, Perm.MANAGE_PAIRINGS)
-    if request.GET.get("pick"):
-        household = get_household_for(user, request.GET["pick"])
-        if household.moved_out is not None:
-            raise Http404
-        return render(request, "care/_pairing_household_chosen.html", {
-            "household": household, "household_pairings": _active_pairings(user, household),
-            "oob": True})
-    q = request.GET.get("q", "").strip()
-    picks = selectors.household_picks(user, q)
-    response = render(request, "care/_pairing_household_picks.html", {"q": q, "picks": picks})
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return picker_response(request, HOUSEHOLD_PICKER, extra=lambda h: {
+        "household_pairings": _active_pairings(user, h)})
 
 
 @login_required

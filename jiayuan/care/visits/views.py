@@ -17,9 +17,8 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -40,6 +39,7 @@ from jiayuan.core.views import submit
 from jiayuan.desk.selectors import can_see
 from jiayuan.lib.text import first_line
 from jiayuan.registry.models import Household
+from jiayuan.registry.pickers import picker, picker_response
 from jiayuan.registry.selectors import businesses_for, get_household_for, households_for
 
 PAGE_SIZE = 30
@@ -48,6 +48,11 @@ PAGE_SIZE = 30
 # empty 204: the script then navigates there itself, so the "saved" message is
 # still waiting in the session for the page the worker actually sees.
 DRAFT_HEADER = "X-Visit-Draft"
+# The households of a visit: each pick is added (the picks template appends it
+# to #visit-households) as a ticked box with the open duties it fulfils.
+HOUSEHOLD_PICKER = picker("visit-households", "households", reverse_lazy("visit_household_search"),
+                          kind="household", picks_template="care/_visit_household_picks.html",
+                          chosen_template="care/_visit_household_chosen.html")
 
 
 # --- helpers ------------------------------------------------------------------
@@ -207,21 +212,12 @@ def _posted_business(user: Any, form: VisitForm) -> Any:
 @login_required
 def visit_household_search(request: HttpRequest) -> HttpResponse:
     """As-you-type household picker of the visit form (htmx fragments): active
-    households in scope, found by a member's name, pinyin, phone or 3-2-302."""
+    households in scope, found by a member's name, pinyin, phone or 3-2-302.
+    A pick is added to the chosen ones with its open duties."""
     user = request.user
     require(user, Perm.LOG_VISITS)
-    if request.GET.get("pick"):
-        household = get_household_for(user, request.GET["pick"])
-        if household.moved_out is not None:
-            raise Http404
-        return render(request, "care/_visit_household_chosen.html", {
-            "h": household, "duties": _open_duties(user, [household])[household.pk],
-            "oob": True})
-    q = request.GET.get("q", "").strip()
-    picks = selectors.household_picks(user, q)
-    response = render(request, "care/_visit_household_picks.html", {"q": q, "picks": picks})
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return picker_response(request, HOUSEHOLD_PICKER, extra=lambda h: {
+        "h": h, "duties": _open_duties(user, [h])[h.pk]})
 
 
 # --- the visit page -----------------------------------------------------------

@@ -9,9 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,8 +31,14 @@ from jiayuan.desk.cases.forms import (
 from jiayuan.desk.choices import OPEN_STATUSES, PERMIT_SERVICES, Status
 from jiayuan.desk.models import Case
 from jiayuan.desk.referrals.views import referrals_for_case
-from jiayuan.registry.search import search
+from jiayuan.registry.pickers import picker, picker_response
 from jiayuan.registry.selectors import get_person_for, people_for
+
+# The requester of the intake form and of a case: a current resident in scope;
+# a household found by its dwelling offers its head.
+REQUESTER_PICKER = picker("requester", "person", reverse_lazy("requester_search"),
+                          picks_template="desk/_requester_picks.html",
+                          chosen_template="desk/_requester_chosen.html")
 
 
 def _case_url(case: Case) -> str:
@@ -85,19 +90,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 def requester_search(request: HttpRequest) -> HttpResponse:
     """As-you-type search for the requester on the intake form (htmx fragment)."""
     require(request.user, Perm.WORK_CASES)
-    if request.GET.get("pick"):
-        person = get_person_for(request.user, request.GET["pick"])
-        return render(request, "desk/_requester_chosen.html", {"p": person, "oob": True})
-    q = request.GET.get("q", "").strip()
-    picks = []
-    for hit in search(request.user, q, limit=12) if q else []:
-        if hit.kind == "person" and not hit.person.left_on:
-            picks.append((hit.person, hit.household))
-        elif hit.kind == "household" and hit.household.head and not hit.household.moved_out:
-            picks.append((hit.household.head, hit.household))
-    response = render(request, "desk/_requester_picks.html", {"q": q, "picks": picks})
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return picker_response(request, REQUESTER_PICKER)
 
 
 def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
