@@ -59,6 +59,7 @@ def person_picks(actor: User, q: str, limit: int = 12) -> list[Person]:
         return []
     ids: list[int] = []
     for hit in search(actor, q, limit=limit):
+        pk: int | None
         if hit.kind == "person" and hit.person is not None:
             pk = hit.person.pk
         elif hit.household is not None and hit.household.moved_out is None:
