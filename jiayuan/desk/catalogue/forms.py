@@ -26,6 +26,16 @@ MAX_RESOLUTION_DAYS = 365
 MAX_ORDER = 9999
 
 
+def order_field() -> forms.IntegerField:
+    """Where an item or a category stands in its list."""
+    return forms.IntegerField(
+        label=capfirst(_("order")), min_value=0, max_value=MAX_ORDER, initial=0,
+        help_text=_("Smaller numbers are listed first."),
+        error_messages={"invalid": _("Enter a whole number."),
+                        "min_value": _("The order cannot be negative."),
+                        "max_value": _("At most %(limit_value)s.")})
+
+
 class TranslatedForm(forms.ModelForm):
     """A ModelForm over modeltranslation's per-language columns: the default
     language (Simplified Chinese) is required, the others optional; each label
@@ -99,12 +109,7 @@ class ServiceItemForm(CodeMixin, TranslatedForm):
         _("Resolution needs at least 1 day."),
         _("At most %(limit_value)s days (a year)."),
         MAX_RESOLUTION_DAYS, _("Green-channel requests get half of this."))
-    order = forms.IntegerField(
-        label=capfirst(_("order")), min_value=0, max_value=MAX_ORDER, initial=0,
-        help_text=_("Smaller numbers are listed first."),
-        error_messages={"invalid": _("Enter a whole number."),
-                        "min_value": _("The order cannot be negative."),
-                        "max_value": _("At most %(limit_value)s.")})
+    order = order_field()
 
     class Meta:
         model = ServiceItem
@@ -142,12 +147,7 @@ class ServiceItemForm(CodeMixin, TranslatedForm):
 class CategoryForm(CodeMixin, TranslatedForm):
     translated = ("name",)
 
-    order = forms.IntegerField(
-        label=capfirst(_("order")), min_value=0, max_value=MAX_ORDER, initial=0,
-        help_text=_("Smaller numbers are listed first."),
-        error_messages={"invalid": _("Enter a whole number."),
-                        "min_value": _("The order cannot be negative."),
-                        "max_value": _("At most %(limit_value)s.")})
+    order = order_field()
 
     class Meta:
         model = ServiceCategory
