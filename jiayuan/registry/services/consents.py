@@ -56,6 +56,10 @@ def consent_record(*, actor: User, person: Person, purpose: str, recorded_on: da
     A referral consent names one `directory.Department` (`department`)."""
     require(actor, Perm.RECORD_CONSENT)
     check_scope(actor, person.grid_id)
+    if guardian is not None and guardian.pk != person.pk and (
+            guardian.household_id != person.household_id or guardian.left_on is not None):
+        raise ValidationError({"guardian": _(
+            "The guardian must be a current member of this person's household.")})
     columns = consent_columns(person_id=person.pk, birth_date=person.birth_date,
                               purpose=purpose, recorded_on=recorded_on,
                               recorded_by_id=actor.pk, evidence=evidence,
@@ -66,6 +70,8 @@ def consent_record(*, actor: User, person: Person, purpose: str, recorded_on: da
     elif department is None:
         raise ValidationError({"department": _("Name the department the referral consent "
                                                "covers.")})
+    elif not department.active:
+        raise ValidationError({"department": _("Choose a department from the list.")})
     columns["department_id"] = department.pk if department is not None else None
     consent = Consent.objects.create(**columns)
     audit.record(AuditAction.CREATE, actor=actor, obj=consent,

@@ -35,7 +35,7 @@ from jiayuan.registry.models import (
 )
 from jiayuan.registry.services.common import KEEP, Keep, check_dwelling, check_scope, what
 from jiayuan.registry.services.consents import ensure_sensitive_consent
-from jiayuan.registry.services.people import person_create
+from jiayuan.registry.services.people import person_create, require_sensitive_write
 
 
 @audit.audited
@@ -47,6 +47,9 @@ def household_create(*, actor: User, dwelling: Dwelling, residency: str, moved_i
     in the same transaction."""
     require(actor, Perm.EDIT_REGISTRY)
     check_dwelling(actor, dwelling)
+    require_sensitive_write(actor, changed=bool(festivals), consent=False)
+    if moved_in > timezone.localdate():
+        raise ValidationError({"moved_in": _("The moving-in date is in the future.")})
     if not head or not head.get("name"):
         raise ValidationError({"head_name": _("A household needs a head of household.")})
     household = Household.objects.create(dwelling=dwelling, grid_id=dwelling.grid_id,
@@ -76,6 +79,8 @@ def household_update(*, actor: User, household: Household, expected_version: int
     `expected_version`: as for person_update."""
     require(actor, Perm.EDIT_REGISTRY)
     check_scope(actor, household.grid_id)
+    require_sensitive_write(actor, consent=sensitive_consent, changed=(
+        festivals is not KEEP and sorted(set(festivals)) != household.festivals))
     household = claim(household, expected_version, what(household))
     before = audit.snapshot(household, Household.AUDIT_FIELDS)
     if residency is not KEEP:

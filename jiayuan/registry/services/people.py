@@ -101,6 +101,26 @@ def _set_fields(person: Person, fields: dict[str, Any]) -> None:
     person.pinyin = display_pinyin(person.name)
 
 
+def check_birth_date(birth_date: date | None) -> None:
+    """Raise ValidationError (on ``birth_date``) for a birth date in the future."""
+    if birth_date is not None and birth_date > timezone.localdate():
+        raise ValidationError({"birth_date": _("The birth date is in the future.")})
+
+
+def require_sensitive_write(actor: User, *, changed: bool, consent: bool) -> None:
+    """Sensitive details (the ethnic group, festivals) and the consent that covers
+    them are written only by a role that may see them (PermissionDenied), as for
+    circumstances. `changed`: a sensitive field changes; `consent`: the form
+    records the sensitive consent now."""
+    if changed or consent:
+        require(actor, Perm.VIEW_SENSITIVE)
+
+
+def _head_only() -> str:
+    return _("Only the head of the household can have the relation 'head'. Change the head "
+             "on the household page.")
+
+
 @audit.audited
 def person_create(*, actor: User, household: Household, name: str, sex: str,
                   relation: str = Relation.OTHER_RELATIVE, birth_date: date | None = None,
@@ -115,6 +135,10 @@ def person_create(*, actor: User, household: Household, name: str, sex: str,
     sensitive details (the ethnic group) being recorded."""
     require(actor, Perm.EDIT_REGISTRY)
     check_scope(actor, household.grid_id)
+    require_sensitive_write(actor, changed=bool(ethnicity), consent=sensitive_consent)
+    check_birth_date(birth_date)
+    if relation == Relation.HEAD and household.head_id is not None:
+        raise ValidationError({"relation": _head_only()})
     _check_unique_id(id_number or "")
     person = Person(household=household, grid_id=household.grid_id)
     _set_fields(person, {"name": name, "sex": sex, "relation": relation,
@@ -152,6 +176,10 @@ def person_update(*, actor: User, person: Person, expected_version: int | None =
     loaded at (None: no check, for callers that read and write at once)."""
     require(actor, Perm.EDIT_REGISTRY)
     check_scope(actor, person.grid_id)
+    require_sensitive_write(actor, consent=sensitive_consent,
+                            changed=ethnicity is not KEEP and ethnicity != person.ethnicity)
+    if birth_date is not KEEP:
+        check_birth_date(birth_date)
     if id_number:
         _check_unique_id(id_number, exclude_pk=person.pk)
     person = claim(person, expected_version, what(person))
@@ -171,9 +199,11 @@ def person_update(*, actor: User, person: Person, expected_version: int | None =
     if person.ethnicity and person.ethnicity != old_ethnicity:
         ensure_sensitive_consent(actor, person, sensitive_consent, "ethnicity")
     if person.relation == Relation.HEAD and person.household.head_id != person.pk:
+        raise ValidationError({"relation": _head_only()})
+    if person.relation != Relation.HEAD and person.household.head_id == person.pk:
         raise ValidationError({"relation": _(
-            "Only the head of the household can have the relation 'head'. Change the head "
-            "on the household page.")})
+            "The head of the household keeps the relation 'head'. Change the head on the "
+            "household page.")})
     person.save()
     if person.name != old_name:
         reindex_person(person)
