@@ -21,6 +21,13 @@ from jiayuan.places.forms import GridChoiceField
 from jiayuan.places.models import Grid
 from jiayuan.sheets.columns import FIELDS
 from jiayuan.sheets.models import MappingTemplate
+from jiayuan.sheets.services import (
+    duplicate_fields,
+    duplicate_message,
+    no_name_message,
+    template_taken,
+    template_taken_message,
+)
 
 ACCEPT = ".xlsx,.xls,.ods,.csv,.txt"
 
@@ -124,33 +131,18 @@ class MappingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        seen: dict[str, int] = {}
-        for c in self.columns:
-            key = data.get(c["name"])
-            if not key:
-                continue
-            if key in seen:
-                self.add_error(c["name"], interpolate(
-                    gettext("“%(field)s” is already the field of column “%(other)s”. Map each "
-                            "field to one column only, and set the other to “do not "
-                            "import”."),
-                    {"field": FIELDS[key].label, "other": self.header[seen[key]]}))
-            else:
-                seen[key] = c["index"]
-        if not self.errors and "name" not in seen:
-            raise forms.ValidationError(_("Choose the column that holds the name (姓名): "
-                                          "without it no row can be imported."),
-                                        code="no_name")
+        # The rules are the service's (sheets.services.check_mapping); here they
+        # speak of the header as the page shows it.
+        chosen = {c["index"]: data[c["name"]] for c in self.columns if data.get(c["name"])}
+        for index, key, other in duplicate_fields(chosen):
+            self.add_error(f"col_{index}", duplicate_message(key, self.header[other]))
+        if not self.errors and "name" not in chosen.values():
+            raise forms.ValidationError(no_name_message(), code="no_name")
         name = (data.get("template_name") or "").strip()
         if name:
-            taken = MappingTemplate.objects.filter(
-                community_id=self.actor.community_id, name=name).exclude(
-                created_by=self.actor).select_related("created_by").first()
+            taken = template_taken(self.actor, name)
             if taken is not None:
-                self.add_error("template_name", interpolate(
-                    gettext("%(user)s already saved a template named “%(name)s”. Choose "
-                            "another name, or choose that template when you upload."),
-                    {"user": taken.created_by.username, "name": name}))
+                self.add_error("template_name", template_taken_message(taken, name))
         data["template_name"] = name
         data["consent_evidence"] = (data.get("consent_evidence") or "").strip()
         return data

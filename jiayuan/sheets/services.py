@@ -4,14 +4,17 @@ commit and undo are `jiayuan.sheets.importing`.)"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from jiayuan.core import audit
 from jiayuan.core.models import User
-from jiayuan.sheets.columns import template_columns
+from jiayuan.lib._i18n import interpolate
+from jiayuan.sheets.columns import FIELDS, template_columns
 from jiayuan.sheets.importing import status
 from jiayuan.sheets.importing.upload import _scoped_batch
 from jiayuan.sheets.models import ImportBatch, MappingTemplate
@@ -24,6 +27,68 @@ class MappingSaved:
     template_created: bool = False
 
 
+# --- the rules of a mapping (the mapping form applies them too) ---------------------
+
+def duplicate_fields(mapping: dict[int, str]) -> list[tuple[int, str, int]]:
+    """(column, field key, earlier column) for each column mapped to a field an
+    earlier column already has: each field comes from one column only."""
+    seen: dict[str, int] = {}
+    found = []
+    for index, key in sorted(mapping.items()):
+        if not key:
+            continue
+        if key in seen:
+            found.append((index, key, seen[key]))
+        else:
+            seen[key] = index
+    return found
+
+
+def duplicate_message(key: str, other: str) -> str:
+    return interpolate(
+        _("“%(field)s” is already the field of column “%(other)s”. Map each field to one "
+          "column only, and set the other to “do not import”."),
+        {"field": FIELDS[key].label if key in FIELDS else key, "other": other})
+
+
+def no_name_message() -> str:
+    return _("Choose the column that holds the name (姓名): without it no row can be "
+             "imported.")
+
+
+def template_taken(actor: User, name: str) -> MappingTemplate | None:
+    """A colleague's template of the station already named ``name`` (one may
+    update only one's own)."""
+    return (MappingTemplate.objects.filter(community_id=actor.community_id, name=name)
+            .exclude(created_by=actor).select_related("created_by").first())
+
+
+def template_taken_message(taken: MappingTemplate, name: str) -> str:
+    return interpolate(
+        _("%(user)s already saved a template named “%(name)s”. Choose another name, or "
+          "choose that template when you upload."),
+        {"user": taken.created_by.username, "name": name})
+
+
+def check_mapping(actor: User, mapping: dict[int, str], template_name: str,
+                  header: Sequence[Any]) -> None:
+    """Raise ValidationError for a mapping the form refuses: a field mapped from
+    two columns (on ``col_<index>``), no name column, a template name a colleague
+    already uses (on ``template_name``)."""
+    errors: dict[str, list[str]] = {}
+    for index, key, other in duplicate_fields(mapping):
+        label = str(header[other]) if other < len(header) and header[other] else str(other + 1)
+        errors.setdefault(f"col_{index}", []).append(duplicate_message(key, label))
+    if template_name:
+        taken = template_taken(actor, template_name)
+        if taken is not None:
+            errors["template_name"] = [template_taken_message(taken, template_name)]
+    if errors:
+        raise ValidationError(errors)
+    if "name" not in mapping.values():
+        raise ValidationError(no_name_message(), code="no_name")
+
+
 @audit.audited
 def mapping_save(*, actor: User, batch: ImportBatch, mapping: dict[int, str],
                  consent_evidence: str, template_name: str = "",
@@ -32,8 +97,11 @@ def mapping_save(*, actor: User, batch: ImportBatch, mapping: dict[int, str],
     people consented to their ethnic group being recorded; with ``template_name``,
     also save the mapping as the station's template of that name (``header``: the
     sheet's header cells, which the template matches by text). A batch already
-    imported is refused (ValidationError)."""
+    imported is refused (ValidationError), and so is a mapping the form refuses
+    (`check_mapping`): a colleague's template is never overwritten."""
     _scoped_batch(actor, batch)
+    template_name = template_name.strip()
+    check_mapping(actor, mapping, template_name, header or [])
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     try:
         status.check_draft(batch)

@@ -219,6 +219,48 @@ def test_mapping_save_refuses_an_imported_batch(personas: dict, grid_a: Any,
 
 
 @pytest.mark.django_db
+def test_mapping_save_never_overwrites_a_colleagues_template(personas: dict, grid_a: Any,
+                                                             building3: Building) -> None:
+    head, colleague = personas["head"], personas["caseworker"]
+    services.mapping_save(actor=head, batch=start(head, grid_a, FAMILIES),
+                          mapping={0: "name", 1: "sex"}, consent_evidence="",
+                          template_name="常用", header=["姓名", "性别"])
+    batch = start(colleague, grid_a, FAMILIES)
+    with pytest.raises(ValidationError) as exc:
+        services.mapping_save(actor=colleague, batch=batch, mapping={0: "name"},
+                              consent_evidence="", template_name=" 常用 ", header=["姓名"])
+    assert "template_name" in exc.value.error_dict
+    template = MappingTemplate.objects.get(name="常用")
+    assert template.created_by == head and len(template.columns) == 2
+    batch.refresh_from_db()
+    assert batch.mapping != {"0": "name"}  # nothing saved
+    # One's own template is updated.
+    saved = services.mapping_save(actor=head, batch=start(head, grid_a, FAMILIES),
+                                  mapping={0: "name"}, consent_evidence="",
+                                  template_name="常用", header=["姓名"])
+    assert not saved.template_created and MappingTemplate.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_mapping_save_refuses_a_field_mapped_twice_or_no_name(personas: dict, grid_a: Any,
+                                                             building3: Building) -> None:
+    head = personas["head"]
+    batch = start(head, grid_a, FAMILIES)
+    with pytest.raises(ValidationError) as exc:
+        services.mapping_save(actor=head, batch=batch, mapping={0: "name", 1: "sex", 2: "sex"},
+                              consent_evidence="", template_name="重复",
+                              header=["姓名", "性别", "性别2"])
+    assert list(exc.value.error_dict) == ["col_2"]
+    assert "性别" in exc.value.error_dict["col_2"][0].message
+    with pytest.raises(ValidationError) as exc:
+        services.mapping_save(actor=head, batch=batch, mapping={1: "sex"},
+                              consent_evidence="", header=["姓名", "性别"])
+    assert exc.value.code == "no_name"
+    batch.refresh_from_db()
+    assert batch.mapping.get("2") != "sex" and not MappingTemplate.objects.exists()
+
+
+@pytest.mark.django_db
 def test_get_batch_for_is_permission_then_scope(personas: dict, grid_a: Any,
                                                 building3: Building) -> None:
     batch = start(personas["head"], grid_a, FAMILIES)
