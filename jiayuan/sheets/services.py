@@ -59,7 +59,7 @@ def no_name_message() -> str:
 def template_taken(actor: User, name: str) -> MappingTemplate | None:
     """A colleague's template of the station already named ``name`` (one may
     update only one's own)."""
-    return (MappingTemplate.objects.filter(community_id=actor.community_id, name=name)
+    return (MappingTemplate.objects.filter(community=actor.community_id, name=name)
             .exclude(created_by=actor).select_related("created_by").first())
 
 
