@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from jiayuan.core import audit
+from jiayuan.core.access import require
 from jiayuan.core.models import User
+from jiayuan.core.roles import Perm
 from jiayuan.lib._i18n import interpolate
 from jiayuan.sheets.columns import FIELDS, template_columns
 from jiayuan.sheets.importing import status
@@ -100,6 +102,9 @@ def mapping_save(*, actor: User, batch: ImportBatch, mapping: dict[int, str],
     imported is refused (ValidationError), and so is a mapping the form refuses
     (`check_mapping`): a colleague's template is never overwritten."""
     _scoped_batch(actor, batch)
+    if consent_evidence.strip() and "ethnicity" in mapping.values():
+        # Recording the ethnic group under a consent: as in the registry.
+        require(actor, Perm.VIEW_SENSITIVE)
     template_name = template_name.strip()
     check_mapping(actor, mapping, template_name, header or [])
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 
 from jiayuan.core.models import AuditEntry, User
-from jiayuan.core.roles import Role
+from jiayuan.core.roles import PERMISSIONS, Perm, Role
 from jiayuan.lib.idcard import make_id_number
 from jiayuan.places.models import Building
 from jiayuan.registry import services as registry_services
@@ -35,7 +35,7 @@ from jiayuan.sheets import importing, selectors, services
 from jiayuan.sheets.importing import status
 from jiayuan.sheets.importing.outcomes import RESTORE_FIELDS
 from jiayuan.sheets.models import BatchStatus, ImportBatch, MappingTemplate
-from tests.sheets.test_importer import FAMILIES, HEADER, WANG, building3, start
+from tests.sheets.test_importer import FAMILIES, HEADER, WANG, building3, csv_bytes, start
 
 __all__ = ["building3"]
 
@@ -258,6 +258,32 @@ def test_mapping_save_refuses_a_field_mapped_twice_or_no_name(personas: dict, gr
     assert exc.value.code == "no_name"
     batch.refresh_from_db()
     assert batch.mapping.get("2") != "sex" and not MappingTemplate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_ethnic_group_is_imported_only_by_a_role_that_may_see_it(
+        personas: dict, grid_a: Any, building3: Building,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(PERMISSIONS, Role.GRIDWORKER,
+                        PERMISSIONS[Role.GRIDWORKER] - {Perm.VIEW_SENSITIVE})
+    worker = personas["gridworker"]
+    batch = importing.start(actor=worker, grid=grid_a, filename="roster.csv", data=csv_bytes(
+        [[*row, "汉族"] for row in FAMILIES], header=[*HEADER, "民族"]))
+    mapping = {int(i): key for i, key in batch.mapping.items()}
+    assert "ethnicity" in mapping.values()
+    with pytest.raises(PermissionDenied):
+        services.mapping_save(actor=worker, batch=batch, mapping=mapping,
+                              consent_evidence="签字", header=[*HEADER, "民族"])
+    ImportBatch.objects.filter(pk=batch.pk).update(consent_evidence="签字")
+    batch.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        importing.commit(actor=worker, batch=batch)
+    assert not Person.objects.filter(name="王建国").exists()
+    # Without the consent the column is left out, and the rest is imported.
+    services.mapping_save(actor=worker, batch=batch, mapping=mapping, consent_evidence="",
+                          header=[*HEADER, "民族"])
+    importing.commit(actor=worker, batch=batch)
+    assert Person.objects.get(name="王建国").ethnicity == ""
 
 
 @pytest.mark.django_db

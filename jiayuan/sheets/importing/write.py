@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiayuan.core import audit
+from jiayuan.core.access import require
 from jiayuan.core.bulk import Writer, insert_dicts, reserve_ids
 from jiayuan.core.models import AuditAction, User
+from jiayuan.core.roles import Perm
 from jiayuan.lib.text import display_pinyin
 from jiayuan.places.models import Dwelling, dwelling_code
 from jiayuan.registry.choices import ConsentPurpose, Relation
@@ -55,12 +57,17 @@ def commit(*, actor: User, batch: ImportBatch, accepted: list[int] | None = None
     imports at once are serialised; the rows are written through `audit.batch()`,
     the one transaction for many writes (the registry's `reindex_person` among
     them). ``accepted``: the row numbers (`RowResult.ref`) of the possible
-    duplicates the worker ticked to import anyway (None: those already saved)."""
+    duplicates the worker ticked to import anyway (None: those already saved).
+    The ethnic group is sensitive: a batch that records it under a consent is
+    committed only by a role that may see it (PermissionDenied), as the registry's
+    person_create requires."""
     _scoped_batch(actor, batch)
     sheets = sheets_of(batch)
     try:
         with audit.batch():
             batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if batch.consent_evidence and "ethnicity" in batch.mapping.values():
+                require(actor, Perm.VIEW_SENSITIVE)
             try:
                 status.check_move(batch, BatchStatus.COMMITTED)
             except status.StatusRefused as exc:
