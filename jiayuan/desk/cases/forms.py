@@ -15,6 +15,7 @@ from jiayuan.core.roles import Perm
 from jiayuan.core.staff import staff_with
 from jiayuan.desk.choices import COUNTED_OUTCOMES, Channel, EventKind, Outcome, Priority
 from jiayuan.desk.models import Case, ServiceItem
+from jiayuan.desk.services.casework import permit_expiry_problem
 from jiayuan.lib.forms import IdModelChoiceField
 from jiayuan.lib.phone import PhoneError, normalize_phone
 
@@ -182,9 +183,9 @@ class TransitionForm(forms.Form):
 
     def clean_permit_expiry(self) -> Any:
         value = self.cleaned_data.get("permit_expiry")
-        if value is not None and value <= timezone.localdate():
-            raise forms.ValidationError(_("A permit just issued expires in the future: "
-                                          "check the date."))
+        problem = permit_expiry_problem(value)
+        if problem:
+            raise forms.ValidationError(problem)
         return value
 
     def __init__(self, *args: Any, cases: QuerySet[Case] | None = None,

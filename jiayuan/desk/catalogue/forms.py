@@ -15,14 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 
 from jiayuan.desk.models import Department, ServiceCategory, ServiceItem
+from jiayuan.desk.services.catalogue import MAX_RESOLUTION_DAYS, MAX_RESPONSE_HOURS, check_targets
 from jiayuan.desk.translation import localized
 
 LANGS = [code for code, _name in settings.LANGUAGES]
 DEFAULT_LANG = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
 
-# The most a target may be: a first response within a month, a resolution within a year.
-MAX_RESPONSE_HOURS = 720
-MAX_RESOLUTION_DAYS = 365
 MAX_ORDER = 9999
 
 
@@ -136,11 +134,11 @@ class ServiceItemForm(CodeMixin, TranslatedForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        hours, days = data.get("response_hours"), data.get("resolution_days")
-        if hours and days and hours > days * 24:
-            self.add_error("response_hours", _(
-                "The first response (%(hours)d hours) would be due after the resolution "
-                "(%(days)d days).") % {"hours": hours, "days": days})
+        # The service's check (services.catalogue.check_targets), after the fields'.
+        if not {"response_hours", "resolution_days"} & set(self.errors):
+            for field, message in check_targets(data.get("response_hours"),
+                                                data.get("resolution_days")).items():
+                self.add_error(field, message)
         return data
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
@@ -18,10 +19,26 @@ from jiayuan.core.access import require
 from jiayuan.core.crypto import encrypt, lookup_hash
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
+from jiayuan.core.staff import staff_with
 from jiayuan.desk.choices import Priority, Status
 from jiayuan.desk.models import Case, CaseDocument, CaseEvent, RefCounter, ServiceItem
 from jiayuan.desk.selectors import can_see, repeat_threshold
 from jiayuan.lib.phone import mask_phone
+
+
+def check_owner(actor: User, owner: User | None) -> None:
+    """An owner the actor may give a case to: an active account allowed to work
+    cases, of the actor's community (core.staff.staff_with, as the forms offer).
+    The owner sees the case: one of another community would see past its scope."""
+    if owner is None:
+        return
+    if not (owner.is_active and owner.has(Perm.WORK_CASES)):
+        raise ValidationError({"owner": _("%(name)s cannot work on cases.")
+                               % {"name": owner.display_name}})
+    if not staff_with(actor, Perm.WORK_CASES).filter(pk=owner.pk).exists():
+        raise ValidationError({"owner": _("%(name)s works for another community: choose "
+                                          "an owner of yours.")
+                               % {"name": owner.display_name}})
 
 
 def next_ref(prefix: str, year: int) -> str:

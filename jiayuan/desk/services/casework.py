@@ -26,7 +26,15 @@ from jiayuan.desk import workflow
 from jiayuan.desk.choices import COUNTED_OUTCOMES, Channel, EventKind, Outcome, Status
 from jiayuan.desk.models import Case, CaseEvent, FollowUp, ServiceItem
 from jiayuan.desk.selectors import can_see
-from jiayuan.desk.services._common import _check, _claim, _event, _is_repeat, _save, targets
+from jiayuan.desk.services._common import (
+    _check,
+    _claim,
+    _event,
+    _is_repeat,
+    _save,
+    check_owner,
+    targets,
+)
 from jiayuan.registry.models import Person
 from jiayuan.registry.services import person_set_permit
 
@@ -58,10 +66,8 @@ def case_update(*, actor: User, case: Case, version: int, item: ServiceItem | No
         raise ValidationError(_("This case is %(status)s: reopen it before changing its "
                                 "details.") % {"status": case.get_status_display()})
     new_owner = data.get("owner", case.owner)
-    if new_owner is not None and new_owner != case.owner and not (
-            new_owner.is_active and new_owner.has(Perm.WORK_CASES)):
-        raise ValidationError({"owner": _("%(name)s cannot work on cases.")
-                               % {"name": new_owner.display_name}})
+    if new_owner != case.owner:
+        check_owner(actor, new_owner)
     new_item = data.get("item", case.item)
     if new_item != case.item and not new_item.active:
         raise ValidationError({"item": _("This service is no longer offered.")})
@@ -156,6 +162,14 @@ def transition(*, actor: User, case: Case, action: str, version: int, note: str 
     return case
 
 
+def permit_expiry_problem(expiry: date | None) -> str | None:
+    """What is wrong with the expiry of a permit just issued (None: nothing).
+    The resolve form shows the same message on its field."""
+    if expiry is not None and expiry <= timezone.localdate():
+        return _("A permit just issued expires in the future: check the date.")
+    return None
+
+
 def _record_permit(actor: User, case: Case, outcome: str, number: str,
                    expiry: date | None) -> None:
     if outcome != Outcome.CERTIFICATE:
@@ -169,6 +183,9 @@ def _record_permit(actor: User, case: Case, outcome: str, number: str,
         raise ValidationError({"permit_number": _(
             "Your role cannot change residents' records: leave the permit empty and ask "
             "a colleague who can.")})
+    problem = permit_expiry_problem(expiry)
+    if problem:
+        raise ValidationError({"permit_expiry": problem})
     person_set_permit(actor=actor, person=case.person, permit_number=number,
                       permit_expiry=expiry, reason=f"case {case.ref}")
 

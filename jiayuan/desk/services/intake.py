@@ -17,11 +17,21 @@ from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.desk import timeline
-from jiayuan.desk.choices import EventKind, Priority
+from jiayuan.desk.choices import Channel, EventKind, Priority
 from jiayuan.desk.models import Case, ServiceItem
-from jiayuan.desk.services._common import _event, _is_repeat, _set_caller_phone, next_ref, targets
+from jiayuan.desk.services._common import (
+    _event,
+    _is_repeat,
+    _set_caller_phone,
+    check_owner,
+    next_ref,
+    targets,
+)
 from jiayuan.places.models import Community, Grid
 from jiayuan.registry.models import Household, Person
+
+# The ways staff take a request: the portal's come through services.portal_create.
+STAFF_CHANNELS = frozenset(c for c in Channel.values if c != Channel.PORTAL)
 
 
 @audit.audited
@@ -35,11 +45,20 @@ def case_create(*, actor: User, item: ServiceItem, channel: str, summary: str,
     The requester is a registered person (their household comes with them) or
     an unregistered caller with a name and a normalised phone number. A
     service the catalogue marks on-site (三必到) always needs someone on site,
-    whatever `needs_onsite` says; the worker may ask for it for any other."""
+    whatever `needs_onsite` says; the worker may ask for it for any other.
+    The requester is a current resident (not one who left); the channel is a
+    staff one (`STAFF_CHANNELS`: not the portal); the owner is a worker of the
+    actor's community (`check_owner`)."""
     require(actor, Perm.WORK_CASES)
+    if channel not in STAFF_CHANNELS:
+        raise ValidationError({"channel": _("Choose how the request came in.")})
     if person is not None:
         if not in_scope(actor, person.grid_id):
             raise Http404
+        if person.left_on is not None:
+            raise ValidationError({"person": _(
+                "%(name)s has left the community: a request is filed for a current "
+                "resident.") % {"name": person.name}})
         household = person.household
         community_id = Grid.objects.values_list("community_id", flat=True).get(pk=person.grid_id)
     else:
@@ -53,9 +72,7 @@ def case_create(*, actor: User, item: ServiceItem, channel: str, summary: str,
         household, community_id = None, actor.community_id
     if not item.active:
         raise ValidationError({"item": _("This service is no longer offered.")})
-    if owner is not None and not (owner.is_active and owner.has(Perm.WORK_CASES)):
-        raise ValidationError({"owner": _("%(name)s cannot work on cases.")
-                               % {"name": owner.display_name}})
+    check_owner(actor, owner)
     return _create(item=item, channel=channel, summary=summary, details=details,
                    priority=priority, person=person, household=household,
                    community_id=community_id, caller_name=caller_name.strip(),

@@ -172,6 +172,8 @@ def _department_name(referral: Referral, name: str) -> str:
 @audit.audited
 def referral_acknowledge(*, token: str, name: str) -> Referral:
     referral = referral_from_token(token, for_update=True)
+    if not name.strip():
+        raise ValidationError({"name": _("Give your name, so the station can call back.")})
     if referral.status != ReferralStatus.SENT:
         return referral  # acknowledging twice changes nothing
     referral.status, referral.acknowledged_at = ReferralStatus.ACKNOWLEDGED, timezone.now()
