@@ -123,10 +123,13 @@ def test_it_hides_a_dispute_of_another_grid(client, personas, dispute, dispute_b
                                      object_id=str(dispute.pk)).exists()
 
 
-def test_it_shows_a_dispute_of_another_grid_to_its_mediator(client, personas, dispute):
+def test_it_shows_a_dispute_of_another_grid_to_its_mediator(client, personas, dispute,
+                                                            community, grid_b):
+    # A mediator of grid B (an account whose role mediates: the service accepts no other).
+    mediator_b = make_user("mediator_b", Role.MEDIATOR, community, [grid_b])
     care.dispute_update(actor=personas["head"], dispute=dispute,
-                        mediators=[personas["mediator"], personas["outsider"]])
-    c = client_for(client, personas["outsider"])
+                        mediators=[personas["mediator"], mediator_b])
+    c = client_for(client, mediator_b)
     assert c.get(detail(dispute)).status_code == 200
     assert dispute.ref in c.get(reverse("dispute_list") + "?tab=mine").content.decode()
 

@@ -13,10 +13,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jiayuan.care.duties.services import CALENDAR_FESTIVALS, calendar_years
 from jiayuan.care.models import CareSettings
 from jiayuan.desk.catalogue.forms import PeriodForm
 from jiayuan.desk.selectors import repeat_threshold
-from jiayuan.lib.festivals import FESTIVAL_CHOICES
 
 DAYS_MIN, DAYS_MAX = 1, 366
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -97,9 +97,7 @@ class FestivalDateForm(forms.Form):
 
     festival = forms.ChoiceField(
         label=_("Festival"),
-        # "Other" names no festival in particular: it cannot have a day.
-        choices=[("", "---------")] + [(c, label) for c, label in FESTIVAL_CHOICES
-                                         if c != "other"],
+        choices=[("", "---------"), *CALENDAR_FESTIVALS],
         error_messages={"required": _("Choose the festival."),
                         "invalid_choice": _("Choose a festival from the list.")})
     date = forms.DateField(label=_("Date"), widget=DATE_WIDGET, input_formats=["%Y-%m-%d"],
@@ -109,13 +107,9 @@ class FestivalDateForm(forms.Form):
                            help_text=_("Where the date comes from, e.g. announced by the "
                                        "Islamic Association."))
 
-    # A year outside this window is a typing mistake (2062 for 2026).
-    YEARS_BACK, YEARS_AHEAD = 5, 10
-
     def clean_date(self) -> date:
         day = self.cleaned_data["date"]
-        year = timezone.localdate().year
-        first, last = year - self.YEARS_BACK, year + self.YEARS_AHEAD
+        first, last = calendar_years()
         if not first <= day.year <= last:
             raise forms.ValidationError(
                 _("The calendar keeps the years %(first)d to %(last)d: check the year."),

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiayuan.care.models import CareSettings, FestivalDate
@@ -14,6 +15,20 @@ from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.desk.services import repeat_threshold_save
+from jiayuan.lib.festivals import FESTIVAL_CHOICES
+
+#: The festivals a calendar day is for: "other" names no festival in
+#: particular, so it cannot have a day.
+CALENDAR_FESTIVALS = [(code, label) for code, label in FESTIVAL_CHOICES if code != "other"]
+
+# A year outside this window is a typing mistake (2062 for 2026).
+YEARS_BACK, YEARS_AHEAD = 5, 10
+
+
+def calendar_years(today: date | None = None) -> tuple[int, int]:
+    """The first and the last year the festival calendar keeps."""
+    year = (today or timezone.localdate()).year
+    return year - YEARS_BACK, year + YEARS_AHEAD
 
 
 @audit.audited
@@ -43,6 +58,13 @@ def settings_save(*, actor: User, community_id: int, values: dict[str, int]) -> 
 @audit.audited
 def festival_date_add(*, actor: User, festival: str, day: date, note: str = "") -> FestivalDate:
     require(actor, Perm.MANAGE_CARE)
+    if festival not in {code for code, _label in CALENDAR_FESTIVALS}:
+        raise ValidationError({"festival": _("Choose a festival from the list.")})
+    first, last = calendar_years()
+    if not first <= day.year <= last:
+        raise ValidationError({"date": _(
+            "The calendar keeps the years %(first)d to %(last)d: check the year.")
+            % {"first": first, "last": last}})
     if FestivalDate.objects.filter(festival=festival, date=day).exists():
         raise ValidationError({"date": _("This festival is already on the calendar for that "
                                          "day.")})

@@ -10,19 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiayuan.care.choices import DisputeKind, DisputeOutcome, DisputeSource, PartyRole
+from jiayuan.care.mediation.selectors import grid_choices, grid_optional, mediator_choices
 from jiayuan.care.models import Dispute
 from jiayuan.care.visits.forms import StaffChoiceField
 from jiayuan.core.access import as_id
 from jiayuan.core.models import User
-from jiayuan.core.roles import Perm
-from jiayuan.core.scope import grids_for
-from jiayuan.core.staff import staff_with
 from jiayuan.desk.models import Case
 from jiayuan.desk.selectors import cases_for
 from jiayuan.places.forms import GridChoiceField
@@ -45,23 +42,6 @@ def _not_future(value: Any) -> Any:
     if value and value > timezone.localdate():
         raise forms.ValidationError(_("The date is in the future."))
     return value
-
-
-def mediator_choices(actor: User, keep: Any = ()) -> QuerySet[User]:
-    """Accounts that may mediate: active staff of the actor's community whose
-    role mediates (and whoever mediates it now)."""
-    return staff_with(actor, Perm.MEDIATE, keep)
-
-
-def grid_choices(actor: User) -> QuerySet[Grid]:
-    return grids_for(actor)
-
-
-def grid_optional(actor: User) -> bool:
-    """A community-wide account may open a dispute for the whole community; a
-    grid worker's dispute belongs to one of their grids, and a district-wide
-    account must say which community through the grid."""
-    return bool(actor.community_id) and not actor.grids.exists()
 
 
 class DisputeForm(forms.Form):

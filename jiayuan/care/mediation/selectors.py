@@ -15,7 +15,9 @@ from jiayuan.care.models import Dispute, DisputeParty
 from jiayuan.core.access import get_for
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
-from jiayuan.core.scope import ALL, grid_ids
+from jiayuan.core.scope import ALL, grid_ids, grids_for
+from jiayuan.core.staff import staff_with
+from jiayuan.places.models import Grid
 from jiayuan.registry.models import Business, Household
 
 ROLE_ORDER: dict[str, int] = {PartyRole.APPLICANT: 0, PartyRole.RESPONDENT: 1, PartyRole.OTHER: 2}
@@ -82,3 +84,21 @@ def followups_pending(actor: User, *, mediated_by: User | None = None) -> QueryS
 
 def open_disputes(actor: User) -> QuerySet[Dispute]:
     return disputes_for(actor).filter(status__in=OPEN_DISPUTE_STATUSES)
+
+
+def mediator_choices(actor: User, keep: Iterable[User] = ()) -> QuerySet[User]:
+    """Accounts that may mediate: active staff of the actor's community whose
+    role mediates (and whoever mediates it now). The form offers these; the
+    services accept no other."""
+    return staff_with(actor, Perm.MEDIATE, keep)
+
+
+def grid_choices(actor: User) -> QuerySet[Grid]:
+    return grids_for(actor)
+
+
+def grid_optional(actor: User) -> bool:
+    """A community-wide account may open a dispute for the whole community; a
+    grid worker's dispute belongs to one of their grids, and a district-wide
+    account must say which community through the grid."""
+    return bool(actor.community_id) and not actor.grids.exists()

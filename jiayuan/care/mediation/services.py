@@ -20,8 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiayuan.care.choices import REOPENED_MARK, DisputeOutcome, DisputeStatus, PartyRole
+from jiayuan.care.mediation.selectors import disputes_for, grid_optional, mediator_choices
 from jiayuan.care.models import CareSettings, Dispute, DisputeParty, MediationSession
 from jiayuan.care.scoping import check_scope as _check_scope
+from jiayuan.care.scoping import require_visible
 from jiayuan.care.visits.services import FUTURE_SLACK
 from jiayuan.core import audit
 from jiayuan.core.access import require
@@ -60,6 +62,21 @@ def _dispute_ref(community_id: int, year: int) -> str:
     return next_ref(f"{code}-T", year)
 
 
+def _mediators(actor: User, mediators: Iterable[User], keep: Iterable[User] = ()) -> list[User]:
+    """The mediators chosen, each one the form offers (`mediator_choices`):
+    an active account of the community whose role mediates, or one that
+    mediates the dispute now (`keep`)."""
+    chosen = list(mediators)
+    allowed = set(mediator_choices(actor, keep).filter(pk__in=[u.pk for u in chosen])
+                  .values_list("pk", flat=True))
+    for user in chosen:
+        if user.pk not in allowed:
+            raise ValidationError({"mediators": _(
+                "%(name)s may not mediate disputes here: choose active mediators of the "
+                "community.") % {"name": user.display_name}})
+    return chosen
+
+
 @audit.audited
 def dispute_create(*, actor: User, kind: str, source: str, summary: str, details: str = "",
                    grid: Grid | None = None, case: Case | None = None,
@@ -68,10 +85,12 @@ def dispute_create(*, actor: User, kind: str, source: str, summary: str, details
     if grid is not None:
         _check_scope(actor, grid.pk, _("Grid %(g)s") % {"g": grid.code})
         community_id = grid.community_id
-    elif actor.community_id:
+    elif grid_optional(actor) and actor.community_id:
         community_id = actor.community_id
     else:
+        # A grid worker's dispute belongs to one of their grids.
         raise ValidationError({"grid": _("Choose the grid the dispute belongs to.")})
+    chosen = _mediators(actor, list(mediators) or [actor])
     if case is not None and not can_see(actor, case):
         raise ValidationError(_("That service-desk request is not in your area."))
     opened_on = opened_on or timezone.localdate()
@@ -81,7 +100,7 @@ def dispute_create(*, actor: User, kind: str, source: str, summary: str, details
         ref=_dispute_ref(community_id, opened_on.year), community_id=community_id,
         grid=grid, kind=kind, source=source, case=case, summary=summary.strip(),
         details=details.strip(), opened_on=opened_on, created_by=actor)
-    dispute.mediators.set(list(mediators) or [actor])
+    dispute.mediators.set(chosen)
     audit.record(AuditAction.CREATE, actor=actor, obj=dispute,
                  changes=audit.created(audit.snapshot(dispute, Dispute.AUDIT_FIELDS),
                                          Dispute.AUDIT_SENSITIVE))
@@ -127,6 +146,11 @@ def dispute_open(*, actor: User, kind: str, source: str, summary: str, details: 
     return Opened(dispute, outside)
 
 
+def _visible(actor: User, dispute: Dispute) -> None:
+    """A dispute outside the actor's scope is "not found", as on its page."""
+    require_visible(disputes_for(actor), dispute)
+
+
 def _require_open(dispute: Dispute) -> None:
     if not dispute.is_open:
         raise ValidationError(_("The dispute is closed. Reopen it first."))
@@ -137,6 +161,7 @@ def party_add(*, actor: User, dispute: Dispute, role: str, person: Person | None
               household: Household | None = None, business: Business | None = None,
               name: str = "") -> DisputeParty:
     require(actor, Perm.MEDIATE)
+    _visible(actor, dispute)
     _require_open(dispute)
     given = [x for x in (person, household, business) if x is not None]
     if len(given) > 1:
@@ -168,6 +193,7 @@ def party_add(*, actor: User, dispute: Dispute, role: str, person: Person | None
 @audit.audited
 def party_remove(*, actor: User, party: DisputeParty) -> None:
     require(actor, Perm.MEDIATE)
+    _visible(actor, party.dispute)
     _require_open(party.dispute)
     audit.record(AuditAction.UPDATE, actor=actor, obj=party.dispute,
                  changes={"party_removed": str(party)})
@@ -178,6 +204,7 @@ def party_remove(*, actor: User, party: DisputeParty) -> None:
 def session_add(*, actor: User, dispute: Dispute, held_at: datetime, attendees: str,
                 notes: str, place: str = "") -> MediationSession:
     require(actor, Perm.MEDIATE)
+    _visible(actor, dispute)
     _require_open(dispute)
     if held_at > timezone.now() + FUTURE_SLACK:
         raise ValidationError({"held_at": _("The session is in the future: record it after "
@@ -195,6 +222,20 @@ def session_add(*, actor: User, dispute: Dispute, held_at: datetime, attendees: 
     return session
 
 
+def _check_agreement(dispute: Dispute, text: str | _Keep, signed_on: date | None | _Keep) -> None:
+    """An agreement is signed today or before, and what was signed is written
+    down (checked when either is edited)."""
+    if isinstance(text, _Keep) and isinstance(signed_on, _Keep):
+        return
+    if not isinstance(signed_on, _Keep) and signed_on and signed_on > timezone.localdate():
+        raise ValidationError({"agreement_on": _("The date is in the future.")})
+    text = dispute.agreement_text if isinstance(text, _Keep) else text
+    signed_on = dispute.agreement_on if isinstance(signed_on, _Keep) else signed_on
+    if signed_on is not None and not text.strip():
+        raise ValidationError({"agreement_text": _("Write down the agreement that was "
+                                                   "signed.")})
+
+
 @audit.audited
 def dispute_update(*, actor: User, dispute: Dispute, version: int | None = None,
                    kind: str | _Keep = KEEP, source: str | _Keep = KEEP,
@@ -205,17 +246,24 @@ def dispute_update(*, actor: User, dispute: Dispute, version: int | None = None,
     """Edit the description, the mediators or the agreement text of a dispute;
     a field left at KEEP is not touched."""
     require(actor, Perm.MEDIATE)
+    _visible(actor, dispute)
     given: dict[str, Any] = {name: value for name, value in (
         ("kind", kind), ("source", source), ("summary", summary), ("details", details),
         ("agreement_text", agreement_text), ("agreement_on", agreement_on))
         if value is not KEEP}
+    _check_agreement(dispute, agreement_text, agreement_on)
+    chosen: list[User] | None = None
+    if not isinstance(mediators, _Keep):
+        chosen = _mediators(actor, mediators, keep=dispute.mediators.all())
+        if not chosen:
+            raise ValidationError({"mediators": _("Choose at least one mediator.")})
     before = audit.snapshot(dispute, Dispute.AUDIT_FIELDS)
     _claim(dispute, version)
     for name, value in given.items():
         setattr(dispute, name, value.strip() if isinstance(value, str) else value)
     dispute.save(update_fields=[*given, "version"])
-    if not isinstance(mediators, _Keep):
-        dispute.mediators.set(list(mediators))
+    if chosen is not None:
+        dispute.mediators.set(chosen)
     audit.record(AuditAction.UPDATE, actor=actor, obj=dispute,
                  changes=audit.diff(before, audit.snapshot(dispute, Dispute.AUDIT_FIELDS),
                                       Dispute.AUDIT_SENSITIVE))
@@ -227,6 +275,7 @@ def dispute_escalate(*, actor: User, dispute: Dispute, on: date, what: str,
                      version: int | None = None) -> Dispute:
     """Record honestly that the dispute got worse or went elsewhere."""
     require(actor, Perm.MEDIATE)
+    _visible(actor, dispute)
     if not what.strip():
         raise ValidationError({"escalation": _("Say what happened.")})
     if on > timezone.localdate():
@@ -245,6 +294,7 @@ def dispute_escalate(*, actor: User, dispute: Dispute, on: date, what: str,
 def dispute_close(*, actor: User, dispute: Dispute, outcome: str, note: str = "",
                   closed_on: date | None = None, version: int | None = None) -> Dispute:
     require(actor, Perm.MEDIATE)
+    _visible(actor, dispute)
     _require_open(dispute)
     if outcome not in DisputeOutcome.values:
         raise ValidationError({"outcome": _("Choose an outcome.")})
@@ -276,6 +326,7 @@ def dispute_close(*, actor: User, dispute: Dispute, outcome: str, note: str = ""
 def dispute_reopen(*, actor: User, dispute: Dispute, reason: str,
                    version: int | None = None) -> Dispute:
     require(actor, Perm.MEDIATE)
+    _visible(actor, dispute)
     if dispute.is_open:
         raise ValidationError(_("The dispute is already open."))
     if not reason.strip():
@@ -297,9 +348,12 @@ def dispute_followup(*, actor: User, dispute: Dispute, on: date, holding: bool, 
                      version: int | None = None) -> Dispute:
     """The check, some weeks after closing, that the agreement holds."""
     require(actor, Perm.MEDIATE)
+    _visible(actor, dispute)
     if dispute.is_open or dispute.followup_due is None or dispute.closed_on is None:
         raise ValidationError(_("Only a dispute closed with an agreement has a follow-up "
                                 "check."))
+    if dispute.followup_on is not None:
+        raise ValidationError(_("The follow-up check is already recorded."))
     if on < dispute.closed_on or on > timezone.localdate():
         raise ValidationError({"on": _("The date must lie between the closing day and "
                                        "today.")})

@@ -10,14 +10,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiayuan.care.choices import PairingStatus
+from jiayuan.care.choices import HelperKind, PairingStatus
 from jiayuan.care.models import CheckIn, Pairing, Visit
+from jiayuan.care.pairing.selectors import pairings_for
 from jiayuan.care.scoping import check_scope as _check_scope
 from jiayuan.care.scoping import community_of as _community_of
+from jiayuan.care.scoping import require_visible
+from jiayuan.care.visits.selectors import visit_staff
 from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
+from jiayuan.core.scope import in_scope
 from jiayuan.registry.models import Household, Person
 
 
@@ -59,12 +63,31 @@ def pairing_create(*, actor: User, household: Household, helper_kind: str, goals
     if helper_person is not None:
         _check_scope(actor, helper_person.grid_id, _("Resident %(p)s") % {
             "p": helper_person.name})
+        if helper_person.left_on is not None:
+            raise ValidationError({"helper_person": _("%(name)s has left the community.")
+                                   % {"name": helper_person.name}})
+        if helper_kind == HelperKind.STAFF:
+            raise ValidationError({"helper_user": _(
+                "Station staff are paired through their staff account, so that their "
+                "visits count as check-ins.")})
         if helper_person.household_id == household.pk:
             raise ValidationError({"helper_person": _(
                 "The helper cannot be a member of the household they help.")})
+    if helper_user is not None:
+        if not visit_staff(actor).filter(pk=helper_user.pk).exists():
+            raise ValidationError({"helper_user": _(
+                "%(name)s may not log visits here: choose active staff of the community "
+                "who go on visits.") % {"name": helper_user.display_name}})
+        if not in_scope(helper_user, household.grid_id):
+            raise ValidationError({"helper_user": _(
+                "%(name)s does not work in this household's grid: choose someone who "
+                "does.") % {"name": helper_user.display_name}})
     if not goals.strip():
         raise ValidationError({"goals": _("Write down what the pairing should achieve.")})
     started = started or timezone.localdate()
+    if started > timezone.localdate():
+        raise ValidationError({"started": _("The start date is in the future: record the "
+                                            "pairing when it begins.")})
     if planned_end is not None and planned_end < started:
         raise ValidationError({"planned_end": _("The planned end is before the start.")})
     pairing = Pairing.objects.create(
@@ -81,6 +104,7 @@ def pairing_create(*, actor: User, household: Household, helper_kind: str, goals
 @audit.audited
 def checkin_add(*, actor: User, pairing: Pairing, on: date, mode: str, note: str = "") -> CheckIn:
     require(actor, Perm.MANAGE_PAIRINGS)
+    require_visible(pairings_for(actor), pairing)
     if pairing.status == PairingStatus.ENDED:
         raise ValidationError(_("The pairing has ended."))
     if on > timezone.localdate() or on < pairing.started:
@@ -98,6 +122,7 @@ def checkin_add(*, actor: User, pairing: Pairing, on: date, mode: str, note: str
 def pairing_set_status(*, actor: User, pairing: Pairing, status: str,
                        on: date | None = None) -> Pairing:
     require(actor, Perm.MANAGE_PAIRINGS)
+    require_visible(pairings_for(actor), pairing)
     if pairing.status == PairingStatus.ENDED:
         raise ValidationError(_("The pairing has ended."))
     if status not in PairingStatus.values or status == pairing.status:
@@ -121,6 +146,7 @@ def pairing_set_planned_end(*, actor: User, pairing: Pairing,
                             planned_end: date | None) -> Pairing:
     """Set, move or clear (None) when a running pairing is meant to end."""
     require(actor, Perm.MANAGE_PAIRINGS)
+    require_visible(pairings_for(actor), pairing)
     if pairing.status == PairingStatus.ENDED:
         raise ValidationError(_("The pairing has ended."))
     if planned_end is not None and planned_end < pairing.started:

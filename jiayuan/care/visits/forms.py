@@ -5,26 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiayuan.care.choices import VisitMode, VisitPurpose
+from jiayuan.care.visits.selectors import visit_staff
 from jiayuan.core.access import as_id
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
-from jiayuan.core.staff import staff_with
 from jiayuan.desk.cases.forms import NewCaseFields
 from jiayuan.lib.forms import IdModelChoiceField, IdModelMultipleChoiceField
 from jiayuan.registry.models import Household, Person
 from jiayuan.registry.selectors import businesses_for, households_for
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-def visit_staff(actor: User) -> QuerySet[User]:
-    """Accounts that may go on a visit: active, allowed to log visits, same community."""
-    return staff_with(actor, Perm.LOG_VISITS)
 
 
 class StaffChoiceField(IdModelMultipleChoiceField):

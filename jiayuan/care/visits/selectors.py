@@ -12,6 +12,7 @@ from jiayuan.core.access import Perms, get_for
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
+from jiayuan.core.staff import staff_with
 
 
 def _allowed(actor: User, perm: Perm) -> bool:
@@ -37,3 +38,10 @@ def show_sensitive_note(actor: User, visit: Visit) -> bool:
         audit.record(AuditAction.VIEW_SENSITIVE, actor=actor, obj=visit,
                      changes={"shown": ["sensitive_note"]})
     return shown
+
+
+def visit_staff(actor: User) -> QuerySet[User]:
+    """Accounts that may go on a visit (or help a household as staff): active,
+    allowed to log visits, same community. The forms offer these; the services
+    accept no other."""
+    return staff_with(actor, Perm.LOG_VISITS)

@@ -17,6 +17,8 @@ from jiayuan.care.models import Visit
 from jiayuan.care.pairing.services import pairing_checkins
 from jiayuan.care.scoping import check_scope as _check_scope
 from jiayuan.care.scoping import community_of as _community_of
+from jiayuan.care.scoping import require_visible
+from jiayuan.care.visits.selectors import visit_staff, visits_for
 from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
@@ -75,6 +77,14 @@ def visit_log(*, actor: User, households: Iterable[Household] = (),
     if sensitive_note.strip() and not actor.has(Perm.VIEW_SENSITIVE):
         raise ValidationError({"sensitive_note": _(
             "Your role may not record sensitive notes.")})
+    visitor_list = list(visitors) or [actor]
+    allowed = set(visit_staff(actor).filter(pk__in=[u.pk for u in visitor_list])
+                  .values_list("pk", flat=True))
+    for user in visitor_list:
+        if user.pk not in allowed:
+            raise ValidationError({"visitors": _(
+                "%(name)s may not log visits here: choose active staff of the community "
+                "who go on visits.") % {"name": user.display_name}})
     # Exactly one of the two was given (checked above).
     grid_id = business.grid_id if business is not None else households[0].grid_id
     visit = Visit.objects.create(
@@ -84,7 +94,6 @@ def visit_log(*, actor: User, households: Iterable[Household] = (),
         volunteers=volunteers.strip(), created_by=actor, idempotency_key=idempotency_key)
     if households:
         visit.households.set(households)
-    visitor_list = list(visitors) or [actor]
     visit.visitors.set(visitor_list)
     day = timezone.localdate(visited_at)
     household_ids = [h.pk for h in households]
@@ -104,6 +113,7 @@ def visit_log(*, actor: User, households: Iterable[Household] = (),
 @audit.audited
 def visit_link_case(*, actor: User, visit: Visit, case: Case) -> None:
     require(actor, Perm.LOG_VISITS)
+    require_visible(visits_for(actor), visit)
     visit.cases.add(case)
     audit.record(AuditAction.UPDATE, actor=actor, obj=visit, changes={"case": case.ref})
 
@@ -117,6 +127,7 @@ def visit_case_open(*, actor: User, visit: Visit, person: Person, item: ServiceI
     requester lives in a household the visit was to. Whether someone must go
     on site is the desk's rule (`case_create`, from the service item)."""
     require(actor, Perm.LOG_VISITS)
+    require_visible(visits_for(actor), visit)
     if not visit.households.filter(pk=person.household_id).exists():
         raise ValidationError({"person": _(
             "%(name)s is not of a household this visit was to.") % {"name": person.name}})
