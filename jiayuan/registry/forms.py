@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -28,6 +30,7 @@ from jiayuan.registry.choices import (
     Residency,
     Sex,
 )
+from jiayuan.registry.consent_rules import check_consent_date
 from jiayuan.registry.models import Household, Person
 from jiayuan.registry.pickers import Option, PickSpec, TypeaheadField
 from jiayuan.registry.selectors import (
@@ -36,9 +39,22 @@ from jiayuan.registry.selectors import (
     origin_picks,
     origin_place,
 )
+from jiayuan.registry.services.households import check_moved_in
+from jiayuan.registry.services.people import check_birth_date
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
+
+
+def service_rule(check: Callable[[Any], None], value: Any, field: str) -> Any:
+    """A field's value checked by the service's own rule (the same function the
+    service calls), its message shown on the field."""
+    if value is not None:
+        try:
+            check(value)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict.get(field, exc.messages)) from exc
+    return value
 
 def dwelling_spec(actor: User, exclude: int | None = None) -> PickSpec:
     """The dwelling picker: dwellings in the actor's grids, by code or estate."""
@@ -153,10 +169,7 @@ class PersonForm(forms.Form):
         return name
 
     def clean_birth_date(self) -> Any:
-        value = self.cleaned_data.get("birth_date")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("The birth date is in the future."))
-        return value
+        return service_rule(check_birth_date, self.cleaned_data.get("birth_date"), "birth_date")
 
     def clean_id_number(self) -> str | None:
         raw = self.cleaned_data.get("id_number", "").strip()
@@ -242,10 +255,7 @@ class HouseholdCreateForm(HouseholdForm):
             super().add_error(field, error)
 
     def clean_moved_in(self) -> Any:
-        value = self.cleaned_data["moved_in"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The moving-in date is in the future."))
-        return value
+        return service_rule(check_moved_in, self.cleaned_data["moved_in"], "moved_in")
 
 
 class HouseholdEditForm(VersionedForm, HouseholdForm):
@@ -348,7 +358,4 @@ class ConsentForm(forms.Form):
         self.fields["department"].queryset = Department.objects.filter(active=True)
 
     def clean_recorded_on(self) -> Any:
-        value = self.cleaned_data["recorded_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("A consent cannot be dated in the future."))
-        return value
+        return service_rule(check_consent_date, self.cleaned_data["recorded_on"], "recorded_on")

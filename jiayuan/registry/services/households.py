@@ -38,6 +38,12 @@ from jiayuan.registry.services.consents import ensure_sensitive_consent
 from jiayuan.registry.services.people import person_create, require_sensitive_write
 
 
+def check_moved_in(moved_in: date) -> None:
+    """Raise ValidationError (on ``moved_in``) for a moving-in date in the future."""
+    if moved_in > timezone.localdate():
+        raise ValidationError({"moved_in": _("The moving-in date is in the future.")})
+
+
 @audit.audited
 def household_create(*, actor: User, dwelling: Dwelling, residency: str, moved_in: date,
                      head: Mapping[str, Any], festivals: Iterable[str] = (),
@@ -48,8 +54,7 @@ def household_create(*, actor: User, dwelling: Dwelling, residency: str, moved_i
     require(actor, Perm.EDIT_REGISTRY)
     check_dwelling(actor, dwelling)
     require_sensitive_write(actor, changed=bool(festivals), consent=False)
-    if moved_in > timezone.localdate():
-        raise ValidationError({"moved_in": _("The moving-in date is in the future.")})
+    check_moved_in(moved_in)
     if not head or not head.get("name"):
         raise ValidationError({"head_name": _("A household needs a head of household.")})
     household = Household.objects.create(dwelling=dwelling, grid_id=dwelling.grid_id,
