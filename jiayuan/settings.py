@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "jiayuan.registry",
     "jiayuan.desk",
     "jiayuan.care",
+    "jiayuan.civic",
     "jiayuan.sheets",
     "jiayuan.demo",  # above every app: loads their demo data in order
 ]

@@ -42,6 +42,8 @@ urlpatterns = [
     path("businesses/", include("jiayuan.registry.businesses.urls")),
     path("desk/", include("jiayuan.desk.urls")),
     path("care/", include("jiayuan.care.urls")),
+    path("civic/", include("jiayuan.civic.urls")),
+    path("portal/civic/", include("jiayuan.civic.urls_portal")),
     path("portal/", include("jiayuan.desk.portal.urls")),
     path("reply/", include("jiayuan.desk.referrals.urls_reply")),
     path("sheets/", include("jiayuan.sheets.urls")),

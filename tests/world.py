@@ -90,6 +90,7 @@ def _matrix_set(*, tag: str, grid: Any, owner: Any, head: Any, item: Any,
     from jiayuan.desk.models import CaseDocument, Reminder
     from jiayuan.lib.idcard import make_id_number
     from jiayuan.registry import services as registry
+    from tests.civic.world import civic_objects
     from tests.conftest import make_dwelling
 
     today = timezone.localdate()
@@ -131,7 +132,11 @@ def _matrix_set(*, tag: str, grid: Any, owner: Any, head: Any, item: Any,
     batch.file.save("roster.xlsx", ContentFile(_roster_xlsx()), save=True)
     reminder = Reminder.objects.create(kind=Reminder._meta.get_field("kind").choices[0][0],
                                        person=person, grid=grid, due=today)
-    return {"household": household.pk, "person": person.pk, "circumstance": circumstance.pk,
+    civic = civic_objects({"tag": tag, "grid": grid, "owner": owner, "head": head,
+                           "person": person, "household": household, "case": case,
+                           "referral": referral, "department": department})
+    return {**civic, "household": household.pk, "person": person.pk,
+            "circumstance": circumstance.pk,
             "consent": consent.pk, "case": case.pk, "referral": referral.pk,
             "document": document.pk, "dispute": dispute.pk, "party": party.pk,
             "visit": visit.pk, "duty": duty.pk, "pairing": pairing.pk,

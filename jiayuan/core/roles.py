@@ -52,6 +52,12 @@ class Perm(StrEnum):
     # Spreadsheets
     IMPORT_ROSTER = "import_roster"  # import rosters into grids in scope, undo their batches
     EXPORT_DATA = "export_data"  # download lists in scope (sensitive columns need their perms)
+    # Deliberation: meetings, suggestions (金点子), improvement projects
+    VIEW_CIVIC = "view_civic"  # meetings, suggestions and projects in scope
+    RUN_MEETINGS = "run_meetings"  # plan meetings, invite, take the roll, draft minutes, decisions
+    APPROVE_MINUTES = "approve_minutes"  # approve circulated minutes
+    HANDLE_SUGGESTIONS = "handle_suggestions"  # enter suggestions, change status, merge, adopt
+    MANAGE_PROJECTS = "manage_projects"  # improvement projects, milestones and updates
 
 
 P = Perm
@@ -64,12 +70,15 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
         P.VIEW_CASES, P.WORK_CASES, P.REFER, P.OVERRIDE_CONSENT, P.MANAGE_CATALOGUE,
         P.VIEW_DESK_STATS, P.VIEW_VISITS, P.LOG_VISITS, P.VIEW_DISPUTES, P.MEDIATE,
         P.MANAGE_PAIRINGS, P.MANAGE_CARE, P.VIEW_CARE_STATS, P.IMPORT_ROSTER, P.EXPORT_DATA,
+        P.VIEW_CIVIC, P.RUN_MEETINGS, P.APPROVE_MINUTES, P.HANDLE_SUGGESTIONS,
+        P.MANAGE_PROJECTS,
     }),
     Role.CASEWORKER: frozenset({
         P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_ID_NUMBER,
         P.REVEAL_PHONE, P.RECORD_CONSENT, P.PRINT_FILE,
         P.VIEW_CASES, P.WORK_CASES, P.REFER, P.VIEW_VISITS, P.LOG_VISITS,
         P.VIEW_DISPUTES, P.MEDIATE, P.MANAGE_PAIRINGS, P.IMPORT_ROSTER, P.EXPORT_DATA,
+        P.VIEW_CIVIC, P.RUN_MEETINGS, P.HANDLE_SUGGESTIONS, P.MANAGE_PROJECTS,
     }),
     # Grid workers walk the buildings: they keep the file up to date and need to
     # know who is ill or in hardship, and to call people, but not ID numbers.
@@ -78,19 +87,23 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
         P.RECORD_CONSENT, P.PRINT_FILE, P.VIEW_CASES, P.WORK_CASES,
         P.VIEW_VISITS, P.LOG_VISITS, P.VIEW_DISPUTES, P.MANAGE_PAIRINGS,
         P.IMPORT_ROSTER, P.EXPORT_DATA,
+        # They take the roll at the door, enter residents' suggestions and
+        # keep the projects of their grids up to date.
+        P.VIEW_CIVIC, P.RUN_MEETINGS, P.HANDLE_SUGGESTIONS, P.MANAGE_PROJECTS,
     }),
     # Mediators take the requests that are disputes and mediate them; they visit
     # the parties, but health and hardship are not theirs to see.
     Role.MEDIATOR: frozenset({P.VIEW_REGISTRY, P.REVEAL_PHONE, P.VIEW_CASES, P.WORK_CASES,
-                              P.VIEW_VISITS, P.LOG_VISITS, P.VIEW_DISPUTES, P.MEDIATE}),
+                              P.VIEW_VISITS, P.LOG_VISITS, P.VIEW_DISPUTES, P.MEDIATE,
+                              P.VIEW_CIVIC, P.RUN_MEETINGS}),
     # Coordinators pair volunteers with households and log the volunteers' visits.
     Role.COORDINATOR: frozenset({P.VIEW_REGISTRY, P.VIEW_VISITS, P.LOG_VISITS,
-                                 P.MANAGE_PAIRINGS}),
+                                 P.MANAGE_PAIRINGS, P.VIEW_CIVIC}),
     # Auditors read and check; they do not need residents' sensitive attributes.
     # They may download lists in scope (without sensitive columns) to check them.
     Role.AUDITOR: frozenset({P.VIEW_REGISTRY, P.VIEW_AUDIT, P.VIEW_CASES, P.VIEW_DESK_STATS,
                              P.VIEW_VISITS, P.VIEW_DISPUTES, P.VIEW_CARE_STATS,
-                             P.EXPORT_DATA}),
+                             P.EXPORT_DATA, P.VIEW_CIVIC}),
     # Administrators run the system (places, accounts), not casework.
     Role.ADMIN: frozenset({P.VIEW_REGISTRY, P.MANAGE_PLACES, P.MANAGE_STAFF, P.VIEW_AUDIT}),
 }

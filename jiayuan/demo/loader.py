@@ -18,6 +18,7 @@ from datetime import date
 from django.db import reset_queries, transaction
 
 from jiayuan.care.demo import year as care_demo
+from jiayuan.civic.demo import year as civic_demo
 from jiayuan.core import audit
 from jiayuan.core.models import AuditAction
 from jiayuan.desk.demo import cases as desk_demo
@@ -33,6 +34,7 @@ def reset() -> dict[str, int]:
     """Delete visits and care, desk cases, registry, places and the demo staff
     accounts (not the audit log, the desk's catalogue nor the festival calendar)."""
     registry_demo.check_resettable()
+    civic_counts = civic_demo.reset()  # meetings, suggestions, projects point at all below
     # Visits, duties, disputes and pairings point at households, cases and staff;
     # the district's care accounts (scoped to grids deleted below) go with them.
     care_counts = care_demo.reset()
@@ -41,6 +43,7 @@ def reset() -> dict[str, int]:
     counts = registry_demo.reset()
     counts.update(desk_counts)
     counts.update(care_counts)
+    counts.update(civic_counts)
     audit.record(AuditAction.DELETE, object_type="demo", object_repr="demo data reset",
                  changes=counts)
     return counts
@@ -54,7 +57,7 @@ def load(scale_name: str, seed: int, today: date,
     with transaction.atomic():
         run = registry_demo.start(scale_name, seed, today)
         users, ids = run.users, run.ctx.ids
-        desk = care = None
+        desk = care = civic = None
         # The catalogue first (missing rows only): referral consents name its departments.
         load_catalogue()
         for index in range(scale.communities):
@@ -64,6 +67,8 @@ def load(scale_name: str, seed: int, today: date,
                                               station_grids=batch.grids,
                                               consent_id=lambda: ids.take("consent"))
                 care = care_demo.make_context(seed=seed, today=today, staff=users)
+                civic = civic_demo.make_context(seed=seed, today=today, staff=users,
+                                                community=batch.communities[0])
             assert desk is not None and care is not None  # made for the first community
             desk_demo.write_community(desk, batch, index, result.counts)
             care_demo.write_community(care, batch.communities[0], index, result.counts)
@@ -79,6 +84,10 @@ def load(scale_name: str, seed: int, today: date,
         assert desk is not None and care is not None  # scales have at least one community
         desk_demo.finish(desk)
         care_demo.finish(care, result.counts)
+        # Through the services, after the bulk writers set their counters and
+        # sequences: a decision's case takes the next reference like any other.
+        assert civic is not None
+        civic_demo.write_station(civic, result.counts)
         audit.record(AuditAction.CREATE, object_type="demo",
                      object_repr=f"demo {scale_name} seed {seed}", changes=dict(result.counts))
     result.seconds = time.perf_counter() - started

@@ -18,6 +18,7 @@ from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
 from jiayuan.core.views import form_status, submit
 from jiayuan.desk import selectors, services, workflow
+from jiayuan.desk.cases import sections
 from jiayuan.desk.cases.forms import (
     AssignForm,
     CaseEditForm,
@@ -121,6 +122,7 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         "phone_matches": _phone_matches(user, case) if can_work else [],
         "offers_permit": can_work and _offers_permit(user, case),
         "permit_service": case.item.code in PERMIT_SERVICES,
+        "sections": sections.case.render(request, case),
     }
     return context
 

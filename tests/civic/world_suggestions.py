@@ -1,0 +1,11 @@
+"""The suggestions part's objects in the matrix world (tests/civic/world.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def suggestions_objects(ctx: dict[str, Any], earlier: dict[str, Any]) -> dict[str, Any]:
+    """Names -> primary keys (or tokens) of this set's suggestions objects;
+    `earlier` holds what the parts before made (projects)."""
+    return {}
