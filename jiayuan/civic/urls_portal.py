@@ -1,6 +1,15 @@
 """Public pages of deliberation on the portal: suggestions (金点子) and
 "you said, we did", and project pages (no personal data)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from jiayuan.civic.suggestions import views_portal as ideas
+
+urlpatterns = [
+    # --- suggestions (金点子) ---
+    path("ideas/", ideas.ideas_done, name="portal_ideas_done"),
+    path("ideas/new/", ideas.idea_new, name="portal_idea_new"),
+    path("ideas/status/", ideas.idea_lookup, name="portal_idea_lookup"),
+    path("ideas/status/<str:ref>/<str:token>/", ideas.idea_status, name="portal_idea_status"),
+    # --- projects ---
+]

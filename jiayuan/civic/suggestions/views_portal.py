@@ -1,0 +1,190 @@
+"""Suggestions on the public portal (/portal/civic/): send one (anonymous
+allowed), follow it with its reference and code, and "you said, we did".
+
+Nothing personal is shown: never the contact's name or phone, the resident
+it was entered for, the grid or who handled it. A wrong reference and a
+wrong code look the same (byte-identical 404s), and failed lookups count
+against the address as the desk's portal counts them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from jiayuan.civic.suggestions import selectors, services
+from jiayuan.civic.suggestions.forms import IdeaLookupForm, PortalIdeaForm
+from jiayuan.civic.suggestions.models import Suggestion
+from jiayuan.core.middleware import client_ip
+from jiayuan.core.views import submit
+from jiayuan.desk.choices import PortalHitKind
+from jiayuan.desk.portal.forms import issue_stamp
+from jiayuan.desk.services import (
+    portal_hit_record,
+    portal_lookup_allowed,
+    portal_source_hash,
+    portal_throttled,
+)
+from jiayuan.places.models import Community
+
+SESSION_KEY = "portal_new_idea"
+
+NOT_FOUND = _("No suggestion matches this reference number and code. Check both (the code "
+              "is case-sensitive) and try again, or call the station.")
+LOOKUPS_THROTTLED = _("Too many wrong reference numbers or codes have been tried from here "
+                      "in the last hour. Please try again later, or call the station.")
+
+
+def _station() -> Community | None:
+    return Community.objects.order_by("pk").first()
+
+
+def _context(**extra: Any) -> dict[str, Any]:
+    community = _station()
+    name = settings.STATION_NAME or (community.name if community else "")
+    return {"portal_station": name, **extra}
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _source(request: HttpRequest) -> str:
+    return portal_source_hash(client_ip(request))
+
+
+@require_http_methods(["GET", "POST"])
+def idea_new(request: HttpRequest) -> HttpResponse:
+    community = _station()
+    if community is None:
+        return render(request, "portal/not_setup.html", _context(), status=503)
+    status = 200
+    form = PortalIdeaForm(request.POST or None)
+    if request.method == "POST":
+        source = _source(request)
+        if not services.portal_ideas_allowed(source):
+            status = 429
+            form.add_error(None, portal_throttled())
+        elif form.is_spam:
+            portal_hit_record(source=source, kind=PortalHitKind.HONEYPOT)
+            return redirect("portal_ideas_done")
+        elif form.is_valid():
+            done = submit(request, form, lambda d: services.suggestion_portal_submit(
+                community=community, title=d["title"], body=d["body"],
+                category=d["category"], contact_name=d["contact_name"],
+                contact_phone=d["contact_phone"], source=source), "", _thanks(request))
+            if done:
+                return done
+            status = 429 if form.has_error(NON_FIELD_ERRORS, "throttled") else 400
+        else:
+            if form.has_error(NON_FIELD_ERRORS, "stamp"):
+                portal_hit_record(source=source, kind=PortalHitKind.STAMP)
+            status = 400
+    return render(request, "portal/civic_idea_new.html", _context(
+        form=form, stamp=issue_stamp()), status=status)
+
+
+def _thanks(request: HttpRequest) -> Any:
+    def go(s: Suggestion) -> HttpResponse:
+        request.session[SESSION_KEY] = s.ref
+        return _private(redirect("portal_idea_status", ref=s.ref, token=s.public_token))
+    return go
+
+
+def _lookup(request: HttpRequest, ref: str, token: str) -> Suggestion | None:
+    found = selectors.public_find(ref, token)
+    if found is None:
+        portal_hit_record(source=_source(request), kind=PortalHitKind.LOOKUP)
+    return found
+
+
+@require_GET
+def idea_lookup(request: HttpRequest) -> HttpResponse:
+    bound = "ref" in request.GET or "code" in request.GET
+    form = IdeaLookupForm(request.GET if bound else None)
+    status = 200
+    if bound and form.is_valid():
+        if not portal_lookup_allowed(_source(request)):
+            status = 429
+            form.add_error(None, LOOKUPS_THROTTLED)
+        else:
+            found = _lookup(request, form.cleaned_data["ref"].strip().upper(),
+                            form.cleaned_data["code"].strip())
+            if found is not None:
+                return _private(redirect("portal_idea_status", ref=found.ref,
+                                         token=found.public_token))
+            form.add_error(None, NOT_FOUND)
+            status = 404
+    elif bound:
+        status = 400
+    return _private(render(request, "portal/civic_idea_lookup.html", _context(form=form),
+                           status=status))
+
+
+@require_GET
+def idea_status(request: HttpRequest, ref: str, token: str) -> HttpResponse:
+    if not portal_lookup_allowed(_source(request)):
+        return _private(render(request, "portal/not_found.html", _context(
+            message=LOOKUPS_THROTTLED), status=429))
+    found = _lookup(request, ref, token)
+    if found is None:
+        return _private(render(request, "portal/not_found.html", _context(
+            message=NOT_FOUND, lang_next=reverse("portal_idea_lookup")), status=404))
+    new = request.session.pop(SESSION_KEY, None) == found.ref
+    path = reverse("portal_idea_status", kwargs={"ref": found.ref, "token": found.public_token})
+    return _private(render(request, "portal/civic_idea_status.html", _context(
+        ref=found.ref, code=found.public_token if new else "", new=new,
+        status_url=settings.SITE_URL + path, title=found.title,
+        category=found.get_category_display(), received=found.received_at,
+        status=found.status.name, stage=found.status.stage, reason=found.public_reason,
+        supporters=found.supporters, history=selectors.public_history(found),
+        merged_into=_public_merged(found), project=_public_project(found))))
+
+
+def _public_merged(s: Suggestion) -> dict[str, Any] | None:
+    """The suggestion it was merged into: its reference and title only (its
+    code stays private to whoever sent it)."""
+    if s.merged_into_id is None:
+        return None
+    return {"ref": s.merged_into.ref, "title": s.merged_into.title,
+            "status": s.merged_into.status.name}
+
+
+def project_link(project: Any) -> str:
+    """The portal page of a public project, once that page exists."""
+    if project is None or not project.public:
+        return ""
+    try:
+        return reverse("portal_project", kwargs={"pk": project.pk})
+    except NoReverseMatch:
+        return ""
+
+
+def _public_project(s: Suggestion) -> dict[str, Any] | None:
+    p = s.project
+    if p is None:
+        return None
+    return {"title": p.title, "progress": p.progress, "status": p.get_status_display(),
+            "url": project_link(p)}
+
+
+@require_GET
+def ideas_done(request: HttpRequest) -> HttpResponse:
+    community = _station()
+    rows = [{"ref": s.ref, "title": s.title, "category": s.get_category_display(),
+             "status": s.status.name, "stage": s.status.stage, "reason": s.public_reason,
+             "received": s.received_at, "supporters": s.supporters,
+             "project": _public_project(s)}
+            for s in selectors.you_said_we_did(community.pk if community else None)]
+    return render(request, "portal/civic_ideas_done.html", _context(
+        rows=rows, lookup=IdeaLookupForm(auto_id="lookup_%s")))
