@@ -281,6 +281,19 @@ ACCESS: dict[str, V] = {
     "import_errors": ON(P.IMPORT_ROSTER, pk("batch"), post=None),
     "export_page": V(P.EXPORT_DATA, post=None),
     "export_download": POST(P.EXPORT_DATA),
+    # --- civic: suggestions (金点子) -------------------------------------------------
+    "suggestion_list": V(P.VIEW_CIVIC, post=None),
+    "suggestion_new": V(P.HANDLE_SUGGESTIONS),
+    "suggestion_person_search": PICK(P.HANDLE_SUGGESTIONS, "pick", "person", post=None),
+    "suggestion_statuses": V(P.MANAGE_CATALOGUE),
+    "suggestion_detail": ON(P.VIEW_CIVIC, pk("suggestion"), post=None),
+    "suggestion_status": POST_ON(P.HANDLE_SUGGESTIONS, pk("suggestion")),
+    "suggestion_merge": POST_ON(P.HANDLE_SUGGESTIONS, pk("suggestion")),
+    "suggestion_adopt": POST_ON((P.HANDLE_SUGGESTIONS, P.MANAGE_PROJECTS), pk("suggestion")),
+    "portal_ideas_done": V(PUBLIC, post=None),
+    "portal_idea_new": V(PUBLIC),
+    "portal_idea_lookup": V(PUBLIC, post=None),
+    "portal_idea_status": ON(PUBLIC, args(ref="idea_ref", token="idea_token"), post=None),
 }
 
 ROLES = [role.value for role in Role]
