@@ -84,7 +84,8 @@ def write(ctx: Any, community: Community, counts: dict[str, int],
     people = list(Person.objects.filter(grid__in=grids, left_on__isnull=True)
                   .select_related("household").order_by("pk")[:400])
     meetings = [m for m in (made.get("meetings") or Meeting.objects.filter(
-        community=community).order_by("starts_at")) if m.starts_at.date() < today]
+        community=community).order_by("starts_at"))
+        if m.starts_at.date() < today and m.status == "held"]
     days = sorted((rng.randint(1, 360) for _ in range(TOTAL)), reverse=True)
     days[-9:] = sorted(rng.sample(range(0, 4), 4) + rng.sample(range(4, 20), 5), reverse=True)
     created: list[Suggestion] = []
