@@ -42,9 +42,10 @@ def grid_optional(actor: User) -> bool:
 
 def own_statuses(community_id: int | None) -> QuerySet[SuggestionStatus]:
     """The station's own statuses if it has any, else the default set."""
-    own = SuggestionStatus.objects.filter(community_id=community_id)
-    if community_id is not None and own.exists():
-        return own.order_by("order", "pk")
+    if community_id is not None:
+        own = SuggestionStatus.objects.filter(community_id=community_id)
+        if own.exists():
+            return own.order_by("order", "pk")
     return SuggestionStatus.objects.filter(community__isnull=True).order_by("order", "pk")
 
 

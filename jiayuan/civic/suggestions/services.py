@@ -185,6 +185,8 @@ def suggestion_create(*, actor: User, title: str, body: str, category: str,
         if not grid_optional(actor):
             raise ValidationError({"grid": _("Choose the grid the suggestion belongs to.")})
         community_id = actor.community_id
+    if community_id is None:  # a district-wide account without a grid or a meeting
+        raise ValidationError({"grid": _("Choose the grid the suggestion belongs to.")})
     community = Community.objects.get(pk=community_id)
     suggestion = Suggestion.objects.create(
         ref=_ref(community, timezone.localtime(received_at).year), community=community,
@@ -227,10 +229,14 @@ def _reason(public_reason: str) -> str:
         "Write the public reason: residents read it on the portal."))
 
 
+def _ref_of(suggestion: Suggestion | None) -> str:
+    return suggestion.ref if suggestion is not None else ""
+
+
 def _not_merged(suggestion: Suggestion) -> None:
     if suggestion.merged_into_id is not None:
         raise ValidationError(_("This suggestion was merged into %(ref)s: work on that one.")
-                              % {"ref": suggestion.merged_into.ref})
+                              % {"ref": _ref_of(suggestion.merged_into)})
 
 
 @audit.audited
@@ -272,7 +278,7 @@ def suggestion_merge(*, actor: User, suggestion: Suggestion, into: Suggestion | 
     if target.merged_into_id is not None:
         raise ValidationError({"into": _("%(ref)s was itself merged into %(other)s: merge "
                                          "into that one.") % {
-            "ref": target.ref, "other": target.merged_into.ref}})
+            "ref": target.ref, "other": _ref_of(target.merged_into)}})
     if current.project_id is not None:
         raise ValidationError(_("An adopted suggestion with a project cannot be merged."))
     reason = _reason(public_reason)
@@ -314,7 +320,7 @@ def suggestion_adopt(*, actor: User, suggestion: Suggestion, public_reason: str,
         actor=actor, community=current.community, title=(title or current.title).strip(),
         category=current.category, source=ProjectSource.SUGGESTION, owner=owner,
         starts_on=starts_on, ends_on=ends_on,
-        grids=[current.grid] if current.grid_id else [], description=current.body,
+        grids=[current.grid] if current.grid is not None else [], description=current.body,
         public=public)
     claim(current, version, _what(current))
     current.project = project

@@ -20,6 +20,7 @@ from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.places.models import Community
 
+NAME_FIELDS = ("name_zh_hans", "name_zh_hant", "name_en")
 FIELDS = ("code", "name_zh_hans", "name_zh_hant", "name_en", "stage", "order", "active")
 
 
@@ -36,8 +37,16 @@ def _names(name_zh_hans: str, name_zh_hant: str, name_en: str) -> dict[str, str]
         raise ValidationError({"name_zh_hans": _("Give the status a name.")})
     names["name_zh_hant"] = names["name_zh_hant"] or names["name_zh_hans"]
     names["name_en"] = names["name_en"] or names["name_zh_hans"]
-    names["name"] = names["name_zh_hans"]
     return names
+
+
+def _named(row: SuggestionStatus, names: dict[str, str]) -> SuggestionStatus:
+    """Write the names: `name` (modeltranslation writes it to the active
+    language's column) first, then each language's own, which win."""
+    row.name = names["name_zh_hans"]
+    for key in NAME_FIELDS:
+        setattr(row, key, names[key])
+    return row
 
 
 def _own(actor: User, community: Community) -> dict[str, SuggestionStatus]:
@@ -46,11 +55,11 @@ def _own(actor: User, community: Community) -> dict[str, SuggestionStatus]:
     if own:
         return own
     for default in SuggestionStatus.objects.filter(community__isnull=True).order_by("order"):
-        copy = SuggestionStatus.objects.create(
-            community=community, code=default.code, stage=default.stage, order=default.order,
-            active=default.active, name=default.name_zh_hans or default.name,
-            name_zh_hans=default.name_zh_hans, name_zh_hant=default.name_zh_hant,
-            name_en=default.name_en)
+        names = {f: getattr(default, f) or default.name for f in NAME_FIELDS}
+        copy = _named(SuggestionStatus(community=community, code=default.code,
+                                       stage=default.stage, order=default.order,
+                                       active=default.active), names)
+        copy.save()
         audit.record(AuditAction.CREATE, actor=actor, obj=copy,
                      changes=audit.created(audit.snapshot(copy, FIELDS)))
         moved = Suggestion.objects.filter(community=community, status=default).update(
@@ -86,8 +95,9 @@ def status_add(*, actor: User, community: Community, stage: str, name_zh_hans: s
     while f"s{number}" in own:
         number += 1
     last = SuggestionStatus.objects.filter(community=community).aggregate(m=Max("order"))["m"]
-    status = SuggestionStatus.objects.create(community=community, code=f"s{number}",
-                                             stage=stage, order=(last or 0) + 10, **names)
+    status = _named(SuggestionStatus(community=community, code=f"s{number}", stage=stage,
+                                     order=(last or 0) + 10), names)
+    status.save()
     audit.record(AuditAction.CREATE, actor=actor, obj=status,
                  changes=audit.created(audit.snapshot(status, FIELDS)))
     return status
@@ -109,10 +119,8 @@ def status_update(*, actor: User, community: Community, status: SuggestionStatus
             "This is the station's last active status meaning “%(stage)s”: add another "
             "one first.") % {"stage": row.get_stage_display()}})
     before = audit.snapshot(row, FIELDS)
-    for key, value in names.items():
-        setattr(row, key, value)
-    row.active = active
-    row.save(update_fields=[*names, "active"])
+    _named(row, names).active = active
+    row.save(update_fields=["name", *NAME_FIELDS, "active"])
     audit.record(AuditAction.UPDATE, actor=actor, obj=row,
                  changes=audit.diff(before, audit.snapshot(row, FIELDS), ()))
     return row
