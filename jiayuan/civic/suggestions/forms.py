@@ -178,6 +178,13 @@ class StatusNamesForm(forms.Form):
                                    required=False)
     name_en = forms.CharField(label=_("Name (English)"), max_length=60, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("name_zh_hans", "name_zh_hant", "name_en"):
+            field = self.fields[name]
+            # The status rows show the three boxes without their labels.
+            field.widget.attrs.update({"aria-label": field.label, "title": field.label})
+
 
 class StatusAddForm(StatusNamesForm):
     stage = forms.ChoiceField(label=_("Means"), choices=Stage.choices)
