@@ -142,3 +142,19 @@ def test_the_statuses_page_adds_renames_and_moves(personas: Any, community: Any,
     assert bad.status_code == 400  # the last "received" one cannot be switched off
     received.refresh_from_db()
     assert received.active and received.name_zh_hans == "已收到"
+
+
+def test_revealing_the_contact_phone_is_audited(personas: Any, community: Any) -> None:
+    from jiayuan.core.models import AuditEntry
+    s = services.suggestion_portal_submit(community=community, title="t", body="b",
+                                          category="other", source="x",
+                                          contact_phone="13912345678")
+    detail = login(personas["caseworker"]).get(reverse("suggestion_detail", args=[s.pk]))
+    assert "13912345678" not in detail.content.decode()
+    response = login(personas["caseworker"]).post(
+        reverse("suggestion_contact_reveal", args=[s.pk]))
+    assert "13912345678" in response.content.decode()
+    assert AuditEntry.objects.filter(action="reveal", object_id=str(s.pk),
+                                     object_type="civic.suggestion").exists()
+    assert login(personas["coordinator"]).post(
+        reverse("suggestion_contact_reveal", args=[s.pk])).status_code == 403

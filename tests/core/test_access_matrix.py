@@ -290,6 +290,7 @@ ACCESS: dict[str, V] = {
     "suggestion_status": POST_ON(P.HANDLE_SUGGESTIONS, pk("suggestion")),
     "suggestion_merge": POST_ON(P.HANDLE_SUGGESTIONS, pk("suggestion")),
     "suggestion_adopt": POST_ON((P.HANDLE_SUGGESTIONS, P.MANAGE_PROJECTS), pk("suggestion")),
+    "suggestion_contact_reveal": POST_ON((P.VIEW_CIVIC, P.REVEAL_PHONE), pk("suggestion")),
     "portal_ideas_done": V(PUBLIC, post=None),
     "portal_idea_new": V(PUBLIC),
     "portal_idea_lookup": V(PUBLIC, post=None),

@@ -7,14 +7,17 @@ import secrets
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from jiayuan.civic.choices import Stage, SuggestionSource
 from jiayuan.civic.meetings.models import Meeting
 from jiayuan.civic.meetings.selectors import meetings_for
 from jiayuan.civic.scoping import by_grid
 from jiayuan.civic.suggestions.models import Suggestion, SuggestionChange, SuggestionStatus
-from jiayuan.core.access import Perms, get_for
-from jiayuan.core.models import User
+from jiayuan.core import audit
+from jiayuan.core.access import Perms, get_for, require
+from jiayuan.core.crypto import decrypt
+from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 
 #: What the portal's "you said, we did" lists.
@@ -30,6 +33,18 @@ def suggestions_for(actor: User) -> QuerySet[Suggestion]:
 def get_suggestion_for(actor: User, pk: Any, *, perm: Perms = Perm.VIEW_CIVIC) -> Suggestion:
     return get_for(actor, perm, suggestions_for(actor).select_related(
         "community", "grid", "status", "project", "merged_into", "person", "meeting"), pk)
+
+
+def contact_phone_of(actor: User, suggestion: Suggestion) -> str:
+    """The whole phone number a resident left on the portal, for roles that
+    may see it; recorded in the audit log like any reveal."""
+    require(actor, Perm.REVEAL_PHONE)
+    if not suggestions_for(actor).filter(pk=suggestion.pk).exists():
+        raise Http404
+    phone = decrypt(suggestion.contact_phone_enc) if suggestion.contact_phone_enc else ""
+    audit.record(AuditAction.REVEAL, actor=actor, obj=suggestion,
+                 changes={"field": "contact_phone"})
+    return phone
 
 
 def grid_optional(actor: User) -> bool:

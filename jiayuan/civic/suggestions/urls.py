@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/status/", v.suggestion_status, name="suggestion_status"),
     path("<int:pk>/merge/", v.suggestion_merge, name="suggestion_merge"),
     path("<int:pk>/adopt/", v.suggestion_adopt, name="suggestion_adopt"),
+    path("<int:pk>/contact/", v.suggestion_contact_reveal, name="suggestion_contact_reveal"),
 ]

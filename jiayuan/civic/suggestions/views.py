@@ -179,6 +179,16 @@ def suggestion_adopt(request: HttpRequest, pk: int) -> HttpResponse:
                 perm=(Perm.HANDLE_SUGGESTIONS, Perm.MANAGE_PROJECTS))
 
 
+@login_required
+@require_POST
+def suggestion_contact_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole phone number a resident left: audited like any reveal."""
+    s = selectors.get_suggestion_for(request.user, pk,  # type: ignore[arg-type]
+                                     perm=(Perm.VIEW_CIVIC, Perm.REVEAL_PHONE))
+    phone = selectors.contact_phone_of(request.user, s)  # type: ignore[arg-type]
+    return render(request, "registry/_revealed.html", {"value": phone})
+
+
 # --- the station's statuses -------------------------------------------------------
 
 @login_required
