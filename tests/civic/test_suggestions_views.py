@@ -158,3 +158,27 @@ def test_revealing_the_contact_phone_is_audited(personas: Any, community: Any) -
                                      object_type="civic.suggestion").exists()
     assert login(personas["coordinator"]).post(
         reverse("suggestion_contact_reveal", args=[s.pk])).status_code == 403
+
+
+def test_entering_one_raised_at_a_meeting(personas: Any, grid_a: Any, grid_b: Any,
+                                          community: Any) -> None:
+    from jiayuan.civic.models import Meeting
+    meeting = Meeting.objects.create(ref="TST-H-1", community=community, grid=grid_a,
+                                     kind="council", title="三月议事会",
+                                     starts_at=timezone.now() - timedelta(days=2),
+                                     organiser=personas["head"], status="held")
+    elsewhere = Meeting.objects.create(ref="TST-H-2", community=community, grid=grid_b,
+                                       kind="council", title="二网格议事会",
+                                       starts_at=timezone.now() - timedelta(days=2),
+                                       organiser=personas["head"], status="held")
+    client = login(personas["gridworker"])
+    page = client.get(reverse("suggestion_new")).content.decode()
+    assert "三月议事会" in page and "二网格议事会" not in page
+    forged = client.post(reverse("suggestion_new"), {
+        "meeting": elsewhere.pk, "category": "culture", "title": "办邻里节", "body": "x"})
+    assert forged.status_code == 400 and not Suggestion.objects.exists()
+    response = client.post(reverse("suggestion_new"), {
+        "meeting": meeting.pk, "category": "culture", "title": "办邻里节", "body": "x"})
+    assert response.status_code == 302
+    s = Suggestion.objects.get()
+    assert s.source == "meeting" and s.meeting == meeting and s.grid == grid_a

@@ -114,7 +114,10 @@ class SuggestionForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = meetings_choices(actor)  # type: ignore[attr-defined]
+        meeting = self.fields["meeting"]
+        meeting.queryset = meetings_choices(actor)  # type: ignore[attr-defined]
+        meeting.label_from_instance = (  # type: ignore[attr-defined]
+            lambda m: f"{timezone.localtime(m.starts_at):%Y-%m-%d} · {m.title}")
         self.fields["grid"].queryset = grids_for(actor)  # type: ignore[attr-defined]
 
     def clean_received_on(self) -> Any:

@@ -4,10 +4,12 @@ a station's statuses, and what the portal may show (no personal data)."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from jiayuan.civic.choices import Stage, SuggestionSource
 from jiayuan.civic.meetings.models import Meeting
@@ -107,7 +109,13 @@ def changes_of(suggestion: Suggestion) -> list[SuggestionChange]:
 
 
 def meetings_choices(actor: User) -> QuerySet[Meeting]:
-    return meetings_for(actor).order_by("-starts_at")[:50]
+    """The meetings a suggestion may be entered from: the actor's, of the last
+    year and the coming month (not sliced: a form validates against it)."""
+    now = timezone.now()
+    return (meetings_for(actor)
+            .filter(starts_at__gte=now - timedelta(days=366),
+                    starts_at__lte=now + timedelta(days=31))
+            .order_by("-starts_at"))
 
 
 # --- the portal (no account, no personal data) ---------------------------------------
