@@ -166,3 +166,25 @@ def test_the_lookup_form_opens_the_page(adopted: Suggestion) -> None:
     assert response.status_code == 302 and response["Location"] == status_url(adopted)
     bad = visitor().get(reverse("portal_idea_lookup"), {"ref": adopted.ref, "code": "nope"})
     assert bad.status_code == 404
+
+
+def test_you_said_we_did_issues_a_bounded_number_of_queries(
+        personas: Any, grid_a: Any, community: Any, django_assert_max_num_queries: Any) -> None:
+    head = personas["head"]
+
+    def adopt(n: int) -> None:
+        s = services.suggestion_create(actor=head, title=f"点子{n}", body="x",
+                                       category="greening", grid=grid_a)
+        services.suggestion_adopt(actor=head, suggestion=s, public_reason="采纳", owner=head,
+                                  starts_on=date.today(),
+                                  ends_on=date.today() + timedelta(days=9))
+
+    adopt(0)
+    client = visitor()
+    with django_assert_max_num_queries(6):
+        client.get(reverse("portal_ideas_done"))
+    for n in range(1, 12):
+        adopt(n)
+    with django_assert_max_num_queries(6):
+        html = client.get(reverse("portal_ideas_done")).content.decode()
+    assert "点子11" in html
