@@ -87,7 +87,7 @@ def write(ctx: Any, community: Community, counts: dict[str, int],
         community=community).order_by("starts_at"))
         if m.starts_at.date() < today and m.status == "held"]
     days = sorted((rng.randint(1, 360) for _ in range(TOTAL)), reverse=True)
-    days[-9:] = sorted(rng.sample(range(0, 4), 4) + rng.sample(range(4, 20), 5), reverse=True)
+    days[-9:] = sorted(rng.sample(range(1, 5), 4) + rng.sample(range(5, 20), 5), reverse=True)
     created: list[Suggestion] = []
     for n, days_ago in enumerate(days):
         category, title, body = IDEAS[n % len(IDEAS)]
