@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "jiayuan.desk",
     "jiayuan.care",
     "jiayuan.civic",
+    "jiayuan.engage",
     "jiayuan.sheets",
     "jiayuan.demo",  # above every app: loads their demo data in order
 ]

@@ -44,6 +44,8 @@ urlpatterns = [
     path("care/", include("jiayuan.care.urls")),
     path("civic/", include("jiayuan.civic.urls")),
     path("portal/civic/", include("jiayuan.civic.urls_portal")),
+    path("engage/", include("jiayuan.engage.urls")),
+    path("portal/engage/", include("jiayuan.engage.urls_portal")),
     path("portal/", include("jiayuan.desk.portal.urls")),
     path("reply/", include("jiayuan.desk.referrals.urls_reply")),
     path("sheets/", include("jiayuan.sheets.urls")),

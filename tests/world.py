@@ -92,6 +92,7 @@ def _matrix_set(*, tag: str, grid: Any, owner: Any, head: Any, item: Any,
     from jiayuan.registry import services as registry
     from tests.civic.world import civic_objects
     from tests.conftest import make_dwelling
+    from tests.engage.world import engage_objects
 
     today = timezone.localdate()
     dwelling = make_dwelling(grid, f"9{birth_year % 10}", "1", "101")
@@ -135,6 +136,9 @@ def _matrix_set(*, tag: str, grid: Any, owner: Any, head: Any, item: Any,
     civic = civic_objects({"tag": tag, "grid": grid, "owner": owner, "head": head,
                            "person": person, "household": household, "case": case,
                            "referral": referral, "department": department})
+    civic.update(engage_objects({"tag": tag, "grid": grid, "owner": owner, "head": head,
+                                 "person": person, "household": household, "case": case,
+                                 "referral": referral, "department": department}))
     return {**civic, "household": household.pk, "person": person.pk,
             "circumstance": circumstance.pk,
             "consent": consent.pk, "case": case.pk, "referral": referral.pk,

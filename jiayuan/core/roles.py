@@ -58,6 +58,12 @@ class Perm(StrEnum):
     APPROVE_MINUTES = "approve_minutes"  # approve circulated minutes
     HANDLE_SUGGESTIONS = "handle_suggestions"  # enter suggestions, change status, merge, adopt
     MANAGE_PROJECTS = "manage_projects"  # improvement projects, milestones and updates
+    # Participation: volunteers, activities, the policy column, contact cards
+    VIEW_ENGAGE = "view_engage"  # volunteers, activities and sign-ups in scope
+    MANAGE_VOLUNTEERS = "manage_volunteers"  # register volunteers, approve and correct hours
+    RUN_ACTIVITIES = "run_activities"  # activities, sessions, sign-ups, roll-call, check-in
+    EDIT_COLUMN = "edit_column"  # the policy column's posts
+    ISSUE_CARDS = "issue_cards"  # contact card links and printed batches
 
 
 P = Perm
@@ -71,7 +77,8 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
         P.VIEW_DESK_STATS, P.VIEW_VISITS, P.LOG_VISITS, P.VIEW_DISPUTES, P.MEDIATE,
         P.MANAGE_PAIRINGS, P.MANAGE_CARE, P.VIEW_CARE_STATS, P.IMPORT_ROSTER, P.EXPORT_DATA,
         P.VIEW_CIVIC, P.RUN_MEETINGS, P.APPROVE_MINUTES, P.HANDLE_SUGGESTIONS,
-        P.MANAGE_PROJECTS,
+        P.MANAGE_PROJECTS, P.VIEW_ENGAGE, P.MANAGE_VOLUNTEERS, P.RUN_ACTIVITIES,
+        P.EDIT_COLUMN, P.ISSUE_CARDS,
     }),
     Role.CASEWORKER: frozenset({
         P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_ID_NUMBER,
@@ -79,6 +86,7 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
         P.VIEW_CASES, P.WORK_CASES, P.REFER, P.VIEW_VISITS, P.LOG_VISITS,
         P.VIEW_DISPUTES, P.MEDIATE, P.MANAGE_PAIRINGS, P.IMPORT_ROSTER, P.EXPORT_DATA,
         P.VIEW_CIVIC, P.RUN_MEETINGS, P.HANDLE_SUGGESTIONS, P.MANAGE_PROJECTS,
+        P.VIEW_ENGAGE, P.MANAGE_VOLUNTEERS, P.RUN_ACTIVITIES, P.EDIT_COLUMN,
     }),
     # Grid workers walk the buildings: they keep the file up to date and need to
     # know who is ill or in hardship, and to call people, but not ID numbers.
@@ -90,6 +98,7 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
         # They take the roll at the door, enter residents' suggestions and
         # keep the projects of their grids up to date.
         P.VIEW_CIVIC, P.RUN_MEETINGS, P.HANDLE_SUGGESTIONS, P.MANAGE_PROJECTS,
+        P.VIEW_ENGAGE, P.RUN_ACTIVITIES,
     }),
     # Mediators take the requests that are disputes and mediate them; they visit
     # the parties, but health and hardship are not theirs to see.
@@ -98,12 +107,13 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
                               P.VIEW_CIVIC, P.RUN_MEETINGS}),
     # Coordinators pair volunteers with households and log the volunteers' visits.
     Role.COORDINATOR: frozenset({P.VIEW_REGISTRY, P.VIEW_VISITS, P.LOG_VISITS,
-                                 P.MANAGE_PAIRINGS, P.VIEW_CIVIC}),
+                                 P.MANAGE_PAIRINGS, P.VIEW_CIVIC, P.VIEW_ENGAGE,
+                                 P.MANAGE_VOLUNTEERS, P.RUN_ACTIVITIES}),
     # Auditors read and check; they do not need residents' sensitive attributes.
     # They may download lists in scope (without sensitive columns) to check them.
     Role.AUDITOR: frozenset({P.VIEW_REGISTRY, P.VIEW_AUDIT, P.VIEW_CASES, P.VIEW_DESK_STATS,
                              P.VIEW_VISITS, P.VIEW_DISPUTES, P.VIEW_CARE_STATS,
-                             P.EXPORT_DATA, P.VIEW_CIVIC}),
+                             P.EXPORT_DATA, P.VIEW_CIVIC, P.VIEW_ENGAGE}),
     # Administrators run the system (places, accounts), not casework.
     Role.ADMIN: frozenset({P.VIEW_REGISTRY, P.MANAGE_PLACES, P.MANAGE_STAFF, P.VIEW_AUDIT}),
 }

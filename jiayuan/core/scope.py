@@ -64,3 +64,29 @@ def grids_for(user: User) -> QuerySet[Any]:
 def in_scope(user: User, grid_id: int | None) -> bool:
     ids = grid_ids(user)
     return ids is ALL or (grid_id is not None and grid_id in ids)
+
+
+def by_grid_or_community(qs: QuerySet[Any], user: User) -> QuerySet[Any]:
+    """`qs` (rows with a nullable `grid` and a `community`) cut to the user's
+    scope: a row of a grid in scope, or one of no grid (the whole community's)
+    of the user's community. A district-wide account sees all."""
+    ids = grid_ids(user)
+    if ids is ALL:
+        return qs
+    visible = Q(grid_id__in=ids)
+    if user.community_id:
+        visible |= Q(grid__isnull=True, community_id=user.community_id)
+    return qs.filter(visible)
+
+
+def community_ids(user: User) -> frozenset[int] | None:
+    """The communities of the grids in the user's scope, and the user's own
+    (None: every community)."""
+    ids = grid_ids(user)
+    if ids is ALL:
+        return None
+    found = set(user.grids.model.objects.filter(pk__in=ids)
+                .values_list("community_id", flat=True))
+    if user.community_id:
+        found.add(user.community_id)
+    return frozenset(found)

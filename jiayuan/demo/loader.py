@@ -23,6 +23,7 @@ from jiayuan.core import audit
 from jiayuan.core.models import AuditAction
 from jiayuan.desk.demo import cases as desk_demo
 from jiayuan.desk.demo.catalogue import load_catalogue
+from jiayuan.engage.demo import year as engage_demo
 from jiayuan.registry.demo import loader as registry_demo
 from jiayuan.registry.demo.generator import SCALES
 from jiayuan.registry.demo.loader import LoadResult, has_data
@@ -35,6 +36,7 @@ def reset() -> dict[str, int]:
     accounts (not the audit log, the desk's catalogue nor the festival calendar)."""
     registry_demo.check_resettable()
     civic_counts = civic_demo.reset()  # meetings, suggestions, projects point at all below
+    civic_counts.update(engage_demo.reset())  # volunteers, activities, posts, cards too
     # Visits, duties, disputes and pairings point at households, cases and staff;
     # the district's care accounts (scoped to grids deleted below) go with them.
     care_counts = care_demo.reset()
@@ -57,7 +59,7 @@ def load(scale_name: str, seed: int, today: date,
     with transaction.atomic():
         run = registry_demo.start(scale_name, seed, today)
         users, ids = run.users, run.ctx.ids
-        desk = care = civic = None
+        desk = care = civic = engage = None
         # The catalogue first (missing rows only): referral consents name its departments.
         load_catalogue()
         for index in range(scale.communities):
@@ -69,6 +71,8 @@ def load(scale_name: str, seed: int, today: date,
                 care = care_demo.make_context(seed=seed, today=today, staff=users)
                 civic = civic_demo.make_context(seed=seed, today=today, staff=users,
                                                 community=batch.communities[0])
+                engage = engage_demo.make_context(seed=seed, today=today, staff=users,
+                                                  community=batch.communities[0])
             assert desk is not None and care is not None  # made for the first community
             desk_demo.write_community(desk, batch, index, result.counts)
             care_demo.write_community(care, batch.communities[0], index, result.counts)
@@ -88,6 +92,8 @@ def load(scale_name: str, seed: int, today: date,
         # sequences: a decision's case takes the next reference like any other.
         assert civic is not None
         civic_demo.write_station(civic, result.counts)
+        assert engage is not None
+        engage_demo.write_station(engage, result.counts)
         audit.record(AuditAction.CREATE, object_type="demo",
                      object_repr=f"demo {scale_name} seed {seed}", changes=dict(result.counts))
     result.seconds = time.perf_counter() - started

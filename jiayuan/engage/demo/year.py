@@ -1,0 +1,56 @@
+"""The station's year of participation for the demo (jiayuan.demo.loader):
+volunteers with roles and hours in every state, a year of activities with
+sign-ups and attendance (the culture festival among them), a policy column
+with posts due for review, contact card batches.
+
+Written through the services inside audit.batch() (one unit with the rest of
+the load), after the bulk writers: volunteers first (activities credit their
+hours), then activities, the column, the cards.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from jiayuan.core import audit
+from jiayuan.engage.demo import activities, cards, column, volunteers
+from jiayuan.places.models import Community
+
+
+@dataclass
+class EngageContext:
+    seed: int
+    today: date
+    staff: dict[str, Any]
+    community: Community
+    rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(f"engage-{self.seed}")
+
+
+def make_context(*, seed: int, today: date, staff: dict[str, Any],
+                 community: Community | int) -> EngageContext:
+    if not isinstance(community, Community):
+        community = Community.objects.get(pk=community)
+    return EngageContext(seed=seed, today=today, staff=staff, community=community)
+
+
+def write_station(ctx: EngageContext, counts: dict[str, int]) -> None:
+    with audit.batch():
+        made = volunteers.write(ctx, counts, {})
+        made.update(activities.write(ctx, counts, made))
+        made.update(column.write(ctx, counts, made))
+        made.update(cards.write(ctx, counts, made))
+
+
+def reset() -> dict[str, int]:
+    """Delete every volunteer, activity, post and card (before the registry
+    and the staff accounts they point at)."""
+    counts: dict[str, int] = {}
+    for part in (cards, column, activities, volunteers):
+        counts.update(part.reset())
+    return counts
