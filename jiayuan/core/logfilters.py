@@ -7,7 +7,12 @@ import re
 
 # /portal/status/<ref>/<code>/ and /reply/<signed token>/: the last part opens a
 # resident's status page or a department's reply form.
-SECRET_PATHS = re.compile(r"(/portal/status/[^/\s?]+/|/reply/|[?&]code=)[^/\s\"'&]+")
+# The private part of a link: a portal request's or suggestion's code (after
+# its reference), a department's reply token, a volunteer's personal link, a
+# sign-up's or a certificate's token, a contact card's code.
+SECRET_PATHS = re.compile(
+    r"(/portal/status/[^/\s?]+/|/portal/civic/ideas/status/[^/\s?]+/|/reply/"
+    r"|/portal/engage/[a-z]+/[a-z]+/|/c/|[?&]code=)[^/\s\"'&]+")
 
 
 class RedactSecretPaths(logging.Filter):

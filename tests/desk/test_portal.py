@@ -562,3 +562,18 @@ def test_the_lookup_code_is_redacted_from_request_logs():
                                None)
     RedactSecretPaths().filter(record)
     assert "s3cr3t" not in record.getMessage() and "ZJJ-2026-00001" in record.getMessage()
+
+
+def test_every_private_link_is_redacted_from_request_logs():
+    import logging
+
+    from jiayuan.core.logfilters import RedactSecretPaths
+
+    for path, public in [("/portal/civic/ideas/status/ZJJ-J-2026-00003/s3cr3t/",
+                          "ZJJ-J-2026-00003"),
+                         ("/portal/status/ZJJ-2026-00001/s3cr3t/", "ZJJ-2026-00001"),
+                         ("/reply/s3cr3t/", "/reply/")]:
+        record = logging.LogRecord("django.request", logging.WARNING, __file__, 1,
+                                   "Not Found: %s", (path,), None)
+        RedactSecretPaths().filter(record)
+        assert "s3cr3t" not in record.getMessage() and public in record.getMessage(), path

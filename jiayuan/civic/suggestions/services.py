@@ -91,7 +91,10 @@ def _visible(actor: User, suggestion: Suggestion) -> Suggestion:
 
 
 def _created(actor: User | None, suggestion: Suggestion) -> Suggestion:
+    # From the portal there is no account: the entry names the portal, as the
+    # desk's portal requests do.
     audit.record(AuditAction.CREATE, actor=actor, obj=suggestion,
+                 username="" if actor else "portal",
                  changes=audit.created(audit.snapshot(suggestion, Suggestion.AUDIT_FIELDS),
                                        Suggestion.SENSITIVE_FIELDS))
     return suggestion
