@@ -14,33 +14,16 @@ from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
+from jiayuan.core import scope
 from jiayuan.core.models import User
 from jiayuan.core.scope import ALL, grid_ids
-from jiayuan.places.models import Grid
 
 M = TypeVar("M", bound=Model)
 
 
-def community_ids(actor: User) -> frozenset[int] | None:
-    """The communities of the grids in the actor's scope (None: every one)."""
-    ids = grid_ids(actor)
-    if ids is ALL:
-        return None
-    found = set(Grid.objects.filter(pk__in=ids).values_list("community_id", flat=True))
-    if actor.community_id:
-        found.add(actor.community_id)
-    return frozenset(found)
-
-
-def by_grid(qs: QuerySet[M], actor: User) -> QuerySet[M]:
-    """`qs` (with `grid` and `community`) cut to the actor's scope."""
-    ids = grid_ids(actor)
-    if ids is ALL:
-        return qs
-    visible = Q(grid_id__in=ids)
-    if actor.community_id:
-        visible |= Q(grid__isnull=True, community_id=actor.community_id)
-    return qs.filter(visible)
+# The rule for rows of one grid (or none), shared with the other apps.
+community_ids = scope.community_ids
+by_grid = scope.by_grid_or_community
 
 
 def by_grids(qs: QuerySet[M], actor: User, through: type[Model]) -> QuerySet[M]:
