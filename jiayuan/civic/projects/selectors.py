@@ -191,7 +191,7 @@ def board(actor: User, *, year: int, today: date, grid: Any = None, category: st
     for project in projects:
         row = rows[project.pk]
         if project.parent_id in shown:
-            rows[project.parent_id].children.append(row)  # type: ignore[index]
+            rows[project.parent_id].children.append(row)
         else:
             top.append(row)
     return Board(year=year, today=today, rows=top, counts=counts)
