@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
+from django.utils import translation
 from PIL import Image
 
 from jiayuan.civic.projects import photos, services
@@ -21,6 +22,13 @@ from jiayuan.places.models import Community, Grid
 from tests.civic.projects_factory import DAY, make_project, milestone
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # The messages are matched in English (the default language is zh-Hans).
+    with translation.override("en"):
+        yield
 
 
 def jpeg(width: int = 64, height: int = 48, exif: bool = False) -> SimpleUploadedFile:

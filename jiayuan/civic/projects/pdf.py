@@ -75,10 +75,14 @@ class _Chart:
         pdf.set_xy(MARGIN, MARGIN)
         pdf.cell(0, 10, self.title)
         pdf.set_font(FONT, size=9)
-        legend = "   ".join(f"■ {Health(h).label} {n}" for h, n in self.board.counts.items())
         pdf.set_xy(MARGIN, MARGIN + 10)
-        pdf.cell(0, 6, _("As of %(day)s") % {"day": self.board.today.isoformat()} + "    "
-                 + legend)
+        pdf.cell(40, 6, _("As of %(day)s") % {"day": self.board.today.isoformat()})
+        for h in (Health.LATE, Health.AT_RISK, Health.ON_TRACK, Health.DONE):
+            x = pdf.get_x()
+            pdf.set_fill_color(*COLOURS[h])
+            pdf.rect(x, MARGIN + 11.5, 3, 3, style="F")
+            pdf.set_x(x + 4)
+            pdf.cell(30, 6, f"{h.label} {self.board.counts[h.value]}")
         y = MARGIN + 18
         pdf.set_font(FONT, size=9)
         for month in range(1, 13):

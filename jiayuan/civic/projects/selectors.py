@@ -107,6 +107,11 @@ def public_project(ref: str) -> Project:
         raise Http404 from None
 
 
+def public_children(project: Project) -> list[Project]:
+    return list(project.children.filter(public=True).exclude(
+        status=ProjectStatus.CANCELLED).order_by("starts_on", "pk"))
+
+
 def public_updates(project: Project) -> list[ProjectUpdate]:
     return list(project.updates.only("text", "progress", "created_at", "project_id"))
 

@@ -15,4 +15,5 @@ from jiayuan.civic.projects import selectors
 def portal_project(request: HttpRequest, ref: str) -> HttpResponse:
     project = selectors.public_project(ref)
     return render(request, "portal/civic_project.html", {
-        "project": project, "updates": selectors.public_updates(project)})
+        "project": project, "updates": selectors.public_updates(project),
+        "children": selectors.public_children(project)})
