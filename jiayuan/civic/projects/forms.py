@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiayuan.civic.choices import Category, ProjectSource, ProjectStatus
 from jiayuan.civic.projects.models import Project
@@ -50,7 +51,7 @@ class ProjectForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     source = forms.ChoiceField(label=_("Comes from"), choices=ProjectSource.choices,
                                initial=ProjectSource.PLAN)
-    owner = OwnerField(label=_("Owner"), queryset=User.objects.none())
+    owner = OwnerField(label=pgettext_lazy("project", "Owner"), queryset=User.objects.none())
     starts_on = forms.DateField(label=_("Starts"), widget=_date())
     ends_on = forms.DateField(label=_("Planned end"), widget=_date())
     grids = GridsField(label=_("Grids"), queryset=Grid.objects.none(), required=False,
@@ -112,7 +113,7 @@ class BoardFilterForm(FilterForm):
                            empty_label=_("All grids"))
     category = forms.ChoiceField(label=_("Category"),
                                  choices=[("", _("All categories")), *Category.choices])
-    owner = FilterChoiceField(label=_("Owner"), queryset=User.objects.none(),
+    owner = FilterChoiceField(label=pgettext_lazy("project", "Owner"), queryset=User.objects.none(),
                               empty_label=_("All owners"))
 
     def __init__(self, data: Any = None, *, actor: User, **kwargs: Any) -> None:

@@ -25,13 +25,41 @@ milestones): prefetch them (selectors.board does) and this makes no query.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+
+from django.utils.translation import pgettext_lazy
 
 from jiayuan.civic.choices import Health, ProjectStatus
 
 #: How close the next date due must be for a project behind schedule to be at risk.
 RISK_DAYS = 7
+
+#: The wall chart's words for its colours ("Late" alone is taken elsewhere for
+#: a visit done after its date).
+LABELS = {
+    Health.ON_TRACK: pgettext_lazy("health", "On track"),
+    Health.AT_RISK: pgettext_lazy("health", "At risk"),
+    Health.LATE: pgettext_lazy("health", "Behind schedule"),
+    Health.DONE: pgettext_lazy("health", "Done"),
+}
+
+
+@dataclass(frozen=True)
+class Colour:
+    """A health for templates: `{{ c }}` is its value (a CSS class), and
+    `{{ c.label }}` its word on the wall chart."""
+
+    health: Health
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.health])
+
+    def __str__(self) -> str:
+        return str(self.health.value)
+
 
 _RANK = {Health.DONE: 0, Health.ON_TRACK: 1, Health.AT_RISK: 2, Health.LATE: 3}
 

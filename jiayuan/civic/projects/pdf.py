@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from jiayuan.civic.choices import Health
+from jiayuan.civic.projects.health import LABELS
 from jiayuan.civic.projects.selectors import Board, Row
 from jiayuan.core import audit
 from jiayuan.core.models import AuditAction, User
@@ -99,7 +100,7 @@ class _Chart:
             pdf.set_fill_color(*COLOURS[h])
             pdf.rect(x, MARGIN + 11.5, 3, 3, style="F")
             pdf.set_x(x + 4)
-            pdf.cell(30, 6, f"{h.label} {self.board.counts[h.value]}")
+            pdf.cell(30, 6, f"{LABELS[h]} {self.board.counts[h.value]}")
         y = MARGIN + 18
         pdf.set_font(FONT, size=9)
         for month in range(1, 13):

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from jiayuan.civic.choices import Health, ProjectStatus
-from jiayuan.civic.projects.health import health
+from jiayuan.civic.projects.health import Colour, health
 from jiayuan.civic.projects.models import Milestone, Project, ProjectUpdate
 from jiayuan.civic.scoping import by_grids
 from jiayuan.core.access import Perms, get_for
@@ -159,6 +159,10 @@ class Row:
     project: Project
     health: Health
     children: list[Row] = field(default_factory=list)
+
+    @property
+    def colour(self) -> Colour:
+        return Colour(self.health)
 
 
 @dataclass

@@ -25,7 +25,7 @@ from jiayuan.civic.projects.forms import (
     StatusForm,
     UpdateForm,
 )
-from jiayuan.civic.projects.health import health
+from jiayuan.civic.projects.health import Colour, health
 from jiayuan.civic.projects.models import Project
 from jiayuan.core.access import require
 from jiayuan.core.filters import read_filters
@@ -51,7 +51,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.search_filter(qs, filters["q"] or "")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    rows = [(p, health(p, today)) for p in page.object_list]
+    rows = [(p, Colour(health(p, today))) for p in page.object_list]
     form = ListFilterForm(request.GET or None, actor=user)
     return render(request, "civic/project_list.html", {
         "page": page, "rows": rows, "filters": form, "values": filters.values})
@@ -93,9 +93,9 @@ def _page(request: HttpRequest, project: Project, status: int = 200,
     user = request.user
     today = timezone.localdate()
     context = selectors.project_page(user, project)
-    children = [(c, health(c, today)) for c in context.pop("children")]
+    children = [(c, Colour(health(c, today))) for c in context.pop("children")]
     full = selectors.projects_for(user).prefetch_related("milestones", "children__milestones")
-    colour = health(full.get(pk=project.pk), today)
+    colour = Colour(health(full.get(pk=project.pk), today))
     context.update({
         "project": project, "children": children, "health": colour, "today": today,
         "status_form": forms.get("status_form") or StatusForm(

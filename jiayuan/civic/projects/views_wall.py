@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from jiayuan.civic.choices import Health
 from jiayuan.civic.projects import selectors
 from jiayuan.civic.projects.forms import BoardFilterForm
+from jiayuan.civic.projects.health import Colour
 from jiayuan.core.access import require
 from jiayuan.core.filters import read_filters
 from jiayuan.core.models import User
@@ -58,7 +59,7 @@ def _board(request: HttpRequest) -> tuple[User, selectors.Board, BoardFilterForm
 def _context(request: HttpRequest, board: selectors.Board, form: BoardFilterForm) -> dict[
         str, Any]:
     return {"board": board, "filters": form, "query": request.GET.urlencode(),
-            "legend": [(h, board.counts[h.value]) for h in
+            "legend": [(Colour(h), board.counts[h.value]) for h in
                        (Health.LATE, Health.AT_RISK, Health.ON_TRACK, Health.DONE)],
             "months": range(1, 13),
             "today_at": _pct(board.today, board.year) if board.today.year == board.year
