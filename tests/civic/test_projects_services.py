@@ -106,6 +106,13 @@ def test_a_grid_worker_edits_their_grids_projects_only(personas, community, grid
         services.project_update(actor=worker, project=other, version=1, title="改")
 
 
+def test_a_grid_worker_keeps_the_grids_they_do_not_see(personas, community, grid_a, grid_b):
+    p = make_project(personas["head"], community, grids=[grid_a, grid_b])
+    services.project_update(actor=personas["gridworker"], project=p, version=1,
+                            grids=[grid_a], title="改")
+    assert set(p.grids.all()) == {grid_a, grid_b}
+
+
 def test_community_wide_staff_edit_the_whole_communitys_projects(personas, community):
     p = make_project(personas["head"], community)
     services.project_update(actor=personas["caseworker"], project=p, version=1, title="改")

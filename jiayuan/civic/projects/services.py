@@ -184,6 +184,11 @@ def project_update(*, actor: User, project: Project, version: int | None,
     if chosen is not None and grid_restricted(actor) and not chosen:
         raise ValidationError({"grids": _("Keep at least one of your grids: a project of "
                                           "the whole community is for community-wide staff.")})
+    if chosen is not None:
+        # The grids out of the actor's scope stay: a grid worker edits a
+        # project shared with another grid without taking it away from it.
+        chosen += [g for g in project.grids.all()
+                   if not in_scope(actor, g.pk) and g not in chosen]
     before = audit.snapshot(project, Project.AUDIT_FIELDS)
     before_grids = sorted(project.grids.values_list("code", flat=True))
     claim(project, version, _what(project))
