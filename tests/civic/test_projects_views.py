@@ -199,3 +199,25 @@ def test_the_project_page_lists_sub_projects_and_milestones(client, head, commun
     login(client, head)
     html = client.get(reverse("project_detail", args=[p.pk])).content.decode()
     assert "子项目甲" in html and "设计" in html
+
+
+def test_a_milestone_reached_in_the_future_is_refused_above_the_list(client, head, community):
+    p = make_project(head, community)
+    m = milestone(p, date(2031, 3, 1), title="招标")
+    login(client, head)
+    response = client.post(reverse("project_milestone", args=[p.pk, m.pk]), {
+        "title": "招标", "planned_on": "2031-03-01", "done_on": "2031-03-11"})
+    assert response.status_code == 200
+    assert response.context["milestone_errors"]
+    m.refresh_from_db()
+    assert m.done_on is None
+
+
+def test_a_milestone_is_removed(client, head, community):
+    p = make_project(head, community)
+    m = milestone(p, date(2031, 3, 1))
+    login(client, head)
+    response = client.post(reverse("project_milestone", args=[p.pk, m.pk]), {
+        "title": m.title, "planned_on": "2031-03-01", "remove": "1"})
+    assert response.status_code == 302
+    assert not p.milestones.exists()

@@ -89,7 +89,7 @@ def project_child_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _page(request: HttpRequest, project: Project, status: int = 200,
-          **forms: Form) -> HttpResponse:
+          milestone_errors: Any = None, **forms: Form | None) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     context = selectors.project_page(user, project)
@@ -102,6 +102,7 @@ def _page(request: HttpRequest, project: Project, status: int = 200,
             initial={"version": project.version}),
         "milestone_form": forms.get("milestone_form") or MilestoneForm(),
         "update_form": forms.get("update_form") or UpdateForm(),
+        "milestone_errors": milestone_errors,
     })
     return render(request, "civic/project_detail.html", context, status=status)
 
@@ -182,8 +183,12 @@ def project_milestone(request: HttpRequest, pk: int, ms: int) -> HttpResponse:
             _("Milestone saved."), lambda m: redirect(_url(project, "milestones")))
     if done:
         return done
-    return _page(request, project, milestone_form=form if isinstance(form, MilestoneForm)
-                 else None)
+    # Shown above the list, not in the "add" form (that would prefill it with
+    # this milestone and invite a duplicate).
+    errors = [*form.non_field_errors(), *(
+        f"{form.fields[name].label}: {e}" for name, errs in form.errors.items()
+        if name != "__all__" for e in errs)]
+    return _page(request, project, milestone_errors=errors)
 
 
 @login_required
