@@ -3,6 +3,7 @@
 
 from django.urls import path
 
+from jiayuan.civic.projects.views_portal import portal_project
 from jiayuan.civic.suggestions import views_portal as ideas
 
 urlpatterns = [
@@ -12,4 +13,5 @@ urlpatterns = [
     path("ideas/status/", ideas.idea_lookup, name="portal_idea_lookup"),
     path("ideas/status/<str:ref>/<str:token>/", ideas.idea_status, name="portal_idea_status"),
     # --- projects ---
+    path("projects/<str:ref>/", portal_project, name="portal_project"),
 ]

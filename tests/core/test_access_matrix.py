@@ -295,6 +295,21 @@ ACCESS: dict[str, V] = {
     "portal_idea_new": V(PUBLIC),
     "portal_idea_lookup": V(PUBLIC, post=None),
     "portal_idea_status": ON(PUBLIC, args(ref="idea_ref", token="idea_token"), post=None),
+    # --- civic: improvement projects and the wall chart (projects part) -------------
+    "project_list": V(P.VIEW_CIVIC, post=None),
+    "project_new": V(P.MANAGE_PROJECTS),
+    "project_detail": ON(P.VIEW_CIVIC, pk("project"), post=None),
+    "project_edit": ON(P.MANAGE_PROJECTS, pk("project")),
+    "project_status": POST_ON(P.MANAGE_PROJECTS, pk("project")),
+    "project_child_new": ON(P.MANAGE_PROJECTS, pk("project")),
+    "project_milestone_add": POST_ON(P.MANAGE_PROJECTS, pk("project")),
+    "project_milestone": POST_ON(P.MANAGE_PROJECTS, pk("project", ms="milestone")),
+    "project_update_add": POST_ON(P.MANAGE_PROJECTS, pk("project")),
+    "project_photo": ON(P.VIEW_CIVIC, pk("project", upd="project_update"), post=None),
+    "wall_chart": V(P.VIEW_CIVIC, post=None),
+    "wall_chart_screen": V(P.VIEW_CIVIC, post=None),
+    "wall_chart_pdf": V(P.VIEW_CIVIC, post=None),
+    "portal_project": ON(PUBLIC, args(ref="project_ref"), post=None),
 }
 
 ROLES = [role.value for role in Role]
