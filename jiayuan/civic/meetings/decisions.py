@@ -6,7 +6,7 @@ case's and the project's pages list the decisions they carry out."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -79,7 +79,7 @@ def decision_add(*, actor: User, meeting: Meeting, text: str, owner: User, due: 
                  agenda_item: AgendaItem | None = None, case: Case | None = None,
                  project: Project | None = None, referral: Referral | None = None,
                  new_case_item: ServiceItem | None = None,
-                 new_project_category: str = "") -> Decision:
+                 new_project_category: str = "", at: datetime | None = None) -> Decision:
     """Record a decision. `new_case_item` opens a desk request for it (channel
     "meeting", owned by the decision's owner); `new_project_category` starts
     an improvement project (source "decision", due as its planned end). A
@@ -111,7 +111,7 @@ def decision_add(*, actor: User, meeting: Meeting, text: str, owner: User, due: 
         case = case_create(actor=actor, item=new_case_item, channel="meeting",
                            summary=text[:200], details=_("Decision %(n)s of %(ref)s: %(t)s")
                            % {"n": number, "ref": meeting.ref, "t": meeting.title},
-                           caller_name=meeting.title[:60], owner=owner)
+                           caller_name=meeting.title[:60], owner=owner, opened_at=at)
     if new_project_category:
         project = project_create(
             actor=actor, community=meeting.community, title=text[:120],
@@ -121,7 +121,8 @@ def decision_add(*, actor: User, meeting: Meeting, text: str, owner: User, due: 
                                                                 "title": meeting.title})
     decision = Decision.objects.create(
         meeting=meeting, number=number, agenda_item=agenda_item, text=text, owner=owner,
-        due=due, case=case, project=project, referral=referral, created_by=actor)
+        due=due, case=case, project=project, referral=referral, created_by=actor,
+        created_at=at or timezone.now())
     audit.record(AuditAction.CREATE, actor=actor, obj=decision,
                  changes=audit.created(audit.snapshot(decision, Decision.AUDIT_FIELDS)))
     return decision
