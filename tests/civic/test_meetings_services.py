@@ -11,14 +11,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from jiayuan.civic.choices import Attendance, MeetingStatus, MinutesState
-from jiayuan.civic.meetings import decisions, services
+from jiayuan.civic.meetings import services
+from jiayuan.civic.meetings import services_decisions as decisions
 from jiayuan.civic.meetings.models import Decision, MinutesVersion, Participant
 from jiayuan.civic.meetings.selectors import meetings_for, quorum_of
 from jiayuan.civic.projects.models import Project
 from jiayuan.core.models import AuditEntry
 from jiayuan.core.versioning import Conflict
 from jiayuan.desk.models import Case
-from tests.civic.world_meetings import invited, make_meeting, meeting, past  # noqa: F401
+from tests.civic.world_meetings import *  # noqa: F403 (the fixtures)
+from tests.civic.world_meetings import past
 
 pytestmark = pytest.mark.django_db
 

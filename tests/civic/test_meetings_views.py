@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jiayuan.civic.choices import Attendance
-from jiayuan.civic.meetings import decisions, services
+from jiayuan.civic.meetings import services
+from jiayuan.civic.meetings import services_decisions as decisions
 from jiayuan.civic.meetings.models import Meeting, MinutesVersion
 from jiayuan.core.models import AuditEntry
-from tests.civic.world_meetings import invited, make_meeting, meeting, past  # noqa: F401
+from tests.civic.world_meetings import *  # noqa: F403 (the fixtures)
+from tests.civic.world_meetings import past
 
 pytestmark = pytest.mark.django_db
 

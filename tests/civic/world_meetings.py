@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from jiayuan.civic.meetings import decisions, services
+from jiayuan.civic.meetings import services
+from jiayuan.civic.meetings import services_decisions as decisions
 from jiayuan.civic.meetings.models import Meeting
 
 
@@ -64,3 +65,6 @@ def invited(meeting: Meeting, household: Any, head: Any) -> list[Any]:
     """The three members of 郑容哲's household, invited."""
     return [services.participant_add(actor=head, meeting=meeting, kind="resident", person=p)
             for p in household.members.order_by("pk")]
+
+
+__all__ = ["make_meeting", "meeting", "invited"]  # the fixtures, for `import *` in tests

@@ -12,7 +12,8 @@ from typing import Any
 from django.utils import timezone
 
 from jiayuan.civic.choices import MeetingKind
-from jiayuan.civic.meetings import decisions, services
+from jiayuan.civic.meetings import services
+from jiayuan.civic.meetings import services_decisions as decisions
 from jiayuan.civic.meetings.models import AgendaItem, Decision, Meeting, MinutesVersion, Participant
 from jiayuan.desk.models import ServiceItem
 from jiayuan.directory.models import Department

@@ -160,7 +160,8 @@ class DecisionForm(forms.Form):
             status__in=["done", "cancelled"]).order_by("-starts_on")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         carrier = data.get("carrier") or ""
         need = {"new_case": "new_case_item", "case": "case_ref", "referral": "case_ref",
                 "new_project": "new_project_category", "project": "project"}.get(carrier)

@@ -45,23 +45,23 @@ def _top(pdf: Any, meeting: Meeting, title: str) -> None:
     registry_pdf._line(pdf, _("Time"), _when(meeting), width=32)
     registry_pdf._line(pdf, _("Place"), meeting.place, width=32)
     registry_pdf._line(pdf, _("Organiser"), meeting.organiser.display_name, width=32)
-    if meeting.partner_id:
+    if meeting.partner is not None:
         registry_pdf._line(pdf, _("Department or partner organisation"),
                            meeting.partner.name, width=32)
 
 
 def who(p: Participant) -> str:
-    if p.person_id:
+    if p.person is not None:
         return p.person.name
-    if p.user_id:
+    if p.user is not None:
         return p.user.display_name
-    if p.department_id:
+    if p.department is not None:
         return f"{p.department.name} {p.name}".strip()
     return p.name
 
 
 def where(p: Participant) -> str:
-    if p.person_id and p.person.household.dwelling_id:
+    if p.person is not None and p.person.household.dwelling is not None:
         return p.person.household.dwelling.code
     return ""
 

@@ -1,7 +1,7 @@
 """Writing meetings (议事会、听证会…): planning one, its agenda, who is invited,
 the roll-call at the door, and the minutes in versions.
 
-Decisions are in jiayuan.civic.meetings.decisions. A meeting outside the
+Decisions are in jiayuan.civic.meetings.services_decisions. A meeting outside the
 actor's scope is "not found" (404), as on its page; a resident outside the
 actor's grids is refused with a message naming them.
 """

@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiayuan.civic.choices import Attendance, MeetingKind, ParticipantKind
-from jiayuan.civic.meetings import decisions, selectors, services
+from jiayuan.civic.meetings import selectors, services
+from jiayuan.civic.meetings import services_decisions as decisions
 from jiayuan.civic.meetings.forms import (
     AgendaForm,
     DecisionForm,
