@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jiayuan.civic.choices import Attendance, MeetingStatus, MinutesState
 from jiayuan.civic.meetings import services
@@ -23,6 +23,13 @@ from tests.civic.world_meetings import *  # noqa: F403 (the fixtures)
 from tests.civic.world_meetings import past
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """The messages are matched in English (the msgids)."""
+    with translation.override("en"):
+        yield
 
 
 # --- planning ------------------------------------------------------------------------
