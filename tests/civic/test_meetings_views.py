@@ -173,3 +173,11 @@ def test_the_resident_file_shows_the_meetings_attended(meeting: Any, invited: An
                              attendance="present")
     r = login(head).get(reverse("person_detail", args=[invited[0].person_id]))
     assert meeting.title in r.content.decode()
+
+
+def test_the_case_page_lists_the_decision_it_carries_out(meeting: Any, invited: Any,
+                                                         head: Any, case: Any) -> None:
+    _busy(meeting, invited, head, case)
+    r = login(head).get(reverse("case_detail", args=[case.pk]))
+    body = r.content.decode()
+    assert reverse("meeting_detail", args=[meeting.pk]) + "#decision-1" in body

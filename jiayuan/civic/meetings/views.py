@@ -10,6 +10,7 @@ APPROVE_MINUTES); a meeting outside the actor's grids is a 404.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -69,7 +70,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     qs = selectors.meetings_for(user)
     if tab == "upcoming":
-        qs = qs.filter(starts_at__gte=now - timezone.timedelta(hours=12)).order_by(
+        qs = qs.filter(starts_at__gte=now - timedelta(hours=12)).order_by(
             "starts_at", "pk")
     elif tab == "past":
         qs = qs.filter(starts_at__lt=now).order_by("-starts_at", "-pk")
