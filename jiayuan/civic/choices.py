@@ -104,7 +104,7 @@ class ProjectStatus(models.TextChoices):
 class Health(models.TextChoices):
     """The wall chart's colour: milestones' planned against actual dates."""
 
-    ON_TRACK = "on_track", _("On track")
-    AT_RISK = "at_risk", _("At risk")
-    LATE = "late", _("Late")
-    DONE = "done", pgettext_lazy("project", "Done")
+    ON_TRACK = "on_track", pgettext_lazy("health", "On track")
+    AT_RISK = "at_risk", pgettext_lazy("health", "At risk")
+    LATE = "late", pgettext_lazy("health", "Behind schedule")
+    DONE = "done", pgettext_lazy("health", "Done")

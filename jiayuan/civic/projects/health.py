@@ -29,8 +29,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.utils.translation import pgettext_lazy
-
 from jiayuan.civic.choices import Health, ProjectStatus
 
 #: How close the next date due must be for a project behind schedule to be at risk.
@@ -38,12 +36,7 @@ RISK_DAYS = 7
 
 #: The wall chart's words for its colours ("Late" alone is taken elsewhere for
 #: a visit done after its date).
-LABELS = {
-    Health.ON_TRACK: pgettext_lazy("health", "On track"),
-    Health.AT_RISK: pgettext_lazy("health", "At risk"),
-    Health.LATE: pgettext_lazy("health", "Behind schedule"),
-    Health.DONE: pgettext_lazy("health", "Done"),
-}
+LABELS = {Health(value): label for value, label in Health.choices}
 
 
 @dataclass(frozen=True)
