@@ -11,10 +11,11 @@ from django.urls import reverse
 from jiayuan.registry import panels
 
 
-def test_it_registers_the_desk_and_care_sections_in_order() -> None:
+def test_it_registers_the_higher_apps_sections_in_order() -> None:
     household = [s.__module__ for s in panels.household.sections()]
     assert household == ["jiayuan.desk.panels", "jiayuan.care.panels"]
-    assert [s.__module__ for s in panels.person.sections()] == ["jiayuan.desk.panels"]
+    assert [s.__module__ for s in panels.person.sections()] == ["jiayuan.desk.panels",
+                                                                "jiayuan.civic.panels"]
     assert [s.__module__ for s in panels.business.sections()] == ["jiayuan.care.panels"]
 
 

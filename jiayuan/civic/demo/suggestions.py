@@ -99,11 +99,13 @@ def write(ctx: Any, community: Community, counts: dict[str, int],
                 source=f"demo-{n}", now=received,
                 contact_name=rng.choice(["", "", "马女士", "李师傅", "金大爷"]),
                 contact_phone=rng.choice(["", "13912345678", "13700001234"]))
-        elif kind == 1 and meetings:
-            meeting = min(meetings, key=lambda m: abs((m.starts_at - received).days))
+        elif kind == 1 and any(m.starts_at <= received for m in meetings):
+            # Raised at the last meeting held before it was written down.
+            meeting = max((m for m in meetings if m.starts_at <= received),
+                          key=lambda m: m.starts_at)
             s = services.suggestion_create(
                 actor=head, title=title, body=body, category=category, meeting=meeting,
-                received_at=max(meeting.starts_at, received - timedelta(days=1)), now=received)
+                received_at=meeting.starts_at, now=received)
         else:
             person = rng.choice(people)
             actor = next((w for w in workers if w.grids.filter(pk=person.grid_id).exists()),
