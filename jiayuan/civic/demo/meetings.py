@@ -11,11 +11,14 @@ from typing import Any
 
 from django.utils import timezone
 
-from jiayuan.civic.choices import MeetingKind
+from jiayuan.civic.choices import MeetingKind, ProjectSource
 from jiayuan.civic.meetings import services
 from jiayuan.civic.meetings import services_decisions as decisions
 from jiayuan.civic.meetings.models import AgendaItem, Decision, Meeting, MinutesVersion, Participant
-from jiayuan.desk.models import ServiceItem
+from jiayuan.civic.meetings.selectors import quorum_of
+from jiayuan.civic.projects.models import Project
+from jiayuan.desk.models import Case, ServiceItem
+from jiayuan.desk.selectors import cases_for
 from jiayuan.directory.models import Department
 from jiayuan.places.models import Community, Grid
 from jiayuan.registry.models import Person
@@ -150,20 +153,20 @@ def write(ctx: Any, community: Community, counts: dict[str, int],
         age = (today - day).days
         if age > 1 or rng.random() < 0.5:
             n["minutes_version"] += _minutes(organiser, head, meeting, invited, agenda, age, now)
-        if short:
+        if short or not quorum_of(meeting).reached:
             continue
         agenda_items = list(meeting.agenda.order_by("order"))
         for number, (text, carrier) in enumerate(planned, 1):
             owner = owners[(i + number) % len(owners)]
             due = day + timedelta(days=rng.choice((14, 30, 45, 60, 90)))
             kwargs: dict[str, Any] = {}
-            if carrier == "case" and items:
-                kwargs["new_case_item"] = rng.choice(items)
+            if carrier == "case":
+                kwargs.update(_case_for(organiser, meeting, items, rng, today))
             elif carrier.startswith("project:"):
                 kwargs["new_project_category"] = carrier.split(":", 1)[1]
+            kwargs.setdefault("at", _capped(meeting.starts_at + timedelta(hours=1), now))
             d = decisions.decision_add(actor=organiser, meeting=meeting, text=text, owner=owner,
                                        due=due, agenda_item=agenda_items[number - 1],
-                                       at=_capped(meeting.starts_at + timedelta(hours=1), now),
                                        **kwargs)
             n["decision"] += 1
             if d.project_id:
@@ -203,23 +206,58 @@ def _minutes(organiser: Any, head: Any, meeting: Meeting, invited: list[Particip
     return versions
 
 
+def _case_for(actor: Any, meeting: Meeting, items: list[ServiceItem], rng: Any,
+              today: date) -> dict[str, Any]:
+    """What carries a decision that needs the desk. The last days' meetings
+    open a new request (opened after every request the desk demo wrote, so the
+    references stay in opening order, and before today, as every demo request
+    is); older ones link a request of the station opened in the fortnight after
+    the meeting (one the organiser can see), as a worker links an existing one."""
+    start_of_today = timezone.make_aware(datetime.combine(today, time()))
+    latest = Case.objects.order_by("-opened_at").values_list("opened_at", flat=True).first()
+    opened = meeting.starts_at + timedelta(hours=1)
+    if latest is not None:
+        opened = max(opened, latest + timedelta(minutes=7))
+    if items and today - timezone.localtime(meeting.starts_at).date() <= timedelta(days=2) \
+            and opened < start_of_today:
+        raised = (meeting.participants.filter(kind="resident", attendance="present")
+                  .select_related("person").order_by("pk").first())
+        return {"new_case_item": rng.choice(items), "at": opened,
+                "requester": raised.person if raised else None}
+    near = (cases_for(actor).filter(
+        community_id=meeting.community_id, opened_at__gte=meeting.starts_at,
+        opened_at__lt=meeting.starts_at + timedelta(days=14), decisions__isnull=True)
+        .exclude(status="cancelled").order_by("opened_at").first())
+    return {"case": near} if near is not None else {}
+
+
 def _settle(d: Decision, actor: Any, due: date, today: date, roll: float) -> None:
-    """Past-due decisions are mostly carried out; a few dropped; the rest open."""
+    """Past-due decisions are mostly carried out; a few dropped; the rest open.
+    (Never carried out after the real clock's today: a demo anchored ahead.)"""
+    done_on = min(due, today)
+    if done_on > timezone.localdate():
+        return
     if due < today and roll < 0.7:
         decisions.decision_set_status(actor=actor, decision=d, status="done", version=None,
-                                      done_on=min(due, today))
+                                      done_on=done_on)
     elif due < today and roll < 0.8:
         decisions.decision_set_status(actor=actor, decision=d, status="dropped", version=None)
     elif due >= today and roll < 0.25:
         decisions.decision_set_status(actor=actor, decision=d, status="done", version=None,
-                                      done_on=today)
+                                      done_on=done_on)
 
 
 def reset() -> dict[str, int]:
+    """Delete every meeting, and the projects its decisions started (with
+    their sub-projects: the projects demo may hang some under them)."""
     counts = {"meeting": Meeting.objects.count(), "decision": Decision.objects.count(),
               "minutes_version": MinutesVersion.objects.count(),
               "meeting_participant": Participant.objects.count()}
+    started = list(Decision.objects.filter(project__source=ProjectSource.DECISION)
+                   .values_list("project_id", flat=True))
     Decision.objects.all().delete()
+    Project.objects.filter(parent_id__in=started).delete()
+    Project.objects.filter(pk__in=started).delete()
     MinutesVersion.objects.all().delete()
     Participant.objects.all().delete()
     AgendaItem.objects.all().delete()

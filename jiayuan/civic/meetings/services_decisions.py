@@ -23,10 +23,12 @@ from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
+from jiayuan.core.scope import in_scope
 from jiayuan.core.versioning import claim
 from jiayuan.desk.models import Case, Referral, ServiceItem
 from jiayuan.desk.selectors import can_see
 from jiayuan.desk.services import case_create
+from jiayuan.registry.models import Person
 
 #: Which statuses a decision may move to from each.
 DECISION_MOVES: dict[str, frozenset[str]] = {
@@ -79,10 +81,13 @@ def decision_add(*, actor: User, meeting: Meeting, text: str, owner: User, due: 
                  agenda_item: AgendaItem | None = None, case: Case | None = None,
                  project: Project | None = None, referral: Referral | None = None,
                  new_case_item: ServiceItem | None = None,
-                 new_project_category: str = "", at: datetime | None = None) -> Decision:
+                 new_project_category: str = "", requester: Person | None = None,
+                 at: datetime | None = None) -> Decision:
     """Record a decision. `new_case_item` opens a desk request for it (channel
     "meeting", owned by the decision's owner); `new_project_category` starts
-    an improvement project (source "decision", due as its planned end). A
+    an improvement project (source "decision", due as its planned end). The
+    new request is filed for `requester` (a resident who raised it, in the
+    actor's grids), else in the meeting's name. A
     meeting of a kind with a quorum decides only with the quorum present."""
     require(actor, Perm.RUN_MEETINGS)
     visible(actor, meeting)
@@ -99,6 +104,9 @@ def decision_add(*, actor: User, meeting: Meeting, text: str, owner: User, due: 
         raise ValidationError({"agenda_item": _("That agenda item is another meeting's.")})
     check_carrier(actor, case=case, project=project, referral=referral,
                   new_case_item=new_case_item, new_project_category=new_project_category)
+    if requester is not None and not in_scope(actor, requester.grid_id):
+        raise ValidationError({"requester": _("Resident %(p)s is not in your grids.")
+                               % {"p": requester.name}})
     quorum = quorum_of(meeting)
     if not quorum.reached:
         raise ValidationError(_("No quorum: %(present)s residents present, %(needed)s "
@@ -111,7 +119,9 @@ def decision_add(*, actor: User, meeting: Meeting, text: str, owner: User, due: 
         case = case_create(actor=actor, item=new_case_item, channel="meeting",
                            summary=text[:200], details=_("Decision %(n)s of %(ref)s: %(t)s")
                            % {"n": number, "ref": meeting.ref, "t": meeting.title},
-                           caller_name=meeting.title[:60], owner=owner, opened_at=at)
+                           person=requester,
+                           caller_name="" if requester else meeting.title[:60], owner=owner,
+                           opened_at=at)
     if new_project_category:
         project = project_create(
             actor=actor, community=meeting.community, title=text[:120],
