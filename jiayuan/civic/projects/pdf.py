@@ -3,7 +3,9 @@ wall: one row per project, a Gantt bar across the year's twelve months from
 its start to its planned end, coloured by its health, its milestones as
 marks (filled: reached; hollow: still to come), and a QR code to its public
 portal page (public projects only). Sub-projects follow their parent,
-indented. Every print is audited."""
+indented. Not audited as a print: it holds no resident's data (titles,
+grids, staff owners: what the wall chart page shows), unlike the household
+file or a mediation agreement."""
 
 from __future__ import annotations
 
@@ -19,8 +21,6 @@ from fpdf import FPDF
 from jiayuan.civic.choices import Health
 from jiayuan.civic.projects.health import LABELS
 from jiayuan.civic.projects.selectors import Board, Row
-from jiayuan.core import audit
-from jiayuan.core.models import AuditAction, User
 from jiayuan.registry.pdf import FONT, font_file
 
 COLOURS: dict[str, tuple[int, int, int]] = {
@@ -161,7 +161,7 @@ class _Chart:
         self.y += ROW_H
 
 
-def wall_chart_pdf(actor: User, board: Board, station: str) -> bytes:
+def wall_chart_pdf(board: Board, station: str) -> bytes:
     """The board in the station's language (it hangs on the station's wall)."""
     with translation.override(settings.LANGUAGE_CODE):
         pdf = _new_pdf()
@@ -170,19 +170,12 @@ def wall_chart_pdf(actor: User, board: Board, station: str) -> bytes:
         pdf.set_title(title)
         chart = _Chart(pdf, board, title)
         chart.page()
-        count = 0
         for row in board.rows:
             chart.row(row, indent=False)
-            count += 1
             for child in row.children:
                 chart.row(child, indent=True)
-                count += 1
         if not board.rows:
             pdf.set_xy(MARGIN, chart.y)
             pdf.set_font(FONT, size=12)
             pdf.cell(0, 8, _("No projects for this year."))
-        data = bytes(pdf.output())
-    audit.record(AuditAction.PRINT, actor=actor, object_type="civic.project",
-                 object_repr=title, changes={
-        "format": "pdf", "document": "wall_chart", "year": board.year, "projects": count})
-    return data
+        return bytes(pdf.output())

@@ -89,7 +89,7 @@ def wall_chart_pdf(request: HttpRequest) -> HttpResponse:
     from jiayuan.civic.projects.pdf import wall_chart_pdf as make_pdf
 
     station = settings.STATION_NAME or (user.community.name if user.community_id else "")
-    data = make_pdf(user, board, station)
+    data = make_pdf(board, station)
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="wall-chart-{board.year}.pdf"'
     response["Cache-Control"] = "no-store"
