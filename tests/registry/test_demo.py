@@ -230,7 +230,7 @@ def test_it_takes_the_day_it_is_anchored_on() -> None:
     assert Case.objects.earliest("opened_at").opened_at >= start - timedelta(days=366)
     assert Visit.objects.latest("visited_at").visited_at < start
     assert RefCounter.objects.filter(prefix="ZJJ", year=2028).exists()
-    assert AuditEntry.objects.get().object_repr == "demo tiny seed 1"
+    assert AuditEntry.objects.get(object_type="demo").object_repr == "demo tiny seed 1"
 
 
 @pytest.mark.parametrize("value", ["2028-02-30", "tomorrow", "2028/02/29", ""])
