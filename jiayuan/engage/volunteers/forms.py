@@ -63,7 +63,7 @@ class VolunteerForm(_Details):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = staff_with(actor, Perm.VIEW_ENGAGE).order_by(
             "username")  # type: ignore[attr-defined]
-        self.fields["user"].label_from_instance = lambda u: u.display_name()  # type: ignore[attr-defined]
+        self.fields["user"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
 
 
 class VolunteerEditForm(_Details):

@@ -89,7 +89,7 @@ def display_name(volunteer: Volunteer) -> str:
     if volunteer.person_id:
         return volunteer.person.name
     if volunteer.user_id:
-        return volunteer.user.display_name()
+        return volunteer.user.display_name
     return str(volunteer)
 
 

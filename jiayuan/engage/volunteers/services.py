@@ -97,7 +97,7 @@ def volunteer_register(*, actor: User, person: Person | None = None,
             raise ValidationError({"user": _("That account is not of your community.")})
         if Volunteer.objects.filter(user=user).exists():
             raise ValidationError({"user": _("%(name)s is a volunteer already.")
-                                   % {"name": user.display_name()}})
+                                   % {"name": user.display_name}})
         grid_id, community_id = None, user.community_id
     v = Volunteer(community_id=community_id, grid_id=grid_id, person=person, user=user,
                   skills=_clean(skills, 200), languages=_clean(languages, 120),

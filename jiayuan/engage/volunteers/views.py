@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -183,7 +184,7 @@ def volunteer_entry_reverse(request: HttpRequest, pk: int, entry: int) -> HttpRe
     user = request.user
     found = selectors.get_entry_for(user, entry)  # type: ignore[arg-type]
     if found.volunteer_id != as_id(pk):
-        return render(request, "404.html", status=404)
+        raise Http404
     return _act(request, pk, "reverse_form", lambda u: ReasonForm(request.POST),
                 lambda u, v, d: ledger.hours_reverse(actor=u, entry=found, reason=d["reason"]),
                 _("Correction recorded."))
@@ -205,7 +206,7 @@ def volunteer_area_remove(request: HttpRequest, pk: int, area: int) -> HttpRespo
                                     perm=Perm.MANAGE_VOLUNTEERS)
     found = v.areas.filter(pk=as_id(area)).first()
     if found is None:
-        return render(request, "404.html", status=404)
+        raise Http404
     services.liaison_area_remove(actor=request.user, area=found)  # type: ignore[arg-type]
     return redirect(reverse("volunteer_detail", kwargs={"pk": v.pk}) + "#areas")
 
@@ -223,7 +224,6 @@ def volunteer_consent(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.volunteer_consent_withdraw(actor=user, volunteer=v)  # type: ignore[arg-type]
     except ValidationError as exc:
-        from django.contrib import messages
         messages.error(request, " ".join(exc.messages))
     return redirect(reverse("volunteer_detail", kwargs={"pk": v.pk}) + "#consent")
 
@@ -234,7 +234,6 @@ def volunteer_link_renew(request: HttpRequest, pk: int) -> HttpResponse:
     v = selectors.get_volunteer_for(request.user, pk,  # type: ignore[arg-type]
                                     perm=Perm.MANAGE_VOLUNTEERS)
     services.volunteer_link_renew(actor=request.user, volunteer=v)  # type: ignore[arg-type]
-    from django.contrib import messages
     messages.success(request, _("A new personal link is made: the old one no longer works."))
     return redirect(reverse("volunteer_detail", kwargs={"pk": v.pk}) + "#link")
 
@@ -265,7 +264,7 @@ def volunteer_certificate_revoke(request: HttpRequest, pk: int, cert: int) -> Ht
     c = selectors.get_certificate_for(request.user, cert,  # type: ignore[arg-type]
                                       perm=Perm.MANAGE_VOLUNTEERS)
     if c.volunteer_id != as_id(pk):
-        return render(request, "404.html", status=404)
+        raise Http404
     try:
         services_hours.certificate_revoke(actor=request.user,  # type: ignore[arg-type]
                                           certificate=c)
@@ -279,7 +278,7 @@ def volunteer_certificate_revoke(request: HttpRequest, pk: int, cert: int) -> Ht
 def volunteer_certificate_pdf(request: HttpRequest, pk: int, cert: int) -> HttpResponse:
     c = selectors.get_certificate_for(request.user, cert)  # type: ignore[arg-type]
     if c.volunteer_id != as_id(pk):
-        return render(request, "404.html", status=404)
+        raise Http404
     url = request.build_absolute_uri(reverse("portal_certificate",
                                              kwargs={"token": c.token}))
     data = certificate_pdf(request.user, c, url)  # type: ignore[arg-type]
@@ -304,7 +303,6 @@ def hours_claims(request: HttpRequest) -> HttpResponse:
 def _decide(request: HttpRequest, pk: int, call: Callable[[Any, Any], Any],
             said: str) -> HttpResponse:
     c = selectors.get_claim_for(request.user, pk)  # type: ignore[arg-type]
-    from django.contrib import messages
     try:
         call(request.user, c)
     except ValidationError as exc:
