@@ -83,7 +83,7 @@ def claim_submit_by_link(*, volunteer: Volunteer, on: date, hours: Any, what: st
 
 @audit.audited
 def claim_create(*, actor: User, volunteer: Volunteer, on: date, hours: Any,
-                 what: str) -> HoursClaim:
+                 what: str, today: date | None = None) -> HoursClaim:
     """Hours a colleague reports for a volunteer: waiting for approval like
     the volunteer's own."""
     require(actor, Perm.VIEW_ENGAGE)
@@ -91,7 +91,7 @@ def claim_create(*, actor: User, volunteer: Volunteer, on: date, hours: Any,
         raise Http404
     amount = _hours(hours)
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
-    text = _check_claim(volunteer, on, amount, what, None)
+    text = _check_claim(volunteer, on, amount, what, today)
     return _created(actor, HoursClaim.objects.create(volunteer=volunteer, on=on, hours=amount,
                                                      what=text))
 
@@ -113,7 +113,8 @@ def claim_approve(*, actor: User, claim: HoursClaim, now: Any = None) -> HoursCl
     """Approve: the hours go on the ledger (source SELF, naming the claim)."""
     c = _pending(actor, claim)
     hours_credit(actor=actor, volunteer=c.volunteer, on=c.on, hours=c.hours,
-                 source=HoursSource.SELF, note=c.what, claim=c)
+                 source=HoursSource.SELF, note=c.what, claim=c,
+                 today=timezone.localtime(now).date() if now else None)
     c.status, c.decided_by, c.decided_at = ClaimStatus.APPROVED, actor, now or timezone.now()
     c.save(update_fields=["status", "decided_by", "decided_at"])
     audit.record(AuditAction.UPDATE, actor=actor, obj=c,
