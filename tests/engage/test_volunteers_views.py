@@ -4,11 +4,10 @@ and the certificate's PDF and verify page."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-
-import re
 
 import pytest
 import time_machine

@@ -86,9 +86,9 @@ def volunteer_list(actor: User, *, year: int, q: str = "", role: str = "",
 
 
 def display_name(volunteer: Volunteer) -> str:
-    if volunteer.person_id:
+    if volunteer.person is not None:
         return volunteer.person.name
-    if volunteer.user_id:
+    if volunteer.user is not None:
         return volunteer.user.display_name
     return str(volunteer)
 
@@ -155,8 +155,8 @@ def stars(community_id: int, year: int, limit: int = STARS_SHOWN) -> list[Volunt
     qs = Volunteer.objects.filter(community_id=community_id,
                                   public_consent_on__isnull=False).exclude(
         status=VolunteerStatus.LEFT).select_related("person", "user", "community")
-    qs = with_year_hours(qs, year).filter(year_hours__gt=0).order_by("-year_hours", "pk")
-    return list(qs[:limit])
+    ranked = with_year_hours(qs, year).filter(year_hours__gt=0)  # type: ignore[misc]
+    return list(ranked.order_by("-year_hours", "pk")[:limit])
 
 
 def volunteer_of_person(actor: User, person: Any) -> Volunteer | None:
