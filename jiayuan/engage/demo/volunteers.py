@@ -71,7 +71,8 @@ def write(ctx: Any, counts: dict[str, int], made: dict[str, Any]) -> dict[str, A
         v = services.volunteer_register(
             actor=head, person=person, roles=roles, skills=rng.choice(SKILLS),
             languages=rng.choice(LANGUAGES), availability=rng.choice(AVAILABILITY),
-            joined_on=today - timedelta(days=rng.randint(30, 2000)))
+            # The first is the long-serving one: six years with the station.
+            joined_on=today - timedelta(days=2200 if n == 0 else rng.randint(30, 2000)))
         if VolunteerRole.LIAISON in roles and person.household.dwelling_id:
             services.liaison_area_add(actor=head, volunteer=v,
                                       building=person.household.dwelling.building)
@@ -114,7 +115,7 @@ def _hours(ctx: Any, vols: list[Volunteer]) -> list[HoursEntry]:
         times = 90 if n == 0 else rng.choice([0, 1, 2, 3, 5, 8, 12, 20])
         for days_ago in rng.sample(range(2, 500), times):
             day = today - timedelta(days=days_ago)
-            if day < v.joined_on and n:
+            if day < v.joined_on:
                 continue
             hours = Decimal(rng.choice(["1", "1.5", "2", "2.5", "3", "4"]))
             out.append(ledger.hours_credit(actor=head, volunteer=v, on=day, hours=hours,
