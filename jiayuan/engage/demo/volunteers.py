@@ -88,7 +88,8 @@ def write(ctx: Any, counts: dict[str, int], made: dict[str, Any]) -> dict[str, A
     # A few corrections: hours entered twice or on the wrong volunteer.
     for entry in rng.sample(entries, min(5, len(entries))):
         ledger.hours_reverse(actor=head, entry=entry, reason="重复录入，更正")
-    for v in rng.sample(vols[:RESIDENTS], 16):
+    residents = [v for v in vols if v.person_id]
+    for v in rng.sample(residents, min(16, len(residents))):
         services.volunteer_consent_record(actor=head, volunteer=v,
                                           given_on=today - timedelta(days=rng.randint(5, 300)))
     certs = 0
