@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from jiayuan.desk.models import ServiceItem
 from jiayuan.engage.choices import HoursSource, VolunteerRole, VolunteerStatus
 from jiayuan.engage.volunteers import ledger, services, services_hours
 from jiayuan.engage.volunteers.models import (
@@ -40,6 +41,12 @@ LANGUAGES = ["普通话", "普通话、朝鲜语", "普通话、维吾尔语", "
 AVAILABILITY = ["周末", "工作日晚上", "随时", "周二、周四上午", "节假日", ""]
 WORK = ["帮独居老人买菜", "楼道大扫除", "陪同老人就医", "社区图书角值班", "垃圾分类引导",
         "帮邻居修电脑", "给老人理发", "疫苗接种点引导", "翻译通知", "巡楼"]
+REPORTS = [("楼道堆放杂物，堵住消防通道", "三单元一楼到三楼都有，住户说是搬家留下的。"),
+           ("独居老人几天没出门", "邻居说好几天没看到老人下楼买菜，敲门没人应。"),
+           ("路灯不亮", "小区东门到菜市场那段路灯坏了一个多星期。"),
+           ("新搬来的住户不会说普通话", "一家人刚从外地搬来，孩子要上学，需要帮助办手续。"),
+           ("下水道堵塞反味", "二号楼后面的下水道井盖一直往外冒水。"),
+           ("邻里因噪音吵架", "楼上楼下因为晚上跳绳的声音吵了好几次。")]
 REJECTIONS = ["那天没有安排这项服务，请和网格员核对。", "时长与签到记录不符。",
               "同一天的时长已由活动签到记录。"]
 
@@ -92,6 +99,7 @@ def write(ctx: Any, counts: dict[str, int], made: dict[str, Any]) -> dict[str, A
     for v in rng.sample(residents, min(16, len(residents))):
         services.volunteer_consent_record(actor=head, volunteer=v,
                                           given_on=today - timedelta(days=rng.randint(5, 300)))
+    reports = _reports(ctx, vols, people)
     certs = 0
     for v in vols:
         if hours_total(v, today.year - 1) >= Decimal("10"):
@@ -103,7 +111,8 @@ def write(ctx: Any, counts: dict[str, int], made: dict[str, Any]) -> dict[str, A
             "role", flat=True), skills=v.skills, languages=v.languages,
             availability=v.availability, status=VolunteerStatus.PAUSED)
     counts.update({"volunteer": len(vols), "hours_entry": HoursEntry.objects.count(),
-                   "hours_claim": claims, "certificate": certs})
+                   "hours_claim": claims, "certificate": certs,
+                   "informant_report": reports})
     return {"volunteers": [v for v in vols if v.status == VolunteerStatus.ACTIVE]}
 
 
@@ -145,6 +154,28 @@ def _claims(ctx: Any, vols: list[Volunteer]) -> int:
                                         reason=rng.choice(REJECTIONS), now=decided)
         else:
             services_hours.claim_approve(actor=coordinator, claim=c, now=decided)
+    return made
+
+
+def _reports(ctx: Any, vols: list[Volunteer], people: list[Person]) -> int:
+    """Information officers' reports filed at the desk (channel "volunteer
+    report") over the last weeks: about a resident, or about nobody in
+    particular."""
+    rng, today, head = ctx.rng, ctx.today, ctx.staff["head"]
+    informants = [v for v in vols if v.person_id
+                  and v.roles.filter(role=VolunteerRole.INFORMANT).exists()]
+    items = list(ServiceItem.objects.filter(active=True).order_by("pk")[:40])
+    if not informants or not items:
+        return 0
+    made = 0
+    for n in range(6):
+        person = rng.choice(people) if people and n % 2 else None
+        summary, details = REPORTS[n % len(REPORTS)]
+        services.informant_report(
+            actor=head, volunteer=rng.choice(informants), summary=summary, details=details,
+            item=rng.choice(items), person=person,
+            opened_at=_when(today - timedelta(days=rng.randint(1, 40)), 10 + n))
+        made += 1
     return made
 
 

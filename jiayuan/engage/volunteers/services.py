@@ -9,7 +9,7 @@ in ledger."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -225,10 +225,12 @@ def volunteer_link_renew(*, actor: User, volunteer: Volunteer) -> Volunteer:
 @audit.audited
 def informant_report(*, actor: User, volunteer: Volunteer, summary: str, details: str = "",
                      item: ServiceItem, household: Household | None = None,
-                     person: Person | None = None) -> Case:
+                     person: Person | None = None,
+                     opened_at: datetime | None = None) -> Case:
     """What an information officer (信息员) saw, filed as a desk request in
     one step (channel "volunteer report"): about a resident, or a household
-    (its head), or nobody in particular (the volunteer is the caller)."""
+    (its head), or nobody in particular (then the officer is the requester:
+    their own file, or their name for a staff volunteer)."""
     require(actor, Perm.VIEW_ENGAGE)
     require(actor, Perm.WORK_CASES)
     volunteer = _visible(actor, volunteer)
@@ -241,6 +243,8 @@ def informant_report(*, actor: User, volunteer: Volunteer, summary: str, details
         if not in_scope(actor, household.grid_id):
             raise ValidationError({"household": _("That household is not in your grids.")})
         person = household.head
+    if person is None and volunteer.person is not None and volunteer.person.left_on is None:
+        person = volunteer.person  # about nobody in particular: the officer reports it
     if person is not None and not in_scope(actor, person.grid_id):
         raise ValidationError({"person": _("That resident is not in your grids.")})
     who = _("Reported by information officer %(name)s.") % {"name": display_name(volunteer)}
@@ -248,4 +252,4 @@ def informant_report(*, actor: User, volunteer: Volunteer, summary: str, details
     caller = "" if person is not None else display_name(volunteer)[:60]
     return desk_services.case_create(actor=actor, item=item, channel=Channel.VOLUNTEER,
                                      summary=summary.strip(), details=text, person=person,
-                                     caller_name=caller)
+                                     caller_name=caller, opened_at=opened_at)
