@@ -67,7 +67,7 @@ def write(ctx: Any, counts: dict[str, int], made: dict[str, Any]) -> dict[str, A
     rng, today, head = ctx.rng, ctx.today, ctx.staff["head"]
     grids = list(Grid.objects.filter(community=ctx.community).order_by("pk"))
     people = list(Person.objects.filter(grid__in=grids, left_on__isnull=True,
-                                        birth_date__lte=today.replace(year=today.year - 18))
+                                        birth_date__lte=date(today.year - 18, 1, 1))
                   .select_related("household__dwelling").order_by("pk")[:2000])
     chosen = rng.sample(people, min(RESIDENTS, len(people)))
     vols: list[Volunteer] = []
