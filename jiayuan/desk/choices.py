@@ -17,6 +17,7 @@ class Channel(models.TextChoices):
     PORTAL = "portal", _("Resident portal")
     DEPARTMENT = "department", _("From a department")
     MEETING = "meeting", _("Residents' meeting")
+    VOLUNTEER = "volunteer", _("Volunteer report")
 
 
 class Priority(models.TextChoices):

@@ -6,3 +6,11 @@ class EngageConfig(AppConfig):
     name = "jiayuan.engage"
     verbose_name = _("Participation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from jiayuan.engage import panels
+        from jiayuan.registry import panels as registry_panels
+
+        # The registry does not import engage: a resident's file shows their
+        # roles and this year's hours when they volunteer.
+        registry_panels.person.register(panels.person_volunteer, order=45)

@@ -1,14 +1,194 @@
-"""The demo's volunteers (jiayuan.engage.demo.year)."""
+"""The demo's volunteers (jiayuan.engage.demo.year): 84 volunteers of the
+station — residents of the registry, a few staff — with roles, the buildings
+liaison officers look after, a year of hours recorded by staff, claims in
+every state, a few corrections, a long-serving volunteer with many hours,
+several who agreed to be shown publicly, and last year's certificates.
+
+Written through the services with the demo's day passed in (`today=`)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
+
+from django.utils import timezone
+
+from jiayuan.desk.models import ServiceItem
+from jiayuan.engage.choices import HoursSource, VolunteerRole, VolunteerStatus
+from jiayuan.engage.volunteers import ledger, services, services_hours
+from jiayuan.engage.volunteers.models import (
+    Certificate,
+    HoursClaim,
+    HoursEntry,
+    LiaisonArea,
+    Volunteer,
+    VolunteerRoleAssignment,
+)
+from jiayuan.engage.volunteers.selectors import hours_total
+from jiayuan.places.models import Grid
+from jiayuan.registry.models import Person
+
+RESIDENTS = 80
+STAFF = ("caseworker", "gridworker", "gridworker2", "coordinator")
+ROLE_WEIGHTS = [(VolunteerRole.SERVICE, 30), (VolunteerRole.CULTURE, 14),
+                (VolunteerRole.INFORMANT, 14), (VolunteerRole.LIAISON, 10),
+                (VolunteerRole.LEGAL, 8), (VolunteerRole.INTERPRETER, 8),
+                (VolunteerRole.PUBLICITY, 6)]
+SKILLS = ["", "", "朝鲜语翻译", "维吾尔语", "书法", "电脑维修", "理发", "护理", "法律知识",
+          "摄影", "舞蹈", "厨艺", "急救证"]
+LANGUAGES = ["普通话", "普通话、朝鲜语", "普通话、维吾尔语", "普通话、彝语", "朝鲜语", "普通话"]
+AVAILABILITY = ["周末", "工作日晚上", "随时", "周二、周四上午", "节假日", ""]
+WORK = ["帮独居老人买菜", "楼道大扫除", "陪同老人就医", "社区图书角值班", "垃圾分类引导",
+        "帮邻居修电脑", "给老人理发", "疫苗接种点引导", "翻译通知", "巡楼"]
+REPORTS = [("楼道堆放杂物，堵住消防通道", "三单元一楼到三楼都有，住户说是搬家留下的。"),
+           ("独居老人几天没出门", "邻居说好几天没看到老人下楼买菜，敲门没人应。"),
+           ("路灯不亮", "小区东门到菜市场那段路灯坏了一个多星期。"),
+           ("新搬来的住户不会说普通话", "一家人刚从外地搬来，孩子要上学，需要帮助办手续。"),
+           ("下水道堵塞反味", "二号楼后面的下水道井盖一直往外冒水。"),
+           ("邻里因噪音吵架", "楼上楼下因为晚上跳绳的声音吵了好几次。")]
+REJECTIONS = ["那天没有安排这项服务，请和网格员核对。", "时长与签到记录不符。",
+              "同一天的时长已由活动签到记录。"]
+
+
+def _when(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def _roles(rng: Any) -> list[str]:
+    roles, weights = zip(*ROLE_WEIGHTS, strict=True)
+    first = rng.choices(roles, weights)[0]
+    return sorted({first, rng.choices(roles, weights)[0]} if rng.random() < 0.3 else {first})
 
 
 def write(ctx: Any, counts: dict[str, int], made: dict[str, Any]) -> dict[str, Any]:
-    """This part's year for ctx.community; returns what later parts use."""
-    return {}
+    """This part's year for ctx.community; returns the active volunteers
+    ("volunteers", for the activities part to credit served hours)."""
+    rng, today, head = ctx.rng, ctx.today, ctx.staff["head"]
+    grids = list(Grid.objects.filter(community=ctx.community).order_by("pk"))
+    people = list(Person.objects.filter(grid__in=grids, left_on__isnull=True,
+                                        birth_date__lte=date(today.year - 18, 1, 1))
+                  .select_related("household__dwelling").order_by("pk")[:2000])
+    chosen = rng.sample(people, min(RESIDENTS, len(people)))
+    vols: list[Volunteer] = []
+    for n, person in enumerate(chosen):
+        roles = [VolunteerRole.LIAISON] if n < 6 else _roles(rng)
+        if n < 10 and VolunteerRole.INFORMANT not in roles and n >= 6:
+            roles.append(VolunteerRole.INFORMANT)
+        v = services.volunteer_register(
+            actor=head, person=person, roles=roles, skills=rng.choice(SKILLS),
+            languages=rng.choice(LANGUAGES), availability=rng.choice(AVAILABILITY),
+            # The first is the long-serving one: six years with the station.
+            joined_on=today - timedelta(days=2200 if n == 0 else rng.randint(30, 2000)))
+        if VolunteerRole.LIAISON in roles and person.household.dwelling_id:
+            services.liaison_area_add(actor=head, volunteer=v,
+                                      building=person.household.dwelling.building)
+        vols.append(v)
+    for key in STAFF:
+        user = ctx.staff.get(key)
+        if user is not None and user.community_id == ctx.community.pk:
+            vols.append(services.volunteer_register(
+                actor=head, user=user, roles=[VolunteerRole.SERVICE],
+                joined_on=today - timedelta(days=rng.randint(100, 900))))
+    entries = _hours(ctx, vols)
+    claims = _claims(ctx, vols)
+    # A few corrections: hours entered twice or on the wrong volunteer.
+    for entry in rng.sample(entries, min(5, len(entries))):
+        ledger.hours_reverse(actor=head, entry=entry, reason="重复录入，更正")
+    residents = [v for v in vols if v.person_id]
+    for v in rng.sample(residents, min(16, len(residents))):
+        services.volunteer_consent_record(actor=head, volunteer=v,
+                                          given_on=today - timedelta(days=rng.randint(5, 300)))
+    reports = _reports(ctx, vols, people)
+    certs = 0
+    for v in vols:
+        if hours_total(v, today.year - 1) >= Decimal("10"):
+            services_hours.certificate_issue(actor=head, volunteer=v, year=today.year - 1,
+                                             today=today)
+            certs += 1
+    for v in vols[-8:-5]:  # a few paused, one left
+        services.volunteer_update(actor=head, volunteer=v, roles=v.roles.values_list(
+            "role", flat=True), skills=v.skills, languages=v.languages,
+            availability=v.availability, status=VolunteerStatus.PAUSED)
+    counts.update({"volunteer": len(vols), "hours_entry": HoursEntry.objects.count(),
+                   "hours_claim": claims, "certificate": certs,
+                   "informant_report": reports})
+    return {"volunteers": [v for v in vols if v.status == VolunteerStatus.ACTIVE]}
+
+
+def _hours(ctx: Any, vols: list[Volunteer]) -> list[HoursEntry]:
+    """Staff's entries over the last 500 days, distinct days per volunteer;
+    the first is the long-serving one with many hours."""
+    rng, today, head = ctx.rng, ctx.today, ctx.staff["head"]
+    out = []
+    for n, v in enumerate(vols):
+        times = 90 if n == 0 else rng.choice([0, 1, 2, 3, 5, 8, 12, 20])
+        for days_ago in rng.sample(range(2, 500), times):
+            day = today - timedelta(days=days_ago)
+            if day < v.joined_on:
+                continue
+            hours = Decimal(rng.choice(["1", "1.5", "2", "2.5", "3", "4"]))
+            out.append(ledger.hours_credit(actor=head, volunteer=v, on=day, hours=hours,
+                                           source=HoursSource.STAFF,
+                                           note=rng.choice(WORK), today=today))
+    return out
+
+
+def _claims(ctx: Any, vols: list[Volunteer]) -> int:
+    """Claims from the volunteers' links: approved, rejected and waiting."""
+    rng, today = ctx.rng, ctx.today
+    coordinator = ctx.staff.get("coordinator") or ctx.staff["head"]
+    made = 0
+    for n in range(40):
+        v = rng.choice(vols)
+        day = today - timedelta(days=rng.randint(0, 6) if n % 3 == 0 else rng.randint(7, 200))
+        c = services_hours.claim_submit_by_link(
+            volunteer=v, on=day, hours=rng.choice(["1", "2", "2.5", "3"]),
+            what=rng.choice(WORK), today=today)
+        made += 1
+        if n % 3 == 0:
+            continue  # waiting for approval
+        decided = _when(min(day + timedelta(days=rng.randint(1, 5)), today), 16)
+        if n % 5 == 1:
+            services_hours.claim_reject(actor=coordinator, claim=c,
+                                        reason=rng.choice(REJECTIONS), now=decided)
+        else:
+            services_hours.claim_approve(actor=coordinator, claim=c, now=decided)
+    return made
+
+
+def _reports(ctx: Any, vols: list[Volunteer], people: list[Person]) -> int:
+    """Information officers' reports filed at the desk (channel "volunteer
+    report") over the last weeks: about a resident, or about nobody in
+    particular."""
+    rng, today, head = ctx.rng, ctx.today, ctx.staff["head"]
+    informants = [v for v in vols if v.person_id
+                  and v.roles.filter(role=VolunteerRole.INFORMANT).exists()]
+    items = list(ServiceItem.objects.filter(active=True).order_by("pk")[:40])
+    if not informants or not items:
+        return 0
+    made = 0
+    for n in range(6):
+        person = rng.choice(people) if people and n % 2 else None
+        summary, details = REPORTS[n % len(REPORTS)]
+        services.informant_report(
+            actor=head, volunteer=rng.choice(informants), summary=summary, details=details,
+            item=rng.choice(items), person=person,
+            opened_at=_when(today - timedelta(days=rng.randint(1, 40)), 10 + n))
+        made += 1
+    return made
 
 
 def reset() -> dict[str, int]:
-    return {}
+    """Delete all of it. The ledger's Model.delete() refuses (append-only):
+    QuerySet.delete() does not call it, so the demo's reset may. Reversals
+    first (they PROTECT the entries they reverse), then entries (they
+    PROTECT their claims), then claims, certificates and volunteers."""
+    HoursEntry.objects.filter(reverses__isnull=False).delete()
+    entries, _ = HoursEntry.objects.all().delete()
+    HoursClaim.objects.all().delete()
+    Certificate.objects.all().delete()
+    LiaisonArea.objects.all().delete()
+    VolunteerRoleAssignment.objects.all().delete()
+    deleted, _ = Volunteer.objects.all().delete()
+    return {"volunteer": deleted, "hours_entry": entries}

@@ -46,9 +46,10 @@ def check_hours(volunteer: Volunteer, on: date, hours: Decimal,
 @audit.audited
 def hours_credit(*, actor: User, volunteer: Volunteer, on: date, hours: Decimal,
                  source: str, note: str = "", session: object | None = None,
-                 claim: object | None = None) -> HoursEntry:
+                 claim: object | None = None, today: date | None = None) -> HoursEntry:
     """Add hours to the ledger. `source` is ACTIVITY (with the session),
-    SELF (with the approved claim) or STAFF."""
+    SELF (with the approved claim) or STAFF. `today` is the day "the future"
+    starts after (the demo's anchored day; the station's today by default)."""
     require(actor, Perm.MANAGE_VOLUNTEERS if source != HoursSource.ACTIVITY
             else Perm.RUN_ACTIVITIES)
     if not volunteers_for(actor).filter(pk=volunteer.pk).exists():
@@ -57,7 +58,7 @@ def hours_credit(*, actor: User, volunteer: Volunteer, on: date, hours: Decimal,
         raise ValidationError({"source": _("Choose where the hours come from.")})
     if volunteer.status == VolunteerStatus.LEFT:
         raise ValidationError(_("This volunteer has left: their hours are closed."))
-    check_hours(volunteer, on, hours)
+    check_hours(volunteer, on, hours, today=today)
     entry = HoursEntry(volunteer=volunteer, on=on, hours=hours, source=source,
                        note=note.strip(), created_by=actor)
     if session is not None:

@@ -1,0 +1,196 @@
+"""Volunteer pages through the client: the list's query count, the
+volunteer's page, the approval queue, the personal link, the star volunteers
+and the certificate's PDF and verify page."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from jiayuan.core.models import User
+from jiayuan.core.roles import Role
+from jiayuan.engage.choices import ClaimStatus, HoursSource, VolunteerRole
+from jiayuan.engage.models import HoursClaim, HoursEntry, Volunteer
+from jiayuan.engage.volunteers import services, services_hours
+from jiayuan.engage.volunteers.ledger import hours_credit
+from tests.conftest import make_user, station_moment
+
+DAY = date(2027, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Any:
+    with time_machine.travel(station_moment(DAY), tick=False), translation.override("en"):
+        yield
+
+
+def login(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _staff_volunteers(head: Any, community: Any, n: int, start: int) -> list[Volunteer]:
+    out = []
+    for i in range(start, start + n):
+        user = make_user(f"v{i}", Role.GRIDWORKER, community)
+        v = services.volunteer_register(actor=head, user=user,
+                                        roles=[VolunteerRole.SERVICE, VolunteerRole.CULTURE])
+        hours_credit(actor=head, volunteer=v, on=DAY - timedelta(days=1), hours=Decimal("2"),
+                     source=HoursSource.STAFF)
+        out.append(v)
+    return out
+
+
+@pytest.fixture
+def vol(head: Any, household: Any) -> Volunteer:
+    return services.volunteer_register(actor=head, person=household.head,
+                                       roles=[VolunteerRole.INFORMANT])
+
+
+def _list_queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("volunteer_list")).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_list_with_this_years_hours_is_constant_in_queries(
+        head: Any, community: Any, django_assert_max_num_queries: Any) -> None:
+    _staff_volunteers(head, community, 3, 0)
+    client = login(head)
+    client.get(reverse("volunteer_list"))  # warm the session and caches
+    few = _list_queries(client)
+    _staff_volunteers(head, community, 15, 3)
+    many = _list_queries(client)
+    assert many == few
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("volunteer_list"))
+    assert page.context["rows"][0][0].year_hours == Decimal("2")
+
+
+def test_the_list_has_no_ethnicity_filter(head: Any) -> None:
+    page = login(head).get(reverse("volunteer_list")).content.decode()
+    assert "ethnic" not in page.lower() and "民族" not in page.replace("民族工作联络员", "")
+
+
+def test_registering_a_resident_through_the_form(head: Any, household: Any) -> None:
+    client = login(head)
+    r = client.post(reverse("volunteer_new"), {"person": household.head_id,
+                                               "roles": ["informant", "liaison"]})
+    v = Volunteer.objects.get()
+    assert r.status_code == 302 and r["Location"] == reverse("volunteer_detail",
+                                                             kwargs={"pk": v.pk})
+    assert client.get(r["Location"]).status_code == 200
+
+
+def test_a_resident_out_of_scope_is_refused_on_the_form(
+        community: Any, grid_a: Any, household_b: Any) -> None:
+    coord_a = make_user("coord_a", Role.COORDINATOR, community, [grid_a])
+    r = login(coord_a).post(reverse("volunteer_new"), {"person": household_b.head_id})
+    assert r.status_code == 400 and not Volunteer.objects.exists()
+
+
+def test_bad_hours_on_the_page_are_a_400_with_nothing_saved(vol: Volunteer, head: Any) -> None:
+    client = login(head)
+    url = reverse("volunteer_hours_add", kwargs={"pk": vol.pk})
+    for data in ({"on": "2027-03-11", "hours": "2"}, {"on": "2027-03-09", "hours": "25"},
+                 {"on": "yesterday", "hours": "x"}):
+        r = client.post(url, data)
+        assert r.status_code == 400
+    assert not HoursEntry.objects.exists()
+    assert client.post(url, {"on": "2027-03-09", "hours": "2.5"}).status_code == 302
+    entry = HoursEntry.objects.get()
+    rev = reverse("volunteer_entry_reverse", kwargs={"pk": vol.pk, "entry": entry.pk})
+    assert client.post(rev, {"reason": "错了"}).status_code == 302
+    assert client.post(rev, {"reason": "again"}).status_code == 400
+    assert HoursEntry.objects.count() == 2
+
+
+def test_the_personal_link_reports_hours_for_approval(vol: Volunteer, head: Any) -> None:
+    portal = Client()
+    url = reverse("portal_volunteer_hours", kwargs={"token": vol.self_token})
+    page = portal.get(url)
+    assert page.status_code == 200 and vol.person.name in page.content.decode()
+    assert portal.post(url, {"on": "2027-03-09", "hours": "2", "what": "巡楼"}).status_code == 302
+    assert portal.post(url, {"on": "2027-03-20", "hours": "2", "what": "巡楼"}).status_code == 400
+    claim = HoursClaim.objects.get()
+    queue = login(head)
+    assert "巡楼" in queue.get(reverse("hours_claims")).content.decode()
+    queue.post(reverse("hours_claim_approve", kwargs={"pk": claim.pk}))
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.APPROVED and claim.entry.hours == Decimal("2")
+
+
+def test_a_renewed_link_shows_a_clear_page_like_an_unknown_one(vol: Volunteer,
+                                                                head: Any) -> None:
+    old = reverse("portal_volunteer_hours", kwargs={"token": vol.self_token})
+    services.volunteer_link_renew(actor=head, volunteer=vol)
+    gone = Client().get(old)
+    unknown = Client().get(reverse("portal_volunteer_hours", kwargs={"token": "nope"}))
+    assert gone.status_code == unknown.status_code == 404
+    # The same page (but for the language form's CSRF token and return path).
+    assert _strip(gone.content).replace(old.encode(), b"") == _strip(
+        unknown.content).replace(reverse("portal_volunteer_hours",
+                                         kwargs={"token": "nope"}).encode(), b"")
+    assert "portal/not_found.html" in [t.name for t in gone.templates]
+    assert Client().post(old, {"on": "2027-03-09", "hours": "1", "what": "x"}).status_code == 404
+    assert not HoursClaim.objects.exists()
+
+
+def _strip(content: bytes) -> bytes:
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
+
+
+def test_a_flood_on_the_link_stops_at_the_cap(vol: Volunteer) -> None:
+    portal = Client()
+    url = reverse("portal_volunteer_hours", kwargs={"token": vol.self_token})
+    for i in range(services_hours.MAX_PENDING_CLAIMS):
+        portal.post(url, {"on": (DAY - timedelta(days=i)).isoformat(), "hours": "1",
+                          "what": "x"})
+    r = portal.post(url, {"on": "2026-12-01", "hours": "1", "what": "x"})
+    assert r.status_code == 429
+    assert HoursClaim.objects.count() == services_hours.MAX_PENDING_CLAIMS
+
+
+def test_the_stars_page_shows_only_consenting_volunteers(vol: Volunteer, head: Any,
+                                                         community: Any) -> None:
+    other = _staff_volunteers(head, community, 1, 0)[0]
+    hours_credit(actor=head, volunteer=vol, on=DAY, hours=Decimal("3"),
+                 source=HoursSource.STAFF)
+    services.volunteer_consent_record(actor=head, volunteer=vol)
+    page = Client().get(reverse("portal_stars")).content.decode()
+    assert vol.person.name in page
+    assert User.objects.get(pk=other.user_id).display_name not in page
+
+
+def test_the_certificate_pdf_and_its_verify_page(vol: Volunteer, head: Any) -> None:
+    hours_credit(actor=head, volunteer=vol, on=date(2026, 6, 1), hours=Decimal("21"),
+                 source=HoursSource.STAFF)
+    cert = services_hours.certificate_issue(actor=head, volunteer=vol, year=2026)
+    pdf = login(head).get(reverse("volunteer_certificate_pdf",
+                                  kwargs={"pk": vol.pk, "cert": cert.pk}))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    verify = reverse("portal_certificate", kwargs={"token": cert.token})
+    page = Client().get(verify).content.decode()
+    assert "cert-valid" in page and "21" in page and vol.person.name not in page
+    services.volunteer_consent_record(actor=head, volunteer=vol)
+    services_hours.certificate_revoke(actor=head, certificate=cert)
+    page = Client().get(verify).content.decode()
+    assert "cert-revoked" in page and vol.person.name in page
+    assert Client().get(reverse("portal_certificate",
+                                kwargs={"token": "nope"})).status_code == 404
+
+
+def test_the_person_page_shows_the_volunteer_section(vol: Volunteer, head: Any) -> None:
+    page = login(head).get(reverse("person_detail", kwargs={"pk": vol.person_id}))
+    assert reverse("volunteer_detail", kwargs={"pk": vol.pk}) in page.content.decode()
