@@ -119,7 +119,13 @@ def public_activity(pk: Any) -> Activity:
 
 
 def public_sessions(activity: Activity) -> list[ActivitySession]:
-    return [s for s in sessions_with_counts(activity) if not s.cancelled]
+    """The sessions still to come, not cancelled, each with `left`: places
+    left (None: no limit; 0: full, sign-ups go to the waiting list)."""
+    now = timezone.now()
+    rows = [s for s in sessions_with_counts(activity) if not s.cancelled and s.ends_at > now]
+    for s in rows:
+        s.left = None if s.capacity is None else max(s.capacity - s.n_confirmed, 0)  # type: ignore[attr-defined]
+    return rows
 
 
 def public_signup(token: str) -> SignUp | None:
