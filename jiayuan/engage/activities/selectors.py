@@ -9,8 +9,9 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from jiayuan.core.access import Perms, get_for, require
-from jiayuan.core.models import User
+from jiayuan.core import audit
+from jiayuan.core.access import Perms, as_id, get_for, require
+from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import by_grid_or_community
 from jiayuan.engage.activities.models import Activity, ActivitySession, SignUp
@@ -44,9 +45,14 @@ def get_session_by_checkin(actor: User, token: str, *,
     scope: another's or an unknown token is the same 404)."""
     for one in perm if isinstance(perm, tuple) else (perm,):
         require(actor, one)
-    found = sessions_for(actor).select_related("activity").filter(
-        checkin_token=str(token)[:32]).first()
+    token = str(token)[:32]
+    found = sessions_for(actor).select_related("activity").filter(checkin_token=token).first()
     if found is None:
+        other = ActivitySession.objects.filter(checkin_token=token).values_list(
+            "pk", flat=True).first()
+        if other is not None:
+            audit.record(AuditAction.DENIED, actor=actor, object_type="engage.activitysession",
+                         object_id=other, object_repr="")
         raise Http404
     return found
 
@@ -63,7 +69,8 @@ def activity_list(actor: User, *, kind: str = "", q: str = "",
     return qs.annotate(
         n_sessions=Count("sessions", distinct=True),
         n_confirmed=Count("sessions__signups", distinct=True,
-                          filter=Q(sessions__signups__status=SignUpStatus.CONFIRMED)))
+                          filter=Q(sessions__signups__status=SignUpStatus.CONFIRMED))
+    ).order_by("-created_at", "-pk")
 
 
 def sessions_with_counts(activity: Activity) -> list[ActivitySession]:
@@ -110,8 +117,6 @@ def public_activities() -> QuerySet[Activity]:
 
 
 def public_activity(pk: Any) -> Activity:
-    from jiayuan.core.access import as_id
-
     found = Activity.objects.filter(published=True, pk=as_id(pk) or 0).first()
     if found is None:
         raise Http404

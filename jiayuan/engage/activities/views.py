@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -223,8 +223,8 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def session_signup_cancel(request: HttpRequest, pk: int, signup: int) -> HttpResponse:
     def call(user: Any, session: ActivitySession) -> Any:
         found = session.signups.filter(pk=signup).first()
-        if found is None:
-            raise ValidationError(_("That sign-up is not one of this session."))
+        if found is None:  # a forged id of another session's sign-up
+            raise Http404
         return services.signup_cancel(actor=user, signup=found)
     return _session_action(request, pk, call, _("Sign-up cancelled; the waiting list moved "
                                                  "up if a place was free."))
@@ -249,8 +249,8 @@ def session_volunteer_served(request: HttpRequest, pk: int, row: int) -> HttpRes
 
     def call(user: Any, session: ActivitySession) -> Any:
         found = SessionVolunteer.objects.filter(session=session, pk=row).first()
-        if found is None:
-            raise ValidationError(_("That volunteer is not one of this session."))
+        if found is None:  # a forged id of another session's volunteer
+            raise Http404
         if not form.is_valid():
             raise ValidationError(_("Give the hours as a number from 0.25 to 24."))
         return att.session_volunteer_served(actor=user, row=found,
