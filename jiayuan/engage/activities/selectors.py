@@ -83,7 +83,8 @@ def sessions_with_counts(activity: Activity) -> list[ActivitySession]:
 def signups_of(session: ActivitySession) -> list[SignUp]:
     """The roll-call: confirmed first, then the waiting list in its order,
     then the cancelled."""
-    order = {SignUpStatus.CONFIRMED: 0, SignUpStatus.WAITING: 1, SignUpStatus.CANCELLED: 2}
+    order: dict[str, int] = {SignUpStatus.CONFIRMED: 0, SignUpStatus.WAITING: 1,
+                             SignUpStatus.CANCELLED: 2}
     rows = list(session.signups.select_related("person").order_by("created_at", "pk"))
     return sorted(rows, key=lambda s: order.get(s.status, 3))
 
