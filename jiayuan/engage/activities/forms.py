@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.models import User
@@ -99,8 +100,6 @@ class PortalSignUpForm(forms.Form):
     session = forms.IntegerField(widget=forms.HiddenInput)
     names = forms.CharField(
         label=_("Names"), max_length=400, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One name a line: you may sign up up to %(n)d people of your household.")
-        % {"n": MAX_PORTAL_NAMES},
         error_messages={"required": _("Write the name of at least one person.")})
     phone = forms.CharField(label=_("Phone number"), max_length=30, widget=forms.TextInput(
         attrs={"inputmode": "tel", "autocomplete": "tel"}),
@@ -111,6 +110,12 @@ class PortalSignUpForm(forms.Form):
     website = forms.CharField(label=_("Leave this field empty"), required=False,
                               max_length=200, widget=forms.TextInput(
                                   attrs={"tabindex": "-1", "autocomplete": "off"}))
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["names"].help_text = gettext(
+            "One name a line: you may sign up up to %(n)d people of your household.") % {
+                "n": MAX_PORTAL_NAMES}
 
     @property
     def is_spam(self) -> bool:
