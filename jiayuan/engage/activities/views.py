@@ -135,7 +135,7 @@ def door_url(session: ActivitySession) -> str:
 
 
 def qr_svg(text: str) -> str:
-    return segno.make(text, error="m").svg_inline(scale=4, border=2)
+    return segno.make(text, error="m").svg_inline(scale=4, border=2, omitsize=True)
 
 
 def _session_page(request: HttpRequest, session: ActivitySession,
