@@ -358,6 +358,25 @@ ACCESS: dict[str, V] = {
     "portal_volunteer_hours": ON(PUBLIC, args(token="volunteer_token")),
     "portal_stars": V(PUBLIC, post=None),
     "portal_certificate": ON(PUBLIC, args(token="certificate_token"), post=None),
+    # --- engage: activities and festivals (activities part) ------------------------
+    "activity_list": V(P.VIEW_ENGAGE, post=None),
+    "activity_new": V(P.RUN_ACTIVITIES),
+    "activity_person_search": PICK(P.RUN_ACTIVITIES, "pick", "person", post=None),
+    "activity_detail": ON(P.VIEW_ENGAGE, pk("activity"), post=None),
+    "activity_edit": ON(P.RUN_ACTIVITIES, pk("activity")),
+    "session_new": POST_ON(P.RUN_ACTIVITIES, pk("activity")),
+    "session_detail": ON(P.VIEW_ENGAGE, pk("act_session"), post=None),
+    "session_signup": POST_ON(P.RUN_ACTIVITIES, pk("act_session")),
+    "session_cancel": POST_ON(P.RUN_ACTIVITIES, pk("act_session")),
+    "session_signup_cancel": POST_ON(P.RUN_ACTIVITIES, pk("act_session", signup="act_signup")),
+    "session_mark": POST_ON(P.RUN_ACTIVITIES, pk("act_session")),
+    "session_volunteer_add": POST_ON(P.RUN_ACTIVITIES, pk("act_session")),
+    "session_volunteer_served": POST_ON(P.RUN_ACTIVITIES,
+                                        pk("act_session", row="act_volunteer")),
+    "checkin": ON(P.RUN_ACTIVITIES, args(token="checkin_token"), post=None),
+    "portal_activity_list": V(PUBLIC, post=None),
+    "portal_activity": ON(PUBLIC, pk("activity")),
+    "portal_signup_status": ON(PUBLIC, args(token="signup_token")),
 }
 
 ROLES = [role.value for role in Role]
