@@ -22,10 +22,10 @@ from jiayuan.core.access import require
 from jiayuan.core.roles import Perm
 from jiayuan.core.views import form_status, submit
 from jiayuan.engage.choices import PostCategory
+from jiayuan.engage.column import pdf as poster
 from jiayuan.engage.column import selectors, services
 from jiayuan.engage.column.forms import PostForm, ReviewedForm, post_initial
 from jiayuan.engage.column.models import Post, PostVersion
-from jiayuan.engage.column.pdf import post_poster_pdf
 
 PAGE_SIZE = 30
 
@@ -167,7 +167,7 @@ def post_version(request: HttpRequest, pk: int, version: int) -> HttpResponse:
 def post_poster_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.get_post_for(request.user, pk)  # type: ignore[arg-type]
     url = request.build_absolute_uri(reverse("portal_post", kwargs={"pk": post.pk}))
-    data = post_poster_pdf(request.user, post, url)  # type: ignore[arg-type]
+    data = poster.post_poster_pdf(request.user, post, url)  # type: ignore[arg-type]
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="post-{post.pk}.pdf"'
     return response
