@@ -63,8 +63,9 @@ def versions_of(post: Post) -> list[PostVersion]:
 
 def get_version(post: Post, pk: Any) -> PostVersion:
     """A version of `post` (already opened in scope), else 404."""
-    found = PostVersion.objects.filter(post=post, pk=as_id(pk)).select_related(
-        "saved_by").first() if as_id(pk) else None
+    key = as_id(pk)
+    found = None if key is None else PostVersion.objects.filter(
+        post=post, pk=key).select_related("saved_by").first()
     if found is None:
         raise Http404
     return found
@@ -84,7 +85,8 @@ def published(today: date | None = None) -> QuerySet[Post]:
 
 def get_published(pk: Any, today: date | None = None) -> Post:
     """A post on the portal today; an unpublished and an unknown one are the same 404."""
-    found = published(today).filter(pk=as_id(pk)).first() if as_id(pk) else None
+    key = as_id(pk)
+    found = None if key is None else published(today).filter(pk=key).first()
     if found is None:
         raise Http404
     return found
