@@ -18,7 +18,7 @@ from jiayuan.core.models import AuditAction, User
 from jiayuan.engage.column.models import Post
 from jiayuan.registry.pdf import FONT, _pdf
 
-QR_MM = 40
+QR_MM = 55
 
 
 def post_poster_pdf(actor: User, post: Post, url: str) -> bytes:
@@ -47,11 +47,11 @@ def _poster(post: Post, url: str) -> bytes:
     pdf.set_font(FONT, size=10)
     pdf.cell(0, 6, str(post.get_category_display()), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    pdf.set_font(FONT, size=22)
-    pdf.multi_cell(0, 11, post.title_zh_hans, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=26)
+    pdf.multi_cell(0, 13, post.title_zh_hans, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    pdf.set_font(FONT, size=13)
-    pdf.multi_cell(0, 8, post.body_zh_hans.strip(), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=15)
+    pdf.multi_cell(0, 9, post.body_zh_hans.strip(), new_x="LMARGIN", new_y="NEXT")
     # The QR code and its caption stay together at the foot of the text.
     if pdf.will_page_break(QR_MM + 16):
         pdf.add_page()

@@ -28,6 +28,8 @@ from jiayuan.engage.column.forms import PostForm, ReviewedForm, post_initial
 from jiayuan.engage.column.models import Post, PostVersion
 
 PAGE_SIZE = 30
+# The versions a post has, as short marks on the list (each in its own script).
+LANG_MARKS = {"zh_hans": "简", "zh_hant": "繁", "en": "EN", "ug": "ئۇ"}
 
 
 def _changed_labels(version: PostVersion) -> list[str]:
@@ -48,7 +50,8 @@ def post_list(request: HttpRequest) -> HttpResponse:
     posts = list(page.object_list)
     for post in posts:
         post.live = selectors.is_live(post, today)  # type: ignore[attr-defined]
-        post.languages = selectors.languages_of(post)  # type: ignore[attr-defined]
+        post.languages = [LANG_MARKS[lang]  # type: ignore[attr-defined]
+                          for lang in selectors.languages_of(post)]
     return render(request, "engage/post_list.html", {
         "page": page, "posts": posts, "category": category, "q": q,
         "categories": PostCategory.choices, "today": today,
