@@ -377,6 +377,16 @@ ACCESS: dict[str, V] = {
     "portal_activity_list": V(PUBLIC, post=None),
     "portal_activity": ON(PUBLIC, pk("activity")),
     "portal_signup_status": ON(PUBLIC, args(token="signup_token")),
+    # --- engage: the policy column (政策专栏) ------------------------------------------
+    "post_list": V(P.VIEW_ENGAGE, post=None),
+    "post_new": V(P.EDIT_COLUMN),
+    "post_detail": ON(P.VIEW_ENGAGE, pk("post"), post=None),
+    "post_edit": ON(P.EDIT_COLUMN, pk("post")),
+    "post_reviewed": POST_ON(P.EDIT_COLUMN, pk("post")),
+    "post_poster_pdf": ON(P.VIEW_ENGAGE, pk("post"), post=None),
+    "post_version": ON(P.VIEW_ENGAGE, pk("post", version="post_version"), post=None),
+    "portal_column": V(PUBLIC, post=None),
+    "portal_post": ON(PUBLIC, pk("post"), post=None),
 }
 
 ROLES = [role.value for role in Role]
