@@ -29,8 +29,8 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _context(link: CardLink | None, **extra: Any) -> dict[str, Any]:
-    station = settings.STATION_NAME or (link.community.name if link else "")
+def _context(card: CardLink | None, **extra: Any) -> dict[str, Any]:
+    station = settings.STATION_NAME or (card.community.name if card else "")
     return {"portal_station": station, **extra}
 
 
