@@ -46,6 +46,7 @@ def card_list(request: HttpRequest) -> HttpResponse:
         link.path = card_path(link)  # type: ignore[attr-defined]
     return render(request, "engage/card_list.html", {
         "live": live, "revoked": revoked, "issued": issued, "year": year,
+        "issued_shown": f"{issued.total:,}",  # "1,000 cards": grouped in every language
         "batches": list(selectors.batch_list(user, year=year)),
         "can_issue": user.has(Perm.ISSUE_CARDS)})
 
