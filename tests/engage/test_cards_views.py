@@ -6,17 +6,28 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from jiayuan.core.models import AuditAction, AuditEntry
 from jiayuan.engage.cards import services
 from jiayuan.engage.cards.models import CardBatch, CardLink
+from tests.conftest import station_moment
+
+DAY = date(2027, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Any:
+    """The year's counts and the batches are read on one fixed day."""
+    with time_machine.travel(station_moment(DAY), tick=False):
+        yield station_moment(DAY)
 
 
 def _client(user: Any) -> Client:
@@ -66,6 +77,16 @@ def test_the_cards_page_reads_the_same_number_of_times_for_more_cards(
     client = _client(head)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("card_list")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_forms_open_for_the_head(personas: dict, worker: Any) -> None:
+    _link(personas["head"])
+    client = _client(personas["head"])
+    link_form = client.get(reverse("card_link_new"))
+    assert link_form.status_code == 200 and "顾建平" in link_form.content.decode()
+    batch_form = client.get(reverse("card_batch_new"))
+    assert batch_form.status_code == 200 and 'name="copies_' in batch_form.content.decode()
 
 
 @pytest.mark.django_db
@@ -177,4 +198,4 @@ def test_the_batch_page_lists_its_lines(personas: dict, worker: Any,
     with django_assert_max_num_queries(10):
         response = client.get(reverse("card_batch_detail", args=[batch.pk]))
     text = response.content.decode()
-    assert "顾建平" in text and timezone.localdate().isoformat() in text
+    assert "顾建平" in text and DAY.isoformat() in text
