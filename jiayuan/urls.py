@@ -47,6 +47,7 @@ urlpatterns = [
     path("engage/", include("jiayuan.engage.urls")),
     path("portal/engage/", include("jiayuan.engage.urls_portal")),
     path("portal/", include("jiayuan.desk.portal.urls")),
+    path("c/", include("jiayuan.engage.cards.urls_short")),  # the contact cards' QR codes
     path("reply/", include("jiayuan.desk.referrals.urls_reply")),
     path("sheets/", include("jiayuan.sheets.urls")),
     path("audit/", core_views.audit_log, name="audit_log"),

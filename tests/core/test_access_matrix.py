@@ -387,6 +387,16 @@ ACCESS: dict[str, V] = {
     "post_version": ON(P.VIEW_ENGAGE, pk("post", version="post_version"), post=None),
     "portal_column": V(PUBLIC, post=None),
     "portal_post": ON(PUBLIC, pk("post"), post=None),
+    # --- engage: contact cards (联系卡) ---------------------------------------------------
+    "card_list": V(P.VIEW_ENGAGE, post=None),
+    "card_link_new": V(P.ISSUE_CARDS),
+    "card_link_revoke": POST_ON(P.ISSUE_CARDS, pk("card_link")),
+    "card_preview_pdf": ON(P.ISSUE_CARDS, pk("card_link"), post=None),
+    "card_batch_new": V(P.ISSUE_CARDS),
+    "card_batch_detail": ON(P.ISSUE_CARDS, pk("card_batch"), post=None),
+    "card_batch_pdf": ON(P.ISSUE_CARDS, pk("card_batch"), post=None),
+    "portal_card": ON(PUBLIC, args(code="card_token"), post=None),
+    "card_short": ON(PUBLIC, args(code="card_token"), post=None),
 }
 
 ROLES = [role.value for role in Role]

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from jiayuan.engage.cards import views_portal
+
+urlpatterns = [
+    path("<str:code>/", views_portal.portal_card, name="portal_card"),
+]
