@@ -9,10 +9,12 @@ import re
 # resident's status page or a department's reply form.
 # The private part of a link: a portal request's or suggestion's code (after
 # its reference), a department's reply token, a volunteer's personal link, a
-# sign-up's or a certificate's token, a contact card's code.
+# sign-up's or a certificate's token. (A contact card's code is printed for
+# everyone to scan: not a secret.)
 SECRET_PATHS = re.compile(
     r"(/portal/status/[^/\s?]+/|/portal/civic/ideas/status/[^/\s?]+/|/reply/"
-    r"|/portal/engage/[a-z]+/[a-z]+/|/c/|[?&]code=)[^/\s\"'&]+")
+    r"|/portal/engage/volunteers/h/|/portal/engage/volunteers/certificates/"
+    r"|/portal/engage/activities/signup/|[?&]code=)[^/\s\"'&]+")
 
 
 class RedactSecretPaths(logging.Filter):

@@ -572,7 +572,10 @@ def test_every_private_link_is_redacted_from_request_logs():
     for path, public in [("/portal/civic/ideas/status/ZJJ-J-2026-00003/s3cr3t/",
                           "ZJJ-J-2026-00003"),
                          ("/portal/status/ZJJ-2026-00001/s3cr3t/", "ZJJ-2026-00001"),
-                         ("/reply/s3cr3t/", "/reply/")]:
+                         ("/reply/s3cr3t/", "/reply/"),
+                         ("/portal/engage/volunteers/h/s3cr3t/", "/volunteers/h/"),
+                         ("/portal/engage/activities/signup/s3cr3t/", "/signup/"),
+                         ("/portal/engage/volunteers/certificates/s3cr3t/", "/certificates/")]:
         record = logging.LogRecord("django.request", logging.WARNING, __file__, 1,
                                    "Not Found: %s", (path,), None)
         RedactSecretPaths().filter(record)

@@ -17,7 +17,7 @@ from jiayuan.civic.meetings import services_decisions as decisions
 from jiayuan.civic.meetings.models import AgendaItem, Decision, Meeting, MinutesVersion, Participant
 from jiayuan.civic.meetings.selectors import quorum_of
 from jiayuan.civic.projects.models import Project
-from jiayuan.desk.models import Case, ServiceItem
+from jiayuan.desk.models import ServiceItem
 from jiayuan.desk.selectors import cases_for
 from jiayuan.directory.models import Department
 from jiayuan.places.models import Community, Grid
@@ -208,22 +208,12 @@ def _minutes(organiser: Any, head: Any, meeting: Meeting, invited: list[Particip
 
 def _case_for(actor: Any, meeting: Meeting, items: list[ServiceItem], rng: Any,
               today: date) -> dict[str, Any]:
-    """What carries a decision that needs the desk. The last days' meetings
-    open a new request (opened after every request the desk demo wrote, so the
-    references stay in opening order, and before today, as every demo request
-    is); older ones link a request of the station opened in the fortnight after
-    the meeting (one the organiser can see), as a worker links an existing one."""
-    start_of_today = timezone.make_aware(datetime.combine(today, time()))
-    latest = Case.objects.order_by("-opened_at").values_list("opened_at", flat=True).first()
-    opened = meeting.starts_at + timedelta(hours=1)
-    if latest is not None:
-        opened = max(opened, latest + timedelta(minutes=7))
-    if items and today - timezone.localtime(meeting.starts_at).date() <= timedelta(days=2) \
-            and opened < start_of_today:
-        raised = (meeting.participants.filter(kind="resident", attendance="present")
-                  .select_related("person").order_by("pk").first())
-        return {"new_case_item": rng.choice(items), "at": opened,
-                "requester": raised.person if raised else None}
+    """What carries a decision that needs the desk: a request of the station
+    opened in the fortnight after the meeting (one the organiser can see), as
+    a worker links an existing one. The demo opens no new request from a
+    decision: the desk's demo year is written whole, its timelines and target
+    flags consistent to the day, and a request opened here would miss the
+    flags `tick` sets (opening one is the services' and the journeys' to show)."""
     near = (cases_for(actor).filter(
         community_id=meeting.community_id, opened_at__gte=meeting.starts_at,
         opened_at__lt=meeting.starts_at + timedelta(days=14), decisions__isnull=True)

@@ -37,14 +37,15 @@ ACTIVE = (SignUpStatus.CONFIRMED, SignUpStatus.WAITING)
 
 
 def _created(actor: User | None, obj: Activity | ActivitySession | SignUp) -> None:
-    audit.record(AuditAction.CREATE, actor=actor, obj=obj,
+    # Without an account the resident acted on the portal: the entry says so.
+    audit.record(AuditAction.CREATE, actor=actor, obj=obj, username="" if actor else "portal",
                  changes=audit.created(audit.snapshot(obj, type(obj).AUDIT_FIELDS),
                                        getattr(type(obj), "SENSITIVE_FIELDS", ())))
 
 
 def _changed(actor: User | None, obj: ActivitySession | SignUp,
              before: dict[str, object]) -> None:
-    audit.record(AuditAction.UPDATE, actor=actor, obj=obj,
+    audit.record(AuditAction.UPDATE, actor=actor, obj=obj, username="" if actor else "portal",
                  changes=audit.diff(before, audit.snapshot(obj, type(obj).AUDIT_FIELDS)))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from jiayuan.desk.models import ServiceItem
+from jiayuan.desk.models import Case, ServiceItem
 from jiayuan.engage.choices import HoursSource, VolunteerRole, VolunteerStatus
 from jiayuan.engage.volunteers import ledger, services, services_hours
 from jiayuan.engage.volunteers.models import (
@@ -98,7 +98,8 @@ def write(ctx: Any, counts: dict[str, int], made: dict[str, Any]) -> dict[str, A
     residents = [v for v in vols if v.person_id]
     for v in rng.sample(residents, min(16, len(residents))):
         services.volunteer_consent_record(actor=head, volunteer=v,
-                                          given_on=today - timedelta(days=rng.randint(5, 300)))
+                                          given_on=today - timedelta(days=rng.randint(5, 300)),
+                                          today=today)
     reports = _reports(ctx, vols, people)
     certs = 0
     for v in vols:
@@ -159,22 +160,33 @@ def _claims(ctx: Any, vols: list[Volunteer]) -> int:
 
 def _reports(ctx: Any, vols: list[Volunteer], people: list[Person]) -> int:
     """Information officers' reports filed at the desk (channel "volunteer
-    report") over the last weeks: about a resident, or about nobody in
-    particular."""
+    report") yesterday, about a resident or about nobody in particular.
+    Opened after every request the desk's demo wrote (references stay in
+    opening order) and before today, with a first-response target that has
+    not passed yet: the desk's demo year keeps its flags consistent to the
+    day without `tick`, and these new requests need none yet."""
     rng, today, head = ctx.rng, ctx.today, ctx.staff["head"]
     informants = [v for v in vols if v.person_id
                   and v.roles.filter(role=VolunteerRole.INFORMANT).exists()]
-    items = list(ServiceItem.objects.filter(active=True).order_by("pk")[:40])
+    items = list(ServiceItem.objects.filter(active=True, green_channel=False,
+                                            response_hours__gte=24).order_by("pk")[:40])
     if not informants or not items:
         return 0
+    start_of_today = timezone.make_aware(datetime.combine(today, time()))
+    latest = Case.objects.order_by("-opened_at").values_list("opened_at", flat=True).first()
+    opened = start_of_today - timedelta(hours=14)
+    if latest is not None:
+        opened = max(opened, latest + timedelta(minutes=7))
     made = 0
     for n in range(6):
+        if opened >= start_of_today:
+            break
         person = rng.choice(people) if people and n % 2 else None
         summary, details = REPORTS[n % len(REPORTS)]
         services.informant_report(
             actor=head, volunteer=rng.choice(informants), summary=summary, details=details,
-            item=rng.choice(items), person=person,
-            opened_at=_when(today - timedelta(days=rng.randint(1, 40)), 10 + n))
+            item=rng.choice(items), person=person, opened_at=opened)
+        opened += timedelta(minutes=47)
         made += 1
     return made
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from jiayuan.core import audit
 from jiayuan.engage.demo import activities, cards, column, volunteers
+from jiayuan.engage.volunteers.models import HoursEntry
 from jiayuan.places.models import Community
 
 
@@ -51,6 +52,12 @@ def reset() -> dict[str, int]:
     """Delete every volunteer, activity, post and card (before the registry
     and the staff accounts they point at)."""
     counts: dict[str, int] = {}
+    # The ledger first: its entries point at sessions (PROTECT) the
+    # activities' reset deletes. Queryset deletes, which never call the
+    # entries' delete() (that refuses: the ledger is append-only), reversals
+    # first (they PROTECT what they reverse).
+    HoursEntry.objects.filter(reverses__isnull=False).delete()
+    HoursEntry.objects.all().delete()
     for part in (cards, column, activities, volunteers):
         counts.update(part.reset())
     return counts

@@ -180,13 +180,15 @@ def liaison_area_remove(*, actor: User, area: LiaisonArea) -> None:
 
 @audit.audited
 def volunteer_consent_record(*, actor: User, volunteer: Volunteer,
-                             given_on: date | None = None) -> Volunteer:
+                             given_on: date | None = None,
+                             today: date | None = None) -> Volunteer:
     """The volunteer agreed to be named publicly (the portal's star
     volunteers, a verified certificate)."""
     require(actor, Perm.MANAGE_VOLUNTEERS)
     v = claim(_visible(actor, volunteer), None, _("this volunteer"))
-    given_on = given_on or timezone.localdate()
-    if given_on > timezone.localdate():
+    today = today or timezone.localdate()
+    given_on = given_on or today
+    if given_on > today:
         raise ValidationError({"given_on": _("The date is in the future.")})
     before = v.public_consent_on
     v.public_consent_on, v.public_consent_by = given_on, actor

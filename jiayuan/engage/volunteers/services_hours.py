@@ -64,7 +64,9 @@ def _check_claim(volunteer: Volunteer, on: date, hours: Decimal, what: str,
 
 
 def _created(actor: User | None, c: HoursClaim) -> HoursClaim:
-    audit.record(AuditAction.CREATE, actor=actor, obj=c,
+    # Without an account the volunteer reported through their personal link
+    # on the portal: the entry names the portal.
+    audit.record(AuditAction.CREATE, actor=actor, obj=c, username="" if actor else "portal",
                  changes=audit.created(audit.snapshot(c, HoursClaim.AUDIT_FIELDS)))
     return c
 
