@@ -251,6 +251,13 @@ def test_a_residents_idea_becomes_a_project_and_they_read_what_came_of_it(
         assert DONE_REASON in text and project.title in text and "100%" in text
         shot(resident, "idea-10-you-said-we-did")
         public_pages = [resident.locator("main, body").first.inner_text()]
+        # The project's public page, from the idea's card.
+        entry.locator("a", has_text=project.title).click()
+        resident.wait_for_url(f"**/portal/civic/projects/{project.ref}/")
+        public_pages.append(resident.locator("main, body").first.inner_text())
+        assert project.title in public_pages[-1]
+        shot(resident, "idea-10b-public-project")
+        resident.go_back()
 
         resident.fill("#lookup_ref", ref)
         resident.fill("#lookup_code", code)
