@@ -103,7 +103,7 @@ def test_a_residents_idea_becomes_a_project_and_they_read_what_came_of_it(
         resident.click(f"a.button:has-text('{_in('Send an idea')}')")
         resident.wait_for_url("**/portal/civic/ideas/new/")
         resident.fill("#id_title", IDEA_TITLE)
-        resident.select_option("#id_category", index=0)
+        resident.select_option("#id_category", "accessibility")
         resident.fill("#id_body", IDEA_BODY)
         # Anonymous: no name, no phone. A person takes more than a few seconds
         # to fill the form (the portal refuses faster submissions as a script's).
