@@ -93,14 +93,16 @@ def write(ctx: Any, community: Community, counts: dict[str, int],
         category, title, body = IDEAS[n % len(IDEAS)]
         received = _at(today, days_ago, 9 + n % 8)
         kind = n % 3
+        # Raised at a meeting held by then (never one after it was received).
+        held = [m for m in meetings if m.starts_at <= received]
         if kind == 0 or not people:
             s = services.suggestion_portal_submit(
                 community=community, title=title, body=body, category=category,
                 source=f"demo-{n}", now=received,
                 contact_name=rng.choice(["", "", "马女士", "李师傅", "金大爷"]),
                 contact_phone=rng.choice(["", "13912345678", "13700001234"]))
-        elif kind == 1 and meetings:
-            meeting = min(meetings, key=lambda m: abs((m.starts_at - received).days))
+        elif kind == 1 and held:
+            meeting = max(held, key=lambda m: m.starts_at)
             s = services.suggestion_create(
                 actor=head, title=title, body=body, category=category, meeting=meeting,
                 received_at=max(meeting.starts_at, received - timedelta(days=1)), now=received)
