@@ -188,3 +188,19 @@ def test_you_said_we_did_issues_a_bounded_number_of_queries(
     with django_assert_max_num_queries(6):
         html = client.get(reverse("portal_ideas_done")).content.decode()
     assert "点子11" in html
+
+
+def test_an_adopted_ideas_public_project_is_linked_from_its_pages(adopted: Suggestion) -> None:
+    # The link was built from the project's pk, which the portal's project
+    # address does not take: it was never shown.
+    project = adopted.project
+    link = reverse("portal_project", args=[project.ref])
+    client = visitor("zh-hans")
+    for url in (status_url(adopted), reverse("portal_ideas_done")):
+        html = client.get(url).content.decode()
+        assert f'href="{link}"' in html, url
+    assert client.get(link).status_code == 200
+    project.public = False
+    project.save(update_fields=["public"])
+    html = client.get(status_url(adopted)).content.decode()
+    assert link not in html and project.title in html

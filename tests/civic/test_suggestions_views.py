@@ -182,3 +182,22 @@ def test_entering_one_raised_at_a_meeting(personas: Any, grid_a: Any, grid_b: An
     assert response.status_code == 302
     s = Suggestion.objects.get()
     assert s.source == "meeting" and s.meeting == meeting and s.grid == grid_a
+
+
+def test_the_suggestion_page_has_no_duplicate_ids(personas: Any, grid_a: Any) -> None:
+    # Three forms on one page each had a public reason (and a version) with the
+    # same id, so the adopt form's label focused the status form's box; also
+    # when a form comes back with its errors.
+    import re
+    from collections import Counter
+
+    s = _new(personas["head"], grid_a)
+    client = login(personas["head"])
+    pages = [client.get(reverse("suggestion_detail", args=[s.pk])),
+             client.post(reverse("suggestion_adopt", args=[s.pk]), {"public_reason": ""})]
+    assert pages[1].status_code == 400
+    for page in pages:
+        html = page.content.decode()
+        ids = Counter(re.findall(r'\bid="([^"]+)"', html))
+        assert not [i for i, n in ids.items() if n > 1], ids
+        assert 'for="adopt_public_reason"' in html and 'id="adopt_public_reason"' in html

@@ -135,6 +135,7 @@ class StatusChangeForm(forms.Form):
     public_reason = _reason()
 
     def __init__(self, *args: Any, suggestion: Suggestion, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "status_%s")  # one page holds three forms
         super().__init__(*args, **kwargs)
         self.fields["status"].queryset = (  # type: ignore[attr-defined]
             own_statuses(suggestion.community_id).filter(active=True)
@@ -147,6 +148,7 @@ class MergeForm(forms.Form):
     public_reason = _reason()
 
     def __init__(self, *args: Any, actor: User, suggestion: Suggestion, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "merge_%s")
         super().__init__(*args, **kwargs)
         field = self.fields["into"]
         field.queryset = merge_targets(actor, suggestion)  # type: ignore[attr-defined]
@@ -169,6 +171,7 @@ class AdoptForm(forms.Form):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("starts_on", timezone.localdate())
         kwargs["initial"].setdefault("owner", actor.pk)
+        kwargs.setdefault("auto_id", "adopt_%s")
         super().__init__(*args, **kwargs)
         field = self.fields["owner"]
         field.queryset = staff_with(actor, Perm.MANAGE_PROJECTS)  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -161,13 +161,11 @@ def _public_merged(s: Suggestion) -> dict[str, Any] | None:
 
 
 def project_link(project: Any) -> str:
-    """The portal page of a public project, once that page exists."""
+    """The portal page of a public project (by its reference, as the page's
+    address is), or "" for a private one."""
     if project is None or not project.public:
         return ""
-    try:
-        return reverse("portal_project", kwargs={"pk": project.pk})
-    except NoReverseMatch:
-        return ""
+    return reverse("portal_project", kwargs={"ref": project.ref})
 
 
 def _public_project(s: Suggestion) -> dict[str, Any] | None:
