@@ -87,13 +87,13 @@ def load(scale_name: str, seed: int, today: date,
         registry_demo.finish(run, result)
         assert desk is not None and care is not None  # scales have at least one community
         desk_demo.finish(desk)
-        care_demo.finish(care, result.counts)
-        # Through the services, after the bulk writers set their counters and
-        # sequences: a decision's case takes the next reference like any other.
-        assert civic is not None
+        # Through the services, after the desk set its counters and sequences
+        # (a request they open takes the next reference like any other), and
+        # before care's engine runs for today, so it sees all that is written.
+        assert civic is not None and engage is not None
         civic_demo.write_station(civic, result.counts)
-        assert engage is not None
         engage_demo.write_station(engage, result.counts)
+        care_demo.finish(care, result.counts)
         audit.record(AuditAction.CREATE, object_type="demo",
                      object_repr=f"demo {scale_name} seed {seed}", changes=dict(result.counts))
     result.seconds = time.perf_counter() - started
