@@ -261,7 +261,8 @@ FOLLOW_UP_COMMENTS = ("办得很快，谢谢社区", "工作人员很耐心", "�
 WITHDRAWN_NOTES = ("居民表示问题已自行解决，撤回申请", "居民已搬离本社区，撤回申请")
 
 CHANNELS = ((Channel.WALK_IN, 46), (Channel.HOTLINE, 20), (Channel.HOME_VISIT, 12),
-            (Channel.PORTAL, 10), (Channel.MEETING, 7), (Channel.DEPARTMENT, 5))
+            (Channel.PORTAL, 10), (Channel.MEETING, 7), (Channel.DEPARTMENT, 5),
+            (Channel.VOLUNTEER, 3))  # an information officer's report (信息员)
 WEEKDAY_WEIGHT = (1.0, 1.0, 1.0, 1.0, 1.0, 0.45, 0.2)
 MINORITY_LANGUAGES = frozenset(LANGUAGE_NAMES)
 REFER_ROLES = ("head", "caseworker")
