@@ -20,14 +20,19 @@ person takes is a click or a keystroke in Chromium.
 
 from __future__ import annotations
 
+import io
+import re
+import struct
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+import segno
 import time_machine
 from django.urls import reverse
 from django.utils import timezone, translation
+from PIL import Image
 
 from jiayuan.engage.activities import services as activity_services
 from jiayuan.engage.activities.models import SignUp
@@ -55,6 +60,39 @@ def _wait_for(check: Any, page: Any) -> None:
             return
         page.wait_for_timeout(100)
     assert check()
+
+
+def _pdf_images(pdf: bytes) -> list[Any]:
+    """The 1-bit images of a PDF made by fpdf2 (which stores them CCITT G4
+    encoded), each wrapped in a one-strip TIFF for Pillow to decode."""
+    images = []
+    for m in re.finditer(rb"<<\n(/BitsPerComponent 1\n.*?/Filter /CCITTFaxDecode\n.*?)>>"
+                         rb"\nstream\n", pdf, re.S):
+        head = m.group(1)
+        w, h, n = (int(re.search(rb"/%s (\d+)" % k, head).group(1))  # type: ignore[union-attr]
+                   for k in (b"Width", b"Height", b"Length"))
+        photometric = 1 if b"/BlackIs1 true" in head else 0
+        tags = [(256, 4, w), (257, 4, h), (258, 3, 1), (259, 3, 4), (262, 3, photometric),
+                (273, 4, 8 + 2 + 12 * 8 + 4), (278, 4, h), (279, 4, n)]
+        tiff = b"II*\x00" + struct.pack("<IH", 8, len(tags))
+        for tag, kind, value in tags:
+            tiff += struct.pack("<HHI", tag, kind, 1) + struct.pack(
+                "<HH" if kind == 3 else "<I", *((value, 0) if kind == 3 else (value,)))
+        tiff += b"\x00" * 4 + pdf[m.end():m.end() + n]
+        images.append(Image.open(io.BytesIO(tiff)).convert("L"))
+    return images
+
+
+def _is_qr_of(image: Any, text: str) -> bool:
+    """Whether a bordered QR code image shows exactly the modules of `text`'s
+    QR code (as segno makes it): read at each module's centre."""
+    matrix = segno.make(text, error="m", micro=False).matrix
+    size = image.size[0]
+    border = next(x for x in range(size) if image.getpixel((x, x)) < 128)
+    scale = (size - 2 * border) / len(matrix)
+    return all((image.getpixel((int(border + (c + 0.5) * scale),
+                                int(border + (r + 0.5) * scale))) < 128) == bool(dark)
+               for r, row in enumerate(matrix) for c, dark in enumerate(row))
 
 
 def _sign_up(browser: Any, live_server: Any, activity: Any, name: str, phone: str) -> Any:
@@ -206,8 +244,13 @@ def test_residents_sign_up_volunteers_serve_and_a_certificate_is_verified(
         assert response.ok and response.headers["content-type"] == "application/pdf"
         body = response.body()
         assert body.startswith(b"%PDF-") and len(body) > 2000
-        # The QR code (an image in the PDF) encodes the verify page's address.
+        # The QR code (an image in the PDF) encodes the verify page's address
+        # with the certificate's token: read it back module by module.
         verify_url = f"{live_server.url}{reverse('portal_certificate', args=[cert.token])}"
+        qrs = _pdf_images(body)
+        assert len(qrs) == 1
+        assert _is_qr_of(qrs[0], verify_url)
+        assert not _is_qr_of(qrs[0], verify_url.replace(cert.token, cert.token[::-1]))
 
         stranger = new_context(browser, viewport=PHONE).new_page()
         stranger.goto(verify_url)
