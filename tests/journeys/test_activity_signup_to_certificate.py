@@ -199,6 +199,7 @@ def test_residents_sign_up_volunteers_serve_and_a_certificate_is_verified(
         assert first.attended_at >= starts
         door.reload()
         assert door.locator("#checkin-count").inner_text().strip() == "2"
+        assert "2 / 2 已签到" in door.locator("main").inner_text()
         shot(door, "activity-04-checkin-phone")
         assert door.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
