@@ -26,3 +26,22 @@ def test_the_check_in_count_reads_as_people_checked_in(personas: Any, grid_a: Gr
     text = r.content.decode()
     assert r.status_code == 200
     assert "/ 1 已签到" in text and "签到时间" not in text
+
+
+def test_the_session_page_speaks_chinese_for_statuses_and_places(
+        personas: Any, grid_a: Grid, clock: Any) -> None:
+    """A sign-up's status (msgctxt "sign-up") and the session's capacity
+    (msgctxt "capacity": 名额, not the places app's 地点) are translated."""
+    session = make_session(personas["head"], grid_a, clock)
+    portal(session, "甲")
+    with translation.override("zh-hans"):
+        assert translation.pgettext("sign-up", "Confirmed") == "已确认"
+        assert translation.pgettext("sign-up", "On the waiting list") == "候补中"
+        assert translation.pgettext("capacity", "Places") == "名额"
+    with translation.override("zh-hant"):
+        assert translation.pgettext("sign-up", "Confirmed") == "已確認"
+    r = staff(personas["head"]).get(reverse("session_detail", args=[session.pk]),
+                                    HTTP_ACCEPT_LANGUAGE="zh-CN")
+    text = r.content.decode()
+    assert r.status_code == 200
+    assert "<dt>名额</dt>" in text and "已确认" in text and "Confirmed" not in text
