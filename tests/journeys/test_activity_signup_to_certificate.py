@@ -219,6 +219,8 @@ def test_residents_sign_up_volunteers_serve_and_a_certificate_is_verified(
             desk.locator("#volunteers li", has_text=v.person.name).first.locator(
                 "span.tag.ok").wait_for()
         shot(desk, "activity-05-volunteers-served")
+        roll = desk.locator("main").inner_text()
+        assert "已确认" in roll and "Confirmed" not in roll and "名额" in roll
         assert session.hours == Decimal("2.5")
         for v in volunteers:
             entries = list(HoursEntry.objects.filter(volunteer=v))
