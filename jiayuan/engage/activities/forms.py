@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.models import User
@@ -55,8 +55,9 @@ class SessionForm(forms.Form):
     starts_at = _dt()
     ends_at = _dt()
     place = forms.CharField(label=_("Place"), max_length=120)
-    capacity = forms.IntegerField(label=_("Places"), required=False, min_value=1,
-                                  max_value=100000, help_text=_("Empty: no limit."))
+    capacity = forms.IntegerField(label=pgettext_lazy("capacity", "Places"), required=False,
+                                  min_value=1, max_value=100000,
+                                  help_text=_("Empty: no limit."))
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
