@@ -169,15 +169,29 @@ def write_progress(ctx: Any, community: Community, counts: dict[str, int],
                                         version=None, on=done_on, today=today)
     others = [_as_project(v) for v in
               [*made.get("decision_projects", []), *made.get("suggestion_projects", [])]]
-    for project in others:
+    for n, project in enumerate(others):
         if project is None or project.status in (ProjectStatus.DONE, ProjectStatus.CANCELLED):
             continue
+        # A plan agreed a third of the way in; the works by the planned end.
+        # Of those whose end has passed, three in four were finished (some a
+        # few days late, the wall chart's "at risk" history) and the fourth is
+        # still behind schedule.
         span = (project.ends_on - project.starts_on).days
-        for name, share in (("方案确定", 3), ("实施完成", 1)):
-            planned = project.starts_on + timedelta(days=span // share)
-            progress.milestone_add(actor=head, project=project, title=name, planned_on=planned,
-                                   done_on=planned if planned <= today and share == 3 else None,
-                                   today=today)
+        plan_on = project.starts_on + timedelta(days=span // 3)
+        end_on = project.ends_on
+        finished_on = None
+        if end_on <= today and n % 4 != 3:
+            finished_on = min(today, end_on + timedelta(days=(n % 3) * 4))
+        progress.milestone_add(actor=head, project=project, title="方案确定", planned_on=plan_on,
+                               done_on=plan_on if plan_on <= today else None, today=today)
+        progress.milestone_add(actor=head, project=project, title="实施完成", planned_on=end_on,
+                               done_on=finished_on, today=today)
+        if plan_on <= today and project.status == ProjectStatus.PLANNED:
+            services.project_set_status(actor=head, project=project,
+                                        status=ProjectStatus.ACTIVE, version=None, today=today)
+        if finished_on is not None:
+            services.project_set_status(actor=head, project=project, status=ProjectStatus.DONE,
+                                        version=None, on=finished_on, today=today)
     counts["project"] = Project.objects.filter(community=community).count()
     counts["milestone"] = Milestone.objects.filter(project__community=community).count()
     counts["project_update"] = counts.get("project_update", 0) + updates
