@@ -383,7 +383,7 @@ def meeting_minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for(request.user, pk)
     versions = meeting.minutes.select_related("approved_by")
     wanted = request.GET.get("version", "")
-    version = (versions.filter(number=int(wanted)).first() if wanted.isdigit()
+    version = (versions.filter(number=int(wanted)).first() if wanted.isascii() and wanted.isdigit()
                and len(wanted) < 9 else versions.order_by("-number").first())
     if version is None:
         return render(request, "civic/_meeting_no_minutes.html", {"meeting": meeting},

@@ -30,7 +30,7 @@ from jiayuan.engage.cards.models import CardBatch, CardLink
 def _year(request: HttpRequest) -> int:
     this = timezone.localdate().year
     raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= this + 1 else this
+    return int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= this + 1 else this
 
 
 @login_required
