@@ -81,9 +81,17 @@ def _project_status(page: Any, project: Any, value: str, on: str = "") -> None:
 
 
 def _wait_for(check: Any, page: Any) -> None:
+    """Poll the database until `check()` holds. The test database is SQLite's
+    shared-cache memory database: a read that meets the live server's write in
+    progress gets "table is locked" and is simply tried again."""
+    from django.db import OperationalError
+
     for _ in range(50):
-        if check():
-            return
+        try:
+            if check():
+                return
+        except OperationalError:
+            pass
         page.wait_for_timeout(100)
     assert check()
 
