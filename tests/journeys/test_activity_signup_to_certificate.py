@@ -55,9 +55,16 @@ def _in(msgid: str) -> str:
 
 
 def _wait_for(check: Any, page: Any) -> None:
+    """Poll the database until `check()` holds; a read that meets the live
+    server's write in progress (SQLite: "table is locked") is tried again."""
+    from django.db import OperationalError
+
     for _ in range(80):
-        if check():
-            return
+        try:
+            if check():
+                return
+        except OperationalError:
+            pass
         page.wait_for_timeout(100)
     assert check()
 
