@@ -30,13 +30,17 @@ demo: install
 	@echo "Jiayuan demo: http://127.0.0.1:$(PORT)/  (Ctrl-C stops it; the data stays in var/)"
 	JIAYUAN_DEMO=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# The whole suite, browser test included. DATABASE_URL selects PostgreSQL.
+# The whole suite, browser test included, on every core (pytest-xdist; each
+# worker has its own test database). DATABASE_URL selects PostgreSQL.
+# PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+XDIST := -n $(PYTEST_WORKERS) --dist loadgroup
 test: install system-deps
-	$(DEV_ENV) $(BIN)/python -m pytest
+	$(DEV_ENV) $(BIN)/python -m pytest $(XDIST)
 
 # Without the browser test (no Chromium needed).
 test-fast: install
-	$(DEV_ENV) $(BIN)/python -m pytest -m "not browser"
+	$(DEV_ENV) $(BIN)/python -m pytest $(XDIST) -m "not browser"
 
 # The whole suite again with the clock moved (tests/conftest.py reads
 # JIAYUAN_TEST_TODAY): a leap day and a year end. Future days only: Chromium
@@ -46,7 +50,7 @@ CLOCK_DAYS ?= 2028-02-29 2027-12-31
 test-clock: install system-deps
 	@for day in $(CLOCK_DAYS); do \
 	  echo "== the suite with the clock moved to $$day (JIAYUAN_TEST_TODAY=$$day)"; \
-	  env -u DATABASE_URL JIAYUAN_TEST_TODAY=$$day $(DEV_ENV) $(BIN)/python -m pytest \
+	  env -u DATABASE_URL JIAYUAN_TEST_TODAY=$$day $(DEV_ENV) $(BIN)/python -m pytest $(XDIST) \
 	    || exit $$?; \
 	done
 

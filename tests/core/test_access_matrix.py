@@ -487,7 +487,8 @@ def expected(decl: V, actor: str, situation: str, method: str) -> str:
 
 def outcome(response: Any, rule: Any) -> str:
     code = response.status_code
-    if code in (403, 404, 405):
+    if code in (403, 404, 405) or code >= 500:
+        # A server error is never an allowed answer: it fails against any declaration.
         return str(code)
     if rule != PUBLIC and (code == 401 or (code == 302 and response["Location"].startswith(
             resolve_url(settings.LOGIN_URL)))):
