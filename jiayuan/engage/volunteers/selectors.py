@@ -4,10 +4,11 @@ public portal may show (only with a volunteer's recorded consent)."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -63,10 +64,18 @@ def hours_total(volunteer: Volunteer, year: int | None = None) -> Decimal:
 
 
 def with_year_hours(qs: QuerySet[Volunteer], year: int) -> QuerySet[Volunteer]:
-    """`year_hours` on each row: the ledger's sum in `year`, in the same query."""
+    """`year_hours` on each row: the ledger's sum in `year`, in the same query.
+
+    A correlated sum per volunteer over the ledger's (volunteer, on, hours)
+    index, not a join grouped by every selected column: at district scale
+    (5,000 volunteers, 400,000 entries) the list's page took 1.8 s on SQLite
+    that way, and the count a join of its own (bench/engage_district.py)."""
+    in_year = (HoursEntry.objects.filter(volunteer=OuterRef("pk"), on__gte=date(year, 1, 1),
+                                         on__lte=date(year, 12, 31))
+               .order_by().values("volunteer").annotate(s=Sum("hours")).values("s"))
     return qs.annotate(year_hours=Coalesce(
-        Sum("hours__hours", filter=Q(hours__on__year=year)),
-        Value(Decimal("0")), output_field=DecimalField(max_digits=9, decimal_places=2)))
+        Subquery(in_year), Value(Decimal("0")),
+        output_field=DecimalField(max_digits=9, decimal_places=2)))
 
 
 def volunteer_list(actor: User, *, year: int, q: str = "", role: str = "",
