@@ -114,6 +114,11 @@ def test_the_roll_call_takes_taps_twice_and_answers_json(meeting: Any, invited: 
                    HTTP_ACCEPT="application/json")
         assert r.status_code == 200 and r.json()["attendance"] == "present"
     assert r.json()["quorum"] == {"needed": 2, "present": 1, "reached": False}
+    # the page's quorum line, rendered anew for offline-queue.js to put in place
+    assert 'id="quorum"' in r.json()["quorum_html"] and "tag warn" in r.json()["quorum_html"]
+    r = c.post(url, {"participant": invited[1].pk, "attendance": "present"},
+               HTTP_ACCEPT="application/json")
+    assert r.json()["quorum"]["reached"] and "tag ok" in r.json()["quorum_html"]
     invited[0].refresh_from_db()
     assert invited[0].attendance == Attendance.PRESENT
 

@@ -12,7 +12,9 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from jiayuan.core.models import AuditAction, AuditEntry
 from jiayuan.desk.portal.forms import issue_stamp
 from jiayuan.engage.activities import services as s
 from jiayuan.engage.activities.models import ActivitySession, SignUp
@@ -50,6 +52,29 @@ def test_the_check_in_queue_endpoint_is_idempotent(personas: Any, grid_a: Grid,
     assert a.attended_at is not None
     bad = client.post(url, {"code": "nope"}, HTTP_ACCEPT="application/json")
     assert bad.status_code == 400 and bad.json()["error"]
+
+
+def test_a_queued_check_in_keeps_the_time_of_its_tap(personas: Any, grid_a: Grid,
+                                                     clock: Any) -> None:
+    session = make_session(personas["head"], grid_a, clock)
+    a, b = portal(session, "甲", "乙")
+    client = staff(personas["gridworker"])
+    url = reverse("session_mark", args=[session.pk])
+    tapped = timezone.now() - timedelta(minutes=40)
+    for _ in range(2):  # sent again after a lost answer: still the first tap's time
+        r = client.post(url, {"signup": a.pk, "at": str(int(tapped.timestamp() * 1000))},
+                        HTTP_ACCEPT="application/json")
+        assert r.status_code == 200 and r.json()["count"] == 1
+    future = timezone.now() + timedelta(hours=1)  # a phone's clock far ahead: not believed
+    client.post(url, {"code": b.token, "at": str(int(future.timestamp() * 1000))},
+                HTTP_ACCEPT="application/json")
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert abs((a.attended_at - tapped).total_seconds()) < 0.01
+    assert b.attended_at is not None
+    assert abs((b.attended_at - timezone.now()).total_seconds()) < 60
+    assert AuditEntry.objects.filter(object_type="engage.signup", object_id=str(a.pk),
+                                     action=AuditAction.UPDATE).count() == 1
 
 
 def test_the_check_in_page_opens_from_the_door_token(personas: Any, grid_a: Grid,

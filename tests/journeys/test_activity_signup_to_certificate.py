@@ -193,6 +193,11 @@ def test_residents_sign_up_volunteers_serve_and_a_certificate_is_verified(
         # --- 4. at the door, a quarter past nine -----------------------------
         clock.move_to(starts + timedelta(minutes=15))
         door = login(browser, live_server, "gridworker", viewport=PHONE)
+        # A tap carries the phone's time (offline-queue.js): the phone's clock
+        # shows the station's, not the real day's that the server never sees.
+        now = timezone.now()
+        at_door = now.replace(microsecond=now.microsecond // 1000 * 1000)  # a phone's ms
+        door.clock.set_fixed_time(at_door)
         door.goto(f"{live_server.url}{reverse('checkin', args=[session.checkin_token])}")
         door.locator(f"#su-{first.pk}").wait_for()
         assert door.locator(f"#su-{second.pk}").count() == 0  # cancelled: not listed
@@ -206,6 +211,7 @@ def test_residents_sign_up_volunteers_serve_and_a_certificate_is_verified(
         third.refresh_from_db()
         assert first.attended_at is not None and third.attended_at is not None
         assert first.attended_at >= starts
+        assert first.attended_at == third.attended_at == at_door  # the time of the taps
         door.reload()
         assert door.locator("#checkin-count").inner_text().strip() == "2"
         assert "2 / 2 已签到" in door.locator("main").inner_text()

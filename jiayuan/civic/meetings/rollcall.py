@@ -1,8 +1,9 @@
 """The roll-call at the door, on a phone: one page of big buttons.
 
 Each tap is a small POST (`participant` + `attendance`, or a walk-in: a
-`person` or a guest's `name`). static/js/rollcall.js queues taps on the phone
-and sends them when the connection allows, each as many times as it takes:
+`person` or a guest's `name`). static/js/offline-queue.js queues taps on the
+phone and sends them when the connection allows, each as many times as it
+takes, with the moment it was made (`at`, kept when plausible: core.taps):
 the services are idempotent (marking the same again changes nothing; a walk-in
 already on the list is marked, not added twice). With `Accept:
 application/json` the answer is JSON; without JavaScript the buttons are plain
@@ -11,7 +12,6 @@ forms and the page comes back.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,27 +31,16 @@ from jiayuan.civic.meetings.models import Meeting, Participant
 from jiayuan.civic.meetings.views import person_picker
 from jiayuan.core.access import as_id
 from jiayuan.core.roles import Perm
-
-#: How long a tap may wait on the phone and still carry its own time.
-QUEUE_WINDOW = timedelta(hours=24)
+from jiayuan.core.taps import tapped_at
 
 
-def tapped_at(raw: Any, now: datetime) -> datetime | None:
-    """When the tap was made (milliseconds since the epoch, from the phone),
-    if it is plausible: not in the future, not older than QUEUE_WINDOW."""
-    ms = as_id(raw)
-    if ms is None:
-        return None
-    try:
-        at = datetime.fromtimestamp(ms / 1000, tz=timezone.get_current_timezone())
-    except (OverflowError, OSError, ValueError):
-        return None
-    return at if now - QUEUE_WINDOW <= at <= now else None
-
-
-def _quorum(meeting: Meeting) -> dict[str, Any]:
+def _quorum(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
+    """The quorum after a tap: its figures, and the page's line rendered anew
+    (offline-queue.js puts it in place)."""
     q = selectors.quorum_of(meeting)
-    return {"needed": q.needed, "present": q.present, "reached": q.reached}
+    return {"quorum": {"needed": q.needed, "present": q.present, "reached": q.reached},
+            "quorum_html": render_to_string("civic/_meeting_quorum.html", {"quorum": q},
+                                            request)}
 
 
 def _tap(request: HttpRequest, meeting: Meeting) -> Participant:
@@ -91,7 +81,7 @@ def meeting_rollcall(request: HttpRequest, pk: int) -> HttpResponse:
         if wants_json:
             return JsonResponse({"ok": True, "participant": p.pk, "name": str(p),
                                  "attendance": p.attendance, "invited": p.invited,
-                                 "quorum": _quorum(meeting)})
+                                 **_quorum(request, meeting)})
         return redirect(reverse("meeting_rollcall", args=[meeting.pk]) + f"#p-{p.pk}")
     participants = selectors.participants_of(meeting)
     return render(request, "civic/meeting_rollcall.html", {

@@ -1,8 +1,10 @@
 """Attendance at the door: the check-in page the session's door QR opens
 (staff, signed in, RUN_ACTIVITIES) and the mark endpoint both it and the
-roll-call send taps to. Taps are queued in the browser (static/js/checkin.js)
-and sent when online; the same tap twice is one check-in, so resending is
-harmless. An answer in JSON when asked (Accept: application/json)."""
+roll-call send taps to. Taps are queued in the browser
+(static/js/offline-queue.js) and sent when online, each with the moment it
+was made (`at`, kept when plausible: core.taps); the same tap twice is one
+check-in, so resending is harmless. An answer in JSON when asked (Accept:
+application/json)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
+from jiayuan.core.taps import tapped_at
 from jiayuan.engage.activities import selectors
 from jiayuan.engage.activities import services_attendance as att
 from jiayuan.engage.activities.models import SignUp
@@ -47,7 +51,8 @@ def session_mark(request: HttpRequest, pk: int) -> HttpResponse:
         if signup_id is None and not code:
             raise ValidationError(_("Choose a person or type their code."))
         signup = att.attendance_mark(actor=user, session=session, signup_id=signup_id,
-                                     token=code, present=present)
+                                     token=code, present=present,
+                                     at=tapped_at(request.POST.get("at"), timezone.now()))
     except ValidationError as exc:
         text = " ".join(exc.messages)
         if _wants_json(request):
