@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from jiayuan.core.models import User
+from jiayuan.core.models import AuditAction, AuditEntry, User
 from jiayuan.core.roles import Role
 from jiayuan.engage.choices import ClaimStatus, HoursSource, VolunteerRole
 from jiayuan.engage.models import HoursClaim, HoursEntry, Volunteer
@@ -194,3 +194,67 @@ def test_the_certificate_pdf_and_its_verify_page(vol: Volunteer, head: Any) -> N
 def test_the_person_page_shows_the_volunteer_section(vol: Volunteer, head: Any) -> None:
     page = login(head).get(reverse("person_detail", kwargs={"pk": vol.person_id}))
     assert reverse("volunteer_detail", kwargs={"pk": vol.pk}) in page.content.decode()
+
+
+# --- a colleague reports hours (a claim, approved by a coordinator) -------------------
+
+def _en(user: Any) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def test_a_colleague_reports_hours_that_wait_for_approval(vol: Volunteer,
+                                                          personas: Any) -> None:
+    worker = _en(personas["gridworker"])
+    page = worker.get(reverse("volunteer_detail", kwargs={"pk": vol.pk})).content.decode()
+    url = reverse("volunteer_claim_add", kwargs={"pk": vol.pk})
+    assert url in page and reverse("volunteer_hours_add", kwargs={"pk": vol.pk}) not in page
+    r = worker.post(url, {"on": "2027-03-09", "hours": "1.5", "what": "帮忙搬桌椅"})
+    assert r.status_code == 302 and r["Location"].endswith("#claim_form")
+    claim = HoursClaim.objects.get()
+    assert claim.status == ClaimStatus.PENDING and claim.hours == Decimal("1.5")
+    assert not HoursEntry.objects.exists()
+    entry = AuditEntry.objects.get(action=AuditAction.CREATE, object_type="engage.hoursclaim")
+    assert entry.actor_id == personas["gridworker"].pk
+    queue = _en(personas["coordinator"])
+    assert "帮忙搬桌椅" in queue.get(reverse("hours_claims")).content.decode()
+    assert queue.post(reverse("hours_claim_approve", kwargs={"pk": claim.pk})).status_code == 302
+    assert HoursEntry.objects.get().hours == Decimal("1.5")
+
+
+def test_a_coordinator_keeps_the_direct_form(vol: Volunteer, personas: Any) -> None:
+    page = _en(personas["coordinator"]).get(
+        reverse("volunteer_detail", kwargs={"pk": vol.pk})).content.decode()
+    assert reverse("volunteer_hours_add", kwargs={"pk": vol.pk}) in page
+    assert reverse("volunteer_claim_add", kwargs={"pk": vol.pk}) not in page
+
+
+def test_bad_hours_reported_are_a_message_and_nothing_is_saved(vol: Volunteer,
+                                                               personas: Any) -> None:
+    worker = _en(personas["gridworker"])
+    url = reverse("volunteer_claim_add", kwargs={"pk": vol.pk})
+    for data, said in (({"on": "2027-03-11", "hours": "2", "what": "x"}, "in the future"),
+                       ({"on": "2027-03-09", "hours": "25", "what": "x"}, "24"),
+                       ({"on": "yesterday", "hours": "2", "what": "x"}, "2026-05-01"),
+                       ({"on": "2027-03-09", "hours": "2", "what": ""},
+                        "Say what the volunteer did.")):
+        r = worker.post(url, data)
+        assert r.status_code == 400 and said in r.content.decode(), data
+        assert 'id="claim_form" open' in r.content.decode()
+    vol.status = "left"
+    vol.save(update_fields=["status"])
+    r = worker.post(url, {"on": "2027-03-09", "hours": "2", "what": "x"})
+    assert r.status_code == 400 and "has left" in r.content.decode()
+    assert not HoursClaim.objects.exists()
+
+
+def test_reporting_for_someone_elses_volunteer_is_refused(vol: Volunteer,
+                                                          personas: Any) -> None:
+    url = reverse("volunteer_claim_add", kwargs={"pk": vol.pk})
+    data = {"on": "2027-03-09", "hours": "2", "what": "x"}
+    assert _en(personas["outsider"]).post(url, data).status_code == 404
+    assert _en(personas["gridworker"]).post(
+        reverse("volunteer_claim_add", kwargs={"pk": 2**31 - 1}), data).status_code == 404
+    assert _en(personas["mediator"]).post(url, data).status_code == 403
+    assert not HoursClaim.objects.exists()

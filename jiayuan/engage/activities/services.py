@@ -1,5 +1,6 @@
 """Writing activities: the activity and its sessions, sign-ups by staff and on
-the portal, the waiting list and its automatic promotion.
+the portal, the waiting list and its automatic promotion, and matching a
+portal sign-up to the resident it names in the registry.
 
 The waiting list's rule lives in `_place` and `_promote`, both run with the
 session's row locked (select_for_update), so two sign-ups for the last place,
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -318,3 +320,73 @@ def signup_cancel(*, actor: User | None, signup: SignUp,
     if session.cancelled or session.ends_at <= now:
         return []
     return _promote(actor, session, now)
+
+
+# --- matching portal sign-ups to the registry ---------------------------------------
+
+def _signup_locked(actor: User, signup: SignUp) -> tuple[ActivitySession, SignUp]:
+    """The sign-up's session (in the actor's scope) and the sign-up itself,
+    both locked: a match and a staff sign-up of the same resident take the
+    session's lock in turn."""
+    session = _lock(actor, ActivitySession(pk=signup.session_id))
+    current = SignUp.objects.select_for_update().filter(pk=signup.pk, session=session).first()
+    if current is None:
+        raise ValidationError(_("That sign-up is not one of this session."))
+    return session, current
+
+
+@audit.audited
+def signup_match(*, actor: User, signup: SignUp, person: Person) -> SignUp:
+    """Link a portal sign-up to the resident it names, a current one in the
+    actor's scope: the roll then shows the person, and the participation
+    figures count their household. The name the resident wrote is kept. A
+    resident signed up for the session already (by staff, or matched to
+    another sign-up) is refused; the same match twice is one."""
+    require(actor, Perm.RUN_ACTIVITIES)
+    found = (people_for(actor).filter(pk=person.pk, left_on__isnull=True)
+             .select_related("household").first())
+    if found is None:
+        raise ValidationError({"person": _("That resident is not in your grids. Choose "
+                                           "them again from the search.")})
+    session, current = _signup_locked(actor, signup)
+    if current.person_id == found.pk:
+        return current
+    if current.person_id is not None:
+        raise ValidationError(_("This sign-up is matched to a resident already: undo that "
+                                "match first."))
+    if current.status == SignUpStatus.CANCELLED:
+        raise ValidationError(_("This sign-up is cancelled: there is nothing to match."))
+    twice = _("%(name)s is already signed up for this session.") % {"name": found.name}
+    if SignUp.objects.filter(session=session, person=found, status__in=ACTIVE).exists():
+        raise ValidationError({"person": twice})
+    before = audit.snapshot(current, SignUp.AUDIT_FIELDS)
+    current.person, current.grid_id = found, found.household.grid_id
+    try:
+        with transaction.atomic():
+            current.save(update_fields=["person", "grid"])
+    except IntegrityError as err:  # signup_person_once: the lock makes this a last resort
+        raise ValidationError({"person": twice}) from err
+    _changed(actor, current, before)
+    signup.person, signup.grid_id = current.person, current.grid_id
+    return current
+
+
+@audit.audited
+def signup_unmatch(*, actor: User, signup: SignUp) -> SignUp:
+    """Undo a wrong match of a portal sign-up (a staff sign-up names its
+    resident from the start: cancel it instead)."""
+    require(actor, Perm.RUN_ACTIVITIES)
+    session, current = _signup_locked(actor, signup)
+    if current.source != SignUpSource.PORTAL:
+        raise ValidationError(_("A sign-up made by staff names its resident: cancel it "
+                                "instead."))
+    if current.person_id is None:
+        return current
+    before = audit.snapshot(current, SignUp.AUDIT_FIELDS)
+    current.person = None
+    current.grid_id = ActivitySession.objects.filter(pk=session.pk).values_list(
+        "activity__grid_id", flat=True).get()
+    current.save(update_fields=["person", "grid"])
+    _changed(actor, current, before)
+    signup.person, signup.grid_id = None, current.grid_id
+    return current

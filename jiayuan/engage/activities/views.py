@@ -1,7 +1,8 @@
 """Staff pages of activities, under /engage/activities/: the list, a new
 activity, its page (sessions, participation figures), a session's page
-(roll-call, sign-ups, the waiting list, volunteers, the door QR), and the
-check-in page the door QR opens (views_checkin).
+(roll-call, sign-ups, the waiting list, matching a portal sign-up to the
+registry, volunteers, the door QR), and the check-in page the door QR opens
+(views_checkin).
 
 Reading needs VIEW_ENGAGE, every write RUN_ACTIVITIES; an activity or a
 session outside the actor's scope is a 404 (selectors.get_*_for)."""
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
+from jiayuan.core.scope import in_scope
 from jiayuan.core.views import form_status, submit
 from jiayuan.engage.activities import selectors, services
 from jiayuan.engage.activities import services_attendance as att
@@ -36,9 +38,14 @@ from jiayuan.engage.activities.forms import (
     SignUpForm,
     VolunteerForm,
 )
-from jiayuan.engage.activities.models import Activity, ActivitySession, SessionVolunteer
-from jiayuan.engage.choices import ActivityKind
-from jiayuan.registry.pickers import picker, picker_response
+from jiayuan.engage.activities.models import (
+    Activity,
+    ActivitySession,
+    SessionVolunteer,
+    SignUp,
+)
+from jiayuan.engage.choices import ActivityKind, SignUpStatus
+from jiayuan.registry.pickers import Picker, picker, picker_response
 from jiayuan.registry.selectors import people_for
 
 PAGE_SIZE = 30
@@ -138,14 +145,41 @@ def qr_svg(text: str) -> str:
     return segno.make(text, error="m").svg_inline(scale=4, border=2, omitsize=True)
 
 
+def match_picker(session: ActivitySession, signup_id: int) -> Picker:
+    """The resident picker of one portal sign-up on the roll (each row has
+    its own, so several can be open at once)."""
+    return picker(f"match-{signup_id}", "person",
+                  reverse("session_match_search", args=[session.pk, signup_id]))
+
+
+def _roll(user: Any, session: ActivitySession, failed: dict[str, Any]) -> list[SignUp]:
+    """The sign-ups, each with `person_link` (the reader may open the
+    matched resident's file) and, for an unmatched one staff may match,
+    `match`: its picker, and the choice and errors of a failed attempt."""
+    rows = selectors.signups_of(session)
+    reads = user.has(Perm.VIEW_REGISTRY)
+    runs = user.has(Perm.RUN_ACTIVITIES)
+    for s in rows:
+        s.person_link = bool(s.person_id and reads  # type: ignore[attr-defined]
+                             and in_scope(user, s.person.grid_id))  # type: ignore[union-attr]
+        s.match = None  # type: ignore[attr-defined]
+        if runs and s.person_id is None and s.status != SignUpStatus.CANCELLED:
+            mine = failed.get("signup") == s.pk
+            s.match = {"picker": match_picker(session, s.pk),  # type: ignore[attr-defined]
+                       "person": failed.get("person") if mine else None,
+                       "errors": failed.get("errors", []) if mine else [], "open": mine}
+    return rows
+
+
 def _session_page(request: HttpRequest, session: ActivitySession,
-                  forms: dict[str, Form] | None = None, status: int = 200) -> HttpResponse:
+                  forms: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     user: Any = request.user
     forms = forms or {}
     activity = session.activity
     rows = list(session.volunteers.select_related("volunteer__person", "volunteer__user"))
     return render(request, "engage/activity_session.html", {
-        "session": session, "a": activity, "signups": selectors.signups_of(session),
+        "session": session, "a": activity,
+        "signups": _roll(user, session, forms.get("match") or {}),
         "volunteers": rows, "picker": PERSON_PICKER,
         "person": forms.get("person"),
         "signup_form": forms.get("signup_form") or SignUpForm(),
@@ -256,3 +290,50 @@ def session_volunteer_served(request: HttpRequest, pk: int, row: int) -> HttpRes
         return att.session_volunteer_served(actor=user, row=found,
                                             hours=form.cleaned_data["hours"])
     return _session_action(request, pk, call, _("Served: the hours are credited."))
+
+
+# --- matching a portal sign-up to the registry ---------------------------------------
+
+def _signup_of(session: ActivitySession, signup: int) -> SignUp:
+    found = session.signups.filter(pk=signup).first()
+    if found is None:  # a forged id of another session's sign-up
+        raise Http404
+    return found
+
+
+@login_required
+@require_GET
+def session_match_search(request: HttpRequest, pk: int, signup: int) -> HttpResponse:
+    """As-you-type picker of the resident a portal sign-up names."""
+    user = require(request.user, Perm.RUN_ACTIVITIES)
+    session = selectors.get_session_for(user, pk, perm=Perm.RUN_ACTIVITIES)
+    return picker_response(request, match_picker(session, _signup_of(session, signup).pk))
+
+
+@login_required
+@require_POST
+def session_signup_match(request: HttpRequest, pk: int, signup: int) -> HttpResponse:
+    user = require(request.user, Perm.RUN_ACTIVITIES)
+    session = selectors.get_session_for(user, pk, perm=Perm.RUN_ACTIVITIES)
+    found = _signup_of(session, signup)
+    pid = as_id(request.POST.get("person"))
+    person = people_for(user).filter(pk=pid).first() if pid else None
+    try:
+        if person is None:
+            raise ValidationError(_("That resident is not in your grids. Choose them again "
+                                    "from the search.") if request.POST.get("person")
+                                  else _("Choose the resident from the search."))
+        services.signup_match(actor=user, signup=found, person=person)
+    except ValidationError as exc:
+        return _session_page(request, session, {"match": {
+            "signup": found.pk, "person": person, "errors": exc.messages}}, status=400)
+    messages.success(request, _("%(name)s's sign-up is matched to the registry.")
+                     % {"name": person.name})
+    return redirect(reverse("session_detail", args=[session.pk]) + "#signups")
+
+
+@login_required
+@require_POST
+def session_signup_unmatch(request: HttpRequest, pk: int, signup: int) -> HttpResponse:
+    return _session_action(request, pk, lambda u, s: services.signup_unmatch(
+        actor=u, signup=_signup_of(s, signup)), _("The match is undone."))

@@ -1,6 +1,6 @@
 """Forms of the volunteers' pages: registering and editing a volunteer,
 hours (staff's entry, a correction, a claim's rejection, the volunteer's own
-report on the personal link), a liaison officer's building, an information
+report on the personal link, a colleague's report), a liaison officer's building, an information
 officer's report, a certificate."""
 
 from __future__ import annotations
@@ -96,6 +96,14 @@ class ClaimForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["on"].initial = timezone.localdate()
+
+
+class ColleagueClaimForm(ClaimForm):
+    """Hours a colleague (not a coordinator) reports for the volunteer: a
+    claim waiting for approval, like the volunteer's own."""
+
+    what = forms.CharField(label=_("What did the volunteer do?"), max_length=200,
+                           error_messages={"required": _("Say what the volunteer did.")})
 
 
 class ReasonForm(forms.Form):

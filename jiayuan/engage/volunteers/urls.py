@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", v.volunteer_detail, name="volunteer_detail"),
     path("<int:pk>/edit/", v.volunteer_edit, name="volunteer_edit"),
     path("<int:pk>/hours/", v.volunteer_hours_add, name="volunteer_hours_add"),
+    path("<int:pk>/claims/", v.volunteer_claim_add, name="volunteer_claim_add"),
     path("<int:pk>/hours/<int:entry>/reverse/", v.volunteer_entry_reverse,
          name="volunteer_entry_reverse"),
     path("<int:pk>/areas/", v.volunteer_area_add, name="volunteer_area_add"),

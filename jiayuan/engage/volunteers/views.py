@@ -3,7 +3,8 @@ year's hours, registering one (a resident through the registry's picker, or
 a staff member), the volunteer's page with their hours, claims, areas,
 consent, personal link and certificates, and the approval queue.
 
-Reading needs VIEW_ENGAGE; registering, approving, correcting and
+Reading, and reporting hours for a volunteer (a claim, approved later),
+needs VIEW_ENGAGE; registering, approving, correcting and
 certifying MANAGE_VOLUNTEERS; an information officer's report also
 WORK_CASES. A volunteer outside the actor's scope is a 404."""
 
@@ -33,6 +34,7 @@ from jiayuan.engage.volunteers import ledger, selectors, services, services_hour
 from jiayuan.engage.volunteers.forms import (
     AreaForm,
     CertificateForm,
+    ColleagueClaimForm,
     HoursForm,
     ReasonForm,
     ReportForm,
@@ -111,7 +113,8 @@ def _forms(user: Any, v: Volunteer) -> dict[str, Form]:
             "version": v.version, "roles": list(v.roles.values_list("role", flat=True)),
             "status": v.status, "skills": v.skills, "languages": v.languages,
             "availability": v.availability}),
-        "hours_form": HoursForm(), "reverse_form": ReasonForm(),
+        "hours_form": HoursForm(), "claim_form": ColleagueClaimForm(),
+        "reverse_form": ReasonForm(),
         "area_form": AreaForm(actor=user), "report_form": ReportForm(),
         "certificate_form": CertificateForm(initial={"year": timezone.localdate().year - 1}),
     }
@@ -177,6 +180,18 @@ def volunteer_hours_add(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=u, volunteer=v, on=d["on"], hours=d["hours"],
                     source=HoursSource.STAFF, note=d["note"]),
                 _("Hours recorded."))
+
+
+@login_required
+@require_POST
+def volunteer_claim_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A colleague who is not a coordinator reports hours for the volunteer:
+    they wait for a coordinator's approval in the claims queue."""
+    return _act(request, pk, "claim_form", lambda u: ColleagueClaimForm(request.POST),
+                lambda u, v, d: services_hours.claim_create(
+                    actor=u, volunteer=v, on=d["on"], hours=d["hours"], what=d["what"]),
+                _("Reported: the hours wait for a coordinator's approval."),
+                perm=Perm.VIEW_ENGAGE)
 
 
 @login_required
