@@ -339,7 +339,7 @@ ACCESS: dict[str, V] = {
     "volunteer_detail": ON(P.VIEW_ENGAGE, pk("volunteer"), post=None),
     "volunteer_edit": POST_ON(P.MANAGE_VOLUNTEERS, pk("volunteer")),
     "volunteer_hours_add": POST_ON(P.MANAGE_VOLUNTEERS, pk("volunteer")),
-    "volunteer_claim_add": POST_ON(P.VIEW_ENGAGE, pk("volunteer")),
+    "volunteer_claim_add": POST_ON(P.RUN_ACTIVITIES, pk("volunteer")),
     "volunteer_entry_reverse": POST_ON(P.MANAGE_VOLUNTEERS,
                                        pk("volunteer", entry="volunteer_entry")),
     "volunteer_area_add": POST_ON(P.MANAGE_VOLUNTEERS, pk("volunteer")),

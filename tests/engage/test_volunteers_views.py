@@ -257,4 +257,8 @@ def test_reporting_for_someone_elses_volunteer_is_refused(vol: Volunteer,
     assert _en(personas["gridworker"]).post(
         reverse("volunteer_claim_add", kwargs={"pk": 2**31 - 1}), data).status_code == 404
     assert _en(personas["mediator"]).post(url, data).status_code == 403
+    # An auditor reads the volunteers' pages but reports no hours.
+    assert _en(personas["auditor"]).post(url, data).status_code == 403
+    assert "Report hours for this volunteer" not in _en(personas["auditor"]).get(
+        reverse("volunteer_detail", kwargs={"pk": vol.pk})).content.decode()
     assert not HoursClaim.objects.exists()

@@ -86,9 +86,9 @@ def claim_submit_by_link(*, volunteer: Volunteer, on: date, hours: Any, what: st
 @audit.audited
 def claim_create(*, actor: User, volunteer: Volunteer, on: date, hours: Any,
                  what: str, today: date | None = None) -> HoursClaim:
-    """Hours a colleague reports for a volunteer: waiting for approval like
-    the volunteer's own."""
-    require(actor, Perm.VIEW_ENGAGE)
+    """Hours a colleague who runs activities reports for a volunteer: waiting
+    for approval like the volunteer's own. Readers (auditors) report nothing."""
+    require(actor, Perm.RUN_ACTIVITIES)
     if not volunteers_for(actor).filter(pk=volunteer.pk).exists():
         raise Http404
     amount = _hours(hours)

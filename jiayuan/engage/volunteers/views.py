@@ -191,7 +191,7 @@ def volunteer_claim_add(request: HttpRequest, pk: int) -> HttpResponse:
                 lambda u, v, d: services_hours.claim_create(
                     actor=u, volunteer=v, on=d["on"], hours=d["hours"], what=d["what"]),
                 _("Reported: the hours wait for a coordinator's approval."),
-                perm=Perm.VIEW_ENGAGE)
+                perm=Perm.RUN_ACTIVITIES)
 
 
 @login_required
