@@ -56,13 +56,13 @@ from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
-from django.db import transaction
 from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jiayuan.core.models import AuditAction, AuditEntry
 from jiayuan.core.roles import Perm, Role, role_has
+from tests.shared_data import kept
 from tests.world import build_matrix_world
 
 P = Perm
@@ -533,36 +533,19 @@ def cells() -> Iterator[Any]:
 
 # --- one world for the module ---------------------------------------------------------
 
-class _Rollback(transaction.Atomic):
-    """An atomic block that the audited services see as the test's own (as
-    Django's TestCase marks its blocks): a service opens its durable
-    transaction inside it. Always rolled back."""
-
-    def __init__(self) -> None:
-        super().__init__(using=None, savepoint=True, durable=False)
-        self._from_testcase = True
-
-    def __exit__(self, *exc: Any) -> None:
-        transaction.set_rollback(True)
-        super().__exit__(*exc)
-
-
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
-    with django_db_blocker.unblock():
-        block = _Rollback()
-        block.__enter__()
-        try:
-            built = build_matrix_world()
-            sessions = {}
-            for role, user in built["users"].items():
-                client = Client()
-                client.force_login(user)
-                sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-            built["sessions"] = sessions
-            yield built
-        finally:
-            block.__exit__(None, None, None)
+    def build() -> dict[str, Any]:
+        built = build_matrix_world()
+        sessions = {}
+        for role, user in built["users"].items():
+            client = Client()
+            client.force_login(user)
+            sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        built["sessions"] = sessions
+        return built
+
+    yield from kept(django_db_blocker, build)
 
 
 def objects_for(world: dict[str, Any], decl: V, actor: str, situation: str) -> Objects:

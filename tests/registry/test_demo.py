@@ -30,9 +30,13 @@ from jiayuan.registry.models import (
 )
 from jiayuan.registry.search import search
 from tests.conftest import DEMO_TODAY, station_moment
+from tests.shared_data import demo_once
 
 # The demo is loaded for DEMO_TODAY with the clock there: the same data on any day.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_today")]
+
+
+demo_loaded = demo_once(seed=1)
 
 
 def demo(**options: object) -> str:
@@ -46,36 +50,6 @@ def residents() -> list[tuple[str, str]]:
     return list(Person.objects.order_by("pk").values_list("name", "household__dwelling__code"))
 
 
-def test_it_loads_the_tiny_scale() -> None:
-    out = demo(seed=1)
-    community = Community.objects.get()
-    assert (community.name, community.code) == ("邹家角社区", "ZJJ")
-    assert list(Grid.objects.values_list("name", flat=True)) == ["第一网格", "第二网格"]
-    assert 55 <= Household.objects.count() <= 65
-    assert 130 <= Person.objects.count() <= 210
-    assert HouseholdAddress.objects.filter(moved_out__isnull=True).count() >= 55
-    assert "people" in out and "gridworker" in out
-    gridworker = User.objects.get(username="gridworker")
-    assert list(gridworker.grids.values_list("name", flat=True)) == ["第一网格"]
-    admin = User.objects.get(username="admin")
-    assert admin.is_staff and not admin.is_superuser and admin.role == "admin"
-    # One audit entry for the bulk load (places, households, cases, care), not
-    # one per row. The year of meetings, suggestions, projects, volunteers and
-    # activities goes through the services, written as the demo's staff did it:
-    # each of those writes is audited like any other, in the apps' own tables.
-    entry = AuditEntry.objects.get(object_type="demo")
-    assert entry.object_repr == "demo tiny seed 1"
-    assert entry.changes["person"] == Person.objects.count()
-    through_services = AuditEntry.objects.exclude(pk=entry.pk)
-    assert not through_services.exclude(
-        object_type__regex=r"^(civic|engage|desk\.case|desk\.referral|registry\.person)"
-    ).exclude(object_type__in=["permission"]).exists(), sorted(set(
-        through_services.values_list("object_type", flat=True)))
-    # Each by a demo account, or by "portal" for what residents sent there.
-    assert not through_services.filter(actor_id__isnull=True).exclude(
-        actor_username="portal").exists()
-
-
 def test_it_gives_the_same_data_for_the_same_seed_and_different_data_for_another() -> None:
     demo(seed=7)
     first = residents()
@@ -84,33 +58,6 @@ def test_it_gives_the_same_data_for_the_same_seed_and_different_data_for_another
     demo(seed=8, reset=True)
     assert residents() != first
     assert Community.objects.count() == 1  # the reset removed the first load
-
-
-def test_it_stores_id_numbers_that_are_valid_and_agree_with_the_person() -> None:
-    demo(seed=1)
-    people = list(Person.objects.filter(id_number_hash__isnull=False))
-    assert len(people) >= 0.75 * Person.objects.count()
-    for person in people:
-        number = id_number_of(person)
-        assert normalize_id_number(number) == number
-        check_agrees(number, birth_date=person.birth_date, sex=person.sex)
-        assert person.id_number_mask == number[:4] + "*" * 10 + number[-4:]
-    for person in Person.objects.exclude(phone_enc=""):
-        phone = phone_of(person)
-        assert normalize_phone(phone) == phone
-
-
-def test_it_indexes_every_person_for_search() -> None:
-    demo(seed=1)
-    indexed = set(SearchKey.objects.values_list("person_id", flat=True))
-    assert indexed == set(Person.objects.values_list("pk", flat=True))
-    mismatched = SearchKey.objects.exclude(grid_id__in=Grid.objects.values("pk"))
-    assert not mismatched.exists()
-    gridworker = User.objects.get(username="gridworker")
-    for query in ("zrz", "鄭容哲"):
-        hits = search(gridworker, query)
-        assert any(h.person.name == "郑容哲" and h.household.dwelling.code == "3-2-302"
-                   for h in hits), query
 
 
 def test_it_gives_every_household_a_head_who_is_a_member() -> None:
@@ -124,53 +71,11 @@ def test_it_gives_every_household_a_head_who_is_a_member() -> None:
     assert Membership.objects.count() == Person.objects.count()
 
 
-def test_it_records_only_valid_codes() -> None:
-    demo(seed=1)
-    for origin, ethnicity, languages in Person.objects.values_list(
-            "origin_code", "ethnicity", "languages"):
-        assert normalize_origin(origin) == origin
-        assert ethnicity == "" or is_valid_ethnicity(ethnicity)
-        assert set(languages) <= LANGUAGE_CODES
-    declared = Person.objects.exclude(ethnicity="").count()
-    assert 0.25 < declared / Person.objects.count() < 0.75  # optional: many leave it empty
-
-
-def test_it_names_a_guardian_for_every_consent_of_a_child_under_14() -> None:
-    demo(seed=1)
-    consents = Consent.objects.select_related("person")
-    assert consents.filter(purpose="registry").exists()
-    for consent in consents:
-        person = consent.person
-        if person.age_on(consent.recorded_on) < 14:
-            assert consent.guardian_id is not None, person.name
-    assert not consents.filter(purpose="referral", department__isnull=True).exists()
-
-
-def test_it_refuses_to_load_over_existing_data() -> None:
-    demo(seed=1)
-    before = residents()
-    with pytest.raises(CommandError, match="--reset"):
-        demo(seed=2)
-    assert residents() == before
-
-
 def test_it_skips_quietly_with_if_empty() -> None:
     assert "Demo data loaded" in demo(seed=1, if_empty=True)  # empty: it loads
     before = residents()
     assert demo(seed=2, if_empty=True) == ""
     assert residents() == before
-
-
-def test_it_keeps_the_audit_log_when_resetting() -> None:
-    demo(seed=1)
-    demo(seed=1, reset=True)
-    actions = list(AuditEntry.objects.filter(object_type="demo").order_by("seq")
-                   .values_list("action", "object_type"))
-    assert actions == [("create", "demo"), ("delete", "demo"), ("create", "demo")]
-    # The services' entries of the first load are still there after the reset.
-    first_reset = AuditEntry.objects.get(object_type="demo", action="delete").seq
-    assert AuditEntry.objects.filter(seq__lt=first_reset).exclude(object_type="demo").exists()
-    assert verify_chain().ok
 
 
 def test_it_gives_demo_logins_a_password_only_in_demo_mode(settings) -> None:
@@ -278,3 +183,96 @@ def test_every_status_shows_whatever_the_day(day: date) -> None:
     assert states == {"open", "overdue", "done on time", "done late", "lapsed"}
     assert Dispute.objects.filter(status="closed").exists()
     assert Dispute.objects.exclude(status="closed").exists()
+
+
+@pytest.mark.xdist_group("registry-demo")
+class TestTheLoadedDemo:
+    """Checks of one load (seed 1, DEMO_TODAY), made once for the class."""
+
+    def test_it_loads_the_tiny_scale(self, demo_loaded: str) -> None:
+        out = demo_loaded
+        community = Community.objects.get()
+        assert (community.name, community.code) == ("邹家角社区", "ZJJ")
+        assert list(Grid.objects.values_list("name", flat=True)) == ["第一网格", "第二网格"]
+        assert 55 <= Household.objects.count() <= 65
+        assert 130 <= Person.objects.count() <= 210
+        assert HouseholdAddress.objects.filter(moved_out__isnull=True).count() >= 55
+        assert "people" in out and "gridworker" in out
+        gridworker = User.objects.get(username="gridworker")
+        assert list(gridworker.grids.values_list("name", flat=True)) == ["第一网格"]
+        admin = User.objects.get(username="admin")
+        assert admin.is_staff and not admin.is_superuser and admin.role == "admin"
+        # One audit entry for the bulk load (places, households, cases, care), not
+        # one per row. The year of meetings, suggestions, projects, volunteers and
+        # activities goes through the services, written as the demo's staff did it:
+        # each of those writes is audited like any other, in the apps' own tables.
+        entry = AuditEntry.objects.get(object_type="demo")
+        assert entry.object_repr == "demo tiny seed 1"
+        assert entry.changes["person"] == Person.objects.count()
+        through_services = AuditEntry.objects.exclude(pk=entry.pk)
+        assert not through_services.exclude(
+            object_type__regex=r"^(civic|engage|desk\.case|desk\.referral|registry\.person)"
+        ).exclude(object_type__in=["permission"]).exists(), sorted(set(
+            through_services.values_list("object_type", flat=True)))
+        # Each by a demo account, or by "portal" for what residents sent there.
+        assert not through_services.filter(actor_id__isnull=True).exclude(
+            actor_username="portal").exists()
+
+    def test_it_stores_id_numbers_that_are_valid_and_agree_with_the_person(
+            self, demo_loaded: str) -> None:
+        people = list(Person.objects.filter(id_number_hash__isnull=False))
+        assert len(people) >= 0.75 * Person.objects.count()
+        for person in people:
+            number = id_number_of(person)
+            assert normalize_id_number(number) == number
+            check_agrees(number, birth_date=person.birth_date, sex=person.sex)
+            assert person.id_number_mask == number[:4] + "*" * 10 + number[-4:]
+        for person in Person.objects.exclude(phone_enc=""):
+            phone = phone_of(person)
+            assert normalize_phone(phone) == phone
+
+    def test_it_indexes_every_person_for_search(self, demo_loaded: str) -> None:
+        indexed = set(SearchKey.objects.values_list("person_id", flat=True))
+        assert indexed == set(Person.objects.values_list("pk", flat=True))
+        mismatched = SearchKey.objects.exclude(grid_id__in=Grid.objects.values("pk"))
+        assert not mismatched.exists()
+        gridworker = User.objects.get(username="gridworker")
+        for query in ("zrz", "鄭容哲"):
+            hits = search(gridworker, query)
+            assert any(h.person.name == "郑容哲" and h.household.dwelling.code == "3-2-302"
+                       for h in hits), query
+
+    def test_it_records_only_valid_codes(self, demo_loaded: str) -> None:
+        for origin, ethnicity, languages in Person.objects.values_list(
+                "origin_code", "ethnicity", "languages"):
+            assert normalize_origin(origin) == origin
+            assert ethnicity == "" or is_valid_ethnicity(ethnicity)
+            assert set(languages) <= LANGUAGE_CODES
+        declared = Person.objects.exclude(ethnicity="").count()
+        assert 0.25 < declared / Person.objects.count() < 0.75  # optional: many leave it empty
+
+    def test_it_names_a_guardian_for_every_consent_of_a_child_under_14(
+            self, demo_loaded: str) -> None:
+        consents = Consent.objects.select_related("person")
+        assert consents.filter(purpose="registry").exists()
+        for consent in consents:
+            person = consent.person
+            if person.age_on(consent.recorded_on) < 14:
+                assert consent.guardian_id is not None, person.name
+        assert not consents.filter(purpose="referral", department__isnull=True).exists()
+
+    def test_it_refuses_to_load_over_existing_data(self, demo_loaded: str) -> None:
+        before = residents()
+        with pytest.raises(CommandError, match="--reset"):
+            demo(seed=2)
+        assert residents() == before
+
+    def test_it_keeps_the_audit_log_when_resetting(self, demo_loaded: str) -> None:
+        demo(seed=1, reset=True)
+        actions = list(AuditEntry.objects.filter(object_type="demo").order_by("seq")
+                       .values_list("action", "object_type"))
+        assert actions == [("create", "demo"), ("delete", "demo"), ("create", "demo")]
+        # The services' entries of the first load are still there after the reset.
+        first_reset = AuditEntry.objects.get(object_type="demo", action="delete").seq
+        assert AuditEntry.objects.filter(seq__lt=first_reset).exclude(object_type="demo").exists()
+        assert verify_chain().ok
