@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
-from jiayuan.core.views import submit
+from jiayuan.core.views import pdf_response, submit
 from jiayuan.engage.choices import HoursSource, VolunteerRole, VolunteerStatus
 from jiayuan.engage.volunteers import ledger, selectors, services, services_hours
 from jiayuan.engage.volunteers.forms import (
@@ -297,9 +297,7 @@ def volunteer_certificate_pdf(request: HttpRequest, pk: int, cert: int) -> HttpR
     url = request.build_absolute_uri(reverse("portal_certificate",
                                              kwargs={"token": c.token}))
     data = certificate_pdf(request.user, c, url)  # type: ignore[arg-type]
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="certificate-{c.year}-{c.pk}.pdf"'
-    return response
+    return pdf_response(data, f"certificate-{c.year}-{c.pk}.pdf")
 
 
 # --- the approval queue -----------------------------------------------------------------
