@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jiayuan.civic.suggestions import selectors, services
 from jiayuan.civic.suggestions.forms import IdeaLookupForm, PortalIdeaForm
 from jiayuan.civic.suggestions.models import Suggestion
+from jiayuan.core.urls_public import public_url
 from jiayuan.core.views import submit
 from jiayuan.desk.choices import PortalHitKind
 from jiayuan.desk.portal.common import (
@@ -118,7 +118,7 @@ def idea_status(request: HttpRequest, ref: str, token: str) -> HttpResponse:
     path = reverse("portal_idea_status", kwargs={"ref": found.ref, "token": found.public_token})
     return private(render(request, "portal/civic_idea_status.html", portal_context(
         ref=found.ref, code=found.public_token if new else "", new=new,
-        status_url=settings.SITE_URL + path, title=found.title,
+        status_url=public_url(path), title=found.title,
         category=found.get_category_display(), received=found.received_at,
         status=found.status.name, stage=found.status.stage, reason=found.public_reason,
         supporters=found.supporters, history=selectors.public_history(found),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jiayuan.core.urls_public import public_url
 from jiayuan.core.views import submit
 from jiayuan.desk import services
 from jiayuan.desk.choices import OPEN_STATUSES, EventKind, PortalHitKind, Status
@@ -139,7 +139,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
     if new:
         path = reverse("portal_status", kwargs={"ref": new["ref"], "token": new["token"]})
         context = {"ref": new["ref"], "code": new["token"], "status_path": path,
-                   "status_url": settings.SITE_URL + path}
+                   "status_url": public_url(path)}
     return private(render(request, "portal/thanks.html", portal_context(**context)))
 
 
