@@ -117,7 +117,7 @@ def _forms(user: Any, v: Volunteer) -> dict[str, Form]:
         "hours_form": HoursForm(), "claim_form": ColleagueClaimForm(),
         "reverse_form": ReasonForm(),
         "area_form": AreaForm(actor=user), "report_form": ReportForm(),
-        "certificate_form": CertificateForm(initial={"year": timezone.localdate().year - 1}),
+        "certificate_form": CertificateForm(),
     }
 
 
