@@ -44,6 +44,14 @@ def keep_input(form: forms.Form, record: Model) -> None:
     form.conflict = True  # type: ignore[attr-defined]
 
 
+def pdf_response(data: bytes, name: str) -> HttpResponse:
+    """A printout, shown in the browser (inline) as `name`, never kept in a cache."""
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def form_status(form: forms.Form) -> int:
     return 409 if getattr(form, "conflict", False) else 200
 

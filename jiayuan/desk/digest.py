@@ -30,6 +30,7 @@ from jiayuan.core import audit
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm, Role, roles_with
 from jiayuan.core.scheduler import ACTOR, JobIncomplete
+from jiayuan.core.urls_public import public_url
 from jiayuan.desk.choices import OPEN_STATUSES
 from jiayuan.desk.models import Case, DigestLog, Reminder
 from jiayuan.desk.selectors import cases_for
@@ -110,7 +111,7 @@ def site_url(name: str, args: list[Any], fallback: str) -> str:
         path = reverse(name, args=args)
     except NoReverseMatch:
         path = fallback
-    return settings.SITE_URL + path
+    return public_url(path)
 
 
 def _case_line(case: Case) -> dict[str, Any]:

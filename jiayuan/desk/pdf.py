@@ -17,6 +17,7 @@ from django.utils.translation import pgettext
 
 from jiayuan.core import audit
 from jiayuan.core.models import AuditAction
+from jiayuan.core.urls_public import public_url
 from jiayuan.desk.models import Referral
 from jiayuan.desk.selectors import requester_contact
 from jiayuan.desk.services import referral_token
@@ -25,7 +26,7 @@ from jiayuan.registry.pdf import FONT, _line, _pdf
 
 def reply_url(referral: Referral) -> str:
     """The department's reply link, absolute (it leaves the site on paper)."""
-    return settings.SITE_URL + reverse("referral_reply", args=[referral_token(referral)])
+    return public_url(reverse("referral_reply", args=[referral_token(referral)]))
 
 
 def station_name(referral: Referral) -> str:

@@ -30,6 +30,7 @@ from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
+from jiayuan.core.urls_public import public_url
 from jiayuan.desk.models import Case
 
 
@@ -49,8 +50,8 @@ class Receipt:
 
 def status_url(case: Case) -> str:
     """The resident's status page for this case, absolute (SITE_URL)."""
-    return settings.SITE_URL + reverse("portal_status", kwargs={
-        "ref": case.ref, "token": case.public_token})
+    return public_url(reverse("portal_status", kwargs={
+        "ref": case.ref, "token": case.public_token}))
 
 
 def qr_svg(url: str) -> SafeString:
@@ -71,7 +72,7 @@ def case_receipt(*, actor: Any, case: Case) -> Receipt:
         due=timezone.localtime(case.due).date() if case.due else None,
         station=settings.STATION_NAME or case.community.name,
         hotline=settings.STATION_HOTLINE,
-        lookup_url=settings.SITE_URL + reverse("portal_status_lookup"),
+        lookup_url=public_url(reverse("portal_status_lookup")),
         status_url=url, qr_svg=qr_svg(url))
     audit.record(AuditAction.PRINT, actor=actor, obj=case, object_repr=case.ref,
                  changes={"format": "html", "document": "walk_in_receipt"})

@@ -20,7 +20,7 @@ from jiayuan.core.access import require
 from jiayuan.core.filters import read_filters
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
-from jiayuan.core.views import form_status, submit
+from jiayuan.core.views import form_status, pdf_response, submit
 from jiayuan.places.models import Grid
 from jiayuan.registry import panels, selectors, services
 from jiayuan.registry.choices import Residency
@@ -145,10 +145,7 @@ def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
     file = selectors.household_file(request.user, household, printing=True)
     data = household_file_pdf(request.user, file)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="household-{household.pk}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(data, f"household-{household.pk}.pdf")
 
 
 @login_required

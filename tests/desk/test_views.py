@@ -460,3 +460,16 @@ def test_the_requester_picker_offers_current_residents_and_a_dwellings_head(
     registry.person_leave(actor=personas["head"], person=spouse, on=date(2025, 1, 1))
     assert f"?pick={spouse.pk}" not in client.get(url, {"q": "金英姬"}).content.decode()
     assert client.get(url, {"pick": spouse.pk}).status_code == 404
+
+
+def test_the_status_link_handed_to_the_resident_is_the_public_address(
+        personas: dict, case: Case, settings: Any) -> None:
+    """Staff on the station's internal host still read the public link."""
+    settings.SITE_URL = "https://jiayuan.example.org"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "10.0.0.5"]
+    client = Client(HTTP_HOST="10.0.0.5:8000")
+    client.force_login(personas["caseworker"])
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    link = "https://jiayuan.example.org" + reverse("portal_status",
+                                                   args=[case.ref, case.public_token])
+    assert f'<code class="wrap">{link}</code>' in page and "10.0.0.5" not in page

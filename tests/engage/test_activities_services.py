@@ -151,6 +151,21 @@ def test_the_portal_flood_is_refused(personas: Any, grid_a: Grid, clock: Any,
     assert SignUp.objects.count() == 2
 
 
+def test_names_sent_together_count_once_and_the_portal_ceiling_holds(
+        personas: Any, grid_a: Grid, clock: Any, settings: Any) -> None:
+    settings.PORTAL_MAX_PER_SOURCE_HOUR, settings.PORTAL_MAX_PER_HOUR = 2, 3
+    session = make_session(personas["head"], grid_a, clock, capacity=None)
+    assert len(portal(session, "甲", "乙", "丙")) == 3  # one submission of three names
+    assert s.portal_signups_allowed("src")  # one of two used
+    for n, phone in ((1, "13812340001"), (2, "13812340002")):
+        with time_machine.travel(clock + timedelta(seconds=n), tick=False):
+            s.signup_portal(session=session, names=[f"丁{n}"], phone=phone,
+                            photo_consent=False, source=f"elsewhere{n}")
+    assert not s.portal_signups_allowed("a-new-address")  # three submissions in the hour
+    with time_machine.travel(clock + timedelta(hours=1, seconds=1), tick=False):
+        assert s.portal_signups_allowed("a-new-address")
+
+
 def test_check_in_is_idempotent_and_only_for_this_session(personas: Any, grid_a: Grid,
                                                           clock: Any) -> None:
     head = personas["head"]

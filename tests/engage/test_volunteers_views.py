@@ -5,7 +5,7 @@ and the certificate's PDF and verify page."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -194,6 +194,18 @@ def test_the_certificate_pdf_and_its_verify_page(vol: Volunteer, head: Any) -> N
 def test_the_person_page_shows_the_volunteer_section(vol: Volunteer, head: Any) -> None:
     page = login(head).get(reverse("person_detail", kwargs={"pk": vol.person_id}))
     assert reverse("volunteer_detail", kwargs={"pk": vol.pk}) in page.content.decode()
+
+
+@pytest.mark.parametrize(("day", "year"), [
+    (date(2027, 1, 1), 2026), (date(2027, 2, 28), 2026), (date(2028, 2, 29), 2027),
+    (date(2027, 3, 1), 2027), (date(2027, 12, 31), 2027)])
+def test_the_certificate_form_offers_last_year_until_february(
+        vol: Volunteer, head: Any, day: date, year: int) -> None:
+    # 08:00 station time: still the day before in UTC (the station's date counts).
+    with time_machine.travel(station_moment(day, time(8, 0)), tick=False):
+        page = login(head).get(reverse("volunteer_detail", kwargs={"pk": vol.pk}))
+    field = re.search(r'<input type="number" name="year"[^>]*>', page.content.decode())
+    assert field is not None and f'value="{year}"' in field.group(0)
 
 
 # --- a colleague reports hours (a claim, approved by a coordinator) -------------------

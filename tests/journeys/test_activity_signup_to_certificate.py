@@ -121,7 +121,9 @@ def _sign_up(browser: Any, live_server: Any, activity: Any, name: str, phone: st
 
 
 def test_residents_sign_up_volunteers_serve_and_a_certificate_is_verified(
-        live_server: Any, browser: Any, personas: dict, household: Any, grid_a: Any) -> None:
+        live_server: Any, browser: Any, personas: dict, household: Any, grid_a: Any,
+        settings: Any) -> None:
+    settings.SITE_URL = live_server.url  # the printed QR codes open this server
     coordinator = personas["coordinator"]
     people = {p.name: p for p in household.members.all()}
     # A fixed clock (time-machine moves the live server's clock too): eight

@@ -45,7 +45,7 @@ from jiayuan.core.access import get_in_scope, require
 from jiayuan.core.filters import read_filters
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
-from jiayuan.core.views import form_status, submit
+from jiayuan.core.views import form_status, pdf_response, submit
 from jiayuan.desk.selectors import can_see, get_case_for
 from jiayuan.lib.forms import search_text
 from jiayuan.registry.search import search
@@ -408,7 +408,4 @@ def dispute_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from jiayuan.care.mediation.pdf import mediation_agreement_pdf
 
     data = mediation_agreement_pdf(user, dispute)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="agreement-{dispute.ref}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(data, f"agreement-{dispute.ref}.pdf")

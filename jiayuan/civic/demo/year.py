@@ -11,36 +11,21 @@ some adopted into projects), then the projects' milestones and updates.
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from jiayuan.civic.demo import meetings, projects, suggestions
 from jiayuan.core import audit
 from jiayuan.places.models import Community
-
-
-@dataclass
-class CivicContext:
-    seed: int
-    today: date
-    staff: dict[str, Any]
-    community: Community
-    rng: random.Random = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.rng = random.Random(f"civic-{self.seed}")
+from jiayuan.registry.demo.station import StationContext, station_context
 
 
 def make_context(*, seed: int, today: date, staff: dict[str, Any],
-                 community: Community | int) -> CivicContext:
-    if not isinstance(community, Community):
-        community = Community.objects.get(pk=community)
-    return CivicContext(seed=seed, today=today, staff=staff, community=community)
+                 community: Community | int) -> StationContext:
+    return station_context("civic", seed=seed, today=today, staff=staff, community=community)
 
 
-def write_station(ctx: CivicContext, counts: dict[str, int]) -> None:
+def write_station(ctx: StationContext, counts: dict[str, int]) -> None:
     """The station's year (after every community's households, cases and care
     are written and their counters set). Only the station, the first
     community, gets one: the others of a district are bench material

@@ -40,7 +40,7 @@ from jiayuan.civic.meetings.models import Meeting
 from jiayuan.core.access import require
 from jiayuan.core.roles import Perm
 from jiayuan.core.versioning import Conflict
-from jiayuan.core.views import form_status, submit
+from jiayuan.core.views import form_status, pdf_response, submit
 from jiayuan.desk.selectors import can_see
 from jiayuan.registry.pickers import Picker, picker, picker_response
 
@@ -369,13 +369,6 @@ def meeting_decision_status(request: HttpRequest, pk: int, decision: int) -> Htt
 
 # --- printouts ---------------------------------------------------------------------------
 
-def _pdf_response(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @login_required
 @require_GET
 def meeting_minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
@@ -390,7 +383,7 @@ def meeting_minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
                       status=409 if not wanted else 404)
     from jiayuan.civic.meetings.pdf import minutes_pdf
 
-    return _pdf_response(minutes_pdf(request.user, meeting, version),
+    return pdf_response(minutes_pdf(request.user, meeting, version),
                          f"minutes-{meeting.ref}-v{version.number}.pdf")
 
 
@@ -400,4 +393,4 @@ def meeting_attendance_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.get_meeting_for(request.user, pk)
     from jiayuan.civic.meetings.pdf import attendance_pdf
 
-    return _pdf_response(attendance_pdf(request.user, meeting), f"attendance-{meeting.ref}.pdf")
+    return pdf_response(attendance_pdf(request.user, meeting), f"attendance-{meeting.ref}.pdf")

@@ -21,6 +21,7 @@ from fpdf import FPDF
 from jiayuan.civic.choices import Health
 from jiayuan.civic.projects.health import LABELS
 from jiayuan.civic.projects.selectors import Board, Row
+from jiayuan.core.urls_public import public_url
 from jiayuan.registry.pdf import FONT, font_file
 
 COLOURS: dict[str, tuple[int, int, int]] = {
@@ -36,7 +37,7 @@ MARGIN = 10.0
 
 
 def portal_url(ref: str) -> str:
-    return settings.SITE_URL + reverse("portal_project", args=[ref])
+    return public_url(reverse("portal_project", args=[ref]))
 
 
 def _qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:

@@ -22,6 +22,7 @@ from jiayuan.core.access import require
 from jiayuan.core.filters import read_filters
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
+from jiayuan.core.views import pdf_response
 
 #: The wall screen reloads itself this often (seconds), with the same filters.
 SCREEN_REFRESH = 300
@@ -90,7 +91,4 @@ def wall_chart_pdf(request: HttpRequest) -> HttpResponse:
 
     station = settings.STATION_NAME or (user.community.name if user.community_id else "")
     data = make_pdf(board, station)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="wall-chart-{board.year}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(data, f"wall-chart-{board.year}.pdf")

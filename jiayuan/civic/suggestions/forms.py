@@ -17,7 +17,7 @@ from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import grids_for
 from jiayuan.core.staff import staff_with
-from jiayuan.desk.portal.forms import HONEYPOT, TRY_AGAIN, stamp_ok
+from jiayuan.desk.portal.forms import PortalForm
 from jiayuan.lib.forms import IdModelChoiceField
 from jiayuan.lib.phone import PhoneError, normalize_phone
 
@@ -37,7 +37,7 @@ def _reason() -> forms.CharField:
                                              "the portal.")})
 
 
-class PortalIdeaForm(forms.Form):
+class PortalIdeaForm(PortalForm):
     title = forms.CharField(label=_("Your idea in a few words"), max_length=120,
                             error_messages={"required": _("Say in a few words what you "
                                                           "suggest.")})
@@ -55,14 +55,6 @@ class PortalIdeaForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
         help_text=_("Only if the station may call you about your idea. Your name and "
                     "number are never shown publicly."))
-    website = forms.CharField(label=_("Leave this field empty"), required=False,
-                              max_length=200,
-                              widget=forms.TextInput(attrs={"tabindex": "-1",
-                                                            "autocomplete": "off"}))
-
-    @property
-    def is_spam(self) -> bool:
-        return bool(self.is_bound and str(self.data.get(HONEYPOT, "")).strip())
 
     @property
     def visible(self) -> list[forms.BoundField]:
@@ -77,12 +69,6 @@ class PortalIdeaForm(forms.Form):
             return normalize_phone(raw)
         except PhoneError as err:
             raise forms.ValidationError(err.message, code=err.code) from err
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not stamp_ok(self.data.get("stamp", "")):
-            raise forms.ValidationError(TRY_AGAIN, code="stamp")
-        return data
 
 
 class IdeaLookupForm(forms.Form):

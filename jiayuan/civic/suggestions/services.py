@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -37,9 +36,14 @@ from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.core.versioning import claim
-from jiayuan.desk.choices import PortalHitKind, Priority
-from jiayuan.desk.models import PortalHit, ServiceItem
-from jiayuan.desk.services import next_ref, portal_throttled, targets
+from jiayuan.desk.choices import Priority
+from jiayuan.desk.models import ServiceItem
+from jiayuan.desk.services import (
+    next_ref,
+    portal_submissions_allowed,
+    portal_throttled,
+    targets,
+)
 from jiayuan.lib.phone import PhoneError, mask_phone, normalize_phone
 from jiayuan.places.models import Community, Grid
 from jiayuan.registry.models import Person
@@ -103,17 +107,9 @@ def _created(actor: User | None, suggestion: Suggestion) -> Suggestion:
 # --- the portal ----------------------------------------------------------------------
 
 def portal_ideas_allowed(source: str, now: datetime | None = None) -> bool:
-    """The desk's portal limits, counted on suggestions: so many per source
-    address per hour (suggestions made plus the desk's honeypot and stamp
-    hits from that address), and a ceiling for the whole portal."""
-    since = (now or timezone.now()) - timedelta(hours=1)
-    recent = Suggestion.objects.filter(source=SuggestionSource.PORTAL, received_at__gte=since)
-    used = recent.filter(portal_source=source).count() + PortalHit.objects.filter(
-        source=source, kind__in=(PortalHitKind.HONEYPOT, PortalHitKind.STAMP),
-        at__gte=since).count()
-    if used >= settings.PORTAL_MAX_PER_SOURCE_HOUR:
-        return False
-    return recent.count() < settings.PORTAL_MAX_PER_HOUR
+    """The desk's portal limits, counted on suggestions."""
+    return portal_submissions_allowed(source, lambda since: Suggestion.objects.filter(
+        source=SuggestionSource.PORTAL, received_at__gte=since), now=now)
 
 
 @audit.audited

@@ -10,29 +10,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from jiayuan.civic.suggestions import selectors, services
 from jiayuan.civic.suggestions.forms import IdeaLookupForm, PortalIdeaForm
 from jiayuan.civic.suggestions.models import Suggestion
-from jiayuan.core.middleware import client_ip
+from jiayuan.core.urls_public import public_url
 from jiayuan.core.views import submit
 from jiayuan.desk.choices import PortalHitKind
-from jiayuan.desk.portal.forms import issue_stamp
-from jiayuan.desk.services import (
-    portal_hit_record,
-    portal_lookup_allowed,
-    portal_source_hash,
-    portal_throttled,
+from jiayuan.desk.portal.common import (
+    Gate,
+    gate,
+    portal_context,
+    private,
+    source_of,
+    station,
 )
-from jiayuan.places.models import Community
+from jiayuan.desk.portal.forms import issue_stamp
+from jiayuan.desk.services import portal_hit_record, portal_lookup_allowed
 
 SESSION_KEY = "portal_new_idea"
 
@@ -42,69 +42,43 @@ LOOKUPS_THROTTLED = _("Too many wrong reference numbers or codes have been tried
                       "in the last hour. Please try again later, or call the station.")
 
 
-def _station() -> Community | None:
-    return Community.objects.order_by("pk").first()
-
-
-def _context(**extra: Any) -> dict[str, Any]:
-    community = _station()
-    name = settings.STATION_NAME or (community.name if community else "")
-    return {"portal_station": name, **extra}
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    add_never_cache_headers(response)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
-def _source(request: HttpRequest) -> str:
-    return portal_source_hash(client_ip(request))
-
-
 @require_http_methods(["GET", "POST"])
 def idea_new(request: HttpRequest) -> HttpResponse:
-    community = _station()
+    community = station()
     if community is None:
-        return render(request, "portal/not_setup.html", _context(), status=503)
+        return render(request, "portal/not_setup.html", portal_context(), status=503)
     status = 200
     form = PortalIdeaForm(request.POST or None)
     if request.method == "POST":
-        source = _source(request)
-        if not services.portal_ideas_allowed(source):
-            status = 429
-            form.add_error(None, portal_throttled())
-        elif form.is_spam:
-            portal_hit_record(source=source, kind=PortalHitKind.HONEYPOT)
+        source = source_of(request)
+        outcome = gate(form, source, allowed=services.portal_ideas_allowed)
+        if outcome is Gate.SPAM:
             return redirect("portal_ideas_done")
-        elif form.is_valid():
+        status = 400
+        if outcome is Gate.VALID:
             done = submit(request, form, lambda d: services.suggestion_portal_submit(
                 community=community, title=d["title"], body=d["body"],
                 category=d["category"], contact_name=d["contact_name"],
                 contact_phone=d["contact_phone"], source=source), "", _thanks(request))
             if done:
                 return done
-            status = 429 if form.has_error(NON_FIELD_ERRORS, "throttled") else 400
-        else:
-            if form.has_error(NON_FIELD_ERRORS, "stamp"):
-                portal_hit_record(source=source, kind=PortalHitKind.STAMP)
-            status = 400
-    return render(request, "portal/civic_idea_new.html", _context(
+        if form.has_error(NON_FIELD_ERRORS, "throttled"):
+            status = 429
+    return render(request, "portal/civic_idea_new.html", portal_context(
         form=form, stamp=issue_stamp()), status=status)
 
 
 def _thanks(request: HttpRequest) -> Any:
     def go(s: Suggestion) -> HttpResponse:
         request.session[SESSION_KEY] = s.ref
-        return _private(redirect("portal_idea_status", ref=s.ref, token=s.public_token))
+        return private(redirect("portal_idea_status", ref=s.ref, token=s.public_token))
     return go
 
 
 def _lookup(request: HttpRequest, ref: str, token: str) -> Suggestion | None:
     found = selectors.public_find(ref, token)
     if found is None:
-        portal_hit_record(source=_source(request), kind=PortalHitKind.LOOKUP)
+        portal_hit_record(source=source_of(request), kind=PortalHitKind.LOOKUP)
     return found
 
 
@@ -114,37 +88,37 @@ def idea_lookup(request: HttpRequest) -> HttpResponse:
     form = IdeaLookupForm(request.GET if bound else None)
     status = 200
     if bound and form.is_valid():
-        if not portal_lookup_allowed(_source(request)):
+        if not portal_lookup_allowed(source_of(request)):
             status = 429
             form.add_error(None, LOOKUPS_THROTTLED)
         else:
             found = _lookup(request, form.cleaned_data["ref"].strip().upper(),
                             form.cleaned_data["code"].strip())
             if found is not None:
-                return _private(redirect("portal_idea_status", ref=found.ref,
-                                         token=found.public_token))
+                return private(redirect("portal_idea_status", ref=found.ref,
+                                        token=found.public_token))
             form.add_error(None, NOT_FOUND)
             status = 404
     elif bound:
         status = 400
-    return _private(render(request, "portal/civic_idea_lookup.html", _context(form=form),
-                           status=status))
+    return private(render(request, "portal/civic_idea_lookup.html", portal_context(form=form),
+                          status=status))
 
 
 @require_GET
 def idea_status(request: HttpRequest, ref: str, token: str) -> HttpResponse:
-    if not portal_lookup_allowed(_source(request)):
-        return _private(render(request, "portal/not_found.html", _context(
+    if not portal_lookup_allowed(source_of(request)):
+        return private(render(request, "portal/not_found.html", portal_context(
             message=LOOKUPS_THROTTLED), status=429))
     found = _lookup(request, ref, token)
     if found is None:
-        return _private(render(request, "portal/not_found.html", _context(
+        return private(render(request, "portal/not_found.html", portal_context(
             message=NOT_FOUND, lang_next=reverse("portal_idea_lookup")), status=404))
     new = request.session.pop(SESSION_KEY, None) == found.ref
     path = reverse("portal_idea_status", kwargs={"ref": found.ref, "token": found.public_token})
-    return _private(render(request, "portal/civic_idea_status.html", _context(
+    return private(render(request, "portal/civic_idea_status.html", portal_context(
         ref=found.ref, code=found.public_token if new else "", new=new,
-        status_url=settings.SITE_URL + path, title=found.title,
+        status_url=public_url(path), title=found.title,
         category=found.get_category_display(), received=found.received_at,
         status=found.status.name, stage=found.status.stage, reason=found.public_reason,
         supporters=found.supporters, history=selectors.public_history(found),
@@ -178,11 +152,11 @@ def _public_project(s: Suggestion) -> dict[str, Any] | None:
 
 @require_GET
 def ideas_done(request: HttpRequest) -> HttpResponse:
-    community = _station()
+    community = station()
     rows = [{"ref": s.ref, "title": s.title, "category": s.get_category_display(),
              "status": s.status.name, "stage": s.status.stage, "reason": s.public_reason,
              "received": s.received_at, "supporters": s.supporters,
              "project": _public_project(s)}
             for s in selectors.you_said_we_did(community.pk if community else None)]
-    return render(request, "portal/civic_ideas_done.html", _context(
+    return render(request, "portal/civic_ideas_done.html", portal_context(
         rows=rows, lookup=IdeaLookupForm(auto_id="lookup_%s")))

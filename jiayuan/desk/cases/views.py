@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
+from jiayuan.core.urls_public import public_url
 from jiayuan.core.views import form_status, submit
 from jiayuan.desk import selectors, services, workflow
 from jiayuan.desk.cases import sections
@@ -114,8 +115,8 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
             actor=user, initial={"version": case.version, "owner": case.owner_id}),
         "can_work": can_work,
         "now": timezone.now(),
-        "status_url": request.build_absolute_uri(reverse(
-            "portal_status", args=[case.ref, case.public_token])),
+        "status_url": public_url(reverse("portal_status",
+                                         args=[case.ref, case.public_token])),
         "repeat_flags": selectors.repeat_flags(case.household) if case.household_id else [],
         "outcome_needs_note": "not_helped",
         "open_statuses": OPEN_STATUSES,

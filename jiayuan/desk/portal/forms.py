@@ -85,7 +85,32 @@ def _service_choices(items: list[ServiceItem]) -> list[Any]:
     return choices
 
 
-class PortalRequestForm(forms.Form):
+class PortalForm(forms.Form):
+    """What every form of the portal has (the desk's request, civic's suggestion,
+    engage's sign-up): the honeypot and the timing stamp. The page renders both
+    with portal/_form_guard.html; the view reads the form through
+    portal.common.gate()."""
+
+    # The honeypot: hidden by CSS, skipped by the keyboard, labelled for screen readers.
+    website = forms.CharField(
+        label=_("Leave this field empty"), required=False, max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+    # The signed timestamp ("stamp") is not a field: the view writes a fresh one
+    # into every form it shows, and clean() reads it from the raw data.
+
+    @property
+    def is_spam(self) -> bool:
+        """A filled honeypot (read from the raw data: any other error is beside the point)."""
+        return bool(self.is_bound and str(self.data.get(HONEYPOT, "")).strip())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not stamp_ok(self.data.get("stamp", "")):
+            raise ValidationError(TRY_AGAIN, code="stamp")
+        return data
+
+
+class PortalRequestForm(PortalForm):
     service = forms.ChoiceField(
         label=_("Service"), required=False,
         help_text=_("Choose “I am not sure” if none fits: the station will find the right "
@@ -112,23 +137,11 @@ class PortalRequestForm(forms.Form):
         label=_("The station may contact me about this request."),
         error_messages={"required": _("Tick this box: without it the station cannot call "
                                       "you back about your request.")})
-    # The honeypot: hidden by CSS, skipped by the keyboard, labelled for screen readers.
-    website = forms.CharField(
-        label=_("Leave this field empty"), required=False, max_length=200,
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
-    # The signed timestamp ("stamp") is not a field: the view writes a fresh one
-    # into every form it shows, and clean() reads it from the raw data.
-
     def __init__(self, *args: Any, items: list[ServiceItem] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.items = active_items() if items is None else items
         self.fields["service"].choices = _service_choices(self.items)
-
-    @property
-    def is_spam(self) -> bool:
-        """A filled honeypot (read from the raw data: any other error is beside the point)."""
-        return bool(self.is_bound and str(self.data.get(HONEYPOT, "")).strip())
 
     @property
     def visible(self) -> list[forms.BoundField]:
@@ -164,12 +177,6 @@ class PortalRequestForm(forms.Form):
             raise ValidationError(_("This service is not offered through the portal. "
                                     "Choose another, or “I am not sure”."), code="invalid")
         return item
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not stamp_ok(self.data.get("stamp", "")):
-            raise ValidationError(TRY_AGAIN, code="stamp")
-        return data
 
 
 class StatusLookupForm(forms.Form):

@@ -12,21 +12,20 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jiayuan.core.middleware import client_ip
+from jiayuan.core.urls_public import public_url
 from jiayuan.core.views import submit
 from jiayuan.desk import services
 from jiayuan.desk.choices import OPEN_STATUSES, EventKind, PortalHitKind, Status
 from jiayuan.desk.models import Case, ServiceCategory, ServiceItem
+from jiayuan.desk.portal.common import Gate, gate, portal_context, private, source_of, station
 from jiayuan.desk.portal.forms import (
     PortalRequestForm,
     StatusLookupForm,
@@ -34,7 +33,6 @@ from jiayuan.desk.portal.forms import (
     general_item,
     issue_stamp,
 )
-from jiayuan.places.models import Community
 
 # The new case's reference and code travel to the thank-you page in the
 # session, and are popped there: a reload, or anyone else, sees no reference.
@@ -70,30 +68,8 @@ RESIDENT_EVENT = {
 }
 
 
-def _station() -> Community | None:
-    """The station the portal belongs to: one community per deployment."""
-    return Community.objects.order_by("pk").first()
-
-
-def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    community = extra.get("community") or _station()
-    name = settings.STATION_NAME or (community.name if community else "")
-    return {"portal_station": name, **extra}
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    """Pages that carry a reference and code: not cached, not indexed, and the
-    address never sent to another site. `same-origin`, not `no-referrer`: under
-    `no-referrer` the browser posts the page's own forms (the language switch)
-    with `Origin: null`, which Django's CSRF check refuses (403)."""
-    add_never_cache_headers(response)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
 def _not_set_up(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/not_setup.html", _context(request), status=503)
+    return render(request, "portal/not_setup.html", portal_context(), status=503)
 
 
 @require_GET
@@ -101,8 +77,8 @@ def landing(request: HttpRequest) -> HttpResponse:
     items = ServiceItem.objects.filter(active=True).select_related("department")
     categories = [c for c in ServiceCategory.objects.prefetch_related(
         Prefetch("items", queryset=items, to_attr="active_items")) if c.active_items]
-    return render(request, "portal/landing.html", _context(
-        request, categories=categories, lookup=StatusLookupForm(auto_id="lookup_%s")))
+    return render(request, "portal/landing.html", portal_context(
+        categories=categories, lookup=StatusLookupForm(auto_id="lookup_%s")))
 
 
 @require_GET
@@ -110,34 +86,28 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
     item = (ServiceItem.objects.filter(code=code, active=True)
             .select_related("category", "department").first())
     if item is None:
-        return render(request, "portal/not_found.html", _context(
-            request, message=_("This service is not offered (any more). See the list of "
-                               "services.")), status=404)
-    return render(request, "portal/service.html", _context(request, item=item))
+        return render(request, "portal/not_found.html", portal_context(
+            message=_("This service is not offered (any more). See the list of "
+                      "services.")), status=404)
+    return render(request, "portal/service.html", portal_context(item=item))
 
 
 @require_http_methods(["GET", "POST"])
 def request_create(request: HttpRequest) -> HttpResponse:
-    community = _station()
+    community = station()
     items = active_items()
     if community is None or not items:
         return _not_set_up(request)
     status = 200
     if request.method == "POST":
         form = PortalRequestForm(request.POST, items=items)
-        source = _source(request)
-        if not services.portal_allowed(source):
-            # Before anything else, the honeypot included: a script that keeps
-            # filling it is refused like anyone else over the limit.
-            status = 429
-            form.add_error(None, services.portal_throttled())
-        elif form.is_spam:
+        source = source_of(request)
+        outcome = gate(form, source, allowed=services.portal_allowed)
+        if outcome is Gate.SPAM:
             # A script filled the hidden field: it sees what a person would, and
-            # nothing is created (no reference is shown). The hit counts
-            # towards the address's limit.
-            services.portal_hit_record(source=source, kind=PortalHitKind.HONEYPOT)
+            # nothing is created (no reference is shown).
             return redirect("portal_thanks")
-        elif form.is_valid():
+        if outcome is Gate.VALID:
             done = submit(request, form, lambda data: services.portal_create(
                 item=data["service"], summary=data["summary"], details=data["details"],
                 caller_name=data["name"], caller_phone=data["phone"], community=community,
@@ -145,19 +115,15 @@ def request_create(request: HttpRequest) -> HttpResponse:
                 lambda case: _thanks(request, case))
             if done:
                 return done
-            if form.has_error(NON_FIELD_ERRORS, "throttled"):
-                status = 429
-        elif form.has_error(NON_FIELD_ERRORS, "stamp"):
-            # Sent too fast, too late or with a forged stamp: counts like a
-            # request (a mistyped phone number does not).
-            services.portal_hit_record(source=source, kind=PortalHitKind.STAMP)
+        if form.has_error(NON_FIELD_ERRORS, "throttled"):
+            status = 429
     else:
         wanted = request.GET.get("service", "")
         initial = {"service": wanted} if any(i.code == wanted for i in items) else {}
         form = PortalRequestForm(initial=initial, items=items)
     chosen = next((i for i in items if i.code == form["service"].value()), None)
-    return render(request, "portal/request.html", _context(
-        request, community=community, form=form, stamp=issue_stamp(), chosen=chosen,
+    return render(request, "portal/request.html", portal_context(
+        community=community, form=form, stamp=issue_stamp(), chosen=chosen,
         general=general_item(items)), status=status)
 
 
@@ -173,8 +139,8 @@ def thanks(request: HttpRequest) -> HttpResponse:
     if new:
         path = reverse("portal_status", kwargs={"ref": new["ref"], "token": new["token"]})
         context = {"ref": new["ref"], "code": new["token"], "status_path": path,
-                   "status_url": settings.SITE_URL + path}
-    return _private(render(request, "portal/thanks.html", _context(request, **context)))
+                   "status_url": public_url(path)}
+    return private(render(request, "portal/thanks.html", portal_context(**context)))
 
 
 def _find(ref: str, token: str) -> Case | None:
@@ -196,18 +162,13 @@ def _lookup(request: HttpRequest, ref: str, token: str, *, exact: bool) -> Case 
     form forgives the reference's letter case; the status address does not."""
     case = _find(ref, token)
     if case is None or (exact and case.ref != ref):
-        services.portal_hit_record(source=_source(request), kind=PortalHitKind.LOOKUP)
+        services.portal_hit_record(source=source_of(request), kind=PortalHitKind.LOOKUP)
         return None
     return case
 
 
-def _source(request: HttpRequest) -> str:
-    """The visitor's address as the rate limits know it (a keyed hash)."""
-    return services.portal_source_hash(client_ip(request))
-
-
 def _lookup_allowed(request: HttpRequest) -> bool:
-    return services.portal_lookup_allowed(_source(request))
+    return services.portal_lookup_allowed(source_of(request))
 
 
 @require_GET
@@ -223,30 +184,30 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
             case = _lookup(request, form.cleaned_data["ref"], form.cleaned_data["code"],
                            exact=False)
             if case is not None:
-                return _private(redirect("portal_status", ref=case.ref,
-                                         token=case.public_token))
+                return private(redirect("portal_status", ref=case.ref,
+                                        token=case.public_token))
             form.add_error(None, NOT_FOUND)
-    return _private(render(request, "portal/status_lookup.html", _context(request, form=form),
-                           status=status))
+    return private(render(request, "portal/status_lookup.html", portal_context(form=form),
+                          status=status))
 
 
 @require_GET
 def status(request: HttpRequest, ref: str, token: str) -> HttpResponse:
     if not _lookup_allowed(request):
-        return _private(render(request, "portal/not_found.html", _context(
-            request, message=LOOKUPS_THROTTLED,
+        return private(render(request, "portal/not_found.html", portal_context(
+            message=LOOKUPS_THROTTLED,
             lang_next=reverse("portal_status_lookup")), status=429))
     case = _lookup(request, ref, token, exact=True)
     if case is None:
-        response = render(request, "portal/not_found.html", _context(
-            request, message=NOT_FOUND, lookup=StatusLookupForm(auto_id="lookup_%s"),
+        response = render(request, "portal/not_found.html", portal_context(
+            message=NOT_FOUND, lookup=StatusLookupForm(auto_id="lookup_%s"),
             lang_next=reverse("portal_status_lookup")), status=404)
         # Django logs every 404 with its path; the log filter in settings
         # (jiayuan.core.logfilters) drops the code from it.
-        return _private(response)
+        return private(response)
     events = [_public_event(e) for e in case.events.filter(public=True).order_by("at", "id")]
-    return _private(render(request, "portal/status.html", _context(
-        request, ref=case.ref, service=case.item.name, received=case.opened_at,
+    return private(render(request, "portal/status.html", portal_context(
+        ref=case.ref, service=case.item.name, received=case.opened_at,
         due=case.due if case.status in OPEN_STATUSES else None,
         state=RESIDENT_STATUS.get(case.status, case.get_status_display()),
         is_open=case.status in OPEN_STATUSES,

@@ -26,7 +26,7 @@ from jiayuan.core.access import require
 from jiayuan.core.filters import read_filters
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
-from jiayuan.core.views import submit
+from jiayuan.core.views import pdf_response, submit
 from jiayuan.desk import selectors, services
 from jiayuan.desk import stats as desk_stats
 from jiayuan.desk.choices import ReferralStatus
@@ -128,11 +128,7 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_letter(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.get_referral_for(request.user, pk)
     data = referral_letter_pdf(request.user, referral)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="referral-{referral.case.ref}-{referral.pk}.pdf"')
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(data, f"referral-{referral.case.ref}-{referral.pk}.pdf")
 
 
 @login_required

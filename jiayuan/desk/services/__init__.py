@@ -32,6 +32,7 @@ from jiayuan.desk.services.portal import (
     portal_hit_record,
     portal_lookup_allowed,
     portal_source_hash,
+    portal_submissions_allowed,
     portal_throttled,
 )
 from jiayuan.desk.services.referrals import (
@@ -57,7 +58,8 @@ __all__ = [
     "Conflict", "ReplyLinkError", "_event", "add_document", "add_note", "audit_fields",
     "case_create", "case_update", "catalogue_save", "check_upload", "match_requester",
     "next_ref", "portal_allowed", "portal_create", "portal_hit_record",
-    "portal_lookup_allowed", "portal_source_hash", "portal_throttled", "record_follow_up",
+    "portal_lookup_allowed", "portal_source_hash", "portal_submissions_allowed",
+    "portal_throttled", "record_follow_up",
     "referral_acknowledge", "referral_answer", "referral_answer_correctable",
     "referral_consent", "referral_consents", "referral_create",
     "referral_create_with_consent", "referral_from_token", "referral_token",

@@ -4,10 +4,13 @@ every server process)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,19 +40,35 @@ def portal_throttled() -> ValidationError:
                            code="throttled")
 
 
-def portal_allowed(source: str, now: datetime | None = None) -> bool:
-    """The portal's rate limit, counted in the database so it holds across every
-    server process: so many submissions per source address per hour (requests
-    made, plus filled honeypots and bad timing stamps, so a script is limited
-    too), and a ceiling of requests for the whole portal (a flood from many
-    addresses)."""
+def portal_submissions_allowed(source: str, made: Callable[[datetime], QuerySet[Any]], *,
+                               now: datetime | None = None, sent_together: str = "") -> bool:
+    """The rate limit of one of the portal's forms (the desk's request, civic's
+    suggestion, engage's sign-up), counted in the database so it holds across
+    every server process: so many submissions per source address per hour
+    (those made, plus filled honeypots and bad timing stamps, so a script is
+    limited too), and a ceiling for the whole form (a flood from many
+    addresses).
+
+    `made(since)` is the form's portal submissions since then (rows with a
+    `portal_source`); `sent_together` names a field whose distinct values count
+    one submission each (sign-ups sent at once share their `created_at`)."""
     since = (now or timezone.now()) - timedelta(hours=1)
-    recent = Case.objects.filter(channel=Channel.PORTAL, opened_at__gte=since)
-    used = recent.filter(portal_source=source).count() + PortalHit.objects.filter(
+    recent = made(since)
+
+    def count(rows: QuerySet[Any]) -> int:
+        return rows.values(sent_together).distinct().count() if sent_together else rows.count()
+
+    used = count(recent.filter(portal_source=source)) + PortalHit.objects.filter(
         source=source, kind__in=_SUBMISSION_HITS, at__gte=since).count()
     if used >= settings.PORTAL_MAX_PER_SOURCE_HOUR:
         return False
-    return recent.count() < settings.PORTAL_MAX_PER_HOUR
+    return count(recent) < settings.PORTAL_MAX_PER_HOUR
+
+
+def portal_allowed(source: str, now: datetime | None = None) -> bool:
+    """The portal's rate limit for requests (cases), see portal_submissions_allowed."""
+    return portal_submissions_allowed(source, lambda since: Case.objects.filter(
+        channel=Channel.PORTAL, opened_at__gte=since), now=now)
 
 
 def portal_lookup_allowed(source: str, now: datetime | None = None) -> bool:

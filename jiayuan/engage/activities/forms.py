@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.models import User
 from jiayuan.core.scope import grids_for
-from jiayuan.desk.portal.forms import HONEYPOT, TRY_AGAIN, stamp_ok
+from jiayuan.desk.portal.forms import PortalForm
 from jiayuan.engage.activities.services import MAX_PORTAL_NAMES
 from jiayuan.engage.choices import ActivityKind
 from jiayuan.engage.volunteers.selectors import volunteers_for
@@ -97,7 +97,7 @@ class ServedForm(forms.Form):
                                help_text=_("Empty: the session's length."))
 
 
-class PortalSignUpForm(forms.Form):
+class PortalSignUpForm(PortalForm):
     session = forms.IntegerField(widget=forms.HiddenInput)
     names = forms.CharField(
         label=_("Names"), max_length=400, widget=forms.Textarea(attrs={"rows": 3}),
@@ -108,19 +108,12 @@ class PortalSignUpForm(forms.Form):
         error_messages={"required": _("Give a phone number.")})
     photo_consent = forms.BooleanField(label=_("We agree to be photographed at the activity"),
                                        required=False)
-    website = forms.CharField(label=_("Leave this field empty"), required=False,
-                              max_length=200, widget=forms.TextInput(
-                                  attrs={"tabindex": "-1", "autocomplete": "off"}))
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.fields["names"].help_text = gettext(
             "One name a line: you may sign up up to %(n)d people of your household.") % {
                 "n": MAX_PORTAL_NAMES}
-
-    @property
-    def is_spam(self) -> bool:
-        return bool(self.is_bound and str(self.data.get(HONEYPOT, "")).strip())
 
     def clean_names(self) -> list[str]:
         return [n for n in self.cleaned_data["names"].splitlines() if n.strip()]
@@ -130,9 +123,3 @@ class PortalSignUpForm(forms.Form):
             return normalize_phone(self.cleaned_data["phone"])
         except PhoneError as err:
             raise forms.ValidationError(err.message, code=err.code) from err
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not stamp_ok(self.data.get("stamp", "")):
-            raise forms.ValidationError(TRY_AGAIN, code="stamp")
-        return data

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,7 +24,7 @@ from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.core.versioning import claim
-from jiayuan.desk.services import next_ref, portal_throttled
+from jiayuan.desk.services import next_ref, portal_submissions_allowed, portal_throttled
 from jiayuan.engage.activities.models import Activity, ActivitySession, SignUp
 from jiayuan.engage.activities.selectors import activities_for, sessions_for
 from jiayuan.engage.choices import ActivityKind, SignUpSource, SignUpStatus
@@ -232,17 +231,9 @@ def signup_staff(*, actor: User, session: ActivitySession, person: Person,
 def portal_signups_allowed(source: str, now: datetime | None = None) -> bool:
     """The desk's portal limits, counted on portal sign-ups (one submission
     may sign up several people: counted once, by distinct created_at)."""
-    from jiayuan.desk.choices import PortalHitKind
-    from jiayuan.desk.models import PortalHit
-
-    since = (now or timezone.now()) - timedelta(hours=1)
-    recent = SignUp.objects.filter(source=SignUpSource.PORTAL, created_at__gte=since)
-    used = recent.filter(portal_source=source).values("created_at").distinct().count() + \
-        PortalHit.objects.filter(source=source, at__gte=since, kind__in=(
-            PortalHitKind.HONEYPOT, PortalHitKind.STAMP)).count()
-    if used >= settings.PORTAL_MAX_PER_SOURCE_HOUR:
-        return False
-    return recent.values("created_at").distinct().count() < settings.PORTAL_MAX_PER_HOUR
+    return portal_submissions_allowed(source, lambda since: SignUp.objects.filter(
+        source=SignUpSource.PORTAL, created_at__gte=since), now=now,
+        sent_together="created_at")
 
 
 def _names(names: list[str]) -> list[str]:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
+from jiayuan.core.urls_public import public_url
 from jiayuan.core.views import form_status, submit
 from jiayuan.engage.activities import selectors, services
 from jiayuan.engage.activities import services_attendance as att
@@ -138,7 +138,7 @@ def session_new(request: HttpRequest, pk: int) -> HttpResponse:
 # --- a session ---------------------------------------------------------------------------
 
 def door_url(session: ActivitySession) -> str:
-    return settings.SITE_URL + reverse("checkin", kwargs={"token": session.checkin_token})
+    return public_url(reverse("checkin", kwargs={"token": session.checkin_token}))
 
 
 def qr_svg(text: str) -> str:

@@ -8,55 +8,28 @@ the same 404 as any other, and failed lookups count against the address."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jiayuan.core.middleware import client_ip
 from jiayuan.core.views import apply_service_errors
 from jiayuan.desk.choices import PortalHitKind
+from jiayuan.desk.portal.common import Gate, gate, portal_context, private, source_of
 from jiayuan.desk.portal.forms import issue_stamp
-from jiayuan.desk.services import (
-    portal_hit_record,
-    portal_lookup_allowed,
-    portal_source_hash,
-    portal_throttled,
-)
+from jiayuan.desk.services import portal_hit_record, portal_lookup_allowed
 from jiayuan.engage.activities import selectors, services
 from jiayuan.engage.activities.forms import PortalSignUpForm
 from jiayuan.engage.activities.views import qr_svg
-from jiayuan.places.models import Community
 
 SESSION_KEY = "portal_new_signups"
-
-
-def _context(**extra: Any) -> dict[str, Any]:
-    community = Community.objects.order_by("pk").first()
-    name = settings.STATION_NAME or (community.name if community else "")
-    return {"portal_station": name, **extra}
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    add_never_cache_headers(response)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
-def _source(request: HttpRequest) -> str:
-    return portal_source_hash(client_ip(request))
 
 
 @require_GET
 def activity_list(request: HttpRequest) -> HttpResponse:
     activities = list(selectors.public_activities())
-    return render(request, "portal/engage_activity_list.html", _context(
+    return render(request, "portal/engage_activity_list.html", portal_context(
         activities=[(a, selectors.public_sessions(a)) for a in activities]))
 
 
@@ -67,14 +40,12 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
     form = PortalSignUpForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        source = _source(request)
-        if not services.portal_signups_allowed(source):
-            status = 429
-            form.add_error(None, portal_throttled())
-        elif form.is_spam:
-            portal_hit_record(source=source, kind=PortalHitKind.HONEYPOT)
+        source = source_of(request)
+        outcome = gate(form, source, allowed=services.portal_signups_allowed)
+        if outcome is Gate.SPAM:
             return redirect("portal_activity_list")
-        elif form.is_valid():
+        status = 429 if outcome is Gate.THROTTLED else 400
+        if outcome is Gate.VALID:
             session = next((s for s in sessions if s.pk == form.cleaned_data["session"]), None)
             try:
                 if session is None:
@@ -88,12 +59,8 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
                 status = 429 if form.has_error(NON_FIELD_ERRORS, "throttled") else 400
             else:
                 request.session[SESSION_KEY] = [s.token for s in made]
-                return _private(redirect("portal_signup_status", token=made[0].token))
-        else:
-            if form.has_error(NON_FIELD_ERRORS, "stamp"):
-                portal_hit_record(source=source, kind=PortalHitKind.STAMP)
-            status = 400
-    return render(request, "portal/engage_activity.html", _context(
+                return private(redirect("portal_signup_status", token=made[0].token))
+    return render(request, "portal/engage_activity.html", portal_context(
         a=found, sessions=sessions, form=form, stamp=issue_stamp(),
         chosen=str(form.data.get("session", "")) if form.is_bound else ""), status=status)
 
@@ -103,13 +70,13 @@ def _not_found(request: HttpRequest, status: int = 404) -> HttpResponse:
                if status == 404 else
                _("Too many wrong links have been tried from here in the last hour. Please "
                  "try again later, or call the station."))
-    return _private(render(request, "portal/not_found.html", _context(message=message),
-                           status=status))
+    return private(render(request, "portal/not_found.html", portal_context(message=message),
+                          status=status))
 
 
 @require_http_methods(["GET", "POST"])
 def signup_status(request: HttpRequest, token: str) -> HttpResponse:
-    source = _source(request)
+    source = source_of(request)
     if not portal_lookup_allowed(source):
         return _not_found(request, 429)
     found = selectors.public_signup(token)
@@ -123,12 +90,12 @@ def signup_status(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            return _private(redirect("portal_signup_status", token=found.token))
+            return private(redirect("portal_signup_status", token=found.token))
     others = []
     new = request.session.get(SESSION_KEY) or []
     if found.token in new:
         others = [s for s in (selectors.public_signup(t) for t in new if t != found.token) if s]
-    return _private(render(request, "portal/engage_activity_signup.html", _context(
+    return private(render(request, "portal/engage_activity_signup.html", portal_context(
         s=found, session=found.session, a=found.session.activity, qr=qr_svg(found.token),
         position=selectors.waiting_position(found), others=others, error=error),
         status=400 if error else 200))

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import base64
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from jiayuan.core.urls_public import public_url
 from jiayuan.engage.cards.models import CardLink
 
 SALT = "jiayuan.engage.cards.link"
@@ -43,4 +43,4 @@ def card_path(link: CardLink) -> str:
 
 def card_url(link: CardLink) -> str:
     """The whole address printed as the QR code."""
-    return settings.SITE_URL + card_path(link)
+    return public_url(card_path(link))

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiayuan.core.access import require
 from jiayuan.core.roles import Perm
-from jiayuan.core.views import submit
+from jiayuan.core.views import pdf_response, submit
 from jiayuan.engage.cards import selectors, services
 from jiayuan.engage.cards.forms import BatchForm, LinkForm
 from jiayuan.engage.cards.links import card_path
@@ -110,19 +110,12 @@ def card_batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "batch": batch, "lines": lines, "total": sum(line.copies for line in lines)})
 
 
-def _pdf(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @login_required
 @require_GET
 def card_batch_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.get_batch_for(request.user, pk)  # type: ignore[arg-type]
     data = services.card_batch_print(actor=request.user, batch=batch)  # type: ignore[arg-type]
-    return _pdf(data, f"cards-{batch.pk}.pdf")
+    return pdf_response(data, f"cards-{batch.pk}.pdf")
 
 
 @login_required
@@ -130,4 +123,4 @@ def card_batch_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def card_preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     link = selectors.get_link_for(request.user, pk)  # type: ignore[arg-type]
     data = services.card_preview_print(actor=request.user, link=link)  # type: ignore[arg-type]
-    return _pdf(data, f"card-{link.pk}.pdf")
+    return pdf_response(data, f"card-{link.pk}.pdf")

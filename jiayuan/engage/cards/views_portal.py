@@ -13,20 +13,13 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from jiayuan.desk.portal.common import private
 from jiayuan.engage.cards import selectors
 from jiayuan.engage.cards.models import CardLink
 from jiayuan.engage.cards.pdf import card_role
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    add_never_cache_headers(response)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "same-origin"
-    return response
 
 
 def _context(card: CardLink | None, **extra: Any) -> dict[str, Any]:
@@ -38,11 +31,11 @@ def _answer(request: HttpRequest, code: str) -> tuple[CardLink | None, HttpRespo
     """The live card of the token, or the page that answers instead."""
     link = selectors.link_by_token(code)
     if link is None:
-        return None, _private(render(request, "portal/not_found.html", _context(None, message=_(
+        return None, private(render(request, "portal/not_found.html", _context(None, message=_(
             "This card's link is not valid. Check that the whole code was scanned, or go "
             "to the portal's home page.")), status=404))
     if link.revoked_at is not None:
-        return None, _private(render(request, "portal/engage_card_revoked.html", _context(
+        return None, private(render(request, "portal/engage_card_revoked.html", _context(
             link, hotline=selectors.station_hotline(link.community_id)), status=410))
     return link, None
 
@@ -53,7 +46,7 @@ def card_short(request: HttpRequest, code: str) -> HttpResponse:
     link, page = _answer(request, code)
     if page is not None:
         return page
-    return _private(redirect("portal_card", code=code))
+    return private(redirect("portal_card", code=code))
 
 
 @require_GET
@@ -63,5 +56,5 @@ def portal_card(request: HttpRequest, code: str) -> HttpResponse:
         return page
     assert link is not None
     person = link.user.first_name.strip() if link.user_id else ""
-    return _private(render(request, "portal/engage_card.html", _context(
+    return private(render(request, "portal/engage_card.html", _context(
         link, link=link, person=person, role=card_role(link))))

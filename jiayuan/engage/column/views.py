@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiayuan.core.access import require
 from jiayuan.core.roles import Perm
-from jiayuan.core.views import form_status, submit
+from jiayuan.core.urls_public import public_url
+from jiayuan.core.views import form_status, pdf_response, submit
 from jiayuan.engage.choices import PostCategory
 from jiayuan.engage.column import pdf as poster
 from jiayuan.engage.column import selectors, services
@@ -169,8 +170,6 @@ def post_version(request: HttpRequest, pk: int, version: int) -> HttpResponse:
 @require_GET
 def post_poster_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.get_post_for(request.user, pk)  # type: ignore[arg-type]
-    url = request.build_absolute_uri(reverse("portal_post", kwargs={"pk": post.pk}))
+    url = public_url(reverse("portal_post", kwargs={"pk": post.pk}))
     data = poster.post_poster_pdf(request.user, post, url)  # type: ignore[arg-type]
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="post-{post.pk}.pdf"'
-    return response
+    return pdf_response(data, f"post-{post.pk}.pdf")

@@ -10,8 +10,6 @@ hours), then activities, the column, the cards.
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -19,28 +17,15 @@ from jiayuan.core import audit
 from jiayuan.engage.demo import activities, cards, column, volunteers
 from jiayuan.engage.volunteers.models import HoursEntry
 from jiayuan.places.models import Community
-
-
-@dataclass
-class EngageContext:
-    seed: int
-    today: date
-    staff: dict[str, Any]
-    community: Community
-    rng: random.Random = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.rng = random.Random(f"engage-{self.seed}")
+from jiayuan.registry.demo.station import StationContext, station_context
 
 
 def make_context(*, seed: int, today: date, staff: dict[str, Any],
-                 community: Community | int) -> EngageContext:
-    if not isinstance(community, Community):
-        community = Community.objects.get(pk=community)
-    return EngageContext(seed=seed, today=today, staff=staff, community=community)
+                 community: Community | int) -> StationContext:
+    return station_context("engage", seed=seed, today=today, staff=staff, community=community)
 
 
-def write_station(ctx: EngageContext, counts: dict[str, int]) -> None:
+def write_station(ctx: StationContext, counts: dict[str, int]) -> None:
     with audit.batch():
         made = volunteers.write(ctx, counts, {})
         made.update(activities.write(ctx, counts, made))

@@ -135,5 +135,14 @@ class ReportForm(forms.Form):
             active=True).order_by("category__order", "order", "pk")
 
 
+def certificate_year() -> int:
+    """The year a certificate is most likely asked for, on the station's
+    calendar: in January and February the year just ended (its hours are still
+    being reported and approved), from March this year."""
+    today = timezone.localdate()
+    return today.year - 1 if today.month <= 2 else today.year
+
+
 class CertificateForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100,
+                              initial=certificate_year)

@@ -28,7 +28,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
-from jiayuan.core.views import submit
+from jiayuan.core.urls_public import public_url
+from jiayuan.core.views import pdf_response, submit
 from jiayuan.engage.choices import HoursSource, VolunteerRole, VolunteerStatus
 from jiayuan.engage.volunteers import ledger, selectors, services, services_hours
 from jiayuan.engage.volunteers.forms import (
@@ -116,7 +117,7 @@ def _forms(user: Any, v: Volunteer) -> dict[str, Form]:
         "hours_form": HoursForm(), "claim_form": ColleagueClaimForm(),
         "reverse_form": ReasonForm(),
         "area_form": AreaForm(actor=user), "report_form": ReportForm(),
-        "certificate_form": CertificateForm(initial={"year": timezone.localdate().year - 1}),
+        "certificate_form": CertificateForm(),
     }
 
 
@@ -124,8 +125,7 @@ def _page(request: HttpRequest, v: Volunteer, forms: dict[str, Form], failed: st
           status: int = 200) -> HttpResponse:
     year = timezone.localdate().year
     roles = set(v.roles.values_list("role", flat=True))
-    link = request.build_absolute_uri(reverse("portal_volunteer_hours",
-                                              kwargs={"token": v.self_token}))
+    link = public_url(reverse("portal_volunteer_hours", kwargs={"token": v.self_token}))
     return render(request, "engage/volunteer_detail.html", {
         "v": v, "name": selectors.display_name(v), "year": year,
         "year_hours": selectors.hours_total(v, year), "total": selectors.hours_total(v),
@@ -294,12 +294,9 @@ def volunteer_certificate_pdf(request: HttpRequest, pk: int, cert: int) -> HttpR
     c = selectors.get_certificate_for(request.user, cert)  # type: ignore[arg-type]
     if c.volunteer_id != as_id(pk):
         raise Http404
-    url = request.build_absolute_uri(reverse("portal_certificate",
-                                             kwargs={"token": c.token}))
+    url = public_url(reverse("portal_certificate", kwargs={"token": c.token}))
     data = certificate_pdf(request.user, c, url)  # type: ignore[arg-type]
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="certificate-{c.year}-{c.pk}.pdf"'
-    return response
+    return pdf_response(data, f"certificate-{c.year}-{c.pk}.pdf")
 
 
 # --- the approval queue -----------------------------------------------------------------

@@ -8,27 +8,19 @@ page; wrong tokens count against the address as the desk's lookups do."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jiayuan.core.middleware import client_ip
 from jiayuan.core.views import submit
 from jiayuan.desk.choices import PortalHitKind
-from jiayuan.desk.services import (
-    portal_hit_record,
-    portal_lookup_allowed,
-    portal_source_hash,
-    portal_throttled,
-)
+from jiayuan.desk.portal.common import portal_context, private, source_of, station
+from jiayuan.desk.services import portal_hit_record, portal_lookup_allowed, portal_throttled
 from jiayuan.engage.volunteers import selectors, services_hours
 from jiayuan.engage.volunteers.forms import ClaimForm
-from jiayuan.places.models import Community
 
 LINK_GONE = _("This link does not work (any more). If you are a volunteer, ask the station "
               "for your current personal link.")
@@ -36,34 +28,17 @@ CERT_UNKNOWN = _("No certificate matches this code. Check that the whole address
                  "scanned, or call the station.")
 
 
-def _station() -> Community | None:
-    return Community.objects.order_by("pk").first()
-
-
-def _context(**extra: object) -> dict[str, object]:
-    community = _station()
-    return {"portal_station": settings.STATION_NAME or (community.name if community else ""),
-            **extra}
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    add_never_cache_headers(response)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "same-origin"
-    return response
-
-
 def _gone(request: HttpRequest, message: object) -> HttpResponse:
-    source = portal_source_hash(client_ip(request))
+    source = source_of(request)
     portal_hit_record(source=source, kind=PortalHitKind.LOOKUP)
-    return _private(render(request, "portal/not_found.html",
-                           _context(message=message), status=404))
+    return private(render(request, "portal/not_found.html",
+                          portal_context(message=message), status=404))
 
 
 def _throttled(request: HttpRequest) -> HttpResponse | None:
-    if portal_lookup_allowed(portal_source_hash(client_ip(request))):
+    if portal_lookup_allowed(source_of(request)):
         return None
-    return _private(render(request, "portal/not_found.html", _context(
+    return private(render(request, "portal/not_found.html", portal_context(
         message=portal_throttled().messages[0]), status=429))
 
 
@@ -81,7 +56,7 @@ def volunteer_hours(request: HttpRequest, token: str) -> HttpResponse:
     done = submit(request, form, lambda d: services_hours.claim_submit_by_link(
         volunteer=v, on=d["on"], hours=d["hours"], what=d["what"]),
         _("Thank you: your hours wait for the station's approval."),
-        lambda _c: _private(redirect("portal_volunteer_hours", token=token)))
+        lambda _c: private(redirect("portal_volunteer_hours", token=token)))
     if done:
         return done
     status = 200
@@ -90,7 +65,7 @@ def volunteer_hours(request: HttpRequest, token: str) -> HttpResponse:
             status="pending").count() >= services_hours.MAX_PENDING_CLAIMS else 400
     year = timezone.localdate().year
     hours = selectors.hours_total(v, year)
-    return _private(render(request, "portal/engage_volunteer_hours.html", _context(
+    return private(render(request, "portal/engage_volunteer_hours.html", portal_context(
         name=selectors.display_name(v), year=year, hours=hours,
         tier=selectors.tier_label(selectors.tier_for(hours)), form=form,
         claims=list(v.claims.all()[:30]), entries=list(selectors.entries_of(v, year)[:30])),
@@ -100,14 +75,14 @@ def volunteer_hours(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def stars(request: HttpRequest) -> HttpResponse:
     """This year's top volunteers by hours: only those who agreed to be shown."""
-    community = _station()
+    community = station()
     year = timezone.localdate().year
     rows = []
     if community is not None:
         rows = [{"name": selectors.display_name(v), "hours": v.year_hours,  # type: ignore[attr-defined]
                  "tier": selectors.tier_label(selectors.tier_for(v.year_hours))}  # type: ignore[attr-defined]
                 for v in selectors.stars(community.pk, year)]
-    return render(request, "portal/engage_stars.html", _context(rows=rows, year=year))
+    return render(request, "portal/engage_stars.html", portal_context(rows=rows, year=year))
 
 
 @require_GET
@@ -118,7 +93,7 @@ def certificate(request: HttpRequest, token: str) -> HttpResponse:
     cert = selectors.certificate_by_token(token)
     if cert is None:
         return _gone(request, CERT_UNKNOWN)
-    return _private(render(request, "portal/engage_certificate.html", _context(
+    return private(render(request, "portal/engage_certificate.html", portal_context(
         name=selectors.public_name(cert.volunteer), year=cert.year, hours=cert.hours,
         tier=selectors.tier_label(cert.tier), valid=cert.revoked_at is None,
         issued=cert.issued_at)))

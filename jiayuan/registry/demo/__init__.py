@@ -4,7 +4,8 @@
 * ``generator``: scales, shared state and the community builder (places);
 * ``families``: households and people; ``extras``: circumstances, consents,
   businesses;
-* ``loader``: bulk writes in one transaction, ``--reset``, the staff accounts.
+* ``loader``: bulk writes in one transaction, ``--reset``, the staff accounts;
+* ``station``: the context civic's and engage's station years are written with.
 
 Same scale and seed give the same residents. Dates are computed from
 ``generator.REFERENCE_DATE`` (2026-11-01) except a handful of residence permits
