@@ -70,9 +70,11 @@ def load(scale_name: str, seed: int, today: date,
                                               consent_id=lambda: ids.take("consent"))
                 care = care_demo.make_context(seed=seed, today=today, staff=users)
                 civic = civic_demo.make_context(seed=seed, today=today, staff=users,
-                                                community=batch.communities[0])
+                                                community=batch.communities[0],
+                                                size=scale.year_size)
                 engage = engage_demo.make_context(seed=seed, today=today, staff=users,
-                                                  community=batch.communities[0])
+                                                  community=batch.communities[0],
+                                                  size=scale.year_size)
             assert desk is not None and care is not None  # made for the first community
             desk_demo.write_community(desk, batch, index, result.counts)
             care_demo.write_community(care, batch.communities[0], index, result.counts)

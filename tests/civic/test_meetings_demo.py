@@ -33,7 +33,9 @@ class TestTheLoadedDemo:
 
     def test_the_demo_has_a_year_of_meetings_of_every_kind(self, demo_loaded: str) -> None:
         meetings = Meeting.objects.all()
-        assert 30 <= meetings.count() <= 36
+        # The tiny scale writes a third of a station's year (30 held, 3 to come):
+        # every kind held at least once.
+        assert len(MeetingKind.values) + 3 <= meetings.count() <= 16
         assert set(meetings.values_list("kind", flat=True)) == set(MeetingKind.values)
         held = meetings.filter(starts_at__date__lt=DEMO_TODAY)
         assert held.filter(starts_at__date__lt=DEMO_TODAY.replace(year=DEMO_TODAY.year - 1)
@@ -45,7 +47,7 @@ class TestTheLoadedDemo:
         # Every resident invited lives in the meeting's community (and grid, if it has one).
         for p in Participant.objects.filter(kind="resident").select_related("meeting"):
             assert p.meeting.grid_id in (None, p.grid_id)
-        assert Participant.objects.filter(attendance="present").count() > 100
+        assert Participant.objects.filter(attendance="present").count() > 50
         assert meetings.filter(partner__isnull=False, kind="liaison").count() == meetings.filter(
             kind="liaison").count()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 from datetime import date
-from types import SimpleNamespace
 from typing import Any
 
 import time_machine
@@ -14,6 +13,7 @@ import time_machine
 from jiayuan.core import audit
 from jiayuan.engage.demo import volunteers as demo
 from jiayuan.engage.models import Certificate, HoursClaim, HoursEntry, Volunteer
+from jiayuan.registry.demo.station import StationContext
 from tests.conftest import station_moment
 
 DAY = date(2027, 5, 20)
@@ -24,7 +24,8 @@ def test_the_demo_has_claims_in_every_state_and_resets(personas: Any, household:
                                                        community: Any) -> None:
     staff = {"head": personas["head"], "caseworker": personas["caseworker"],
              "gridworker": personas["gridworker"], "coordinator": personas["coordinator"]}
-    ctx = SimpleNamespace(rng=random.Random("t"), today=DAY, staff=staff, community=community)
+    ctx = StationContext(seed=0, today=DAY, staff=staff, community=community,
+                         rng=random.Random("t"))
     counts: dict[str, int] = {}
     with time_machine.travel(station_moment(DAY), tick=False), audit.batch():
         made = demo.write(ctx, counts, {})

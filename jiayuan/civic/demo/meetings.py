@@ -110,10 +110,13 @@ def write(ctx: Any, community: Community, counts: dict[str, int],
     kinds = list(MeetingKind.values)
     projects: list[Any] = []
     n = {"meeting": 0, "meeting_participant": 0, "minutes_version": 0, "decision": 0}
-    for i in range(PAST + COMING):
+    past = ctx.scaled(PAST, least=len(kinds))  # every kind at least once
+    for i in range(past + COMING):
         kind = kinds[i % len(kinds)]
         title, agenda, planned = PLANS[kind]
-        days_ago = (PAST - i) * 365 // PAST - 11 if i < PAST else -(i - PAST + 1) * 9
+        days_ago = (past - i) * 365 // past - 11 if i < past else -(i - past + 1) * 9
+        if i == past - 1:
+            days_ago = 1  # the last held yesterday, its minutes a draft (at any size)
         day = today - timedelta(days=days_ago)
         grid = None if kind in WHOLE_COMMUNITY or not grids else grids[i % len(grids)]
         worker = workers.get(grid.pk) if grid is not None else None

@@ -21,8 +21,9 @@ from jiayuan.registry.demo.station import StationContext, station_context
 
 
 def make_context(*, seed: int, today: date, staff: dict[str, Any],
-                 community: Community | int) -> StationContext:
-    return station_context("civic", seed=seed, today=today, staff=staff, community=community)
+                 community: Community | int, size: float = 1.0) -> StationContext:
+    return station_context("civic", seed=seed, today=today, staff=staff, community=community,
+                           size=size)
 
 
 def write_station(ctx: StationContext, counts: dict[str, int]) -> None:

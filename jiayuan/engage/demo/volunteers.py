@@ -62,7 +62,7 @@ def write(ctx: Any, counts: dict[str, int], made: dict[str, Any]) -> dict[str, A
     people = list(Person.objects.filter(grid__in=grids, left_on__isnull=True,
                                         birth_date__lte=date(today.year - 18, 1, 1))
                   .select_related("household__dwelling").order_by("pk")[:2000])
-    chosen = rng.sample(people, min(RESIDENTS, len(people)))
+    chosen = rng.sample(people, min(ctx.scaled(RESIDENTS, least=16), len(people)))
     vols: list[Volunteer] = []
     for n, person in enumerate(chosen):
         roles = [VolunteerRole.LIAISON] if n < 6 else _roles(rng)
@@ -136,7 +136,7 @@ def _claims(ctx: Any, vols: list[Volunteer]) -> int:
     rng, today = ctx.rng, ctx.today
     coordinator = ctx.staff.get("coordinator") or ctx.staff["head"]
     made = 0
-    for n in range(40):
+    for n in range(ctx.scaled(40, least=12)):
         v = rng.choice(vols)
         day = today - timedelta(days=rng.randint(0, 6) if n % 3 == 0 else rng.randint(7, 200))
         c = services_hours.claim_submit_by_link(

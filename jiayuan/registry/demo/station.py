@@ -24,12 +24,19 @@ class StationContext:
     staff: dict[str, Any]  # username -> User
     community: Community
     rng: random.Random
+    # The share of a station's year to write (Scale.year_size: 1 at the station
+    # and district scales, a third at the tiny one); `scaled` applies it.
+    size: float = 1.0
+
+    def scaled(self, count: int, least: int = 1) -> int:
+        """`count` rows of a station's year at this size, at least `least`."""
+        return count if self.size >= 1 else max(least, round(count * self.size))
 
 
 def station_context(app: str, *, seed: int, today: date, staff: dict[str, Any],
-                    community: Community | int) -> StationContext:
+                    community: Community | int, size: float = 1.0) -> StationContext:
     """The context for `app`'s year at the station (`community`, or its pk)."""
     if not isinstance(community, Community):
         community = Community.objects.get(pk=community)
     return StationContext(seed=seed, today=today, staff=staff, community=community,
-                          rng=random.Random(f"{app}-{seed}"))
+                          rng=random.Random(f"{app}-{seed}"), size=size)
