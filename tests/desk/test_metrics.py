@@ -38,15 +38,15 @@ def cases(make_case: Any, household: Any, household_b: Any, personas: Any) -> di
     opened in February, resolved late on 1 March."""
     made = {name: make_case(person=(household_b if name == "c4" else household).head,
                             owner=None) for name in ("c1", "c2", "c3", "c4")}
-    rows = {
-        "c1": dict(opened_at=at(3, 2), acknowledged_at=at(3, 2, 11), response_due=at(3, 3),
-                   resolved_at=at(3, 5), due=at(3, 10), status=Status.RESOLVED),
-        "c2": dict(opened_at=at(3, 3), acknowledged_at=at(3, 6), response_due=at(3, 4),
-                   due=at(3, 12), status=Status.IN_PROGRESS),
-        "c3": dict(opened_at=at(3, 14), acknowledged_at=None, response_due=at(3, 16),
-                   due=at(3, 20), status=Status.NEW),
-        "c4": dict(opened_at=at(2, 20), acknowledged_at=at(2, 20, 11), response_due=at(2, 21),
-                   resolved_at=at(3, 1), due=at(2, 25), status=Status.RESOLVED),
+    rows: dict[str, dict[str, Any]] = {
+        "c1": {"opened_at": at(3, 2), "acknowledged_at": at(3, 2, 11), "response_due": at(3, 3),
+               "resolved_at": at(3, 5), "due": at(3, 10), "status": Status.RESOLVED},
+        "c2": {"opened_at": at(3, 3), "acknowledged_at": at(3, 6), "response_due": at(3, 4),
+               "due": at(3, 12), "status": Status.IN_PROGRESS},
+        "c3": {"opened_at": at(3, 14), "acknowledged_at": None, "response_due": at(3, 16),
+               "due": at(3, 20), "status": Status.NEW},
+        "c4": {"opened_at": at(2, 20), "acknowledged_at": at(2, 20, 11), "response_due": at(2, 21),
+               "resolved_at": at(3, 1), "due": at(2, 25), "status": Status.RESOLVED},
     }
     for name, fields in rows.items():
         Case.objects.filter(pk=made[name].pk).update(**fields)
@@ -98,9 +98,8 @@ def test_it_counts_only_the_readers_grids(cases: Any, personas: Any, grid_a: Any
 
 
 def test_every_count_is_the_number_of_its_records(cases: Any, personas: Any) -> None:
-    codes = [c for c in ("desk.cases_opened", "desk.cases_resolved", "desk.cases_open",
-                         "desk.cases_due", "desk.cases_overdue")]
-    for code in codes:
+    for code in ("desk.cases_opened", "desk.cases_resolved", "desk.cases_open",
+                 "desk.cases_due", "desk.cases_overdue"):
         metric = get(code)
         assert metric.counts_records
         for actor in personas.values():
