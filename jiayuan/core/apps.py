@@ -8,8 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Staff and audit")
 
     def ready(self) -> None:
-        from jiayuan.core import scheduler, signals  # noqa: F401  (signals: login/logout auditing)
+        from jiayuan.core import metrics, scheduler, signals  # noqa: F401  (signals: login/logout auditing)
 
         # Each app's jobs.py registers its scheduled jobs (manage.py tick), as
         # each app's admin.py registers its models with the admin.
         scheduler.autodiscover()
+        # Each app's metrics.py defines its figures (jiayuan.core.metrics).
+        metrics.autodiscover()

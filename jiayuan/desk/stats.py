@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, Sum
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +21,7 @@ from jiayuan.desk.choices import (
     ReferralStatus,
     Status,
 )
-from jiayuan.desk.models import FollowUp, Referral, ServiceItem
+from jiayuan.desk.models import Case, FollowUp, Referral, ServiceItem
 from jiayuan.desk.selectors import cases_for
 
 
@@ -114,9 +114,9 @@ class Ratio:
         return f"{round(pct)}%"
 
 
-def case_figures(actor: User, since: datetime, until: datetime,
-                 now: datetime) -> dict[str, Any]:
-    """Counts and on-time rates of the period, in one aggregate query."""
+def case_filters(since: datetime, until: datetime, now: datetime) -> dict[str, Q]:
+    """The cases each figure of `case_figures` counts: the one definition the
+    statistics page and the metrics (desk/metrics.py) share."""
     received = Q(opened_at__gte=since, opened_at__lt=until)
     resolved = Q(resolved_at__gte=since, resolved_at__lt=until)
     is_open = Q(status__in=OPEN_STATUSES)
@@ -124,21 +124,30 @@ def case_figures(actor: User, since: datetime, until: datetime,
     # without one; requests withdrawn before any response are left out.
     responded = received & (Q(acknowledged_at__isnull=False)
                             | (Q(response_due__lt=now) & ~Q(status=Status.CANCELLED)))
-    row = cases_for(actor).aggregate(
-        received=Count("id", filter=received),
-        received_open=Count("id", filter=received & is_open),
-        received_cancelled=Count("id", filter=received & Q(status=Status.CANCELLED)),
-        resolved=Count("id", filter=resolved),
-        closed=Count("id", filter=Q(closed_at__gte=since, closed_at__lt=until)),
-        open=Count("id", filter=is_open),
-        overdue=Count("id", filter=is_open & Q(due__lt=now)),
-        response_judged=Count("id", filter=responded),
-        response_flag_ok=Count("id", filter=responded & Q(response_breached=False)),
-        response_direct_ok=Count("id", filter=responded
-                                 & Q(acknowledged_at__lte=F("response_due"))),
-        resolution_flag_ok=Count("id", filter=resolved & Q(resolution_breached=False)),
-        resolution_direct_ok=Count("id", filter=resolved & Q(resolved_at__lte=F("due"))),
-    )
+    return {
+        "received": received,
+        "received_open": received & is_open,
+        "received_cancelled": received & Q(status=Status.CANCELLED),
+        "resolved": resolved,
+        "closed": Q(closed_at__gte=since, closed_at__lt=until),
+        "open": is_open,
+        "overdue": is_open & Q(due__lt=now),
+        # Open, due in the period and not yet past due (the "due today" queue
+        # when the period is today).
+        "due_ahead": is_open & Q(due__gte=max(since, now), due__lt=until),
+        "response_judged": responded,
+        "response_flag_ok": responded & Q(response_breached=False),
+        "response_direct_ok": responded & Q(acknowledged_at__lte=F("response_due")),
+        "resolution_flag_ok": resolved & Q(resolution_breached=False),
+        "resolution_direct_ok": resolved & Q(resolved_at__lte=F("due")),
+    }
+
+
+def case_figures(actor: User, since: datetime, until: datetime,
+                 now: datetime) -> dict[str, Any]:
+    """Counts and on-time rates of the period, in one aggregate query."""
+    row = cases_for(actor).aggregate(**{
+        name: Count("id", filter=q) for name, q in case_filters(since, until, now).items()})
     # Two figures per target, because they can disagree. The breach flags are
     # what `manage.py tick` sets while a case is past a target: a case resolved
     # (or answered) late between two ticks, or while tick was not running, is
@@ -178,15 +187,26 @@ def channel_figures(actor: User, since: datetime, until: datetime) -> list[dict[
              "share": Ratio(r["n"], total)} for r in rows]
 
 
+#: A rated follow-up call in which the resident said 4 or 5 (of 5).
+SATISFIED = Q(satisfaction__gte=4)
+
+
+def follow_up_calls(cases: QuerySet[Case], since: datetime,
+                    until: datetime) -> QuerySet[FollowUp]:
+    """The follow-up calls made in [since, until) about `cases`."""
+    return FollowUp.objects.filter(case__in=cases, at__gte=since, at__lt=until)
+
+
 def follow_up_figures(actor: User, since: datetime, until: datetime) -> dict[str, Any]:
     """Follow-up calls made in the period: how many cases were reached, and how
     satisfied the residents said they were (comments are not shown here)."""
-    calls = FollowUp.objects.filter(case__in=cases_for(actor), at__gte=since,
-                                    at__lt=until)
+    calls = follow_up_calls(cases_for(actor), since, until)
     row = calls.aggregate(
         calls=Count("id"), cases=Count("case", distinct=True),
         reached_cases=Count("case", distinct=True, filter=Q(reached=True)),
-        rated=Count("satisfaction"), average=Avg("satisfaction"))
+        rated=Count("satisfaction"), average=Avg("satisfaction"),
+        satisfied=Count("id", filter=SATISFIED))
+    row["satisfied_rate"] = Ratio(row["satisfied"], row["rated"])
     counts = dict(calls.filter(satisfaction__isnull=False).values_list("satisfaction")
                   .annotate(n=Count("id")).order_by())
     row["reach_rate"] = Ratio(row["reached_cases"], row["cases"])

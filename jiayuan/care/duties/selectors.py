@@ -129,39 +129,38 @@ class DutyCount:
         return self.on_time / counted if counted else None
 
 
+def duty_filters(since: date, until: date, today: date) -> dict[str, Q]:
+    """The duties each figure of `DutyCount` counts (due in [since, until), or
+    open today): the one definition of the statistics page and the metrics
+    (care/metrics.py)."""
+    period = Q(due__gte=since, due__lt=until)
+    done = period & Q(status=DutyStatus.DONE)
+    now_open = Q(status=DutyStatus.OPEN)
+    return {
+        "due": period,
+        "on_time": done & Q(closed_on__lte=F("due")),
+        "late": done & Q(closed_on__gt=F("due")),
+        # Honest: a duty that lapsed after its due date without a visit is missed.
+        "missed": period & (Q(status=DutyStatus.OPEN, due__lt=today)
+                            | Q(status=DutyStatus.LAPSED, closed_on__gt=F("due"))),
+        "lapsed": period & Q(status=DutyStatus.LAPSED, closed_on__lte=F("due")),
+        "overdue_now": now_open & Q(due__lt=today),
+        "open_now": now_open & Q(due__gte=today),
+    }
+
+
 def duty_counts(actor: User, since: date, until: date, by: str = "grid",
                 today: date | None = None) -> list[DutyCount]:
     """Per grid or per worker: duties due in [since, until) and what became of
-    them, and what is open today. Honest: a duty that lapsed after its due date
-    without a visit counts as missed."""
+    them, and what is open today."""
     today = today or timezone.localdate()
     field = {"grid": "grid", "worker": "assignee", "rule": "rule"}[by]
     qs = duties_for(actor)
     rows: dict[Any, DutyCount] = {}
-
-    def row(key: Any) -> DutyCount:
-        return rows.setdefault(key, DutyCount(key=key, label=""))
-
-    period = qs.filter(due__gte=since, due__lt=until)
-    for r in period.values(field, "status").annotate(n=Count("id")):
-        row(r[field]).due += r["n"]
-    done = period.filter(status=DutyStatus.DONE)
-    for r in done.filter(closed_on__lte=F("due")).values(field).annotate(n=Count("id")):
-        row(r[field]).on_time += r["n"]
-    for r in done.filter(closed_on__gt=F("due")).values(field).annotate(n=Count("id")):
-        row(r[field]).late += r["n"]
-    missed = period.filter(Q(status=DutyStatus.OPEN, due__lt=today)
-                           | Q(status=DutyStatus.LAPSED, closed_on__gt=F("due")))
-    for r in missed.values(field).annotate(n=Count("id")):
-        row(r[field]).missed += r["n"]
-    lapsed = period.filter(status=DutyStatus.LAPSED, closed_on__lte=F("due"))
-    for r in lapsed.values(field).annotate(n=Count("id")):
-        row(r[field]).lapsed += r["n"]
-    now_open = qs.filter(status=DutyStatus.OPEN)
-    for r in now_open.filter(due__lt=today).values(field).annotate(n=Count("id")):
-        row(r[field]).overdue_now += r["n"]
-    for r in now_open.filter(due__gte=today).values(field).annotate(n=Count("id")):
-        row(r[field]).open_now += r["n"]
+    for name, where in duty_filters(since, until, today).items():
+        for r in qs.filter(where).values(field).annotate(n=Count("id")).order_by():
+            row = rows.setdefault(r[field], DutyCount(key=r[field], label=""))
+            setattr(row, name, getattr(row, name) + r["n"])
     _label(rows, by)
     return sorted(rows.values(), key=lambda c: (c.label == "", c.label))
 

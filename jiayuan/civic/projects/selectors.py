@@ -124,7 +124,12 @@ def _milestones() -> Prefetch:
 
 def in_year(qs: QuerySet[Project], year: int) -> QuerySet[Project]:
     """The projects whose planned span touches `year`."""
-    return qs.filter(starts_on__lte=date(year, 12, 31), ends_on__gte=date(year, 1, 1))
+    return in_span(qs, date(year, 1, 1), date(year, 12, 31))
+
+
+def in_span(qs: QuerySet[Project], first: date, last: date) -> QuerySet[Project]:
+    """The projects whose planned span touches [first, last]."""
+    return qs.filter(starts_on__lte=last, ends_on__gte=first)
 
 
 def filtered(qs: QuerySet[Project], *, grid: Any = None, category: str = "",

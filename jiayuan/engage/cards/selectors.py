@@ -78,16 +78,20 @@ class Issued:
     by_link: dict[int, int] = field(default_factory=dict)
 
 
+def printed_lines(actor_or_community: User | Community | int) -> QuerySet[CardBatchLine]:
+    """The lines of the printed batches (cards issued: their copies) of the
+    actor's communities, or of one community (an object or its pk)."""
+    if isinstance(actor_or_community, User):
+        return CardBatchLine.objects.filter(batch__in=batches_for(actor_or_community))
+    cid = (actor_or_community.pk if isinstance(actor_or_community, Community)
+           else actor_or_community)
+    return CardBatchLine.objects.filter(batch__community_id=cid)
+
+
 def cards_issued(actor_or_community: User | Community | int, year: int) -> Issued:
     """How many cards the batches of `year` printed (the reports' number):
     of the actor's communities, or of one community (an object or its pk)."""
-    lines = CardBatchLine.objects.filter(batch__created_at__year=year)
-    if isinstance(actor_or_community, User):
-        lines = lines.filter(batch__in=batches_for(actor_or_community))
-    else:
-        cid = (actor_or_community.pk if isinstance(actor_or_community, Community)
-               else actor_or_community)
-        lines = lines.filter(batch__community_id=cid)
+    lines = printed_lines(actor_or_community).filter(batch__created_at__year=year)
     by_link = {row["link_id"]: row["n"] or 0
                for row in lines.values("link_id").annotate(n=Sum("copies")).order_by()}
     return Issued(year=year, total=sum(by_link.values()), by_link=by_link)

@@ -1,0 +1,329 @@
+"""Metrics defined once: the figures the station is asked for, each one a
+documented definition in code that every dashboard, report and export reads.
+
+core knows no app. Each app defines its own metrics in a `metrics.py` module,
+which `autodiscover()` imports when the core app is ready (as the scheduler
+finds each app's `jobs.py`):
+
+    from jiayuan.core import metrics
+
+    metrics.register(metrics.Metric(
+        code="desk.cases_opened", name=_("Cases opened"), description=_("..."),
+        unit=metrics.Unit.COUNT, model=Case, dated_by="opened_at",
+        permission=Perm.VIEW_CASES,
+        records=lambda actor, period, place: place.filter(cases_for(actor)).filter(...)))
+
+A metric's `records(actor, period, place)` is the queryset of the records
+behind the figure, started from the app's own selector (so it is in the
+actor's scope); `value(actor, period, place)` is the figure, computed by one
+aggregate query. A count metric without a `value` of its own counts its
+records, so the figure and the list behind it cannot disagree.
+`docs/metrics.md` is written from these definitions (`manage.py metrics_doc`).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jiayuan.core.roles import Perm
+
+if TYPE_CHECKING:
+    from jiayuan.core.models import User
+
+
+class Unit(StrEnum):
+    COUNT = "count"
+    PERCENT = "percent"  # 0 to 100; None when there is nothing to divide
+    DAYS = "days"
+    HOURS = "hours"
+
+
+UNIT_LABELS = {Unit.COUNT: gettext_lazy("count"), Unit.PERCENT: gettext_lazy("percent"),
+               Unit.DAYS: gettext_lazy("days"), Unit.HOURS: gettext_lazy("hours")}
+
+
+# --- the period ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    """The days a figure covers: `start` to `end`, both inclusive, in station
+    time. A period may end in the future (this month's duties not yet due)
+    but not start there: there is nothing to count yet. `today` (for tests
+    and callers that hold the station's date) defaults to the station's date."""
+
+    start: date
+    end: date
+    today: date | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.start, date) or not isinstance(self.end, date):
+            raise ValueError(_("A period needs a first and a last day."))
+        if isinstance(self.start, datetime) or isinstance(self.end, datetime):
+            raise ValueError(_("A period is made of days, not moments."))
+        if self.end < self.start:
+            raise ValueError(_("The last day (%(end)s) is before the first day (%(start)s).")
+                             % {"start": self.start.isoformat(), "end": self.end.isoformat()})
+        today = self.today or timezone.localdate()
+        if self.start > today:
+            raise ValueError(_("The first day (%(start)s) is in the future: there is nothing "
+                               "to count yet.") % {"start": self.start.isoformat()})
+
+    @classmethod
+    def custom(cls, start: date, end: date, *, today: date | None = None) -> Period:
+        return cls(start, end, today)
+
+    @classmethod
+    def month(cls, year: int, month: int, *, today: date | None = None) -> Period:
+        if not 1 <= month <= 12:
+            raise ValueError(_("A month is numbered 1 to 12, not %(month)s.") % {"month": month})
+        last = calendar.monthrange(year, month)[1]
+        return cls(date(year, month, 1), date(year, month, last), today)
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int, *, today: date | None = None) -> Period:
+        if not 1 <= quarter <= 4:
+            raise ValueError(_("A quarter is numbered 1 to 4, not %(quarter)s.")
+                             % {"quarter": quarter})
+        first = 3 * quarter - 2
+        return cls(date(year, first, 1),
+                   date(year, first + 2, calendar.monthrange(year, first + 2)[1]), today)
+
+    @classmethod
+    def year(cls, year: int, *, today: date | None = None) -> Period:
+        return cls(date(year, 1, 1), date(year, 12, 31), today)
+
+    @property
+    def since(self) -> datetime:
+        """The first moment of the period (aware, station time)."""
+        return timezone.make_aware(datetime.combine(self.start, time.min))
+
+    @property
+    def until(self) -> datetime:
+        """The first moment after the period (exclusive)."""
+        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+
+    @property
+    def after_end(self) -> date:
+        """The day after the last (exclusive bound for date fields)."""
+        return self.end + timedelta(days=1)
+
+    def __str__(self) -> str:
+        return f"{self.start.isoformat()}/{self.end.isoformat()}"
+
+
+# --- the place -------------------------------------------------------------------
+
+class PlaceKind(StrEnum):
+    DISTRICT = "district"
+    COMMUNITY = "community"
+    GRID = "grid"
+
+
+PLACE_LABELS = {PlaceKind.DISTRICT: gettext_lazy("district"),
+                PlaceKind.COMMUNITY: gettext_lazy("community"),
+                PlaceKind.GRID: gettext_lazy("grid")}
+EVERY_PLACE = frozenset(PlaceKind)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a figure is taken: the whole district (whatever the reader's
+    scope holds of it), one community or one grid, by id. A place narrows the
+    reader's scope, never widens it: a grid out of scope counts nothing."""
+
+    kind: PlaceKind
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in EVERY_PLACE:
+            raise ValueError(_("Choose the district, a community or a grid."))
+        if self.kind == PlaceKind.DISTRICT:
+            if self.id is not None:
+                raise ValueError(_("The district has no number."))
+        elif isinstance(self.id, bool) or not isinstance(self.id, int) or self.id < 1:
+            raise ValueError(_("Say which %(place)s.") % {"place": PLACE_LABELS[self.kind]})
+
+    @classmethod
+    def district(cls) -> Place:
+        return cls(PlaceKind.DISTRICT)
+
+    @classmethod
+    def community(cls, pk: int) -> Place:
+        return cls(PlaceKind.COMMUNITY, pk)
+
+    @classmethod
+    def grid(cls, pk: int) -> Place:
+        return cls(PlaceKind.GRID, pk)
+
+    def filter(self, qs: QuerySet[Any], *, grid: str = "grid",
+               community: str | None = None) -> QuerySet[Any]:
+        """`qs` cut to this place through its `grid` relation (a path such as
+        "household__grid" works too) and, for rows that may belong to a whole
+        community without a grid, its `community` relation."""
+        if self.kind == PlaceKind.GRID:
+            return qs.filter(**{grid: self.id})
+        if self.kind == PlaceKind.COMMUNITY:
+            return qs.filter(**{community or f"{grid}__community": self.id})
+        return qs
+
+    def query(self) -> dict[str, int]:
+        """The place as list filters (`?grid=3`)."""
+        return {} if self.id is None else {str(self.kind): self.id}
+
+    def __str__(self) -> str:
+        return str(self.kind) if self.id is None else f"{self.kind}:{self.id}"
+
+
+# --- the metric ------------------------------------------------------------------
+
+Records = Callable[["User", Period, Place], QuerySet[Any]]
+Figure = int | float | Decimal | None
+ValueFunc = Callable[["User", Period, Place], Figure]
+ListUrl = Callable[[Period, Place], str | None]
+
+
+class MetricError(ValueError):
+    """An unknown metric, or a place a metric is not broken down by."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure. `records` gives the records it counts (in the reader's
+    scope, through the app's selectors); `value` the figure itself, one
+    aggregate query (default: how many records). `dated_by` says which date
+    of a record the period selects on ("" when the figure is a snapshot of
+    today and the period does not apply); `places` the places it can be
+    taken for; `list_url` the staff list of the records behind it, for the
+    periods and places where that list shows exactly them (else None)."""
+
+    code: str
+    name: Any  # lazy, translatable
+    description: Any  # lazy, translatable
+    unit: Unit
+    model: type[Model]
+    records: Records
+    permission: Perm
+    dated_by: str = ""
+    value: ValueFunc | None = None
+    how: Any = ""  # what `value` computes, when it is not the number of records
+    places: frozenset[PlaceKind] = EVERY_PLACE
+    list_url: ListUrl | None = None
+    order: int = 0
+
+    def __post_init__(self) -> None:
+        if self.value is None and self.unit != Unit.COUNT:
+            raise ImproperlyConfigured(f"Metric {self.code}: a {self.unit} needs a value().")
+
+    @property
+    def counts_records(self) -> bool:
+        """The figure is the number of its records (the drill-down's length)."""
+        return self.value is None
+
+    @property
+    def snapshot(self) -> bool:
+        return not self.dated_by
+
+    def accepts(self, place: Place) -> bool:
+        return place.kind in self.places
+
+    def _check(self, place: Place) -> None:
+        if not self.accepts(place):
+            raise MetricError(_("“%(metric)s” is not counted per %(place)s.")
+                              % {"metric": self.name, "place": PLACE_LABELS[place.kind]})
+
+    def readable_by(self, actor: User) -> bool:
+        return bool(actor.is_authenticated and actor.has(self.permission))
+
+    def rows(self, actor: User, period: Period, place: Place) -> QuerySet[Any]:
+        """The records behind the figure (none for a reader without the permission)."""
+        self._check(place)
+        qs = self.records(actor, period, place)
+        return qs if self.readable_by(actor) else qs.none()
+
+    def read(self, actor: User, period: Period, place: Place) -> Figure:
+        """The figure for `actor` (0, or None for a rate, without the permission)."""
+        self._check(place)
+        if not self.readable_by(actor):
+            return None if self.unit == Unit.PERCENT else 0
+        if self.value is None:
+            return self.records(actor, period, place).count()
+        return self.value(actor, period, place)
+
+    def url(self, period: Period, place: Place) -> str | None:
+        return self.list_url(period, place) if self.list_url and self.accepts(place) else None
+
+
+def percent(part: int, whole: int) -> float | None:
+    """part of whole as a percentage (None when there is nothing to divide)."""
+    return 100 * part / whole if whole else None
+
+
+# --- the registry ----------------------------------------------------------------
+
+_registry: dict[str, Metric] = {}
+
+
+def _origin(metric: Metric) -> str:
+    return getattr(metric.records, "__module__", "?")
+
+
+def register(metric: Metric) -> Metric:
+    """Add `metric`; a code is unique (the same module registering again, as
+    when it is reloaded, replaces its own)."""
+    taken = _registry.get(metric.code)
+    if taken is not None and _origin(taken) != _origin(metric):
+        raise ImproperlyConfigured(f"The metric {metric.code!r} is registered twice: by "
+                                   f"{_origin(taken)} and by {_origin(metric)}.")
+    _registry[metric.code] = metric
+    return metric
+
+
+def unregister(code: str) -> None:
+    """Remove a metric (tests that register one of their own)."""
+    _registry.pop(code, None)
+
+
+def all_metrics() -> list[Metric]:
+    """Every metric: by app (in INSTALLED_APPS' order, lower layers first; the
+    code starts with the app's label), then in each app's order."""
+    labels = [config.label for config in apps.get_app_configs()]
+
+    def key(metric: Metric) -> tuple[int, str, int, str]:
+        label = metric.code.split(".")[0]
+        return (labels.index(label) if label in labels else len(labels), label,
+                metric.order, metric.code)
+
+    return sorted(_registry.values(), key=key)
+
+
+def get(code: str) -> Metric:
+    try:
+        return _registry[code]
+    except KeyError:
+        raise MetricError(_("There is no figure called “%(code)s”.")
+                          % {"code": str(code)[:60]}) from None
+
+
+def for_reader(actor: User, place: Place | None = None) -> list[Metric]:
+    """The metrics `actor` may read (for `place`, those taken there)."""
+    return [m for m in all_metrics() if m.readable_by(actor)
+            and (place is None or m.accepts(place))]
+
+
+def autodiscover() -> None:
+    """Import every installed app's `metrics` module, which registers its metrics."""
+    autodiscover_modules("metrics")

@@ -1,0 +1,91 @@
+"""The registry's metrics (registry/metrics.py) against hand-counted households."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+import time_machine
+
+from jiayuan.core.metrics import Period, Place, get
+from jiayuan.registry import services
+from jiayuan.registry.models import Household
+from tests.conftest import make_dwelling, station_moment
+
+TODAY = date(2026, 3, 15)
+MARCH = Period.month(2026, 3, today=TODAY)
+JANUARY = Period.month(2026, 1, today=TODAY)
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Any:
+    with time_machine.travel(station_moment(TODAY), tick=False):
+        yield
+
+
+@pytest.fixture
+def world(household: Any, household_b: Any, head: Any, grid_a: Any) -> dict[str, Any]:
+    """Grid A: 郑's household (resident, 3 people) and one that moved out on
+    10 February (registered, 1 person). Grid B: one floating household (1)."""
+    gone = services.household_create(
+        actor=head, dwelling=make_dwelling(grid_a, "9", "1", "101"), residency="registered",
+        moved_in=date(2010, 1, 1),
+        head={"name": "李四", "sex": "M", "birth_date": date(1970, 1, 1), "phone": "",
+              "id_number": "", "origin_code": ""})
+    Household.objects.filter(pk=gone.pk).update(moved_out=date(2026, 2, 10))
+    return {"gone": gone}
+
+
+def figure(code: str, actor: Any, period: Period = MARCH, place: Place | None = None) -> Any:
+    return get(code).read(actor, period, place or Place.district())
+
+
+def test_it_counts_households_and_people_by_residency(world: Any, personas: Any) -> None:
+    head = personas["head"]
+    assert figure("registry.households", head) == 2
+    assert figure("registry.households.resident", head) == 1
+    assert figure("registry.households.floating", head) == 1
+    assert figure("registry.households.registered", head) == 0
+    assert figure("registry.people", head) == 4
+    assert figure("registry.people.resident", head) == 3
+    assert figure("registry.people.floating", head) == 1
+
+
+def test_it_counts_those_living_here_on_the_periods_last_day(world: Any, personas: Any) -> None:
+    head = personas["head"]
+    assert figure("registry.households", head, JANUARY) == 3  # moved out in February
+    assert figure("registry.households.registered", head, JANUARY) == 1
+    assert figure("registry.people.registered", head, JANUARY) == 1
+
+
+def test_it_counts_only_the_readers_grids(world: Any, personas: Any, grid_a: Any,
+                                          grid_b: Any, community: Any) -> None:
+    assert figure("registry.households", personas["gridworker"]) == 1
+    assert figure("registry.households.floating", personas["gridworker"]) == 0
+    assert figure("registry.people", personas["outsider"]) == 1  # grid B's only
+    assert figure("registry.people", personas["outsider"], place=Place.grid(grid_a.pk)) == 0
+    head = personas["head"]
+    assert figure("registry.people", head, place=Place.grid(grid_b.pk)) == 1
+    assert figure("registry.people", head, place=Place.community(community.pk)) == 4
+
+
+def test_every_figure_is_the_number_of_its_records(world: Any, personas: Any) -> None:
+    for code in ("registry.households", "registry.households.resident", "registry.people",
+                 "registry.people.floating"):
+        metric = get(code)
+        for actor in personas.values():
+            for period in (MARCH, JANUARY):
+                rows = metric.rows(actor, period, Place.district())
+                assert metric.read(actor, period, Place.district()) == len(list(rows))
+
+
+def test_it_links_to_the_household_list_when_that_list_shows_the_same(
+        world: Any, grid_a: Any, community: Any) -> None:
+    metric = get("registry.households.floating")
+    assert metric.url(MARCH, Place.district()) == "/households/?residency=floating"
+    assert metric.url(MARCH, Place.grid(grid_a.pk)) == (
+        f"/households/?grid={grid_a.pk}&residency=floating")
+    assert metric.url(MARCH, Place.community(community.pk)) is None  # no such filter
+    assert metric.url(JANUARY, Place.district()) is None  # the list shows today
+    assert get("registry.people").url(MARCH, Place.district()) is None
