@@ -1,6 +1,6 @@
 """Events the registry sends for higher apps to react to.
 
-The registry imports nothing of the apps built on it (desk, care): a higher
+The registry imports nothing of the apps built on it (desk, care, engage): a higher
 app that keeps a copy of registry data (a case's or a visit's grid) connects a
 receiver to one of these signals in its AppConfig.ready().
 """
