@@ -375,6 +375,8 @@ ACCESS: dict[str, V] = {
                                post=None),
     "session_signup_unmatch": POST_ON(P.RUN_ACTIVITIES,
                                       pk("act_session", signup="act_signup")),
+    "session_signup_phone": POST_ON((P.VIEW_ENGAGE, P.REVEAL_PHONE),
+                                    pk("act_session", signup="act_signup")),
     "session_mark": POST_ON(P.RUN_ACTIVITIES, pk("act_session")),
     "session_volunteer_add": POST_ON(P.RUN_ACTIVITIES, pk("act_session")),
     "session_volunteer_served": POST_ON(P.RUN_ACTIVITIES,

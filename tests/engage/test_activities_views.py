@@ -169,3 +169,28 @@ def test_a_forged_session_of_another_activity_is_refused(personas: Any, grid_a: 
     other = make_session(personas["head"], grid_a, clock + timedelta(days=1))
     r = Client().post(reverse("portal_activity", args=[session.activity_id]), _form(other))
     assert r.status_code == 400 and not SignUp.objects.exists()
+
+
+def test_staff_who_may_see_phones_reveal_a_portal_sign_ups_number_audited(
+        personas: Any, grid_a: Grid, clock: Any) -> None:
+    session = make_session(personas["head"], grid_a, clock)
+    (a,) = portal(session, "甲", phone="13812345678")
+    (b,) = portal(make_session(personas["head"], grid_a, clock), "乙", phone="13812340009")
+    worker = staff(personas["gridworker"])
+    url = reverse("session_signup_phone", args=[session.pk, a.pk])
+    page = worker.get(reverse("session_detail", args=[session.pk])).content.decode()
+    assert a.phone_mask in page and "13812345678" not in page and url in page
+
+    r = worker.post(url)
+    assert r.status_code == 200 and "13812345678" in r.content.decode()
+    assert AuditEntry.objects.filter(object_type="engage.signup", object_id=str(a.pk),
+                                     action=AuditAction.REVEAL,
+                                     actor_id=personas["gridworker"].pk).count() == 1
+    # Another session's sign-up under this session's address: 404, nothing shown.
+    forged = worker.post(reverse("session_signup_phone", args=[session.pk, b.pk]))
+    assert forged.status_code == 404 and b"13812340009" not in forged.content
+    # A coordinator runs activities but may not see phones: no button, 403.
+    coordinator = staff(personas["coordinator"])
+    page = coordinator.get(reverse("session_detail", args=[session.pk])).content.decode()
+    assert a.phone_mask in page and url not in page
+    assert coordinator.post(url).status_code == 403

@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiayuan.core import audit
 from jiayuan.core.access import require
-from jiayuan.core.crypto import encrypt, lookup_hash
+from jiayuan.core.crypto import decrypt, encrypt, lookup_hash
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
@@ -311,6 +312,20 @@ def signup_cancel(*, actor: User | None, signup: SignUp,
     if session.cancelled or session.ends_at <= now:
         return []
     return _promote(actor, session, now)
+
+
+def signup_phone_reveal(*, actor: User, signup: SignUp) -> str:
+    """The whole phone number a resident gave on the portal (to call them,
+    say when the session is cancelled), for roles that may see phones and
+    the session's roll; recorded in the audit log like any reveal. The
+    roll shows it masked."""
+    require(actor, Perm.VIEW_ENGAGE)
+    require(actor, Perm.REVEAL_PHONE)
+    if not sessions_for(actor).filter(pk=signup.session_id).exists():
+        raise Http404
+    phone = decrypt(signup.phone_enc) if signup.phone_enc else ""
+    audit.record(AuditAction.REVEAL, actor=actor, obj=signup, changes={"field": "phone"})
+    return phone
 
 
 # --- matching portal sign-ups to the registry ---------------------------------------

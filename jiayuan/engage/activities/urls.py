@@ -23,6 +23,8 @@ urlpatterns = [
          name="session_match_search"),
     path("sessions/<int:pk>/signups/<int:signup>/unmatch/", v.session_signup_unmatch,
          name="session_signup_unmatch"),
+    path("sessions/<int:pk>/signups/<int:signup>/phone/", v.session_signup_phone,
+         name="session_signup_phone"),
     path("sessions/<int:pk>/mark/", c.session_mark, name="session_mark"),
     path("sessions/<int:pk>/volunteers/", v.session_volunteer_add,
          name="session_volunteer_add"),

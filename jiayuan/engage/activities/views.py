@@ -4,7 +4,8 @@ activity, its page (sessions, participation figures), a session's page
 registry, volunteers, the door QR), and the check-in page the door QR opens
 (views_checkin).
 
-Reading needs VIEW_ENGAGE, every write RUN_ACTIVITIES; an activity or a
+Reading needs VIEW_ENGAGE, every write RUN_ACTIVITIES, showing a portal
+sign-up's whole phone REVEAL_PHONE as well (audited); an activity or a
 session outside the actor's scope is a 404 (selectors.get_*_for)."""
 
 from __future__ import annotations
@@ -185,7 +186,8 @@ def _session_page(request: HttpRequest, session: ActivitySession,
         "signup_form": forms.get("signup_form") or SignUpForm(),
         "volunteer_form": forms.get("volunteer_form") or VolunteerForm(
             actor=user, community_id=activity.community_id),
-        "can_run": user.has(Perm.RUN_ACTIVITIES), "door_url": door_url(session),
+        "can_run": user.has(Perm.RUN_ACTIVITIES), "can_reveal": user.has(Perm.REVEAL_PHONE),
+        "door_url": door_url(session),
         "door_qr": qr_svg(door_url(session))}, status=status)
 
 
@@ -330,6 +332,16 @@ def session_signup_match(request: HttpRequest, pk: int, signup: int) -> HttpResp
     messages.success(request, _("%(name)s's sign-up is matched to the registry.")
                      % {"name": person.name})
     return redirect(reverse("session_detail", args=[session.pk]) + "#signups")
+
+
+@login_required
+@require_POST
+def session_signup_phone(request: HttpRequest, pk: int, signup: int) -> HttpResponse:
+    """The whole phone number a resident gave on the portal: audited like any reveal."""
+    user: Any = request.user
+    session = selectors.get_session_for(user, pk, perm=(Perm.VIEW_ENGAGE, Perm.REVEAL_PHONE))
+    phone = services.signup_phone_reveal(actor=user, signup=_signup_of(session, signup))
+    return render(request, "registry/_revealed.html", {"value": phone})
 
 
 @login_required
