@@ -90,3 +90,15 @@ def test_the_list_reads_in_a_fixed_number_of_queries(clock, head,
     with django_assert_max_num_queries(6):
         response = get(reverse("portal_column"))
     assert response.status_code == 200 and len(response.context["rows"]) == 12
+
+
+def test_the_column_names_the_station_as_every_portal_page_does(clock, post, settings,
+                                                                monkeypatch):
+    from jiayuan.desk.portal import common
+    from jiayuan.places.models import Community
+
+    settings.STATION_NAME = ""
+    monkeypatch.setattr(common, "station", lambda: Community(name="南门测试站"))
+    for url in (reverse("portal_column"), reverse("portal_post", args=[post.pk])):
+        response = get(url)
+        assert response.context["portal_station"] == "南门测试站", url

@@ -13,16 +13,11 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
+from jiayuan.desk.portal.common import portal_context
 from jiayuan.engage.choices import PostCategory
 from jiayuan.engage.column import selectors
-from jiayuan.places.models import Community
 
 PAGE_SIZE = 20
-
-
-def _station() -> str:
-    community = Community.objects.order_by("pk").first()
-    return settings.STATION_NAME or (community.name if community else "")
 
 
 def _language(request: HttpRequest) -> str:
@@ -42,9 +37,9 @@ def portal_column(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     language = _language(request)
     rows = [{"post": p, "text": selectors.localized(p, language)} for p in page.object_list]
-    return render(request, "portal/engage_column.html", {
-        "portal_station": _station(), "page": page, "rows": rows, "category": category,
-        "categories": PostCategory.choices, "lang": request.GET.get("lang", "")})
+    return render(request, "portal/engage_column.html", portal_context(
+        page=page, rows=rows, category=category, categories=PostCategory.choices,
+        lang=request.GET.get("lang", "")))
 
 
 @require_GET
@@ -53,9 +48,8 @@ def portal_post(request: HttpRequest, pk: int) -> HttpResponse:
     language = _language(request)
     versions = [{"code": code.replace("_", "-"), "lang": selectors.HTML_LANG[code],
                  "name": NAMES[code]} for code in selectors.languages_of(post)]
-    return render(request, "portal/engage_post.html", {
-        "portal_station": _station(), "post": post,
-        "text": selectors.localized(post, language), "versions": versions})
+    return render(request, "portal/engage_post.html", portal_context(
+        post=post, text=selectors.localized(post, language), versions=versions))
 
 
 # Each version's link is written in its own language, as language menus are.
