@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from jiayuan.engage.column import services
 from jiayuan.engage.column.models import Post
@@ -66,6 +67,23 @@ def test_a_stale_edit_keeps_the_input_and_answers_409(clock, head):
     assert "我写的新文本" in response.content.decode()
     post.refresh_from_db()
     assert post.body_zh_hans == "别人先存"
+
+
+def test_reviewed_answers_409_only_for_a_stale_version_and_400_for_bad_input(clock, head):
+    post = make_post(head)
+    client = client_for(head)
+    url = reverse("post_reviewed", args=[post.pk])
+    bad = client.post(url, {"version": "abc"})
+    (message,) = bad.context["reviewed_form"].errors["version"]
+    with translation.override(bad.context["LANGUAGE_CODE"]):
+        assert message == translation.gettext("Reload the page and try again.")
+    assert bad.status_code == 400 and message in bad.content.decode()
+    stale = client.post(url, {"version": post.version + 5})
+    assert stale.status_code == 409
+    assert stale.context["reviewed_form"]["version"].value() == str(post.version)
+    post.refresh_from_db()
+    assert post.reviewed_on is None
+    assert client.post(url, {"version": post.version}).status_code == 302
 
 
 def test_the_list_shows_my_due_reviews_and_reviewed_clears_them(clock, head,

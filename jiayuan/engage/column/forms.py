@@ -14,6 +14,7 @@ from jiayuan.engage.choices import PostCategory
 from jiayuan.engage.column.models import Post
 from jiayuan.engage.column.selectors import TEXT_FIELDS
 from jiayuan.lib.forms import IdModelChoiceField
+from jiayuan.registry.forms import version_field
 
 INVALID = {"invalid_choice": _("That choice is no longer offered: choose again from the list.")}
 
@@ -75,4 +76,4 @@ def post_initial(post: Post) -> dict[str, Any]:
 
 
 class ReviewedForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = version_field()

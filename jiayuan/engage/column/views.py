@@ -138,10 +138,13 @@ def post_reviewed(request: HttpRequest, pk: int) -> HttpResponse:
                   lambda p: _("Marked as reviewed. Next review by %(date)s.")
                   % {"date": p.review_by.isoformat()},
                   lambda p: redirect("post_list") if request.POST.get("next") == "list"
-                  else redirect("post_detail", pk=p.pk))
+                  else redirect("post_detail", pk=p.pk), record=post)
     if done:
         return done
-    return _detail(request, post, reviewed=form, status=409)
+    # 409 only when someone saved the post since the page was loaded (the form
+    # now carries their version); other bad input is a 400 with its message.
+    return _detail(request, post, reviewed=form,
+                   status=409 if form_status(form) == 409 else 400)
 
 
 @login_required
