@@ -1,7 +1,7 @@
 """The demo's policy column (jiayuan.engage.demo.year): a column kept up
 through the year, a few posts each quarter — laws, policies, customs and
 festivals, the station's services — several also in Traditional Chinese and
-English, two in Uyghur; edited and reviewed in later quarters (so posts have
+English, three in Uyghur; edited and reviewed in later quarters (so posts have
 versions), some due for review now (`manage.py tick` raises the owner's
 reminders), one taken down after its festival and one draft. Written
 through the services, the clock passed in (`now=`)."""

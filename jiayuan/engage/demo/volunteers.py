@@ -103,7 +103,7 @@ def write(ctx: Any, counts: dict[str, int], made: dict[str, Any]) -> dict[str, A
             services_hours.certificate_issue(actor=head, volunteer=v, year=today.year - 1,
                                              today=today)
             certs += 1
-    for v in vols[-8:-5]:  # a few paused, one left
+    for v in vols[-8:-5]:  # three paused (none has left)
         services.volunteer_update(actor=head, volunteer=v, roles=v.roles.values_list(
             "role", flat=True), skills=v.skills, languages=v.languages,
             availability=v.availability, status=VolunteerStatus.PAUSED)

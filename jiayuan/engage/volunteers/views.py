@@ -3,10 +3,10 @@ year's hours, registering one (a resident through the registry's picker, or
 a staff member), the volunteer's page with their hours, claims, areas,
 consent, personal link and certificates, and the approval queue.
 
-Reading, and reporting hours for a volunteer (a claim, approved later),
-needs VIEW_ENGAGE; registering, approving, correcting and
-certifying MANAGE_VOLUNTEERS; an information officer's report also
-WORK_CASES. A volunteer outside the actor's scope is a 404."""
+Reading needs VIEW_ENGAGE; reporting hours for a volunteer (a claim,
+approved later) RUN_ACTIVITIES; registering, approving, correcting and
+certifying MANAGE_VOLUNTEERS; an information officer's report VIEW_ENGAGE
+and WORK_CASES. A volunteer outside the actor's scope is a 404."""
 
 from __future__ import annotations
 
