@@ -218,6 +218,31 @@ class TestTheLoadedDemo:
         assert not through_services.filter(actor_id__isnull=True).exclude(
             actor_username="portal").exists()
 
+    def test_its_summary_counts_deliberation_and_participation(self,
+                                                                demo_loaded: str) -> None:
+        from jiayuan.civic.models import Decision, Meeting, Project, Suggestion
+        from jiayuan.engage.models import (
+            Activity,
+            CardBatch,
+            HoursEntry,
+            Post,
+            SignUp,
+            Volunteer,
+        )
+
+        printed = {}
+        for line in demo_loaded.splitlines():
+            label, _sep, number = line.strip().rpartition("  ")
+            if label and number.replace(",", "").isdigit():
+                printed[label.strip()] = int(number.replace(",", ""))
+        expected = {"meetings": Meeting, "decisions": Decision, "suggestions": Suggestion,
+                    "improvement projects": Project, "volunteers": Volunteer,
+                    "volunteer hours entries": HoursEntry, "activities": Activity,
+                    "activity sign-ups": SignUp, "policy column posts": Post,
+                    "contact card batches": CardBatch}
+        for label, model in expected.items():
+            assert printed.get(label) == model.objects.count() > 0, label
+
     def test_it_stores_id_numbers_that_are_valid_and_agree_with_the_person(
             self, demo_loaded: str) -> None:
         people = list(Person.objects.filter(id_number_hash__isnull=False))

@@ -107,9 +107,8 @@ def write(ctx: Any, counts: dict[str, int], made: dict[str, Any]) -> dict[str, A
         services.volunteer_update(actor=head, volunteer=v, roles=v.roles.values_list(
             "role", flat=True), skills=v.skills, languages=v.languages,
             availability=v.availability, status=VolunteerStatus.PAUSED)
-    counts.update({"volunteer": len(vols), "hours_entry": HoursEntry.objects.count(),
-                   "hours_claim": claims, "certificate": certs,
-                   })
+    # The ledger's rows are counted by year.write_station, after the activities.
+    counts.update({"volunteer": len(vols), "hours_claim": claims, "certificate": certs})
     return {"volunteers": [v for v in vols if v.status == VolunteerStatus.ACTIVE]}
 
 

@@ -32,6 +32,8 @@ def write_station(ctx: StationContext, counts: dict[str, int]) -> None:
         made.update(activities.write(ctx, counts, made))
         made.update(column.write(ctx, counts, made))
         made.update(cards.write(ctx, counts, made))
+    # Counted last: the activities credit the hours of the volunteers who served.
+    counts["hours_entry"] = HoursEntry.objects.count()
 
 
 def reset() -> dict[str, int]:

@@ -35,7 +35,12 @@ SUMMARY = (("community", "communities"), ("grid", "grids"), ("dwelling", "dwelli
            ("case_event", "case timeline entries"), ("referral", "referrals"),
            ("follow_up", "follow-up calls"), ("visit", "visits"),
            ("duty", "must-visit duties"), ("dispute", "disputes"), ("pairing", "pairings"),
-           ("checkin", "pairing check-ins"), ("care_account", "other communities' accounts"))
+           ("checkin", "pairing check-ins"), ("care_account", "other communities' accounts"),
+           ("meeting", "meetings"), ("decision", "decisions"), ("suggestion", "suggestions"),
+           ("project", "improvement projects"), ("volunteer", "volunteers"),
+           ("hours_entry", "volunteer hours entries"), ("activity", "activities"),
+           ("signup", "activity sign-ups"), ("post", "policy column posts"),
+           ("card_batch", "contact card batches"))
 
 
 def anchor_day(value: str) -> date:
