@@ -282,10 +282,11 @@ def _note(reason: Reason, k: int) -> str | StrPromise:
 class Suppressed:
     """A table after suppression. Hidden figures keep no value."""
 
-    __slots__ = ("_figures", "_table", "columns", "k", "rows")
+    __slots__ = ("_figures", "_index", "columns", "k", "rows")
 
     def __init__(self, table: Table, k: int, hidden: Mapping[Index, Reason]) -> None:
-        self._table = table
+        # Only the labels' positions are kept of the table, not its values.
+        self._index = table._index
         self.k = k
         self.rows = table.rows
         self.columns = table.columns
@@ -303,8 +304,10 @@ class Suppressed:
         )
 
     def figure(self, row: Key, column: Key) -> Figure:
-        i, j = self._table.index(row, column)
-        return self._figures[i][j]
+        try:
+            return self._figures[self._index[0][row]][self._index[1][column]]
+        except KeyError:
+            raise KeyError((row, column)) from None
 
     def grid(self) -> tuple[tuple[Figure, ...], ...]:
         """The rows to render, each ending with its total; the last row holds the
