@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.access import require
@@ -42,6 +43,14 @@ def keep_input(form: forms.Form, record: Model) -> None:
         type(record)._default_manager.values_list("version", flat=True).get(pk=record.pk))
     form.data = data
     form.conflict = True  # type: ignore[attr-defined]
+
+
+def year_param(request: HttpRequest, *, least: int = 2000) -> int:
+    """The `?year=` a page was asked for, or this year (the station's): a value
+    that is not a plain year from `least` to next year is ignored, not a 500."""
+    this = timezone.localdate().year
+    raw = request.GET.get("year", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and least <= int(raw) <= this + 1 else this
 
 
 def pdf_response(data: bytes, name: str) -> HttpResponse:

@@ -274,3 +274,20 @@ def test_reporting_for_someone_elses_volunteer_is_refused(vol: Volunteer,
     assert "Report hours for this volunteer" not in _en(personas["auditor"]).get(
         reverse("volunteer_detail", kwargs={"pk": vol.pk})).content.decode()
     assert not HoursClaim.objects.exists()
+
+
+def test_the_ledger_shows_one_year_at_a_time(vol: Volunteer, head: Any) -> None:
+    hours_credit(actor=head, volunteer=vol, on=DAY, hours=Decimal("2"),
+                 source=HoursSource.STAFF, note="this-year-entry")
+    hours_credit(actor=head, volunteer=vol, on=date(2025, 11, 2), hours=Decimal("3"),
+                 source=HoursSource.STAFF, note="older-entry")
+    url = reverse("volunteer_detail", kwargs={"pk": vol.pk})
+    page = login(head).get(url).content.decode()
+    assert "this-year-entry" in page and "older-entry" not in page
+    # Every year with entries is offered, this one marked as shown.
+    assert 'href="?year=2025#hours_form"' in page
+    assert re.search(r'href="\?year=2027#hours_form" class="current"', page)
+    older = login(head).get(url + "?year=2025").content.decode()
+    assert "older-entry" in older and "this-year-entry" not in older
+    for odd in ("²", "1999", "2029", "-1", "abc"):
+        assert "this-year-entry" in login(head).get(url, {"year": odd}).content.decode(), odd

@@ -14,30 +14,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiayuan.core.access import require
 from jiayuan.core.roles import Perm
-from jiayuan.core.views import pdf_response, submit
+from jiayuan.core.views import pdf_response, submit, year_param
 from jiayuan.engage.cards import selectors, services
 from jiayuan.engage.cards.forms import BatchForm, LinkForm
 from jiayuan.engage.cards.links import card_path
 from jiayuan.engage.cards.models import CardBatch, CardLink
 
 
-def _year(request: HttpRequest) -> int:
-    this = timezone.localdate().year
-    raw = request.GET.get("year", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= this + 1 else this
-
-
 @login_required
 @require_GET
 def card_list(request: HttpRequest) -> HttpResponse:
     user = require(request.user, Perm.VIEW_ENGAGE)
-    year = _year(request)
+    year = year_param(request)
     issued = selectors.cards_issued(user, year)
     live = selectors.link_list(user)
     revoked = selectors.link_list(user, revoked=True)

@@ -126,6 +126,11 @@ def entries_of(volunteer: Volunteer, year: int | None = None) -> QuerySet[HoursE
     return qs.order_by("-on", "-pk")
 
 
+def ledger_years(volunteer: Volunteer) -> list[int]:
+    """The years the volunteer's ledger has entries in, the latest first."""
+    return [d.year for d in volunteer.hours.dates("on", "year", order="DESC")]
+
+
 def claims_for(actor: User, *, status: str = ClaimStatus.PENDING) -> QuerySet[HoursClaim]:
     qs = HoursClaim.objects.filter(volunteer__in=volunteers_for(actor)).select_related(
         "volunteer__person", "volunteer__user", "decided_by")

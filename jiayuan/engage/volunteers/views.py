@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
 from jiayuan.core.urls_public import public_url
-from jiayuan.core.views import pdf_response, submit
+from jiayuan.core.views import pdf_response, submit, year_param
 from jiayuan.engage.choices import HoursSource, VolunteerRole, VolunteerStatus
 from jiayuan.engage.volunteers import ledger, selectors, services, services_hours
 from jiayuan.engage.volunteers.forms import (
@@ -124,6 +124,7 @@ def _forms(user: Any, v: Volunteer) -> dict[str, Form]:
 def _page(request: HttpRequest, v: Volunteer, forms: dict[str, Form], failed: str = "",
           status: int = 200) -> HttpResponse:
     year = timezone.localdate().year
+    shown = year_param(request)  # the ledger's year, this one unless asked
     roles = set(v.roles.values_list("role", flat=True))
     link = public_url(reverse("portal_volunteer_hours", kwargs={"token": v.self_token}))
     return render(request, "engage/volunteer_detail.html", {
@@ -132,7 +133,8 @@ def _page(request: HttpRequest, v: Volunteer, forms: dict[str, Form], failed: st
         "roles": v.roles.all(), "is_liaison": VolunteerRole.LIAISON in roles,
         "is_informant": VolunteerRole.INFORMANT in roles,
         "areas": v.areas.select_related("building", "household__dwelling"),
-        "entries": selectors.entries_of(v)[:50],
+        "entries": selectors.entries_of(v, shown), "shown": shown,
+        "years": sorted({year, shown, *selectors.ledger_years(v)}, reverse=True),
         "claims": v.claims.select_related("decided_by")[:20],
         "certificates": v.certificates.all(), "link": link,
         "tier": selectors.tier_label(selectors.tier_for(selectors.hours_total(v, year))),
