@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -182,8 +183,11 @@ def run_lock() -> Iterator[bool]:
         return
     if connection.vendor == "sqlite":
         name = str(connection.settings_dict["NAME"])
-        path = (Path(name + ".tick-lock") if "memory" not in name and name
-                else Path(settings.VAR_DIR) / "tick.lock")
+        # An in-memory database (tests) is this process's alone: so is its lock
+        # (test processes running side by side must not share one).
+        private = "memory" in name or not name
+        path = (Path(settings.VAR_DIR) / f"tick-{os.getpid()}.lock" if private
+                else Path(name + ".tick-lock"))
         with path.open("a") as fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -194,5 +198,7 @@ def run_lock() -> Iterator[bool]:
                 yield True
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+                if private:
+                    path.unlink(missing_ok=True)
         return
     yield True

@@ -192,6 +192,10 @@ def test_two_runs_at_once_the_second_does_nothing(db, extra_jobs):
                 assert not got
             output = run_tick()
         finally:
+            # Unlocked before closing: a closed connection's backend frees its
+            # locks a moment later, and the check below must not race it.
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [scheduler.PG_LOCK_KEY])
             other.close()
     else:
         with scheduler.run_lock() as got:

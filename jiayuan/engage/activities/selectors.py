@@ -74,10 +74,13 @@ def activity_list(actor: User, *, kind: str = "", q: str = "",
 
 
 def sessions_with_counts(activity: Activity) -> list[ActivitySession]:
+    # Ordered here: a grouped query drops the model's default ordering (on
+    # PostgreSQL the sessions came back in any order).
     return list(activity.sessions.annotate(
         n_confirmed=Count("signups", filter=Q(signups__status=SignUpStatus.CONFIRMED)),
         n_waiting=Count("signups", filter=Q(signups__status=SignUpStatus.WAITING)),
-        n_attended=Count("signups", filter=Q(signups__attended_at__isnull=False))))
+        n_attended=Count("signups", filter=Q(signups__attended_at__isnull=False)),
+    ).order_by("starts_at", "pk"))
 
 
 def signups_of(session: ActivitySession) -> list[SignUp]:
