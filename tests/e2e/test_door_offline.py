@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,6 +23,7 @@ from jiayuan.engage.activities.models import SignUp
 from tests.civic.world_meetings import *  # noqa: F403 (the fixtures)
 from tests.e2e.test_browser import ARTIFACTS, phone_logged_in
 from tests.engage.test_activities_services import make_session, portal
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -34,17 +34,6 @@ def _minutes_ago(minutes: int) -> datetime:
     return at.replace(microsecond=at.microsecond // 1000 * 1000)
 
 
-def _wait_for(check: Any, page: Any) -> None:
-    """Poll the database until `check()` holds; a read that meets the live
-    server's write in progress (SQLite: "table is locked") is tried again."""
-    for _ in range(100):
-        try:
-            if check():
-                return
-        except OperationalError:
-            pass
-        page.wait_for_timeout(100)
-    assert check()
 
 
 def _posts_answered(page: Any, path: str) -> list[int]:
@@ -92,7 +81,7 @@ def test_a_roll_call_taken_offline_is_recorded_once_with_the_times_of_the_taps(
 
     page.context.set_offline(False)  # the `online` event sends the queue
     page.locator("#roll-status").wait_for(state="hidden")
-    _wait_for(lambda: meeting.participants.filter(marked_at__isnull=False).count() == 2, page)
+    wait_for(lambda: meeting.participants.filter(marked_at__isnull=False).count() == 2, page)
     zheng.refresh_from_db()
     kim.refresh_from_db()
     assert (zheng.attendance, zheng.marked_at) == ("present", first)
@@ -139,7 +128,7 @@ def test_check_ins_taken_offline_are_recorded_once_with_the_times_of_the_taps(
 
     page.context.set_offline(False)
     page.locator("#checkin-status").wait_for(state="hidden")
-    _wait_for(lambda: SignUp.objects.filter(session=session, attended_at__isnull=False)
+    wait_for(lambda: SignUp.objects.filter(session=session, attended_at__isnull=False)
               .count() == 2, page)  # a and b, not c
     a.refresh_from_db()
     b.refresh_from_db()

@@ -40,6 +40,7 @@ from jiayuan.engage.choices import HoursSource, SignUpStatus, VolunteerRole
 from jiayuan.engage.volunteers import services as volunteer_services
 from jiayuan.engage.volunteers.models import Certificate, HoursEntry
 from tests.journeys.conftest import PHONE, assert_audit_intact, login, new_context, shot
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,19 +55,6 @@ def _in(msgid: str) -> str:
         return translation.gettext(msgid)
 
 
-def _wait_for(check: Any, page: Any) -> None:
-    """Poll the database until `check()` holds; a read that meets the live
-    server's write in progress (SQLite: "table is locked") is tried again."""
-    from django.db import OperationalError
-
-    for _ in range(80):
-        try:
-            if check():
-                return
-        except OperationalError:
-            pass
-        page.wait_for_timeout(100)
-    assert check()
 
 
 def _pdf_images(pdf: bytes) -> list[Any]:
@@ -207,7 +195,7 @@ def test_residents_sign_up_volunteers_serve_and_a_certificate_is_verified(
             row = door.locator(f"#su-{s.pk}")
             row.locator("button.act-tap").click()
             row.locator("button.act-tap[aria-pressed=true]").wait_for()
-        _wait_for(lambda: SignUp.objects.filter(session=session, attended_at__isnull=False)
+        wait_for(lambda: SignUp.objects.filter(session=session, attended_at__isnull=False)
                   .count() == 2, door)
         first.refresh_from_db()
         third.refresh_from_db()

@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from jiayuan.civic.choices import Attendance, Health, ProjectStatus, Stage
 from jiayuan.civic.models import Meeting, Project, Suggestion, SuggestionStatus
 from tests.journeys.conftest import PHONE, assert_audit_intact, login, new_context, shot
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,20 +81,6 @@ def _project_status(page: Any, project: Any, value: str, on: str = "") -> None:
     assert project.status == value, page.locator("main").inner_text()
 
 
-def _wait_for(check: Any, page: Any) -> None:
-    """Poll the database until `check()` holds. The test database is SQLite's
-    shared-cache memory database: a read that meets the live server's write in
-    progress gets "table is locked" and is simply tried again."""
-    from django.db import OperationalError
-
-    for _ in range(50):
-        try:
-            if check():
-                return
-        except OperationalError:
-            pass
-        page.wait_for_timeout(100)
-    assert check()
 
 
 def test_a_residents_idea_becomes_a_project_and_they_read_what_came_of_it(
@@ -177,7 +164,7 @@ def test_a_residents_idea_becomes_a_project_and_they_read_what_came_of_it(
         kim = meeting.participants.get(person=people["金英姬"])
         _mark(grid, zheng, "present")
         _mark(grid, kim, "absent")
-        _wait_for(lambda: set(meeting.participants.values_list("attendance", flat=True))
+        wait_for(lambda: set(meeting.participants.values_list("attendance", flat=True))
                   == {Attendance.PRESENT, Attendance.ABSENT}, grid)
         zheng.refresh_from_db()
         kim.refresh_from_db()
