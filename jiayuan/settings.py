@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "jiayuan.civic",
     "jiayuan.engage",
     "jiayuan.sheets",
+    "jiayuan.reports",  # the dashboard and period reports: figures through core.metrics only
     "jiayuan.demo",  # above every app: loads their demo data in order
 ]
 
@@ -248,6 +249,12 @@ STATION_HOTLINE = env_str("STATION_HOTLINE", "0512-5555 0123" if DEMO_MODE else 
 PDF_FONT_PATH = env_str("PDF_FONT_PATH")
 # Face in a font collection (.ttc): 2 is Simplified Chinese in Noto Sans CJK.
 PDF_FONT_INDEX = env_int("PDF_FONT_INDEX", 0)
+
+# Published figures (docs/data-protection.md §9c): counts of people below this are
+# shown as "<k" in every report, export and printout; at least 3.
+SUPPRESSION_K = env_int("SUPPRESSION_K", 10)
+if SUPPRESSION_K < 3:
+    raise ImproperlyConfigured(f"SUPPRESSION_K must be 3 or more, not {SUPPRESSION_K}")
 
 # Service desk (docs/service-desk.md).
 # Uploaded case documents: outside the web root, served only by an access-checked view.

@@ -51,5 +51,6 @@ urlpatterns = [
     path("reply/", include("jiayuan.desk.referrals.urls_reply")),
     path("sheets/", include("jiayuan.sheets.urls")),
     path("audit/", core_views.audit_log, name="audit_log"),
+    path("", include("jiayuan.reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
@@ -194,6 +195,46 @@ Records = Callable[["User", Period, Place], QuerySet[Any]]
 Figure = int | float | Decimal | None
 ValueFunc = Callable[["User", Period, Place], Figure]
 ListUrl = Callable[[Period, Place], str | None]
+# The figure for each month of a period, in one grouped query: {first day of
+# the month: figure}; months without records may be left out (they are 0).
+TrendFunc = Callable[["User", Period, Place], dict[date, Figure]]
+
+
+def months(period: Period) -> list[Period]:
+    """The calendar months a period touches, each cut to the period (a
+    quarter gives three; 10 March to 5 April gives 10-31 March and 1-5 April),
+    up to this month (months still to come have nothing to count)."""
+    out = []
+    first = period.start.replace(day=1)
+    today = period.today or timezone.localdate()
+    while first <= period.end and first <= today:  # nothing to count in months to come
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        out.append(Period(max(first, period.start), min(last, period.end), period.today))
+        first = last + timedelta(days=1)
+    return out
+
+
+def last_months(count: int, today: date | None = None) -> Period:
+    """The `count` calendar months ending with this one (this one so far)."""
+    today = today or timezone.localdate()
+    year, month = today.year, today.month - (count - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    return Period(date(year, month, 1), today, today)
+
+
+def monthly_counts(qs: QuerySet[Any], field: str) -> dict[date, Figure]:
+    """How many rows of `qs` fall in each month by `field` (a date or a
+    datetime, read in station time): the usual `trend` of a count metric."""
+    rows = (qs.order_by().annotate(_month=TruncMonth(field, tzinfo=timezone.get_current_timezone()))
+            .values("_month").annotate(_n=Count("pk")).values_list("_month", "_n"))
+    out: dict[date, Figure] = {}
+    for month, n in rows:
+        if month is None:
+            continue
+        day = month.date() if isinstance(month, datetime) else month
+        out[day] = int(out.get(day) or 0) + n
+    return out
 
 
 class MetricError(ValueError):
@@ -223,6 +264,7 @@ class Metric:
     places: frozenset[PlaceKind] = EVERY_PLACE
     list_url: ListUrl | None = None
     order: int = 0
+    trend: TrendFunc | None = None  # the figure per month, in one query (trend charts)
 
     def __post_init__(self) -> None:
         if self.value is None and self.unit != Unit.COUNT:
@@ -266,10 +308,114 @@ class Metric:
     def url(self, period: Period, place: Place) -> str | None:
         return self.list_url(period, place) if self.list_url and self.accepts(place) else None
 
+    @property
+    def trended(self) -> bool:
+        """The figure has a cheap month-by-month series (`trend`)."""
+        return self.trend is not None
+
+    def series(self, actor: User, period: Period, place: Place) -> list[tuple[Period, Figure]]:
+        """The figure for each month of `period` (cut to it). With a `trend`,
+        one grouped query; without, one `read` per month. For a count of
+        dated records the months add up to the figure for the whole period."""
+        self._check(place)
+        parts = months(period)
+        if not self.readable_by(actor):
+            blank: Figure = None if self.unit == Unit.PERCENT else 0
+            return [(part, blank) for part in parts]
+        if self.trend is None:
+            return [(part, self.read(actor, part, place)) for part in parts]
+        by_month = self.trend(actor, period, place)
+        zero: Figure = None if self.unit == Unit.PERCENT else 0
+        return [(part, by_month.get(part.start.replace(day=1), zero)) for part in parts]
+
 
 def percent(part: int, whole: int) -> float | None:
     """part of whole as a percentage (None when there is nothing to divide)."""
     return 100 * part / whole if whole else None
+
+
+# --- breakdowns -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cells:
+    """A breakdown's counts: one row per label (in order), one column per
+    column label; `rows` and `columns` are (key, label) pairs, the key stable
+    (a choice's code), the label what the reader reads (lazy, translatable)."""
+
+    rows: list[tuple[str, Any]]
+    columns: list[tuple[str, Any]]
+    counts: list[list[int]]
+
+    def total(self) -> int:
+        return sum(sum(line) for line in self.counts)
+
+
+CellsFunc = Callable[["User", Period, Place], Cells]
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A table of counts by category (outcomes by kind, visits by reason,
+    people by residency and ethnic group). `people`: it counts people, so it
+    goes through the one suppression rule (lib.suppression) whenever it is
+    published: in every export and printout, and on screen for a reader
+    without `sensitive_permission`. `sensitive`: the categories themselves are
+    sensitive (ethnicity, origin place, health, disability, hardship): only
+    readers with Perm.VIEW_SENSITIVE see the table at all, never per
+    individual and never as a filter on a list of people."""
+
+    code: str
+    name: Any
+    description: Any
+    permission: Perm
+    cells: CellsFunc
+    dated_by: str = ""
+    people: bool = False
+    sensitive: bool = False
+    places: frozenset[PlaceKind] = EVERY_PLACE
+    order: int = 0
+
+    def readable_by(self, actor: User) -> bool:
+        if not (actor.is_authenticated and actor.has(self.permission)):
+            return False
+        return not self.sensitive or actor.has(Perm.VIEW_SENSITIVE)
+
+    def accepts(self, place: Place) -> bool:
+        return place.kind in self.places
+
+    def read(self, actor: User, period: Period, place: Place) -> Cells:
+        if not self.accepts(place):
+            raise MetricError(_("“%(metric)s” is not counted per %(place)s.")
+                              % {"metric": self.name, "place": PLACE_LABELS[place.kind]})
+        if not self.readable_by(actor):
+            raise MetricError(_("You may not read “%(metric)s”.") % {"metric": self.name})
+        return self.cells(actor, period, place)
+
+
+_breakdowns: dict[str, Breakdown] = {}
+
+
+def register_breakdown(breakdown: Breakdown) -> Breakdown:
+    taken = _breakdowns.get(breakdown.code)
+    if taken is not None and taken.cells.__module__ != breakdown.cells.__module__:
+        raise ImproperlyConfigured(f"The breakdown {breakdown.code!r} is registered twice.")
+    _breakdowns[breakdown.code] = breakdown
+    return breakdown
+
+
+def all_breakdowns() -> list[Breakdown]:
+    labels = [config.label for config in apps.get_app_configs()]
+
+    def key(item: Breakdown) -> tuple[int, int, str]:
+        label = item.code.split(".")[0]
+        return (labels.index(label) if label in labels else len(labels), item.order, item.code)
+
+    return sorted(_breakdowns.values(), key=key)
+
+
+def breakdowns_for(actor: User, place: Place | None = None) -> list[Breakdown]:
+    return [b for b in all_breakdowns() if b.readable_by(actor)
+            and (place is None or b.accepts(place))]
 
 
 # --- the registry ----------------------------------------------------------------

@@ -132,7 +132,10 @@ def test_portal_request_in_each_language(live_server, browser, household, person
     auditor.goto(f"{live_server.url}/audit/")
     auditor.fill("#id_object_type", "desk.case")
     auditor.fill("#id_object_id", str(case.pk))
-    auditor.click(f"button:has-text('{_in(worker_lang, 'Filter')}')")
+    # The filter is a GET form: wait for the filtered page before reading rows
+    # (reading at once raced the navigation and saw the empty page under load).
+    with auditor.expect_navigation(url=f"**/audit/?*object_id={case.pk}*"):
+        auditor.click(f"button:has-text('{_in(worker_lang, 'Filter')}')")
     rows = auditor.locator("table.list tbody tr").all_inner_texts()
     assert len(rows) == len(steps) == 3
     assert _in(worker_lang, "Resident portal") in rows[-1]
