@@ -225,8 +225,9 @@ def last_months(count: int, today: date | None = None) -> Period:
 
 def monthly_counts(qs: QuerySet[Any], field: str) -> dict[date, Figure]:
     """How many rows of `qs` fall in each month by `field` (a date or a
-    datetime, read in station time): the usual `trend` of a count metric."""
-    rows = (qs.order_by().annotate(_month=TruncMonth(field, tzinfo=timezone.get_current_timezone()))
+    datetime, read in station time: Trunc takes the current time zone): the
+    usual `trend` of a count metric."""
+    rows = (qs.order_by().annotate(_month=TruncMonth(field))
             .values("_month").annotate(_n=Count("pk")).values_list("_month", "_n"))
     out: dict[date, Figure] = {}
     for month, n in rows:
