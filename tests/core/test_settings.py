@@ -54,3 +54,11 @@ def test_it_refuses_without_the_lookup_hash_key(tmp_path):
                      "FIELD_ENCRYPTION_KEY": "Y3JlYXRlZC1mb3ItdGVzdHMtb25seS0zMi1ieXRlcyE=",
                      "JIAYUAN_VAR_DIR": str(tmp_path)})
     assert result.returncode != 0 and "FIELD_HASH_KEY" in result.stderr
+
+
+def test_it_refuses_a_suppression_threshold_below_three(tmp_path):
+    env = {"JIAYUAN_LOCAL_KEYS": "1", "JIAYUAN_VAR_DIR": str(tmp_path)}
+    result = _check({**env, "SUPPRESSION_K": "2"})
+    assert result.returncode != 0
+    assert "SUPPRESSION_K must be 3 or more, not 2" in result.stderr
+    assert _check({**env, "SUPPRESSION_K": "3"}).returncode == 0
