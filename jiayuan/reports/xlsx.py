@@ -153,6 +153,11 @@ def describe(params: Params, place: str | None = None) -> str:
     return f"{_period_text(params)} · {place or _place_text(params)}"
 
 
+def _unit_label(unit: str) -> str:
+    label = UNIT_LABELS.get(Unit(unit)) if unit in set(Unit) else None
+    return str(label) if label is not None else str(unit)
+
+
 def report_title() -> str:
     station = str(getattr(settings, "STATION_NAME", "") or "")
     title = pgettext("report workbook", "Period report")
@@ -280,7 +285,7 @@ def _lines(b: _Book, sheet: Worksheet, row: int, lines: Sequence[Line]) -> int:
             text(sheet, row, 1, line.text, b.right)
         else:
             sheet.write_number(row, 1, cell[0], b.number(cell[1]))
-        text(sheet, row, 2, str(UNIT_LABELS.get(metric.unit, metric.unit)))
+        text(sheet, row, 2, _unit_label(metric.unit))
         text(sheet, row, 3, metric.code, b.muted)
         row += 1
     if not lines:
@@ -383,7 +388,7 @@ def _chart(b: _Book, sheet: Worksheet, name: str, row: int, chart: Chart) -> int
                               "num_format": COUNT_FORMAT if chart.unit == Unit.COUNT
                               else DECIMAL_FORMAT}
     if chart.unit != Unit.COUNT:
-        y_axis["name"] = str(UNIT_LABELS.get(chart.unit, chart.unit))
+        y_axis["name"] = _unit_label(chart.unit)
     if chart.unit == Unit.PERCENT:
         y_axis["max"] = 100
     drawn.set_y_axis(y_axis)
