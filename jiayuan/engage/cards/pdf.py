@@ -18,9 +18,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from jiayuan.core.pdf import FONT, cjk_pdf
 from jiayuan.engage.cards.links import card_url
 from jiayuan.engage.cards.models import CardLink
-from jiayuan.registry.pdf import FONT, font_file
 
 CARD_W, CARD_H = 85.0, 54.0
 COLS, ROWS = 2, 5
@@ -128,9 +128,7 @@ def cards_pdf(cards: Iterable[tuple[CardLink, int]], *, preview: bool = False) -
 
 
 def _sheets(slots: list[CardLink], preview: bool) -> bytes:
-    pdf = FPDF(format="A4")
-    path, index = font_file()
-    pdf.add_font(FONT, "", path, collection_font_number=index)
+    pdf = cjk_pdf()
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(0, 0, 0)
     pdf.set_title(_("Contact cards"))
