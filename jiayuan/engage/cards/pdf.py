@@ -1,7 +1,7 @@
 """Contact cards on A4 for the print shop: business-card size (85 × 54 mm),
 2 columns × 5 rows a page with crop marks in the margins, each card repeated
-as many times as its copies. Chinese text in the embedded CJK font of the
-household file; the QR code (segno) carries the signed short link.
+as many times as its copies. Chinese text in the embedded CJK font of every
+printout (core.pdf); the QR code (segno) carries the signed short link.
 
 A card holds a name, a role, office hours, a hotline and the link: never
 anything about a resident."""
