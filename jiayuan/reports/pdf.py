@@ -269,20 +269,18 @@ def _breakdown_table(pdf: _Doc, table: Table) -> None:
 
 # --- charts --------------------------------------------------------------------------
 
-def _nice_top(peak: float) -> tuple[float, float]:
-    """The axis' top and its step: a round number at or above `peak`, in 2 to 5 steps."""
+def _nice_top(peak: float, whole: bool) -> tuple[float, float]:
+    """The axis' top and its step: a round number at or above `peak`, in at
+    most five steps (whole steps for counts)."""
     if peak <= 0:
         return 1.0, 1.0
     raw = peak / 5
     power = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 2.5, 5, 10):
-        step = factor * power
-        if step >= raw:
-            break
-    if peak < 4 and step < 1 and power >= 0.1:
-        step = 1.0  # counts: whole steps
-    top = math.ceil(peak / step - 1e-9) * step
-    return top, step
+    factors = (1, 2, 5, 10) if whole and power < 10 else (1, 2, 2.5, 5, 10)
+    step = next(factor * power for factor in factors if factor * power >= raw)
+    if whole:
+        step = max(step, 1.0)
+    return math.ceil(peak / step - 1e-9) * step, step
 
 
 def _value_text(value: float, unit: str) -> str:
@@ -363,7 +361,7 @@ def _draw_chart(pdf: _Doc, chart: Chart, x0: float, y0: float) -> None:
         top_y += 6
     values = [v for _name, series in chart.series for v in series if v is not None]
     peak = max(values, default=0.0)
-    axis_top, step = _nice_top(peak)
+    axis_top, step = _nice_top(peak, chart.unit == Unit.COUNT)
     if chart.unit == Unit.PERCENT and peak <= 100:
         axis_top, step = 100.0, 25.0
     n = max(len(chart.categories), 1)

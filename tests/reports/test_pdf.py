@@ -349,3 +349,15 @@ class TestDemoReport:
         report = self.build(Place.grid(grid.pk))
         text = text_of(write(tmp_path, render(report)))
         assert grid.name in text and grid.community.name in text
+
+
+@pytest.mark.parametrize("peak", [0.0, 0.4, 1.0, 3.0, 9.0, 12.0, 42.0, 99.9, 137.0, 1234.5])
+def test_the_value_axis_is_round_and_reaches_the_peak(peak: float) -> None:
+    from jiayuan.reports.pdf import _nice_top
+
+    for whole in (True, False):
+        top, step = _nice_top(peak, whole)
+        assert top >= peak and top > 0
+        assert 1 <= round(top / step) <= 5
+        if whole:
+            assert float(step).is_integer()
