@@ -6,9 +6,6 @@ roles that may see them. Every print is audited.
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,28 +14,12 @@ from fpdf.fonts import FontFace
 
 from jiayuan.core import audit
 from jiayuan.core.models import AuditAction, User
+from jiayuan.core.pdf import FONT, cjk_pdf  # FONT: the other printouts import it from here
 from jiayuan.registry.selectors import HouseholdFile
-
-FONT = "jiayuan-cjk"
-
-
-@cache
-def font_file() -> tuple[str, int]:
-    """(path, index in collection). PDF_FONT_PATH overrides the locked package."""
-    if settings.PDF_FONT_PATH:
-        return settings.PDF_FONT_PATH, settings.PDF_FONT_INDEX
-    import noto_cjk_sans_otc
-
-    path = Path(noto_cjk_sans_otc.__file__).parent / "NotoSansCJK-Regular.ttc"
-    # Collection order in Noto Sans CJK: JP, KR, SC, TC, HK. SC covers both
-    # scripts' characters; glyph shapes follow mainland conventions.
-    return str(path), 2
 
 
 def _pdf() -> FPDF:
-    pdf = FPDF(format="A4")
-    path, index = font_file()
-    pdf.add_font(FONT, "", path, collection_font_number=index)
+    pdf = cjk_pdf()
     pdf.set_font(FONT, size=10)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.set_margins(15, 15, 15)

@@ -21,8 +21,8 @@ from fpdf import FPDF
 from jiayuan.civic.choices import Health
 from jiayuan.civic.projects.health import LABELS
 from jiayuan.civic.projects.selectors import Board, Row
+from jiayuan.core.pdf import FONT, cjk_pdf
 from jiayuan.core.urls_public import public_url
-from jiayuan.registry.pdf import FONT, font_file
 
 COLOURS: dict[str, tuple[int, int, int]] = {
     Health.ON_TRACK: (46, 139, 87),
@@ -66,9 +66,7 @@ def _qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
 
 
 def _new_pdf() -> FPDF:
-    pdf = FPDF(orientation="landscape", format="A3")
-    path, index = font_file()
-    pdf.add_font(FONT, "", path, collection_font_number=index)
+    pdf = cjk_pdf(orientation="landscape", page_format="A3")
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     return pdf

@@ -1,7 +1,7 @@
 """Contact cards on A4 for the print shop: business-card size (85 × 54 mm),
 2 columns × 5 rows a page with crop marks in the margins, each card repeated
-as many times as its copies. Chinese text in the embedded CJK font of the
-household file; the QR code (segno) carries the signed short link.
+as many times as its copies. Chinese text in the embedded CJK font of every
+printout (core.pdf); the QR code (segno) carries the signed short link.
 
 A card holds a name, a role, office hours, a hotline and the link: never
 anything about a resident."""
@@ -18,9 +18,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from jiayuan.core.pdf import FONT, cjk_pdf
 from jiayuan.engage.cards.links import card_url
 from jiayuan.engage.cards.models import CardLink
-from jiayuan.registry.pdf import FONT, font_file
 
 CARD_W, CARD_H = 85.0, 54.0
 COLS, ROWS = 2, 5
@@ -128,9 +128,7 @@ def cards_pdf(cards: Iterable[tuple[CardLink, int]], *, preview: bool = False) -
 
 
 def _sheets(slots: list[CardLink], preview: bool) -> bytes:
-    pdf = FPDF(format="A4")
-    path, index = font_file()
-    pdf.add_font(FONT, "", path, collection_font_number=index)
+    pdf = cjk_pdf()
     pdf.set_auto_page_break(auto=False)
     pdf.set_margins(0, 0, 0)
     pdf.set_title(_("Contact cards"))
