@@ -8,9 +8,10 @@ from jiayuan.core.auth import LoginForm
 from jiayuan.registry import views as hv
 from jiayuan.registry import views_people as pv
 from jiayuan.registry import views_search as sv
+from jiayuan.reports import views_dashboard as dashboard_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),  # the dashboard
     path("favicon.ico", views_site.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(
         template_name="core/login.html", authentication_form=LoginForm), name="login"),

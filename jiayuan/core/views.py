@@ -93,11 +93,6 @@ def submit(request: HttpRequest, form: forms.Form, save: Callable[[dict[str, Any
     return redirect_to(result)
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
-
-
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Actor"), required=False)
     action = forms.ChoiceField(label=_("Action"), required=False,

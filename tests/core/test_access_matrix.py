@@ -405,6 +405,13 @@ ACCESS: dict[str, V] = {
     "card_batch_pdf": ON(P.ISSUE_CARDS, pk("card_batch"), post=None),
     "portal_card": ON(PUBLIC, args(code="card_token"), post=None),
     "card_short": ON(PUBLIC, args(code="card_token"), post=None),
+    # --- reports: the dashboard's drill-down (issue 17, the dashboard's part) -----------
+    # A figure every role may read (households: view_registry); "missing" is a code no
+    # figure has (404 for every role: a figure's permission is known only once it is
+    # found). A figure a role may not read is a 403 (tests/reports/test_dashboard.py).
+    "figure_records": ON(P.VIEW_REGISTRY, lambda o: {
+        "code": MISSING_TEXT if isinstance(o, _Missing) else "registry.households"},
+        post=None, grid=False),
 }
 
 ROLES = [role.value for role in Role]
