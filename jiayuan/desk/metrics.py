@@ -229,7 +229,7 @@ def _by(records: metrics.Records, field: str, choices: list[tuple[str, Any]],
     return cells
 
 
-CASES = ("cases", _("cases"))
+CASES = ("cases", _("Cases"))
 metrics.register_breakdown(Breakdown(
     code="desk.outcomes", order=10, name=_("Cases resolved by outcome"),
     description=_("The cases resolved in the period, by the outcome recorded (jobs found, "
