@@ -193,7 +193,7 @@ def _by(records: metrics.Records, field: str, choices: list[tuple[str, Any]],
         return Cells(rows=list(choices), columns=[column],
                      counts=[[found.get(code, 0)] for code, _label in choices])
 
-    return cells
+    return metrics.described(cells, choices, [column])
 
 
 metrics.register_breakdown(Breakdown(

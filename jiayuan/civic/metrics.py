@@ -111,10 +111,13 @@ for order, (status, label) in enumerate(ProjectStatus.choices):
 
 
 
+PROJECTS = ("projects", _("Projects"))
+
+
 def _projects_by_status(actor: User, period: Period, place: Place) -> Cells:
     found: dict[str, Any] = dict(projects_in(actor, period, place).order_by().values("status")
                                  .annotate(n=Count("id")).values_list("status", "n"))
-    return Cells(rows=list(ProjectStatus.choices), columns=[("projects", _("Projects"))],
+    return Cells(rows=list(ProjectStatus.choices), columns=[PROJECTS],
                  counts=[[found.get(status, 0)] for status, _label in ProjectStatus.choices])
 
 
@@ -122,4 +125,5 @@ metrics.register_breakdown(Breakdown(
     code="civic.projects_by_status", order=10, name=_("Projects by status"),
     description=_("Improvement projects whose planned span touches the period, by their "
                   "status today (the figures “Projects: …” side by side)."),
-    permission=Perm.VIEW_CIVIC, dated_by="starts_on, ends_on", cells=_projects_by_status))
+    permission=Perm.VIEW_CIVIC, dated_by="starts_on, ends_on",
+    cells=metrics.described(_projects_by_status, ProjectStatus.choices, [PROJECTS])))

@@ -497,3 +497,15 @@ def monthly_totals(qs: QuerySet[Any], field: str, value: Any = None) -> dict[dat
         day = start.date() if isinstance(start, datetime) else start
         out[day] = (out.get(day) or 0) + (n or 0)
     return out
+
+
+def described(cells: CellsFunc, rows: Any, columns: Any) -> CellsFunc:
+    """`cells`, marked with what its rows and columns are for docs/metrics.md:
+    each a text or the (key, label) choices themselves."""
+    cells.doc_axes = (rows, columns)  # type: ignore[attr-defined]
+    return cells
+
+
+def axes(breakdown: Breakdown) -> tuple[Any, Any]:
+    """What a breakdown's rows and columns are (`described`), or blanks."""
+    return getattr(breakdown.cells, "doc_axes", ("", ""))

@@ -226,7 +226,7 @@ def _by(records: metrics.Records, field: str, choices: list[tuple[str, Any]],
         return Cells(rows=list(choices), columns=[column],
                      counts=[[found.get(code, 0)] for code, _label in choices])
 
-    return cells
+    return metrics.described(cells, choices, [column])
 
 
 CASES = ("cases", _("Cases"))
@@ -241,4 +241,5 @@ metrics.register_breakdown(Breakdown(
     code="desk.channels", order=20, name=_("Requests received by channel"),
     description=_("The requests received in the period, by the way they came in."),
     permission=Perm.VIEW_CASES, dated_by="opened_at",
-    cells=_by(_records("received"), "channel", list(Channel.choices), CASES)))
+    cells=_by(_records("received"), "channel", list(Channel.choices),
+              ("requests", _("Requests")))))

@@ -109,6 +109,12 @@ METRICS = [
            how=_("Records: the ledger's entries; value: the sum of their hours."),
            unit=Unit.HOURS, model=HoursEntry, dated_by="on", records=_hours_entries,
            value=_hours, trend=_hours_trend, **ENGAGE),
+    Metric(code="engage.volunteers_active", order=15, name=_("Volunteers who served"),
+           description=_("Volunteers with hours in the ledger dated in the period (approved "
+                         "claims, hours served at activities, hours recorded by staff) adding "
+                         "up to more than none once corrections are taken off."),
+           unit=Unit.COUNT, model=Volunteer, dated_by="hours on", records=_volunteers_active,
+           trend=_volunteers_trend, **ENGAGE),
     Metric(code="engage.activities_held", order=20, name=_("Activities held"),
            description=_("Activities with at least one session (not cancelled) that started "
                          "in the period."),

@@ -139,7 +139,8 @@ metrics.register_breakdown(Breakdown(
                   "ends later), as “People” counts them, by their household's residency "
                   "category."),
     permission=Perm.VIEW_REGISTRY, dated_by="left_on; household moved_in, moved_out",
-    people=True, cells=_people_by_residency))
+    people=True,
+    cells=metrics.described(_people_by_residency, Residency.choices, [PEOPLE_COLUMN])))
 metrics.register_breakdown(Breakdown(
     code="registry.people_by_ethnicity", order=20, name=_("People by ethnic group"),
     description=_("The people living here on the period's last day (today, if the period "
@@ -148,4 +149,7 @@ metrics.register_breakdown(Breakdown(
                   "residency category. Counts only, for readers of sensitive data: never a "
                   "list of people, never a filter."),
     permission=Perm.VIEW_REGISTRY, dated_by="left_on; household moved_in, moved_out",
-    people=True, sensitive=True, cells=_people_by_ethnicity))
+    people=True, sensitive=True,
+    cells=metrics.described(
+        _people_by_ethnicity, _("The ethnic groups that occur (in the order of GB/T 3304), "
+                                "then “Not stated”"), Residency.choices)))
