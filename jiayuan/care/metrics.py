@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiayuan.care.choices import (
     OPEN_DISPUTE_STATUSES,
@@ -202,7 +203,7 @@ metrics.register_breakdown(Breakdown(
                   "purpose recorded: routine, must-visit duty, follow-up, festival greeting, "
                   "merchant contact."),
     permission=Perm.VIEW_VISITS, dated_by="visited_at",
-    cells=_by(_visits, "purpose", list(VisitPurpose.choices), ("visits", _("Visits")))))
+    cells=_by(_visits, "purpose", list(VisitPurpose.choices), ("visits", pgettext_lazy("breakdown column", "Visits")))))
 metrics.register_breakdown(Breakdown(
     code="care.disputes_by_outcome", order=20, name=_("Disputes closed by outcome"),
     description=_("The disputes closed in the period, by outcome: resolved, partly resolved, "
@@ -210,4 +211,4 @@ metrics.register_breakdown(Breakdown(
                   "outcome not counted)."),
     permission=Perm.VIEW_DISPUTES, dated_by="closed_on",
     cells=_by(_disputes_closed, "outcome", list(DisputeOutcome.choices),
-              ("disputes", _("Disputes")))))
+              ("disputes", pgettext_lazy("breakdown column", "Disputes")))))

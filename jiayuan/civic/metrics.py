@@ -11,6 +11,7 @@ from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiayuan.civic.choices import MeetingStatus, ProjectStatus, Stage
 from jiayuan.civic.meetings.models import Meeting
@@ -111,7 +112,7 @@ for order, (status, label) in enumerate(ProjectStatus.choices):
 
 
 
-PROJECTS = ("projects", _("Projects"))
+PROJECTS = ("projects", pgettext_lazy("breakdown column", "Projects"))
 
 
 def _projects_by_status(actor: User, period: Period, place: Place) -> Cells:

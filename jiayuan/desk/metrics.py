@@ -13,6 +13,7 @@ from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiayuan.core import metrics
 from jiayuan.core.metrics import Breakdown, Cells, Metric, Period, Place, PlaceKind, Unit
@@ -229,7 +230,7 @@ def _by(records: metrics.Records, field: str, choices: list[tuple[str, Any]],
     return metrics.described(cells, choices, [column])
 
 
-CASES = ("cases", _("Cases"))
+CASES = ("cases", pgettext_lazy("breakdown column", "Cases"))
 metrics.register_breakdown(Breakdown(
     code="desk.outcomes", order=10, name=_("Cases resolved by outcome"),
     description=_("The cases resolved in the period, by the outcome recorded (jobs found, "
@@ -242,4 +243,4 @@ metrics.register_breakdown(Breakdown(
     description=_("The requests received in the period, by the way they came in."),
     permission=Perm.VIEW_CASES, dated_by="opened_at",
     cells=_by(_records("received"), "channel", list(Channel.choices),
-              ("requests", _("Requests")))))
+              ("requests", pgettext_lazy("breakdown column", "Requests")))))

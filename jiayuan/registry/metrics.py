@@ -102,7 +102,7 @@ for order, (code, households, people) in enumerate(ALL):
 
 # --- breakdowns -----------------------------------------------------------------
 
-PEOPLE_COLUMN = ("people", _("People"))
+PEOPLE_COLUMN = ("people", pgettext_lazy("breakdown column", "People"))
 NOT_STATED = ("", pgettext_lazy("ethnic group", "Not stated"))
 GROUP_ORDER = {code: n for n, (code, _zh, _en) in enumerate(ETHNIC_GROUPS)}
 GROUP_LABELS: dict[str, Any] = dict(ETHNICITY_CHOICES)
