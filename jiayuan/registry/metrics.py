@@ -103,7 +103,7 @@ for order, (code, households, people) in enumerate(ALL):
 # --- breakdowns -----------------------------------------------------------------
 
 PEOPLE_COLUMN = ("people", pgettext_lazy("breakdown column", "People"))
-NOT_STATED = ("", pgettext_lazy("ethnic group", "Not stated"))
+NOT_STATED = ("not_stated", pgettext_lazy("ethnic group", "Not stated"))
 GROUP_ORDER = {code: n for n, (code, _zh, _en) in enumerate(ETHNIC_GROUPS)}
 GROUP_LABELS: dict[str, Any] = dict(ETHNICITY_CHOICES)
 
@@ -126,11 +126,10 @@ def _people_by_ethnicity(actor: User, period: Period, place: Place) -> Cells:
     groups = sorted({group for group, _residency in found if group},
                     key=lambda code: (GROUP_ORDER.get(code, len(GROUP_ORDER)), code))
     rows: list[tuple[str, Any]] = [(code, GROUP_LABELS.get(code, code)) for code in groups]
-    rows.append(NOT_STATED)
     columns = list(Residency.choices)
-    return Cells(rows=rows, columns=columns,
-                 counts=[[found.get((code, residency), 0) for residency, _label in columns]
-                         for code, _label in rows])
+    counts = [[found.get((code, residency), 0) for residency, _label in columns]
+              for code in [*groups, ""]]  # "": stated none
+    return Cells(rows=[*rows, NOT_STATED], columns=columns, counts=counts)
 
 
 metrics.register_breakdown(Breakdown(
