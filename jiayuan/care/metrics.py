@@ -27,6 +27,7 @@ from jiayuan.care.pairing.selectors import pairings_for
 from jiayuan.care.pairing.views import QUIET_DAYS
 from jiayuan.care.visits.selectors import visits_for
 from jiayuan.core import metrics
+from jiayuan.core.metric_parts import described, monthly
 from jiayuan.core.metrics import Breakdown, Cells, Metric, Period, Place, PlaceKind, Unit
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
@@ -44,13 +45,6 @@ def _duties(*names: str) -> metrics.Records:
         return place.filter(duties_for(actor)).filter(where)
 
     return records
-
-
-def _monthly(records: metrics.Records, field: str) -> metrics.TrendFunc:
-    """The figure month by month: its records over the whole period, grouped
-    by the month of `field` (the date the figure selects on)."""
-    return lambda actor, period, place: metrics.monthly_totals(
-        records(actor, period, place), field)
 
 
 def _visits(actor: User, period: Period, place: Place) -> QuerySet[Visit]:
@@ -129,17 +123,17 @@ METRICS = [
                          "and meetings at the shop or the station, whatever their purpose. A "
                          "visit to several households counts once."),
            unit=Unit.COUNT, dated_by="visited_at", model=Visit, permission=Perm.VIEW_VISITS,
-           records=_visits, trend=_monthly(_visits, "visited_at")),
+           records=_visits, trend=monthly(_visits, "visited_at")),
     Metric(code="care.duties_due", order=10, name=_("Must-visit duties due"),
            description=_("Must-visit duties whose due date falls in the period, whatever "
                          "became of them."),
            unit=Unit.COUNT, dated_by="due", records=_duties("due"),
-           trend=_monthly(_duties("due"), "due"), **DUTY),
+           trend=monthly(_duties("due"), "due"), **DUTY),
     Metric(code="care.duties_on_time", order=20, name=_("Must-visit duties visited on time"),
            description=_("Of the duties due in the period, those closed by a visit on or "
                          "before their due date."),
            unit=Unit.COUNT, dated_by="due", records=_duties("on_time"),
-           trend=_monthly(_duties("on_time"), "due"), **DUTY),
+           trend=monthly(_duties("on_time"), "due"), **DUTY),
     Metric(code="care.duties_overdue", order=30, name=_("Must-visit duties overdue"),
            description=_("Duties still open today and past their due date."),
            unit=Unit.COUNT, records=_duties("overdue_now"), list_url=_overdue_list, **DUTY),
@@ -160,11 +154,11 @@ METRICS = [
            description=_("Disputes closed in the period with the outcome “resolved” "
                          "(partly resolved, referred and withdrawn ones not counted)."),
            unit=Unit.COUNT, dated_by="closed_on", records=_disputes_resolved,
-           trend=_monthly(_disputes_resolved, "closed_on"), **DISPUTE),
+           trend=monthly(_disputes_resolved, "closed_on"), **DISPUTE),
     Metric(code="care.disputes_escalated", order=70, name=_("Disputes escalated"),
            description=_("Disputes escalated in the period."),
            unit=Unit.COUNT, dated_by="escalated_on", records=_disputes_escalated,
-           trend=_monthly(_disputes_escalated, "escalated_on"), **DISPUTE),
+           trend=monthly(_disputes_escalated, "escalated_on"), **DISPUTE),
     Metric(code="care.pairings_active", order=80, name=_("Pairings active"),
            description=_("One-to-one pairings active today (paused and ended ones not "
                          "counted)."),
@@ -194,7 +188,7 @@ def _by(records: metrics.Records, field: str, choices: list[tuple[str, Any]],
         return Cells(rows=list(choices), columns=[column],
                      counts=[[found.get(code, 0)] for code, _label in choices])
 
-    return metrics.described(cells, choices, [column])
+    return described(cells, choices, [column])
 
 
 metrics.register_breakdown(Breakdown(
@@ -203,7 +197,8 @@ metrics.register_breakdown(Breakdown(
                   "purpose recorded: routine, must-visit duty, follow-up, festival greeting, "
                   "merchant contact."),
     permission=Perm.VIEW_VISITS, dated_by="visited_at",
-    cells=_by(_visits, "purpose", list(VisitPurpose.choices), ("visits", pgettext_lazy("breakdown column", "Visits")))))
+    cells=_by(_visits, "purpose", list(VisitPurpose.choices),
+              ("visits", pgettext_lazy("breakdown column", "Visits")))))
 metrics.register_breakdown(Breakdown(
     code="care.disputes_by_outcome", order=20, name=_("Disputes closed by outcome"),
     description=_("The disputes closed in the period, by outcome: resolved, partly resolved, "

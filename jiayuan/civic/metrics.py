@@ -21,6 +21,7 @@ from jiayuan.civic.projects.selectors import filtered, in_span, projects_for
 from jiayuan.civic.suggestions.models import Suggestion
 from jiayuan.civic.suggestions.selectors import suggestions_for
 from jiayuan.core import metrics
+from jiayuan.core.metric_parts import described, monthly
 from jiayuan.core.metrics import Breakdown, Cells, Metric, Period, Place, PlaceKind, Unit
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
@@ -60,13 +61,6 @@ def _projects(status: str) -> metrics.Records:
     return lambda actor, period, place: projects_in(actor, period, place, status)
 
 
-def _monthly(records: metrics.Records, field: str) -> metrics.TrendFunc:
-    """The figure month by month: its records over the whole period, grouped
-    by the month of `field` (the date the figure selects on)."""
-    return lambda actor, period, place: metrics.monthly_totals(
-        records(actor, period, place), field)
-
-
 def _project_list(status: str) -> metrics.ListUrl:
     """The project list filters by year, grid and status (not by community)."""
     def url(period: Period, place: Place) -> str | None:
@@ -86,13 +80,13 @@ metrics.register(Metric(
     description=_("Meetings of every kind (councils, hearings, roundtables…) that started in "
                   "the period and were held (planned and cancelled ones not counted)."),
     unit=Unit.COUNT, model=Meeting, dated_by="starts_at", records=_meetings_held,
-    trend=_monthly(_meetings_held, "starts_at"), **CIVIC))
+    trend=monthly(_meetings_held, "starts_at"), **CIVIC))
 metrics.register(Metric(
     code="civic.suggestions", order=20, name=_("Suggestions received"),
     description=_("Suggestions received in the period, each counted once: one merged into "
                   "another counts as that one."),
     unit=Unit.COUNT, model=Suggestion, dated_by="received_at", records=_suggestions(""),
-    trend=_monthly(_suggestions(""), "received_at"), **CIVIC))
+    trend=monthly(_suggestions(""), "received_at"), **CIVIC))
 for order, (stage, label) in enumerate(Stage.choices):
     metrics.register(Metric(
         code=f"civic.suggestions.{stage}", order=21 + order,
@@ -100,7 +94,7 @@ for order, (stage, label) in enumerate(Stage.choices):
         description=_("Suggestions received in the period (each counted once) whose status "
                       "today is of this stage."),
         unit=Unit.COUNT, model=Suggestion, dated_by="received_at", records=_suggestions(stage),
-        trend=_monthly(_suggestions(stage), "received_at"), **CIVIC))
+        trend=monthly(_suggestions(stage), "received_at"), **CIVIC))
 for order, (status, label) in enumerate(ProjectStatus.choices):
     metrics.register(Metric(
         code=f"civic.projects.{status}", order=40 + order,
@@ -127,4 +121,4 @@ metrics.register_breakdown(Breakdown(
     description=_("Improvement projects whose planned span touches the period, by their "
                   "status today (the figures “Projects: …” side by side)."),
     permission=Perm.VIEW_CIVIC, dated_by="starts_on, ends_on",
-    cells=metrics.described(_projects_by_status, ProjectStatus.choices, [PROJECTS])))
+    cells=described(_projects_by_status, ProjectStatus.choices, [PROJECTS])))

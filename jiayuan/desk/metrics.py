@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiayuan.core import metrics
+from jiayuan.core.metric_parts import described, monthly
 from jiayuan.core.metrics import Breakdown, Cells, Metric, Period, Place, PlaceKind, Unit
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
@@ -45,14 +46,6 @@ def _rate(part: str, whole: str) -> metrics.ValueFunc:
         return metrics.percent(row["part"], row["whole"])
 
     return value
-
-
-def _monthly(figure: str, field: str) -> metrics.TrendFunc:
-    """The figure month by month: its records over the whole period, grouped
-    by the month of `field` (the date the figure selects on)."""
-    records = _records(figure)
-    return lambda actor, period, place: metrics.monthly_totals(
-        records(actor, period, place), field)
 
 
 # --- how long residents wait --------------------------------------------------
@@ -119,11 +112,13 @@ METRICS = [
            description=_("Requests opened at the desk, on the hotline or through the portal "
                          "in the period, whatever became of them."),
            unit=Unit.COUNT, dated_by="opened_at", permission=Perm.VIEW_CASES,
-           records=_records("received"), trend=_monthly("received", "opened_at"), **COMMON),
+           records=_records("received"), trend=monthly(_records("received"), "opened_at"),
+           **COMMON),
     Metric(code="desk.cases_resolved", order=20, name=_("Cases resolved"),
            description=_("Cases resolved in the period."),
            unit=Unit.COUNT, dated_by="resolved_at", permission=Perm.VIEW_CASES,
-           records=_records("resolved"), trend=_monthly("resolved", "resolved_at"), **COMMON),
+           records=_records("resolved"), trend=monthly(_records("resolved"), "resolved_at"),
+           **COMMON),
     Metric(code="desk.cases_open", order=30, name=_("Open cases"),
            description=_("Cases not yet resolved, closed or withdrawn, today."),
            unit=Unit.COUNT, permission=Perm.VIEW_CASES,
@@ -133,7 +128,7 @@ METRICS = [
                          "past due."),
            unit=Unit.COUNT, dated_by="due", permission=Perm.VIEW_CASES,
            records=_records("due_ahead"), list_url=_due_today,
-           trend=_monthly("due_ahead", "due"), **COMMON),
+           trend=monthly(_records("due_ahead"), "due"), **COMMON),
     Metric(code="desk.cases_overdue", order=50, name=_("Overdue cases"),
            description=_("Open cases past their resolution due date, today."),
            unit=Unit.COUNT, permission=Perm.VIEW_CASES,
@@ -227,7 +222,7 @@ def _by(records: metrics.Records, field: str, choices: list[tuple[str, Any]],
         return Cells(rows=list(choices), columns=[column],
                      counts=[[found.get(code, 0)] for code, _label in choices])
 
-    return metrics.described(cells, choices, [column])
+    return described(cells, choices, [column])
 
 
 CASES = ("cases", pgettext_lazy("breakdown column", "Cases"))

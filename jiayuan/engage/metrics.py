@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core import metrics
+from jiayuan.core.metric_parts import monthly, monthly_totals
 from jiayuan.core.metrics import Metric, Period, Place, PlaceKind, Unit
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
@@ -33,10 +34,6 @@ def _hours_entries(actor: User, period: Period, place: Place) -> QuerySet[HoursE
 def _hours(actor: User, period: Period, place: Place) -> Decimal:
     total = _hours_entries(actor, period, place).aggregate(s=Sum("hours"))["s"]
     return total if total is not None else Decimal("0")
-
-
-def _hours_trend(actor: User, period: Period, place: Place) -> dict[date, metrics.Figure]:
-    return metrics.monthly_totals(_hours_entries(actor, period, place), "on", Sum("hours"))
 
 
 def _volunteers_active(actor: User, period: Period, place: Place) -> QuerySet[Volunteer]:
@@ -74,8 +71,8 @@ def _activities_trend(actor: User, period: Period, place: Place) -> dict[date, m
     """Per month, the activities with a session held in it (one held in two
     months counts in each, as the figure for each month does)."""
     activities = place.filter(activities_for(actor), community="community")
-    return metrics.monthly_totals(_sessions_held(actor, period).filter(activity__in=activities),
-                                  "starts_at", Count("activity", distinct=True))
+    return monthly_totals(_sessions_held(actor, period).filter(activity__in=activities),
+                          "starts_at", Count("activity", distinct=True))
 
 
 def _attendance(actor: User, period: Period, place: Place) -> QuerySet[SignUp]:
@@ -91,11 +88,6 @@ def _card_lines(actor: User, period: Period, place: Place) -> QuerySet[CardBatch
     return place.filter(lines, community="batch__community")
 
 
-def _cards_trend(actor: User, period: Period, place: Place) -> dict[date, metrics.Figure]:
-    return metrics.monthly_totals(_card_lines(actor, period, place), "batch__created_at",
-                                  Sum("copies"))
-
-
 def _cards(actor: User, period: Period, place: Place) -> int:
     return _card_lines(actor, period, place).aggregate(n=Sum("copies"))["n"] or 0
 
@@ -108,7 +100,7 @@ METRICS = [
                          "corrections."),
            how=_("Records: the ledger's entries; value: the sum of their hours."),
            unit=Unit.HOURS, model=HoursEntry, dated_by="on", records=_hours_entries,
-           value=_hours, trend=_hours_trend, **ENGAGE),
+           value=_hours, trend=monthly(_hours_entries, "on", Sum("hours")), **ENGAGE),
     Metric(code="engage.volunteers_active", order=15, name=_("Volunteers who served"),
            description=_("Volunteers with hours in the ledger dated in the period (approved "
                          "claims, hours served at activities, hours recorded by staff) adding "
@@ -124,14 +116,14 @@ METRICS = [
            description=_("Check-ins at the sessions held in the period: a resident who came "
                          "to two sessions counts twice."),
            unit=Unit.COUNT, model=SignUp, dated_by="session starts_at", records=_attendance,
-           trend=lambda actor, period, place: metrics.monthly_totals(
-               _attendance(actor, period, place), "session__starts_at"), **ENGAGE),
+           trend=monthly(_attendance, "session__starts_at"), **ENGAGE),
     Metric(code="engage.cards_issued", order=40, name=_("Contact cards issued"),
            description=_("Contact cards printed in batches made in the period (the "
                          "figure the cards page gives for a year)."),
            how=_("Records: the lines of the printed batches; value: the sum of their copies."),
            unit=Unit.COUNT, model=CardBatchLine, dated_by="batch created_at",
-           records=_card_lines, value=_cards, trend=_cards_trend,
+           records=_card_lines, value=_cards,
+           trend=monthly(_card_lines, "batch__created_at", Sum("copies")),
            places=frozenset({PlaceKind.DISTRICT, PlaceKind.COMMUNITY}), **ENGAGE),
 ]
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiayuan.core import metrics
+from jiayuan.core.metric_parts import described
 from jiayuan.core.metrics import Breakdown, Cells, Metric, Period, Place, PlaceKind, Unit
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
@@ -139,7 +140,7 @@ metrics.register_breakdown(Breakdown(
                   "category."),
     permission=Perm.VIEW_REGISTRY, dated_by="left_on; household moved_in, moved_out",
     people=True,
-    cells=metrics.described(_people_by_residency, Residency.choices, [PEOPLE_COLUMN])))
+    cells=described(_people_by_residency, Residency.choices, [PEOPLE_COLUMN])))
 metrics.register_breakdown(Breakdown(
     code="registry.people_by_ethnicity", order=20, name=_("People by ethnic group"),
     description=_("The people living here on the period's last day (today, if the period "
@@ -149,6 +150,6 @@ metrics.register_breakdown(Breakdown(
                   "list of people, never a filter."),
     permission=Perm.VIEW_REGISTRY, dated_by="left_on; household moved_in, moved_out",
     people=True, sensitive=True,
-    cells=metrics.described(
+    cells=described(
         _people_by_ethnicity, _("The ethnic groups that occur (in the order of GB/T 3304), "
                                 "then “Not stated”"), Residency.choices)))

@@ -11,6 +11,7 @@ from django.utils import translation
 
 from jiayuan.core import metrics
 from jiayuan.core.management.commands.metrics_doc import DOC, render
+from jiayuan.core.metric_parts import axes
 from jiayuan.core.metrics import MetricError, Period, Place, PlaceKind, Unit
 from jiayuan.core.roles import PERMISSIONS, Role
 from jiayuan.registry.models import Household
@@ -202,7 +203,7 @@ def test_the_document_names_every_breakdown_with_its_flags() -> None:
 
 def test_every_breakdown_says_what_its_rows_and_columns_are() -> None:
     for breakdown in metrics.all_breakdowns():
-        rows, columns = metrics.axes(breakdown)
+        rows, columns = axes(breakdown)
         assert rows and columns, breakdown.code
         if breakdown.sensitive:
             assert breakdown.people, breakdown.code  # sensitive categories of people

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from jiayuan.core import metrics
+from jiayuan.core.metric_parts import axes
 
 DOC = Path(settings.BASE_DIR) / "docs" / "metrics.md"
 
@@ -68,7 +69,7 @@ def _breakdowns() -> list[str]:
         if label != app:
             app = label
             lines += [f"## {label} breakdowns", ""]
-        rows, columns = metrics.axes(breakdown)
+        rows, columns = axes(breakdown)
         period = (f"selects on `{breakdown.dated_by}`" if breakdown.dated_by
                   else "not used: the table is of today")
         permission = f"`{breakdown.permission.value}`" + (
