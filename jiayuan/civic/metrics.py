@@ -1,15 +1,17 @@
 """Deliberation's figures (jiayuan.core.metrics): meetings held, suggestions by
-stage and projects by status."""
+stage and projects by status (also as one breakdown, `civic.projects_by_status`)."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiayuan.civic.choices import MeetingStatus, ProjectStatus, Stage
 from jiayuan.civic.meetings.models import Meeting
@@ -19,7 +21,8 @@ from jiayuan.civic.projects.selectors import filtered, in_span, projects_for
 from jiayuan.civic.suggestions.models import Suggestion
 from jiayuan.civic.suggestions.selectors import suggestions_for
 from jiayuan.core import metrics
-from jiayuan.core.metrics import Metric, Period, Place, PlaceKind, Unit
+from jiayuan.core.metric_parts import described, monthly
+from jiayuan.core.metrics import Breakdown, Cells, Metric, Period, Place, PlaceKind, Unit
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 
@@ -76,13 +79,14 @@ metrics.register(Metric(
     code="civic.meetings_held", order=10, name=_("Meetings held"),
     description=_("Meetings of every kind (councils, hearings, roundtables…) that started in "
                   "the period and were held (planned and cancelled ones not counted)."),
-    unit=Unit.COUNT, model=Meeting, dated_by="starts_at", records=_meetings_held, **CIVIC))
+    unit=Unit.COUNT, model=Meeting, dated_by="starts_at", records=_meetings_held,
+    trend=monthly(_meetings_held, "starts_at"), **CIVIC))
 metrics.register(Metric(
     code="civic.suggestions", order=20, name=_("Suggestions received"),
     description=_("Suggestions received in the period, each counted once: one merged into "
                   "another counts as that one."),
     unit=Unit.COUNT, model=Suggestion, dated_by="received_at", records=_suggestions(""),
-    **CIVIC))
+    trend=monthly(_suggestions(""), "received_at"), **CIVIC))
 for order, (stage, label) in enumerate(Stage.choices):
     metrics.register(Metric(
         code=f"civic.suggestions.{stage}", order=21 + order,
@@ -90,7 +94,7 @@ for order, (stage, label) in enumerate(Stage.choices):
         description=_("Suggestions received in the period (each counted once) whose status "
                       "today is of this stage."),
         unit=Unit.COUNT, model=Suggestion, dated_by="received_at", records=_suggestions(stage),
-        **CIVIC))
+        trend=monthly(_suggestions(stage), "received_at"), **CIVIC))
 for order, (status, label) in enumerate(ProjectStatus.choices):
     metrics.register(Metric(
         code=f"civic.projects.{status}", order=40 + order,
@@ -99,3 +103,22 @@ for order, (status, label) in enumerate(ProjectStatus.choices):
                       "status today is this one."),
         unit=Unit.COUNT, model=Project, dated_by="starts_on, ends_on",
         records=_projects(status), list_url=_project_list(status), **CIVIC))
+
+
+
+PROJECTS = ("projects", pgettext_lazy("breakdown column", "Projects"))
+
+
+def _projects_by_status(actor: User, period: Period, place: Place) -> Cells:
+    found: dict[str, Any] = dict(projects_in(actor, period, place).order_by().values("status")
+                                 .annotate(n=Count("id")).values_list("status", "n"))
+    return Cells(rows=list(ProjectStatus.choices), columns=[PROJECTS],
+                 counts=[[found.get(status, 0)] for status, _label in ProjectStatus.choices])
+
+
+metrics.register_breakdown(Breakdown(
+    code="civic.projects_by_status", order=10, name=_("Projects by status"),
+    description=_("Improvement projects whose planned span touches the period, by their "
+                  "status today (the figures “Projects: …” side by side)."),
+    permission=Perm.VIEW_CIVIC, dated_by="starts_on, ends_on",
+    cells=described(_projects_by_status, ProjectStatus.choices, [PROJECTS])))

@@ -1,21 +1,27 @@
 """The desk's figures (jiayuan.core.metrics). Each one counts the cases of
 `selectors.cases_for` that one filter of `stats.case_filters` selects: the
-filters the desk statistics page counts with, so both show the same number."""
+filters the desk statistics page counts with, so both show the same number.
+Also: how long residents wait (median and 90th percentile, in days) and the
+breakdowns of the cases resolved by outcome and received by channel."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiayuan.core import metrics
-from jiayuan.core.metrics import Metric, Period, Place, PlaceKind, Unit
+from jiayuan.core.metric_parts import described, monthly
+from jiayuan.core.metrics import Breakdown, Cells, Metric, Period, Place, PlaceKind, Unit
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.desk import stats
+from jiayuan.desk.choices import Channel, Outcome
 from jiayuan.desk.models import Case, FollowUp
 from jiayuan.desk.selectors import cases_for
 
@@ -38,6 +44,38 @@ def _rate(part: str, whole: str) -> metrics.ValueFunc:
         row = _cases(actor, place).aggregate(part=Count("id", filter=where[part]),
                                              whole=Count("id", filter=where[whole]))
         return metrics.percent(row["part"], row["whole"])
+
+    return value
+
+
+# --- how long residents wait --------------------------------------------------
+
+def nearest_rank(values: list[float], pct: int) -> float | None:
+    """The `pct`th percentile of `values` by nearest rank: sorted, the value
+    at rank ⌈pct × n / 100⌉ (the median of 4 values is the 2nd, the 90th
+    percentile of 5 the 5th), in days with one decimal; None when empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-pct * len(ordered) // 100))
+    return round(ordered[rank - 1], 1)
+
+
+def _days(start: datetime, end: datetime) -> float:
+    return max(0.0, (end - start).total_seconds() / 86400)
+
+
+def _answered(actor: User, period: Period, place: Place) -> QuerySet[Case]:
+    """Requests received in the period that have had their first response."""
+    return _records("received")(actor, period, place).filter(acknowledged_at__isnull=False)
+
+
+def _wait(records: metrics.Records, end: str, pct: int) -> metrics.ValueFunc:
+    """The `pct`th percentile of the days from opening to `end`, over `records`
+    (one query for the two moments of each)."""
+    def value(actor: User, period: Period, place: Place) -> float | None:
+        pairs = records(actor, period, place).order_by().values_list("opened_at", end)
+        return nearest_rank([_days(start, stop) for start, stop in pairs if stop], pct)
 
     return value
 
@@ -74,11 +112,13 @@ METRICS = [
            description=_("Requests opened at the desk, on the hotline or through the portal "
                          "in the period, whatever became of them."),
            unit=Unit.COUNT, dated_by="opened_at", permission=Perm.VIEW_CASES,
-           records=_records("received"), **COMMON),
+           records=_records("received"), trend=monthly(_records("received"), "opened_at"),
+           **COMMON),
     Metric(code="desk.cases_resolved", order=20, name=_("Cases resolved"),
            description=_("Cases resolved in the period."),
            unit=Unit.COUNT, dated_by="resolved_at", permission=Perm.VIEW_CASES,
-           records=_records("resolved"), **COMMON),
+           records=_records("resolved"), trend=monthly(_records("resolved"), "resolved_at"),
+           **COMMON),
     Metric(code="desk.cases_open", order=30, name=_("Open cases"),
            description=_("Cases not yet resolved, closed or withdrawn, today."),
            unit=Unit.COUNT, permission=Perm.VIEW_CASES,
@@ -87,7 +127,8 @@ METRICS = [
            description=_("Open cases whose resolution is due in the period and not yet "
                          "past due."),
            unit=Unit.COUNT, dated_by="due", permission=Perm.VIEW_CASES,
-           records=_records("due_ahead"), list_url=_due_today, **COMMON),
+           records=_records("due_ahead"), list_url=_due_today,
+           trend=monthly(_records("due_ahead"), "due"), **COMMON),
     Metric(code="desk.cases_overdue", order=50, name=_("Overdue cases"),
            description=_("Open cases past their resolution due date, today."),
            unit=Unit.COUNT, permission=Perm.VIEW_CASES,
@@ -116,7 +157,85 @@ METRICS = [
                  "4 or 5."),
            unit=Unit.PERCENT, dated_by="at", permission=Perm.VIEW_DESK_STATS,
            model=FollowUp, records=_calls, value=_satisfied),
+    Metric(code="desk.days_to_first_response_median", order=90,
+           name=_("Days to first response (median)"),
+           description=_("Of the requests received in the period that have had their first "
+                         "response, the median of the days from receipt to the first response "
+                         "(requests still waiting are left out: see “First response on time”). "
+                         "Percentile by nearest rank: the days sorted, the value at rank ⌈p × n "
+                         "/ 100⌉ (the median of 4 is the 2nd, the 90th percentile of 5 the 5th), "
+                         "in calendar days with one decimal; empty when there is no case."),
+           how=_("Records: the requests received in the period and answered; value: the "
+                 "median of their days to the first response (nearest rank)."),
+           unit=Unit.DAYS, dated_by="opened_at", permission=Perm.VIEW_DESK_STATS,
+           records=_answered, value=_wait(_answered, "acknowledged_at", 50), **COMMON),
+    Metric(code="desk.days_to_first_response_p90", order=91,
+           name=_("Days to first response (90th percentile)"),
+           description=_("Of the requests received in the period that have had their first "
+                         "response, the days within which nine in ten of them were answered. "
+                         "Percentile by nearest rank: the days sorted, the value at rank ⌈p × n "
+                         "/ 100⌉ (the median of 4 is the 2nd, the 90th percentile of 5 the 5th), "
+                         "in calendar days with one decimal; empty when there is no case."),
+           how=_("Records: the requests received in the period and answered; value: the "
+                 "90th percentile of their days to the first response (nearest rank)."),
+           unit=Unit.DAYS, dated_by="opened_at", permission=Perm.VIEW_DESK_STATS,
+           records=_answered, value=_wait(_answered, "acknowledged_at", 90), **COMMON),
+    Metric(code="desk.days_to_resolution_median", order=92,
+           name=_("Days to resolution (median)"),
+           description=_("Of the cases resolved in the period, the median of the days from "
+                         "receipt to resolution. Percentile by nearest rank: the days sorted, "
+                         "the value at rank ⌈p × n / 100⌉ (the median of 4 is the 2nd, the 90th "
+                         "percentile of 5 the 5th), in calendar days with one decimal; empty "
+                         "when there is no case."),
+           how=_("Records: the cases resolved in the period; value: the median of their "
+                 "days from receipt to resolution (nearest rank)."),
+           unit=Unit.DAYS, dated_by="resolved_at", permission=Perm.VIEW_DESK_STATS,
+           records=_records("resolved"), value=_wait(_records("resolved"), "resolved_at", 50),
+           **COMMON),
+    Metric(code="desk.days_to_resolution_p90", order=93,
+           name=_("Days to resolution (90th percentile)"),
+           description=_("Of the cases resolved in the period, the days within which nine in ten "
+                         "of them were resolved. Percentile by nearest rank: the days sorted, "
+                         "the value at rank ⌈p × n / 100⌉ (the median of 4 is the 2nd, the 90th "
+                         "percentile of 5 the 5th), in calendar days with one decimal; empty "
+                         "when there is no case."),
+           how=_("Records: the cases resolved in the period; value: the 90th percentile of "
+                 "their days from receipt to resolution (nearest rank)."),
+           unit=Unit.DAYS, dated_by="resolved_at", permission=Perm.VIEW_DESK_STATS,
+           records=_records("resolved"), value=_wait(_records("resolved"), "resolved_at", 90),
+           **COMMON),
 ]
 
 for metric in METRICS:
     metrics.register(metric)
+
+
+# --- breakdowns -----------------------------------------------------------------
+
+def _by(records: metrics.Records, field: str, choices: list[tuple[str, Any]],
+        column: tuple[str, Any]) -> metrics.CellsFunc:
+    """One row per choice (in order, every one even at 0), one column: how
+    many of the records have it, in one grouped query."""
+    def cells(actor: User, period: Period, place: Place) -> Cells:
+        found = dict(records(actor, period, place).order_by().values(field)
+                     .annotate(n=Count("id")).values_list(field, "n"))
+        return Cells(rows=list(choices), columns=[column],
+                     counts=[[found.get(code, 0)] for code, _label in choices])
+
+    return described(cells, choices, [column])
+
+
+CASES = ("cases", pgettext_lazy("breakdown column", "Cases"))
+metrics.register_breakdown(Breakdown(
+    code="desk.outcomes", order=10, name=_("Cases resolved by outcome"),
+    description=_("The cases resolved in the period, by the outcome recorded (jobs found, "
+                  "school places, subsidies…); cases resolved without an outcome are not "
+                  "counted."),
+    permission=Perm.VIEW_CASES, dated_by="resolved_at",
+    cells=_by(_records("resolved"), "outcome", list(Outcome.choices), CASES)))
+metrics.register_breakdown(Breakdown(
+    code="desk.channels", order=20, name=_("Requests received by channel"),
+    description=_("The requests received in the period, by the way they came in."),
+    permission=Perm.VIEW_CASES, dated_by="opened_at",
+    cells=_by(_records("received"), "channel", list(Channel.choices),
+              ("requests", pgettext_lazy("breakdown column", "Requests")))))

@@ -1,22 +1,28 @@
 """The registry's figures (jiayuan.core.metrics): households and people living
 here on the period's last day (or today, if the period ends later), in all and
-by residency category."""
+by residency category; people by residency category and, for readers of
+sensitive data only, by ethnic group (counts of people: suppressed when
+published, never a list of anyone)."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiayuan.core import metrics
-from jiayuan.core.metrics import Metric, Period, Place, PlaceKind, Unit
+from jiayuan.core.metric_parts import described
+from jiayuan.core.metrics import Breakdown, Cells, Metric, Period, Place, PlaceKind, Unit
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
+from jiayuan.lib.ethnicity import ETHNIC_GROUPS, ETHNICITY_CHOICES
 from jiayuan.registry.choices import Residency
 from jiayuan.registry.models import Household, Person
 from jiayuan.registry.selectors import households_for, people_for
@@ -92,3 +98,58 @@ for order, (code, households, people) in enumerate(ALL):
         description=PEOPLE_OF if code else PEOPLE, unit=Unit.COUNT, model=Person,
         dated_by="left_on; household moved_in, moved_out", permission=Perm.VIEW_REGISTRY,
         records=_people(code)))
+
+
+
+# --- breakdowns -----------------------------------------------------------------
+
+PEOPLE_COLUMN = ("people", pgettext_lazy("breakdown column", "People"))
+NOT_STATED = ("not_stated", pgettext_lazy("ethnic group", "Not stated"))
+GROUP_ORDER = {code: n for n, (code, _zh, _en) in enumerate(ETHNIC_GROUPS)}
+GROUP_LABELS: dict[str, Any] = dict(ETHNICITY_CHOICES)
+
+
+def _people_by_residency(actor: User, period: Period, place: Place) -> Cells:
+    found: dict[str, Any] = dict(
+        living_people(actor, period, place).order_by().values("household__residency")
+        .annotate(n=Count("id")).values_list("household__residency", "n"))
+    return Cells(rows=list(Residency.choices), columns=[PEOPLE_COLUMN],
+                 counts=[[found.get(code, 0)] for code, _label in Residency.choices])
+
+
+def _people_by_ethnicity(actor: User, period: Period, place: Place) -> Cells:
+    """Rows: the ethnic groups that occur among the people counted (in the
+    standard's order), then "not stated"; columns: residency categories."""
+    found: dict[tuple[str, str], int] = {
+        (group, residency): n for group, residency, n in
+        living_people(actor, period, place).order_by().values("ethnicity", "household__residency")
+        .annotate(n=Count("id")).values_list("ethnicity", "household__residency", "n")}
+    groups = sorted({group for group, _residency in found if group},
+                    key=lambda code: (GROUP_ORDER.get(code, len(GROUP_ORDER)), code))
+    rows: list[tuple[str, Any]] = [(code, GROUP_LABELS.get(code, code)) for code in groups]
+    columns = list(Residency.choices)
+    counts = [[found.get((code, residency), 0) for residency, _label in columns]
+              for code in [*groups, ""]]  # "": stated none
+    return Cells(rows=[*rows, NOT_STATED], columns=columns, counts=counts)
+
+
+metrics.register_breakdown(Breakdown(
+    code="registry.people_by_residency", order=10, name=_("People by residency category"),
+    description=_("The people living here on the period's last day (today, if the period "
+                  "ends later), as “People” counts them, by their household's residency "
+                  "category."),
+    permission=Perm.VIEW_REGISTRY, dated_by="left_on; household moved_in, moved_out",
+    people=True,
+    cells=described(_people_by_residency, Residency.choices, [PEOPLE_COLUMN])))
+metrics.register_breakdown(Breakdown(
+    code="registry.people_by_ethnicity", order=20, name=_("People by ethnic group"),
+    description=_("The people living here on the period's last day (today, if the period "
+                  "ends later), as “People” counts them, by the ethnic group they declared "
+                  "(the groups that occur, then those who stated none) and their household's "
+                  "residency category. Counts only, for readers of sensitive data: never a "
+                  "list of people, never a filter."),
+    permission=Perm.VIEW_REGISTRY, dated_by="left_on; household moved_in, moved_out",
+    people=True, sensitive=True,
+    cells=described(
+        _people_by_ethnicity, _("The ethnic groups that occur (in the order of GB/T 3304), "
+                                "then “Not stated”"), Residency.choices)))

@@ -113,3 +113,28 @@ def test_a_years_projects_link_to_the_project_list(world: Any, personas: Any, gr
         response = client.get(metric.url(year, place))
         assert response.status_code == 200
         assert len(response.context["rows"]) == metric.read(head, year, place) == 1
+
+
+def test_it_counts_the_projects_by_status(world: Any, personas: Any, grid_b: Any) -> None:
+    from jiayuan.core.metrics import all_breakdowns
+
+    table = next(b for b in all_breakdowns() if b.code == "civic.projects_by_status")
+    head = personas["head"]
+    cells = table.read(head, MARCH, Place.district())
+    assert [key for key, _label in cells.rows] == list(ProjectStatus.values)
+    assert cells.counts == [[1], [1], [0], [0]]  # planned, under way, done, cancelled
+    assert cells.counts == [[figure(f"civic.projects.{key}", head)] for key in ProjectStatus.values]
+    assert table.read(head, MARCH, Place.grid(grid_b.pk)).counts == [[0], [1], [0], [0]]
+    assert table.read(personas["outsider"], MARCH, Place.district()).total() == 1
+    year = Period.year(2025, today=TODAY)
+    assert table.read(head, year, Place.district()).counts == [[1], [0], [0], [0]]  # last year's
+
+
+def test_the_meetings_and_suggestions_month_by_month(world: Any, personas: Any) -> None:
+    spring = Period.custom(date(2026, 2, 1), TODAY, today=TODAY)
+    head = personas["head"]
+    for code, expected in (("civic.meetings_held", [1, 2]), ("civic.suggestions", [0, 2])):
+        series = get(code).series(head, spring, Place.district())
+        assert [f for _part, f in series] == expected, code
+        assert [f for _part, f in series] == [get(code).read(head, part, Place.district())
+                                              for part, _f in series]

@@ -11,6 +11,7 @@ from django.utils import translation
 
 from jiayuan.core import metrics
 from jiayuan.core.management.commands.metrics_doc import DOC, render
+from jiayuan.core.metric_parts import axes
 from jiayuan.core.metrics import MetricError, Period, Place, PlaceKind, Unit
 from jiayuan.core.roles import PERMISSIONS, Role
 from jiayuan.registry.models import Household
@@ -83,7 +84,10 @@ def test_it_holds_a_metric_for_each_area_the_brief_names() -> None:
                  "care.duties_on_time", "care.disputes_open", "care.disputes_resolved",
                  "care.disputes_escalated", "care.pairings_active", "civic.meetings_held",
                  "civic.suggestions.adopted", "civic.projects.done", "engage.volunteer_hours",
-                 "engage.activities_held", "engage.attendance", "engage.cards_issued"):
+                 "engage.activities_held", "engage.attendance", "engage.cards_issued",
+                 "desk.days_to_first_response_median", "desk.days_to_first_response_p90",
+                 "desk.days_to_resolution_median", "desk.days_to_resolution_p90",
+                 "care.visits", "care.pairings_quiet", "engage.volunteers_active"):
         assert code in codes
     # Lower layers first, as the apps are installed.
     order = [m.code.split(".")[0] for m in metrics.all_metrics()]
@@ -178,3 +182,28 @@ def test_the_document_names_every_metric_with_its_permission() -> None:
     assert "| Permission | `view_desk_stats` |" in text
     assert "| Filters | place: district, community, grid |" in text  # a snapshot
     assert "| Filters | period; place: district, community |" in text  # the cards
+
+
+def test_the_document_names_every_breakdown_with_its_flags() -> None:
+    text = render()
+    codes = [b.code for b in metrics.all_breakdowns()]
+    for code in ("desk.outcomes", "desk.channels", "care.visits_by_reason",
+                 "care.disputes_by_outcome", "civic.projects_by_status",
+                 "registry.people_by_residency", "registry.people_by_ethnicity"):
+        assert code in codes
+        assert f"### `{code}`" in text
+    ethnic = text.split("### `registry.people_by_ethnicity`")[1].split("###")[0]
+    assert "| Counts people | yes" in ethnic and "| Sensitive | yes" in ethnic
+    assert "| Permission | `view_registry` and `view_sensitive` |" in ethnic
+    outcomes = text.split("### `desk.outcomes`")[1].split("###")[0]
+    assert "| Rows | Job found, School place," in outcomes and "| Columns | Cases |" in outcomes
+    assert "| Counts people | no |" in outcomes
+    assert "| Trend | one grouped query |" in text and "| Trend | none: a figure of today |" in text
+
+
+def test_every_breakdown_says_what_its_rows_and_columns_are() -> None:
+    for breakdown in metrics.all_breakdowns():
+        rows, columns = axes(breakdown)
+        assert rows and columns, breakdown.code
+        if breakdown.sensitive:
+            assert breakdown.people, breakdown.code  # sensitive categories of people

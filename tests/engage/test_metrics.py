@@ -123,3 +123,35 @@ def test_every_count_is_the_number_of_its_records(world: Any, personas: Any) -> 
     hours = get("engage.volunteer_hours")
     rows = hours.rows(personas["head"], MARCH, Place.district())
     assert hours.read(personas["head"], MARCH, Place.district()) == sum(r.hours for r in rows)
+
+
+def test_it_counts_the_volunteers_who_served(world: Any, personas: Any, household: Any,
+                                             head: Any) -> None:
+    """March: grid A's volunteer (2 + 1.5) and grid B's (4); February: grid
+    A's (3). A third volunteer whose only March hours were reversed served none."""
+    from jiayuan.registry.models import Person
+
+    other = Person.objects.filter(household=household).exclude(pk=household.head_id).first()
+    vc = volunteers.volunteer_register(actor=head, person=other)
+    wrong = hours_credit(actor=head, volunteer=vc, on=date(2026, 3, 4), hours=Decimal("1"),
+                         source=HoursSource.STAFF, note="记错")
+    hours_reverse(actor=head, entry=wrong, reason="记错了")
+    assert figure("engage.volunteers_active", head) == 2
+    assert figure("engage.volunteers_active", personas["gridworker"]) == 1
+    assert figure("engage.volunteers_active", personas["outsider"]) == 1
+    assert figure("engage.volunteers_active", head, period=Period.month(2026, 2, today=TODAY)) == 1
+    spring = Period.custom(date(2026, 2, 1), TODAY, today=TODAY)
+    metric = get("engage.volunteers_active")
+    assert [f for _part, f in metric.series(head, spring, Place.district())] == [1, 2]
+    assert len(list(metric.rows(head, MARCH, Place.district()))) == 2
+
+
+def test_the_trends_month_by_month(world: Any, personas: Any) -> None:
+    head = personas["head"]
+    spring = Period.custom(date(2026, 2, 1), TODAY, today=TODAY)
+    for code, expected in (("engage.volunteer_hours", [Decimal("3"), Decimal("7.5")]),
+                           ("engage.activities_held", [0, 2]),
+                           ("engage.attendance", [0, 6]),
+                           ("engage.cards_issued", [7, 15])):
+        series = get(code).series(head, spring, Place.district())
+        assert [f for _part, f in series] == expected, code

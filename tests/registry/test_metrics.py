@@ -89,3 +89,64 @@ def test_it_links_to_the_household_list_when_that_list_shows_the_same(
     assert metric.url(MARCH, Place.community(community.pk)) is None  # no such filter
     assert metric.url(JANUARY, Place.district()) is None  # the list shows today
     assert get("registry.people").url(MARCH, Place.district()) is None
+
+
+# --- breakdowns: people by residency category and (sensitive) by ethnic group -----------
+
+def breakdown(code: str) -> Any:
+    from jiayuan.core.metrics import all_breakdowns
+
+    return next(b for b in all_breakdowns() if b.code == code)
+
+
+@pytest.fixture
+def declared(world: Any, household_b: Any) -> None:
+    """郑容哲 declared Korean (10) and 马忠华 (grid B, floating) Hui (03);
+    the others (郑's wife and grandson, 李四 who moved out) stated none."""
+    from jiayuan.registry.models import Person
+
+    Person.objects.filter(pk=household_b.head_id).update(ethnicity="03")
+
+
+def test_it_counts_people_by_residency_category(world: Any, personas: Any, grid_a: Any) -> None:
+    head = personas["head"]
+    table = breakdown("registry.people_by_residency")
+    assert table.people and not table.sensitive
+    cells = table.read(head, MARCH, Place.district())
+    assert [key for key, _label in cells.rows] == ["registered", "resident", "floating"]
+    assert cells.counts == [[0], [3], [1]]
+    assert cells.total() == figure("registry.people", head)
+    assert table.read(head, JANUARY, Place.district()).counts == [[1], [3], [1]]
+    assert table.read(head, MARCH, Place.grid(grid_a.pk)).counts == [[0], [3], [0]]
+    assert table.read(personas["outsider"], MARCH, Place.district()).counts == [[0], [0], [1]]
+
+
+def test_it_counts_people_by_ethnic_group_for_readers_of_sensitive_data(
+        declared: Any, personas: Any) -> None:
+    head = personas["head"]
+    table = breakdown("registry.people_by_ethnicity")
+    assert table.people and table.sensitive
+    cells = table.read(head, MARCH, Place.district())
+    # The groups that occur, in the standard's order, then "not stated".
+    assert [key for key, _label in cells.rows] == ["03", "10", "not_stated"]
+    assert [key for key, _label in cells.columns] == ["registered", "resident", "floating"]
+    assert cells.counts == [[0, 0, 1], [0, 1, 0], [0, 2, 0]]
+    assert cells.total() == figure("registry.people", head)
+    january = table.read(head, JANUARY, Place.district())
+    assert january.counts[-1] == [1, 2, 0]  # 李四 still lived here
+    assert january.total() == figure("registry.people", head, JANUARY) == 5
+
+
+def test_the_ethnic_groups_are_not_for_readers_without_sensitive_data(
+        declared: Any, personas: Any) -> None:
+    from jiayuan.core.metrics import MetricError, breakdowns_for
+
+    table = breakdown("registry.people_by_ethnicity")
+    for name in ("mediator", "coordinator", "admin"):
+        reader = personas[name]
+        assert get("registry.people").readable_by(reader)  # the registry: yes
+        assert not table.readable_by(reader)  # the ethnic groups: no
+        assert table not in breakdowns_for(reader)
+        with pytest.raises(MetricError):
+            table.read(reader, MARCH, Place.district())
+    assert table in breakdowns_for(personas["head"])

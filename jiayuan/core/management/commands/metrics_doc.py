@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.utils import translation
 
 from jiayuan.core import metrics
+from jiayuan.core.metric_parts import axes
 
 DOC = Path(settings.BASE_DIR) / "docs" / "metrics.md"
 
@@ -32,11 +33,63 @@ without the metric's permission is not offered it.
 - *Period*: the date of a record the period selects on; a figure of today (open
   cases, overdue duties) does not use the period.
 - *Filters*: what a figure can be asked for (a period, and which places).
+- *Trend*: whether the dashboard draws the figure month by month from one grouped
+  query (else one reading per month, or none for a figure of today).
+
+Breakdowns (the tables at the end) count records by category, in the same scope.
+One that counts **people** goes through the one suppression rule
+(`jiayuan/lib/suppression.py`) whenever it is published: in every export and
+printout, and on screen for a reader without the sensitive-data permission. One
+whose categories are **sensitive** (ethnic group, origin place, health, disability,
+hardship) is shown only to readers with `view_sensitive`, never per person and never
+as a filter on a list of people.
 """
 
 
 def _row(name: str, value: Any) -> str:
     return f"| {name} | {value} |"
+
+
+def _axis(axis: Any) -> str:
+    """A breakdown's rows or columns: a text, or the labels of its choices."""
+    if isinstance(axis, (list, tuple)):
+        return ", ".join(str(label) for _key, label in axis)
+    return str(axis) or "—"
+
+
+def _places(kinds: frozenset[metrics.PlaceKind]) -> str:
+    return ", ".join(str(metrics.PLACE_LABELS[k]) for k in metrics.PlaceKind if k in kinds)
+
+
+def _breakdowns() -> list[str]:
+    lines = ["# Breakdowns", ""]
+    app = ""
+    for breakdown in metrics.all_breakdowns():
+        label = breakdown.code.split(".")[0]
+        if label != app:
+            app = label
+            lines += [f"## {label} breakdowns", ""]
+        rows, columns = axes(breakdown)
+        period = (f"selects on `{breakdown.dated_by}`" if breakdown.dated_by
+                  else "not used: the table is of today")
+        permission = f"`{breakdown.permission.value}`" + (
+            " and `view_sensitive`" if breakdown.sensitive else "")
+        lines += [
+            f"### `{breakdown.code}`: {breakdown.name}", "",
+            str(breakdown.description), "",
+            "| | |", "|---|---|",
+            _row("Rows", _axis(rows)),
+            _row("Columns", _axis(columns)),
+            _row("Period", period),
+            _row("Filters", f"period; place: {_places(breakdown.places)}"),
+            _row("Counts people", "yes: suppressed when published (lib.suppression)"
+                 if breakdown.people else "no"),
+            _row("Sensitive", "yes: only for readers of sensitive data, never per person"
+                 if breakdown.sensitive else "no"),
+            _row("Permission", permission),
+            "",
+        ]
+    return lines
 
 
 def render() -> str:
@@ -54,8 +107,10 @@ def render() -> str:
                      else "the number of records")
             period = (f"selects on `{metric.dated_by}`" if metric.dated_by
                       else "not used: the figure is of today")
-            places = ", ".join(str(metrics.PLACE_LABELS[k]) for k in metrics.PlaceKind
-                               if k in metric.places)
+            places = _places(metric.places)
+            trend = ("one grouped query" if metric.trended
+                     else "none: a figure of today" if metric.snapshot
+                     else "one reading per month")
             lines += [
                 f"### `{metric.code}`: {metric.name}", "",
                 str(metric.description), "",
@@ -66,9 +121,11 @@ def render() -> str:
                 _row("Period", period),
                 _row("Filters", (f"period; place: {places}" if metric.dated_by
                                  else f"place: {places}")),
+                _row("Trend", trend),
                 _row("Permission", f"`{metric.permission.value}`"),
                 "",
             ]
+        lines += _breakdowns()
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -92,4 +149,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{DOC} is up to date.")
             return
         DOC.write_text(text, encoding="utf-8")
-        self.stdout.write(f"Wrote {DOC} ({len(metrics.all_metrics())} metrics).")
+        self.stdout.write(f"Wrote {DOC} ({len(metrics.all_metrics())} metrics, "
+                          f"{len(metrics.all_breakdowns())} breakdowns).")
