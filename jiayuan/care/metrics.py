@@ -4,7 +4,6 @@ disputes and pairings; visits by purpose and disputes by outcome as breakdowns."
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,8 +22,7 @@ from jiayuan.care.choices import (
 from jiayuan.care.duties.selectors import duties_for, duty_filters
 from jiayuan.care.mediation.selectors import disputes_for
 from jiayuan.care.models import Dispute, Duty, Pairing, Visit
-from jiayuan.care.pairing.selectors import pairings_for
-from jiayuan.care.pairing.views import QUIET_DAYS
+from jiayuan.care.pairing.selectors import pairings_for, quiet, with_contact
 from jiayuan.care.visits.selectors import visits_for
 from jiayuan.core import metrics
 from jiayuan.core.metric_parts import described, monthly
@@ -109,10 +107,9 @@ def _pairings_active(actor: User, period: Period, place: Place) -> QuerySet[Pair
 
 def _pairings_quiet(actor: User, period: Period, place: Place) -> QuerySet[Pairing]:
     """Active, and no contact (check-in or visit) for QUIET_DAYS, counted from
-    the start when there was never any: the pairing list's "quiet" tab."""
-    since = timezone.localdate() - timedelta(days=QUIET_DAYS)
-    return _pairings_active(actor, period, place).filter(
-        Q(last_contact__lt=since) | Q(last_contact__isnull=True, started__lt=since))
+    the start when there was never any: the pairing list's "quiet" tab (one rule,
+    care.pairing.selectors.quiet)."""
+    return with_contact(_pairings_active(actor, period, place)).filter(quiet())
 
 
 DUTY = {"model": Duty, "permission": Perm.VIEW_VISITS}

@@ -16,9 +16,9 @@ from jiayuan.core.metrics import Breakdown, CellsFunc, Figure, Period, Place, Re
 
 
 def monthly_totals(qs: QuerySet[Any], field: str, value: Any = None) -> dict[date, Figure]:
-    """`metrics.monthly_counts` for any date or datetime `field` (a path such
-    as "batch__created_at" too) and any aggregate `value` (default: how many
-    rows; `Sum("hours")` for a sum): one grouped query. A datetime is read in
+    """How many rows of `qs` fall in each month by a date or datetime `field`
+    (a path such as "batch__created_at" too), or any aggregate `value` of them
+    (`Sum("hours")` for a sum): one grouped query. A datetime is read in
     station time; a date is its own day."""
     model, parts = qs.model, field.split("__")
     for part in parts[:-1]:

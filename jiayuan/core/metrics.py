@@ -33,8 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Model, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
@@ -221,21 +220,6 @@ def last_months(count: int, today: date | None = None) -> Period:
     while month < 1:
         year, month = year - 1, month + 12
     return Period(date(year, month, 1), today, today)
-
-
-def monthly_counts(qs: QuerySet[Any], field: str) -> dict[date, Figure]:
-    """How many rows of `qs` fall in each month by `field` (a date or a
-    datetime, read in station time: Trunc takes the current time zone): the
-    usual `trend` of a count metric."""
-    rows = (qs.order_by().annotate(_month=TruncMonth(field))
-            .values("_month").annotate(_n=Count("pk")).values_list("_month", "_n"))
-    out: dict[date, Figure] = {}
-    for month, n in rows:
-        if month is None:
-            continue
-        day = month.date() if isinstance(month, datetime) else month
-        out[day] = int(out.get(day) or 0) + n
-    return out
 
 
 class MetricError(ValueError):

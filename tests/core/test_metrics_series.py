@@ -1,5 +1,5 @@
 """The month-by-month side of the metric registry: `months`, `last_months`,
-`monthly_counts` and `Metric.series`, and breakdowns' reading rules."""
+`metric_parts.monthly_totals` and `Metric.series`, and breakdowns' reading rules."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from jiayuan.core import audit, metrics
+from jiayuan.core.metric_parts import monthly_totals
 from jiayuan.core.metrics import Breakdown, Cells, Metric, MetricError, Period, Place, Unit
 from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
@@ -58,7 +59,7 @@ def _moved_in(actor: Any, period: Period, place: Place) -> QuerySet[Household]:
 @pytest.fixture
 def moved_in() -> Any:
     def trend(actor: Any, period: Period, place: Place) -> dict[date, metrics.Figure]:
-        return metrics.monthly_counts(_moved_in(actor, period, place), "moved_in")
+        return monthly_totals(_moved_in(actor, period, place), "moved_in")
 
     metric = metrics.register(Metric(
         code="test.moved_in", name="Moved in", description="Households moved in.",
@@ -109,7 +110,7 @@ def test_a_moment_is_counted_in_the_station_s_month(personas: Any) -> None:
             audit.record(AuditAction.PRINT, actor=personas["head"],
                          obj=personas["head"])
     rows = AuditEntry.objects.filter(action=AuditAction.PRINT)
-    assert metrics.monthly_counts(rows, "at") == {date(2026, 3, 1): 1, date(2026, 4, 1): 1}
+    assert monthly_totals(rows, "at") == {date(2026, 3, 1): 1, date(2026, 4, 1): 1}
 
 
 # --- breakdowns -----------------------------------------------------------------------

@@ -10,13 +10,12 @@ makes to the household becomes a check-in by itself (services.visit_log).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Q, QuerySet, When
-from django.db.models.functions import Coalesce
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +30,7 @@ from jiayuan.care.filters import TabFilterForm
 from jiayuan.care.models import Pairing
 from jiayuan.care.pairing import services
 from jiayuan.care.pairing.forms import CheckInForm, PairingForm, PlannedEndForm, StatusForm
+from jiayuan.care.pairing.selectors import QUIET_DAYS, quiet, with_contact
 from jiayuan.core.access import as_id, require
 from jiayuan.core.filters import read_filters
 from jiayuan.core.roles import Perm
@@ -55,8 +55,6 @@ HOUSEHOLD_PICKER = picker("pairing-household", "household",
                           chosen_template="care/_pairing_household_chosen.html")
 # The resident-helper picker on the pairing form (includes/person_picker.html).
 HELPER_PICKER = picker("pairing-person", "helper_person", reverse_lazy("pairing_person_search"))
-#: A pairing without contact for longer than this needs attention.
-QUIET_DAYS = 30
 
 
 # --- helpers ------------------------------------------------------------------
@@ -64,20 +62,6 @@ QUIET_DAYS = 30
 def _detail_url(pairing: Pairing, anchor: str = "") -> str:
     return reverse("pairing_detail", args=[pairing.pk]) + (f"#{anchor}" if anchor else "")
 
-
-
-def _quiet_since(today: date) -> date:
-    return today - timedelta(days=QUIET_DAYS)
-
-
-def _quiet() -> Q:
-    """Active, and no contact for QUIET_DAYS: counted from the start when
-    there was never any (a pairing begun last week is not yet neglected)."""
-    return Q(status=PairingStatus.ACTIVE, contact__lt=_quiet_since(timezone.localdate()))
-
-
-def _with_contact(qs: QuerySet[Pairing]) -> QuerySet[Pairing]:
-    return qs.annotate(contact=Coalesce("last_contact", "started"))
 
 
 def _mark(pairing: Pairing, user: Any, today: date) -> None:
@@ -100,16 +84,16 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filters = read_filters(request, TabFilterForm(request.GET, tabs=TABS, default="active"))
     tab = filters["tab"]
-    qs = _with_contact(selectors.pairings_for(user))
+    qs = with_contact(selectors.pairings_for(user))
     counts = qs.aggregate(
         active=Count("id", filter=Q(status=PairingStatus.ACTIVE)),
-        quiet=Count("id", filter=_quiet()),
+        quiet=Count("id", filter=quiet()),
         paused=Count("id", filter=Q(status=PairingStatus.PAUSED)),
         mine=Count("id", filter=Q(helper_user=user)))
     if tab == "active":
         qs = qs.filter(status=PairingStatus.ACTIVE).order_by("contact", "id")
     elif tab == "quiet":
-        qs = qs.filter(_quiet()).order_by("contact", "id")
+        qs = qs.filter(quiet()).order_by("contact", "id")
     elif tab == "paused":
         qs = qs.filter(status=PairingStatus.PAUSED).order_by("contact", "id")
     elif tab == "ended":
