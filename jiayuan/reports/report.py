@@ -117,6 +117,12 @@ def parse(actor: User, data: Any, today: date | None = None) -> Params:
     return Params(period, parse_place(actor, data), kind)
 
 
+def community_model(actor: User) -> Any:
+    """The Community model, reached through the account's grids (reports
+    import no domain app)."""
+    return actor.grids.model._meta.get_field("community").related_model
+
+
 def _place_field(data: Any) -> dict[str, str]:
     """The form's one `place` choice ("", "community:3", "grid:5") as the
     `community`/`grid` fields a link carries."""
@@ -148,9 +154,8 @@ def parse_place(actor: User, data: Any) -> Place:
     if community:
         pk = _int(data, "community", _("The community"))
         ids = scope.community_ids(actor)
-        community_model = grid_model._meta.get_field("community").related_model
         if pk < 1 or (ids is not None and pk not in ids) \
-                or not community_model.objects.filter(pk=pk).exists():
+                or not community_model(actor).objects.filter(pk=pk).exists():
             raise ReportError(_("That community is not one of yours."))
         return Place.community(pk)
     return Place.district()
@@ -386,13 +391,11 @@ def period_label(params: Params) -> str:
 
 def place_label(actor: User, place: Place) -> str:
     """The place by name: the reader's whole area, a community or a grid."""
-    grid_model = actor.grids.model
-    if place.kind == PlaceKind.GRID:
-        grid = grid_model.objects.filter(pk=place.id).first()
+    if place.kind == PlaceKind.GRID and place.id is not None:
+        grid = actor.grids.model.objects.filter(pk=place.id).first()
         return str(grid) if grid is not None else str(place)
     if place.kind == PlaceKind.COMMUNITY:
-        community_model = grid_model._meta.get_field("community").related_model
-        community = community_model.objects.filter(pk=place.id).first()
+        community = community_model(actor).objects.filter(pk=place.id).first()
         return str(community) if community is not None else str(place)
     return _("All my area")
 

@@ -36,6 +36,7 @@ from jiayuan.reports.report import (
     Params,
     Report,
     ReportError,
+    community_model,
     default_params,
     district_sized,
     parse,
@@ -58,10 +59,8 @@ def _asked(data: Any) -> bool:
 def _places(actor: User) -> dict[str, list[tuple[str, str]]]:
     """The places the form offers: the communities (when the reader's area
     spans more than one) and the grids of the reader's scope."""
-    grid_model = actor.grids.model
-    community_model = grid_model._meta.get_field("community").related_model
     ids = scope.community_ids(actor)
-    communities = community_model.objects.order_by("name")
+    communities = community_model(actor).objects.order_by("name")
     if ids is not None:
         communities = communities.filter(pk__in=ids)
     listed = [(f"community:{c.pk}", str(c)) for c in communities]

@@ -405,6 +405,15 @@ ACCESS: dict[str, V] = {
     "card_batch_pdf": ON(P.ISSUE_CARDS, pk("card_batch"), post=None),
     "portal_card": ON(PUBLIC, args(code="card_token"), post=None),
     "card_short": ON(PUBLIC, args(code="card_token"), post=None),
+    # --- reports: the period report (form, screen, files, background runs) ------------
+    # Any account that reads at least one figure; every role reads the registry's.
+    # The files without a report named go to the form (302); a run (?run=) is its
+    # requester's alone, so the lists here name none (tests/reports check the 404s).
+    "report": V(SIGNED_IN, post=None),
+    "report_xlsx": V(SIGNED_IN, post=None),
+    "report_pdf": V(SIGNED_IN, post=None),
+    "report_runs": V(SIGNED_IN, post=None),
+    "report_run_file": V(SIGNED_IN, post=None),
 }
 
 ROLES = [role.value for role in Role]

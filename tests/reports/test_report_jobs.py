@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.test import Client
-from django.utils import translation
 from django.urls import reverse
+from django.utils import translation
 
 from jiayuan.core import scheduler
 from jiayuan.core.models import AuditAction, AuditEntry, User
@@ -159,7 +159,9 @@ def test_a_requester_who_lost_the_place_gets_a_failed_run_with_the_reason(
     assert jobs.step_reports(NOW) == 1
     run.refresh_from_db()
     assert run.state == RunState.FAILED and run.content is None
-    assert run.error == str(rpt.ReportError(translation.gettext("That grid is not one of yours.")))
+    with translation.override("zh-hans"):  # the requester's language
+        assert run.error == translation.gettext("That grid is not one of yours.") \
+            == "该网格不在您的负责范围内。"
 
 
 def test_a_writer_that_fails_fails_its_run_and_the_job_says_so(

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -27,9 +28,11 @@ demo_loaded = demo_once(seed=1)
 Q3 = {"kind": "quarter", "year": "2026", "quarter": "3"}
 
 
-def client_for(username: str) -> Client:
+def client_for(username: str, language: str = "") -> Client:
     client = Client()
     client.force_login(User.objects.get(username=username))
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 
 
@@ -77,6 +80,17 @@ class TestTheReportPage:
         assert f'href="{reverse("report_xlsx")}?{query}"' in page
         assert f'href="{reverse("report_pdf")}?{query}"' in page
 
+    def test_it_speaks_the_readers_language_and_the_navigation_leads_to_it(
+            self, demo_loaded: str) -> None:
+        home = client_for("head").get(reverse("home")).content.decode()
+        assert f'href="{reverse("report")}"' in home
+        chinese = client_for("head").get(reverse("report"), Q3).content.decode()
+        assert "2026年第3季度 · 我负责的全部范围" in chinese and "查看报表" in chinese
+        traditional = client_for("head", "zh-hant").get(reverse("report"), Q3).content.decode()
+        assert "我負責的全部範圍" in traditional
+        english = client_for("head", "en").get(reverse("report"), Q3).content.decode()
+        assert "2026 Q3 · All my area" in english
+
     def test_its_figures_are_the_reports_and_the_run_is_audited_with_the_digest(
             self, demo_loaded: str) -> None:
         head = User.objects.get(username="head")
@@ -107,7 +121,7 @@ class TestTheReportPage:
         worker = User.objects.get(username="gridworker")
         mine = Grid.objects.filter(pk__in=worker.grids.values("pk")).first()
         other = Grid.objects.exclude(pk__in=worker.grids.values("pk")).first()
-        client = client_for("gridworker")
+        client = client_for("gridworker", "en")
         ok = client.get(reverse("report"), {**Q3, "place": f"grid:{mine.pk}"})
         assert ok.status_code == 200 and ok.context["params"].place == rpt.Place.grid(mine.pk)
         refused = client.get(reverse("report"), {**Q3, "grid": str(other.pk)})
@@ -131,10 +145,7 @@ class TestTheReportPage:
     ])
     def test_bad_input_comes_back_on_the_form_with_its_message(
             self, demo_loaded: str, query: dict[str, str], message: str) -> None:
-        with_english = {"HTTP_ACCEPT_LANGUAGE": "en"}
-        client = client_for("head")
-        client.cookies["django_language"] = "en"
-        response = client.get(reverse("report"), query, **with_english)
+        response = client_for("head", "en").get(reverse("report"), query)
         assert response.status_code == 400
         assert message in html.unescape(response.content.decode())
         assert 'name="kind"' in response.content.decode()  # the form, to correct it

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from jiayuan.core import metrics
 from jiayuan.core.metrics import Breakdown, Cells, Period, Place
@@ -66,7 +67,7 @@ def test_the_forms_one_place_field_names_a_grid_or_a_community(
 @pytest.mark.django_db
 def test_a_grid_worker_may_not_name_another_grid(
         personas: dict[str, User], grid_b: Any) -> None:
-    with pytest.raises(rpt.ReportError, match="not one of yours"):
+    with translation.override("en"), pytest.raises(rpt.ReportError, match="not one of yours"):
         rpt.parse(personas["gridworker"], {"kind": "year", "year": "2026",
                                            "grid": str(grid_b.pk)}, TODAY)
 

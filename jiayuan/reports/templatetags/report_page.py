@@ -16,8 +16,10 @@ register = template.Library()
 
 @register.filter
 def unit_label(unit: str) -> str:
-    label = UNIT_LABELS.get(metrics.Unit(unit)) if unit in metrics.Unit else None
-    return str(label) if label is not None else str(unit)
+    try:
+        return str(UNIT_LABELS[metrics.Unit(unit)])
+    except (ValueError, KeyError):
+        return str(unit)
 
 
 @register.filter
@@ -29,8 +31,8 @@ def reads_figures(user: Any) -> bool:
 @register.inclusion_tag("reports/_chart.html")
 def report_chart(chart: Chart, ident: str = "") -> dict[str, Any]:
     """A chart as inline SVG, with its numbers in a table for screen readers."""
-    rows = [(category, [None if line[i] is None else charts.value_text(line[i], chart.unit)
-                        for _name, line in chart.series])
+    rows = [(category, [None if value is None else charts.value_text(value, chart.unit)
+                        for value in (line[i] for _name, line in chart.series)])
             for i, category in enumerate(chart.categories)]
     return {"chart": chart, "g": charts.layout(chart), "ident": ident or chart.code,
             "rows": rows, "unit": unit_label(chart.unit)}
