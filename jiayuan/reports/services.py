@@ -25,10 +25,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from jiayuan.core import audit, metrics
+from jiayuan.core import audit
 from jiayuan.core.models import AuditAction, AuditEntry, User
 from jiayuan.reports import pdf, xlsx
 from jiayuan.reports.models import ReportRun, RunFormat, RunState
@@ -42,16 +41,6 @@ CONTENT_TYPES = {
     RunFormat.PDF: "application/pdf",
 }
 OBJECT_TYPE = "reports.report"
-
-
-def require_reader(actor: Any) -> User:
-    """The account, if it may read at least one figure; else 403, audited as
-    a denied access (as jiayuan.core.access.require)."""
-    if isinstance(actor, User) and actor.is_authenticated and metrics.for_reader(actor):
-        return actor
-    audit.record(AuditAction.DENIED, actor=actor, object_type="permission",
-                 object_id="reports", object_repr="reports")
-    raise PermissionDenied
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 the reports prepared in the background.
 
 Who may: any staff account that may read at least one figure (403, audited,
-otherwise: services.require_reader). The form's input goes through
+otherwise: selectors.require_reader). The form's input goes through
 `report.parse`; what it refuses comes back on the form with its message
 (400). Every run is recorded in the audit log by jiayuan.reports.services.
 
@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from jiayuan.core import scope
-from jiayuan.core.access import get_in_scope
 from jiayuan.core.models import User
 from jiayuan.core.views import pdf_response
 from jiayuan.reports import services
@@ -43,6 +42,7 @@ from jiayuan.reports.report import (
     period_label,
     place_label,
 )
+from jiayuan.reports.selectors import get_run_for, require_reader, runs_for
 
 # Seconds between two looks of the runs page while a run is being prepared.
 REFRESH_SECONDS = 5
@@ -114,7 +114,7 @@ def _params(request: HttpRequest, actor: User) -> Params:
 @login_required
 @require_GET
 def report_page(request: HttpRequest) -> HttpResponse:
-    actor = services.require_reader(request.user)
+    actor = require_reader(request.user)  # type: ignore[arg-type]
     try:
         params = _params(request, actor)
     except ReportError as error:
@@ -139,7 +139,7 @@ def _runs_url(run: ReportRun) -> str:
 
 
 def _download(request: HttpRequest, fmt: RunFormat) -> HttpResponse:
-    actor = services.require_reader(request.user)
+    actor = require_reader(request.user)  # type: ignore[arg-type]
     if not _asked(request.GET):
         return redirect("report")  # which report? the page's form says
     try:
@@ -166,18 +166,14 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
     return _download(request, RunFormat.PDF)
 
 
-def _mine(actor: User) -> Any:
-    return ReportRun.objects.filter(requested_by=actor)
-
-
 @login_required
 @require_GET
 def report_runs(request: HttpRequest) -> HttpResponse:
     """The reader's reports prepared in the background (`?run=` one of them
     first): refreshed while one is still being prepared."""
-    actor = services.require_reader(request.user)
-    mine = _mine(actor).defer("content")
-    run = get_in_scope(actor, mine, request.GET["run"]) if "run" in request.GET else None
+    actor = require_reader(request.user)  # type: ignore[arg-type]
+    mine = runs_for(actor)
+    run = get_run_for(actor, request.GET["run"]) if "run" in request.GET else None
     runs = [r for r in mine[:20] if run is None or r.pk != run.pk]
     pending = any(r.pending for r in [*runs, *([run] if run else [])])
     response = render(request, "reports/report_runs.html", {
@@ -192,10 +188,10 @@ def report_runs(request: HttpRequest) -> HttpResponse:
 @require_GET
 def report_run_file(request: HttpRequest) -> HttpResponse:
     """The file of one of the reader's runs, once it is ready."""
-    actor = services.require_reader(request.user)
+    actor = require_reader(request.user)  # type: ignore[arg-type]
     if "run" not in request.GET:
         return redirect("report_runs")
-    run = get_in_scope(actor, _mine(actor), request.GET["run"])
+    run = get_run_for(actor, request.GET["run"], with_file=True)
     if run.state != RunState.DONE:
         return redirect(_runs_url(run))
     return _file_response(services.report_run_download(actor=actor, run=run),
