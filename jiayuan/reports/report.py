@@ -46,9 +46,18 @@ class Params:
     kind: str = "custom"
 
     def query(self) -> dict[str, str]:
-        """The parameters as a query string's fields (the same report again)."""
-        out = {"kind": self.kind, "start": self.period.start.isoformat(),
-               "end": self.period.end.isoformat()}
+        """The parameters as a query string's fields: `parse` of them gives
+        these parameters again (the same report from a link or a stored run)."""
+        start = self.period.start
+        out = {"kind": self.kind}
+        if self.kind == "custom":
+            out.update(start=start.isoformat(), end=self.period.end.isoformat())
+        else:
+            out["year"] = str(start.year)
+            if self.kind == "quarter":
+                out["quarter"] = str((start.month - 1) // 3 + 1)
+            elif self.kind == "month":
+                out["month"] = str(start.month)
         out.update({key: str(value) for key, value in self.place.query().items()})
         return out
 
@@ -58,7 +67,8 @@ class Params:
 
 def _int(data: Any, name: str, label: str) -> int:
     raw = str(data.get(name, "")).strip()
-    if not raw.isdigit() or len(raw) > 6:
+    # ASCII digits only: "²" is a digit to str.isdigit but not to int().
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6:
         raise ReportError(_("%(field)s must be a whole number.") % {"field": label})
     return int(raw)
 
@@ -69,6 +79,9 @@ def _day(data: Any, name: str, label: str) -> date:
         return date.fromisoformat(raw)
     except ValueError:
         raise ReportError(_("%(field)s is not a date (YYYY-MM-DD).") % {"field": label}) from None
+
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def parse(actor: User, data: Any, today: date | None = None) -> Params:
@@ -85,7 +98,7 @@ def parse(actor: User, data: Any, today: date | None = None) -> Params:
                                    _day(data, "end", _("The last day")), today=today)
         else:
             year = _int(data, "year", _("The year"))
-            if not 2000 <= year <= 2100:
+            if not FIRST_YEAR <= year <= LAST_YEAR:
                 raise ReportError(_("There is nothing to count in %(year)s.") % {"year": year})
             if kind == "month":
                 period = Period.month(year, _int(data, "month", _("The month")), today=today)
@@ -98,27 +111,67 @@ def parse(actor: User, data: Any, today: date | None = None) -> Params:
         raise
     except ValueError as error:  # Period's own checks, already in the reader's words
         raise ReportError(str(error)) from None
+    for day in (period.start, period.end):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ReportError(_("There is nothing to count in %(year)s.") % {"year": day.year})
     return Params(period, parse_place(actor, data), kind)
 
 
+def community_model(actor: User) -> Any:
+    """The Community model, reached through the account's grids (reports
+    import no domain app)."""
+    return actor.grids.model._meta.get_field("community").related_model
+
+
+def _place_field(data: Any) -> dict[str, str]:
+    """The form's one `place` choice ("", "community:3", "grid:5") as the
+    `community`/`grid` fields a link carries."""
+    raw = str(data.get("place") or "").strip()
+    if not raw or raw == "district":
+        return {}
+    kind, _sep, pk = raw.partition(":")
+    if kind not in ("community", "grid") or not pk:
+        raise ReportError(_("Choose the whole area, a community or a grid."))
+    return {kind: pk}
+
+
 def parse_place(actor: User, data: Any) -> Place:
-    """`grid=ID` or `community=ID` (neither: the whole district, as far as the
-    actor's scope reaches). A place outside the actor's scope is refused."""
+    """`grid=ID` or `community=ID`, or the form's `place=grid:ID` (none: the
+    whole district, as far as the actor's scope reaches). A place outside the
+    actor's scope, or that does not exist, is refused."""
+    if "place" in data:
+        data = _place_field(data)
     grid, community = data.get("grid"), data.get("community")
     if grid and community:
         raise ReportError(_("Choose a grid or a community, not both."))
+    grid_model = actor.grids.model
     if grid:
         pk = _int(data, "grid", _("The grid"))
-        if pk < 1 or not scope.in_scope(actor, pk):
+        if pk < 1 or not scope.in_scope(actor, pk) \
+                or not grid_model.objects.filter(pk=pk).exists():
             raise ReportError(_("That grid is not one of yours."))
         return Place.grid(pk)
     if community:
         pk = _int(data, "community", _("The community"))
         ids = scope.community_ids(actor)
-        if pk < 1 or (ids is not None and pk not in ids):
+        if pk < 1 or (ids is not None and pk not in ids) \
+                or not community_model(actor).objects.filter(pk=pk).exists():
             raise ReportError(_("That community is not one of yours."))
         return Place.community(pk)
     return Place.district()
+
+
+def last_finished_quarter(today: date) -> Period:
+    """The quarter before the one `today` is in (the head's usual report)."""
+    quarter = (today.month - 1) // 3 + 1
+    year, quarter = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+    return Period.quarter(year, quarter, today=today)
+
+
+def default_params(today: date | None = None) -> Params:
+    """The report the page opens on: the last finished quarter, the reader's whole area."""
+    today = today or timezone.localdate()
+    return Params(last_finished_quarter(today), Place.district(), "quarter")
 
 
 # --- what is shown ---------------------------------------------------------------
@@ -148,6 +201,14 @@ class Table:
     values: list[list[int | None]]  # the shown counts (None where hidden)
     notes: list[str]
     suppressed: bool
+    # Why each hidden cell is hidden (None where shown), as `cells`.
+    cell_notes: list[list[str | None]] = field(default_factory=list)
+
+    def grid(self) -> list[tuple[str, list[tuple[str, str | None]]]]:
+        """The rows to render: each row's label and its cells as (text, note)."""
+        notes = self.cell_notes or [[None] * len(line) for line in self.cells]
+        return [(label, list(zip(line, line_notes, strict=True)))
+                for label, line, line_notes in zip(self.rows, self.cells, notes, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -220,18 +281,22 @@ def _table(breakdown: Breakdown, cells: metrics.Cells, published: suppression.Su
     text: list[list[str]] = []
     values: list[list[int | None]] = []
     notes: list[str] = []
+    cell_notes: list[list[str | None]] = []
     sums = [sum(line) for line in cells.counts]
     col_sums = [sum(line[j] for line in cells.counts) for j in range(len(cells.columns))]
     for i, row_key in enumerate(keys_r):
         text_line, value_line = [], []
+        note_line: list[str | None] = []
         for j, col_key in enumerate(keys_c):
             if published is not None:
                 fig = published.figure(row_key, col_key)
                 text_line.append(str(fig.text))
                 value_line.append(None if fig.hidden else fig.value)
+                note_line.append(str(fig.note) if fig.note else None)
                 if fig.note:
                     notes.append(f"{rows[i]} · {columns[j]}: {fig.note}")
             else:
+                note_line.append(None)
                 if i < len(cells.rows):
                     raw = cells.counts[i][j] if j < len(cells.columns) else sums[i]
                 else:
@@ -240,7 +305,9 @@ def _table(breakdown: Breakdown, cells: metrics.Cells, published: suppression.Su
                 value_line.append(raw)
         text.append(text_line)
         values.append(value_line)
-    return Table(breakdown, rows, columns, text, values, notes, published is not None)
+        cell_notes.append(note_line)
+    return Table(breakdown, rows, columns, text, values, notes, published is not None,
+                 cell_notes)
 
 
 def _suppression_table(cells: metrics.Cells) -> suppression.Table:
@@ -307,6 +374,37 @@ def build(actor: User, params: Params) -> Report:
     ordered = sorted(sections.values(), key=lambda s: order.index(s.code)
                      if s.code in order else len(order))
     return Report(params, ordered, timezone.now(), k)
+
+
+def period_label(params: Params) -> str:
+    """The period as a heading says it: "2026 Q3", "2026-11", "2026", or the two days."""
+    start, end = params.period.start, params.period.end
+    if params.kind == "quarter":
+        return _("%(year)s Q%(quarter)s") % {"year": start.year,
+                                              "quarter": (start.month - 1) // 3 + 1}
+    if params.kind == "month":
+        return f"{start.year}-{start.month:02d}"
+    if params.kind == "year":
+        return str(start.year)
+    return f"{start.isoformat()} – {end.isoformat()}"
+
+
+def place_label(actor: User, place: Place) -> str:
+    """The place by name: the reader's whole area, a community or a grid."""
+    if place.kind == PlaceKind.GRID and place.id is not None:
+        grid = actor.grids.model.objects.filter(pk=place.id).first()
+        return str(grid) if grid is not None else str(place)
+    if place.kind == PlaceKind.COMMUNITY:
+        community = community_model(actor).objects.filter(pk=place.id).first()
+        return str(community) if community is not None else str(place)
+    return _("All my area")
+
+
+def filename(params: Params, extension: str) -> str:
+    """`jiayuan-report-2026-07-01-2026-09-30[-grid-5].xlsx` (ASCII: every browser keeps it)."""
+    place = "" if params.place.id is None else f"-{params.place.kind}-{params.place.id}"
+    return (f"jiayuan-report-{params.period.start.isoformat()}-{params.period.end.isoformat()}"
+            f"{place}.{extension}")
 
 
 def district_sized(params: Params) -> bool:

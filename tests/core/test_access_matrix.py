@@ -412,6 +412,15 @@ ACCESS: dict[str, V] = {
     "figure_records": ON(P.VIEW_REGISTRY, lambda o: {
         "code": MISSING_TEXT if isinstance(o, _Missing) else "registry.households"},
         post=None, grid=False),
+    # --- reports: the period report (form, screen, files, background runs) ------------
+    # Any account that reads at least one figure; every role reads the registry's.
+    # The files without a report named go to the form (302); a run (?run=) is its
+    # requester's alone, so the lists here name none (tests/reports check the 404s).
+    "report": V(SIGNED_IN, post=None),
+    "report_xlsx": V(SIGNED_IN, post=None),
+    "report_pdf": V(SIGNED_IN, post=None),
+    "report_runs": V(SIGNED_IN, post=None),
+    "report_run_file": V(SIGNED_IN, post=None),
 }
 
 ROLES = [role.value for role in Role]
