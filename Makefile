@@ -57,6 +57,12 @@ test-clock: install system-deps
 bench: install
 	$(DEV_ENV) $(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# The dashboard and the quarterly district report (bench/dashboard_report.py),
+# on the data `make bench` loads (reused when loaded): BENCH_ARGS="--db sqlite".
+.PHONY: bench-dashboard
+bench-dashboard: install
+	$(DEV_ENV) $(BIN)/python bench/dashboard_report.py $(BENCH_ARGS)
+
 # Every check runs even when one fails, so one run shows everything to fix
 # (docs/development.md, "Layers and checks").
 lint: install

@@ -207,6 +207,8 @@ class Case(models.Model):
             models.Index(fields=["community", "status", "due"], name="case_comm_status_due"),
             models.Index(fields=["household", "item", "opened_at"], name="case_hh_item_opened"),
             models.Index(fields=["opened_at"], name="case_opened"),
+            # The figures of cases resolved in a period (desk.metrics).
+            models.Index(fields=["resolved_at"], name="case_resolved"),
             models.Index(fields=["portal_source", "opened_at"], name="case_portal_source"),
             # For `tick`: cases answered or resolved late that are not flagged yet.
             models.Index(fields=["id"], condition=models.Q(
@@ -325,6 +327,8 @@ class FollowUp(models.Model):
         verbose_name = _("follow-up call")
         verbose_name_plural = _("follow-up calls")
         ordering = ["at", "id"]
+        # The satisfaction figure: the calls made in a period (desk.metrics).
+        indexes = [models.Index(fields=["at"], name="followup_at")]
         constraints = [models.CheckConstraint(
             condition=models.Q(satisfaction__isnull=True)
             | models.Q(satisfaction__gte=1, satisfaction__lte=5),

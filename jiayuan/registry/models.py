@@ -61,7 +61,13 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        indexes = [models.Index(fields=["grid", "moved_out"], name="household_grid_idx")]
+        indexes = [models.Index(fields=["grid", "moved_out"], name="household_grid_idx"),
+                   # The figures of households living here on a day, in all and by
+                   # residency (registry.metrics), read from the index alone; the
+                   # grid first, or a grid worker's count would walk the district's
+                   # households of that residency (SQLite, which keeps no statistics).
+                   models.Index(fields=["grid", "residency", "moved_in", "moved_out"],
+                                name="household_living_idx")]
 
     def __str__(self) -> str:
         return f"{self.dwelling.code}" if self.dwelling_id else f"#{self.pk}"
@@ -140,7 +146,11 @@ class Person(models.Model):
                    # `tick` raises reminders for permits about to expire.
                    models.Index(fields=["permit_expiry"], name="person_permit_expiry_idx"),
                    models.Index(fields=["phone_hash"], name="person_phone_hash_idx"),
-                   models.Index(fields=["phone_last4"], name="person_phone_last4_idx")]
+                   models.Index(fields=["phone_last4"], name="person_phone_last4_idx"),
+                   # The figures of people living here on a day (registry.metrics):
+                   # members not left, joined to their household, from the index alone.
+                   models.Index(fields=["household", "left_on"],
+                                name="person_household_left_idx")]
         constraints = [models.UniqueConstraint(fields=["id_number_hash"],
                                                name="person_id_number_hash_unique")]
 
