@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.utils import translation
 
 from jiayuan.core.models import User
 from jiayuan.core.roles import Role
@@ -73,6 +74,16 @@ DEMO_TODAY = date(2026, 12, 6)
 def station_moment(day: date, at: time = TEST_TODAY_TIME) -> datetime:
     """`day` at `at`, station time (settings.TIME_ZONE), aware."""
     return datetime.combine(day, at, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Every test starts and ends in the site's default language: a request
+    through the test client leaves the language its middleware chose active
+    in the thread, and the next test on that worker would read it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

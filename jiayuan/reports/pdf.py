@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -26,7 +25,7 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
-from jiayuan.core.metrics import PlaceKind, Unit
+from jiayuan.core.metrics import Unit
 from jiayuan.core.pdf import FONT, add_cjk_font
 from jiayuan.reports.report import Chart, Line, Report, Section, Table, figure_text
 
@@ -58,6 +57,16 @@ class _Doc(FPDF):
         self.set_text_color(*INK)
 
     def footer(self) -> None:
+        # local_context() restores the drawing state, not the page breaks: the
+        # breaks are switched back on by hand, or every table after the first
+        # page would run off the bottom of its page.
+        margin = self.b_margin
+        try:
+            self._footer_text()
+        finally:
+            self.set_auto_page_break(True, margin=margin)
+
+    def _footer_text(self) -> None:
         with self.local_context():
             self.set_auto_page_break(False)
             top = self.h - FOOTER_H - (4 if self.last_page else 0)
@@ -108,45 +117,6 @@ def _suppression_note(k: int) -> str:
 
 # --- what the report is about ------------------------------------------------------
 
-def _period_text(report: Report) -> str:
-    params = report.params
-    start, end = params.period.start, params.period.end
-    days = _("%(start)s to %(end)s") % {"start": start.isoformat(), "end": end.isoformat()}
-    if params.kind == "month":
-        name = _("%(year)s-%(month)02d") % {"year": start.year, "month": start.month}
-    elif params.kind == "quarter":
-        name = _("Quarter %(quarter)s of %(year)s") % {"quarter": (start.month - 1) // 3 + 1,
-                                                       "year": start.year}
-    elif params.kind == "year":
-        name = _("The year %(year)s") % {"year": start.year}
-    else:
-        return days
-    return pgettext("report pdf", "%(name)s (%(days)s)") % {"name": name, "days": days}
-
-
-def _place_text(report: Report) -> str:
-    """The place by its name. The places app is reached through Django's app
-    registry by name (the reports app imports no domain app); a place that is
-    gone is named by its kind and number."""
-    place = report.params.place
-    if place.kind == PlaceKind.DISTRICT:
-        return _("The whole district (as far as the scope of the account that made the "
-                 "report reaches)")
-    label = {PlaceKind.COMMUNITY: _("Community"), PlaceKind.GRID: _("Grid")}[place.kind]
-    fallback = f"{label} №{place.id}"
-    try:
-        model: Any = apps.get_model("places", "Grid" if place.kind == PlaceKind.GRID
-                                    else "Community")
-        found = model.objects.filter(pk=place.id).first()
-    except LookupError:
-        return fallback
-    if found is None:
-        return fallback
-    if place.kind == PlaceKind.GRID:
-        return f"{label}: {found.community.name} · {found.name} ({found.code})"
-    return f"{label}: {found.name}"
-
-
 def _made_text(made_at: Any) -> str:
     if isinstance(made_at, datetime):
         if timezone.is_aware(made_at):
@@ -166,8 +136,8 @@ def _title_block(pdf: _Doc, report: Report) -> None:
     pdf.multi_cell(0, 11, pgettext("report pdf", "Period report"), new_x="LMARGIN", new_y="NEXT", wrapmode=pdf.wrap)
     pdf.ln(1)
     facts = [
-        (pgettext("report pdf", "Period"), _period_text(report)),
-        (pgettext("report pdf", "Place"), _place_text(report)),
+        (pgettext("report pdf", "Period"), report.period_name),
+        (pgettext("report pdf", "Place"), report.place_text),
         (pgettext("report pdf", "Made"), _made_text(report.made_at)),
         (pgettext("report pdf", "Digest"), report.digest[:SHORT]),
     ]

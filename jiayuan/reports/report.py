@@ -203,6 +203,10 @@ class Table:
     suppressed: bool
     # Why each hidden cell is hidden (None where shown), as `cells`.
     cell_notes: list[list[str | None]] = field(default_factory=list)
+    # What the rows and columns count (the breakdown's keys, the total last as
+    # "total"): the digest's names for them, in no language.
+    row_keys: list[str] = field(default_factory=list)
+    column_keys: list[str] = field(default_factory=list)
 
     def grid(self) -> list[tuple[str, list[tuple[str, str | None]]]]:
         """The rows to render: each row's label and its cells as (text, note)."""
@@ -238,15 +242,28 @@ class Report:
     sections: list[Section]
     made_at: Any
     k: int
+    place_name: str = ""  # the place by name, as the reader's scope names it (place_label)
+
+    @property
+    def period_name(self) -> str:
+        return period_text(self.params)
+
+    @property
+    def place_text(self) -> str:
+        return self.place_name or place_number(self.params.place)
 
     @property
     def digest(self) -> str:
-        """A hash of every figure, label and chart point the report shows."""
-        doc = {"params": self.params.audit(), "sections": [
+        """A hash of every figure the report shows, by what it counts (the
+        metrics' and breakdowns' codes, the rows' and columns' keys), not by
+        its labels: the same figures read in another language hash the same,
+        so a run in the audit log can be checked by rebuilding it."""
+        doc = {"params": self.params.audit(), "k": self.k, "sections": [
             {"code": s.code,
              "lines": [[line.metric.code, line.text] for line in s.lines],
-             "tables": [[t.breakdown.code, t.rows, t.columns, t.cells] for t in s.tables],
-             "charts": [[c.code, c.categories, c.series] for c in s.charts]}
+             "tables": [[t.breakdown.code, t.row_keys, t.column_keys, t.values]
+                        for t in s.tables],
+             "charts": [[c.code, [values for _name, values in c.series]] for c in s.charts]}
             for s in self.sections]}
         blob = json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
@@ -307,7 +324,8 @@ def _table(breakdown: Breakdown, cells: metrics.Cells, published: suppression.Su
         values.append(value_line)
         cell_notes.append(note_line)
     return Table(breakdown, rows, columns, text, values, notes, published is not None,
-                 cell_notes)
+                 cell_notes, [str(key) for key, _label in cells.rows] + ["total"],
+                 [str(key) for key, _label in cells.columns] + ["total"])
 
 
 def _suppression_table(cells: metrics.Cells) -> suppression.Table:
@@ -373,7 +391,7 @@ def build(actor: User, params: Params) -> Report:
     order = [config.label for config in apps.get_app_configs()]
     ordered = sorted(sections.values(), key=lambda s: order.index(s.code)
                      if s.code in order else len(order))
-    return Report(params, ordered, timezone.now(), k)
+    return Report(params, ordered, timezone.now(), k, place_label(actor, place))
 
 
 def period_label(params: Params) -> str:
@@ -389,15 +407,38 @@ def period_label(params: Params) -> str:
     return f"{start.isoformat()} – {end.isoformat()}"
 
 
+def period_text(params: Params) -> str:
+    """The period and, unless that is what it says, its days:
+    "2026 Q3 (2026-07-01 – 2026-09-30)" (the files' title blocks)."""
+    days = f"{params.period.start.isoformat()} – {params.period.end.isoformat()}"
+    period = period_label(params)
+    return period if period == days else f"{period} ({days})"
+
+
 def place_label(actor: User, place: Place) -> str:
-    """The place by name: the reader's whole area, a community or a grid."""
-    if place.kind == PlaceKind.GRID and place.id is not None:
-        grid = actor.grids.model.objects.filter(pk=place.id).first()
-        return str(grid) if grid is not None else str(place)
-    if place.kind == PlaceKind.COMMUNITY:
-        community = community_model(actor).objects.filter(pk=place.id).first()
-        return str(community) if community is not None else str(place)
-    return _("All my area")
+    """The place by name: the reader's whole area, a community or a grid (one
+    that is gone: its kind and number). The places app is reached by name
+    through the app registry: this app imports no domain app."""
+    if place.kind == PlaceKind.DISTRICT:
+        return _("All my area")
+    if place.kind == PlaceKind.GRID:
+        grid = apps.get_model("places", "Grid").objects.select_related("community") \
+            .filter(pk=place.id).first()
+        if grid is not None:
+            return f"{grid.community.name} · {grid.name} ({grid.code})"
+    else:
+        community = apps.get_model("places", "Community").objects.filter(pk=place.id).first()
+        if community is not None:
+            return str(community.name)
+    return place_number(place)
+
+
+def place_number(place: Place) -> str:
+    """The place without its name: the whole area, "grid no. 5"."""
+    if place.kind == PlaceKind.DISTRICT:
+        return _("All my area")
+    return _("%(place)s no. %(id)s") % {"place": metrics.PLACE_LABELS[place.kind],
+                                        "id": place.id}
 
 
 def filename(params: Params, extension: str) -> str:

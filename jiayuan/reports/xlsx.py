@@ -38,8 +38,16 @@ from django.utils.translation import pgettext
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from jiayuan.core.metrics import PLACE_LABELS, UNIT_LABELS, Figure, PlaceKind, Unit
-from jiayuan.reports.report import Chart, Line, Params, Report, Section, Table, figure_text
+from jiayuan.core.metrics import UNIT_LABELS, Figure, Unit
+from jiayuan.reports.report import (
+    Chart,
+    Line,
+    Report,
+    Section,
+    Table,
+    figure_text,
+    period_label,
+)
 
 #: Text beginning with one of these is taken for a formula by Excel, WPS and LibreOffice.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
@@ -116,41 +124,9 @@ def sheet_names(titles: Iterable[str], taken: Iterable[str] = ()) -> list[str]:
 
 # --- the labels ------------------------------------------------------------------
 
-def _period_label(params: Params) -> str:
-    """The period as a heading says it: "2026 Q3", "2026-11", "2026", or the two days."""
-    start, end = params.period.start, params.period.end
-    if params.kind == "quarter":
-        return pgettext("report workbook", "%(year)s Q%(quarter)s") % {
-            "year": start.year, "quarter": (start.month - 1) // 3 + 1}
-    if params.kind == "month":
-        return f"{start.year}-{start.month:02d}"
-    if params.kind == "year":
-        return str(start.year)
-    return f"{start.isoformat()} – {end.isoformat()}"
-
-
-def _place_text(params: Params) -> str:
-    """The place as the report's parameters say it, without names (the Report
-    carries none, and the reports app may not read the places app): the whole
-    area, or "community 3", "grid 5"."""
-    place = params.place
-    if place.kind == PlaceKind.DISTRICT:
-        return pgettext("report workbook", "The whole area you may read")
-    return pgettext("report workbook", "%(place)s no. %(id)s") % {
-        "place": PLACE_LABELS[place.kind], "id": place.id}
-
-
-def _period_text(params: Params) -> str:
-    """The period and, unless that is what it says, its days:
-    "2026 Q3 (2026-07-01 – 2026-09-30)"."""
-    days = f"{params.period.start.isoformat()} – {params.period.end.isoformat()}"
-    period = _period_label(params)
-    return period if period == days else f"{period} ({days})"
-
-
-def describe(params: Params, place: str | None = None) -> str:
+def describe(report: Report, place: str | None = None) -> str:
     """One line for the report's parameters: the period (its days) and the place."""
-    return f"{_period_text(params)} · {place or _place_text(params)}"
+    return f"{report.period_name} · {place or report.place_text}"
 
 
 def _unit_label(unit: str) -> str:
@@ -207,8 +183,8 @@ class _Book:
         created = (made.astimezone(UTC) if isinstance(made, datetime) and timezone.is_aware(made)
                    else None)
         properties: dict[str, Any] = {
-            "title": f"{report_title()} · {_period_label(report.params)}",
-            "subject": describe(report.params, place),
+            "title": f"{report_title()} · {period_label(report.params)}",
+            "subject": describe(report, place),
             "author": str(getattr(settings, "STATION_NAME", "") or "Jiayuan"),
             "company": str(getattr(settings, "STATION_NAME", "") or ""),
             "keywords": "Jiayuan, report",
@@ -238,11 +214,10 @@ def _summary(b: _Book, report: Report, name: str, sections: Sequence[tuple[Secti
     sheet = b.book.add_worksheet(name)
     sheet.set_column(0, 0, 22)
     sheet.set_column(1, 1, 80)
-    params = report.params
     text(sheet, 0, 0, report_title(), b.heading)
     rows: list[tuple[str, Any]] = [
-        (_("Period"), _period_text(params)),
-        (_("Place"), place or _place_text(params)),
+        (_("Period"), report.period_name),
+        (_("Place"), place or report.place_text),
         (pgettext("report workbook", "Made at"), _made_at(report.made_at)),
         (pgettext("report workbook", "Digest"), report.digest),
         (pgettext("report workbook", "Small counts"), pgettext(

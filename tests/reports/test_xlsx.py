@@ -284,7 +284,7 @@ def test_it_prints_the_digest_and_the_rule_on_the_summary(settings: Any) -> None
 
 def test_a_named_place_is_printed_instead_of_its_number() -> None:
     report = hand_report()
-    assert "5" in describe(report.params)
+    assert "5" in describe(report)
     book = Book(write(report, place="Grid 5 (Lotus Lane)"))
     cells = [v for row in book.rows(book.names[0]) for v in row]
     assert "Grid 5 (Lotus Lane)" in cells
