@@ -163,7 +163,10 @@ def child(args: argparse.Namespace) -> None:
         parts = path.split("__")
         try:
             for part in parts[:-1]:
-                model = model._meta.get_field(part).related_model
+                hop = model._meta.get_field(part)
+                if hop.one_to_many or hop.many_to_many:
+                    return None  # many dates per record (a volunteer's hours): no path
+                model = hop.related_model
                 if model is None:
                     return None
             model._meta.get_field(parts[-1])
@@ -175,7 +178,7 @@ def child(args: argparse.Namespace) -> None:
         path = dated_path(metric)
         fields = ["pk", path] if path else ["pk"]
         rows = list(metric.rows(actor, period, place).order_by().values(*fields))
-        return len(rows)
+        return len({row["pk"] for row in rows})
 
     def month_of(value: Any) -> date | None:
         if value is None:

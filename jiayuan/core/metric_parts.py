@@ -1,49 +1,112 @@
 """Parts the apps' metrics are built with, beside the registry
 (jiayuan.core.metrics): the month-by-month total of any dated records, in one
-grouped query, and what a breakdown's rows and columns are, for
+query, and what a breakdown's rows and columns are, for
 docs/metrics.md."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from django.db.models import Count, DateTimeField, QuerySet
-from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.db.models import (
+    Aggregate,
+    Count,
+    DateTimeField,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
-from jiayuan.core.metrics import Breakdown, CellsFunc, Figure, Period, Place, Records, TrendFunc
+from jiayuan.core.metrics import (
+    Breakdown,
+    CellsFunc,
+    Figure,
+    Period,
+    Place,
+    Records,
+    TrendFunc,
+    months,
+)
 
 
-def monthly_totals(qs: QuerySet[Any], field: str, value: Any = None) -> dict[date, Figure]:
-    """How many rows of `qs` fall in each month by a date or datetime `field`
-    (a path such as "batch__created_at" too), or any aggregate `value` of them
-    (`Sum("hours")` for a sum): one grouped query. A datetime is read in
-    station time; a date is its own day."""
-    model, parts = qs.model, field.split("__")
-    for part in parts[:-1]:
-        model = model._meta.get_field(part).related_model
-    is_moment = isinstance(model._meta.get_field(parts[-1]), DateTimeField)
-    month = TruncMonth(field, tzinfo=timezone.get_current_timezone() if is_moment else None)
-    rows = (qs.order_by().annotate(_month=month).values("_month")
-            .annotate(_n=value if value is not None else Count("pk"))
-            .values_list("_month", "_n"))
-    out: dict[date, Figure] = {}
-    for start, n in rows:
-        if start is None:
-            continue
-        day = start.date() if isinstance(start, datetime) else start
-        out[day] = (out.get(day) or 0) + (n or 0)
-    return out
+def monthly_totals(qs: QuerySet[Any], field: str, period: Period,
+                   value: Aggregate | None = None) -> dict[date, Figure]:
+    """How many rows of `qs` fall in each month of `period` by a date or
+    datetime `field` (a path such as "batch__created_at" too), or any
+    aggregate `value` of them (`Sum("hours")` for a sum): one query, each
+    month a filtered aggregate over the period's rows. A datetime is cut at
+    the station's midnights; a date is its own day. (Not a GROUP BY of the
+    truncated month: SQLite truncates a moment in a Python function called
+    once per row, about 25 times slower at a district's size; bench/
+    dashboard_report.py.)"""
+    parts = months(period)
+    if not parts:
+        return {}
+    model, names = qs.model, field.split("__")
+    for name in names[:-1]:
+        model = model._meta.get_field(name).related_model
+    is_moment = isinstance(model._meta.get_field(names[-1]), DateTimeField)
+
+    def within(part: Period) -> Q:
+        if is_moment:
+            return Q(**{f"{field}__gte": part.since, f"{field}__lt": part.until})
+        return Q(**{f"{field}__gte": part.start, f"{field}__lt": part.after_end})
+
+    def measure(part: Period) -> Aggregate:
+        if value is None:
+            return Count("pk", filter=within(part))
+        each = value.copy()
+        each.filter = within(part) if value.filter is None else (value.filter & within(part))
+        return each
+
+    whole = Period(parts[0].start, parts[-1].end, period.today)
+    row = qs.order_by().filter(within(whole)).aggregate(
+        **{f"m{i}": measure(part) for i, part in enumerate(parts)})
+    return {part.start.replace(day=1): row[f"m{i}"] or 0 for i, part in enumerate(parts)}
 
 
 def monthly(records: Records, field: str, value: Any = None) -> TrendFunc:
     """A metric's `trend`: its records over the whole period, totalled by the
-    month of `field` (the date the figure selects on)."""
+    month of `field` (the date the figure selects on).
+
+    A count is one COUNT of each month's records, all in one statement (a
+    scalar subquery per month): each is a range of an index, so twelve of them
+    cost less than one pass over the year's rows that sorts each into its
+    month, and one round trip instead of twelve (measured at a district's
+    size, bench/dashboard_report.py). A sum is one query over the period
+    (`monthly_totals`)."""
     def trend(actor: Any, period: Period, place: Place) -> dict[date, Figure]:
-        return monthly_totals(records(actor, period, place), field, value)
+        if value is None:
+            return month_counts(records, actor, period, place)
+        return monthly_totals(records(actor, period, place), field, period, value)
 
     return trend
+
+
+def month_counts(records: Records, actor: Any, period: Period,
+                 place: Place) -> dict[date, Figure]:
+    """How many records the metric has in each month of `period`, by its own
+    definition (`records` for each month), in one statement."""
+    parts = months(period)
+    each = [records(actor, part, place).order_by() for part in parts]
+    if not each:
+        return {}
+    if any(qs.query.distinct or qs.query.group_by or qs.query.is_sliced for qs in each):
+        # A count that isn't a plain COUNT of rows: Django's own, month by month.
+        return {part.start.replace(day=1): qs.count()
+                for part, qs in zip(parts, each, strict=True)}
+    counts = {f"m{i}": Subquery(qs.annotate(_n=Func(F("pk"), function="COUNT"))
+                                .values("_n")[:1], output_field=IntegerField())
+              for i, qs in enumerate(each)}
+    # Any one row of the table carries the (uncorrelated) counts; an empty
+    # table has none, and then every month counts 0.
+    row = each[0].model._base_manager.order_by().annotate(**counts).values(*counts).first()
+    return {part.start.replace(day=1): (row[f"m{i}"] or 0) if row else 0
+            for i, part in enumerate(parts)}
 
 
 def described(cells: CellsFunc, rows: Any, columns: Any) -> CellsFunc:
@@ -56,3 +119,26 @@ def described(cells: CellsFunc, rows: Any, columns: Any) -> CellsFunc:
 def axes(breakdown: Breakdown) -> tuple[Any, Any]:
     """What a breakdown's rows and columns are (`described`), or blanks."""
     return getattr(breakdown.cells, "doc_axes", ("", ""))
+
+
+class DaysBetween(Func):
+    """The days (a float) from the moment `start` to the moment `end`, computed
+    by the database: comparing waits over a quarter's cases reads one number
+    per case instead of two datetimes turned into Python objects (about ten
+    times faster at a district's size; bench/dashboard_report.py)."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def __init__(self, start: Any, end: Any) -> None:
+        super().__init__(end, start)  # written as end - start
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection,
+                           template="(julianday(%(expressions)s))",
+                           arg_joiner=") - julianday(", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection,
+                           template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0)",
+                           arg_joiner=" - ", **extra)

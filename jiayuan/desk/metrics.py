@@ -6,7 +6,6 @@ breakdowns of the cases resolved by outcome and received by channel."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiayuan.core import metrics
-from jiayuan.core.metric_parts import described, monthly
+from jiayuan.core.metric_parts import DaysBetween, described, monthly
 from jiayuan.core.metrics import Breakdown, Cells, Metric, Period, Place, PlaceKind, Unit
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
@@ -41,8 +40,10 @@ def _records(figure: str) -> metrics.Records:
 def _rate(part: str, whole: str) -> metrics.ValueFunc:
     def value(actor: User, period: Period, place: Place) -> float | None:
         where = stats.case_filters(period.since, period.until, timezone.now())
-        row = _cases(actor, place).aggregate(part=Count("id", filter=where[part]),
-                                             whole=Count("id", filter=where[whole]))
+        # The part is a subset of the whole: select the whole (the period's
+        # cases, by index) first, then count the part among them.
+        row = _cases(actor, place).filter(where[whole]).aggregate(
+            part=Count("id", filter=where[part]), whole=Count("id"))
         return metrics.percent(row["part"], row["whole"])
 
     return value
@@ -61,10 +62,6 @@ def nearest_rank(values: list[float], pct: int) -> float | None:
     return round(ordered[rank - 1], 1)
 
 
-def _days(start: datetime, end: datetime) -> float:
-    return max(0.0, (end - start).total_seconds() / 86400)
-
-
 def _answered(actor: User, period: Period, place: Place) -> QuerySet[Case]:
     """Requests received in the period that have had their first response."""
     return _records("received")(actor, period, place).filter(acknowledged_at__isnull=False)
@@ -72,10 +69,12 @@ def _answered(actor: User, period: Period, place: Place) -> QuerySet[Case]:
 
 def _wait(records: metrics.Records, end: str, pct: int) -> metrics.ValueFunc:
     """The `pct`th percentile of the days from opening to `end`, over `records`
-    (one query for the two moments of each)."""
+    (one query: the days of each, computed by the database; a moment before
+    the opening counts as no wait)."""
     def value(actor: User, period: Period, place: Place) -> float | None:
-        pairs = records(actor, period, place).order_by().values_list("opened_at", end)
-        return nearest_rank([_days(start, stop) for start, stop in pairs if stop], pct)
+        days = (records(actor, period, place).order_by().filter(**{f"{end}__isnull": False})
+                .annotate(_days=DaysBetween("opened_at", end)).values_list("_days", flat=True))
+        return nearest_rank([max(0.0, d) for d in days], pct)
 
     return value
 

@@ -72,7 +72,7 @@ def _activities_trend(actor: User, period: Period, place: Place) -> dict[date, m
     months counts in each, as the figure for each month does)."""
     activities = place.filter(activities_for(actor), community="community")
     return monthly_totals(_sessions_held(actor, period).filter(activity__in=activities),
-                          "starts_at", Count("activity", distinct=True))
+                          "starts_at", period, Count("activity", distinct=True))
 
 
 def _attendance(actor: User, period: Period, place: Place) -> QuerySet[SignUp]:

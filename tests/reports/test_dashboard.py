@@ -193,7 +193,8 @@ class TestTheDashboardOnTheDemo:
         client = client_for("head")
         client.get("/")  # the session and the site's caches, as on any visit
         # One query per figure and one per twelve-month chart (a trend is one
-        # grouped query), whatever the number of records; the rest (measured: 9)
+        # statement: core.metric_parts.monthly), whatever the number of
+        # records; the rest (measured: 9)
         # the session, the account, its scope and grids. 48 when the registry
         # held 39 figures and no trend.
         head = User.objects.get(username="head")
