@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
@@ -73,14 +74,14 @@ def monthly(records: Records, field: str, value: Any = None) -> TrendFunc:
     """A metric's `trend`: its records over the whole period, totalled by the
     month of `field` (the date the figure selects on).
 
-    A count is one COUNT of each month's records, all in one statement (a
-    scalar subquery per month): each is a range of an index, so twelve of them
-    cost less than one pass over the year's rows that sorts each into its
-    month, and one round trip instead of twelve (measured at a district's
-    size, bench/dashboard_report.py). A sum is one query over the period
-    (`monthly_totals`)."""
+    One statement either way, chosen by what measured faster at a district's
+    size (bench/dashboard_report.py): on SQLite a count is a COUNT of each
+    month's records as scalar subqueries (each a range of an index; one pass
+    over the year's rows sorting each into its month cost 3-5 times more
+    there); on PostgreSQL, and for sums, one pass with a filtered aggregate per
+    month (`monthly_totals`; the subqueries cost about 1.5 times more there)."""
     def trend(actor: Any, period: Period, place: Place) -> dict[date, Figure]:
-        if value is None:
+        if value is None and connection.vendor == "sqlite":
             return month_counts(records, actor, period, place)
         return monthly_totals(records(actor, period, place), field, period, value)
 
