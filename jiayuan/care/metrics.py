@@ -4,7 +4,6 @@ disputes and pairings; visits by purpose and disputes by outcome as breakdowns."
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
@@ -25,8 +24,8 @@ from jiayuan.care.models import Dispute, Duty, Pairing, Visit
 from jiayuan.care.pairing.selectors import pairings_for, quiet, with_contact
 from jiayuan.care.visits.selectors import visits_for
 from jiayuan.core import metrics
-from jiayuan.core.metric_parts import described, monthly
-from jiayuan.core.metrics import Breakdown, Cells, Metric, Period, Place, PlaceKind, Unit
+from jiayuan.core.metric_parts import by_choice, monthly
+from jiayuan.core.metrics import Breakdown, Metric, Period, Place, PlaceKind, Unit
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 
@@ -175,18 +174,6 @@ for metric in METRICS:
 
 # --- breakdowns -----------------------------------------------------------------
 
-def _by(records: metrics.Records, field: str, choices: list[tuple[str, Any]],
-        column: tuple[str, Any]) -> metrics.CellsFunc:
-    """One row per choice (in order, every one even at 0), one column: how
-    many of the records have it, in one grouped query."""
-    def cells(actor: User, period: Period, place: Place) -> Cells:
-        found = dict(records(actor, period, place).order_by().values(field)
-                     .annotate(n=Count("id")).values_list(field, "n"))
-        return Cells(rows=list(choices), columns=[column],
-                     counts=[[found.get(code, 0)] for code, _label in choices])
-
-    return described(cells, choices, [column])
-
 
 metrics.register_breakdown(Breakdown(
     code="care.visits_by_reason", order=10, name=_("Visits by purpose"),
@@ -194,7 +181,7 @@ metrics.register_breakdown(Breakdown(
                   "purpose recorded: routine, must-visit duty, follow-up, festival greeting, "
                   "merchant contact."),
     permission=Perm.VIEW_VISITS, dated_by="visited_at",
-    cells=_by(_visits, "purpose", list(VisitPurpose.choices),
+    cells=by_choice(_visits, "purpose", list(VisitPurpose.choices),
               ("visits", pgettext_lazy("breakdown column", "Visits")))))
 metrics.register_breakdown(Breakdown(
     code="care.disputes_by_outcome", order=20, name=_("Disputes closed by outcome"),
@@ -202,5 +189,5 @@ metrics.register_breakdown(Breakdown(
                   "referred to a department or court, withdrawn (closed ones without an "
                   "outcome not counted)."),
     permission=Perm.VIEW_DISPUTES, dated_by="closed_on",
-    cells=_by(_disputes_closed, "outcome", list(DisputeOutcome.choices),
+    cells=by_choice(_disputes_closed, "outcome", list(DisputeOutcome.choices),
               ("disputes", pgettext_lazy("breakdown column", "Disputes")))))

@@ -24,6 +24,7 @@ from django.db.models import (
 
 from jiayuan.core.metrics import (
     Breakdown,
+    Cells,
     CellsFunc,
     Figure,
     Period,
@@ -108,6 +109,20 @@ def month_counts(records: Records, actor: Any, period: Period,
     row = each[0].model._base_manager.order_by().annotate(**counts).values(*counts).first()
     return {part.start.replace(day=1): (row[f"m{i}"] or 0) if row else 0
             for i, part in enumerate(parts)}
+
+
+def by_choice(records: Records, field: str, choices: list[tuple[str, Any]],
+              column: tuple[str, Any]) -> CellsFunc:
+    """A breakdown of `records` by `field`: one row per choice (in order, every
+    one even at 0), one column: how many of the records have it, in one
+    grouped query."""
+    def cells(actor: Any, period: Period, place: Place) -> Cells:
+        found = dict(records(actor, period, place).order_by().values(field)
+                     .annotate(n=Count("id")).values_list(field, "n"))
+        return Cells(rows=list(choices), columns=[column],
+                     counts=[[found.get(code, 0)] for code, _label in choices])
+
+    return described(cells, choices, [column])
 
 
 def described(cells: CellsFunc, rows: Any, columns: Any) -> CellsFunc:

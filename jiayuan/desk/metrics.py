@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiayuan.core import metrics
-from jiayuan.core.metric_parts import DaysBetween, described, monthly
-from jiayuan.core.metrics import Breakdown, Cells, Metric, Period, Place, PlaceKind, Unit
+from jiayuan.core.metric_parts import DaysBetween, by_choice, monthly
+from jiayuan.core.metrics import Breakdown, Metric, Period, Place, PlaceKind, Unit
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.desk import stats
@@ -211,18 +211,6 @@ for metric in METRICS:
 
 # --- breakdowns -----------------------------------------------------------------
 
-def _by(records: metrics.Records, field: str, choices: list[tuple[str, Any]],
-        column: tuple[str, Any]) -> metrics.CellsFunc:
-    """One row per choice (in order, every one even at 0), one column: how
-    many of the records have it, in one grouped query."""
-    def cells(actor: User, period: Period, place: Place) -> Cells:
-        found = dict(records(actor, period, place).order_by().values(field)
-                     .annotate(n=Count("id")).values_list(field, "n"))
-        return Cells(rows=list(choices), columns=[column],
-                     counts=[[found.get(code, 0)] for code, _label in choices])
-
-    return described(cells, choices, [column])
-
 
 CASES = ("cases", pgettext_lazy("breakdown column", "Cases"))
 metrics.register_breakdown(Breakdown(
@@ -231,10 +219,10 @@ metrics.register_breakdown(Breakdown(
                   "school places, subsidies…); cases resolved without an outcome are not "
                   "counted."),
     permission=Perm.VIEW_CASES, dated_by="resolved_at",
-    cells=_by(_records("resolved"), "outcome", list(Outcome.choices), CASES)))
+    cells=by_choice(_records("resolved"), "outcome", list(Outcome.choices), CASES)))
 metrics.register_breakdown(Breakdown(
     code="desk.channels", order=20, name=_("Requests received by channel"),
     description=_("The requests received in the period, by the way they came in."),
     permission=Perm.VIEW_CASES, dated_by="opened_at",
-    cells=_by(_records("received"), "channel", list(Channel.choices),
+    cells=by_choice(_records("received"), "channel", list(Channel.choices),
               ("requests", pgettext_lazy("breakdown column", "Requests")))))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiayuan.core import metrics
-from jiayuan.core.metric_parts import described
+from jiayuan.core.metric_parts import by_choice, described
 from jiayuan.core.metrics import Breakdown, Cells, Metric, Period, Place, PlaceKind, Unit
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
@@ -109,14 +109,6 @@ GROUP_ORDER = {code: n for n, (code, _zh, _en) in enumerate(ETHNIC_GROUPS)}
 GROUP_LABELS: dict[str, Any] = dict(ETHNICITY_CHOICES)
 
 
-def _people_by_residency(actor: User, period: Period, place: Place) -> Cells:
-    found: dict[str, Any] = dict(
-        living_people(actor, period, place).order_by().values("household__residency")
-        .annotate(n=Count("id")).values_list("household__residency", "n"))
-    return Cells(rows=list(Residency.choices), columns=[PEOPLE_COLUMN],
-                 counts=[[found.get(code, 0)] for code, _label in Residency.choices])
-
-
 def _people_by_ethnicity(actor: User, period: Period, place: Place) -> Cells:
     """Rows: the ethnic groups that occur among the people counted (in the
     standard's order), then "not stated"; one column, the people. (Not split
@@ -140,7 +132,8 @@ metrics.register_breakdown(Breakdown(
     permission=Perm.VIEW_REGISTRY, dated_by="left_on; household moved_in, moved_out",
     # Not through the suppression rule: residency is not a sensitive category, and
     # these are the report's "People: ..." figures, shown in full beside it.
-    cells=described(_people_by_residency, Residency.choices, [PEOPLE_COLUMN])))
+    cells=by_choice(living_people, "household__residency", list(Residency.choices),
+                    PEOPLE_COLUMN)))
 metrics.register_breakdown(Breakdown(
     code="registry.people_by_ethnicity", order=20, name=_("People by ethnic group"),
     description=_("The people living here on the period's last day (today, if the period "
