@@ -24,7 +24,9 @@ records, so the figure and the list behind it cannot disagree.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -250,6 +252,9 @@ class Metric:
     list_url: ListUrl | None = None
     order: int = 0
     trend: TrendFunc | None = None  # the figure per month, in one query (trend charts)
+    # For a count: the number of its records, taken another way (one grouped
+    # query that several figures share, `shared`); it must equal records().count().
+    counted: ValueFunc | None = None
 
     def __post_init__(self) -> None:
         if self.value is None and self.unit != Unit.COUNT:
@@ -287,6 +292,8 @@ class Metric:
         if not self.readable_by(actor):
             return None if self.unit == Unit.PERCENT else 0
         if self.value is None:
+            if self.counted is not None:
+                return self.counted(actor, period, place)
             return self.records(actor, period, place).count()
         return self.value(actor, period, place)
 
@@ -317,6 +324,34 @@ class Metric:
 def percent(part: int, whole: int) -> float | None:
     """part of whole as a percentage (None when there is nothing to divide)."""
     return 100 * part / whole if whole else None
+
+
+# --- figures read together ----------------------------------------------------------
+
+_reading: ContextVar[dict[Any, Any] | None] = ContextVar("metrics_reading", default=None)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Figures read together (a dashboard, a report): what several of them
+    share (`shared`) is computed once while this lasts, and never kept after."""
+    token = _reading.set({})
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def shared(key: Any, compute: Callable[[], Any]) -> Any:
+    """`compute()`, once per `key` while figures are read together (`reading`);
+    outside that, every call computes afresh. The key names everything the
+    result depends on (the reader, the day, the place)."""
+    store = _reading.get()
+    if store is None:
+        return compute()
+    if key not in store:
+        store[key] = compute()
+    return store[key]
 
 
 # --- breakdowns -----------------------------------------------------------------

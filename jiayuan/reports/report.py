@@ -349,6 +349,11 @@ def _month_label(part: Period) -> str:
 def build(actor: User, params: Params) -> Report:
     """The report for `actor`: every metric and breakdown they may read that
     is taken for the place, by app, in the registry's order."""
+    with metrics.reading():  # figures that share a query take it once
+        return _build(actor, params)
+
+
+def _build(actor: User, params: Params) -> Report:
     period, place = params.period, params.place
     k = suppression_k()
     sections: dict[str, Section] = {}

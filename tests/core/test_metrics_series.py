@@ -135,3 +135,22 @@ def test_a_sensitive_breakdown_needs_the_sensitive_permission(personas: Any, db:
             with pytest.raises(MetricError, match="may not read"):
                 sensitive.read(user, period, Place.district())
     assert plain.read(personas["head"], period, Place.district()).total() == 3
+
+
+# --- figures read together ------------------------------------------------------------
+
+def test_a_shared_part_is_computed_once_only_while_figures_are_read_together() -> None:
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert metrics.shared("k", compute) == 1
+    assert metrics.shared("k", compute) == 2  # not read together: afresh each time
+    with metrics.reading():
+        assert metrics.shared("k", compute) == 3
+        assert metrics.shared("k", compute) == 3
+        assert metrics.shared("other", compute) == 4
+    with metrics.reading():  # nothing kept from the last reading
+        assert metrics.shared("k", compute) == 5

@@ -155,3 +155,22 @@ def test_the_ethnic_groups_are_not_for_readers_without_sensitive_data(
         with pytest.raises(MetricError):
             table.read(reader, MARCH, Place.district())
     assert table in breakdowns_for(personas["head"])
+
+
+def test_each_figure_is_the_number_of_its_records_read_alone_or_together(
+        world: Any, personas: Any, grid_a: Any) -> None:
+    """The figures count by one grouped query they share (`counted`, while
+    read together) and list their records one by one: both agree, for each
+    reader, period and place."""
+    from jiayuan.core import metrics
+
+    codes = [m.code for m in metrics.all_metrics() if m.code.startswith("registry.")]
+    assert len(codes) == 8
+    for reader in (personas["head"], personas["gridworker"], personas["outsider"]):
+        for period in (JANUARY, MARCH):
+            for place in (Place.district(), Place.grid(grid_a.pk)):
+                with metrics.reading():
+                    together = {code: figure(code, reader, period, place) for code in codes}
+                for code in codes:
+                    rows = get(code).rows(reader, period, place).count()
+                    assert figure(code, reader, period, place) == together[code] == rows, code
