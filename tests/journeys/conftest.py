@@ -84,3 +84,20 @@ def assert_audit_intact() -> str:
     call_command("verify_audit", stdout=out)
     assert "intact" in out.getvalue(), out.getvalue()
     return out.getvalue()
+
+
+def restore_seed_data() -> None:
+    """What the data migrations wrote (the five default statuses of residents'
+    suggestions): a journey runs against a live server, so its database is
+    flushed after each test, and the next journey on the same worker would
+    find the migrations' rows gone."""
+    import importlib
+
+    from django.apps import apps
+
+    from jiayuan.civic.models import SuggestionStatus
+
+    if not SuggestionStatus.objects.filter(community=None).exists():
+        module = importlib.import_module(
+            "jiayuan.civic.migrations.0002_suggestions_default_statuses")
+        module.create(apps, None)

@@ -32,6 +32,7 @@ from tests.journeys.conftest import (  # noqa: F401 (browser is a fixture)
     assert_audit_intact,
     browser,
     login,
+    restore_seed_data,
     shot,
 )
 
@@ -40,6 +41,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def tiny_demo(transactional_db: Any) -> Iterator[None]:
+    restore_seed_data()  # an earlier journey on this worker flushed them
     with time_machine.travel(station_moment(DEMO_TODAY), tick=True):
         call_command("demo", scale="tiny", today=DEMO_TODAY, seed=1, stdout=StringIO())
         for name in ("gridworker", "head"):

@@ -19,18 +19,23 @@ keystroke in Chromium.
 
 from __future__ import annotations
 
-import importlib
 from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
 import time_machine
-from django.apps import apps
 from django.utils import timezone, translation
 
 from jiayuan.civic.choices import Attendance, Health, ProjectStatus, Stage
-from jiayuan.civic.models import Meeting, Project, Suggestion, SuggestionStatus
-from tests.journeys.conftest import PHONE, assert_audit_intact, login, new_context, shot
+from jiayuan.civic.models import Meeting, Project, Suggestion
+from tests.journeys.conftest import (
+    PHONE,
+    assert_audit_intact,
+    login,
+    new_context,
+    restore_seed_data,
+    shot,
+)
 from tests.polling import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,15 +53,6 @@ def _in(msgid: str, context: str | None = None) -> str:
         if context:
             return translation.pgettext(context, msgid)
         return translation.gettext(msgid)
-
-
-def _default_statuses() -> None:
-    """The five default statuses of the data migration (a transactional test
-    run before this one flushes them)."""
-    if not SuggestionStatus.objects.filter(community=None).exists():
-        module = importlib.import_module(
-            "jiayuan.civic.migrations.0002_suggestions_default_statuses")
-        module.create(apps, None)
 
 
 def _day(d: Any) -> str:
@@ -85,7 +81,7 @@ def _project_status(page: Any, project: Any, value: str, on: str = "") -> None:
 
 def test_a_residents_idea_becomes_a_project_and_they_read_what_came_of_it(
         live_server: Any, browser: Any, personas: dict, household: Any, grid_a: Any) -> None:
-    _default_statuses()
+    restore_seed_data()
     # A fixed clock (time-machine moves the live server's clock too): ten in
     # the morning, a few days after the real today, so the journey never
     # straddles midnight and "today" is the same for the pages and the test.
