@@ -13,13 +13,10 @@ from django.db.models import (
     Aggregate,
     Count,
     DateTimeField,
-    F,
     FloatField,
     Func,
-    IntegerField,
     Q,
     QuerySet,
-    Subquery,
 )
 
 from jiayuan.core.metrics import (
@@ -71,6 +68,14 @@ def monthly_totals(qs: QuerySet[Any], field: str, period: Period,
     return {part.start.replace(day=1): row[f"m{i}"] or 0 for i, part in enumerate(parts)}
 
 
+def _final_field(model: Any, field: str) -> Any:
+    """The model field at the end of a path such as "batch__created_at"."""
+    names = field.split("__")
+    for name in names[:-1]:
+        model = model._meta.get_field(name).related_model
+    return model._meta.get_field(names[-1])
+
+
 def monthly(records: Records, field: str, value: Any = None) -> TrendFunc:
     """A metric's `trend`: its records over the whole period, totalled by the
     month of `field` (the date the figure selects on).
@@ -89,26 +94,56 @@ def monthly(records: Records, field: str, value: Any = None) -> TrendFunc:
     return trend
 
 
+# A period no record falls in, whose days and moments mark, in the compiled
+# SQL of a metric's records, where a month's own go.
+MARK = Period(date(1900, 1, 1), date(1900, 1, 5))
+
+
+def _bounds(period: Period) -> list[Any]:
+    """A period's days and moments as the database is given them, in the
+    order of `_bounds(MARK)`."""
+    ops = connection.ops
+    return [ops.adapt_datefield_value(period.start), ops.adapt_datefield_value(period.end),
+            ops.adapt_datefield_value(period.after_end),
+            ops.adapt_datetimefield_value(period.since),
+            ops.adapt_datetimefield_value(period.until)]
+
+
 def month_counts(records: Records, actor: Any, period: Period,
                  place: Place) -> dict[date, Figure]:
     """How many records the metric has in each month of `period`, by its own
-    definition (`records` for each month), in one statement."""
+    definition (`records` of each month), in one statement of a COUNT per
+    month as scalar subqueries. The records are built and compiled once, for
+    MARK, and each month's days take the marks' places among the parameters
+    (building and compiling them once per month cost as much as running
+    them)."""
     parts = months(period)
-    each = [records(actor, part, place).order_by() for part in parts]
-    if not each:
+    if not parts:
         return {}
-    if any(qs.query.distinct or qs.query.group_by or qs.query.is_sliced for qs in each):
-        # A count that isn't a plain COUNT of rows: Django's own, month by month.
-        return {part.start.replace(day=1): qs.count()
-                for part, qs in zip(parts, each, strict=True)}
-    counts = {f"m{i}": Subquery(qs.annotate(_n=Func(F("pk"), function="COUNT"))
-                                .values("_n")[:1], output_field=IntegerField())
-              for i, qs in enumerate(each)}
-    # Any one row of the table carries the (uncorrelated) counts; an empty
-    # table has none, and then every month counts 0.
-    row = each[0].model._base_manager.order_by().annotate(**counts).values(*counts).first()
-    return {part.start.replace(day=1): (row[f"m{i}"] or 0) if row else 0
-            for i, part in enumerate(parts)}
+    qs = records(actor, MARK, place).order_by()
+    marks = _bounds(MARK)
+    sql, params = (qs.values("pk").query.sql_with_params() if not qs.query.is_empty()
+                   else ("", ()))
+    found = [i for i, value in enumerate(params) if value in marks]
+    if (not sql or not found or qs.query.distinct or qs.query.group_by
+            or qs.query.is_sliced):
+        # Nothing to read, or a count that isn't a plain COUNT of rows, or a
+        # definition without the period's days as parameters: month by month.
+        return {part.start.replace(day=1): records(actor, part, place).count()
+                for part in parts}
+    selects, every = [], []
+    for n, part in enumerate(parts):
+        mine, swap = list(params), dict(zip(marks, _bounds(part), strict=True))
+        for i in found:
+            mine[i] = swap[mine[i]]
+        # Django compiled `sql`; the values are parameters.
+        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS m{n})")  # noqa: S608
+        every += mine
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), every)
+        row = cursor.fetchone()
+    return {part.start.replace(day=1): int(count or 0)
+            for part, count in zip(parts, row, strict=True)}
 
 
 def by_choice(records: Records, field: str, choices: list[tuple[str, Any]],

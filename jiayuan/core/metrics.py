@@ -252,6 +252,9 @@ class Metric:
     list_url: ListUrl | None = None
     order: int = 0
     trend: TrendFunc | None = None  # the figure per month, in one query (trend charts)
+    # What stands on the period's last day (today, if the period ends later):
+    # a head count, not a flow; the dashboard says "today", not "this month".
+    on_last_day: bool = False
     # For a count: the number of its records, taken another way (one grouped
     # query that several figures share, `shared`); it must equal records().count().
     counted: ValueFunc | None = None
@@ -259,6 +262,11 @@ class Metric:
     def __post_init__(self) -> None:
         if self.value is None and self.unit != Unit.COUNT:
             raise ImproperlyConfigured(f"Metric {self.code}: a {self.unit} needs a value().")
+
+    @property
+    def blank(self) -> Figure:
+        """The figure of nothing: 0 of a count; no rate or time at all (None)."""
+        return 0 if self.unit == Unit.COUNT else None
 
     @property
     def counts_records(self) -> bool:
@@ -287,10 +295,11 @@ class Metric:
         return qs if self.readable_by(actor) else qs.none()
 
     def read(self, actor: User, period: Period, place: Place) -> Figure:
-        """The figure for `actor` (0, or None for a rate, without the permission)."""
+        """The figure for `actor`; without the permission, 0 records, or no
+        figure at all (None) for a rate or a time."""
         self._check(place)
         if not self.readable_by(actor):
-            return None if self.unit == Unit.PERCENT else 0
+            return self.blank
         if self.value is None:
             if self.counted is not None:
                 return self.counted(actor, period, place)
@@ -312,13 +321,12 @@ class Metric:
         self._check(place)
         parts = months(period)
         if not self.readable_by(actor):
-            blank: Figure = None if self.unit == Unit.PERCENT else 0
-            return [(part, blank) for part in parts]
+            return [(part, self.blank) for part in parts]
         if self.trend is None:
             return [(part, self.read(actor, part, place)) for part in parts]
         by_month = self.trend(actor, period, place)
-        zero: Figure = None if self.unit == Unit.PERCENT else 0
-        return [(part, by_month.get(part.start.replace(day=1), zero)) for part in parts]
+        none: Figure = None if self.unit == Unit.PERCENT else 0  # a month without records
+        return [(part, by_month.get(part.start.replace(day=1), none)) for part in parts]
 
 
 def percent(part: int, whole: int) -> float | None:

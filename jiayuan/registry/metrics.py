@@ -116,13 +116,14 @@ for order, (code, households, people) in enumerate(ALL):
     metrics.register(Metric(
         code=f"registry.households{suffix}", order=order, name=households,
         description=HOUSEHOLDS_OF if code else HOUSEHOLDS, unit=Unit.COUNT, model=Household,
-        dated_by="moved_in, moved_out", permission=Perm.VIEW_REGISTRY,
+        dated_by="moved_in, moved_out", on_last_day=True, permission=Perm.VIEW_REGISTRY,
         records=_households(code), counted=_counted("households", code),
         list_url=_household_list(code)))
     metrics.register(Metric(
         code=f"registry.people{suffix}", order=10 + order, name=people,
         description=PEOPLE_OF if code else PEOPLE, unit=Unit.COUNT, model=Person,
-        dated_by="left_on; household moved_in, moved_out", permission=Perm.VIEW_REGISTRY,
+        dated_by="left_on; household moved_in, moved_out", on_last_day=True,
+        permission=Perm.VIEW_REGISTRY,
         records=_people(code), counted=_counted("people", code)))
 
 

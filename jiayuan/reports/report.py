@@ -28,6 +28,7 @@ from jiayuan.core.metrics import Breakdown, Figure, Metric, Period, Place, Place
 from jiayuan.core.models import User
 from jiayuan.lib import suppression
 from jiayuan.reports.dashboard import records_url
+from jiayuan.reports.naming import place_label, place_number
 
 
 class ReportError(ValueError):
@@ -418,32 +419,6 @@ def period_text(params: Params) -> str:
     days = f"{params.period.start.isoformat()} – {params.period.end.isoformat()}"
     period = period_label(params)
     return period if period == days else f"{period} ({days})"
-
-
-def place_label(actor: User, place: Place) -> str:
-    """The place by name: the reader's whole area, a community or a grid (one
-    that is gone: its kind and number). The places app is reached by name
-    through the app registry: this app imports no domain app."""
-    if place.kind == PlaceKind.DISTRICT:
-        return _("All my area")
-    if place.kind == PlaceKind.GRID:
-        grid = apps.get_model("places", "Grid").objects.select_related("community") \
-            .filter(pk=place.id).first()
-        if grid is not None:
-            return f"{grid.community.name} · {grid.name} ({grid.code})"
-    else:
-        community = apps.get_model("places", "Community").objects.filter(pk=place.id).first()
-        if community is not None:
-            return str(community.name)
-    return place_number(place)
-
-
-def place_number(place: Place) -> str:
-    """The place without its name: the whole area, "grid no. 5"."""
-    if place.kind == PlaceKind.DISTRICT:
-        return _("All my area")
-    return _("%(place)s no. %(id)s") % {"place": metrics.PLACE_LABELS[place.kind],
-                                        "id": place.id}
 
 
 def filename(params: Params, extension: str) -> str:

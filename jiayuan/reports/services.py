@@ -31,7 +31,7 @@ from jiayuan.core import audit
 from jiayuan.core.models import AuditAction, AuditEntry, User
 from jiayuan.reports import pdf, xlsx
 from jiayuan.reports.models import ReportRun, RunFormat, RunState
-from jiayuan.reports.report import Params, Report, build, filename
+from jiayuan.reports.report import Params, Report, build, district_sized, filename
 
 SCREEN = "screen"
 ACTIONS = {SCREEN: AuditAction.PRINT, RunFormat.PDF: AuditAction.PRINT,
@@ -71,15 +71,36 @@ def _record(actor: User, params: dict[str, str], fmt: str, digest: str,
                         changes=changes)
 
 
-def report_show(*, actor: User, params: Params) -> Report:
-    """Build the report for the screen and record the run."""
+def in_background(params: Params) -> bool:
+    """A report a request shouldn't wait for (`district_sized`: a whole
+    district over more than a quarter) is prepared by the `reports` job; the
+    screen offers its files instead of its figures."""
+    return district_sized(params)
+
+
+def report_show(*, actor: User, params: Params) -> Report | None:
+    """Build the report for the screen and record the run; None for a report
+    prepared in the background only (`in_background`)."""
+    if in_background(params):
+        return None
     report = build(actor, params)
     _record(actor, params.audit(), SCREEN, report.digest)
     return report
 
 
+def report_download(*, actor: User, params: Params, fmt: str, language: str,
+                    label: str) -> ReportFile | ReportRun:
+    """The report as a file now, or, for one prepared in the background
+    (`in_background`), the run queued for it."""
+    if in_background(params):
+        return report_run_request(actor=actor, params=params, fmt=fmt, language=language,
+                                  label=label)
+    return report_file(actor=actor, params=params, fmt=fmt)
+
+
 def report_file(*, actor: User, params: Params, fmt: str) -> ReportFile:
-    """Build the report, write it as `fmt` ("xlsx" or "pdf") and record the run."""
+    """Build the report, write it as `fmt` ("xlsx" or "pdf") and record the
+    run, whatever its size (the `reports` job's and the callers that chose)."""
     report = build(actor, params)
     content = write_file(report, fmt)
     _record(actor, params.audit(), fmt, report.digest)

@@ -15,12 +15,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from jiayuan.core import metrics, scope
+from jiayuan.core import metrics
 from jiayuan.core.access import require
 from jiayuan.core.metrics import Figure, MetricError, Period, Place, PlaceKind, Unit
 from jiayuan.core.models import User
 from jiayuan.reports import links
 from jiayuan.reports.dashboard import TREND_MONTHS, Tile, dashboard, this_month
+from jiayuan.reports.naming import (
+    community_label,
+    grid_label,
+    place_label,
+    scope_grids,
+    scope_label,
+)
 from jiayuan.reports.report import ReportError, figure_text, parse, parse_place
 
 PAGE_SIZE = 50
@@ -79,7 +86,7 @@ class TileView:
 
 def tile_view(tile: Tile) -> TileView:
     metric = tile.metric
-    caption = _("Today") if metric.snapshot else _("This month so far")
+    caption = _("Today") if metric.snapshot or metric.on_last_day else _("This month so far")
     chart = spark(str(metric.name), metric.unit, tile.series) if tile.series else None
     return TileView(tile, figure_text(tile.value, metric.unit), caption,
                     "fig-" + metric.code.replace(".", "-").replace("_", "-"), chart)
@@ -92,38 +99,6 @@ class Choice:
     selected: bool
 
 
-def _grid_label(grid: Any) -> str:
-    return _("Grid %(code)s · %(name)s") % {"code": grid.code, "name": grid.name}
-
-
-def _community_label(community: Any) -> str:
-    return _("Community: %(name)s") % {"name": community.name}
-
-
-def scope_label(user: User, grids: list[Any]) -> str:
-    """Whose figures the whole-scope dashboard shows: the account's own grids,
-    its community, or the whole district."""
-    if scope.grid_ids(user) is scope.ALL:
-        return _("The whole district")
-    if user.grids.exists():
-        return _("My grids: %(codes)s") % {"codes": ", ".join(g.code for g in grids)}
-    if user.community_id:
-        return _community_label(user.community)
-    return _("My grids: %(codes)s") % {"codes": ", ".join(g.code for g in grids)}
-
-
-def place_label(user: User, place: Place, grids: list[Any]) -> str:
-    if place.kind == PlaceKind.GRID:
-        grid = next((g for g in grids if g.pk == place.id), None)
-        return _grid_label(grid) if grid else str(place)
-    if place.kind == PlaceKind.COMMUNITY:
-        community = next((g.community for g in grids if g.community_id == place.id), None)
-        if community is None and user.community_id == place.id:
-            community = user.community
-        return _community_label(community) if community else str(place)
-    return scope_label(user, grids)
-
-
 def place_choices(user: User, place: Place, grids: list[Any]) -> list[Choice]:
     """The places a reader whose scope holds more than one grid may pick: the
     whole scope, each community (when there are several), each grid."""
@@ -132,9 +107,10 @@ def place_choices(user: User, place: Place, grids: list[Any]) -> list[Choice]:
     out = [Choice("", scope_label(user, grids), place.kind == PlaceKind.DISTRICT)]
     communities = {g.community_id: g.community for g in grids}
     if len(communities) > 1:
-        out += [Choice(f"community:{pk}", _community_label(c),
+        out += [Choice(f"community:{pk}", community_label(c),
                        place == Place.community(pk)) for pk, c in communities.items()]
-    out += [Choice(f"grid:{g.pk}", _grid_label(g), place == Place.grid(g.pk)) for g in grids]
+    out += [Choice(f"grid:{g.pk}", grid_label(g, community=len(communities) > 1),
+                   place == Place.grid(g.pk)) for g in grids]
     return out
 
 
@@ -159,7 +135,7 @@ def home(request: HttpRequest) -> HttpResponse:
     status = 200
     if metrics.for_reader(user):
         today = timezone.localdate()
-        grids = list(scope.grids_for(user).select_related("community"))
+        grids = scope_grids(user)
         error = ""
         try:
             place = parse_place(user, _place_query(request.GET))
@@ -214,7 +190,7 @@ def figure_records(request: HttpRequest, code: str) -> HttpResponse:
     rows = links.prepared(metric.rows(user, params.period, params.place))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     objects: list[Model] = list(page.object_list)
-    grids = list(scope.grids_for(user).select_related("community"))
+    grids = scope_grids(user)
     return render(request, "reports/figure_records.html", {
         "metric": metric, "period": params.period, "text": figure_text(value, metric.unit),
         "place": place_label(user, params.place, grids), "page": page,

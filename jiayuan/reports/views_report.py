@@ -30,6 +30,7 @@ from jiayuan.core.models import User
 from jiayuan.core.views import pdf_response
 from jiayuan.reports import services
 from jiayuan.reports.models import ReportRun, RunFormat, RunState
+from jiayuan.reports.naming import place_label
 from jiayuan.reports.report import (
     PERIOD_KINDS,
     Params,
@@ -37,10 +38,8 @@ from jiayuan.reports.report import (
     ReportError,
     community_model,
     default_params,
-    district_sized,
     parse,
     period_label,
-    place_label,
 )
 from jiayuan.reports.selectors import get_run_for, require_reader, runs_for
 
@@ -97,7 +96,7 @@ def _page(request: HttpRequest, actor: User, params: Params | None, *,
         "kinds": [(kind, KIND_LABELS[kind]) for kind in PERIOD_KINDS],
         "quarters": range(1, 5), "months": range(1, 13), "places": _places(actor),
         "error": error, "params": params, "report": report, "query": query,
-        "background": params is not None and report is None and district_sized(params),
+        "background": params is not None and report is None and services.in_background(params),
         "label": _label(actor, params) if params is not None else "",
     }
     return render(request, "reports/report.html", context, status=status)
@@ -119,8 +118,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         params = _params(request, actor)
     except ReportError as error:
         return _page(request, actor, None, error=str(error), status=400)
-    if district_sized(params):
-        return _page(request, actor, params)  # offers the files, prepared in the background
+    # None: prepared in the background, the page offers its files
     return _page(request, actor, params, report=services.report_show(actor=actor, params=params))
 
 
@@ -146,12 +144,12 @@ def _download(request: HttpRequest, fmt: RunFormat) -> HttpResponse:
         params = parse(actor, request.GET, today=timezone.localdate())
     except ReportError as error:
         return _page(request, actor, None, error=str(error), status=400)
-    if district_sized(params):
-        run = services.report_run_request(actor=actor, params=params, fmt=fmt,
-                                          language=translation.get_language() or "",
-                                          label=_label(actor, params))
-        return redirect(_runs_url(run))
-    return _file_response(services.report_file(actor=actor, params=params, fmt=fmt), fmt)
+    out = services.report_download(actor=actor, params=params, fmt=fmt,
+                                   language=translation.get_language() or "",
+                                   label=_label(actor, params))
+    if isinstance(out, ReportRun):
+        return redirect(_runs_url(out))
+    return _file_response(out, fmt)
 
 
 @login_required
@@ -176,9 +174,12 @@ def report_runs(request: HttpRequest) -> HttpResponse:
     run = get_run_for(actor, request.GET["run"]) if "run" in request.GET else None
     runs = [r for r in mine[:20] if run is None or r.pk != run.pk]
     pending = any(r.pending for r in [*runs, *([run] if run else [])])
+    # A run that failed may be asked again: the same report, queued anew.
+    again = (f"{reverse('report_' + run.format)}?{urlencode(run.params)}"
+             if run is not None and run.state == RunState.FAILED else "")
     response = render(request, "reports/report_runs.html", {
         "run": run, "runs": runs, "pending": pending, "refresh": REFRESH_SECONDS,
-        "states": RunState})
+        "states": RunState, "again": again})
     if pending:
         response["Refresh"] = str(REFRESH_SECONDS)
     return response

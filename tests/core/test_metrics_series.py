@@ -154,3 +154,58 @@ def test_a_shared_part_is_computed_once_only_while_figures_are_read_together() -
         assert metrics.shared("other", compute) == 4
     with metrics.reading():  # nothing kept from the last reading
         assert metrics.shared("k", compute) == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["at", "day"])
+def test_month_counts_reads_each_month_by_the_definition_in_one_statement(
+        personas: Any, field: str) -> None:
+    """The records are compiled once, for a marked period, and each month's
+    days and moments take the marks' places: the counts are those of each
+    month's own records, whether the definition selects on moments
+    (`since`/`until`) or on days (`start`/`end`, the last day inclusive)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jiayuan.core.metric_parts import month_counts
+    from jiayuan.core.models import AuditEntry
+
+    for moment in (datetime(2026, 1, 31, 23, 30), datetime(2026, 2, 1, 0, 30),
+                   datetime(2026, 2, 28, 12, 0), datetime(2026, 3, 15, 8, 0)):
+        with time_machine.travel(timezone.make_aware(moment), tick=False):
+            audit.record(AuditAction.PRINT, actor=personas["head"], obj=personas["head"])
+
+    def records(actor: Any, period: Period, place: Place) -> QuerySet[Any]:
+        rows = AuditEntry.objects.filter(action=AuditAction.PRINT)
+        if field == "at":
+            return rows.filter(at__gte=period.since, at__lt=period.until)
+        return rows.filter(at__date__gte=period.start, at__date__lte=period.end)
+
+    quarter = Period(date(2026, 1, 1), date(2026, 3, 31), TODAY)
+    with CaptureQueriesContext(connection) as queries:
+        counts = month_counts(records, personas["head"], quarter, Place.district())
+    by_month = {part.start: records(None, part, Place.district()).count()
+                for part in metrics.months(quarter)}
+    assert counts == by_month
+    if field == "at":  # the station's months: 31 Jan 23:30 is January
+        assert counts == {date(2026, 1, 1): 1, date(2026, 2, 1): 2, date(2026, 3, 1): 1}
+    if connection.vendor == "sqlite":
+        assert len(queries) == 1
+
+
+@pytest.mark.django_db
+def test_month_counts_without_the_period_in_its_definition_counts_month_by_month(
+        personas: Any) -> None:
+    """A definition that doesn't select on the period's days counts every
+    month the same (the fallback reads each month by the definition)."""
+    from jiayuan.core.metric_parts import month_counts
+    from jiayuan.core.models import AuditEntry
+
+    audit.record(AuditAction.PRINT, actor=personas["head"], obj=personas["head"])
+    quarter = Period(date(2026, 1, 1), date(2026, 3, 31), TODAY)
+    counts = month_counts(lambda a, p, pl: AuditEntry.objects.filter(action=AuditAction.PRINT),
+                          personas["head"], quarter, Place.district())
+    assert counts == dict.fromkeys([date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)], 1)
+    nothing = month_counts(lambda a, p, pl: AuditEntry.objects.none(),
+                           personas["head"], quarter, Place.district())
+    assert set(nothing.values()) == {0}

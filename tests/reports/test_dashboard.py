@@ -370,3 +370,34 @@ def test_the_dashboard_reads_the_place_it_is_given(personas: dict[str, User],
     codes = {t.metric.code for g in groups for t in g.tiles}
     assert "engage.cards_issued" not in codes  # not taken per grid
     assert "desk.cases_opened" in codes
+
+
+def test_head_counts_say_today_and_flows_this_month(personas: dict[str, User]) -> None:
+    """Households and people are counted on the day (today), not over the
+    month; cases opened are this month's so far."""
+    client = Client()
+    client.force_login(personas["head"])
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    captions = dict(re.findall(r'data-metric="([^"]+)">.*?<span class="dash-caption">([^<]*)<',
+                               body, re.S))
+    assert captions["registry.households"] == captions["registry.people"] == "Today"
+    assert captions["desk.cases_opened"] == "This month so far"
+    assert metrics.get("registry.people").on_last_day
+    assert not metrics.get("desk.cases_opened").on_last_day
+
+
+@pytest.mark.parametrize("unit", list(Unit))
+def test_a_reader_without_the_permission_reads_no_figure_but_zero_records(
+        unit: Unit, personas: dict[str, User]) -> None:
+    """Without the permission a count is 0 records, and a rate or a time is no
+    figure at all (not 0 %, not 0 days), month by month too."""
+    metric = Metric(code="tests.blank", name="t", description="t", unit=unit, model=Case,
+                    records=lambda actor, period, place: Case.objects.all(),
+                    value=None if unit == Unit.COUNT else (lambda a, p, pl: 42),
+                    permission=Perm.MANAGE_STAFF)
+    outsider = personas["gridworker"]
+    assert not outsider.has(Perm.MANAGE_STAFF)
+    month = Period(DEMO_TODAY.replace(day=1), DEMO_TODAY, DEMO_TODAY)
+    expected = 0 if unit == Unit.COUNT else None
+    assert metric.read(outsider, month, Place.district()) == expected
+    assert metric.series(outsider, month, Place.district()) == [(month, expected)]

@@ -3,6 +3,8 @@ for its requester, and deletes runs older than 7 days (a fixed clock)."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -180,3 +182,26 @@ def test_a_writer_that_fails_fails_its_run_and_the_job_says_so(
 def last_action(run: ReportRun) -> str:
     return AuditEntry.objects.filter(object_type="reports.reportrun",
                                      object_id=str(run.pk)).order_by("-seq").first().action
+
+
+def test_a_failed_run_offers_to_ask_for_it_again_and_that_queues_it_anew(
+        clock: Any, monkeypatch: pytest.MonkeyPatch, personas: dict[str, User]) -> None:
+    def broken(report: rpt.Report) -> bytes:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(xlsx, "write", broken)
+    run = queue(personas["head"])
+    scheduler.run_job(scheduler.Job("reports", jobs.step_reports, 80), NOW)
+    client = Client()
+    client.force_login(personas["head"])
+    page = client.get(reverse("report_runs"), {"run": run.pk}).content.decode()
+    again = re.search(r'id="run-again" href="([^"]+)"', page)
+    assert again, "a failed run offers no way to ask again"
+    response = client.get(html.unescape(again.group(1)))
+    assert response.status_code == 302
+    anew = ReportRun.objects.exclude(pk=run.pk).get()
+    assert anew.state == RunState.QUEUED and anew.params == run.params
+    assert anew.format == run.format
+    # A run that is ready or waiting offers nothing of the kind.
+    waiting = client.get(reverse("report_runs"), {"run": anew.pk}).content.decode()
+    assert 'id="run-again"' not in waiting

@@ -84,12 +84,14 @@ class TestTheReportPage:
             self, demo_loaded: str) -> None:
         home = client_for("head").get(reverse("home")).content.decode()
         assert f'href="{reverse("report")}"' in home
+        # The demo's head heads one community: the heading names it.
+        community = User.objects.get(username="head").community.name
         chinese = client_for("head").get(reverse("report"), Q3).content.decode()
-        assert "2026年第3季度 · 我负责的全部范围" in chinese and "查看报表" in chinese
+        assert f"2026年第3季度 · 社区：{community}" in chinese and "查看报表" in chinese
         traditional = client_for("head", "zh-hant").get(reverse("report"), Q3).content.decode()
-        assert "我負責的全部範圍" in traditional
+        assert f"社區：{community}" in traditional
         english = client_for("head", "en").get(reverse("report"), Q3).content.decode()
-        assert "2026 Q3 · All my area" in english
+        assert f"2026 Q3 · Community: {community}" in english
 
     def test_its_figures_are_the_reports_and_the_run_is_audited_with_the_digest(
             self, demo_loaded: str) -> None:

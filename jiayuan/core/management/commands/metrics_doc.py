@@ -105,7 +105,9 @@ def render() -> str:
             model = metric.model._meta
             value = (str(metric.how) if metric.how
                      else "the number of records")
-            period = (f"selects on `{metric.dated_by}`" if metric.dated_by
+            period = (f"its last day (today, if it ends later), by `{metric.dated_by}`"
+                      if metric.on_last_day
+                      else f"selects on `{metric.dated_by}`" if metric.dated_by
                       else "not used: the figure is of today")
             places = _places(metric.places)
             trend = ("one grouped query" if metric.trended
