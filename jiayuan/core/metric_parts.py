@@ -81,13 +81,13 @@ def monthly(records: Records, field: str, value: Any = None) -> TrendFunc:
     month of `field` (the date the figure selects on).
 
     One statement either way, chosen by what measured faster at a district's
-    size (bench/dashboard_report.py): on SQLite a count is a COUNT of each
-    month's records as scalar subqueries (each a range of an index; one pass
-    over the year's rows sorting each into its month cost 3-5 times more
-    there); on PostgreSQL, and for sums, one pass with a filtered aggregate per
-    month (`monthly_totals`; the subqueries cost about 1.5 times more there)."""
+    size (bench/dashboard_report.py): a count is a COUNT of each month's
+    records as scalar subqueries (`month_counts`: each a range of an index;
+    one pass over the year's rows sorting each into its month cost 3-5 times
+    more on SQLite and 3-4 times more on PostgreSQL); a sum is one pass with a
+    filtered aggregate per month (`monthly_totals`)."""
     def trend(actor: Any, period: Period, place: Place) -> dict[date, Figure]:
-        if value is None and connection.vendor == "sqlite":
+        if value is None:
             return month_counts(records, actor, period, place)
         return monthly_totals(records(actor, period, place), field, period, value)
 
