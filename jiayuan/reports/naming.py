@@ -26,7 +26,8 @@ def grid_label(grid: Any, *, community: bool = True) -> str:
 
 
 def community_label(community: Any) -> str:
-    return _("Community: %(name)s") % {"name": community.name}
+    """A community by its own name (邹家角社区): it says what it is."""
+    return str(community.name)
 
 
 def scope_grids(user: User) -> list[Any]:
