@@ -347,7 +347,7 @@ CONTENT_SECURITY_POLICY = {
 # the camera, the microphone, the location or payments (photos are uploaded from a
 # file input, which asks nothing of these); the wall screen asks for full screen.
 PERMISSIONS_POLICY = {
-    "accelerometer": "()", "autoplay": "()", "bluetooth": "()", "camera": "()",
+    "accelerometer": "()", "autoplay": "()", "camera": "()",
     "display-capture": "()", "encrypted-media": "()", "fullscreen": "(self)",
     "geolocation": "()", "gyroscope": "()", "hid": "()", "idle-detection": "()",
     "magnetometer": "()", "microphone": "()", "midi": "()", "payment": "()",

@@ -39,7 +39,7 @@ CSP = {
     "object-src": ["'none'"],
 }
 PERMISSIONS_POLICY = (
-    "accelerometer=(), autoplay=(), bluetooth=(), camera=(), display-capture=(), "
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), "
     "encrypted-media=(), fullscreen=(self), geolocation=(), gyroscope=(), hid=(), "
     "idle-detection=(), magnetometer=(), microphone=(), midi=(), payment=(), "
     "picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), "
