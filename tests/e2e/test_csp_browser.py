@@ -43,8 +43,8 @@ document.addEventListener("securitypolicyviolation", function (e) {
 class Watched:
     """A page whose CSP violations and console errors are kept."""
 
-    def __init__(self, browser: Any, *, viewport: dict[str, int] | None = None) -> None:
-        context = new_context(browser, viewport=viewport)
+    def __init__(self, chromium: Any, *, viewport: dict[str, int] | None = None) -> None:
+        context = new_context(chromium, viewport=viewport)
         context.add_init_script(WATCH)
         self.page = context.new_page()
         self.errors: list[str] = []
