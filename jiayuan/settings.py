@@ -145,7 +145,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry them too (docs/deployment.md, headers).
+    "jiayuan.core.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their caching, every page is no-store.
+    "jiayuan.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "jiayuan.core.middleware.NulCharacterMiddleware",
@@ -311,6 +316,44 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"  # Django's default, said out loud
+
+# Content-Security-Policy (django-csp 4.0; docs/deployment.md, "Headers"). Every
+# script and stylesheet is a file under /static/: no inline <script>, no on…=
+# handlers, no style="…" attributes (behaviours are data- attributes read by
+# static/js/behaviours.js; computed widths are SVG attributes). htmx runs with
+# includeIndicatorStyles off (base.html), so it injects no <style> either.
+# img-src has no data: — nothing uses one (QR codes are inline SVG markup, which
+# img-src does not govern; the admin's icons are files). The one hash is the
+# error pages' own <style> block (templates/errors/page.html), kept inline so a
+# 500 page renders without the static files; tests/core/test_security_headers.py
+# recomputes it and fails with the new value when that block changes.
+_ERROR_PAGE_STYLE = "'sha256-La1AB/RaHKOEZ5sQsf4vdzUM8da79ERYs4+i9lUPhLE='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", _ERROR_PAGE_STYLE],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+# Permissions-Policy (core.middleware.PermissionsPolicyMiddleware): no page uses
+# the camera, the microphone, the location or payments (photos are uploaded from a
+# file input, which asks nothing of these); the wall screen asks for full screen.
+PERMISSIONS_POLICY = {
+    "accelerometer": "()", "autoplay": "()", "camera": "()",
+    "display-capture": "()", "encrypted-media": "()", "fullscreen": "(self)",
+    "geolocation": "()", "gyroscope": "()", "hid": "()", "idle-detection": "()",
+    "magnetometer": "()", "microphone": "()", "midi": "()", "payment": "()",
+    "picture-in-picture": "()", "publickey-credentials-get": "()",
+    "screen-wake-lock": "()", "serial": "()", "usb": "()", "xr-spatial-tracking": "()",
+}
 # HSTS preloading is a commitment for a whole domain that its owner makes (and
 # cannot quickly undo), not something an application should switch on; turn it
 # on with SECURE_HSTS_PRELOAD=1 once the domain is submitted.

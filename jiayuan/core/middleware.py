@@ -70,10 +70,49 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = current_ip.set(client_ip(request))
         try:
-            response = self.get_response(request)
+            return self.get_response(request)
         finally:
             current_ip.reset(token)
-        # Pages about residents must not linger in browser or proxy caches.
-        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` (with no-cache, must-revalidate, private, max-age=0)
+    on every page, so that no view can forget it.
+
+    Staff pages and files are about residents: always no-store, whatever the
+    view said. An anonymous page (the portal's forms and status pages, a
+    department's reply page, the login page) is no-store unless its view chose a
+    Cache-Control of its own. Static files never get here (WhiteNoise answers
+    them first, with their long caching).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control") or _signed_in(request):
             add_never_cache_headers(response)
+        return response
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated
+
+
+class PermissionsPolicyMiddleware:
+    """The Permissions-Policy header on every response, static files included:
+    settings.PERMISSIONS_POLICY, feature → allow list (Django has no setting
+    for it). A view that sets its own header keeps it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.value = ", ".join(f"{feature}={allow}" for feature, allow
+                               in settings.PERMISSIONS_POLICY.items())
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.value:
+            response.headers.setdefault("Permissions-Policy", self.value)
         return response

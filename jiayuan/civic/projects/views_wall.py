@@ -42,6 +42,7 @@ def place(rows: list[selectors.Row], year: int) -> None:
         end = p.ends_on + timedelta(days=1)
         right = 100.0 if end.year > year else _pct(end, year)
         row.left, row.width = left, max(right - left, 0.8)  # type: ignore[attr-defined]
+        row.done = round(row.width * p.progress / 100, 2)  # type: ignore[attr-defined]
         row.marks = [(_pct(m.planned_on, year), m) for m in p.milestones.all()  # type: ignore[attr-defined]
                      if m.planned_on.year == year]
         place(row.children, year)
