@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.database import AxesDatabaseHandler  # type: ignore[import-untyped]
 from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core import accounts
@@ -30,7 +31,7 @@ class PasswordChangeForm(forms.Form):
     new_password2 = _password(_("New password again"), "new-password")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         one, two = data.get("new_password1"), data.get("new_password2")
         if one and two and one != two:
             raise ValidationError({"new_password2": _("The two new passwords differ.")})
@@ -50,8 +51,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
                   lambda d: accounts.change_password(actor=request.user,  # type: ignore[arg-type]
                                                      old=d["old_password"],
                                                      new=d["new_password1"]),
-                  _("Your password was changed. You stay logged in here; other devices "
-                    "logged in to this account are logged out."),
+                  gettext("Your password was changed. You stay logged in here; other "
+                          "devices logged in to this account are logged out."),
                   keep_this_session)
     return done or render(request, "core/password_change.html", {
         "form": form, "rules": password_validators_help_texts()})
