@@ -4,7 +4,11 @@ whatever the number of tries (jiayuan.core.lockout)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -18,6 +22,7 @@ RIGHT = "a-long-real-passphrase"
 ATTACKER = "198.51.100.7"
 ELSEWHERE = "203.0.113.20"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -133,3 +138,20 @@ def test_no_table_grows_with_each_login(staff):
         assert post(c, "ayse", RIGHT) == 302
         c.post(reverse("logout"))
     assert not AccessLog.objects.exists() and not AccessAttempt.objects.exists()
+
+
+def _settings_of(env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("LOGIN_")}
+    code = ("from django.conf import settings as s; "
+            "print(s.AXES_FAILURE_LIMIT, s.LOGIN_ADDRESS_FAILURE_LIMIT, s.AXES_COOLOFF_TIME)")
+    return subprocess.run([sys.executable, "manage.py", "shell", "-v", "0", "-c", code], cwd=ROOT,
+                          env={**base, "JIAYUAN_LOCAL_KEYS": "1", **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_the_limits_and_the_cool_off_come_from_the_environment():
+    result = _settings_of({"LOGIN_FAILURE_LIMIT": "8", "LOGIN_ADDRESS_FAILURE_LIMIT": "80",
+                           "LOGIN_COOLOFF_MINUTES": "60"})
+    assert result.stdout.split() == ["8", "80", "1:00:00"], result.stderr
+    refused = _settings_of({"LOGIN_COOLOFF_MINUTES": "0"})
+    assert refused.returncode != 0 and "LOGIN_COOLOFF_MINUTES" in refused.stderr
