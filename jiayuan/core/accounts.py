@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiayuan.core import audit
 from jiayuan.core.audit import audited
@@ -36,5 +37,5 @@ def change_password(*, actor: User, old: str, new: str) -> User:
     user.set_password(new)
     user.save(update_fields=["password"])
     audit.record(AuditAction.UPDATE, actor=actor, obj=user, object_repr=user.username,
-                 changes={"password": "changed"})
+                 changes={"password": gettext_noop("changed")})
     return user

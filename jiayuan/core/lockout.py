@@ -27,15 +27,15 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from jiayuan.core import audit
 from jiayuan.core.auth import LoginForm
 from jiayuan.core.models import AuditAction
 
-# What a lockout entry says was locked (its `changes`).
-BY_USERNAME = "username and address"
-BY_ADDRESS = "address"
+# What a lockout entry says was locked (its `changes`; the log page translates it).
+BY_USERNAME = gettext_noop("username and address")
+BY_ADDRESS = gettext_noop("address")
 
 
 class Handler(AxesDatabaseHandler):
