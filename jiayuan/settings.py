@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -130,6 +131,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",  # login lockout (docs/data-protection.md, "Logins"); settings below
     "jiayuan.core",
     "jiayuan.places",
     "jiayuan.directory",
@@ -160,6 +162,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jiayuan.core.middleware.RequestContextMiddleware",
+    # Last: turns a login refused for a lockout into the login page saying so.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jiayuan.urls"
@@ -203,19 +207,59 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
-# Django's model backend, refusing the public demo password outside demo mode.
-AUTHENTICATION_BACKENDS = ["jiayuan.core.auth.Backend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Logins and passwords (docs/data-protection.md, "Logins") -----------------------
+# django-axes refuses a login while it is locked out, before Django's model
+# backend (ours refuses the public demo password outside demo mode) is asked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "jiayuan.core.auth.Backend"]
+# Lockout: LOGIN_FAILURE_LIMIT failed logins for one username from one address
+# lock that username on that address only (a colleague elsewhere, or on the same
+# address with another username, is not locked out); LOGIN_ADDRESS_FAILURE_LIMIT
+# failures from one address, whatever the usernames, lock that address. Each
+# lasts LOGIN_COOLOFF_MINUTES after the last counted failure.
+# jiayuan.core.lockout.Handler gives each of the two its own limit.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+if min(LOGIN_FAILURE_LIMIT, LOGIN_ADDRESS_FAILURE_LIMIT, LOGIN_COOLOFF_MINUTES) < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT, LOGIN_ADDRESS_FAILURE_LIMIT and "
+                               "LOGIN_COOLOFF_MINUTES must be 1 or more")
+AXES_HANDLER = "jiayuan.core.lockout.Handler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+# A try while locked out is refused and not counted: the cool-off runs from the
+# last counted failure, and each row of axes' table takes at most the limit's
+# worth of failures (its rows are deleted once their cool-off is over).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A successful login does not wipe the counts: axes would wipe the address's
+# count too, so a colleague's login would hand a guesser a fresh allowance.
+AXES_RESET_ON_SUCCESS = False
+# The real client's address behind nginx (BEHIND_PROXY), as in the audit log.
+AXES_CLIENT_IP_CALLABLE = "jiayuan.core.middleware.client_ip"
+# The login page (or the admin's) again, saying why, with status 429.
+AXES_LOCKOUT_CALLABLE = "jiayuan.core.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# No table that grows with every login or failure: the audit log records
+# logins and one entry per lockout (jiayuan.core.lockout).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+# The admin handles places and staff accounts only; unlocking is `manage.py axes_reset_*`.
+AXES_ENABLE_ADMIN = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {"NAME": "jiayuan.core.passwords.LengthValidator",
+     "OPTIONS": {"min_length": 12, "max_length": 64}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "jiayuan.core.passwords.StationWordsValidator"},
 ]
+# --- end of logins and passwords ---------------------------------------------------------
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [

@@ -70,7 +70,8 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", _("Imported a roster")
     UNDO_IMPORT = "undo_import", _("Undid an import")
     LOGIN = "login", _("Logged in")
-    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGIN_FAILED = "login_failed", _("Failed login")  # earlier entries; now LOCKOUT
+    LOCKOUT = "lockout", _("Logins locked out")
     LOGOUT = "logout", _("Logged out")
     DENIED = "denied", _("Access denied")
     VIEW_SENSITIVE = "view_sensitive", _("Viewed sensitive details")

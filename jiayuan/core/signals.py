@@ -1,10 +1,14 @@
-"""Audit logins, logouts and failed logins."""
+"""Audit logins and logouts.
+
+A failed login writes no entry of its own (anyone can fail to log in, as often
+as they like): django-axes counts failures, and the audit log gets one entry
+when a lockout starts (jiayuan.core.lockout)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
 from jiayuan.core import audit
@@ -24,13 +28,3 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         audit.record(AuditAction.LOGOUT, actor=user,
                      ip=client_ip(request) if request else None,
                      object_type="core.user", object_id=user.pk, object_repr=user.username)
-
-
-@receiver(user_login_failed)
-def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
-                  **kwargs: Any) -> None:
-    # Only the username attempted; never the password.
-    username = str(credentials.get("username", ""))[:150]
-    audit.record(AuditAction.LOGIN_FAILED, username=username,
-                 ip=client_ip(request) if request else None,
-                 object_type="core.user", object_repr=username)

@@ -164,6 +164,7 @@ ACCESS: dict[str, V] = {
     "favicon": V(PUBLIC),
     "login": V(PUBLIC),
     "logout": V(get=None, post=PUBLIC),  # lands on the login page: that is its success
+    "password_change": V(SIGNED_IN),  # one's own password
     "audit_log": V(P.VIEW_AUDIT),
     # --- registry ------------------------------------------------------------------
     "search": V(P.VIEW_REGISTRY),
