@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -122,8 +123,10 @@ def month_counts(records: Records, actor: Any, period: Period,
         return {}
     qs = records(actor, MARK, place).order_by()
     marks = _bounds(MARK)
-    sql, params = (qs.values("pk").query.sql_with_params() if not qs.query.is_empty()
-                   else ("", ()))
+    try:
+        sql, params = qs.values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a scope that holds nothing (`pk__in=[]`): no records
+        return {part.start.replace(day=1): 0 for part in parts}
     found = [i for i, value in enumerate(params) if value in marks]
     if (not sql or not found or qs.query.distinct or qs.query.group_by
             or qs.query.is_sliced):

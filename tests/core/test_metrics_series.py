@@ -209,3 +209,20 @@ def test_month_counts_without_the_period_in_its_definition_counts_month_by_month
     nothing = month_counts(lambda a, p, pl: AuditEntry.objects.none(),
                            personas["head"], quarter, Place.district())
     assert set(nothing.values()) == {0}
+
+
+@pytest.mark.django_db
+def test_month_counts_of_a_scope_that_holds_nothing_are_zeros(personas: Any) -> None:
+    """A reader whose scope holds no grid gets `pk__in=[]`, which Django
+    refuses to compile (EmptyResultSet): every month counts 0, no error."""
+    from jiayuan.core.metric_parts import month_counts
+    from jiayuan.core.models import AuditEntry
+
+    audit.record(AuditAction.PRINT, actor=personas["head"], obj=personas["head"])
+
+    def records(actor: Any, period: Period, place: Place) -> QuerySet[Any]:
+        return AuditEntry.objects.filter(pk__in=[], at__gte=period.since, at__lt=period.until)
+
+    quarter = Period(date(2026, 1, 1), date(2026, 3, 31), TODAY)
+    assert month_counts(records, personas["head"], quarter, Place.district()) == \
+        dict.fromkeys([date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)], 0)
