@@ -29,7 +29,8 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
         else:
             messages.info(request, _("You had no other sessions."))
         return redirect("account_sessions")
-    rows = sessions.sessions_of(actor=user)
+    # This one first, then the others, most recently used first.
+    rows = sorted(sessions.sessions_of(actor=user), key=lambda row: row.session_key != current)
     return render(request, "core/sessions.html", {
         "rows": rows, "current_key": current,
         "others": sum(1 for row in rows if row.session_key != current),
