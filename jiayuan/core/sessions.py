@@ -199,9 +199,11 @@ def refresh(request: HttpRequest) -> None:
     """Mark the request's session as used now (the stamp and its row)."""
     now = timezone.now()
     request.session[SEEN] = _epoch(now)
-    if request.session.session_key:
-        UserSession.objects.filter(session_key=request.session.session_key).update(
-            last_seen=now)
+    key = request.session.session_key
+    if key and not UserSession.objects.filter(session_key=key).update(last_seen=now):
+        # The key changed under the session (a password change cycles it): its row
+        # follows, so the session is listed again.
+        _ensure_row(request, request.user)  # type: ignore[arg-type]
 
 
 def end_stale_sessions(now: datetime) -> int:
@@ -279,7 +281,9 @@ def _is_status_check(request: HttpRequest) -> bool:
 def _ensure_row(request: HttpRequest, user: User) -> None:
     key = request.session.session_key
     if key and not UserSession.objects.filter(session_key=key).exists():
+        started = request.session.get(STARTED)
         UserSession.objects.create(
+            created_at=_moment(int(started)) if started else timezone.now(),
             user=user, session_key=key, device=device_of(request.headers.get("User-Agent", "")),
             address=network_of(client_ip(request)))
 

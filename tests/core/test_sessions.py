@@ -136,6 +136,27 @@ def test_the_last_used_stamp_is_written_at_most_once_a_minute(personas):
         assert Session.objects.get(session_key=key).session_data != stored
 
 
+def test_a_session_whose_key_changed_gets_its_row_back(personas, settings):
+    # A password change cycles the session's key (Django's update_session_auth_hash).
+    from importlib import import_module
+
+    worker = personas["caseworker"]
+    with time_machine.travel(T0, tick=False) as clock:
+        client = logged_in(worker)
+        old = client.session
+        store = import_module(settings.SESSION_ENGINE).SessionStore()
+        store.update(dict(old.items()))
+        store.create()
+        old.delete()
+        client.cookies[settings.SESSION_COOKIE_NAME] = store.session_key
+        clock.shift(timedelta(minutes=2))
+        response = client.get(reverse("account_sessions"))
+    assert response.status_code == 200
+    row = UserSession.objects.get(session_key=store.session_key)
+    assert row.user == worker and row.created_at == T0
+    assert [r.session_key for r in response.context["rows"]] == [store.session_key]
+
+
 def test_asking_how_long_is_left_is_not_activity_but_stay_signed_in_is(personas):
     worker = personas["caseworker"]
     url = reverse("session_keepalive")

@@ -63,7 +63,7 @@ def test_the_idle_warning_keeps_the_session_or_lets_it_end(live_server: Any, per
     assert banner.get_attribute("role") == "alert"
     assert "分钟后自动退出登录" in banner.inner_text()
     shot(page, "sessions-idle-warning")
-    page.click("#session-warning button")
+    page.click("#session-warning button.session-stay")
     banner.wait_for(state="hidden")
     # Past the first end: still signed in, because of "Stay signed in".
     page.wait_for_timeout(8_000)

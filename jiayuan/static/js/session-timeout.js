@@ -10,7 +10,7 @@
   if (!box || !window.fetch) { return; }
   var warning = parseInt(box.getAttribute("data-warning-seconds"), 10);
   var statusUrl = box.getAttribute("data-status-url");
-  var form = box.querySelector("form");
+  var stay = box.querySelector("button.session-stay");
   var timer = null;
 
   function later(seconds, then) {
@@ -35,7 +35,7 @@
     return response.json();
   }
   function heard(data) {
-    if (data && data.signed_in) { plan(data.idle_left); } else { leave(); }
+    if (data && data.signed_in && typeof data.idle_left === "number") { plan(data.idle_left); } else { leave(); }
   }
   function check() {
     fetch(statusUrl, {credentials: "same-origin", redirect: "manual",
@@ -46,12 +46,14 @@
         if (error && error.message === "signed out") { leave(); } else { later(20, check); }
       });
   }
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    fetch(form.action, {method: "POST", body: new FormData(form), credentials: "same-origin",
-                        redirect: "manual", headers: {"Accept": "application/json"}})
+  // "Stay signed in": a POST (with the page's CSRF token) that counts as activity.
+  stay.addEventListener("click", function () {
+    fetch(statusUrl, {method: "POST", credentials: "same-origin", redirect: "manual",
+                      headers: {"Accept": "application/json",
+                                "X-CSRFToken": box.getAttribute("data-csrf")}})
       .then(answer).then(heard)
       .catch(leave);
   });
-  plan(parseInt(box.getAttribute("data-idle-left"), 10));
+  var left = parseInt(box.getAttribute("data-idle-left"), 10);
+  if (!isNaN(left) && !isNaN(warning)) { plan(left); }
 }());
