@@ -160,6 +160,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "jiayuan.core.sessions.SessionLimitMiddleware",  # idle and absolute limits
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jiayuan.core.middleware.RequestContextMiddleware",
     # Last: turns a login refused for a lockout into the login page saying so.
@@ -332,6 +333,21 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 400 * 1024 * 1024)
 # Public address of the site, for links in e-mails and referral letters.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Staff sessions (docs/data-protection.md, "Sessions"; jiayuan.core.sessions): a
+# session ends after SESSION_IDLE_SECONDS without a request and
+# SESSION_ABSOLUTE_SECONDS after login whatever the activity; the page warns
+# SESSION_WARNING_SECONDS before the idle end. (SESSION_COOKIE_AGE, below, is
+# only how long the stored session outlives its last write.)
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600)
+SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 120)
+if SESSION_IDLE_SECONDS < 60 or SESSION_ABSOLUTE_SECONDS < SESSION_IDLE_SECONDS:
+    raise ImproperlyConfigured("SESSION_IDLE_SECONDS must be 60 or more, and "
+                               "SESSION_ABSOLUTE_SECONDS at least as long.")
+if not 0 < SESSION_WARNING_SECONDS < SESSION_IDLE_SECONDS:
+    raise ImproperlyConfigured("SESSION_WARNING_SECONDS must be more than 0 and less than "
+                               "SESSION_IDLE_SECONDS.")
 
 # Catalogue texts per language (django-modeltranslation).
 MODELTRANSLATION_DEFAULT_LANGUAGE = "zh-hans"

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from jiayuan.core import views as core_views
-from jiayuan.core import views_account, views_site
+from jiayuan.core import views_account, views_sessions, views_site
 from jiayuan.core.auth import LoginForm
 from jiayuan.registry import views as hv
 from jiayuan.registry import views_people as pv
@@ -17,6 +17,8 @@ urlpatterns = [
         template_name="core/login.html", authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", views_account.password_change, name="password_change"),
+    path("account/sessions/", views_sessions.my_sessions, name="account_sessions"),
+    path("account/keep-alive/", views_sessions.keepalive, name="session_keepalive"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", sv.search_view, name="search"),
     path("households/", hv.household_list, name="household_list"),

@@ -8,7 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Staff and audit")
 
     def ready(self) -> None:
-        from jiayuan.core import metrics, scheduler, signals  # noqa: F401  (signals: login/logout auditing)
+        # signals: login/logout auditing; sessions: the session rows and limits.
+        from jiayuan.core import metrics, scheduler, sessions, signals  # noqa: F401
 
         # Each app's jobs.py registers its scheduled jobs (manage.py tick), as
         # each app's admin.py registers its models with the admin.

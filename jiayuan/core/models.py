@@ -132,3 +132,28 @@ class AuditTip(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class UserSession(models.Model):
+    """One staff session (jiayuan.core.sessions): whose it is, when it began and
+    was last used, and a coarse device and address, so a person can see their
+    sessions and end the others. The session itself lives in the session store;
+    this row is kept in step with it (login, logout, the idle and absolute
+    limits, the `sessions` tick job)."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="+", verbose_name=_("user"))
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(_("signed in"), default=timezone.now)
+    last_seen = models.DateTimeField(_("last used"), default=timezone.now)
+    # Browser and system as read from the User-Agent ("Chrome · Android").
+    device = models.CharField(_("device"), max_length=100, blank=True)
+    # The network, never the address: an IPv4 /24 or an IPv6 /48.
+    address = models.CharField(_("network"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.device or '?'}"

@@ -25,6 +25,9 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 @receiver(user_logged_out)
 def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
+        # A session ended by its idle or absolute limit says so (jiayuan.core.sessions).
+        reason = getattr(request, "_jy_session_end_reason", "")
         audit.record(AuditAction.LOGOUT, actor=user,
                      ip=client_ip(request) if request else None,
-                     object_type="core.user", object_id=user.pk, object_repr=user.username)
+                     object_type="core.user", object_id=user.pk, object_repr=user.username,
+                     changes={"reason": reason} if reason else None)

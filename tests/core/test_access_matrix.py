@@ -166,6 +166,9 @@ ACCESS: dict[str, V] = {
     "logout": V(get=None, post=PUBLIC),  # lands on the login page: that is its success
     "password_change": V(SIGNED_IN),  # one's own password
     "audit_log": V(P.VIEW_AUDIT),
+    "account_sessions": V(SIGNED_IN),  # one's own sessions; POST ends the others
+    # The idle warning's keep-alive: anyone may ask (signed out: it says so).
+    "session_keepalive": V(PUBLIC),
     # --- registry ------------------------------------------------------------------
     "search": V(P.VIEW_REGISTRY),
     "household_list": V(P.VIEW_REGISTRY),

@@ -62,3 +62,15 @@ def test_it_refuses_a_suppression_threshold_below_three(tmp_path):
     assert result.returncode != 0
     assert "SUPPRESSION_K must be 3 or more, not 2" in result.stderr
     assert _check({**env, "SUPPRESSION_K": "3"}).returncode == 0
+
+
+def test_it_refuses_session_limits_that_make_no_sense(tmp_path):
+    env = {"JIAYUAN_LOCAL_KEYS": "1", "JIAYUAN_VAR_DIR": str(tmp_path)}
+    result = _check({**env, "SESSION_IDLE_SECONDS": "30"})
+    assert result.returncode != 0 and "SESSION_IDLE_SECONDS must be 60 or more" in result.stderr
+    result = _check({**env, "SESSION_IDLE_SECONDS": "3600", "SESSION_ABSOLUTE_SECONDS": "600"})
+    assert result.returncode != 0 and "SESSION_ABSOLUTE_SECONDS at least as long" in result.stderr
+    result = _check({**env, "SESSION_IDLE_SECONDS": "600", "SESSION_WARNING_SECONDS": "600"})
+    assert result.returncode != 0 and "SESSION_WARNING_SECONDS must be" in result.stderr
+    assert _check({**env, "SESSION_IDLE_SECONDS": "600", "SESSION_WARNING_SECONDS": "60",
+                   "SESSION_ABSOLUTE_SECONDS": "3600"}).returncode == 0
