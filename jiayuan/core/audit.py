@@ -3,7 +3,7 @@
 Every entry's hash covers its own columns and the previous entry's hash, so an
 edited, inserted or deleted row breaks the chain at a place `verify_audit` names.
 The hash is an HMAC-SHA256 with the audit key (jiayuan.core.auditkeys), which is
-kept outside the database: someone who can write the table but has not the key
+kept outside the database: someone who can write the table but lacks the key
 cannot recompute the digests after an edit. Entries written before the key
 existed keep their plain SHA-256 digest and say so (an empty `key_id`).
 Sensitive values never enter the log: diffs of sensitive fields say only that
