@@ -86,6 +86,7 @@ def _local_keys() -> dict[str, str]:
         "SECRET_KEY": lambda: secrets.token_urlsafe(50),
         "FIELD_ENCRYPTION_KEY": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "FIELD_HASH_KEY": lambda: secrets.token_urlsafe(32),
+        "AUDIT_KEY": lambda: secrets.token_urlsafe(32),
     }
     missing = {name: make() for name, make in wanted.items() if name not in keys}
     if missing:
@@ -114,6 +115,23 @@ if not SECRET_KEY or not FIELD_ENCRYPTION_KEYS or not FIELD_HASH_KEY:
         "variants). For a development machine set JIAYUAN_LOCAL_KEYS=1 to generate local "
         "keys into var/local-keys.env."
     )
+
+# The audit log's key (HMAC of every entry's digest, docs/deployment.md §3): kept
+# out of the database, so a rewrite of the log by someone who can only write the
+# database is detected. Comma-separated: the first key signs new entries, every
+# key verifies (rotation prepends a new key and keeps the old ones).
+AUDIT_KEYS = [k.strip() for k in (env_secret("AUDIT_KEY") or _local.get("AUDIT_KEY", "")).split(",")
+              if k.strip()]
+if not AUDIT_KEYS:
+    raise ImproperlyConfigured(
+        "AUDIT_KEY must be set (or AUDIT_KEY_FILE): it keys the audit log's digests. "
+        "Generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'. "
+        "For a development machine set JIAYUAN_LOCAL_KEYS=1.")
+# Entries up to this sequence number may use the old unkeyed digest (written
+# before the key existed); `verify_audit` reports any later one. Unset: only
+# the entries before the first keyed one may (docs/deployment.md §3).
+_unkeyed_until = env_str("AUDIT_UNKEYED_UNTIL")
+AUDIT_UNKEYED_UNTIL = env_int("AUDIT_UNKEYED_UNTIL", 0) if _unkeyed_until else None
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or DEMO_MODE else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

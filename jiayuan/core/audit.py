@@ -2,6 +2,10 @@
 
 Every entry's hash covers its own columns and the previous entry's hash, so an
 edited, inserted or deleted row breaks the chain at a place `verify_audit` names.
+The hash is an HMAC-SHA256 with the audit key (jiayuan.core.auditkeys), which is
+kept outside the database: someone who can write the table but lacks the key
+cannot recompute the digests after an edit. Entries written before the key
+existed keep their plain SHA-256 digest and say so (an empty `key_id`).
 Sensitive values never enter the log: diffs of sensitive fields say only that
 the field changed.
 """
@@ -12,17 +16,20 @@ import contextlib
 import contextvars
 import functools
 import hashlib
+import hmac
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.ipv6 import clean_ipv6_address
 
+from jiayuan.core import auditkeys
 from jiayuan.core.models import AuditAction, AuditEntry, AuditTip
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -89,13 +96,26 @@ def _stored_changes(changes: Mapping[str, Any] | None) -> dict[str, Any]:
     return json.loads(json.dumps(plain, ensure_ascii=False))
 
 
+class UnknownKey(LookupError):
+    """An entry names an audit key that is not configured."""
+
+
 def entry_digest(fields: Mapping[str, Any]) -> str:
+    """The digest of an entry's hashed fields: HMAC-SHA256 with the key named
+    by `fields["key_id"]`, or plain SHA-256 for an entry written before the
+    audit key existed (no `key_id`). Raises UnknownKey for a key not configured."""
     payload = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode()).hexdigest()
+    key_id = fields.get("key_id")
+    if not key_id:
+        return hashlib.sha256(payload.encode()).hexdigest()
+    key = auditkeys.keys().get(key_id)
+    if key is None:
+        raise UnknownKey(key_id)
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
 def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
-    return {
+    fields = {
         "seq": entry.seq,
         "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor_id": entry.actor_id,
@@ -109,6 +129,11 @@ def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
         "ip": entry.ip,
         "prev_hash": entry.prev_hash,
     }
+    # An unkeyed entry's digest was computed without this field; a keyed
+    # entry's covers the id of its key.
+    if entry.key_id:
+        fields["key_id"] = entry.key_id
+    return fields
 
 
 def record(
@@ -153,6 +178,7 @@ def record(
             changes=stored_changes,
             ip=_stored_ip(ip if ip is not None else current_ip.get()),
             prev_hash=tip.last_hash,
+            key_id=auditkeys.signing_key_id(),
         )
         entry.hash = entry_digest(_hashed_fields(entry))
         entry.save()
@@ -240,12 +266,41 @@ def created(after: Mapping[str, Any], sensitive: Iterable[str] = ()) -> dict[str
             for k, v in after.items() if v not in (None, "", [])}
 
 
+# Kinds of break `verify_chain` reports, with the words `verify_audit` prints.
+BREAK_KINDS = {
+    "missing": "entry missing",
+    "link": "link broken",
+    "content": "content changed",
+    "unkeyed": "not keyed",
+    "unknown_key": "unknown key",
+    "tip": "end removed",
+    "inserted": "inserted",
+}
+
+
+@dataclass
+class Break:
+    """One place where the chain does not verify; `kind` is a key of BREAK_KINDS."""
+
+    seq: int
+    kind: str
+    reason: str
+
+
 @dataclass
 class VerifyResult:
+    """`checked` counts the entries verified before the first break (all of
+    them when the chain is intact); `breaks` lists every break, first to last;
+    `verified` counts every entry whose own digest and link verify;
+    `unkeyed_until` is the last entry verified without the audit key (0: none)."""
+
     ok: bool
     checked: int
     first_broken: int | None = None
     reason: str = ""
+    breaks: list[Break] = field(default_factory=list)
+    verified: int = 0
+    unkeyed_until: int = 0
 
 
 def _tip() -> tuple[int, str]:
@@ -254,7 +309,8 @@ def _tip() -> tuple[int, str]:
 
 
 def _digest_matches(entry: AuditEntry) -> bool:
-    if entry_digest(_hashed_fields(entry)) == entry.hash:
+    """Raises UnknownKey if the entry names a key that is not configured."""
+    if hmac.compare_digest(entry_digest(_hashed_fields(entry)), entry.hash):
         return True
     # Before the fix, a portal request was hashed with ip "" and stored as NULL
     # (GenericIPAddressField writes "" as NULL). Such an entry verifies when
@@ -263,45 +319,95 @@ def _digest_matches(entry: AuditEntry) -> bool:
     # can differ from what was hashed, and any edit of it still breaks the hash.
     if entry.ip is None:
         legacy = {**_hashed_fields(entry), "ip": ""}
-        return entry_digest(legacy) == entry.hash
+        return hmac.compare_digest(entry_digest(legacy), entry.hash)
     return False
 
 
-def verify_chain(batch: int = 5000) -> VerifyResult:
-    """Walk the chain in order; report the first entry that does not verify.
+def _missing(seq: int, next_seq: int) -> str:
+    if next_seq == seq + 1:
+        return f"entry {seq} is missing (next is {next_seq})"
+    return f"entries {seq} to {next_seq - 1} are missing (next is {next_seq})"
 
-    The tip is read first and the walk stops there, so an entry appended while
-    verifying is not mistaken for damage; rows beyond a tip that has not moved
-    are reported as inserted.
+
+def _check_entry(entry: AuditEntry, *, expected_seq: int, prev_hash: str,
+                 keyed_seen: bool, unkeyed_until: int | None) -> list[Break]:
+    """Every break at one entry: a gap before it, its link to the entry
+    before it, its scheme and its own digest (against its stored prev_hash,
+    so each entry after a break is still checked on its own)."""
+    found = []
+    if entry.seq != expected_seq:
+        # The gap explains the link too: report it once.
+        found.append(Break(expected_seq, "missing", _missing(expected_seq, entry.seq)))
+    elif entry.prev_hash != prev_hash:
+        found.append(Break(entry.seq, "link",
+                           "previous-hash link does not match the entry before it"))
+    # Unkeyed digests are the old scheme: accepted only before the first keyed
+    # entry (and up to AUDIT_UNKEYED_UNTIL when that is set). Anywhere else an
+    # unkeyed entry is a rewrite that recomputed plain SHA-256 digests.
+    if not entry.key_id and (keyed_seen or (unkeyed_until is not None
+                                            and entry.seq > unkeyed_until)):
+        found.append(Break(entry.seq, "unkeyed",
+                           "digest made without the audit key, after keyed entries "
+                           "(rewritten without the key)" if keyed_seen else
+                           f"digest made without the audit key, after entry {unkeyed_until} "
+                           f"(AUDIT_UNKEYED_UNTIL)"))
+    try:
+        if not _digest_matches(entry):
+            found.append(Break(entry.seq, "content",
+                               "contents do not match the entry's hash (edited)"))
+    except UnknownKey:
+        found.append(Break(entry.seq, "unknown_key",
+                           f"signed with audit key {entry.key_id}, which is not in AUDIT_KEY: "
+                           f"cannot be checked"))
+    return found
+
+
+def verify_chain(batch: int = 5000) -> VerifyResult:
+    """Walk the chain in order; report every entry that does not verify.
+
+    After a break the walk goes on: each later entry is checked against its
+    own stored previous hash, so one edit is reported once (and the link of
+    the entry after it, if its hash was recomputed) and a second edit further
+    on is reported too. The tip is read first and the walk stops there, so an
+    entry appended while verifying is not mistaken for damage; rows beyond a
+    tip that has not moved are reported as inserted.
     """
     tip_seq, tip_hash = _tip()
-    prev_hash, expected_seq, checked, last_seen = GENESIS, 1, 0, 0
+    pinned: int | None = getattr(settings, "AUDIT_UNKEYED_UNTIL", None)
+    breaks: list[Break] = []
+    prev_hash, expected_seq, last_seen = GENESIS, 1, 0
+    checked = verified = unkeyed_until = 0
+    keyed_seen = False
     while True:
         rows = list(AuditEntry.objects.filter(seq__gt=last_seen, seq__lte=tip_seq)
                     .order_by("seq")[:batch])
         if not rows:
             break
         for entry in rows:
-            if entry.seq != expected_seq:
-                return VerifyResult(False, checked, expected_seq,
-                                    f"entry {expected_seq} is missing (next is {entry.seq})")
-            if entry.prev_hash != prev_hash:
-                return VerifyResult(False, checked, entry.seq,
-                                    "previous-hash link does not match the entry before it")
-            if not _digest_matches(entry):
-                return VerifyResult(False, checked, entry.seq,
-                                    "contents do not match the entry's hash (edited)")
-            prev_hash, expected_seq, checked = entry.hash, entry.seq + 1, checked + 1
+            found = _check_entry(entry, expected_seq=expected_seq, prev_hash=prev_hash,
+                                 keyed_seen=keyed_seen, unkeyed_until=pinned)
+            if not any(b.seq == entry.seq for b in found):
+                verified += 1
+                if not entry.key_id:
+                    unkeyed_until = entry.seq
+            if not breaks and not found:
+                checked += 1
+            breaks.extend(found)
+            keyed_seen = keyed_seen or bool(entry.key_id)
+            prev_hash, expected_seq = entry.hash, entry.seq + 1
         last_seen = rows[-1].seq
     if tip_seq != expected_seq - 1 or tip_hash != prev_hash:
-        return VerifyResult(False, checked, min(expected_seq, tip_seq) or 1,
+        breaks.append(Break(min(expected_seq, tip_seq) or 1, "tip",
                             f"the log ends at entry {expected_seq - 1} but the tip records "
-                            f"entry {tip_seq} (entries removed from the end?)")
+                            f"entry {tip_seq} (entries removed from the end?)"))
     beyond = AuditEntry.objects.filter(seq__gt=tip_seq).order_by("seq").first()
     if beyond is not None and _tip()[0] == tip_seq:
-        return VerifyResult(False, checked, beyond.seq,
-                            "entry after the recorded tip (inserted outside the application)")
-    return VerifyResult(True, checked)
+        breaks.append(Break(beyond.seq, "inserted",
+                            "entry after the recorded tip (inserted outside the application)"))
+    if not breaks:
+        return VerifyResult(True, checked, verified=verified, unkeyed_until=unkeyed_until)
+    return VerifyResult(False, checked, breaks[0].seq, breaks[0].reason, breaks=breaks,
+                        verified=verified, unkeyed_until=unkeyed_until)
 
 
 __all__ = ["AuditAction", "record", "snapshot", "diff", "created", "verify_chain", "current_ip"]

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiayuan.core.auditkeys import signing_key_id
 from jiayuan.core.roles import Perm, Role, role_has
 
 if TYPE_CHECKING:
@@ -87,7 +88,13 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 class AuditEntry(models.Model):
     """One audited event. `seq` is assigned under a lock so the chain is linear;
-    `hash` covers every other column and the previous entry's hash."""
+    `hash` covers every other column and the previous entry's hash.
+
+    `hash` is an HMAC-SHA256 with the audit key named by `key_id`. An entry
+    written before the audit key existed has an empty `key_id` and a plain
+    SHA-256 `hash` (the database default, so rows added by the migration, or
+    by older code still running during an upgrade, say so).
+    """
 
     seq = models.BigIntegerField(primary_key=True)
     at = models.DateTimeField(_("time (UTC)"), default=timezone.now, db_index=True)
@@ -103,6 +110,8 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(max_length=12, blank=True, default=signing_key_id,
+                              db_default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -250,7 +250,7 @@ def test_verify_audit_json_when_intact(chain):
     call_command("verify_audit", "--json", stdout=out)
     report = json.loads(out.getvalue())
     assert report == {"ok": True, "checked": AuditEntry.objects.count(), "first_broken": None,
-                      "reason": ""}
+                      "reason": "", "breaks": [], "unkeyed_until": 0}
 
 
 def test_a_deleted_row_is_still_detected_after_more_entries_are_appended(chain, personas):
