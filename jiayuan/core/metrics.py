@@ -264,8 +264,7 @@ class Metric:
             raise ImproperlyConfigured(f"Metric {self.code}: a {self.unit} needs a value().")
 
     @property
-    def blank(self) -> Figure:
-        """The figure of nothing: 0 of a count; no rate or time at all (None)."""
+    def blank(self) -> Figure:  # of nothing: 0 of a count; no rate or time at all
         return 0 if self.unit == Unit.COUNT else None
 
     @property
@@ -300,18 +299,16 @@ class Metric:
         self._check(place)
         if not self.readable_by(actor):
             return self.blank
-        if self.value is None:
-            if self.counted is not None:
-                return self.counted(actor, period, place)
-            return self.records(actor, period, place).count()
-        return self.value(actor, period, place)
+        if self.value is not None:
+            return self.value(actor, period, place)
+        return (self.counted(actor, period, place) if self.counted is not None
+                else self.records(actor, period, place).count())
 
     def url(self, period: Period, place: Place) -> str | None:
         return self.list_url(period, place) if self.list_url and self.accepts(place) else None
 
     @property
-    def trended(self) -> bool:
-        """The figure has a cheap month-by-month series (`trend`)."""
+    def trended(self) -> bool:  # a cheap month-by-month series (`trend`)
         return self.trend is not None
 
     def series(self, actor: User, period: Period, place: Place) -> list[tuple[Period, Figure]]:
