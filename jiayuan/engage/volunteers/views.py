@@ -102,7 +102,7 @@ def volunteer_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: what was typed
 def volunteer_person_search(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.MANAGE_VOLUNTEERS)
     return picker_response(request, PERSON_PICKER)

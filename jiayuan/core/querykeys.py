@@ -1,0 +1,33 @@
+"""Search text out of URLs: a query typed into a search box (often a whole
+ID-card or phone number) is posted, kept in the user's session under a short
+random key, and the results page is addressed by that key (post/redirect/get).
+The back button and a reload still show the results; the address, the access
+logs and the browser's history hold only the key, which means nothing outside
+the session that made it. Only the last few queries are kept."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+SESSION_KEY = "query_keys"
+KEEP = 8  # queries remembered per session; an older key shows the empty form
+
+
+def stash_query(session: Any, q: str) -> str:
+    """Remember `q` in this session and return its key (the same query again
+    gets a fresh key and moves to the front)."""
+    kept: dict[str, str] = {k: v for k, v in (session.get(SESSION_KEY) or {}).items()
+                            if v != q}
+    key = secrets.token_urlsafe(6)
+    kept[key] = q
+    session[SESSION_KEY] = dict(list(kept.items())[-KEEP:])
+    return key
+
+
+def recall_query(session: Any, key: str) -> str | None:
+    """The query stashed under `key` in this session, or None (unknown, another
+    session's, or dropped as one of the oldest)."""
+    kept = session.get(SESSION_KEY) or {}
+    value = kept.get(key) if isinstance(kept, dict) and isinstance(key, str) else None
+    return value if isinstance(value, str) else None
