@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
 
 SESSION_KEY = "query_keys"
 KEEP = 8  # queries remembered per session; an older key shows the empty form
@@ -31,3 +36,30 @@ def recall_query(session: Any, key: str) -> str | None:
     kept = session.get(SESSION_KEY) or {}
     value = kept.get(key) if isinstance(kept, dict) and isinstance(key, str) else None
     return value if isinstance(value, str) else None
+
+
+def searched_redirect(request: HttpRequest, *, keep: tuple[str, ...] = ()) -> HttpResponse:
+    """A list page's filter form sent with free text (by POST, or an old address
+    with ?q=): 303 to the same page with the `keep` filters in its address and
+    the text as ?k=<key>."""
+    data = request.POST if request.method == "POST" else request.GET
+    params = {name: data[name] for name in keep if data.get(name)}
+    q = data.get("q", "").strip()[:100]
+    if q:
+        params["k"] = stash_query(request.session, q)
+    response = HttpResponseRedirect(f"{request.path}?{urlencode(params)}" if params
+                                    else request.path)
+    response.status_code = 303
+    return response
+
+
+def recalled_query(request: HttpRequest) -> str:
+    """The text a list page's ?k= stands for ("" without one); an unknown or
+    dropped key says so in a message and shows the list unfiltered."""
+    key = request.GET.get("k", "")
+    if not key:
+        return ""
+    q = recall_query(request.session, key)
+    if q is None:
+        messages.info(request, _("That search is no longer kept: please type it again."))
+    return q or ""

@@ -333,7 +333,7 @@ ACCESS: dict[str, V] = {
     "wall_chart_pdf": V(P.VIEW_CIVIC, post=None),
     "portal_project": ON(PUBLIC, args(ref="project_ref"), post=None),
     # --- engage: volunteers and the hours ledger (issue 16, volunteers part) -------------
-    "volunteer_list": V(P.VIEW_ENGAGE, post=None),
+    "volunteer_list": V(P.VIEW_ENGAGE),
     "volunteer_new": V(P.MANAGE_VOLUNTEERS),
     "volunteer_person_search": PICK(P.MANAGE_VOLUNTEERS, "pick", "person", on_post=True),
     "volunteer_detail": ON(P.VIEW_ENGAGE, pk("volunteer"), post=None),

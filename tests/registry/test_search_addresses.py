@@ -139,3 +139,25 @@ def test_the_log_filter_masks_a_query_in_a_logged_address():
                                   f"Not Found: /households/pick/?dwelling_q={PHONE}", (), None)
     RedactSecretPaths().filter(typeahead)
     assert PHONE not in typeahead.msg
+
+
+# --- the volunteers' list: its search finds people by name -------------------------
+
+def test_the_volunteer_search_keeps_the_name_out_of_the_address(personas):
+    from jiayuan.engage.choices import VolunteerRole
+    from jiayuan.engage.volunteers.services import volunteer_register
+
+    head = personas["head"]
+    volunteer_register(actor=head, user=personas["gridworker"], roles=[VolunteerRole.SERVICE])
+    client = signed_in(head)
+    typed = personas["gridworker"].username
+    response = client.post(reverse("volunteer_list"), {"q": typed, "status": "active"},
+                           follow=True)
+    assert response.status_code == 200 and response.context["q"] == typed
+    for address in addresses(response):
+        assert typed not in address, address
+    assert "status=active" in addresses(response)[-1]
+    assert len(response.context["rows"]) == 1
+    # The key alone, on another account: the list unfiltered, with a message.
+    other = signed_in(personas["coordinator"]).get(addresses(response)[-1])
+    assert other.context["q"] == ""
