@@ -20,11 +20,12 @@ KEEP = 8  # queries remembered per session; an older key shows the empty form
 
 
 def stash_query(session: Any, q: str) -> str:
-    """Remember `q` in this session and return its key (the same query again
-    gets a fresh key and moves to the front)."""
-    kept: dict[str, str] = {k: v for k, v in (session.get(SESSION_KEY) or {}).items()
-                            if v != q}
-    key = secrets.token_urlsafe(6)
+    """Remember `q` in this session and return its key. The same query again
+    keeps its key (an earlier page of it in the history still works) and
+    becomes the newest."""
+    kept: dict[str, str] = dict(session.get(SESSION_KEY) or {})
+    key = next((k for k, v in kept.items() if v == q), None) or secrets.token_urlsafe(6)
+    kept.pop(key, None)
     kept[key] = q
     session[SESSION_KEY] = dict(list(kept.items())[-KEEP:])
     return key

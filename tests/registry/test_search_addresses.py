@@ -96,6 +96,16 @@ def test_only_the_last_few_queries_are_kept(household, head):
     assert len(client.session["query_keys"]) == KEEP
 
 
+def test_the_same_query_again_keeps_its_key_and_is_kept_longest(household, head):
+    client = signed_in(head)
+    first = search(client, PHONE).redirect_chain[-1][0]
+    for n in range(KEEP - 1):
+        search(client, f"no-one-{n}")
+    assert search(client, PHONE).redirect_chain[-1][0] == first  # back to it still works
+    search(client, "one-more")  # drops the oldest, no longer PHONE's
+    assert client.get(first).context["q"] == PHONE
+
+
 def test_a_forged_post_without_the_csrf_token_is_refused(household, head):
     client = signed_in(head, enforce_csrf_checks=True)
     response = client.post(reverse("search"), {"q": PHONE})
