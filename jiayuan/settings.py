@@ -344,6 +344,9 @@ DESK_PERMIT_REMINDER_DAYS = env_int("DESK_PERMIT_REMINDER_DAYS", 30)
 # Resident portal: requests accepted per source address per hour, and in total.
 PORTAL_MAX_PER_SOURCE_HOUR = env_int("PORTAL_MAX_PER_SOURCE_HOUR", 5)
 PORTAL_MAX_PER_HOUR = env_int("PORTAL_MAX_PER_HOUR", 200)
+# Past that ceiling a request is still accepted from a browser that solves a proof
+# of work with this many leading zero bits (docs/data-protection.md), not refused.
+PORTAL_POW_BITS = env_int("PORTAL_POW_BITS", 18)
 # Spreadsheet import (docs/spreadsheets.md): largest file accepted, most data
 # rows in one file, and the largest total the parts of an .xlsx may unpack to.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 25 * 1024 * 1024)

@@ -10,11 +10,13 @@ import re
 # The private part of a link: a portal request's or suggestion's code (after
 # its reference), a department's reply token, a volunteer's personal link, a
 # sign-up's or a certificate's token. (A contact card's code is printed for
-# everyone to scan: not a secret.)
+# everyone to scan: not a secret.) And a search's text in a query string (`q=`,
+# a type-ahead's `<field>_q=`): the search box and the pickers post it, but an old
+# bookmark or a hand-typed address may still carry an ID-card or phone number.
 SECRET_PATHS = re.compile(
     r"(/portal/status/[^/\s?]+/|/portal/civic/ideas/status/[^/\s?]+/|/reply/"
     r"|/portal/engage/volunteers/h/|/portal/engage/volunteers/certificates/"
-    r"|/portal/engage/activities/signup/|[?&]code=)[^/\s\"'&]+")
+    r"|/portal/engage/activities/signup/|[?&]code=|[?&](?:[a-z_]+_)?q=)[^/\s\"'&]+")
 
 
 class RedactSecretPaths(logging.Filter):

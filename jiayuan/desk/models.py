@@ -400,6 +400,15 @@ class PortalHit(models.Model):
         ]
 
 
+class PortalProof(models.Model):
+    """A proof of work already used (services.portal_pow_redeem): each challenge
+    opens one submission. Rows older than a challenge's lifetime are deleted as
+    new ones come in, so the table holds a quarter of an hour of traffic."""
+
+    challenge = models.CharField(max_length=32, unique=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+
 class Reminder(models.Model):
     """Something a worker should act on by a date, raised by `manage.py tick`."""
 

@@ -1,7 +1,8 @@
 """As-you-type pickers (htmx), and the type-ahead choice fields of forms.
 
 One helper, `picker_response`, answers every as-you-type picker of a person,
-a household or a dwelling: `?q=` the matches in the user's scope, `?pick=ID`
+a household or a dwelling: a POST of `q` the matches in the user's scope (what
+was typed, often a phone number, never travels in the address), `?pick=ID`
 the choice (a current one in scope, else 404). Each form names its picker
 (`picker(prefix, field, url, kind=...)`): the DOM id prefix, the form field
 the choice fills, the URL that answers and what it picks; the templates are
@@ -94,15 +95,16 @@ def picker_response(request: HttpRequest, spec: Picker,
     """The one answer of an as-you-type picker. ?pick=ID: the chosen object
     (current and in the user's scope, else 404) in the chosen template, which
     also empties the matches (out of band); `extra(obj)` adds to its context.
-    ?q=: the matches (`items`) in the picks template. The caller checks the
-    permission (the scope is checked here)."""
+    A POST of q: the matches (`items`) in the picks template (a `q` in the
+    address is ignored: typed text stays out of URLs and logs). The caller
+    checks the permission (the scope is checked here)."""
     kind = KINDS[spec.kind]
     user = cast(User, request.user)  # the view is login_required
     if request.GET.get("pick"):
         obj = kind.chosen(user, request.GET["pick"])
         return render(request, spec.chosen_template, {
             kind.name: obj, "picker": spec, "oob": True, **(extra(obj) if extra else {})})
-    q = request.GET.get("q", "").strip()[:60]
+    q = request.POST.get("q", "").strip()[:60] if request.method == "POST" else ""
     response = render(request, spec.picks_template, {
         "q": q, "items": kind.picks(user, q) if q else [], "picker": spec})
     patch_vary_headers(response, ["HX-Request"])

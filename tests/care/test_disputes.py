@@ -342,18 +342,18 @@ def test_the_picker_finds_people_households_and_businesses_in_scope(client, medi
                         mediators=[personas["mediator"], mediator_a])
     c = client_for(client, mediator_a)
     url = reverse("dispute_party_search", args=[dispute.pk])
-    body = c.get(url, {"q": "金英"}).content.decode()
+    body = c.post(url, {"q": "金英"}).content.decode()
     assert "金英姬" in body and "pick=person:" in body
-    assert "3-2-302" in c.get(url, {"q": "3-2-302"}).content.decode()
-    assert "兰州拉面馆" in c.get(url, {"q": "拉面"}).content.decode()
-    body = c.get(url, {"q": "马忠华"}).content.decode()
+    assert "3-2-302" in c.post(url, {"q": "3-2-302"}).content.decode()
+    assert "兰州拉面馆" in c.post(url, {"q": "拉面"}).content.decode()
+    body = c.post(url, {"q": "马忠华"}).content.decode()
     assert "马忠华" not in body.replace("“马忠华”", "")
     chosen = c.get(url, {"pick": f"person:{household.head.pk}"}).content.decode()
     assert f'name="person" value="{household.head.pk}"' in chosen
     assert c.get(url, {"pick": f"person:{household_b.head.pk}"}).status_code == 404
     assert c.get(url, {"pick": f"household:{household_b.pk}"}).status_code == 404
     assert c.get(url, {"pick": "bogus:1"}).status_code == 404
-    assert client_for(client, personas["auditor"]).get(url, {"q": "金英"}).status_code == 403
+    assert client_for(client, personas["auditor"]).post(url, {"q": "金英"}).status_code == 403
 
 
 # --- sessions, agreement, escalation ---------------------------------------------

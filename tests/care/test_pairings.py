@@ -169,8 +169,8 @@ def test_only_managers_in_scope_set_the_planned_end(client: Any, personas: dict,
 def test_the_pickers_are_for_managers_only(client: Any, personas: dict, household: Any,
                                            role: str) -> None:
     c = client_for(client, personas[role])
-    assert c.get(reverse("pairing_household_search"), {"q": "郑"}).status_code == 403
-    assert c.get(reverse("pairing_person_search"), {"q": "郑"}).status_code == 403
+    assert c.post(reverse("pairing_household_search"), {"q": "郑"}).status_code == 403
+    assert c.post(reverse("pairing_person_search"), {"q": "郑"}).status_code == 403
 
 
 def test_the_pages_need_a_login(client: Any, pairing: Pairing) -> None:
@@ -186,12 +186,12 @@ def test_the_household_picker_finds_active_households_in_scope(
         client: Any, personas: dict, household: Any, household_b: Any,
         neighbour: Any) -> None:
     c = client_for(client, personas["gridworker"])
-    html = c.get(reverse("pairing_household_search"), {"q": "李秀兰"}).content.decode()
+    html = c.post(reverse("pairing_household_search"), {"q": "李秀兰"}).content.decode()
     assert f"?pick={neighbour.pk}" in html
-    assert f"?pick={household_b.pk}" not in c.get(reverse("pairing_household_search"),
+    assert f"?pick={household_b.pk}" not in c.post(reverse("pairing_household_search"),
                                                    {"q": "马忠华"}).content.decode()
     registry.household_move_out(actor=personas["head"], household=neighbour, on=today())
-    html = c.get(reverse("pairing_household_search"), {"q": "李秀兰"}).content.decode()
+    html = c.post(reverse("pairing_household_search"), {"q": "李秀兰"}).content.decode()
     assert f"?pick={neighbour.pk}" not in html
     assert "No household found" in html
     assert c.get(reverse("pairing_household_search"),
@@ -214,19 +214,19 @@ def test_the_person_picker_finds_residents_in_scope_who_still_live_here(
         client: Any, personas: dict, household: Any, neighbour: Any, household_b: Any) -> None:
     c = client_for(client, personas["gridworker"])
     helper = neighbour.head
-    html = c.get(reverse("pairing_person_search"), {"q": "李秀兰"}).content.decode()
+    html = c.post(reverse("pairing_person_search"), {"q": "李秀兰"}).content.decode()
     assert f"?pick={helper.pk}" in html
-    assert f"?pick={household_b.head_id}" not in c.get(reverse("pairing_person_search"),
+    assert f"?pick={household_b.head_id}" not in c.post(reverse("pairing_person_search"),
                                                         {"q": "马忠华"}).content.decode()
     chosen = c.get(reverse("pairing_person_search"), {"pick": helper.pk}).content.decode()
     assert f'name="helper_person" value="{helper.pk}"' in chosen
     assert c.get(reverse("pairing_person_search"),
                  {"pick": household_b.head_id}).status_code == 404
     spouse = household.members.get(name="金英姬")
-    assert f"?pick={spouse.pk}" in c.get(reverse("pairing_person_search"),
+    assert f"?pick={spouse.pk}" in c.post(reverse("pairing_person_search"),
                                          {"q": "金英姬"}).content.decode()
     registry.person_leave(actor=personas["head"], person=spouse, on=today())
-    assert f"?pick={spouse.pk}" not in c.get(reverse("pairing_person_search"),
+    assert f"?pick={spouse.pk}" not in c.post(reverse("pairing_person_search"),
                                              {"q": "金英姬"}).content.decode()
     assert c.get(reverse("pairing_person_search"), {"pick": spouse.pk}).status_code == 404
 

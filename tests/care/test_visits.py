@@ -415,7 +415,7 @@ def test_the_outsider_cannot_use_grid_a_anywhere(client: Any, personas: dict, ho
     assert c.get(reverse("visit_new"), {"household": household.pk}).status_code == 404
     assert c.get(reverse("visit_new"), {"business": shop.pk}).status_code == 404
     assert c.get(reverse("visit_household_search"), {"pick": household.pk}).status_code == 404
-    search = c.get(reverse("visit_household_search"), {"q": "zrz"}).content.decode()
+    search = c.post(reverse("visit_household_search"), {"q": "zrz"}).content.decode()
     assert "鄭容哲" not in search
     response = c.post(reverse("visit_new"), form_data(business=str(shop.pk)))
     assert response.status_code == 400 and "not in your grids" in response.content.decode()
@@ -427,7 +427,7 @@ def test_the_outsider_cannot_use_grid_a_anywhere(client: Any, personas: dict, ho
 @pytest.mark.parametrize("role", [*VIEWERS, "admin"])
 def test_the_picker_is_for_roles_that_log_visits(client: Any, personas: dict, household: Any,
                                                  role: str) -> None:
-    response = client_for(client, personas[role]).get(reverse("visit_household_search"),
+    response = client_for(client, personas[role]).post(reverse("visit_household_search"),
                                                       {"q": "zrz"})
     assert response.status_code == (200 if role in LOGGERS else 403)
     if role in LOGGERS:
@@ -437,11 +437,11 @@ def test_the_picker_is_for_roles_that_log_visits(client: Any, personas: dict, ho
 def test_the_picker_finds_households_as_you_type(client: Any, personas: dict, household: Any,
                                                  household_b: Any) -> None:
     c = client_for(client, personas["gridworker"])
-    html = c.get(reverse("visit_household_search"), {"q": "zrz"}).content.decode()
+    html = c.post(reverse("visit_household_search"), {"q": "zrz"}).content.decode()
     assert "鄭容哲" in html and f"pick={household.pk}" in html
-    by_member = c.get(reverse("visit_household_search"), {"q": "金英姬"}).content.decode()
+    by_member = c.post(reverse("visit_household_search"), {"q": "金英姬"}).content.decode()
     assert f"pick={household.pk}" in by_member and "金英姬" in by_member
-    assert "马忠华" not in c.get(reverse("visit_household_search"),
+    assert "马忠华" not in c.post(reverse("visit_household_search"),
                                  {"q": "mzh"}).content.decode()
 
 
@@ -463,7 +463,7 @@ def test_a_moved_out_household_cannot_be_picked(client: Any, personas: dict,
     household.save(update_fields=["moved_out"])
     c = client_for(client, personas["gridworker"])
     assert c.get(reverse("visit_household_search"), {"pick": household.pk}).status_code == 404
-    assert "鄭容哲" not in c.get(reverse("visit_household_search"),
+    assert "鄭容哲" not in c.post(reverse("visit_household_search"),
                                 {"q": "zrz"}).content.decode()
     response = c.post(reverse("visit_new"), form_data(household))
     assert response.status_code == 400 and "moved out" in response.content.decode()

@@ -199,7 +199,7 @@ def test_the_roll_offers_a_picker_per_unmatched_sign_up(personas: Any, grid_a: G
     page = client.get(reverse("session_detail", args=[session.pk])).content.decode()
     assert page.count("Match to a resident") == 2
     assert match in page and f'id="match-{a.pk}-q"' in page and f'id="match-{b.pk}-q"' in page
-    found = client.get(search, {"q": "鄭容哲"}).content.decode()
+    found = client.post(search, {"q": "鄭容哲"}).content.decode()
     assert f"?pick={household.head_id}" in found and f"#match-{a.pk}" in found
     chosen = client.get(search, {"pick": household.head_id}).content.decode()
     assert f'name="person" value="{household.head_id}"' in chosen
@@ -260,11 +260,11 @@ def test_forged_ids_are_404(personas: Any, grid_a: Grid, grid_b: Grid, household
     # A sign-up of another session under this session's id.
     for url in _urls(session, x):
         r = client.post(url, {"person": household.head_id}) if "people" not in url \
-            else client.get(url, {"q": "鄭"})
+            else client.post(url, {"q": "鄭"})
         assert r.status_code == 404, url
     # Someone else's session (grid B) for the grid-A worker.
     for url in _urls(theirs, y):
         r = client.post(url, {"person": household.head_id}) if "people" not in url \
-            else client.get(url, {"q": "鄭"})
+            else client.post(url, {"q": "鄭"})
         assert r.status_code == 404, url
     assert not SignUp.objects.filter(pk__in=[a.pk, x.pk, y.pk], person__isnull=False).exists()

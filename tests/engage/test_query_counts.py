@@ -5,6 +5,7 @@ the same however long the ledger or the list of sessions."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -89,7 +90,11 @@ def test_the_list_sums_the_year_and_costs_the_same_whatever_the_ledger(
     assert not [sql for sql in many if 'JOIN "engage_hoursentry"' in sql]
     sums = {v.pk: v.year_hours for v, _name, _tier in page.context["rows"]}
     assert sums == {a.pk: Decimal("26"), b.pk: Decimal("27"), c.pk: Decimal("23")}
-    _found, searched = get(client, reverse("volunteer_list") + "?q=va&role=service&page=2")
+    # The search is posted and the page addressed by its key (role kept, page added).
+    filtered = client.post(reverse("volunteer_list"), {"q": "va", "role": "service"}).url
+    assert re.fullmatch(re.escape(reverse("volunteer_list")) + r"\?role=service&k=[\w-]+",
+                        filtered), filtered
+    _found, searched = get(client, filtered + "&page=2")
     assert len(searched) <= len(many) + 1
 
 

@@ -155,9 +155,9 @@ def test_a_role_that_only_reads_cannot_post(shop, personas):
 
 def test_the_owner_picker_finds_residents_in_scope_only(household, household_b, personas):
     client = client_for(personas["gridworker"])
-    found = client.get(reverse("business_owner_search"), {"q": "jyj"}).content.decode()
+    found = client.post(reverse("business_owner_search"), {"q": "jyj"}).content.decode()
     assert "金英姬" in found
-    elsewhere = client.get(reverse("business_owner_search"), {"q": "马忠华"}).content.decode()
+    elsewhere = client.post(reverse("business_owner_search"), {"q": "马忠华"}).content.decode()
     assert "<strong>马忠华" not in elsewhere and "No resident found" in elsewhere
     picked = client.get(reverse("business_owner_search"), {"pick": household.head_id})
     assert f'name="owner" value="{household.head_id}"' in picked.content.decode()

@@ -218,7 +218,8 @@ def test_a_household_moves_to_a_dwelling_chosen_by_typing(household, personas, g
 def _answer(rf: Any, user: Any, kind: str, **params: str) -> Any:
     from jiayuan.registry.pickers import picker, picker_response
 
-    request = rf.get("/pick/", params)
+    # What was typed is posted (never in the address); a pick is a GET of an id.
+    request = rf.post("/pick/", {"q": params["q"]}) if "q" in params else rf.get("/pick/", params)
     request.user = user
     return picker_response(request, picker(f"{kind}-p", kind, "/pick/", kind=kind))
 

@@ -81,7 +81,7 @@ def test_the_legacy_form_respects_scope(household, personas):
 def test_the_search_page_finds_the_person_by_the_legacy_number(household, head):
     client = Client()
     client.force_login(head)
-    response = client.get(reverse("search"), {"q": ZHENG_LEGACY})
+    response = client.post(reverse("search"), {"q": ZHENG_LEGACY}, follow=True)
     assert response.status_code == 200
     assert [h.person.pk for h in response.context["hits"]] == [household.head_id]
     assert reverse("person_detail", kwargs={"pk": household.head_id}) in response.content.decode()

@@ -380,7 +380,7 @@ def dispute_party_search(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             raise Http404
         return render(request, "care/_dispute_party_chosen.html", chosen)
-    q = search_text(request.GET.get("q"))
+    q = search_text(request.POST.get("q")) if request.method == "POST" else ""
     people, households, shops = [], [], []
     if q:
         for hit in search(user, q, limit=10):

@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiayuan.civic.choices import Attendance, MeetingKind, ParticipantKind
 from jiayuan.civic.meetings import selectors, services
@@ -267,7 +267,7 @@ def meeting_participant_remove(request: HttpRequest, pk: int, participant: int
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: what was typed
 def meeting_person_search(request: HttpRequest, pk: int) -> HttpResponse:
     """As-you-type picker of a resident to invite or to add at the door:
     current residents in the user's grids (?pick=ID: the choice)."""

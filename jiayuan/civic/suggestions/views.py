@@ -97,7 +97,7 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: what was typed
 def suggestion_person_search(request: HttpRequest) -> HttpResponse:
     """As-you-type picker of the resident a suggestion is entered for."""
     require(request.user, Perm.HANDLE_SUGGESTIONS)

@@ -17,7 +17,15 @@ from django.utils.cache import add_never_cache_headers
 from jiayuan.core.middleware import client_ip
 from jiayuan.desk.choices import PortalHitKind
 from jiayuan.desk.portal.forms import PortalForm
-from jiayuan.desk.services import portal_hit_record, portal_source_hash, portal_throttled
+from jiayuan.desk.services import (
+    Challenge,
+    Limit,
+    portal_hit_record,
+    portal_source_hash,
+    portal_throttled,
+    pow_challenge,
+    pow_check,
+)
 from jiayuan.places.models import Community
 
 
@@ -59,14 +67,32 @@ class Gate(Enum):
     VALID = "valid"  # call the service (which checks the limits again, under its lock)
 
 
-def gate(form: PortalForm, source: str, *, allowed: Callable[[str], bool]) -> Gate:
+def proof_of(request: HttpRequest) -> tuple[str, str]:
+    """The proof of work a form sent (the challenge and its nonce), if any."""
+    return request.POST.get("pow", ""), request.POST.get("pow_nonce", "")
+
+
+def challenge_for(source: str, limit: Callable[[str], Limit]) -> Challenge | None:
+    """A proof-of-work challenge for the form when the whole portal's ceiling
+    is reached (and this source still has its share): static/js/portal-pow.js
+    answers it before the form is sent."""
+    return pow_challenge() if limit(source) is Limit.GLOBAL else None
+
+
+def gate(form: PortalForm, source: str, *, allowed: Callable[[str], bool | Limit],
+         proof: tuple[str, str] = ("", "")) -> Gate:
     """The flood guard of every portal form, before its service is called.
 
     The limits come first, before the honeypot: a script that keeps filling it
     is refused like anyone else over the limit. A filled honeypot and a bad
     timing stamp (sent too fast, too late, forged) count towards the address's
-    limit; a mistyped phone number does not."""
-    if not allowed(source):
+    limit; a mistyped phone number does not. `allowed` answers True/False, or a
+    Limit: past the whole portal's ceiling (Limit.GLOBAL) a valid `proof` of
+    work lets the form through to its service, which uses the proof up."""
+    verdict = allowed(source)
+    if verdict is Limit.GLOBAL and pow_check(*proof) is not None:
+        verdict = Limit.OPEN
+    if verdict is not True and verdict is not Limit.OPEN:
         form.add_error(None, portal_throttled())
         return Gate.THROTTLED
     if form.is_spam:

@@ -25,7 +25,16 @@ from jiayuan.core.views import submit
 from jiayuan.desk import services
 from jiayuan.desk.choices import OPEN_STATUSES, EventKind, PortalHitKind, Status
 from jiayuan.desk.models import Case, ServiceCategory, ServiceItem
-from jiayuan.desk.portal.common import Gate, gate, portal_context, private, source_of, station
+from jiayuan.desk.portal.common import (
+    Gate,
+    challenge_for,
+    gate,
+    portal_context,
+    private,
+    proof_of,
+    source_of,
+    station,
+)
 from jiayuan.desk.portal.forms import (
     PortalRequestForm,
     StatusLookupForm,
@@ -99,10 +108,11 @@ def request_create(request: HttpRequest) -> HttpResponse:
     if community is None or not items:
         return _not_set_up(request)
     status = 200
+    source = source_of(request)
     if request.method == "POST":
         form = PortalRequestForm(request.POST, items=items)
-        source = source_of(request)
-        outcome = gate(form, source, allowed=services.portal_allowed)
+        proof = proof_of(request)
+        outcome = gate(form, source, allowed=services.portal_limit, proof=proof)
         if outcome is Gate.SPAM:
             # A script filled the hidden field: it sees what a person would, and
             # nothing is created (no reference is shown).
@@ -111,7 +121,8 @@ def request_create(request: HttpRequest) -> HttpResponse:
             done = submit(request, form, lambda data: services.portal_create(
                 item=data["service"], summary=data["summary"], details=data["details"],
                 caller_name=data["name"], caller_phone=data["phone"], community=community,
-                source=source, contact_consent=data["consent"]), "",
+                source=source, contact_consent=data["consent"], proof=proof[0],
+                nonce=proof[1]), "",
                 lambda case: _thanks(request, case))
             if done:
                 return done
@@ -124,7 +135,8 @@ def request_create(request: HttpRequest) -> HttpResponse:
     chosen = next((i for i in items if i.code == form["service"].value()), None)
     return render(request, "portal/request.html", portal_context(
         community=community, form=form, stamp=issue_stamp(), chosen=chosen,
-        general=general_item(items)), status=status)
+        general=general_item(items), pow=challenge_for(source, services.portal_limit)),
+        status=status)
 
 
 def _thanks(request: HttpRequest, case: Case) -> HttpResponse:

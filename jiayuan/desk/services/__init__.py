@@ -27,13 +27,24 @@ from jiayuan.desk.services.catalogue import audit_fields, catalogue_save
 from jiayuan.desk.services.intake import case_create
 from jiayuan.desk.services.portal import (
     PORTAL_MAX_FAILED_LOOKUPS_PER_HOUR,
+    Limit,
     portal_allowed,
     portal_create,
     portal_hit_record,
+    portal_limit,
     portal_lookup_allowed,
+    portal_source,
     portal_source_hash,
     portal_submissions_allowed,
+    portal_submissions_limit,
     portal_throttled,
+)
+from jiayuan.desk.services.portal_pow import (
+    Challenge,
+    portal_pow_redeem,
+    pow_challenge,
+    pow_check,
+    pow_solve,
 )
 from jiayuan.desk.services.referrals import (
     REPLY_SALT,
@@ -55,10 +66,13 @@ from jiayuan.desk.services.uploads import UPLOAD_TYPES, add_document, check_uplo
 
 __all__ = [
     "EDITABLE", "KEEP", "PORTAL_MAX_FAILED_LOOKUPS_PER_HOUR", "REPLY_SALT", "UPLOAD_TYPES",
+    "Challenge", "Limit",
     "Conflict", "ReplyLinkError", "_event", "add_document", "add_note", "audit_fields",
     "case_create", "case_update", "catalogue_save", "check_upload", "match_requester",
     "next_ref", "portal_allowed", "portal_create", "portal_hit_record",
-    "portal_lookup_allowed", "portal_source_hash", "portal_submissions_allowed",
+    "portal_limit", "portal_lookup_allowed", "portal_pow_redeem", "portal_source",
+    "portal_source_hash", "portal_submissions_allowed", "portal_submissions_limit",
+    "pow_challenge", "pow_check", "pow_solve",
     "portal_throttled", "record_follow_up",
     "referral_acknowledge", "referral_answer", "referral_answer_correctable",
     "referral_consent", "referral_consents", "referral_create",

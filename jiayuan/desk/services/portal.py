@@ -4,8 +4,10 @@ every server process)."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from django.conf import settings
@@ -19,11 +21,37 @@ from jiayuan.core.crypto import lookup_hash
 from jiayuan.desk.choices import Channel, PortalHitKind, Priority
 from jiayuan.desk.models import Case, PortalHit, ServiceItem
 from jiayuan.desk.services.intake import _create
+from jiayuan.desk.services.portal_pow import portal_pow_redeem
 from jiayuan.places.models import Community
 
 
+def portal_source(ip: str | None) -> str:
+    """The source the per-address limits count: an IPv4 address (also when it
+    comes IPv4-mapped, ::ffff:1.2.3.4), but an IPv6 address's /64 network, the
+    block one home or one phone is given: otherwise a single machine could take
+    a fresh address for every submission."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return ip or "unknown"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
 def portal_source_hash(ip: str | None) -> str:
-    return lookup_hash("portal", ip or "unknown")
+    """The keyed hash of portal_source(ip): all the rate limits keep."""
+    return lookup_hash("portal", portal_source(ip))
+
+
+class Limit(Enum):
+    """Where a source stands against a portal form's rate limits."""
+
+    OPEN = "open"
+    SOURCE = "source"  # this address (or /64) sent its share this hour: refused
+    GLOBAL = "global"  # the whole form's ceiling is reached: a proof of work opens it
 
 
 # Failed status lookups (wrong reference or code) accepted per source address per
@@ -40,8 +68,8 @@ def portal_throttled() -> ValidationError:
                            code="throttled")
 
 
-def portal_submissions_allowed(source: str, made: Callable[[datetime], QuerySet[Any]], *,
-                               now: datetime | None = None, sent_together: str = "") -> bool:
+def portal_submissions_limit(source: str, made: Callable[[datetime], QuerySet[Any]], *,
+                             now: datetime | None = None, sent_together: str = "") -> Limit:
     """The rate limit of one of the portal's forms (the desk's request, civic's
     suggestion, engage's sign-up), counted in the database so it holds across
     every server process: so many submissions per source address per hour
@@ -61,14 +89,26 @@ def portal_submissions_allowed(source: str, made: Callable[[datetime], QuerySet[
     used = count(recent.filter(portal_source=source)) + PortalHit.objects.filter(
         source=source, kind__in=_SUBMISSION_HITS, at__gte=since).count()
     if used >= settings.PORTAL_MAX_PER_SOURCE_HOUR:
-        return False
-    return count(recent) < settings.PORTAL_MAX_PER_HOUR
+        return Limit.SOURCE
+    return Limit.OPEN if count(recent) < settings.PORTAL_MAX_PER_HOUR else Limit.GLOBAL
+
+
+def portal_submissions_allowed(source: str, made: Callable[[datetime], QuerySet[Any]], *,
+                               now: datetime | None = None, sent_together: str = "") -> bool:
+    """Whether a submission is allowed without a proof of work (see
+    portal_submissions_limit)."""
+    return portal_submissions_limit(source, made, now=now,
+                                    sent_together=sent_together) is Limit.OPEN
+
+
+def portal_limit(source: str, now: datetime | None = None) -> Limit:
+    """The portal's rate limit for requests (cases), see portal_submissions_limit."""
+    return portal_submissions_limit(source, lambda since: Case.objects.filter(
+        channel=Channel.PORTAL, opened_at__gte=since), now=now)
 
 
 def portal_allowed(source: str, now: datetime | None = None) -> bool:
-    """The portal's rate limit for requests (cases), see portal_submissions_allowed."""
-    return portal_submissions_allowed(source, lambda since: Case.objects.filter(
-        channel=Channel.PORTAL, opened_at__gte=since), now=now)
+    return portal_limit(source, now) is Limit.OPEN
 
 
 def portal_lookup_allowed(source: str, now: datetime | None = None) -> bool:
@@ -91,10 +131,12 @@ def portal_hit_record(*, source: str, kind: str, now: datetime | None = None) ->
 @audit.audited
 def portal_create(*, item: ServiceItem, summary: str, details: str, caller_name: str,
                   caller_phone: str, community: Community, source: str,
-                  contact_consent: bool) -> Case:
+                  contact_consent: bool, proof: str = "", nonce: str = "") -> Case:
     """A request from the public portal: no account, no registry match yet (staff
     triage it), no personal data shown back. The resident must agree to be
-    contacted about it (the consent is recorded in the audit entry)."""
+    contacted about it (the consent is recorded in the audit entry). Past the
+    whole portal's hourly ceiling, `proof` and `nonce` (a proof of work,
+    services.portal_pow) open it once; the per-address limit has no way round."""
     if not contact_consent:
         raise ValidationError({"consent": _("Tick the box so the station may contact you "
                                             "about this request.")})
@@ -103,7 +145,9 @@ def portal_create(*, item: ServiceItem, summary: str, details: str, caller_name:
     # Checked after @audit.audited took the audit lock: concurrent submissions
     # count one after another, so the limit is not overshot (PostgreSQL; SQLite
     # serialises writers itself).
-    if not portal_allowed(source):
+    limit = portal_limit(source)
+    if limit is Limit.SOURCE or (
+            limit is Limit.GLOBAL and not portal_pow_redeem(token=proof, nonce=nonce)):
         raise portal_throttled()
     return _create(item=item, channel=Channel.PORTAL, summary=summary, details=details,
                    priority=Priority.NORMAL, person=None, household=None,

@@ -199,7 +199,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: what was typed
 def activity_person_search(request: HttpRequest) -> HttpResponse:
     """As-you-type picker of the resident signed up by staff."""
     require(request.user, Perm.RUN_ACTIVITIES)
@@ -304,7 +304,7 @@ def _signup_of(session: ActivitySession, signup: int) -> SignUp:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: what was typed
 def session_match_search(request: HttpRequest, pk: int, signup: int) -> HttpResponse:
     """As-you-type picker of the resident a portal sign-up names."""
     user = require(request.user, Perm.RUN_ACTIVITIES)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jiayuan.core.access import as_id, require
+from jiayuan.core.querykeys import recalled_query, searched_redirect
 from jiayuan.core.roles import Perm
 from jiayuan.core.urls_public import public_url
 from jiayuan.core.views import pdf_response, submit, year_param
@@ -52,11 +53,15 @@ PERSON_PICKER = picker("volunteer-person", "person", reverse_lazy("volunteer_per
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def volunteer_list(request: HttpRequest) -> HttpResponse:
+    """The volunteers; the search finds them by name, so what was typed is
+    posted and the page is addressed by its key (jiayuan.core.querykeys)."""
     user = require(request.user, Perm.VIEW_ENGAGE)
+    if request.method == "POST" or request.GET.get("q"):
+        return searched_redirect(request, keep=("role", "status"))
     year = timezone.localdate().year
-    q = request.GET.get("q", "").strip()[:60]
+    q = recalled_query(request)[:60]
     role = request.GET.get("role", "")
     role = role if role in VolunteerRole.values else ""
     status = request.GET.get("status", "")
@@ -102,7 +107,7 @@ def volunteer_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])  # POST: what was typed
 def volunteer_person_search(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.MANAGE_VOLUNTEERS)
     return picker_response(request, PERSON_PICKER)
