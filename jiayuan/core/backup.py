@@ -318,6 +318,9 @@ def create_backup(output: Path) -> dict[str, Any]:
     """Write the encrypted backup to `output` (a new file, mode 0600); return the manifest."""
     key = backup_key()
     vendor = _vendor()
+    if connection.in_atomic_block:
+        raise BackupError("A backup is taken outside any transaction (it must see, and "
+                          "record, only committed data).")
     try:
         fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
