@@ -116,6 +116,20 @@ def target(tmp_path: Path) -> Iterator[Target]:
 
 
 @pytest.fixture
+def committed(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """Requested before `django_db_serialized_rollback` and `transactional_db`
+    (so it is torn down after them): the backup reads committed data, so these
+    tests commit and the database is flushed after them. The flush (serialized
+    rollback) leaves it empty, and this puts back what the migrations wrote
+    (content types, the festival calendar, the default suggestion statuses) for
+    the tests that follow on this worker."""
+    yield
+    with django_db_blocker.unblock():
+        connection.creation.deserialize_db_from_string(
+            connection._test_serialized_contents)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
 def private_root(tmp_path: Path, settings: Any) -> Path:
     root = tmp_path / "private"
     document = root / "case-documents" / "2026" / "12" / "scan.pdf"
@@ -128,9 +142,10 @@ def private_root(tmp_path: Path, settings: Any) -> Path:
 
 # --- the drill -------------------------------------------------------------------
 
-@pytest.mark.django_db(transaction=True)
 def test_restore_drill_backup_destroy_restore_counts_and_audit_chain(
-        household: Any, household_b: Any, private_root: Path, target: Target,
+        committed: None, django_db_serialized_rollback: None,
+        transactional_db: Any, household: Any, household_b: Any, private_root: Path,
+        target: Target,
         tmp_path: Path) -> None:
     file = tmp_path / "station.jyb"
     manifest = create_backup(file)
@@ -169,7 +184,8 @@ def test_restore_drill_backup_destroy_restore_counts_and_audit_chain(
 # --- refusals ------------------------------------------------------------------------
 
 @pytest.fixture
-def made(transactional_db: Any, household: Any, private_root: Path, tmp_path: Path) -> Path:
+def made(committed: None, django_db_serialized_rollback: None,
+        transactional_db: Any, household: Any, private_root: Path, tmp_path: Path) -> Path:
     file = tmp_path / "station.jyb"
     create_backup(file)
     return file
@@ -238,7 +254,8 @@ def test_the_file_is_private_new_and_holds_no_key(made: Path, tmp_path: Path) ->
     assert made.read_bytes() == before
 
 
-def test_backup_refuses_without_a_key(transactional_db: Any, settings: Any, tmp_path: Path) -> None:
+def test_backup_refuses_without_a_key(committed: None, django_db_serialized_rollback: None,
+        transactional_db: Any, settings: Any, tmp_path: Path) -> None:
     settings.BACKUP_KEY = ""
     with pytest.raises(BackupError, match="BACKUP_KEY is not set"):
         create_backup(tmp_path / "none.jyb")
@@ -290,3 +307,21 @@ def test_the_stream_round_trips_and_detects_reordering_truncation_and_edits(
             pytest.fail(name)
     # two backups of the same data share no ciphertext (fresh salt and nonce prefix)
     assert _stream(plain)[head:] != data[head:]
+
+
+def test_the_check_after_a_restore_names_what_disagrees(household: Any) -> None:
+    facts = backup.current_facts()
+    report = backup.RestoreReport({**facts, "private_files": 0})
+    backup._compare(report, 0)
+    assert report.ok, report.problems
+    assert report.audit_checked == facts["audit_tip"]["seq"] > 0
+
+    counts = facts["row_counts"]
+    report = backup.RestoreReport({**facts, "private_files": 0,
+                                   "row_counts": {**counts,
+                                                  "registry_person": counts["registry_person"] + 1},
+                                   "audit_tip": {"seq": 999, "digest": "0" * 64}})
+    backup._compare(report, 1)
+    assert not report.ok
+    assert [p.split(":")[0] for p in report.problems] == [
+        "table registry_person", "audit tip", "private files"]
