@@ -87,6 +87,7 @@ def _local_keys() -> dict[str, str]:
         "FIELD_ENCRYPTION_KEY": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "FIELD_HASH_KEY": lambda: secrets.token_urlsafe(32),
         "AUDIT_KEY": lambda: secrets.token_urlsafe(32),
+        "BACKUP_KEY": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
     }
     missing = {name: make() for name, make in wanted.items() if name not in keys}
     if missing:
@@ -108,6 +109,10 @@ FIELD_ENCRYPTION_KEYS = [
 # numbers. Independent of the encryption keys so those can rotate; it must never
 # change once data exists, or look-ups stop matching.
 FIELD_HASH_KEY = env_secret("FIELD_HASH_KEY") or _local.get("FIELD_HASH_KEY", "")
+# Encrypts `manage.py backup` files (AES-256-GCM; 32 bytes, URL-safe base64). Not
+# required to start: only `backup` and `restore` refuse without it
+# (docs/deployment.md, "Backups"). Keep it apart from the database and the backups.
+BACKUP_KEY = env_secret("BACKUP_KEY") or _local.get("BACKUP_KEY", "")
 
 if not SECRET_KEY or not FIELD_ENCRYPTION_KEYS or not FIELD_HASH_KEY:
     raise ImproperlyConfigured(
