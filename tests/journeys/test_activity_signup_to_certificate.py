@@ -196,7 +196,12 @@ def test_residents_sign_up_volunteers_serve_and_a_certificate_is_verified(
         assert door.locator(f"#su-{second.pk}").count() == 0  # cancelled: not listed
         for s in (first, third):
             row = door.locator(f"#su-{s.pk}")
-            row.locator("button.act-tap").click()
+            # The tap is painted at once and sent after (offline-queue.js): wait for
+            # the server's answer, so no read of the database meets its write (on
+            # SQLite's shared-cache memory database that write would fail).
+            with door.expect_response(lambda r: r.request.method == "POST") as answer:
+                row.locator("button.act-tap").click()
+            assert answer.value.ok, answer.value.status
             row.locator("button.act-tap[aria-pressed=true]").wait_for()
         wait_for(lambda: SignUp.objects.filter(session=session, attended_at__isnull=False)
                   .count() == 2, door)

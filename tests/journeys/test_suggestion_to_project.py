@@ -60,8 +60,15 @@ def _day(d: Any) -> str:
 
 
 def _mark(page: Any, participant: Any, value: str) -> None:
+    """Tap a mark and wait for the server's answer: the roll paints the tap at
+    once and sends it after (offline-queue.js), and a read of the database
+    while the live server writes it would make that write fail on SQLite's
+    shared-cache memory database ("table is locked")."""
     row = page.locator(f"#p-{participant.pk}")
-    row.locator(f"button.mark-{value}").click()
+    with page.expect_response(lambda r: r.url.endswith("/roll/")
+                              and r.request.method == "POST") as answer:
+        row.locator(f"button.mark-{value}").click()
+    assert answer.value.ok, answer.value.status
     row.locator(f"button.mark-{value}[aria-pressed=true]").wait_for()
 
 
