@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "jiayuan.engage",
     "jiayuan.sheets",
     "jiayuan.reports",  # the dashboard and period reports: figures through core.metrics only
+    "jiayuan.rights",  # residents' rights (their record, erasure) and retention: above every app
     "jiayuan.demo",  # above every app: loads their demo data in order
 ]
 

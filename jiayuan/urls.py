@@ -54,6 +54,7 @@ urlpatterns = [
     path("c/", include("jiayuan.engage.cards.urls_short")),  # the contact cards' QR codes
     path("reply/", include("jiayuan.desk.referrals.urls_reply")),
     path("sheets/", include("jiayuan.sheets.urls")),
+    path("rights/", include("jiayuan.rights.urls")),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("", include("jiayuan.reports.urls")),
     path("admin/", admin.site.urls),
