@@ -17,5 +17,7 @@ class DeskConfig(AppConfig):
         # household and adds its requests to the household and person pages.
         signals.household_moved.connect(receivers.household_moved,
                                         dispatch_uid="desk.household_moved")
+        signals.consent_withdrawn.connect(receivers.consent_withdrawn,
+                                          dispatch_uid="desk.consent_withdrawn")
         registry_panels.household.register(panels.household_cases, order=10)
         registry_panels.person.register(panels.person_cases, order=10)

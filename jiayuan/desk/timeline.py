@@ -35,6 +35,8 @@ MESSAGES: dict[str, str] = {
     "closed_unanswered": gettext_noop("Closed after %(n)d unanswered calls."),
     "referred": gettext_noop("Referred to %(dept)s."),
     "referral_withdrawn": gettext_noop("Referral to %(dept)s withdrawn: %(reason)s"),
+    "referral_consent_withdrawn": gettext_noop(
+        "Referral to %(dept)s withdrawn: the resident withdrew their consent to sharing."),
     "dept_acknowledged": gettext_noop("The department acknowledged the referral."),
     "dept_answered": gettext_noop("The department has answered."),
     "dept_answer_corrected": gettext_noop("Corrected answer: %(answer)s"),

@@ -13,3 +13,9 @@ from django.dispatch import Signal
 # members took the new grid (so a receiver that raises undoes the move).
 # Arguments: household (the moved Household), old_grid_id, new_grid_id.
 household_moved = Signal()
+
+# Sent by `consent_withdraw` inside its transaction, after the consent is marked
+# withdrawn (so a receiver that raises undoes the withdrawal). The desk withdraws
+# the open referrals made under it. Arguments: consent (the withdrawn Consent),
+# actor (the User who withdrew it).
+consent_withdrawn = Signal()

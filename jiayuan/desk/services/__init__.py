@@ -59,6 +59,7 @@ from jiayuan.desk.services.referrals import (
     referral_from_token,
     referral_token,
     referral_withdraw,
+    referrals_withdraw_for_consent,
 )
 from jiayuan.desk.services.reminders import reminder_mark_done
 from jiayuan.desk.services.thresholds import repeat_threshold_save
@@ -77,6 +78,6 @@ __all__ = [
     "referral_acknowledge", "referral_answer", "referral_answer_correctable",
     "referral_consent", "referral_consents", "referral_create",
     "referral_create_with_consent", "referral_from_token", "referral_token",
-    "referral_withdraw", "reminder_mark_done", "repeat_threshold_save",
+    "referral_withdraw", "referrals_withdraw_for_consent", "reminder_mark_done", "repeat_threshold_save",
     "targets", "transition",
 ]

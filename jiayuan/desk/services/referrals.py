@@ -275,3 +275,35 @@ def referral_withdraw(*, actor: User, referral: Referral, reason: str) -> Referr
     return referral
 
 
+
+
+@audit.audited
+def referrals_withdraw_for_consent(*, actor: User, consent: Consent) -> list[Referral]:
+    """The resident withdrew the consent these referrals were sent under: each
+    one still open (sent or acknowledged) is withdrawn, so its reply link says so
+    (`referral_from_token`), with an event on its case and an audit entry. The
+    consent's withdrawal is the authority (whoever may withdraw a consent stops
+    what relied on it); referrals sent on a head's override, or under another
+    consent, are left alone. An answered referral stays answered: it is history."""
+    withdrawn = []
+    for referral in (Referral.objects.select_for_update(of=("self",))
+                     .select_related("department")
+                     .filter(consent=consent, status__in=(ReferralStatus.SENT,
+                                                          ReferralStatus.ACKNOWLEDGED))
+                     .order_by("pk")):
+        old = referral.status
+        referral.status = ReferralStatus.WITHDRAWN
+        referral.save(update_fields=["status"])
+        case = Case.objects.select_for_update().get(pk=referral.case_id)
+        _event(case, EventKind.REFERRAL, actor, code="referral_consent_withdrawn",
+               params={"dept": timeline.names(referral.department)})
+        if case.status == Status.WAITING_DEPARTMENT and not Referral.objects.filter(
+                case=case, status__in=(ReferralStatus.SENT,
+                                       ReferralStatus.ACKNOWLEDGED)).exists():
+            case = _claim(case, None)
+            workflow.apply(case, "resume", actor=actor, code="no_department_left")
+        audit.record(AuditAction.UPDATE, actor=actor, obj=referral,
+                     changes={"status": [old, ReferralStatus.WITHDRAWN],
+                              "reason": "consent withdrawn", "consent_id": consent.pk})
+        withdrawn.append(referral)
+    return withdrawn

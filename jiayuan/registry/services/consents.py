@@ -19,6 +19,7 @@ from jiayuan.registry.choices import ConsentPurpose, ConsentStatus
 from jiayuan.registry.consent_rules import consent_columns
 from jiayuan.registry.models import Circumstance, Consent, Person
 from jiayuan.registry.services.common import check_scope, what
+from jiayuan.registry.signals import consent_withdrawn
 
 
 def has_sensitive_consent(person: Person) -> bool:
@@ -90,6 +91,8 @@ def consent_withdraw(*, actor: User, consent: Consent, on: date) -> Consent:
     consent.save(update_fields=["status", "withdrawn_on"])
     audit.record(AuditAction.UPDATE, actor=actor, obj=consent,
                  changes={"status": ["given", "withdrawn"], "withdrawn_on": on})
+    # Whatever relied on the consent stops (the desk's referrals made under it).
+    consent_withdrawn.send(sender=Consent, consent=consent, actor=actor)
     if consent.purpose == ConsentPurpose.SENSITIVE and not has_sensitive_consent(consent.person):
         _erase_sensitive(actor, consent.person)
     return consent
