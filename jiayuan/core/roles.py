@@ -31,6 +31,7 @@ class Perm(StrEnum):
     REVEAL_PHONE = "reveal_phone"  # see a whole phone number (audited)
     RECORD_CONSENT = "record_consent"
     PRINT_FILE = "print_file"  # print/export the household file (audited)
+    ERASE_PERSON = "erase_person"  # erase a person's data by anonymisation (PIPL art. 47)
     VIEW_AUDIT = "view_audit"  # browse the audit log
     MANAGE_PLACES = "manage_places"  # grids, buildings, dwellings (Django admin)
     MANAGE_STAFF = "manage_staff"  # accounts, roles, scopes (Django admin)
@@ -79,6 +80,8 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
         P.VIEW_CIVIC, P.RUN_MEETINGS, P.APPROVE_MINUTES, P.HANDLE_SUGGESTIONS,
         P.MANAGE_PROJECTS, P.VIEW_ENGAGE, P.MANAGE_VOLUNTEERS, P.RUN_ACTIVITIES,
         P.EDIT_COLUMN, P.ISSUE_CARDS,
+        # Erasure cannot be undone: the head alone answers for it.
+        P.ERASE_PERSON,
     }),
     Role.CASEWORKER: frozenset({
         P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_ID_NUMBER,

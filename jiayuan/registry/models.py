@@ -13,8 +13,8 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from jiayuan.lib.divisions import origin_label
 from jiayuan.lib.ethnicity import ETHNICITY_CHOICES
@@ -90,6 +90,11 @@ class HouseholdAddress(models.Model):
         ordering = ["-moved_in", "-id"]
 
 
+# The name an erased person's row keeps (jiayuan.rights.erasure): a neutral mark,
+# not words in one language; `str(person)` says "Erased person #pk" in the reader's.
+ERASED_NAME = "\u2205"
+
+
 class Person(models.Model):
     household = models.ForeignKey(Household, models.PROTECT, related_name="members",
                                   verbose_name=_("household"))
@@ -155,7 +160,14 @@ class Person(models.Model):
                                                name="person_id_number_hash_unique")]
 
     def __str__(self) -> str:
+        if self.is_erased:
+            return gettext("Erased person #%(pk)s") % {"pk": self.pk}
         return self.name
+
+    @property
+    def is_erased(self) -> bool:
+        """The row is a tombstone: its personal data was erased (PIPL art. 47)."""
+        return self.name == ERASED_NAME
 
     def age_on(self, day: date) -> int | None:
         if self.birth_date is None:

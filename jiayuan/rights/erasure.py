@@ -1,0 +1,247 @@
+"""Erasure by anonymisation (PIPL art. 47): a person's data removed from every table.
+
+The person's row stays as a tombstone so that foreign keys, counts and case
+references hold: its name becomes registry.models.ERASED_NAME (shown as "Erased
+person #pk" in the reader's language) and every other personal column is
+emptied. Around it:
+
+- registry: search keys deleted; circumstances about them deleted; consents
+  withdrawn (so referrals sent under them stop) and kept only as purpose and
+  dates, without evidence or a guardian's name; memberships kept without reason;
+- a household whose only member they were keeps its row (the dwelling and dates:
+  counts by residency hold) but loses its note, festivals, circumstances and the
+  free text of its visits;
+- desk: the caller columns of their cases (and of any case called in from their
+  phone) emptied; their cases' details, outcome notes, event texts, follow-up
+  comments and referral messages and answers emptied, their uploaded documents
+  deleted (the case's service, dates and status stay for the statistics);
+- care, civic, engage: their dispute-party, meeting-participant, sign-up and
+  suggestion-contact copies of name and phone emptied; their volunteer record's
+  skills, languages and availability emptied and public display withdrawn;
+- sheets: the import rows that recorded them (ImportChange: the values an undo
+  would restore) deleted, and the stored file of every roster batch that wrote
+  them deleted. A roster holds many people and cannot be edited cell by cell,
+  so the batch keeps its counts and its list of rows, minus the file;
+- everywhere else: free text naming them is rewritten (erasure_scrub);
+- the audit log: entries about them are redacted through core.audit's redaction
+  API, which keeps the chain verifiable; the erasure itself is one entry with
+  the reason's code and the counts, naming no one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jiayuan.care.models import CheckIn, DisputeParty, Pairing, Visit
+from jiayuan.civic.meetings.models import Participant
+from jiayuan.civic.suggestions.models import Suggestion
+from jiayuan.core import audit
+from jiayuan.core.access import require
+from jiayuan.core.crypto import decrypt
+from jiayuan.core.models import AuditAction, AuditEntry, AuditTip, User
+from jiayuan.core.roles import Perm
+from jiayuan.core.versioning import claim
+from jiayuan.desk.models import Case, CaseDocument, CaseEvent, FollowUp, Referral
+from jiayuan.engage.activities.models import SignUp
+from jiayuan.engage.volunteers.models import Volunteer
+from jiayuan.registry import services as registry_services
+from jiayuan.registry.choices import ConsentStatus
+from jiayuan.registry.identifiers import id_number_of, phone_of
+from jiayuan.registry.models import (
+    ERASED_NAME,
+    Circumstance,
+    Consent,
+    Household,
+    Membership,
+    Person,
+    SearchKey,
+)
+from jiayuan.registry.services.common import check_scope
+from jiayuan.rights import erasure_scrub
+from jiayuan.rights.erasure_scrub import MARK, delete_after_commit
+from jiayuan.sheets.models import ImportBatch, ImportChange
+
+
+class ErasureReason(models.TextChoices):
+    """The grounds of PIPL art. 47 on which personal information is deleted."""
+
+    REQUEST = "request", gettext_lazy("The resident asked for their data to be erased")
+    PURPOSE = "purpose", gettext_lazy("The purpose is achieved or the data is no longer "
+                                      "needed")
+    CONSENT = "consent", gettext_lazy("The resident withdrew their consent")
+    RETENTION = "retention", gettext_lazy("The retention period has ended")
+    UNLAWFUL = "unlawful", gettext_lazy("The data was processed against the law or an "
+                                        "agreement")
+
+
+_PERSON_BLANK: dict[str, Any] = {
+    "pinyin": "", "birth_date": None, "id_number_enc": "", "id_number_hash": None,
+    "id_number_mask": "", "phone_enc": "", "phone_hash": "", "phone_mask": "",
+    "phone_last4": "", "ethnicity": "", "languages": [], "origin_code": "",
+    "permit_number": "", "permit_expiry": None, "occupation": "", "import_batch_id": None,
+}
+
+# Tables the erasure handles itself rather than by a text search: the person's own
+# row, their search keys (other people's keys hold the same characters), and the
+# audit log (append-only; redacted through core.audit).
+_SELF_HANDLED: tuple[type[models.Model], ...] = (Person, SearchKey, AuditEntry, AuditTip)
+
+
+def _count(counts: dict[str, int], label: str, n: int) -> None:
+    if n:
+        counts[label] = counts.get(label, 0) + n
+
+
+def _registry(actor: User, person: Person, counts: dict[str, int]) -> None:
+    for consent in Consent.objects.filter(person=person, status=ConsentStatus.GIVEN):
+        # Withdrawn through the registry's service: what relied on the consent
+        # (the desk's referrals) stops, as for any withdrawal.
+        registry_services.consent_withdraw(actor=actor, consent=consent,
+                                           on=timezone.localdate())
+    _count(counts, "registry.Consent", Consent.objects.filter(person=person).update(
+        evidence="", guardian_name=""))
+    _count(counts, "registry.Consent", Consent.objects.filter(guardian=person).update(
+        guardian_name=""))
+    _count(counts, "registry.SearchKey", SearchKey.objects.filter(person=person).delete()[0])
+    _count(counts, "registry.Circumstance",
+           Circumstance.objects.filter(person=person).delete()[0])
+    _count(counts, "registry.Membership",
+           Membership.objects.filter(person=person).exclude(reason="").update(reason=""))
+
+
+def _sole_household(person: Person, counts: dict[str, int]) -> None:
+    """The household was this person alone: what it says is about them."""
+    household = Household.objects.select_for_update().get(pk=person.household_id)
+    if Person.objects.filter(household=household).exclude(pk=person.pk).exists():
+        return
+    Household.objects.filter(pk=household.pk).update(note="", festivals=[])
+    _count(counts, "registry.Household", 1)
+    _count(counts, "registry.Circumstance",
+           Circumstance.objects.filter(household=household).delete()[0])
+    _count(counts, "care.Visit", Visit.objects.filter(households=household).update(
+        found="", needs="", sensitive_note=""))
+    pairings = Pairing.objects.filter(household=household)
+    _count(counts, "care.Pairing", pairings.update(goals=MARK))
+    _count(counts, "care.CheckIn", CheckIn.objects.filter(pairing__in=pairings).update(note=""))
+
+
+def _desk(person: Person, phone_hash: str, counts: dict[str, int]) -> None:
+    called = Q(person=person)
+    if phone_hash:
+        called |= Q(caller_phone_hash=phone_hash)
+    _count(counts, "desk.Case", Case.objects.filter(called).update(
+        caller_name="", caller_phone_enc="", caller_phone_hash="", caller_phone_mask=""))
+    own = Case.objects.filter(person=person)
+    _count(counts, "desk.Case", own.update(details="", outcome_note=""))
+    _count(counts, "desk.CaseEvent", CaseEvent.objects.filter(case__in=own).exclude(
+        text="").update(text=""))
+    _count(counts, "desk.FollowUp", FollowUp.objects.filter(case__in=own).exclude(
+        comment="").update(comment=""))
+    _count(counts, "desk.Referral", Referral.objects.filter(case__in=own).update(
+        message=MARK, answer=""))
+    documents = list(CaseDocument.objects.filter(case__in=own))
+    for document in documents:
+        delete_after_commit(document.file)
+    _count(counts, "desk.CaseDocument", CaseDocument.objects.filter(
+        pk__in=[d.pk for d in documents]).delete()[0])
+
+
+def _others(person: Person, phone: str, phone_hash: str, counts: dict[str, int]) -> None:
+    _count(counts, "care.DisputeParty", DisputeParty.objects.filter(person=person).update(
+        name=""))
+    _count(counts, "civic.Participant", Participant.objects.filter(person=person).update(
+        name=""))
+    signed = Q(person=person)
+    if phone_hash:
+        signed |= Q(phone_hash=phone_hash)
+    _count(counts, "engage.SignUp", SignUp.objects.filter(signed).update(
+        name="", phone_enc="", phone_hash="", phone_mask=""))
+    contacts = [s.pk for s in Suggestion.objects.filter(person=person)]
+    if phone:
+        # Suggestions keep no hash of the contact phone: the mask narrows the
+        # search, the ciphertext decides.
+        contacts += [s.pk for s in Suggestion.objects.filter(
+            contact_phone_mask=person.phone_mask).exclude(contact_phone_enc="")
+            if decrypt(s.contact_phone_enc) == phone]
+    _count(counts, "civic.Suggestion", Suggestion.objects.filter(pk__in=contacts).update(
+        contact_name="", contact_phone_enc="", contact_phone_mask=""))
+    _count(counts, "engage.Volunteer", Volunteer.objects.filter(person=person).update(
+        skills="", languages="", availability="", public_consent_on=None))
+
+
+def _imports(person: Person, counts: dict[str, int]) -> None:
+    batch_ids = set(ImportChange.objects.filter(person=person)
+                    .values_list("batch_id", flat=True))
+    if person.import_batch_id:
+        batch_ids.add(person.import_batch_id)
+    _count(counts, "sheets.ImportChange",
+           ImportChange.objects.filter(person=person).delete()[0])
+    for batch in ImportBatch.objects.filter(pk__in=batch_ids).exclude(file=""):
+        delete_after_commit(batch.file)
+        ImportBatch.objects.filter(pk=batch.pk).update(file="")
+        _count(counts, "sheets.ImportBatch", 1)
+
+
+def _redact_audit(actor: User, person: Person, found: list[str]) -> int:
+    """The log's entries about the person, redacted by core.audit (tombstones that
+    keep the chain verifiable)."""
+    about = Q(object_type="registry.person", object_id=str(person.pk))
+    for text in found:
+        about |= Q(object_repr__contains=text)
+    entries = AuditEntry.objects.filter(about)
+    # Entries whose changes name them: looked for in the JSON as text.
+    named = erasure_scrub._matching(AuditEntry, AuditEntry._meta.get_field("changes"), found)
+    entries = AuditEntry.objects.filter(Q(pk__in=entries.values("pk"))
+                                        | Q(pk__in=named.values("pk")))
+    redact = getattr(audit, "redact", None)  # TODO(merge main): core.audit.redact
+    if redact is None:
+        return 0
+    return int(redact(entries, actor=actor, reason="erasure",
+                      subject=f"registry.person:{person.pk}"))
+
+
+@audit.audited
+def erase_person(*, actor: User, person: Person, reason: str,
+                 version: int | None = None) -> dict[str, int]:
+    """Erase `person`'s data by anonymisation (see the module's docstring).
+    Station heads only (ERASE_PERSON), in their scope (else "not found", as
+    anywhere). `reason` is an ErasureReason. `version`: the person's version the
+    form was loaded at (a stale form is a Conflict). Returns {table: rows}."""
+    require(actor, Perm.ERASE_PERSON)
+    check_scope(actor, person.grid_id)
+    if reason not in ErasureReason.values:
+        raise ValidationError({"reason": _("Choose the ground for the erasure.")})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.is_erased:
+        raise ValidationError(_("This person's data has already been erased."))
+    claim(person, version, _("this person's record"))
+    name = person.name
+    id_number = id_number_of(person) if person.id_number_enc else ""
+    phone = phone_of(person) if person.phone_enc else ""
+    phone_hash = person.phone_hash
+    found = erasure_scrub.needles(name=name, id_number=id_number, phone=phone, extra=(
+        person.id_number_hash or "", person.phone_hash, person.id_number_mask,
+        person.phone_mask))
+    counts: dict[str, int] = {}
+    _registry(actor, person, counts)
+    _sole_household(person, counts)
+    _desk(person, phone_hash, counts)
+    _others(person, phone, phone_hash, counts)
+    _imports(person, counts)
+    Person.objects.filter(pk=person.pk).update(name=ERASED_NAME, **_PERSON_BLANK)
+    for label, n in erasure_scrub.scrub(found, skip=_SELF_HANDLED).items():
+        _count(counts, label, n)
+    for label, n in erasure_scrub.scrub_files(found, skip=_SELF_HANDLED).items():
+        _count(counts, label, n)
+    counts["core.AuditEntry"] = _redact_audit(actor, person, found)
+    person.refresh_from_db()
+    audit.record(AuditAction.DELETE, actor=actor, obj=person, changes={
+        "erased": reason, "rows": dict(sorted(counts.items()))})
+    return counts
