@@ -8,9 +8,12 @@ emptied. Around it:
 - registry: search keys deleted; circumstances about them deleted; consents
   withdrawn (so referrals sent under them stop) and kept only as purpose and
   dates, without evidence or a guardian's name; memberships kept without reason;
-- a household whose only member they were keeps its row (the dwelling and dates:
-  counts by residency hold) but loses its note, festivals, circumstances and the
-  free text of its visits;
+- the tombstone leaves its household on the day (the head of a household with
+  other members is refused: choose a new head first, as for leaving); a
+  household left with no current member moves out on the day; one whose only
+  member they ever were keeps its row (the dwelling and dates: past counts hold)
+  but loses its note, festivals, circumstances, its visits' free text and its
+  pairings' goals;
 - desk: the caller columns of their cases (and of any case called in from their
   phone) emptied; their cases' details, outcome notes, event texts, follow-up
   comments and referral messages and answers emptied, their uploaded documents
@@ -59,6 +62,7 @@ from jiayuan.registry.models import (
     Circumstance,
     Consent,
     Household,
+    HouseholdAddress,
     Membership,
     Person,
     SearchKey,
@@ -116,10 +120,21 @@ def _registry(actor: User, person: Person, counts: dict[str, int]) -> None:
            Membership.objects.filter(person=person).exclude(reason="").update(reason=""))
 
 
-def _sole_household(person: Person, counts: dict[str, int]) -> None:
-    """The household was this person alone: what it says is about them."""
+def _household(person: Person, counts: dict[str, int]) -> None:
+    """The tombstone leaves its household today (it is nobody any more). A
+    household left with no current member moves out; one that was this person
+    alone loses what it says, as that is about them."""
+    today = timezone.localdate()
+    if person.left_on is None:
+        Person.objects.filter(pk=person.pk).update(left_on=today)
+    Membership.objects.filter(person=person, left__isnull=True).update(left=today)
     household = Household.objects.select_for_update().get(pk=person.household_id)
-    if Person.objects.filter(household=household).exclude(pk=person.pk).exists():
+    others = Person.objects.filter(household=household).exclude(pk=person.pk)
+    if household.moved_out is None and not others.filter(left_on__isnull=True).exists():
+        Household.objects.filter(pk=household.pk).update(moved_out=today)
+        HouseholdAddress.objects.filter(household=household, moved_out__isnull=True).update(
+            moved_out=today)
+    if others.exists():
         return
     Household.objects.filter(pk=household.pk).update(note="", festivals=[])
     _count(counts, "registry.Household", 1)
@@ -222,6 +237,11 @@ def erase_person(*, actor: User, person: Person, reason: str,
     if person.is_erased:
         raise ValidationError(_("This person's data has already been erased."))
     claim(person, version, _("this person's record"))
+    if person.household.head_id == person.pk and Person.objects.filter(
+            household_id=person.household_id, left_on__isnull=True).exclude(
+            pk=person.pk).exists():
+        raise ValidationError(_("This person is the head of a household with other members: "
+                                "choose a new head first."))
     name = person.name
     id_number = id_number_of(person) if person.id_number_enc else ""
     phone = phone_of(person) if person.phone_enc else ""
@@ -231,7 +251,7 @@ def erase_person(*, actor: User, person: Person, reason: str,
         person.phone_mask))
     counts: dict[str, int] = {}
     _registry(actor, person, counts)
-    _sole_household(person, counts)
+    _household(person, counts)
     _desk(person, phone_hash, counts)
     _others(person, phone, phone_hash, counts)
     _imports(person, counts)

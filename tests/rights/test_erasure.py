@@ -245,6 +245,28 @@ def test_a_household_of_one_loses_its_note_and_circumstances(head, grid_a):
     erase_person(actor=head, person=household.head, reason="request")
     household.refresh_from_db()
     assert household.note == "" and not household.circumstances.exists()
+    assert household.moved_out == timezone.localdate()
     visit = household.visits.get()
     assert (visit.found, visit.sensitive_note) == ("", "")
     assert Household.objects.filter(pk=household.pk).exists()
+
+
+def test_the_head_of_a_household_with_others_is_refused(world, head):
+    person = world["person"]
+    registry.person_create(actor=head, household=person.household, name="阿依古丽", sex="F",
+                           birth_date=date(1990, 1, 1), relation="spouse", id_number="",
+                           phone="", origin_code="")
+    with pytest.raises(ValidationError) as info:
+        erase_person(actor=head, person=person, reason="request")
+    assert "new head first" in str(info.value)
+    person.refresh_from_db()
+    assert person.name == NAME
+
+
+def test_the_tombstone_leaves_and_an_emptied_household_moves_out(world, head):
+    person = world["person"]
+    erase_person(actor=head, person=person, reason="request")
+    person.refresh_from_db()
+    assert person.left_on == timezone.localdate()
+    # They lived alone: the household, with no current member, moves out.
+    assert person.household.moved_out == timezone.localdate()
