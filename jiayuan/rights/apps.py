@@ -11,3 +11,10 @@ class RightsConfig(AppConfig):
     name = "jiayuan.rights"
     verbose_name = _("Residents' rights and retention")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from jiayuan.registry import panels
+        from jiayuan.rights import erasure
+
+        # Last on the person page: the erased notice, or the way to erase.
+        panels.person.register(erasure.erasure_section, order=95)

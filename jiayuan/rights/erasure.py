@@ -265,3 +265,27 @@ def erase_person(*, actor: User, person: Person, reason: str,
     audit.record(AuditAction.DELETE, actor=actor, obj=person, changes={
         "erased": reason, "rows": dict(sorted(counts.items()))})
     return counts
+
+
+def erasure_of(person: Person) -> AuditEntry | None:
+    """The log's entry of the person's erasure (when, by whom, on which ground),
+    or None: the tombstone itself keeps none of it."""
+    if not person.is_erased:
+        return None
+    return (AuditEntry.objects.filter(object_type="registry.person", object_id=str(person.pk),
+                                      action=AuditAction.DELETE, changes__has_key="erased")
+            .order_by("-seq").first())
+
+
+def erasure_section(actor: User, person: Person, query: Any) -> tuple[str, dict[str, Any]] | None:
+    """The person page's erasure section (registry.panels): the tombstone's notice
+    for everyone who sees the page, the way to the erasure page for who may."""
+    if person.is_erased:
+        entry = erasure_of(person)
+        ground = entry.changes.get("erased", "") if entry else ""
+        return "rights/erase_notice.html", {
+            "erased_at": entry.at if entry else None,
+            "ground": ErasureReason(ground).label if ground in ErasureReason.values else ""}
+    if actor.has(Perm.ERASE_PERSON):
+        return "rights/erase_section.html", {}
+    return None

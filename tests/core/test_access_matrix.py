@@ -192,6 +192,7 @@ ACCESS: dict[str, V] = {
     "person_reveal": POST_ON(P.REVEAL_ID_NUMBER,
                              lambda o: {"pk": o["person"], "field": "id_number"}),
     "consent_add": ON(P.RECORD_CONSENT, pk("person")),
+    "rights:person_erase": ON(P.ERASE_PERSON, pk("person")),
     "consent_withdraw": POST_ON(P.RECORD_CONSENT, pk("person", cid="consent")),
     "business_list": V(P.VIEW_REGISTRY),
     "business_create": V(P.EDIT_REGISTRY),
