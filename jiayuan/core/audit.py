@@ -8,6 +8,11 @@ cannot recompute the digests after an edit. Entries written before the key
 existed keep their plain SHA-256 digest and say so (an empty `key_id`).
 Sensitive values never enter the log: diffs of sensitive fields say only that
 the field changed.
+
+What an entry says about its object (its text, diff and address) is hashed
+through a salted digest of its own, so when a person is erased `redact` can
+blank it and the chain still verifies; a REDACT entry names every entry it
+blanked, and `verify_audit` reports a blanked entry that none names.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import functools
 import hashlib
 import hmac
 import json
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -114,8 +120,19 @@ def entry_digest(fields: Mapping[str, Any]) -> str:
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
+def payload_digest(entry: AuditEntry) -> str:
+    """The salted SHA-256 of what an entry says about its object (its text,
+    its diff, the address it came from): the part a redaction removes. The
+    salt is random per entry and blanked with the text, so a redacted entry's
+    digest cannot be matched against a guessed name."""
+    payload = json.dumps({"object_repr": entry.object_repr, "changes": entry.changes,
+                          "ip": entry.ip}, sort_keys=True, ensure_ascii=False,
+                         separators=(",", ":"))
+    return hashlib.sha256((entry.payload_salt + payload).encode()).hexdigest()
+
+
 def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
-    fields = {
+    fields: dict[str, Any] = {
         "seq": entry.seq,
         "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor_id": entry.actor_id,
@@ -124,11 +141,13 @@ def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
         "action": entry.action,
         "object_type": entry.object_type,
         "object_id": entry.object_id,
-        "object_repr": entry.object_repr,
-        "changes": entry.changes,
-        "ip": entry.ip,
         "prev_hash": entry.prev_hash,
     }
+    if entry.payload_digest:
+        # Redactable: the chain covers the payload's digest, not its text.
+        fields["payload"] = entry.payload_digest
+    else:
+        fields.update(object_repr=entry.object_repr, changes=entry.changes, ip=entry.ip)
     # An unkeyed entry's digest was computed without this field; a keyed
     # entry's covers the id of its key.
     if entry.key_id:
@@ -179,7 +198,9 @@ def record(
             ip=_stored_ip(ip if ip is not None else current_ip.get()),
             prev_hash=tip.last_hash,
             key_id=auditkeys.signing_key_id(),
+            payload_salt=secrets.token_hex(16),
         )
+        entry.payload_digest = payload_digest(entry)
         entry.hash = entry_digest(_hashed_fields(entry))
         entry.save()
         tip.last_seq, tip.last_hash = entry.seq, entry.hash
@@ -275,6 +296,7 @@ BREAK_KINDS = {
     "unknown_key": "unknown key",
     "tip": "end removed",
     "inserted": "inserted",
+    "redacted": "redacted without record",
 }
 
 
@@ -285,6 +307,36 @@ class Break:
     seq: int
     kind: str
     reason: str
+
+
+def redact(entries: models.QuerySet[AuditEntry], *, actor: Any, reason: str,
+           subject: str = "") -> int:
+    """Blank what `entries` say about their objects (text, diff, address and
+    the salt of their digest), keeping each entry's digest so the chain still
+    verifies, and append one REDACT entry naming them (`verify_audit` reports
+    a redacted entry no such entry names). For erasure: `subject` is what was
+    erased ("registry.person:12"), `reason` a code or the head's reason.
+
+    Entries written before redaction existed (no payload digest) hash their
+    text directly and are left as they are; they are counted in the REDACT
+    entry as `kept`. Returns how many entries were redacted. On PostgreSQL the
+    append-only trigger lets exactly this change through (core 0008)."""
+    with transaction.atomic():
+        lock_tip()
+        rows = entries.filter(redacted=False).exclude(action=AuditAction.REDACT)
+        seqs = sorted(rows.exclude(payload_digest="").values_list("seq", flat=True))
+        kept = rows.filter(payload_digest="").count()
+        for start in range(0, len(seqs), 500):
+            # The queryset refuses update() (append-only); this one change is
+            # made past it, as the trigger allows.
+            models.QuerySet.update(
+                AuditEntry.objects.filter(seq__in=seqs[start:start + 500]),
+                object_repr="", changes={}, ip=None, payload_salt="", redacted=True)
+        if seqs or kept:
+            record(AuditAction.REDACT, actor=actor, object_type="core.auditentry",
+                   object_repr=subject[:200],
+                   changes={"seqs": seqs, "kept": kept, "reason": reason, "subject": subject})
+    return len(seqs)
 
 
 @dataclass
@@ -308,8 +360,21 @@ def _tip() -> tuple[int, str]:
     return (tip.last_seq, tip.last_hash) if tip else (0, GENESIS)
 
 
+def _payload_matches(entry: AuditEntry) -> bool:
+    """A redactable entry's text matches its digest; a redacted one holds
+    nothing any more (blank text, salt and address)."""
+    if not entry.payload_digest:
+        return not entry.redacted
+    if entry.redacted:
+        return (entry.object_repr == "" and entry.changes == {} and entry.ip is None
+                and entry.payload_salt == "")
+    return hmac.compare_digest(payload_digest(entry), entry.payload_digest)
+
+
 def _digest_matches(entry: AuditEntry) -> bool:
     """Raises UnknownKey if the entry names a key that is not configured."""
+    if not _payload_matches(entry):
+        return False
     if hmac.compare_digest(entry_digest(_hashed_fields(entry)), entry.hash):
         return True
     # Before the fix, a portal request was hashed with ip "" and stored as NULL
@@ -378,6 +443,9 @@ def verify_chain(batch: int = 5000) -> VerifyResult:
     prev_hash, expected_seq, last_seen = GENESIS, 1, 0
     checked = verified = unkeyed_until = 0
     keyed_seen = False
+    # A redaction is legitimate only when a later, intact REDACT entry names it.
+    redacted: set[int] = set()
+    named: set[int] = set()
     while True:
         rows = list(AuditEntry.objects.filter(seq__gt=last_seen, seq__lte=tip_seq)
                     .order_by("seq")[:batch])
@@ -386,6 +454,10 @@ def verify_chain(batch: int = 5000) -> VerifyResult:
         for entry in rows:
             found = _check_entry(entry, expected_seq=expected_seq, prev_hash=prev_hash,
                                  keyed_seen=keyed_seen, unkeyed_until=pinned)
+            if entry.redacted:
+                redacted.add(entry.seq)
+            if entry.action == AuditAction.REDACT and not found:
+                named.update(s for s in entry.changes.get("seqs", []) if isinstance(s, int))
             if not any(b.seq == entry.seq for b in found):
                 verified += 1
                 if not entry.key_id:
@@ -396,6 +468,11 @@ def verify_chain(batch: int = 5000) -> VerifyResult:
             keyed_seen = keyed_seen or bool(entry.key_id)
             prev_hash, expected_seq = entry.hash, entry.seq + 1
         last_seen = rows[-1].seq
+    for seq in sorted(redacted - named):
+        breaks.append(Break(seq, "redacted",
+                            "redacted, but no redaction entry names it (blanked outside "
+                            "the application)"))
+    breaks.sort(key=lambda b: b.seq)
     if tip_seq != expected_seq - 1 or tip_hash != prev_hash:
         breaks.append(Break(min(expected_seq, tip_seq) or 1, "tip",
                             f"the log ends at entry {expected_seq - 1} but the tip records "
@@ -410,4 +487,4 @@ def verify_chain(batch: int = 5000) -> VerifyResult:
                         verified=verified, unkeyed_until=unkeyed_until)
 
 
-__all__ = ["AuditAction", "record", "snapshot", "diff", "created", "verify_chain", "current_ip"]
+__all__ = ["AuditAction", "record", "redact", "snapshot", "diff", "created", "verify_chain", "current_ip"]

@@ -76,6 +76,7 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", _("Logged out")
     DENIED = "denied", _("Access denied")
     VIEW_SENSITIVE = "view_sensitive", _("Viewed sensitive details")
+    REDACT = "redact", _("Redacted audit entries")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -112,6 +113,15 @@ class AuditEntry(models.Model):
     hash = models.CharField(max_length=64, unique=True)
     key_id = models.CharField(max_length=12, blank=True, default=signing_key_id,
                               db_default="")
+    # The object and the diff are hashed through a salted digest of their own
+    # (jiayuan.core.audit.payload_digest), so an entry about a person who is
+    # later erased can be redacted: the text and the salt are blanked, the
+    # digest stays, and the chain still verifies. Empty on entries written
+    # before redaction existed (they hash their text directly and cannot be
+    # redacted).
+    payload_salt = models.CharField(max_length=32, blank=True, default="", db_default="")
+    payload_digest = models.CharField(max_length=64, blank=True, default="", db_default="")
+    redacted = models.BooleanField(default=False, db_default=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 

@@ -99,9 +99,10 @@ def test_it_detects_a_rehashed_row(head):
     entries = _write(4, head)
     victim = AuditEntry.objects.get(seq=entries[1].seq)
     victim.object_repr = "forged"
+    victim.payload_digest = audit.payload_digest(victim)
     new_hash = audit.entry_digest(audit._hashed_fields(victim))
-    _raw("UPDATE core_auditentry SET object_repr = %s, hash = %s WHERE seq = %s",
-         ["forged", new_hash, victim.seq])
+    _raw("UPDATE core_auditentry SET object_repr = %s, payload_digest = %s, hash = %s "
+         "WHERE seq = %s", ["forged", victim.payload_digest, new_hash, victim.seq])
     assert audit.verify_chain().first_broken == entries[2].seq
 
 
