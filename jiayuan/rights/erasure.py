@@ -215,11 +215,8 @@ def _redact_audit(actor: User, person: Person, found: list[str]) -> int:
     named = erasure_scrub._matching(AuditEntry, AuditEntry._meta.get_field("changes"), found)
     entries = AuditEntry.objects.filter(Q(pk__in=entries.values("pk"))
                                         | Q(pk__in=named.values("pk")))
-    redact = getattr(audit, "redact", None)  # TODO(merge main): core.audit.redact
-    if redact is None:
-        return 0
-    return int(redact(entries, actor=actor, reason="erasure",
-                      subject=f"registry.person:{person.pk}"))
+    return audit.redact(entries, actor=actor, reason="erasure",
+                        subject=f"registry.person:{person.pk}")
 
 
 @audit.audited
