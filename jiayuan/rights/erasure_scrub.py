@@ -64,7 +64,7 @@ def _replace(value: Any, found: list[str]) -> Any:
 
 
 def _text_columns(model: type[models.Model]) -> list[models.Field]:
-    out = []
+    out: list[models.Field] = []
     for field in model._meta.concrete_fields:
         if field.primary_key or field.choices or field.name.endswith(_SKIP_SUFFIXES):
             continue
