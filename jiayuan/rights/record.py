@@ -170,21 +170,27 @@ def person_record(actor: User, person: Person) -> dict[str, Any]:
                                                          ("done_at", _("Done on"))],
                              Reminder.objects.filter(person=person)),
         "meetings": section(_("Meetings"), Participant,
-                            [("meeting", _("Meeting")), "invited", "attendance", "marked_at"],
+                            ["invited", "attendance", "marked_at"],
                             Participant.objects.filter(person=person)
                             .select_related("meeting"),
-                            extra={"starts_at": (_("Date"), lambda p: when(p.meeting.starts_at))}),
+                            extra={"meeting": (_("Meeting"), lambda p: p.meeting.title),
+                                   "starts_at": (_("Date"), lambda p: when(p.meeting.starts_at))},
+                            lead=("meeting", "starts_at")),
         "suggestions": _suggestions(person),
         "volunteer": _volunteer(person),
         "liaisons": section(_("Volunteer liaison for the household"), LiaisonArea,
-                            [("volunteer", _("Volunteer"))], LiaisonArea.objects.filter(household=household)
-                            .select_related("volunteer__person", "volunteer__user")),
+                            [], LiaisonArea.objects.filter(household=household)
+                            .select_related("volunteer__person", "volunteer__user"),
+                            extra={"volunteer": (_("Volunteer"), _volunteer_name)}),
         "signups": section(_("Activity sign-ups"), SignUp,
-                           [("session", _("Activity")), "source", "status", "photo_consent",
+                           ["source", "status", "photo_consent",
                             ("attended_at", _("Attended")), ("created_at", _("Signed up")),
                             ("cancelled_at", _("Cancelled on"))],
                            SignUp.objects.filter(person=person)
-                           .select_related("session__activity")),
+                           .select_related("session__activity"),
+                           extra={"activity": (_("Activity"), lambda s: (
+                               f"{s.session.activity.title} · {when(s.session.starts_at)}"))},
+                           lead=("activity",)),
         "imports": _imports(person, household),
     }
     sections["disclosures"] = _disclosures(person, household, cases)
@@ -195,6 +201,11 @@ def person_record(actor: User, person: Person) -> dict[str, Any]:
         "title": _("Personal record of %(name)s") % {"name": person.name},
         "sections": sections,
     }
+
+
+def _volunteer_name(area: LiaisonArea) -> str:
+    v = area.volunteer
+    return v.person.name if v.person_id else (v.user.display_name if v.user_id else str(v))
 
 
 def _person(p: Person) -> dict[str, Any]:
@@ -303,7 +314,7 @@ def _disputes(p: Person, h: Household) -> dict[str, Any]:
     def children(d: Dispute) -> dict[str, Any]:
         return {
             "parties": section(_("Parties"), DisputeParty, ["role"], parties.get(d.pk, []),
-                               extra={"party": (_("Party"), str)}),
+                               extra={"party": (_("Party"), str)}, lead=("party",)),
             "sessions": section(_("Mediation sessions"), MediationSession,
                                 ["held_at", "place", "attendees", "notes"],
                                 sessions.get(d.pk, [])),
@@ -325,7 +336,7 @@ def _pairings(p: Person, h: Household) -> dict[str, Any]:
     return section(_("Pairings"), Pairing,
                    ["household", "helper_kind", "goals", "started", "ended", "planned_end",
                     "status", "last_contact"], pairings,
-                   extra={"helper": (_("Helper"), lambda x: x.helper_name or None)},
+                   extra={"helper": (_("Helper's name"), lambda x: x.helper_name or None)},
                    children=lambda x: {"checkins": section(
                        _("Check-ins"), CheckIn, ["on", "mode", "note"], checkins.get(x.pk, []))})
 

@@ -71,14 +71,16 @@ def label_of(model: type[models.Model], spec: Field) -> tuple[str, str]:
 
 def section(title: Any, model: type[models.Model], fields: Sequence[Field],
             objs: Iterable[models.Model], *, extra: dict[str, Any] | None = None,
-            children: Any = None) -> dict[str, Any]:
+            children: Any = None, lead: Sequence[str] = ()) -> dict[str, Any]:
     """A section of `objs` showing `fields`. `extra` adds computed columns:
     name -> (label, function of the row); `children(obj)` returns a dict of
-    child sections to add to each row."""
+    child sections to add to each row; `lead` names the columns to show
+    first (an extra column that names the row)."""
     labels = dict(label_of(model, spec) for spec in fields)
     names = [spec[0] if isinstance(spec, tuple) else spec for spec in fields]
     for name, (label, _fn) in (extra or {}).items():
         labels[name] = str(label)
+    labels = {**{name: labels[name] for name in lead}, **labels}
     rows = []
     for obj in objs:
         row: dict[str, Any] = {}
