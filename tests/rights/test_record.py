@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jiayuan.core.models import AuditAction, AuditEntry
 from jiayuan.desk.models import Reminder
@@ -38,6 +38,8 @@ def world(grid_a_world: dict[str, Any], personas: dict[str, Any]) -> dict[str, A
     today = timezone.localdate()
     registry.circumstance_add(actor=head, household=h, kind="hardship", started=today,
                               person=p)
+    registry.circumstance_add(actor=head, household=h, kind="disability", started=today,
+                              person=h.members.get(name="金英姬"), sensitive_consent=True)
     registry.consent_record(actor=head, person=p, purpose="photo", recorded_on=today)
     grandson = h.members.get(name="郑民浩")
     registry.consent_record(actor=head, person=grandson, purpose="photo", recorded_on=today,
@@ -82,6 +84,8 @@ def test_it_has_a_row_from_every_covered_table(world: dict[str, Any], personas: 
     # The household's requests not tied to a member are its; another member's are not.
     assert world["second"].ref not in [c["ref"] for c in cases]
     assert record["sections"]["visits"]["rows"][0]["found"] == "身体还好"
+    # Another member's circumstance is theirs, not in this record.
+    assert [c["person"] for c in record["sections"]["circumstances"]["rows"]] == ["鄭容哲"]
     assert record["sections"]["disputes"]["rows"][0]["ref"] == world["dispute"].ref
 
 
@@ -172,3 +176,13 @@ def test_the_person_page_offers_the_downloads_to_who_may(client: Any, world: dic
     assert json_url in client.get(url).content.decode()
     client.force_login(personas["gridworker"])
     assert json_url not in client.get(url).content.decode()
+
+
+def test_it_is_in_the_readers_language(world: dict, personas: dict) -> None:
+    with translation.override("en"):
+        record = person_record(personas["caseworker"], world["person"])
+    assert record["sections"]["visits"]["title"] == "Visits"
+    assert record_person(record)["sex"] == "Male"
+    with translation.override("zh-hant"):
+        record = person_record(personas["caseworker"], world["person"])
+    assert record["title"] == "鄭容哲的個人資訊檔案"
