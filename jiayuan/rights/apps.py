@@ -11,3 +11,10 @@ class RightsConfig(AppConfig):
     name = "jiayuan.rights"
     verbose_name = _("Residents' rights and retention")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from jiayuan.registry import panels as registry_panels
+        from jiayuan.rights import panels
+
+        # The person page offers the resident's record (JSON, PDF) to those who may make it.
+        registry_panels.person.register(panels.person_record, order=90)

@@ -1,8 +1,14 @@
 """Residents' rights: a person's record (JSON, PDF) and erasure."""
 
-from django.urls import URLPattern, URLResolver, path  # noqa: F401
+from django.urls import URLPattern, URLResolver, path
+
+from jiayuan.rights import views_record
 
 app_name = "rights"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("people/<int:pk>/record.json", views_record.person_record_json,
+         name="person_record_json"),
+    path("people/<int:pk>/record.pdf", views_record.person_record_pdf,
+         name="person_record_pdf"),
 ]
