@@ -13,8 +13,10 @@ class RightsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from jiayuan.registry import panels
-        from jiayuan.rights import erasure
+        from jiayuan.registry import panels as registry_panels
+        from jiayuan.rights import erasure, panels
 
+        # The person page offers the resident's record (JSON, PDF) to those who may make it.
+        registry_panels.person.register(panels.person_record, order=90)
         # Last on the person page: the erased notice, or the way to erase.
-        panels.person.register(erasure.erasure_section, order=95)
+        registry_panels.person.register(erasure.erasure_section, order=95)

@@ -2,10 +2,14 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from jiayuan.rights import views_erasure
+from jiayuan.rights import views_erasure, views_record
 
 app_name = "rights"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("people/<int:pk>/record.json", views_record.person_record_json,
+         name="person_record_json"),
+    path("people/<int:pk>/record.pdf", views_record.person_record_pdf,
+         name="person_record_pdf"),
     path("people/<int:pk>/erase/", views_erasure.person_erase, name="person_erase"),
 ]

@@ -66,6 +66,8 @@ from tests.shared_data import kept
 from tests.world import build_matrix_world
 
 P = Perm
+RECORD = (P.PRINT_FILE, P.VIEW_SENSITIVE, P.REVEAL_ID_NUMBER, P.REVEAL_PHONE, P.VIEW_CASES,
+          P.VIEW_VISITS, P.VIEW_DISPUTES)  # jiayuan.rights.record.RECORD_PERMS
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
 SAME = "same as GET"
@@ -185,6 +187,9 @@ ACCESS: dict[str, V] = {
     "circumstance_end": POST_ON((P.VIEW_SENSITIVE, P.EDIT_REGISTRY),
                                 pk("household", cid="circumstance")),
     "person_detail": ON(P.VIEW_REGISTRY, pk("person")),
+    # A person's whole record (jiayuan.rights.record): roles that see all of it on screen.
+    "rights:person_record_json": ON(RECORD, pk("person")),
+    "rights:person_record_pdf": ON(RECORD, pk("person")),
     "person_edit": ON(P.EDIT_REGISTRY, pk("person")),
     "person_move": ON(P.EDIT_REGISTRY, pk("person")),
     "person_leave": ON(P.EDIT_REGISTRY, pk("person")),
