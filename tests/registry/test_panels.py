@@ -16,7 +16,7 @@ def test_it_registers_the_higher_apps_sections_in_order() -> None:
     assert household == ["jiayuan.desk.panels", "jiayuan.care.panels"]
     assert [s.__module__ for s in panels.person.sections()] == [
         "jiayuan.desk.panels", "jiayuan.civic.panels", "jiayuan.engage.panels",
-        "jiayuan.rights.erasure"]
+        "jiayuan.rights.panels", "jiayuan.rights.erasure"]
     assert [s.__module__ for s in panels.business.sections()] == ["jiayuan.care.panels"]
 
 
