@@ -111,8 +111,6 @@ def _registry(actor: User, person: Person, counts: dict[str, int]) -> None:
                                            on=timezone.localdate())
     _count(counts, "registry.Consent", Consent.objects.filter(person=person).update(
         evidence="", guardian_name=""))
-    _count(counts, "registry.Consent", Consent.objects.filter(guardian=person).update(
-        guardian_name=""))
     _count(counts, "registry.SearchKey", SearchKey.objects.filter(person=person).delete()[0])
     _count(counts, "registry.Circumstance",
            Circumstance.objects.filter(person=person).delete()[0])
