@@ -273,6 +273,10 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+# Axes keeps a failure's form fields (masked when named here): the password
+# page's wrong current passwords count too (jiayuan.core.lockout).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "old_password",
+                             "new_password1", "new_password2"]
 # The admin handles places and staff accounts only; unlocking is `manage.py axes_reset_*`.
 AXES_ENABLE_ADMIN = False
 
