@@ -30,8 +30,8 @@ from django.conf import settings
 from django.db.models import Min, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from jiayuan.core import audit, scheduler
 from jiayuan.core.models import AuditAction
@@ -102,8 +102,7 @@ def _archive(rows: QuerySet[Any], now: datetime) -> int:
 
 def _months() -> str:
     n = settings.RETENTION_HOUSEHOLD_ARCHIVE_MONTHS
-    return ngettext("%(n)d month after moving out", "%(n)d months after moving out",
-                    n) % {"n": n}
+    return gettext("%(n)d months after moving out") % {"n": n}
 
 
 # --- uploaded roster files: deleted ---------------------------------------------------
@@ -130,7 +129,7 @@ def _delete_files(rows: QuerySet[Any], now: datetime) -> int:
 
 def _days() -> str:
     n = settings.RETENTION_ROSTER_FILE_DAYS
-    return ngettext("%(n)d day after the upload", "%(n)d days after the upload", n) % {"n": n}
+    return gettext("%(n)d days after the upload") % {"n": n}
 
 
 # --- the portal's rate-limit records: deleted -----------------------------------------
@@ -160,12 +159,12 @@ def _delete(rows: QuerySet[Any], now: datetime) -> int:
 
 def _hours() -> str:
     n = settings.RETENTION_PORTAL_HIT_HOURS
-    return ngettext("%(n)d hour", "%(n)d hours", n) % {"n": n}
+    return gettext("%(n)d hours") % {"n": n}
 
 
 def _proof_minutes() -> str:
     n = POW_MAX_AGE // 60
-    return ngettext("%(n)d minute", "%(n)d minutes", n) % {"n": n}
+    return gettext("%(n)d minutes") % {"n": n}
 
 
 RULES: tuple[Rule, ...] = (
