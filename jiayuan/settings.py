@@ -273,6 +273,10 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+# Axes keeps a failure's form fields (masked when named here): the password
+# page's wrong current passwords count too (jiayuan.core.lockout).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "old_password",
+                             "new_password1", "new_password2"]
 # The admin handles places and staff accounts only; unlocking is `manage.py axes_reset_*`.
 AXES_ENABLE_ADMIN = False
 
@@ -353,6 +357,16 @@ PORTAL_MAX_PER_HOUR = env_int("PORTAL_MAX_PER_HOUR", 200)
 # Past that ceiling a request is still accepted from a browser that solves a proof
 # of work with this many leading zero bits (docs/data-protection.md), not refused.
 PORTAL_POW_BITS = env_int("PORTAL_POW_BITS", 18)
+# Retention (jiayuan.rights.retention, applied by `manage.py tick`; docs/data-protection.md
+# section 11): a moved-out household is archived this many months after its move,
+# an uploaded roster file deleted this many days after its upload (the batch and its
+# counts stay), a portal hit (rate limits) this many hours after it was counted.
+RETENTION_HOUSEHOLD_ARCHIVE_MONTHS = env_int("RETENTION_HOUSEHOLD_ARCHIVE_MONTHS", 24)
+RETENTION_ROSTER_FILE_DAYS = env_int("RETENTION_ROSTER_FILE_DAYS", 30)
+RETENTION_PORTAL_HIT_HOURS = env_int("RETENTION_PORTAL_HIT_HOURS", 24)
+if (RETENTION_HOUSEHOLD_ARCHIVE_MONTHS < 1 or RETENTION_ROSTER_FILE_DAYS < 1
+        or RETENTION_PORTAL_HIT_HOURS < 1):
+    raise ImproperlyConfigured("The RETENTION_* periods must be 1 or more.")
 # Spreadsheet import (docs/spreadsheets.md): largest file accepted, most data
 # rows in one file, and the largest total the parts of an .xlsx may unpack to.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 25 * 1024 * 1024)

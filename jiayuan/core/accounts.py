@@ -1,5 +1,9 @@
 """Staff accounts: a person changes their own password.
 
+A wrong current password counts as a failed login of the account from that
+address (the page passes it to core.lockout.password_check_failed): whoever
+holds a session can't use this form to guess the password.
+
 Every session of the account opened before the change ends by itself: Django
 keeps a hash of the password in each session and drops a session whose hash
 no longer matches (the page that made the change keeps its own,
@@ -17,6 +21,9 @@ from jiayuan.core import audit
 from jiayuan.core.audit import audited
 from jiayuan.core.models import AuditAction, User
 
+# The error code of a wrong current password.
+WRONG_PASSWORD = "wrong_password"  # noqa: S105 (an error code, not a password)
+
 
 @audited
 def change_password(*, actor: User, old: str, new: str) -> User:
@@ -25,8 +32,10 @@ def change_password(*, actor: User, old: str, new: str) -> User:
     only that the password changed. A refusal changes nothing."""
     user = User.objects.select_for_update().get(pk=actor.pk)
     if not user.check_password(old):
-        raise ValidationError({"old_password": _(
-            "That is not your current password. Nothing was changed.")})
+        # The code lets the page count it towards the login lockout
+        # (core.lockout.password_check_failed): a held session can't guess.
+        raise ValidationError({"old_password": ValidationError(_(
+            "That is not your current password. Nothing was changed."), code=WRONG_PASSWORD)})
     if new == old:
         raise ValidationError({"new_password1": _(
             "The new password must be different from the current one.")})

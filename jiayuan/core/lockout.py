@@ -10,6 +10,11 @@ a login while either limit is reached (settings.py, "Logins and passwords"):
 - LOGIN_ADDRESS_FAILURE_LIMIT failures from one address, whatever the
   usernames, lock the address: one client trying many usernames.
 
+A wrong current password on the password page (core.views_account) counts
+as a failed login of that account from that address (`password_check_failed`):
+a session somebody else holds is no way round the limits. Reaching the limit
+there ends the session and shows the lockout message.
+
 Stock axes compares the largest count of its parameter sets with one limit;
 `Handler` gives each set its own. Failures are not each written to the audit
 log (an anonymous client could grow it without end): the log gets one
@@ -22,7 +27,9 @@ from __future__ import annotations
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler  # type: ignore[import-untyped]
+from axes.handlers.proxy import AxesProxyHandler  # type: ignore[import-untyped]
 from django.conf import settings
+from django.contrib.auth import logout
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -98,3 +105,30 @@ def lockout_response(request: HttpRequest, original_response: Any = None,
         "next": request.POST.get("next", request.GET.get("next", "")),
         "title": _("Log in"),
     }, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+def _credentials(user: Any) -> dict[str, Any]:
+    return {"username": user.get_username()}
+
+
+def password_check_locked(request: HttpRequest, user: Any) -> bool:
+    """Whether checks of `user`'s password from this address are locked out
+    (the login's limits: the account here, or the address)."""
+    return bool(AxesProxyHandler.is_locked(request, _credentials(user)))
+
+
+def password_check_failed(request: HttpRequest, user: Any) -> bool:
+    """Count a wrong current password of a signed-in `user` as a failed login
+    of the account from this address (axes' count, and the one audit entry
+    when it starts a lockout). True when the account is now locked out here."""
+    AxesProxyHandler.user_login_failed(sender=password_check_failed,
+                                       credentials=_credentials(user), request=request)
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def locked_out_of_session(request: HttpRequest, user: Any) -> HttpResponse:
+    """End this session (audited as a logout) and show the login page with
+    the lockout message: what too many wrong current passwords lead to."""
+    username = user.get_username()
+    logout(request)
+    return lockout_response(request, credentials={"username": username})

@@ -1,4 +1,5 @@
-"""A person's own account: changing the password (jiayuan.core.accounts)."""
+"""A person's own account: changing the password (jiayuan.core.accounts). A
+wrong current password counts towards the login lockout (jiayuan.core.lockout)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jiayuan.core import accounts
+from jiayuan.core import accounts, lockout
 from jiayuan.core.views import submit
 
 
@@ -40,6 +41,9 @@ class PasswordChangeForm(forms.Form):
 
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST" and lockout.password_check_locked(request, user):
+        return lockout.locked_out_of_session(request, user)
     form = PasswordChangeForm(request.POST if request.method == "POST" else None)
 
     def keep_this_session(user: Any) -> HttpResponse:
@@ -54,5 +58,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
                   gettext("Your password was changed. You stay logged in here; other "
                           "devices logged in to this account are logged out."),
                   keep_this_session)
+    if (done is None and form.has_error("old_password", accounts.WRONG_PASSWORD)
+            and lockout.password_check_failed(request, user)):
+        return lockout.locked_out_of_session(request, user)
     return done or render(request, "core/password_change.html", {
         "form": form, "rules": password_validators_help_texts()})

@@ -16,7 +16,8 @@ class HouseholdFilterForm(FilterForm):
     grid = FilterChoiceField(label=_("Grid"), queryset=None)
     residency = forms.ChoiceField(label=_("Residency"), choices=Residency.choices)
     status = forms.ChoiceField(label=_("Status"), initial="active", choices=[
-        ("active", _("Living here")), ("moved_out", pgettext_lazy("status", "Moved out"))])
+        ("active", _("Living here")), ("moved_out", pgettext_lazy("status", "Moved out")),
+        ("archived", pgettext_lazy("status", "Archived"))])
 
     def __init__(self, data: Any, *, grids: Any) -> None:
         super().__init__(data)

@@ -50,6 +50,10 @@ class Household(models.Model):
     # The roster import that created this household, if any (jiayuan.sheets).
     import_batch_id = models.BigIntegerField(null=True, blank=True, editable=False,
                                              db_index=True)
+    # Set by the retention rule (jiayuan.rights.retention) some months after the
+    # household moved out: it leaves the "Moved out" list for the "Archived" one;
+    # its file stays readable in scope (no anonymisation yet).
+    archived_on = models.DateField(_("archived"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -101,7 +101,9 @@ def get_person_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_REGISTRY) -> 
 
 
 def household_list(actor: User, *, grid_id: int | None = None, residency: str = "",
-                   active: bool = True) -> QuerySet[Household]:
+                   active: bool = True, archived: bool = False) -> QuerySet[Household]:
+    """Households living here (`active`), or moved out: those not yet archived
+    by the retention rule, or (`archived`) those it archived."""
     qs = households_for(actor).select_related("dwelling__building", "grid", "head")
     qs = qs.annotate(member_count=Count("members", filter=Q(members__left_on__isnull=True)))
     if grid_id:
@@ -109,6 +111,8 @@ def household_list(actor: User, *, grid_id: int | None = None, residency: str = 
     if residency:
         qs = qs.filter(residency=residency)
     qs = qs.filter(moved_out__isnull=active)
+    if not active:
+        qs = qs.filter(archived_on__isnull=not archived)
     return qs.order_by("dwelling__code", "pk")
 
 

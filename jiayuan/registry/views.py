@@ -56,15 +56,16 @@ def household_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.VIEW_REGISTRY)
     grids = filter_by_grid(Grid.objects.all(), request.user, field="id")
     filters = read_filters(request, HouseholdFilterForm(request.GET, grids=grids))
-    grid, residency, active = (filters["grid"], filters["residency"] or "",
-                               filters["status"] != "moved_out")
+    grid, residency = filters["grid"], filters["residency"] or ""
+    status = filters["status"] or "active"
     qs = selectors.household_list(request.user, grid_id=grid.pk if grid else None,
-                                  residency=residency, active=active)
+                                  residency=residency, active=status == "active",
+                                  archived=status == "archived")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(request, "registry/household_list.html", {
         "page": page, "grids": grids, "residencies": Residency.choices,
         "selected": {"grid": str(grid.pk) if grid else "", "residency": residency,
-                     "status": "active" if active else "moved_out"},
+                     "status": status},
     })
 
 

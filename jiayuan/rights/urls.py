@@ -1,8 +1,8 @@
-"""Residents' rights: a person's record (JSON, PDF) and erasure."""
+"""Residents' rights: a person's record (JSON, PDF) and erasure; retention."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from jiayuan.rights import views_erasure, views_record
+from jiayuan.rights import views_erasure, views_record, views_retention
 
 app_name = "rights"
 
@@ -11,5 +11,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
          name="person_record_json"),
     path("people/<int:pk>/record.pdf", views_record.person_record_pdf,
          name="person_record_pdf"),
+    path("retention/", views_retention.retention_report, name="retention"),
     path("people/<int:pk>/erase/", views_erasure.person_erase, name="person_erase"),
 ]

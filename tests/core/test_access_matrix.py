@@ -168,6 +168,7 @@ ACCESS: dict[str, V] = {
     "logout": V(get=None, post=PUBLIC),  # lands on the login page: that is its success
     "password_change": V(SIGNED_IN),  # one's own password
     "audit_log": V(P.VIEW_AUDIT),
+    "rights:retention": V(P.VIEW_AUDIT, post=None),  # the retention report: counts only
     "account_sessions": V(SIGNED_IN),  # one's own sessions; POST ends the others
     # The idle warning's keep-alive: anyone may ask (signed out: it says so).
     "session_keepalive": V(PUBLIC),

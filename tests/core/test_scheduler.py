@@ -57,10 +57,12 @@ def audited_write(what: str) -> None:
 def test_the_apps_jobs_are_discovered_at_start_up_in_their_order():
     jobs = scheduler.jobs()
     assert [job.name for job in jobs] == ["sla", "permits", "duties", "column_reviews",
-                                          "reports", "digest", "sessions"]
+                                          "reports", "digest", "sessions",
+                                          "retention"]
     assert [job.run.__module__ for job in jobs] == [
         "jiayuan.desk.jobs", "jiayuan.desk.jobs", "jiayuan.care.jobs", "jiayuan.engage.jobs",
-        "jiayuan.reports.jobs", "jiayuan.desk.digest", "jiayuan.core.jobs"]
+        "jiayuan.reports.jobs", "jiayuan.desk.digest", "jiayuan.core.jobs",
+        "jiayuan.rights.jobs"]
 
 
 def test_a_job_in_an_apps_jobs_module_is_discovered_and_run_by_tick(monkeypatch, db):
@@ -78,7 +80,7 @@ def test_a_job_in_an_apps_jobs_module_is_discovered_and_run_by_tick(monkeypatch,
         # Run with the others, in its order (15: between sla and permits).
         assert run_tick().splitlines() == [
             "sla: 0", "stand_in: 2", "permits: 0", "duties: 0", "column_reviews: 0", "reports: 0", "digest: 0",
-        "sessions: 0"]
+        "sessions: 0", "retention: 0"]
     finally:
         scheduler.unregister("stand_in")
         sys.modules.pop(f"{STAND_IN}.jobs", None)
@@ -138,7 +140,7 @@ def test_a_failing_job_is_reported_and_the_others_still_run(db, extra_jobs):
     assert lines[2] in ("breaks: failed (OperationalError)", "breaks: failed (ProgrammingError)")
     assert lines[:2] + lines[3:] == ["sla: 0", "writes_first: 1", "writes_after: 1",
                                      "permits: 0", "duties: 0", "column_reviews: 0", "reports: 0", "digest: 0",
-        "sessions: 0"]
+        "sessions: 0", "retention: 0"]
     assert ran == ["writes_first", "writes_after"]
     # What the failing job wrote before it broke is rolled back; the others' work stays.
     written = set(AuditEntry.objects.filter(object_type="tick")
@@ -157,7 +159,7 @@ def test_a_job_that_fails_for_some_items_reports_both_counts(db, extra_jobs):
         call_command("tick", "--now", NOW.isoformat(), stdout=out)
     assert out.getvalue().splitlines() == [
         "partly: 3 (2 failed)", "sla: 0", "permits: 0", "duties: 0", "column_reviews: 0", "reports: 0", "digest: 0",
-        "sessions: 0"]
+        "sessions: 0", "retention: 0"]
 
 
 def test_quiet_prints_nothing_even_when_a_job_fails(db, extra_jobs):
@@ -173,7 +175,8 @@ def test_quiet_prints_nothing_even_when_a_job_fails(db, extra_jobs):
 
 def test_an_unknown_job_is_named_with_the_real_ones(db):
     with pytest.raises(CommandError, match=r"There is no step 'visits'; the steps are: "
-                                           r"sla, permits, duties, column_reviews, reports, digest, sessions\."):
+                                           r"sla, permits, duties, column_reviews, reports, digest, sessions, "
+                                           r"retention\."):
         run_tick("--only", "visits")
 
 

@@ -39,8 +39,10 @@ from jiayuan.core.versioning import claim
 from jiayuan.desk.choices import Priority
 from jiayuan.desk.models import ServiceItem
 from jiayuan.desk.services import (
+    Limit,
     next_ref,
-    portal_submissions_allowed,
+    portal_pow_redeem,
+    portal_submissions_limit,
     portal_throttled,
     targets,
 )
@@ -106,18 +108,27 @@ def _created(actor: User | None, suggestion: Suggestion) -> Suggestion:
 
 # --- the portal ----------------------------------------------------------------------
 
-def portal_ideas_allowed(source: str, now: datetime | None = None) -> bool:
-    """The desk's portal limits, counted on suggestions."""
-    return portal_submissions_allowed(source, lambda since: Suggestion.objects.filter(
+def portal_ideas_limit(source: str, now: datetime | None = None) -> Limit:
+    """The desk's portal limits, counted on suggestions: past the form's hourly
+    ceiling (Limit.GLOBAL) a proof of work still opens it (desk.services.portal_pow)."""
+    return portal_submissions_limit(source, lambda since: Suggestion.objects.filter(
         source=SuggestionSource.PORTAL, received_at__gte=since), now=now)
+
+
+def portal_ideas_allowed(source: str, now: datetime | None = None) -> bool:
+    """Whether a suggestion is accepted without a proof of work."""
+    return portal_ideas_limit(source, now) is Limit.OPEN
 
 
 @audit.audited
 def suggestion_portal_submit(*, community: Community, title: str, body: str, category: str,
                              source: str, contact_name: str = "", contact_phone: str = "",
+                             proof: str = "", nonce: str = "",
                              now: datetime | None = None) -> Suggestion:
     """A suggestion from the public portal, anonymous or with an optional
-    contact (never shown publicly; the phone stored encrypted and masked)."""
+    contact (never shown publicly; the phone stored encrypted and masked).
+    Past the form's hourly ceiling, `proof` and `nonce` (a proof of work) open
+    it once; the per-address limit has no way round."""
     now = now or timezone.now()
     title = _text(title, "title", _("Say in a few words what you suggest."))
     body = _text(body, "body", _("Describe your suggestion."))
@@ -128,7 +139,9 @@ def suggestion_portal_submit(*, community: Community, title: str, body: str, cat
         except PhoneError as err:
             raise ValidationError({"contact_phone": err.message}) from err
     # After @audited took the audit lock: concurrent submissions count in turn.
-    if not portal_ideas_allowed(source, now):
+    limit = portal_ideas_limit(source, now)
+    if limit is Limit.SOURCE or (
+            limit is Limit.GLOBAL and not portal_pow_redeem(token=proof, nonce=nonce, now=now)):
         raise portal_throttled()
     suggestion = Suggestion.objects.create(
         ref=_ref(community, timezone.localtime(now).year), community=community,

@@ -25,9 +25,11 @@ from jiayuan.core.views import submit
 from jiayuan.desk.choices import PortalHitKind
 from jiayuan.desk.portal.common import (
     Gate,
+    challenge_for,
     gate,
     portal_context,
     private,
+    proof_of,
     source_of,
     station,
 )
@@ -49,9 +51,10 @@ def idea_new(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/not_setup.html", portal_context(), status=503)
     status = 200
     form = PortalIdeaForm(request.POST or None)
+    source = source_of(request)
     if request.method == "POST":
-        source = source_of(request)
-        outcome = gate(form, source, allowed=services.portal_ideas_allowed)
+        proof = proof_of(request)
+        outcome = gate(form, source, allowed=services.portal_ideas_limit, proof=proof)
         if outcome is Gate.SPAM:
             return redirect("portal_ideas_done")
         status = 400
@@ -59,13 +62,15 @@ def idea_new(request: HttpRequest) -> HttpResponse:
             done = submit(request, form, lambda d: services.suggestion_portal_submit(
                 community=community, title=d["title"], body=d["body"],
                 category=d["category"], contact_name=d["contact_name"],
-                contact_phone=d["contact_phone"], source=source), "", _thanks(request))
+                contact_phone=d["contact_phone"], source=source, proof=proof[0],
+                nonce=proof[1]), "", _thanks(request))
             if done:
                 return done
         if form.has_error(NON_FIELD_ERRORS, "throttled"):
             status = 429
     return render(request, "portal/civic_idea_new.html", portal_context(
-        form=form, stamp=issue_stamp()), status=status)
+        form=form, stamp=issue_stamp(),
+        pow=challenge_for(source, services.portal_ideas_limit)), status=status)
 
 
 def _thanks(request: HttpRequest) -> Any:

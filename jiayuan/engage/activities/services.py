@@ -25,7 +25,13 @@ from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.core.versioning import claim
-from jiayuan.desk.services import next_ref, portal_submissions_allowed, portal_throttled
+from jiayuan.desk.services import (
+    Limit,
+    next_ref,
+    portal_pow_redeem,
+    portal_submissions_limit,
+    portal_throttled,
+)
 from jiayuan.engage.activities.models import Activity, ActivitySession, SignUp
 from jiayuan.engage.activities.selectors import activities_for, sessions_for
 from jiayuan.engage.choices import ActivityKind, SignUpSource, SignUpStatus
@@ -229,12 +235,18 @@ def signup_staff(*, actor: User, session: ActivitySession, person: Person,
     return signup
 
 
-def portal_signups_allowed(source: str, now: datetime | None = None) -> bool:
+def portal_signups_limit(source: str, now: datetime | None = None) -> Limit:
     """The desk's portal limits, counted on portal sign-ups (one submission
-    may sign up several people: counted once, by distinct created_at)."""
-    return portal_submissions_allowed(source, lambda since: SignUp.objects.filter(
+    may sign up several people: counted once, by distinct created_at). Past
+    the form's hourly ceiling (Limit.GLOBAL) a proof of work still opens it."""
+    return portal_submissions_limit(source, lambda since: SignUp.objects.filter(
         source=SignUpSource.PORTAL, created_at__gte=since), now=now,
         sent_together="created_at")
+
+
+def portal_signups_allowed(source: str, now: datetime | None = None) -> bool:
+    """Whether a sign-up is accepted without a proof of work."""
+    return portal_signups_limit(source, now) is Limit.OPEN
 
 
 def _names(names: list[str]) -> list[str]:
@@ -251,18 +263,21 @@ def _names(names: list[str]) -> list[str]:
 
 @audit.audited
 def signup_portal(*, session: ActivitySession, names: list[str], phone: str,
-                  photo_consent: bool, source: str,
+                  photo_consent: bool, source: str, proof: str = "", nonce: str = "",
                   now: datetime | None = None) -> list[SignUp]:
     """Sign-ups from the portal for a published activity: one per name, one
     phone for all (stored encrypted, shown masked). Each gets its own token
-    link. A name already signed up with that phone is refused."""
+    link. A name already signed up with that phone is refused. Past the
+    form's hourly ceiling, `proof` and `nonce` (a proof of work) open it once."""
     now = now or timezone.now()
     clean = _names(names)
     try:
         number = normalize_phone(phone)
     except PhoneError as err:
         raise ValidationError({"phone": err.message}) from err
-    if not portal_signups_allowed(source, now):
+    limit = portal_signups_limit(source, now)
+    if limit is Limit.SOURCE or (
+            limit is Limit.GLOBAL and not portal_pow_redeem(token=proof, nonce=nonce, now=now)):
         raise portal_throttled()
     locked = ActivitySession.objects.select_for_update().select_related("activity").filter(
         pk=session.pk, activity__published=True).first()

@@ -16,7 +16,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from jiayuan.core.views import apply_service_errors
 from jiayuan.desk.choices import PortalHitKind
-from jiayuan.desk.portal.common import Gate, gate, portal_context, private, source_of
+from jiayuan.desk.portal.common import (
+    Gate,
+    challenge_for,
+    gate,
+    portal_context,
+    private,
+    proof_of,
+    source_of,
+)
 from jiayuan.desk.portal.forms import issue_stamp
 from jiayuan.desk.services import portal_hit_record, portal_lookup_allowed
 from jiayuan.engage.activities import selectors, services
@@ -39,9 +47,10 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
     sessions = selectors.public_sessions(found)
     form = PortalSignUpForm(request.POST or None)
     status = 200
+    source = source_of(request)
     if request.method == "POST":
-        source = source_of(request)
-        outcome = gate(form, source, allowed=services.portal_signups_allowed)
+        proof = proof_of(request)
+        outcome = gate(form, source, allowed=services.portal_signups_limit, proof=proof)
         if outcome is Gate.SPAM:
             return redirect("portal_activity_list")
         status = 429 if outcome is Gate.THROTTLED else 400
@@ -53,7 +62,8 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
                 made = services.signup_portal(
                     session=session, names=form.cleaned_data["names"],
                     phone=form.cleaned_data["phone"],
-                    photo_consent=form.cleaned_data["photo_consent"], source=source)
+                    photo_consent=form.cleaned_data["photo_consent"], source=source,
+                    proof=proof[0], nonce=proof[1])
             except ValidationError as exc:
                 apply_service_errors(form, exc)
                 status = 429 if form.has_error(NON_FIELD_ERRORS, "throttled") else 400
@@ -62,6 +72,7 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
                 return private(redirect("portal_signup_status", token=made[0].token))
     return render(request, "portal/engage_activity.html", portal_context(
         a=found, sessions=sessions, form=form, stamp=issue_stamp(),
+        pow=challenge_for(source, services.portal_signups_limit),
         chosen=str(form.data.get("session", "")) if form.is_bound else ""), status=status)
 
 

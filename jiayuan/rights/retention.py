@@ -1,0 +1,228 @@
+"""Retention: how long each kind of record is kept, applied by `manage.py tick`.
+
+Each rule names a kind of record, its period (a setting, docs/data-protection.md
+section 11), which rows are due at a moment (`due(now)`) and what is done to
+them (`apply(now)`). `apply` acts on every due row in one transaction and
+writes one audit entry per run and rule, with the count and the boundary,
+never one per row and never a name. A run that finds nothing writes nothing,
+so a second run at the same moment returns 0.
+
+`report(now)` says what the next run will do and what falls due within
+REPORT_DAYS: counts and the oldest date per rule, nothing that names anyone
+(`manage.py retention --report`, the page /rights/retention/).
+
+Not here: staff sessions (core's `sessions` job ends and deletes them), and
+anonymising archived households after some years, which waits for the
+erasure service (`jiayuan.rights.erasure.erase_person`): the hook point is a
+fifth rule in RULES, due on `archived_on`, whose `apply` calls it per person.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Min, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from jiayuan.core import audit, scheduler
+from jiayuan.core.models import AuditAction
+from jiayuan.desk.models import PortalHit, PortalProof
+from jiayuan.desk.services.portal_pow import POW_MAX_AGE
+from jiayuan.registry.models import Household
+from jiayuan.sheets.models import ImportBatch
+
+logger = logging.getLogger(__name__)
+
+# The report looks this many days ahead.
+REPORT_DAYS = 30
+# What the audit entries are about (object_type); the rule's name is the object_id.
+OBJECT_TYPE = "rights.retention"
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` earlier (the month's last day when it is shorter:
+    31 March less one month is 28 or 29 February)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of record and what happens to it when its period is over."""
+
+    name: str  # the audit entry's object_id and the report's key
+    label: Promise  # what is kept, as the report's row says it
+    action: Promise  # what is done when the period is over
+    period: Callable[[], str]  # the period, in words (from the setting, read each time)
+    due: Callable[[datetime], QuerySet[Any]]  # rows due at that moment
+    dated_by: str  # the field whose oldest value the report shows
+    act: Callable[[QuerySet[Any], datetime], int]  # does it; returns the rows acted on
+    audit_action: str
+    boundary: Callable[[datetime], date | datetime]  # rows dated up to this are due
+
+    def apply(self, now: datetime) -> int:
+        """Act on every row due at `now`, in one transaction with one audit
+        entry (none when nothing is due)."""
+        with audit.batch():
+            done = self.act(self.due(now), now)
+            if done:
+                edge = self.boundary(now)
+                audit.record(self.audit_action, username=scheduler.ACTOR, ip="",
+                             object_type=OBJECT_TYPE, object_id=self.name,
+                             object_repr=str(self.label),
+                             changes={"rule": self.name, "count": done,
+                                      "dated_up_to": edge.isoformat()})
+        return done
+
+
+# --- moved-out households: archived ---------------------------------------------------
+
+def _household_edge(now: datetime) -> date:
+    return months_before(timezone.localdate(now), settings.RETENTION_HOUSEHOLD_ARCHIVE_MONTHS)
+
+
+def _households_due(now: datetime) -> QuerySet[Any]:
+    return Household.objects.filter(moved_out__isnull=False, archived_on__isnull=True,
+                                    moved_out__lte=_household_edge(now))
+
+
+def _archive(rows: QuerySet[Any], now: datetime) -> int:
+    return rows.update(archived_on=timezone.localdate(now))
+
+
+def _months() -> str:
+    n = settings.RETENTION_HOUSEHOLD_ARCHIVE_MONTHS
+    return gettext("%(n)d months after moving out") % {"n": n}
+
+
+# --- uploaded roster files: deleted ---------------------------------------------------
+
+def _roster_edge(now: datetime) -> datetime:
+    return now - timedelta(days=settings.RETENTION_ROSTER_FILE_DAYS)
+
+
+def _rosters_due(now: datetime) -> QuerySet[Any]:
+    return ImportBatch.objects.exclude(file="").filter(created_at__lte=_roster_edge(now))
+
+
+def _delete_files(rows: QuerySet[Any], now: datetime) -> int:
+    """Delete each stored file, then forget its name; the batch, its counts and
+    its undo records stay. File first: a run killed in between leaves a name
+    whose file is gone, which the next run clears (deleting a missing file is
+    no error), never a file nobody points to."""
+    done = 0
+    for batch in rows.only("pk", "file"):
+        batch.file.storage.delete(batch.file.name)
+        done += ImportBatch.objects.filter(pk=batch.pk).update(file="")
+    return done
+
+
+def _days() -> str:
+    n = settings.RETENTION_ROSTER_FILE_DAYS
+    return gettext("%(n)d days after the upload") % {"n": n}
+
+
+# --- the portal's rate-limit records: deleted -----------------------------------------
+
+def _hit_edge(now: datetime) -> datetime:
+    return now - timedelta(hours=settings.RETENTION_PORTAL_HIT_HOURS)
+
+
+def _hits_due(now: datetime) -> QuerySet[Any]:
+    # The limits count the last hour only (desk.services.portal): a period of
+    # an hour or more never takes a row they still need.
+    return PortalHit.objects.filter(at__lte=_hit_edge(now))
+
+
+def _proof_edge(now: datetime) -> datetime:
+    return now - timedelta(seconds=POW_MAX_AGE)
+
+
+def _proofs_due(now: datetime) -> QuerySet[Any]:
+    # A used proof of work is kept only while its challenge could be replayed.
+    return PortalProof.objects.filter(at__lte=_proof_edge(now))
+
+
+def _delete(rows: QuerySet[Any], now: datetime) -> int:
+    return rows.delete()[0]
+
+
+def _hours() -> str:
+    n = settings.RETENTION_PORTAL_HIT_HOURS
+    return gettext("%(n)d hours") % {"n": n}
+
+
+def _proof_minutes() -> str:
+    n = POW_MAX_AGE // 60
+    return gettext("%(n)d minutes") % {"n": n}
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("households", _("Moved-out households"), _("archived"), _months, _households_due,
+         "moved_out", _archive, AuditAction.UPDATE, _household_edge),
+    Rule("roster_files", _("Uploaded roster files"), _("file deleted, import kept"), _days,
+         _rosters_due, "created_at", _delete_files, AuditAction.DELETE, _roster_edge),
+    Rule("portal_hits", _("Portal rate-limit records"), _("deleted"), _hours, _hits_due,
+         "at", _delete, AuditAction.DELETE, _hit_edge),
+    Rule("portal_proofs", _("Used portal proofs of work"), _("deleted"), _proof_minutes,
+         _proofs_due, "at", _delete, AuditAction.DELETE, _proof_edge),
+)
+
+
+def apply_all(now: datetime) -> tuple[int, int]:
+    """Apply every rule: (rows acted on, rules that failed). A rule that fails
+    is logged and the others still run (the job reports it)."""
+    done = failed = 0
+    for rule in RULES:
+        try:
+            done += rule.apply(now)
+        except Exception:
+            logger.exception("retention: rule %s failed", rule.name)
+            failed += 1
+    return done, failed
+
+
+# --- the report -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Line:
+    """One rule in the report: counts and dates, no names."""
+
+    name: str
+    label: str
+    action: str
+    period: str
+    due_now: int
+    oldest: date | None  # the oldest record due at the next run
+    due_soon: int  # due within REPORT_DAYS (the next run's included)
+    soon_oldest: date | None
+
+
+def _oldest(rows: QuerySet[Any], field: str) -> date | None:
+    value = rows.aggregate(v=Min(field))["v"]
+    if isinstance(value, datetime):
+        return timezone.localdate(value)
+    return value
+
+
+def report(now: datetime | None = None, *, days: int = REPORT_DAYS) -> list[Line]:
+    """What the next run will do, and what falls due within `days`."""
+    now = now or timezone.now()
+    later = now + timedelta(days=days)
+    lines = []
+    for rule in RULES:
+        due, soon = rule.due(now), rule.due(later)
+        lines.append(Line(rule.name, str(rule.label), str(rule.action), rule.period(),
+                          due.count(), _oldest(due, rule.dated_by), soon.count(),
+                          _oldest(soon, rule.dated_by)))
+    return lines
