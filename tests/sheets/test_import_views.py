@@ -19,9 +19,9 @@ from jiayuan.registry import services
 from jiayuan.registry.models import Household, Person
 from jiayuan.sheets import importing
 from jiayuan.sheets.columns import FIELDS, header_key
+from jiayuan.sheets.forms_import import UploadForm
 from jiayuan.sheets.importing import plan as plan_mod
 from jiayuan.sheets.importing import upload as upload_mod
-from jiayuan.sheets.forms_import import UploadForm
 from jiayuan.sheets.models import BatchStatus, ImportBatch, MappingTemplate
 from tests.sheets.test_importer import FAMILIES, HEADER, csv_bytes
 
