@@ -6,8 +6,8 @@
 Each check is claimed atomically (QUEUED -> RUNNING with `update(...) == 1`, its
 start time the claim), so two ticks never run the same one; a check left RUNNING
 by a killed tick or request for longer than STALE is queued again. The check
-reads only, outside any transaction; its result is stored with its audit entry
-in one (jiayuan.sheets.importing.checking).
+reads only, outside any transaction; its result is stored in one
+(jiayuan.sheets.importing.checking).
 """
 
 from __future__ import annotations

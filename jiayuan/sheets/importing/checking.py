@@ -11,10 +11,13 @@ mapping) and kept, so that the check page never reads the file again.
 The check itself is `plan._Planner`, as before; it reads only and runs outside
 any transaction (a long check must not hold the audit lock that every write
 takes). Its result — the counts, what the page shows besides the rows, and one
-ImportCheckRow per row — is stored in one short transaction, with its audit
-entry, and only if nobody asked for another check meanwhile (the start time is
-the claim). A background check runs as the account that asked for it, in its
-language and within its grids as they are when the check runs.
+ImportCheckRow per row — is stored in one short transaction of its own, and
+only if nobody asked for another check meanwhile (the start time is the claim).
+Like the dry run it replaces, a check writes nothing to the registry and is not
+an audit entry of its own: the upload's file is where its rows come from, and
+the import and the rows-to-fix download are audited. A background check runs
+as the account that asked for it, in its language and within its grids as they
+are when the check runs.
 """
 
 from __future__ import annotations
@@ -25,12 +28,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jiayuan.core import audit
-from jiayuan.core.models import AuditAction, User
+from jiayuan.core.models import User
 from jiayuan.sheets.importing import status
 from jiayuan.sheets.importing.outcomes import Report
 from jiayuan.sheets.importing.plan import _Planner
@@ -44,8 +48,6 @@ logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 2000
 #: Stored rows written at a time.
 STORE_CHUNK = 2000
-#: Who the audit log names for the checks the scheduler runs.
-TICK = "tick"
 
 
 def check_size(batch: ImportBatch) -> int:
@@ -87,8 +89,6 @@ def _queue(*, actor: User, batch: ImportBatch, again: bool, now: datetime) -> Im
     batch.check_finished_at = None
     batch.save(update_fields=[*fields, "check_state", "check_requested_by", "check_language",
                               "check_total", "check_started_at", "check_finished_at"])
-    audit.record(AuditAction.UPDATE, actor=actor, obj=batch, changes={
-        "check": batch.check_state, "rows": total})
     return batch
 
 
@@ -152,7 +152,7 @@ def _claimed(batch: ImportBatch):  # noqa: ANN202 - a queryset of the one claime
 def _store(batch: ImportBatch, report: Report, now: datetime, *, by_tick: bool) -> bool:
     summary = {"total": len(report.rows), "notices": [str(n) for n in report.notices],
                "sheets": report.sheets}
-    with audit.batch():
+    with transaction.atomic():
         if not _claimed(batch).update(
                 check_state=CheckState.DONE, check_counts=report.counts, check_summary=summary,
                 check_done=len(report.rows), check_finished_at=now, check_error=""):
@@ -166,22 +166,12 @@ def _store(batch: ImportBatch, report: Report, now: datetime, *, by_tick: bool) 
                 problems=[{"column": str(p.column), "reason": str(p.reason)}
                           for p in r.problems])
                 for i, r in enumerate(rows[start:start + STORE_CHUNK])])
-        _record(batch, by_tick, {"check": CheckState.DONE.value, "counts": report.counts})
     return True
 
 
 def _fail(batch: ImportBatch, now: datetime, message: str, *, by_tick: bool,
           detail: str = "") -> None:
-    with audit.batch():
-        if _claimed(batch).update(check_state=CheckState.FAILED, check_error=message[:2000],
-                                  check_finished_at=now):
-            _record(batch, by_tick, {"check": CheckState.FAILED.value,
-                                     "error": (detail or message)[:200]})
-
-
-def _record(batch: ImportBatch, by_tick: bool, changes: dict) -> None:
-    if by_tick:
-        audit.record(AuditAction.UPDATE, username=TICK, obj=batch, changes=changes)
-    else:
-        audit.record(AuditAction.UPDATE, actor=batch.check_requested_by, obj=batch,
-                     changes=changes)
+    if _claimed(batch).update(check_state=CheckState.FAILED, check_error=message[:2000],
+                              check_finished_at=now):
+        logger.warning("import check of batch %s failed%s: %s", batch.pk,
+                       " (tick)" if by_tick else "", detail or message[:200])
