@@ -29,6 +29,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -144,7 +145,8 @@ def run_check(batch: ImportBatch, *, now: datetime, by_tick: bool = False) -> bo
         return _store(batch, report, now, by_tick=by_tick)
 
 
-def _claimed(batch: ImportBatch):  # noqa: ANN202 - a queryset of the one claimed batch
+def _claimed(batch: ImportBatch) -> QuerySet[ImportBatch]:
+    """The batch, if this check is still the one asked for (none otherwise)."""
     return ImportBatch.objects.filter(pk=batch.pk, check_state=CheckState.RUNNING,
                                       check_started_at=batch.check_started_at)
 
