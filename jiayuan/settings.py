@@ -372,6 +372,11 @@ if (RETENTION_HOUSEHOLD_ARCHIVE_MONTHS < 1 or RETENTION_ROSTER_FILE_DAYS < 1
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 25 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 400 * 1024 * 1024)
+# Most cells (used rows × used columns) a sheet may span: what reading it costs in
+# memory. A district's roster (~285,000 people × ~20 columns) fits.
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 6_000_000)
+# A check of more rows than this runs in the background (`manage.py tick`).
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 20_000)
 # Public address of the site, for links in e-mails and referral letters.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

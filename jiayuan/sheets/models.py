@@ -22,6 +22,17 @@ class BatchStatus(models.TextChoices):
     UNDONE = "undone", _("Undone")
 
 
+class CheckState(models.TextChoices):
+    """Where a draft's dry run is: its result is stored (ImportCheckRow), so the
+    check page never reads the file again."""
+
+    NONE = "", _("Not checked")
+    QUEUED = "queued", _("Waiting to be checked")
+    RUNNING = "running", _("Being checked")
+    DONE = "done", _("Checked")
+    FAILED = "failed", _("Check failed")
+
+
 class ImportBatch(models.Model):
     community = models.ForeignKey("places.Community", models.PROTECT, related_name="+")
     grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="+",
@@ -57,15 +68,65 @@ class ImportBatch(models.Model):
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
     undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
                                   blank=True, related_name="+", verbose_name=_("undone by"))
+    # The stored dry run of a draft (jiayuan.sheets.importing.checking): its state,
+    # who asked for it (a background check runs as them, in their language), its
+    # progress (rows read of about check_total), its counts and what the page shows
+    # besides the rows (header, notices, sheets), or why it failed.
+    check_state = models.CharField(_("check"), max_length=10, choices=CheckState.choices,
+                                   default=CheckState.NONE, blank=True)
+    check_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL,
+                                           null=True, blank=True, related_name="+")
+    check_language = models.CharField(max_length=16, blank=True)
+    check_total = models.PositiveIntegerField(default=0)
+    check_done = models.PositiveIntegerField(default=0)
+    check_counts = models.JSONField(default=dict, blank=True)
+    check_summary = models.JSONField(default=dict, blank=True)
+    check_error = models.TextField(blank=True)
+    check_started_at = models.DateTimeField(null=True, blank=True)
+    check_finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")
         verbose_name_plural = _("imports")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["community", "status"], name="importbatch_status_idx")]
+        indexes = [models.Index(fields=["community", "status"], name="importbatch_status_idx"),
+                   models.Index(fields=["check_state", "check_started_at"],
+                                name="importbatch_check_idx")]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ImportCheckRow(models.Model):
+    """One row's outcome in a draft's stored dry run, as the check page lists it.
+    Deleted when the draft is checked again and when it is imported."""
+
+    batch = models.ForeignKey(ImportBatch, models.CASCADE, related_name="check_rows")
+    seq = models.PositiveIntegerField()  # the row's place among the rows read
+    ref = models.PositiveBigIntegerField()  # RowResult.ref: what a ticked duplicate stores
+    number = models.PositiveIntegerField()  # the row number the spreadsheet shows
+    sheet = models.CharField(max_length=100, blank=True)
+    outcome = models.CharField(max_length=10)
+    name = models.TextField(blank=True)
+    dwelling = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    # [{"column": …, "reason": …}], in the words of whoever asked for the check.
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["batch", "seq"]
+        constraints = [models.UniqueConstraint(fields=["batch", "seq"],
+                                               name="importcheckrow_seq_unique")]
+        indexes = [models.Index(fields=["batch", "outcome", "seq"],
+                                name="importcheckrow_outcome_idx")]
+
+    def reasons(self) -> list[str]:
+        """Why the row is not imported, as RowResult.reasons() said it."""
+        out = [f"{p['column']}: {p['reason']}" for p in self.problems]
+        if self.outcome == "duplicate":
+            out.append(self.note + " " + str(_("Import it anyway by ticking it on the check "
+                                               "page.")))
+        return out
 
 
 class ImportChange(models.Model):

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from jiayuan.core import audit
 from jiayuan.core.access import get_for
@@ -16,8 +17,8 @@ from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
 from jiayuan.sheets import importing
 from jiayuan.sheets.columns import FIELDS, header_cells
-from jiayuan.sheets.importing.read import Sheet
-from jiayuan.sheets.models import BatchStatus, ImportBatch
+from jiayuan.sheets.importing.read import Sheet, SheetError
+from jiayuan.sheets.models import BatchStatus, CheckState, ImportBatch, ImportCheckRow
 from jiayuan.sheets.report import error_report, not_imported_report
 
 
@@ -58,19 +59,48 @@ class RowsToFix:
     rows: int
 
 
+def check_rows(batch: ImportBatch, outcome: str | None = None) -> QuerySet[ImportCheckRow]:
+    """The stored dry run's rows (all, or those of one outcome), in file order."""
+    rows = ImportCheckRow.objects.filter(batch=batch)
+    return rows.filter(outcome=outcome) if outcome else rows.order_by("seq")
+
+
+def possible_duplicates(batch: ImportBatch) -> QuerySet[ImportCheckRow]:
+    """The rows offered for ticking: possible duplicates, and those already ticked
+    (imported as new, their note kept)."""
+    return ImportCheckRow.objects.filter(
+        Q(outcome=importing.DUPLICATE)
+        | Q(outcome=importing.NEW, ref__in=batch.accepted or [-1]) & ~Q(note="")
+    ).filter(batch=batch).order_by("seq")
+
+
 def rows_to_fix(actor: User, batch: ImportBatch) -> RowsToFix:
-    """The rows to fix as .xlsx: the dry run's before the import, the rows it left
-    out after. The rows are as typed, whole ID and phone numbers included, so the
-    file is recorded as an export. Raises SheetError when the file cannot be read
-    again. An undone batch has none (the caller says so)."""
-    if batch.status == BatchStatus.DRAFT:
+    """The rows to fix as .xlsx: the stored dry run's before the import, the rows
+    it left out after, their cells read from the stored file. The rows are as
+    typed, whole ID and phone numbers included, so the file is recorded as an
+    export. Raises SheetError when the file cannot be read again or the check has
+    no result yet. An undone batch has none (the caller says so)."""
+    if batch.status == BatchStatus.DRAFT and batch.check_state == CheckState.NONE:
+        # Never checked (a batch made by a script, or from before checks were
+        # stored): check it here, keeping nothing.
         report = importing.check(actor=actor, batch=batch)
         result = RowsToFix(error_report(report), sum(1 for _r in report.problems()))
     else:
+        if batch.status == BatchStatus.DRAFT:
+            if batch.check_state == CheckState.FAILED:
+                raise SheetError(batch.check_error, "check_failed")
+            if batch.check_state != CheckState.DONE:
+                raise SheetError(_("The file is still being checked: download the rows to "
+                                   "fix once the check has finished."), "not_checked")
+            entries = [{"sheet": r.sheet, "row": r.number, "reasons": r.reasons()} for r in
+                       check_rows(batch).filter(outcome__in=(importing.REJECTED,
+                                                             importing.DUPLICATE))]
+        else:
+            entries = batch.not_imported
         sheets = importing.sheets_of(batch)
         result = RowsToFix(not_imported_report(header_labels(sheets[0][0], batch),
-                                               mapping_of(batch), batch.not_imported, sheets),
-                           len(batch.not_imported))
+                                               mapping_of(batch), entries, sheets),
+                           len(entries))
     audit.record(AuditAction.EXPORT, actor=actor, obj=batch,
                  changes={"file": batch.filename, "report": "rows to fix", "rows": result.rows})
     return result

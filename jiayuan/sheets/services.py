@@ -17,7 +17,7 @@ from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.lib._i18n import interpolate
 from jiayuan.sheets.columns import FIELDS, template_columns
-from jiayuan.sheets.importing import status
+from jiayuan.sheets.importing import checking, status
 from jiayuan.sheets.importing.upload import _scoped_batch
 from jiayuan.sheets.models import ImportBatch, MappingTemplate
 
@@ -114,7 +114,7 @@ def mapping_save(*, actor: User, batch: ImportBatch, mapping: dict[int, str],
         raise ValidationError(exc.message, code=exc.code) from exc
     batch.mapping = {str(i): key for i, key in sorted(mapping.items())}
     batch.consent_evidence = consent_evidence
-    batch.save(update_fields=["mapping", "consent_evidence"])
+    batch.save(update_fields=["mapping", "consent_evidence", *checking.forget(batch)])
     saved = MappingSaved(batch)
     if template_name:
         columns = template_columns(header or [], mapping)

@@ -8,19 +8,21 @@
     import_commit  POST: the ticked possible duplicates, then importing.commit
     import_undo    POST: importing.undo, or the records that block it
     import_sheets  POST: read another sheet (or all sheets with the same header)
+    import_progress GET: a background check's progress (polled by the page)
+    import_recheck POST: check the file again (after a failure, or later)
     import_errors  GET: the rows to fix, as .xlsx: the dry run's before the
                    import, the rows it left out after
 
 Every view needs IMPORT_ROSTER (403, audited) and a batch of the account's
 grids (404 otherwise, audited): one call, `selectors.get_batch_for`. The dry
-run of a large roster takes seconds, so a page runs it at most once and renders
-only one page of its rows. Writes are services (`importing`, `services`).
+run is made once per upload, sheet choice and mapping and stored
+(`importing.check_request`; a large file's in the background): a page view reads
+the stored result, one page of its rows, and never the file. Writes are services
+(`importing`, `services`).
 """
 
 from __future__ import annotations
 
-import unicodedata
-from datetime import date, datetime, time
 from typing import Any
 
 from django.conf import settings
@@ -40,16 +42,14 @@ from jiayuan.core.roles import Perm
 from jiayuan.core.views import submit
 from jiayuan.lib._i18n import interpolate
 from jiayuan.sheets import importing, selectors, services
-from jiayuan.sheets.columns import is_blank
 from jiayuan.sheets.export import CONTENT_TYPES
 from jiayuan.sheets.forms_import import MappingForm, UploadForm
 from jiayuan.sheets.importing.read import Sheet, SheetError
-from jiayuan.sheets.models import BatchStatus, ImportBatch
+from jiayuan.sheets.models import BatchStatus, CheckState, ImportBatch
 
 PREVIEW_PAGE = 50  # rows of the dry run per page
 MAX_DUPLICATES = 200  # possible duplicates offered for ticking at once
 MAX_NOT_IMPORTED = 500  # rows not imported listed on an imported batch's page
-SAMPLE_ROWS = 20  # data rows searched for a sample value of each column
 
 
 def _outcome_labels() -> dict[str, str]:
@@ -119,6 +119,7 @@ def _import_list(request: HttpRequest, cap: _SizeCap | None) -> HttpResponse:
         except SheetError as exc:
             form.add_error("file", str(exc))
         else:
+            importing.check_request(actor=user, batch=batch)
             return _to_detail(batch)
     return _list_page(request, form, status=400)
 
@@ -156,33 +157,52 @@ def _detail_page(request: HttpRequest, batch: ImportBatch, *, form: MappingForm 
 
 def _draft_context(request: HttpRequest, batch: ImportBatch, form: MappingForm | None,
                    sheet: Sheet | None) -> dict[str, Any]:
-    """The mapping form and, unless the mapping being shown has errors, the dry run."""
-    report, problem = None, ""
-    if form is None:
-        try:
-            report = importing.check(actor=request.user, batch=batch)
-        except SheetError as exc:
-            problem = _on_sheets(batch, exc)
-    if report is not None:
-        header, data_rows = report.header, [r.cells for r in report.rows[:SAMPLE_ROWS]]
-    else:
-        if sheet is None:
-            try:
-                sheet = importing.sheet_of(batch)
-            except SheetError as exc:
-                return {"problem": _on_sheets(batch, exc), "form": None}
-        header = selectors.header_labels(sheet, batch)
-        data_rows = _data_rows(sheet, batch)
+    """The mapping form and, unless the mapping being shown has errors, the stored
+    dry run (made now if there is none; its progress while it runs in the
+    background). The file is read again only for a batch uploaded before the
+    columns' names and samples were kept."""
+    try:
+        header, samples = _columns(batch, sheet)
+    except SheetError as exc:
+        return {"problem": _on_sheets(batch, exc), "form": None}
     if form is None:
         mapping = selectors.mapping_of(batch)
-        header = header[:_width(header, mapping)]
-        form = MappingForm(header=header, samples=_samples(data_rows, len(header)),
+        width = _width(header, mapping)
+        form = MappingForm(header=header[:width], samples=samples[:width],
                            mapping=mapping, actor=request.user,
                            initial={"consent_evidence": batch.consent_evidence})
-    context: dict[str, Any] = {"form": form, "problem": problem, "report": report}
-    if report is not None:
-        context.update(_report_context(request, batch, report))
-    return context
+        if batch.check_state == CheckState.NONE:
+            batch = importing.check_request(actor=request.user, batch=batch)
+        context: dict[str, Any] = {"form": form, "problem": "", "report": None}
+        context.update(_check_context(request, batch))
+        return context
+    return {"form": form, "problem": "", "report": None}
+
+
+def _columns(batch: ImportBatch, sheet: Sheet | None) -> tuple[list[str], list[str]]:
+    """Each column's label and sample value, as kept at the upload."""
+    entry = importing.book_entry(batch)
+    if entry is not None:
+        return list(entry["labels"]), list(entry["samples"])
+    sheet = sheet or importing.sheet_of(batch)
+    header = selectors.header_labels(sheet, batch)
+    return header, importing.sample_values(sheet.rows[batch.header_row:], len(header))
+
+
+def _check_context(request: HttpRequest, batch: ImportBatch) -> dict[str, Any]:
+    state = batch.check_state
+    if state == CheckState.DONE:
+        return {"report": True, **_report_context(request, batch)}
+    if state == CheckState.FAILED:
+        return {"check_failed": _on_sheets(batch, batch.check_error)}
+    return {"progress": _progress(batch)}
+
+
+def _progress(batch: ImportBatch) -> dict[str, Any]:
+    total = max(batch.check_total, batch.check_done, 1)
+    return {"state": batch.check_state, "done": batch.check_done, "total": batch.check_total,
+            "percent": min(100, 100 * batch.check_done // total),
+            "waiting": batch.check_state == CheckState.QUEUED}
 
 
 def sheet_options(batch: ImportBatch) -> list[list[str]]:
@@ -206,28 +226,34 @@ def _sheet_context(batch: ImportBatch) -> dict[str, Any]:
             "sheet_options": options if len(options) > 1 else []}
 
 
-def _report_context(request: HttpRequest, batch: ImportBatch,
-                    report: importing.Report) -> dict[str, Any]:
-    counts = report.counts
+def _report_context(request: HttpRequest, batch: ImportBatch) -> dict[str, Any]:
+    """The stored dry run: its counts, one page of its rows, the possible duplicates."""
+    counts = batch.check_counts
+    summary = batch.check_summary
     show = request.GET.get("show", "all")
     if show not in importing.OUTCOMES:
         show = "all"
-    rows = report.rows if show == "all" else [r for r in report.rows if r.outcome == show]
-    page = Paginator(rows, PREVIEW_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.check_rows(batch, None if show == "all" else show),
+                     PREVIEW_PAGE).get_page(request.GET.get("page"))
     accepted = set(batch.accepted)
-    duplicates = [r for r in report.rows if r.outcome == importing.DUPLICATE
-                  or (r.ref in accepted and r.outcome == importing.NEW and r.note)]
+    duplicates = list(selectors.possible_duplicates(batch)[:MAX_DUPLICATES + 1])
+    more = 0
+    if len(duplicates) > MAX_DUPLICATES:
+        more = selectors.possible_duplicates(batch).count() - MAX_DUPLICATES
+        duplicates = duplicates[:MAX_DUPLICATES]
     to_import = counts.get(importing.NEW, 0) + counts.get(importing.UPDATED, 0)
     labels = _outcome_labels()
     return {
         "counts": _counts(counts), "page": page, "show": show,
-        "preview": [(r, labels[r.outcome]) for r in page.object_list],
+        "preview": [(r, labels.get(r.outcome, r.outcome)) for r in page.object_list],
         "tabs": [(key, label, counts.get(key, 0)) for key, label in labels.items()
                  if counts.get(key, 0)],
-        "total": len(report.rows), "duplicates": duplicates[:MAX_DUPLICATES],
-        "more_duplicates": max(0, len(duplicates) - MAX_DUPLICATES), "accepted": accepted,
-        "to_import": to_import, "has_problems": any(True for _r in report.problems()),
-        "notices": report.notices, "several_sheets": len(report.sheets) > 1,
+        "total": summary.get("total", 0), "duplicates": duplicates,
+        "more_duplicates": more, "accepted": accepted, "to_import": to_import,
+        "has_problems": bool(counts.get(importing.REJECTED) or counts.get(importing.DUPLICATE)),
+        "notices": summary.get("notices", []),
+        "several_sheets": len(summary.get("sheets", [])) > 1,
+        "checked_at": batch.check_finished_at,
         "import_label": ngettext("Import %(n)d row", "Import %(n)d rows", to_import)
         % {"n": to_import},
     }
@@ -241,16 +267,6 @@ def _counts(counts: dict[str, int]) -> list[tuple[str, str, int]]:
     return out
 
 
-def _data_rows(sheet: Sheet, batch: ImportBatch) -> list[list[Any]]:
-    out = []
-    for cells in sheet.rows[batch.header_row:]:
-        if not is_blank(cells):
-            out.append(cells)
-            if len(out) >= SAMPLE_ROWS:
-                break
-    return out
-
-
 def _width(header: list[str], mapping: dict[int, str]) -> int:
     """The columns to offer: the header without its trailing unnamed columns (a
     sheet's stray formatting), unless one of them is mapped."""
@@ -258,32 +274,6 @@ def _width(header: list[str], mapping: dict[int, str]) -> int:
     while n and n - 1 not in mapping and header[n - 1] == str(importing.column_label([], n - 1)):
         n -= 1
     return n
-
-
-def _samples(rows: list[list[Any]], width: int) -> list[str]:
-    """For each column, its first value in the first data rows, with long
-    numbers masked: the sample is there to recognise the column, and the page
-    may be read by colleagues who may not see whole ID or phone numbers."""
-    out = []
-    for i in range(width):
-        value = next((r[i] for r in rows if i < len(r) and r[i] not in (None, "")), None)
-        out.append(_sample_text(value))
-    return out
-
-
-def _sample_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date | time):
-        text = value.isoformat()
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    else:
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-    text = text if len(text) <= 40 else text[:39] + "…"
-    if sum(ch.isdigit() for ch in text) >= 9:  # ID and phone numbers, not dates
-        text = text[:3] + "•" * max(0, len(text) - 5) + text[-2:]
-    return text
 
 
 # --- changes to a draft -------------------------------------------------------------
@@ -296,23 +286,26 @@ def import_mapping(request: HttpRequest, pk: Any) -> HttpResponse:
         messages.error(request, _("This file has already been imported: its columns can no "
                                   "longer be changed."))
         return _to_detail(batch)
+    entry = importing.book_entry(batch)
+    sheet = None
     try:
-        sheet = importing.sheet_of(batch)
+        if entry is None:  # uploaded before the columns were kept: read them again
+            sheet = importing.sheet_of(batch)
+        labels, samples = _columns(batch, sheet)
     except SheetError as exc:
         messages.error(request, _on_sheets(batch, exc))
         return _to_detail(batch)
+    raw = entry["header"] if entry is not None else selectors.raw_header(sheet, batch)
     current = selectors.mapping_of(batch)
-    labels = selectors.header_labels(sheet, batch)
-    labels = labels[:_width(labels, current)]
-    form = MappingForm(request.POST, header=labels,
-                       samples=_samples(_data_rows(sheet, batch), len(labels)),
+    width = _width(labels, current)
+    form = MappingForm(request.POST, header=labels[:width], samples=samples[:width],
                        mapping=current, actor=request.user)
     response = submit(
         request, form,
         lambda data: services.mapping_save(
             actor=request.user, batch=batch, mapping=form.mapping(),
             consent_evidence=data["consent_evidence"], template_name=data["template_name"],
-            header=selectors.raw_header(sheet, batch)),
+            header=raw),
         _("Column mapping saved. The check below uses it."),
         lambda saved: _after_mapping(request, saved))
     return response or _detail_page(request, batch, form=form, sheet=sheet, status=400)
@@ -325,6 +318,7 @@ def _after_mapping(request: HttpRequest, saved: services.MappingSaved) -> HttpRe
         messages.success(request, interpolate(
             _("Template “%(name)s” saved.") if saved.template_created else
             _("Template “%(name)s” updated with this mapping."), {"name": saved.template.name}))
+    importing.check_request(actor=request.user, batch=saved.batch)
     return _to_detail(saved.batch)
 
 
@@ -345,6 +339,7 @@ def import_sheets(request: HttpRequest, pk: Any) -> HttpResponse:
     except SheetError as exc:
         messages.error(request, str(exc))
         return _to_detail(batch)
+    importing.check_request(actor=request.user, batch=batch)
     messages.success(request, interpolate(
         ngettext("Reading sheet %(sheets)s. Check the columns and the rows below.",
                  "Reading sheets %(sheets)s. Check the columns and the rows below.",
@@ -394,6 +389,31 @@ def import_undo(request: HttpRequest, pk: Any) -> HttpResponse:
         return _detail_page(request, batch, blocked=exc, status=409)
     messages.success(request, _("Import undone: the people and households it added are "
                                 "removed and the values it changed are restored."))
+    return _to_detail(batch)
+
+
+@login_required
+@require_GET
+def import_progress(request: HttpRequest, pk: Any) -> HttpResponse:
+    """The check's progress, for the page to poll (htmx, every few seconds); once
+    the check has ended, htmx is told to reload the whole page."""
+    batch = selectors.get_batch_for(request.user, pk)
+    response = render(request, "sheets/_import_progress.html",
+                      {"batch": batch, "progress": _progress(batch)})
+    if batch.check_state not in (CheckState.QUEUED, CheckState.RUNNING):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def import_recheck(request: HttpRequest, pk: Any) -> HttpResponse:
+    """Check the file again: after a failure, or when the registry has changed."""
+    batch = selectors.get_batch_for(request.user, pk)
+    if batch.status != BatchStatus.DRAFT:
+        messages.error(request, _("This file has already been imported."))
+        return _to_detail(batch)
+    importing.check_request(actor=request.user, batch=batch, again=True)
     return _to_detail(batch)
 
 

@@ -312,6 +312,8 @@ ACCESS: dict[str, V] = {
     "import_commit": POST_ON(P.IMPORT_ROSTER, pk("batch")),
     "import_undo": POST_ON(P.IMPORT_ROSTER, pk("batch")),
     "import_errors": ON(P.IMPORT_ROSTER, pk("batch"), post=None),
+    "import_progress": ON(P.IMPORT_ROSTER, pk("batch"), post=None),
+    "import_recheck": POST_ON(P.IMPORT_ROSTER, pk("batch")),
     "export_page": V(P.EXPORT_DATA, post=None),
     "export_download": POST(P.EXPORT_DATA),
     # --- civic: suggestions (金点子) -------------------------------------------------

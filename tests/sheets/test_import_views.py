@@ -20,6 +20,8 @@ from jiayuan.registry.models import Household, Person
 from jiayuan.sheets import importing
 from jiayuan.sheets.columns import FIELDS, header_key
 from jiayuan.sheets.forms_import import UploadForm
+from jiayuan.sheets.importing import plan as plan_mod
+from jiayuan.sheets.importing import upload as upload_mod
 from jiayuan.sheets.models import BatchStatus, ImportBatch, MappingTemplate
 from tests.sheets.test_importer import FAMILIES, HEADER, csv_bytes
 
@@ -122,23 +124,24 @@ def test_it_names_each_bad_row_with_its_column_and_reason(personas, grid_a, buil
     assert url("import_errors", batch) in html
 
 
-def test_the_dry_run_runs_once_per_page_and_shows_one_page_of_rows(personas, grid_a,
-                                                                   building3, monkeypatch):
+def test_the_check_runs_once_at_upload_and_pages_never_read_the_file(personas, grid_a,
+                                                                       building3, monkeypatch):
     names = [a + b for a in "王李张刘陈" for b in "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"]
     rows = [[name, "男", "1980-01-01", "", "", "3", "1", str(1000 + i), "户主", "户籍"]
             for i, name in enumerate(names)]
     client = client_for(personas["head"])
     batch = uploaded(client, grid_a, data=csv_bytes(rows))
-    calls = []
-    real = importing.check
+    batch.refresh_from_db()
+    assert batch.check_state == "done" and batch.check_counts["new"] == 120
+    assert batch.check_rows.count() == 120
 
-    def counting(**kw: Any) -> Any:
-        calls.append(1)
-        return real(**kw)
+    def no_reading(*a: Any, **kw: Any) -> Any:
+        raise AssertionError("a page view read the file")
 
-    monkeypatch.setattr(importing, "check", counting)
+    monkeypatch.setattr(upload_mod, "read_sheets", no_reading)
+    monkeypatch.setattr(upload_mod, "read_sheet", no_reading)
+    monkeypatch.setattr(plan_mod._Planner, "plan", no_reading)
     html = page(client.get(url("import_detail", batch)))
-    assert len(calls) == 1
     assert html.count('class="outcome-new"') == 50
     assert "Page 1 of 3" in html
     html = page(client.get(url("import_detail", batch) + "?show=new&page=3"))

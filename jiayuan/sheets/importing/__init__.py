@@ -3,6 +3,8 @@
     start(actor, grid, data, filename)  -> ImportBatch (file stored, header found,
                                            columns mapped; nothing else written)
     check(actor, batch)                 -> Report: every row's outcome and problems
+    check_request(actor, batch)         -> the batch, its check stored (checked now,
+                                           or queued for the background: `checking`)
     commit(actor, batch)                -> Report, after writing in one transaction
     undo(actor, batch)                  -> removes what the batch wrote, unless a
                                            later edit touched it (UndoBlocked)
@@ -25,6 +27,7 @@ holds what they report and ``status`` the batch's allowed status changes. Caller
 use the names below.
 """
 
+from jiayuan.sheets.importing.checking import check_request, check_size
 from jiayuan.sheets.importing.outcomes import (
     DUPLICATE,
     NEW,
@@ -41,9 +44,11 @@ from jiayuan.sheets.importing.plan import check
 from jiayuan.sheets.importing.read import SheetError
 from jiayuan.sheets.importing.undo import undo
 from jiayuan.sheets.importing.upload import (
+    book_entry,
     choose_sheets,
     chosen_sheets,
     column_label,
+    sample_values,
     sheet_list,
     sheet_of,
     sheets_of,
@@ -53,7 +58,8 @@ from jiayuan.sheets.importing.write import commit
 
 __all__ = [
     "DUPLICATE", "NEW", "OUTCOMES", "REJECTED", "UNCHANGED", "UPDATED", "ImportFailed",
-    "Report", "RowResult", "SheetError", "UndoBlocked", "check", "choose_sheets",
-    "chosen_sheets", "column_label", "commit", "sheet_list", "sheet_of", "sheets_of", "start",
+    "Report", "RowResult", "SheetError", "UndoBlocked", "book_entry", "check", "check_request",
+    "check_size", "choose_sheets",
+    "chosen_sheets", "column_label", "commit", "sample_values", "sheet_list", "sheet_of", "sheets_of", "start",
     "undo",
 ]  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,10 @@ class _Failed:
 class _RowReader:
     """Step 1 of the plan: reads, cleans and checks each row on its own (the
     columns, their labels and limits, the grids the actor works in)."""
+
+    #: Called with the number of rows read so far after each row (a background
+    #: check records its progress with it).
+    progress: Callable[[int], None] | None = None
 
     def __init__(self, actor: User, batch: ImportBatch, sheets: list[tuple[Sheet, int]]) -> None:
         self.actor, self.batch, self.sheets = actor, batch, sheets
@@ -105,6 +110,8 @@ class _RowReader:
                     row.values.pop("ethnicity", None)
                 self._check_row(row)
                 self.rows.append(row)
+                if self.progress is not None:
+                    self.progress(len(self.rows))
 
     def _normalise(self, row: RowResult, cells: list[Any]) -> None:
         values = row.values

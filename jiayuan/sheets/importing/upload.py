@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
+from datetime import date, datetime, time
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -99,9 +101,45 @@ def _book_entry(sheet: Sheet) -> dict[str, Any]:
                              "rows": sheet.filled, "header_row": None, "signature": []}
     if index is not None:
         above = sum(1 for row in sheet.rows[:index + 1] if not is_blank(row))
+        header = header_cells(sheet.rows, index)
+        # What the column mapping shows (each column's name and a sample value),
+        # kept so that showing or saving it never reads the file again.
         entry.update(header_row=index + 1, rows=max(0, sheet.filled - above),
-                     signature=_signature(header_cells(sheet.rows, index)))
+                     signature=_signature(header),
+                     header=[None if c in (None, "") else str(c) for c in header],
+                     labels=[str(column_label(header, i)) for i in range(len(header))],
+                     samples=sample_values(sheet.rows[index + 1:], len(header)))
     return entry
+
+
+SAMPLE_ROWS = 20  # data rows searched for a sample value of each column
+
+
+def sample_values(rows: list[list[Any]], width: int) -> list[str]:
+    """For each column, its first value in the first data rows, with long
+    numbers masked: the sample is there to recognise the column, and the page
+    may be read by colleagues who may not see whole ID or phone numbers."""
+    data = [r for r in rows if not is_blank(r)][:SAMPLE_ROWS]
+    out = []
+    for i in range(width):
+        value = next((r[i] for r in data if i < len(r) and r[i] not in (None, "")), None)
+        out.append(_sample_text(value))
+    return out
+
+
+def _sample_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date | time):
+        text = value.isoformat()
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = text if len(text) <= 40 else text[:39] + "…"
+    if sum(ch.isdigit() for ch in text) >= 9:  # ID and phone numbers, not dates
+        text = text[:3] + "•" * max(0, len(text) - 5) + text[-2:]
+    return text
 
 
 def chosen_sheets(batch: ImportBatch) -> list[tuple[str, int]]:
@@ -149,8 +187,23 @@ def choose_sheets(*, actor: User, batch: ImportBatch, names: list[str]) -> Impor
     batch.sheet_name = names[0][:100]
     batch.header_row = first["header_row"]
     batch.accepted = []
-    batch.save(update_fields=["sheets", "sheet_name", "header_row", "mapping", "accepted"])
+    batch.save(update_fields=["sheets", "sheet_name", "header_row", "mapping", "accepted",
+                              *checking_forget(batch)])
     return batch
+
+
+def checking_forget(batch: ImportBatch) -> list[str]:
+    from jiayuan.sheets.importing.checking import forget  # checking builds on this module
+
+    return forget(batch)
+
+
+def book_entry(batch: ImportBatch) -> dict[str, Any] | None:
+    """The stored entry of the first sheet read, when it has the header, labels
+    and samples (batches uploaded before they were kept have not: None)."""
+    chosen = chosen_sheets(batch)
+    entry = next((e for e in batch.book or () if chosen and e["name"] == chosen[0][0]), None)
+    return entry if entry is not None and "labels" in entry else None
 
 
 def sheets_of(batch: ImportBatch, *, first_only: bool = False) -> list[tuple[Sheet, int]]:

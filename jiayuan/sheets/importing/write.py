@@ -35,7 +35,7 @@ from jiayuan.registry.models import (
     SearchKey,
 )
 from jiayuan.registry.services import SEARCH_KEY_COLUMNS, reindex_person, search_key_rows
-from jiayuan.sheets.importing import status
+from jiayuan.sheets.importing import checking, status
 from jiayuan.sheets.importing.outcomes import (
     CHUNK,
     NEW,
@@ -87,7 +87,9 @@ def commit(*, actor: User, batch: ImportBatch, accepted: list[int] | None = None
             batch.not_imported = [
                 {"sheet": r.sheet, "row": r.number, "name": r.name, "outcome": r.outcome,
                  "reasons": r.reasons()} for r in report.problems()]
-            batch.save(update_fields=[*changed, "counts", "not_imported"])
+            # The dry run's stored rows have served: the page now shows what was done.
+            batch.save(update_fields=[*changed, "counts", "not_imported",
+                                      *checking.forget(batch)])
             audit.record(AuditAction.IMPORT, actor=actor, obj=batch, changes={
                 "file": batch.filename, "sha256": batch.file_sha256,
                 "grid": batch.grid.code, "counts": report.counts})

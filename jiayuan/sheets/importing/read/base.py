@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from xlsxwriter.utility import xl_col_to_name
@@ -33,7 +34,7 @@ _NOT_SHEETS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"7z\xbc\
 class SheetError(LibError):
     """The file cannot be read; ``message`` says why and what to do. ``code`` is
     one of: too_big, empty, not_sheet, web_page, password, damaged, zip_bomb,
-    xml_entities, too_large, too_many_rows, no_data."""
+    xml_entities, too_large, too_many_cells, too_many_rows, no_data."""
 
 
 @dataclass
@@ -96,6 +97,20 @@ def _too_large(rows: int, cols: int) -> SheetError:
 def _check_area(rows: int, cols: int) -> None:
     if rows > _XLSX_MAX_ROWS or cols > _XLSX_MAX_COLS or rows * cols > MAX_CELLS:
         raise _too_large(rows, cols)
+
+
+def _check_cells(rows: int, cols: int) -> None:
+    """The cost bound (``IMPORT_MAX_CELLS``): a sheet spanning more cells than that
+    is refused before any library reads it, naming its rows, columns and cells.
+    Checked once a sheet's extent is known, so the message gives its real size."""
+    limit = settings.IMPORT_MAX_CELLS
+    if rows * cols > limit:
+        raise SheetError(interpolate(_(
+            "A sheet in this file uses %(rows)s rows × %(columns)s columns (%(cells)s cells); "
+            "at most %(limit)s cells can be imported at once. Delete the columns the import "
+            "does not need, or split the roster into smaller files."), {
+                "rows": f"{rows:,}", "columns": f"{cols:,}", "cells": f"{rows * cols:,}",
+                "limit": f"{limit:,}"}), "too_many_cells")
 
 
 def _no_sheet(name: str) -> SheetError:

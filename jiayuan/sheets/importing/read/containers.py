@@ -30,6 +30,7 @@ from jiayuan.sheets.importing.read.base import (
     SheetError,
     _bomb,
     _check_area,
+    _check_cells,
     _damaged,
     _not_sheet,
     _password,
@@ -152,11 +153,13 @@ def _check_member(data: bytes, info: zipfile.ZipInfo, kind: str, budget: int) ->
                 extent.feed(piece)
         if extent is not None:
             extent.close()
+            _check_cells(extent.max_row, extent.max_col)
     except _NeedExact:
         exact = _ExactExtent()
         for piece in _member_chunks(data, info, max(budget, 0)):
             exact.feed(piece)
         exact.close()
+        _check_cells(exact.max_row, exact.max_col)
         size = info.file_size
     return size
 
@@ -284,9 +287,19 @@ class _XlsxExtent:
         if _cells_below(lt, self.max_row).search(seg):
             raise _NeedExact  # a cell outside the rows seen: let expat place it
         cols = set(cols_re.findall(seg))
-        self.max_col = max(self.max_col, 26 if not cols else max(
+        self.max_col = max(self.max_col, _single_letter_max(seg, lt) if not cols else max(
             26, *(_letters_to_col(c) for c in cols)))
         _check_area(self.max_row, self.max_col)
+
+
+def _single_letter_max(seg: bytes, lt: bytes) -> int:
+    """The last column (A = 1 … Z = 26) of a segment whose references all have one
+    letter: the first letter found from Z down (a few fast substring searches,
+    instead of a pattern run over every cell)."""
+    for n in range(26, 0, -1):
+        if lt + b'c r="' + bytes([64 + n]) in seg or lt + b'c r="' + bytes([96 + n]) in seg:
+            return n
+    return 0
 
 
 @lru_cache(maxsize=64)

@@ -7,7 +7,13 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext_lazy as _
 
-from jiayuan.sheets.importing.read.base import _check_area, _damaged, _not_sheet, _password
+from jiayuan.sheets.importing.read.base import (
+    _check_area,
+    _check_cells,
+    _damaged,
+    _not_sheet,
+    _password,
+)
 
 # ------------------------------------------------------------------ OLE2 layer
 
@@ -151,6 +157,7 @@ def _check_biff(stream: bytes) -> None:
                 if row + 1 > max_row or col + 1 > max_col:
                     max_row, max_col = max(max_row, row + 1), max(max_col, col + 1)
                     _check_area(max_row, max_col)
+        _check_cells(max_row, max_col)
 
 
 def _records(stream: bytes, pos: int) -> Iterator[tuple[int, bytes]]:

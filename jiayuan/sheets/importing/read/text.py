@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from jiayuan.lib.text import first_line
 from jiayuan.sheets.columns import is_blank
-from jiayuan.sheets.importing.read.base import Cell, Sheet, SheetError, _damaged, _not_sheet
+from jiayuan.sheets.importing.read.base import (
+    Cell,
+    Sheet,
+    SheetError,
+    _check_cells,
+    _damaged,
+    _not_sheet,
+)
 from jiayuan.sheets.importing.read.workbook import SHARED_LENGTH, _no_data, _too_many_rows
 
 # ------------------------------------------------------------------ text layer
@@ -70,6 +77,7 @@ def _read_text(data: bytes, filename: str, max_rows: int) -> Sheet:
         rows.pop()
     if not rows:
         raise _no_data()
+    _check_cells(len(rows), max(len(r) for r in rows))
     return Sheet(name=PurePath(filename or "").stem[:100], rows=rows, kind="csv",
                  encoding=encoding)
 
