@@ -14,12 +14,14 @@ import pytest
 import time_machine
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from jiayuan.core import scheduler
 from jiayuan.core.models import AuditAction, AuditEntry
 from jiayuan.desk.models import PortalHit, PortalProof
+from jiayuan.places.models import Building
 from jiayuan.registry import services as registry
-from jiayuan.registry.models import Household
+from jiayuan.registry.models import Household, Person
 from jiayuan.rights import retention
 from jiayuan.sheets.models import ImportBatch
 
@@ -232,3 +234,29 @@ def test_the_head_sees_the_report_page_in_their_language(moved, client, head):
 def test_a_role_that_may_not_read_the_audit_log_is_refused(personas, client):
     client.force_login(personas["caseworker"])
     assert client.get("/rights/retention/").status_code == 403
+
+
+def test_a_draft_whose_file_retention_deleted_says_so_on_import(personas, grid_a):
+    """A roster checked and left as a draft past its days: the file is gone,
+    so importing it, checking it again or downloading its rows to fix says
+    to upload it again (never a 500), and nothing is written."""
+    from django.urls import reverse
+
+    from tests.sheets.test_import_views import client_for, uploaded
+
+    client = client_for(personas["gridworker"])
+    Building.objects.get_or_create(grid=grid_a, number="3")
+    batch = uploaded(client, grid_a)
+    later = timezone.now() + timedelta(days=31)
+    assert rule("roster_files").apply(later) == 1
+    people = Person.objects.count()
+    for name in ("import_commit", "import_recheck", "import_errors"):
+        send = client.get if name == "import_errors" else client.post
+        response = send(reverse(name, args=[batch.pk]), follow=True)
+        assert response.status_code == 200, name
+        # The check's failure is shown on the page; the others as a message.
+        text = " ".join(str(m) for m in response.context["messages"]) + (
+            response.content.decode() if name == "import_recheck" else "")
+        assert "no longer kept" in text and "upload it again" in text, (name, text)
+    batch.refresh_from_db()
+    assert batch.status == "draft" and Person.objects.count() == people

@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date, datetime, time
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -207,9 +208,19 @@ def book_entry(batch: ImportBatch) -> dict[str, Any] | None:
 
 
 def sheets_of(batch: ImportBatch, *, first_only: bool = False) -> list[tuple[Sheet, int]]:
-    """The sheets the batch reads, each with its header row (1-based)."""
-    with batch.file.open("rb") as f:
-        data = f.read()
+    """The sheets the batch reads, each with its header row (1-based). A file
+    that retention deleted (RETENTION_ROSTER_FILE_DAYS) or that is missing is
+    a SheetError saying so, like any file that can't be read."""
+    gone = SheetError(_("The uploaded file is no longer kept (uploaded rosters are deleted "
+                        "after %(days)d days): upload it again to check or import it.")
+                      % {"days": settings.RETENTION_ROSTER_FILE_DAYS}, "file_deleted")
+    if not batch.file:
+        raise gone
+    try:
+        with batch.file.open("rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise gone from None
     if not batch.sheets or not batch.book:
         return [(read_sheet(data, batch.filename), batch.header_row)]
     chosen = chosen_sheets(batch)

@@ -34,7 +34,7 @@ _NOT_SHEETS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"7z\xbc\
 class SheetError(LibError):
     """The file cannot be read; ``message`` says why and what to do. ``code`` is
     one of: too_big, empty, not_sheet, web_page, password, damaged, zip_bomb,
-    xml_entities, too_large, too_many_cells, too_many_rows, no_data."""
+    xml_entities, too_large, too_many_cells, too_many_rows, no_data, file_deleted."""
 
 
 @dataclass
