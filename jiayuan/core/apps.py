@@ -22,5 +22,7 @@ class CoreConfig(AppConfig):
         # Each app's jobs.py registers its scheduled jobs (manage.py tick), as
         # each app's admin.py registers its models with the admin.
         scheduler.autodiscover()
+        # Second-factor devices are not for the admin site (their keys).
+        twofactor.hide_from_admin()
         # Each app's metrics.py defines its figures (jiayuan.core.metrics).
         metrics.autodiscover()

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from jiayuan.core import audit, twofactor
+from jiayuan.core import audit, sessions, twofactor
 from jiayuan.core.models import AuditAction, User
 
 CONFIRMED = "_jy_confirmed"  # epoch seconds of the last confirmation
@@ -92,7 +92,7 @@ def _wrong_password(request: HttpRequest, user: User) -> twofactor.Check | None:
                      changes={twofactor.KEY: WRONG_PASSWORD})
     if failures >= settings.LOGIN_FAILURE_LIMIT:
         # The logout is audited (jiayuan.core.signals) with this reason.
-        request._jy_session_end_reason = TOO_MANY
+        setattr(request, sessions.REASON_ATTR, TOO_MANY)
         logout(request)
         return None
     return twofactor.Check(twofactor.Outcome.WRONG)

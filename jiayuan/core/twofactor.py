@@ -215,10 +215,10 @@ def check_code(*, actor: User, code: str, purpose: str = gettext_noop("login")) 
             return Check(Outcome.NO_DEVICE)
         check = _try(actor, device, digits, purpose)
     else:
-        device = StaticDevice.objects.filter(user=actor, confirmed=True).first()
-        if device is None:
+        recovery = StaticDevice.objects.filter(user=actor, confirmed=True).first()
+        if recovery is None:
             return Check(Outcome.NO_DEVICE if not has_device(actor) else Outcome.WRONG)
-        check = _try(actor, device, _recovery_hash(code), purpose)
+        check = _try(actor, recovery, _recovery_hash(code), purpose)
     if check.outcome.ok:
         changes: dict[str, Any] = {KEY: RECOVERY_USED if check.outcome is Outcome.RECOVERY
                                    else CODE_ACCEPTED, "for": purpose}
@@ -302,7 +302,7 @@ def resettable(actor: User) -> models.QuerySet[User]:
         return User.objects.none()
     accounts = User.objects.exclude(pk=actor.pk)
     if not actor.has(Perm.MANAGE_STAFF):
-        accounts = accounts.filter(community_id=actor.community_id)
+        accounts = accounts.filter(community=actor.community)
     return accounts.order_by("username")
 
 
@@ -381,6 +381,17 @@ class SecondFactorMiddleware:
         if self.open_paths is None:
             self.open_paths = {reverse(name) for name in _OPEN}
         return path in self.open_paths or path.startswith("/" + settings.STATIC_URL.lstrip("/"))
+
+
+def hide_from_admin() -> None:
+    """django-otp registers its devices with the admin site, where the keys
+    could be read and devices changed without an audit entry: they are managed
+    only through these pages (called from CoreConfig.ready)."""
+    from django.contrib import admin
+
+    for model in (TOTPDevice, StaticDevice):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
 
 
 @receiver(user_logged_in)
