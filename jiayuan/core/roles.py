@@ -34,6 +34,7 @@ class Perm(StrEnum):
     VIEW_AUDIT = "view_audit"  # browse the audit log
     MANAGE_PLACES = "manage_places"  # grids, buildings, dwellings (Django admin)
     MANAGE_STAFF = "manage_staff"  # accounts, roles, scopes (Django admin)
+    RESET_SECOND_FACTOR = "reset_second_factor"  # a colleague's lost authenticator (audited)
     # Service desk
     VIEW_CASES = "view_cases"  # cases of households in scope, and unmatched requests
     WORK_CASES = "work_cases"  # take requests, work and resolve cases, follow-up calls
@@ -78,7 +79,7 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
         P.MANAGE_PAIRINGS, P.MANAGE_CARE, P.VIEW_CARE_STATS, P.IMPORT_ROSTER, P.EXPORT_DATA,
         P.VIEW_CIVIC, P.RUN_MEETINGS, P.APPROVE_MINUTES, P.HANDLE_SUGGESTIONS,
         P.MANAGE_PROJECTS, P.VIEW_ENGAGE, P.MANAGE_VOLUNTEERS, P.RUN_ACTIVITIES,
-        P.EDIT_COLUMN, P.ISSUE_CARDS,
+        P.EDIT_COLUMN, P.ISSUE_CARDS, P.RESET_SECOND_FACTOR,
     }),
     Role.CASEWORKER: frozenset({
         P.VIEW_REGISTRY, P.EDIT_REGISTRY, P.VIEW_SENSITIVE, P.REVEAL_ID_NUMBER,
@@ -115,7 +116,8 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
                              P.VIEW_VISITS, P.VIEW_DISPUTES, P.VIEW_CARE_STATS,
                              P.EXPORT_DATA, P.VIEW_CIVIC, P.VIEW_ENGAGE}),
     # Administrators run the system (places, accounts), not casework.
-    Role.ADMIN: frozenset({P.VIEW_REGISTRY, P.MANAGE_PLACES, P.MANAGE_STAFF, P.VIEW_AUDIT}),
+    Role.ADMIN: frozenset({P.VIEW_REGISTRY, P.MANAGE_PLACES, P.MANAGE_STAFF, P.VIEW_AUDIT,
+                           P.RESET_SECOND_FACTOR}),
 }
 
 

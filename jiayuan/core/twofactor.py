@@ -44,7 +44,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from jiayuan.core import audit, crypto, sessions
 from jiayuan.core.audit import audited
 from jiayuan.core.models import AuditAction, User
-from jiayuan.core.roles import PERMISSIONS, Role
+from jiayuan.core.roles import PERMISSIONS, Perm, Role
 
 RECOVERY_CODES = 10
 # The audit entries' `changes` key and values (msgids: the log page translates them).
@@ -285,23 +285,20 @@ def recovery_codes_new(*, actor: User) -> list[str]:
 # --- reset by a station head -----------------------------------------------------------
 
 def may_reset(actor: Any) -> bool:
-    """Administrators (MANAGE_STAFF) reset anyone's; a station head, those of
-    their own community."""
-    from jiayuan.core.roles import Perm
-
-    return isinstance(actor, User) and actor.is_authenticated and (
-        actor.has(Perm.MANAGE_STAFF) or (actor.role == Role.HEAD and actor.is_active
-                                         and actor.community_id is not None))
+    """RESET_SECOND_FACTOR: the station head (their community's accounts) and
+    administrators (MANAGE_STAFF too: any account)."""
+    return isinstance(actor, User) and actor.is_authenticated and actor.has(
+        Perm.RESET_SECOND_FACTOR)
 
 
 def resettable(actor: User) -> models.QuerySet[User]:
     """The accounts whose second factor `actor` may reset: never their own."""
-    from jiayuan.core.roles import Perm
-
     if not may_reset(actor):
         return User.objects.none()
     accounts = User.objects.exclude(pk=actor.pk)
     if not actor.has(Perm.MANAGE_STAFF):
+        if actor.community is None:
+            return User.objects.none()
         accounts = accounts.filter(community=actor.community)
     return accounts.order_by("username")
 

@@ -167,10 +167,7 @@ def _path(name: str) -> str:
 @require_http_methods(["GET"])
 def staff(request: HttpRequest) -> HttpResponse:
     """A station head's list of colleagues' second factors, to reset one."""
-    user = request.user
-    if not twofactor.may_reset(user):
-        require(user, Perm.MANAGE_STAFF)  # 403, audited
-    assert isinstance(user, User)
+    user = require(request.user, Perm.RESET_SECOND_FACTOR)  # 403, audited
     accounts = list(twofactor.resettable(user).filter(is_active=True))
     enrolled = set(twofactor.TOTPDevice.objects.filter(
         user__in=accounts, confirmed=True).values_list("user_id", flat=True))
@@ -181,10 +178,7 @@ def staff(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def staff_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
-    if not twofactor.may_reset(user):
-        require(user, Perm.MANAGE_STAFF)  # 403, audited
-    assert isinstance(user, User)
+    user = require(request.user, Perm.RESET_SECOND_FACTOR)  # 403, audited
     target = get_in_scope(user, twofactor.resettable(user), pk)  # 404 (audited) otherwise
     ended = twofactor.reset(actor=user, user=target)
     messages.success(request, ngettext(
