@@ -42,7 +42,7 @@ def device_for(user: User) -> TOTPDevice:
 
 
 def password_login(username: str) -> Client:
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
     response = c.post(reverse("login"), {"username": username, "password": PASSWORD})
     assert response.status_code == 302, response.content[:500]
     return c
@@ -246,7 +246,7 @@ def test_a_recovery_code_works_once(personas, clock):
 
 def test_new_recovery_codes_need_a_fresh_confirmation_and_replace_the_old(personas, clock):
     user = personas["caseworker"]
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.force_login(user)  # logged in with a code and just confirmed
     old = twofactor.recovery_codes_new(actor=user)
     response = c.post(reverse("two_factor_recovery"))
@@ -266,7 +266,7 @@ def test_a_head_resets_a_colleagues_factor_audited_and_they_enrol_again(personas
     theirs = password_login("caseworker")
     give_code(theirs, code_of(device))
     assert theirs.get("/").status_code == 200
-    head = Client()
+    head = Client(HTTP_ACCEPT_LANGUAGE="en")
     head.force_login(personas["head"])
     assert "caseworker" in head.get(reverse("two_factor_staff")).content.decode()
     response = head.post(reverse("two_factor_reset", args=[user.pk]))
@@ -287,15 +287,15 @@ def test_a_head_of_another_community_or_a_caseworker_may_not_reset(personas, clo
     device_for(target)
     other = Community.objects.create(name="别的社区", code="OTH")
     stranger = make_user("otherhead", Role.HEAD, other)
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.force_login(stranger)
     assert c.post(reverse("two_factor_reset", args=[target.pk])).status_code == 404
     assert c.post(reverse("two_factor_reset", args=["99999"])).status_code == 404
-    worker = Client()
+    worker = Client(HTTP_ACCEPT_LANGUAGE="en")
     worker.force_login(personas["gridworker"])
     assert worker.post(reverse("two_factor_reset", args=[target.pk])).status_code == 403
     assert worker.get(reverse("two_factor_staff")).status_code == 403
-    head = Client()
+    head = Client(HTTP_ACCEPT_LANGUAGE="en")
     head.force_login(personas["head"])
     assert head.post(reverse("two_factor_reset",
                              args=[personas["head"].pk])).status_code == 404  # not one's own
@@ -303,12 +303,12 @@ def test_a_head_of_another_community_or_a_caseworker_may_not_reset(personas, clo
 
 
 def test_the_status_page_says_what_is_set_up(personas, clock):
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.force_login(personas["caseworker"])
     twofactor.recovery_codes_new(actor=personas["caseworker"])
     page = c.get(reverse("two_factor")).content.decode()
     assert "10" in page and reverse("two_factor_recovery") in page
-    coordinator = Client()
+    coordinator = Client(HTTP_ACCEPT_LANGUAGE="en")
     coordinator.force_login(personas["coordinator"])
     page = coordinator.get(reverse("two_factor")).content.decode()
     assert reverse("two_factor_enrol") in page

@@ -40,7 +40,7 @@ def reveal(c: Client, pk: int, field: str = "id_number") -> Any:
 
 def test_revealing_an_id_number_without_a_recent_confirmation_asks_for_one(
         household, personas, clock):
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.force_login(personas["caseworker"])
     stale(c)
     response = reveal(c, household.head_id)
@@ -55,7 +55,7 @@ def test_revealing_an_id_number_without_a_recent_confirmation_asks_for_one(
 
 def test_a_code_on_the_confirmation_page_then_reveals_it(household, personas, clock):
     user = personas["caseworker"]
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.force_login(user)
     stale(c)
     device = twofactor.authenticator(user)
@@ -71,7 +71,7 @@ def test_a_code_on_the_confirmation_page_then_reveals_it(household, personas, cl
 
 def test_without_a_device_the_password_confirms(household, personas, clock, settings):
     settings.MFA_REQUIRED = False  # the demo: no second factor
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.post(reverse("login"), {"username": "caseworker", "password": PASSWORD})
     assert not reauth.recently_confirmed(type("R", (), {"session": c.session})())  # login alone
     assert ZHENG_ID not in reveal(c, household.head_id).content.decode()
@@ -84,7 +84,7 @@ def test_without_a_device_the_password_confirms(household, personas, clock, sett
 def test_wrong_passwords_are_audited_once_and_end_the_session_at_the_limit(
         personas, clock, settings):
     settings.MFA_REQUIRED = False
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.post(reverse("login"), {"username": "caseworker", "password": PASSWORD})
     for n in range(settings.LOGIN_FAILURE_LIMIT - 1):
         response = c.post(reverse("reauth_confirm"), {"answer": f"guess-{n}"})
@@ -103,7 +103,7 @@ def test_wrong_passwords_are_audited_once_and_end_the_session_at_the_limit(
 
 def test_an_export_with_sensitive_columns_asks_for_a_confirmation_first(
         household, personas, clock):
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.force_login(personas["head"])
     stale(c)
     data = {"dataset": "people", "format": "csv", "sensitive": ["id_number_whole"],
