@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -38,8 +38,10 @@ class ConfirmForm(forms.Form):
 
 
 def _next(request: HttpRequest, default: str = "home") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+    target = str(request.POST.get("next") or request.GET.get("next") or "")
+    # Only a path on this site: not another host, not a URL name (which
+    # `redirect` would try to reverse).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()},
                                                   require_https=request.is_secure()):
         return target
     from django.shortcuts import resolve_url
@@ -70,7 +72,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     if twofactor.verified(request):
-        return redirect(_next(request))
+        return HttpResponseRedirect(_next(request))
     if not twofactor.has_device(user):
         return redirect("two_factor_enrol")
     form = CodeForm(request.POST if request.method == "POST" else None)
@@ -86,7 +88,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                     "second factor page.",
                     "You used a recovery code; %(n)d are left. Make new ones on your "
                     "second factor page.", left) % {"n": left})
-            return redirect(_next(request))
+            return HttpResponseRedirect(_next(request))
         form.add_error("code", refusal(check))
         status = 429 if check.outcome is Outcome.PAUSED else 400
     elif request.method == "POST":
@@ -209,7 +211,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
                                       "Log in again."))
             return redirect("login")
         if check.outcome.ok:
-            return redirect(_next(request))
+            return HttpResponseRedirect(_next(request))
         if asks_code:
             form.add_error("code", refusal(check))
         else:
