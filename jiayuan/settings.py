@@ -155,6 +155,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",  # login lockout (docs/data-protection.md, "Logins"); settings below
+    # The second factor (docs/data-protection.md, "Second factor"; jiayuan.core.twofactor):
+    # TOTP devices, and recovery codes as django-otp's static tokens.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "jiayuan.core",
     "jiayuan.places",
     "jiayuan.directory",
@@ -183,8 +188,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
     "django.contrib.messages.middleware.MessageMiddleware",
     "jiayuan.core.sessions.SessionLimitMiddleware",  # idle and absolute limits
+    # A logged-in account that needs a second factor and has not given it sees
+    # only the code or enrolment page (jiayuan.core.twofactor).
+    "jiayuan.core.twofactor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jiayuan.core.middleware.RequestContextMiddleware",
     # Last: turns a login refused for a lockout into the login page saying so.
@@ -288,6 +297,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "jiayuan.core.passwords.StationWordsValidator"},
 ]
+# Second factor (jiayuan.core.twofactor, docs/data-protection.md "Second factor"):
+# accounts whose role has any of MFA_REQUIRED_PERMS (everyone but volunteer
+# coordinators) must give a TOTP code, or a recovery code, after their password.
+# On by default; the demo turns it off (its printed passwords must log in), and
+# offers enrolment on the account page. Superusers always need one when it is on.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEMO_MODE)
+MFA_REQUIRED_PERMS = env_list(
+    "MFA_REQUIRED_PERMS",
+    "view_sensitive,reveal_id_number,reveal_phone,export_data,view_audit,"
+    "manage_staff,manage_places")
+# Revealing a whole ID number and exporting sensitive columns ask for the password
+# or a code again unless one was given within REAUTH_SECONDS (jiayuan.core.reauth).
+REAUTH_SECONDS = env_int("REAUTH_SECONDS", 300)
+if REAUTH_SECONDS < 30:
+    raise ImproperlyConfigured("REAUTH_SECONDS must be 30 or more")
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Jiayuan")
 # --- end of logins and passwords ---------------------------------------------------------
 
 LANGUAGE_CODE = "zh-hans"

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from jiayuan.core import views as core_views
-from jiayuan.core import views_account, views_sessions, views_site
+from jiayuan.core import views_account, views_sessions, views_site, views_twofactor
 from jiayuan.core.auth import LoginForm
 from jiayuan.registry import views as hv
 from jiayuan.registry import views_people as pv
@@ -19,6 +19,16 @@ urlpatterns = [
     path("account/password/", views_account.password_change, name="password_change"),
     path("account/sessions/", views_sessions.my_sessions, name="account_sessions"),
     path("account/keep-alive/", views_sessions.keepalive, name="session_keepalive"),
+    # The second factor and "confirm it's you" (jiayuan.core.twofactor, reauth).
+    path("account/two-factor/", views_twofactor.status, name="two_factor"),
+    path("account/two-factor/code/", views_twofactor.verify, name="two_factor_verify"),
+    path("account/two-factor/enrol/", views_twofactor.enrol, name="two_factor_enrol"),
+    path("account/two-factor/recovery-codes/", views_twofactor.recovery_codes,
+         name="two_factor_recovery"),
+    path("account/two-factor/staff/", views_twofactor.staff, name="two_factor_staff"),
+    path("account/two-factor/staff/<int:pk>/reset/", views_twofactor.staff_reset,
+         name="two_factor_reset"),
+    path("account/confirm/", views_twofactor.confirm, name="reauth_confirm"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("search/", sv.search_view, name="search"),
     path("households/", hv.household_list, name="household_list"),

@@ -109,6 +109,53 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(_clock_line())
 
 
+# --- the second factor ------------------------------------------------------------
+
+def pass_second_factor(client: Any, user: User) -> None:
+    """Make `client`'s session one that passed the second factor and confirmed
+    the person recently, as someone who logged in with their code would have
+    (jiayuan.core.twofactor, reauth). A confirmed authenticator is made for an
+    account that needs one and has none."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from jiayuan.core import reauth, twofactor
+
+    session = client.session
+    if twofactor.required(user) or twofactor.has_device(user):
+        device = twofactor.authenticator(user) or TOTPDevice.objects.create(
+            user=user, name="authenticator", confirmed=True)
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    reauth.mark_confirmed(_SessionRequest(session))  # type: ignore[arg-type]
+    session.save()
+
+
+class _SessionRequest:
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _force_login_passes_second_factor() -> Any:
+    """`client.force_login(user)` stands for a person who logged in, so it also
+    gives the second factor and a fresh confirmation. The tests of those
+    controls log in through the pages (tests/core/test_twofactor*.py), or use
+    `force_login_password_only`. Session-wide, so that module-wide worlds
+    (tests/core/test_access_matrix.py) log in the same way."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        pass_second_factor(self, user)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "force_login", force_login)
+        patch.setattr(Client, "force_login_password_only", original, raising=False)
+        yield
+
+
 @pytest.fixture
 def community(db: Any) -> Community:
     return Community.objects.create(name="测试社区", code="TST")

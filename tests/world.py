@@ -196,5 +196,6 @@ def build_matrix_world() -> dict[str, Any]:
                                      head=far_head, birth_year=1964, **common),
         }
     globals_ = {"item": item.pk, "category": category.pk, "department": department.pk,
-                "festival": festival.pk, "item_code": item.code}
+                "festival": festival.pk, "item_code": item.code,
+                "account": users[Role.COORDINATOR].pk}  # a colleague's second factor
     return {"users": users, "sets": sets, "global": globals_}

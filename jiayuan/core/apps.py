@@ -8,11 +8,21 @@ class CoreConfig(AppConfig):
     verbose_name = _("Staff and audit")
 
     def ready(self) -> None:
-        # signals: login/logout auditing; sessions: the session rows and limits.
-        from jiayuan.core import metrics, scheduler, sessions, signals  # noqa: F401
+        # signals: login/logout auditing; sessions: the session rows and limits;
+        # twofactor and reauth: a new login is asked its second factor again.
+        from jiayuan.core import (  # noqa: F401
+            metrics,
+            reauth,
+            scheduler,
+            sessions,
+            signals,
+            twofactor,
+        )
 
         # Each app's jobs.py registers its scheduled jobs (manage.py tick), as
         # each app's admin.py registers its models with the admin.
         scheduler.autodiscover()
+        # Second-factor devices are not for the admin site (their keys).
+        twofactor.hide_from_admin()
         # Each app's metrics.py defines its figures (jiayuan.core.metrics).
         metrics.autodiscover()

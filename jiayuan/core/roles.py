@@ -35,6 +35,7 @@ class Perm(StrEnum):
     VIEW_AUDIT = "view_audit"  # browse the audit log
     MANAGE_PLACES = "manage_places"  # grids, buildings, dwellings (Django admin)
     MANAGE_STAFF = "manage_staff"  # accounts, roles, scopes (Django admin)
+    RESET_SECOND_FACTOR = "reset_second_factor"  # a colleague's lost authenticator (audited)
     # Service desk
     VIEW_CASES = "view_cases"  # cases of households in scope, and unmatched requests
     WORK_CASES = "work_cases"  # take requests, work and resolve cases, follow-up calls
@@ -79,7 +80,7 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
         P.MANAGE_PAIRINGS, P.MANAGE_CARE, P.VIEW_CARE_STATS, P.IMPORT_ROSTER, P.EXPORT_DATA,
         P.VIEW_CIVIC, P.RUN_MEETINGS, P.APPROVE_MINUTES, P.HANDLE_SUGGESTIONS,
         P.MANAGE_PROJECTS, P.VIEW_ENGAGE, P.MANAGE_VOLUNTEERS, P.RUN_ACTIVITIES,
-        P.EDIT_COLUMN, P.ISSUE_CARDS,
+        P.EDIT_COLUMN, P.ISSUE_CARDS, P.RESET_SECOND_FACTOR,
         # Erasure cannot be undone: the head alone answers for it.
         P.ERASE_PERSON,
     }),
@@ -118,7 +119,8 @@ PERMISSIONS: dict[str, frozenset[Perm]] = {
                              P.VIEW_VISITS, P.VIEW_DISPUTES, P.VIEW_CARE_STATS,
                              P.EXPORT_DATA, P.VIEW_CIVIC, P.VIEW_ENGAGE}),
     # Administrators run the system (places, accounts), not casework.
-    Role.ADMIN: frozenset({P.VIEW_REGISTRY, P.MANAGE_PLACES, P.MANAGE_STAFF, P.VIEW_AUDIT}),
+    Role.ADMIN: frozenset({P.VIEW_REGISTRY, P.MANAGE_PLACES, P.MANAGE_STAFF, P.VIEW_AUDIT,
+                           P.RESET_SECOND_FACTOR}),
 }
 
 

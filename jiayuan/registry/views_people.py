@@ -6,10 +6,12 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jiayuan.core import reauth
 from jiayuan.core.roles import Perm
 from jiayuan.core.views import form_status, submit
 from jiayuan.registry import panels, selectors, services
@@ -87,6 +89,12 @@ def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     if perm is None:
         raise Http404
     person = selectors.get_person_for(request.user, pk, perm=perm)
+    if field == "id_number" and not reauth.recently_confirmed(request):
+        # A whole ID number needs a fresh password or code (jiayuan.core.reauth):
+        # the fragment links to the confirmation, which comes back to this page.
+        return render(request, "registry/_reveal_confirm.html", {
+            "mask": person.id_number_mask,
+            "confirm_url": reauth.confirm_url(reverse("person_detail", args=[person.pk]))})
     value = services.person_reveal(actor=request.user, person=person, field=field)
     return render(request, "registry/_revealed.html", {"value": value, "field": field})
 

@@ -8,12 +8,17 @@ EXPORT_DATA is a 403, audited as a denied access (`require`).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from jiayuan.core import reauth
 from jiayuan.core.access import require
 from jiayuan.core.roles import Perm
 from jiayuan.core.views import submit
@@ -38,6 +43,14 @@ def export_page(request: HttpRequest) -> HttpResponse:
 def export_download(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EXPORT_DATA)
     form = ExportForm(request.POST, actor=request.user)
+    if form.is_valid() and form.cleaned_data.get("sensitive") and \
+            not reauth.recently_confirmed(request):
+        # Sensitive columns need a fresh password or code (jiayuan.core.reauth);
+        # nothing is exported or audited until then.
+        messages.info(request, _("Confirm it is you, then choose the sensitive columns "
+                                 "and export again."))
+        back = f"{reverse('export_page')}?{urlencode({'dataset': form.chosen.key})}"
+        return redirect(reauth.confirm_url(back))
     response = submit(request, form,
                       lambda _data: export.run(actor=request.user, spec=form.spec()),
                       _exported, _response)

@@ -172,6 +172,15 @@ ACCESS: dict[str, V] = {
     "account_sessions": V(SIGNED_IN),  # one's own sessions; POST ends the others
     # The idle warning's keep-alive: anyone may ask (signed out: it says so).
     "session_keepalive": V(PUBLIC),
+    # The second factor (one's own) and "confirm it is you"; a head's reset of a
+    # colleague's (the account: the coordinator of the world's community).
+    "two_factor": V(SIGNED_IN, post=None),
+    "two_factor_verify": V(SIGNED_IN),
+    "two_factor_enrol": V(SIGNED_IN),
+    "two_factor_recovery": POST(SIGNED_IN),
+    "two_factor_staff": V(P.RESET_SECOND_FACTOR, post=None),
+    "two_factor_reset": POST_ON(P.RESET_SECOND_FACTOR, args(pk="account"), grid=False),
+    "reauth_confirm": V(SIGNED_IN),
     # --- registry ------------------------------------------------------------------
     "search": V(P.VIEW_REGISTRY),
     "household_list": V(P.VIEW_REGISTRY),

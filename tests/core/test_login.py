@@ -34,6 +34,7 @@ def test_the_demo_password_opens_nothing_outside_demo_mode(community, settings):
 
 def test_the_demo_password_works_in_demo_mode(community, settings):
     settings.DEMO_MODE = True
+    settings.MFA_REQUIRED = False  # as in the demo (jiayuan/settings.py)
     make_demo_user(community)
     client = Client()
     response = client.post(reverse("login"), {"username": "head", "password": DEMO_PASSWORD})
@@ -55,6 +56,7 @@ def test_a_real_password_works_and_a_wrong_one_gets_the_usual_message(community,
 
 def test_a_session_opened_in_demo_mode_ends_when_demo_mode_is_off(community, settings):
     settings.DEMO_MODE = True
+    settings.MFA_REQUIRED = False  # as in the demo (jiayuan/settings.py)
     make_demo_user(community)
     client = Client()
     client.post(reverse("login"), {"username": "head", "password": DEMO_PASSWORD})

@@ -12,6 +12,7 @@ from django.urls import reverse
 from jiayuan.core import accounts
 from jiayuan.core.auth import DEMO_PASSWORD
 from jiayuan.core.models import AuditEntry, User
+from tests.conftest import pass_second_factor
 
 OLD = "a-long-real-passphrase"
 NEW = "blue kettle orchard 7"
@@ -92,6 +93,7 @@ def test_the_page_keeps_this_session_and_ends_the_others(user):
     here, elsewhere = Client(), Client()
     for c in (here, elsewhere):
         assert c.post(reverse("login"), {"username": "lihua", "password": OLD}).status_code == 302
+        pass_second_factor(c, user)  # and gave the code (tests/core/test_twofactor.py)
     page = here.get(reverse("password_change"))
     assert page.status_code == 200 and 'autocomplete="new-password"' in page.content.decode()
     response = here.post(reverse("password_change"), {

@@ -17,6 +17,7 @@ from jiayuan.core import sessions
 from jiayuan.core.jobs import end_stale_sessions
 from jiayuan.core.models import AuditAction, AuditEntry, User, UserSession
 from jiayuan.core.roles import Role
+from tests.conftest import pass_second_factor
 
 T0 = datetime(2030, 3, 4, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 FIREFOX_WINDOWS = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 "
@@ -41,6 +42,7 @@ def logged_in(user: User, ua: str = FIREFOX_WINDOWS, ip: str = "203.0.113.77") -
     response = client.post(reverse("login"), {"username": user.username,
                                               "password": "pw-for-tests-only"})
     assert response.status_code == 302, response.content[:500]
+    pass_second_factor(client, user)  # and gave the code (tests/core/test_twofactor.py)
     return client
 
 

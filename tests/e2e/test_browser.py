@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.journeys.conftest import ensure_authenticator, give_code
+
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -19,10 +21,14 @@ def phone_logged_in(browser, live_server, username):
     """A 360 px wide page, logged in as one of the personas."""
     page = browser.new_page(viewport={"width": 360, "height": 780}, locale="zh-CN",
                             device_scale_factor=2)
+    ensure_authenticator(username)  # the second factor (tests/journeys/conftest.py)
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "pw-for-tests-only")
     page.click("button[type=submit]")
+    page.wait_for_load_state("load")
+    if "/account/two-factor/code/" in page.url:
+        give_code(page, username)
     page.wait_for_url(f"{live_server.url}/")
     return page
 

@@ -27,7 +27,15 @@ from jiayuan.engage.cards import services as card_services
 from jiayuan.engage.cards.models import CardLink
 from jiayuan.registry import services as registry_services
 from tests.civic.projects_factory import make_project, milestone
-from tests.journeys.conftest import PASSWORD, PHONE, browser, new_context, shot  # noqa: F401
+from tests.journeys.conftest import (  # noqa: F401
+    PASSWORD,
+    PHONE,
+    browser,
+    ensure_authenticator,
+    give_code,
+    new_context,
+    shot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,10 +78,15 @@ class Watched:
         assert self.errors == [], (where, self.errors)
 
     def login(self, live_server: Any, username: str) -> None:
+        ensure_authenticator(username)
         self.visit(f"{live_server.url}/login/")
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", PASSWORD)
         self.page.click("button[type=submit]")
+        self.page.wait_for_load_state("load")
+        if "/account/two-factor/code/" in self.page.url:
+            self.assert_clean("the code page")  # the second factor's page, under the CSP
+            give_code(self.page, username)
         self.page.wait_for_url(f"{live_server.url}/")
         self.assert_clean("after login")
 

@@ -16,6 +16,7 @@ from tests.journeys.conftest import (  # noqa: F401
     PHONE,
     assert_audit_intact,
     browser,
+    give_code,
     login,
     shot,
 )
@@ -61,6 +62,8 @@ def test_a_caseworker_changes_her_password_on_a_phone(live_server: Any, personas
     page.fill("#id_username", "caseworker")
     page.fill("#id_password", NEW)
     page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/account/two-factor/code/**")  # and then the second factor
+    give_code(page, "caseworker")
     page.wait_for_url(f"{base}/")
     assert "caseworker" in page.inner_text("nav.main-nav")
 
