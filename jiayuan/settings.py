@@ -266,8 +266,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
 AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
 # A try while locked out is refused and not counted: the cool-off runs from the
-# last counted failure, and each row of axes' table takes at most the limit's
-# worth of failures (its rows are deleted once their cool-off is over).
+# last counted failure (axes' rows are deleted once their cool-off is over).
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # A successful login does not wipe the counts: axes would wipe the address's
 # count too, so a colleague's login would hand a guesser a fresh allowance.
@@ -277,8 +276,7 @@ AXES_CLIENT_IP_CALLABLE = "jiayuan.core.middleware.client_ip"
 # The login page (or the admin's) again, saying why, with status 429.
 AXES_LOCKOUT_CALLABLE = "jiayuan.core.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
-# No table that grows with every login or failure: the audit log records
-# logins and one entry per lockout (jiayuan.core.lockout).
+# No table growing with each login: the audit log has one entry per lockout.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
@@ -297,22 +295,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "jiayuan.core.passwords.StationWordsValidator"},
 ]
-# Second factor (jiayuan.core.twofactor, docs/data-protection.md "Second factor"):
-# accounts whose role has any of MFA_REQUIRED_PERMS (everyone but volunteer
-# coordinators) must give a TOTP code, or a recovery code, after their password.
-# On by default; the demo turns it off (its printed passwords must log in), and
-# offers enrolment on the account page. Superusers always need one when it is on.
+# Second factor (jiayuan.core.twofactor; docs/data-protection.md "Second factor"):
+# roles with any of MFA_REQUIRED_PERMS, and superusers, give a TOTP or recovery code
+# after their password. Off in the demo (its printed passwords must log in).
 MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEMO_MODE)
 MFA_REQUIRED_PERMS = env_list(
     "MFA_REQUIRED_PERMS",
     "view_sensitive,reveal_id_number,reveal_phone,export_data,view_audit,"
     "manage_staff,manage_places")
-# Revealing a whole ID number and exporting sensitive columns ask for the password
-# or a code again unless one was given within REAUTH_SECONDS (jiayuan.core.reauth).
+# A whole ID number or a sensitive export asks for the password or a code again
+# unless one was given within REAUTH_SECONDS (jiayuan.core.reauth).
 REAUTH_SECONDS = env_int("REAUTH_SECONDS", 300)
 if REAUTH_SECONDS < 30:
     raise ImproperlyConfigured("REAUTH_SECONDS must be 30 or more")
-# The name authenticator apps show beside the account.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Jiayuan")
 # --- end of logins and passwords ---------------------------------------------------------
 
@@ -330,9 +325,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "jiayuan" / "static"]
-# The demo runs with DEBUG off (so a visitor sees the product's own error
-# pages, never Django's debug pages); it has no collected manifest, so it
-# serves static files from the finders like DEBUG does.
+# The demo runs with DEBUG off (the product's own error pages) and without a
+# collected manifest: it serves static files from the finders like DEBUG does.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -383,23 +377,20 @@ PORTAL_MAX_PER_HOUR = env_int("PORTAL_MAX_PER_HOUR", 200)
 # Past that ceiling a request is still accepted from a browser that solves a proof
 # of work with this many leading zero bits (docs/data-protection.md), not refused.
 PORTAL_POW_BITS = env_int("PORTAL_POW_BITS", 18)
-# Retention (jiayuan.rights.retention, applied by `manage.py tick`; docs/data-protection.md
-# section 11): a moved-out household is archived this many months after its move,
-# an uploaded roster file deleted this many days after its upload (the batch and its
-# counts stay), a portal hit (rate limits) this many hours after it was counted.
+# Retention (jiayuan.rights.retention, by `manage.py tick`; data-protection.md §11):
+# moved-out households archived, roster files deleted (the batch stays), portal hits.
 RETENTION_HOUSEHOLD_ARCHIVE_MONTHS = env_int("RETENTION_HOUSEHOLD_ARCHIVE_MONTHS", 24)
 RETENTION_ROSTER_FILE_DAYS = env_int("RETENTION_ROSTER_FILE_DAYS", 30)
 RETENTION_PORTAL_HIT_HOURS = env_int("RETENTION_PORTAL_HIT_HOURS", 24)
-if (RETENTION_HOUSEHOLD_ARCHIVE_MONTHS < 1 or RETENTION_ROSTER_FILE_DAYS < 1
-        or RETENTION_PORTAL_HIT_HOURS < 1):
+if min(RETENTION_HOUSEHOLD_ARCHIVE_MONTHS, RETENTION_ROSTER_FILE_DAYS,
+       RETENTION_PORTAL_HIT_HOURS) < 1:
     raise ImproperlyConfigured("The RETENTION_* periods must be 1 or more.")
 # Spreadsheet import (docs/spreadsheets.md): largest file accepted, most data
 # rows in one file, and the largest total the parts of an .xlsx may unpack to.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 25 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 400 * 1024 * 1024)
-# Most cells (used rows × used columns) a sheet may span: what reading it costs in
-# memory. A district's roster (~285,000 people × ~20 columns) fits.
+# Most cells (used rows × columns) a sheet may span; a district's roster fits.
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 6_000_000)
 # A check of more rows than this runs in the background (`manage.py tick`).
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 20_000)

@@ -309,7 +309,7 @@ def test_the_query_count_does_not_grow_with_the_rows(client: Any, personas: dict
         make_duty(household if i % 2 else other, due=today + timedelta(days=i),
                   rule=DutyRule.DISPUTE, detail={"refs": [f"R{i}"]})
     assert queries() == few
-    assert few <= 12
+    assert few <= 13  # 12 + 1 since 0.11.0: the second factor's device, read on every request
 
 
 # --- statistics -------------------------------------------------------------------
