@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -24,7 +24,7 @@ from jiayuan.core.twofactor import Outcome
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=gettext_lazy("Code"), max_length=64, strip=True,
+    code = forms.CharField(label=pgettext_lazy("second factor", "Code"), max_length=64, strip=True,
                            widget=forms.TextInput(attrs={
                                "autocomplete": "one-time-code", "inputmode": "text",
                                "autocapitalize": "off", "spellcheck": "false",
