@@ -202,15 +202,19 @@ def _imports(person: Person, counts: dict[str, int]) -> None:
         _count(counts, "sheets.ImportBatch", 1)
 
 
-def _redact_audit(actor: User, person: Person, found: list[str]) -> int:
+def _redact_audit(actor: User, person: Person, found: list[str], names: list[str]) -> int:
     """The log's entries about the person, redacted by core.audit (tombstones that
-    keep the chain verifiable)."""
+    keep the chain verifiable): those whose object is the person, and those
+    that hold the person's name, numbers or keyed hashes. A name is not unique:
+    an entry about a namesake is blanked too. The REDACT entry lists every
+    entry blanked, so what an erasure hid stays attributable."""
     about = Q(object_type="registry.person", object_id=str(person.pk))
-    for text in found:
+    for text in [*found, *names]:
         about |= Q(object_repr__contains=text)
     entries = AuditEntry.objects.filter(about)
     # Entries whose changes name them: looked for in the JSON as text.
-    named = erasure_scrub._matching(AuditEntry, AuditEntry._meta.get_field("changes"), found)
+    named = erasure_scrub._matching(AuditEntry, AuditEntry._meta.get_field("changes"),
+                                    [*found, *names])
     entries = AuditEntry.objects.filter(Q(pk__in=entries.values("pk"))
                                         | Q(pk__in=named.values("pk")))
     return audit.redact(entries, actor=actor, reason="erasure",
@@ -241,9 +245,12 @@ def erase_person(*, actor: User, person: Person, reason: str,
     id_number = id_number_of(person) if person.id_number_enc else ""
     phone = phone_of(person) if person.phone_enc else ""
     phone_hash = person.phone_hash
-    found = erasure_scrub.needles(name=name, id_number=id_number, phone=phone, extra=(
+    # The numbers and keyed hashes are the person's alone; the name is not, so
+    # it is looked for only in free text (erasure_scrub).
+    found = erasure_scrub.needles(name="", id_number=id_number, phone=phone, extra=(
         person.id_number_hash or "", person.phone_hash, person.id_number_mask,
         person.phone_mask))
+    names = erasure_scrub.needles(name=name, id_number="", phone="")
     counts: dict[str, int] = {}
     _registry(actor, person, counts)
     _household(person, counts)
@@ -251,11 +258,11 @@ def erase_person(*, actor: User, person: Person, reason: str,
     _others(person, phone, phone_hash, counts)
     _imports(person, counts)
     Person.objects.filter(pk=person.pk).update(name=ERASED_NAME, **_PERSON_BLANK)
-    for label, n in erasure_scrub.scrub(found, skip=_SELF_HANDLED).items():
+    for label, n in erasure_scrub.scrub(found, skip=_SELF_HANDLED, names=names).items():
         _count(counts, label, n)
     for label, n in erasure_scrub.scrub_files(found, skip=_SELF_HANDLED).items():
         _count(counts, label, n)
-    counts["core.AuditEntry"] = _redact_audit(actor, person, found)
+    counts["core.AuditEntry"] = _redact_audit(actor, person, found, names)
     person.refresh_from_db()
     audit.record(AuditAction.DELETE, actor=actor, obj=person, changes={
         "erased": reason, "rows": dict(sorted(counts.items()))})
