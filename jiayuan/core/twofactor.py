@@ -299,7 +299,11 @@ def resettable(actor: User) -> models.QuerySet[User]:
     if not actor.has(Perm.MANAGE_STAFF):
         if actor.community is None:
             return User.objects.none()
-        accounts = accounts.filter(community=actor.community)
+        # A head resets their staff, never another head, an administrator or
+        # a superuser: one who knew such a colleague's password could then
+        # enrol their own phone on that account. Those are the administrators'.
+        accounts = accounts.filter(community=actor.community, is_superuser=False).exclude(
+            role__in=(Role.HEAD, Role.ADMIN))
     return accounts.order_by("username")
 
 

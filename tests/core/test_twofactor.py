@@ -302,6 +302,20 @@ def test_a_head_of_another_community_or_a_caseworker_may_not_reset(personas, clo
     assert TOTPDevice.objects.filter(user=target).exists()
 
 
+def test_a_head_may_not_reset_another_head_or_an_administrator(personas, clock):
+    """Only an administrator resets those: a head who knew such a colleague's
+    password could otherwise enrol their own phone on that account."""
+    deputy = make_user("deputyhead", Role.HEAD, personas["head"].community)
+    for target in (deputy, personas["admin"]):
+        device_for(target)
+    head = Client(HTTP_ACCEPT_LANGUAGE="en")
+    head.force_login(personas["head"])
+    for target in (deputy, personas["admin"]):
+        assert head.post(reverse("two_factor_reset", args=[target.pk])).status_code == 404
+        assert TOTPDevice.objects.filter(user=target).exists()
+    assert twofactor.resettable(personas["admin"]).filter(pk=deputy.pk).exists()
+
+
 def test_the_status_page_says_what_is_set_up(personas, clock):
     c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.force_login(personas["caseworker"])
