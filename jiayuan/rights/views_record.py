@@ -6,7 +6,10 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
+from jiayuan.core import reauth
 from jiayuan.rights.record import open_record
 from jiayuan.rights.record_pdf import record_pdf
 
@@ -18,8 +21,19 @@ def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
     return response
 
 
+def _confirm_first(request: HttpRequest, pk: int) -> HttpResponse | None:
+    """The record holds whole ID-card and phone numbers: like revealing one, it
+    needs a fresh password or code (jiayuan.core.reauth). After confirming, the
+    person page again, where the download is one click."""
+    if reauth.recently_confirmed(request):
+        return None
+    return redirect(reauth.confirm_url(reverse("person_detail", args=[pk])))
+
+
 @login_required
 def person_record_json(request: HttpRequest, pk: int) -> HttpResponse:
+    if (confirm := _confirm_first(request, pk)) is not None:
+        return confirm
     person, record = open_record(request.user, pk, fmt="json")  # type: ignore[arg-type]
     data = json.dumps(record, ensure_ascii=False, indent=2).encode()
     return _download(data, "application/json; charset=utf-8", f"person-{person.pk}-record.json")
@@ -27,5 +41,7 @@ def person_record_json(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    if (confirm := _confirm_first(request, pk)) is not None:
+        return confirm
     person, record = open_record(request.user, pk, fmt="pdf")  # type: ignore[arg-type]
     return _download(record_pdf(record), "application/pdf", f"person-{person.pk}-record.pdf")

@@ -14,7 +14,14 @@ import pytest
 
 from jiayuan.core.models import AuditAction, AuditEntry
 from tests.conftest import ZHENG_ID
-from tests.journeys.conftest import PHONE, assert_audit_intact, browser, login, shot  # noqa: F401
+from tests.journeys.conftest import (  # noqa: F401
+    PHONE,
+    assert_audit_intact,
+    browser,
+    current_code,
+    login,
+    shot,
+)
 from tests.world import grid_a_world  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,6 +38,13 @@ def test_a_caseworker_hands_a_resident_their_whole_record(
     assert "居民个人信息档案" in section.inner_text()
     shot(page, "person-record-section")
 
+    # The record holds whole numbers: like revealing one, it asks her to
+    # confirm it is her first (a fresh code), then she downloads.
+    page.locator("#record-json").click()
+    page.wait_for_url(f"{live_server.url}/account/confirm/**")
+    page.fill("#id_code", current_code("caseworker"))
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/people/{person.pk}/")
     with page.expect_download() as got:
         page.locator("#record-json").click()
     download = got.value

@@ -186,3 +186,26 @@ def test_it_is_in_the_readers_language(world: dict, personas: dict) -> None:
     with translation.override("zh-hant"):
         record = person_record(personas["caseworker"], world["person"])
     assert record["title"] == "鄭容哲的個人資訊檔案"
+
+
+def test_the_downloads_ask_to_confirm_it_is_you_first(personas, grid_a_world):  # noqa: F811
+    """Like revealing an ID number: a session whose last confirmation is stale
+    is sent to "confirm it is you" and back to the person page; nothing is
+    downloaded or audited before."""
+    from django.test import Client
+
+    from jiayuan.core import reauth
+
+    person = grid_a_world["person"]
+    client = Client()
+    client.force_login(personas["caseworker"])
+    session = client.session
+    session.pop(reauth.CONFIRMED, None)
+    session.save()
+    before = AuditEntry.objects.count()
+    for name in ("rights:person_record_json", "rights:person_record_pdf"):
+        response = client.get(reverse(name, args=[person.pk]))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("reauth_confirm"))
+        assert response["Location"].endswith(f"next=%2Fpeople%2F{person.pk}%2F")
+    assert AuditEntry.objects.count() == before
