@@ -27,7 +27,7 @@ from jiayuan.lib.phone import PhoneError, normalize_phone
 from jiayuan.lib.text import fold_query, is_latin_query
 from jiayuan.places.models import Dwelling, dwelling_code
 from jiayuan.registry.identifiers import id_hash, phone_hash
-from jiayuan.registry.models import Household, Person, SearchKey
+from jiayuan.registry.models import ERASED_NAME, Household, Person, SearchKey
 
 # 3-2-302, 3-302, or written out: 3栋2单元302室 / 3幢2单元302 / 3号楼302.
 DWELLING_RE = re.compile(
@@ -92,8 +92,9 @@ def _people_hits(actor: User, scores: dict[int, int], matched: str, limit: int) 
     # cost more than the index scans that found them.
     best = sorted(scores, key=lambda pk: (-scores[pk], pk))[:limit]
     people = {
-        p.pk: p for p in Person.objects.filter(pk__in=best).select_related(
-            "household__dwelling__building")
+        # A tombstone (rights.erasure) is offered to nobody.
+        p.pk: p for p in Person.objects.filter(pk__in=best).exclude(name=ERASED_NAME)
+        .select_related("household__dwelling__building")
     }
     hits = [
         Hit("person", scores[pk] + (5 if p.left_on is None else 0), matched, person=p,

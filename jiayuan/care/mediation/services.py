@@ -36,6 +36,7 @@ from jiayuan.desk.selectors import can_see
 from jiayuan.desk.services import next_ref
 from jiayuan.places.models import Community, Grid
 from jiayuan.registry.models import Business, Household, Person
+from jiayuan.registry.services.common import check_not_erased
 
 
 class _Keep(enum.Enum):
@@ -172,6 +173,7 @@ def party_add(*, actor: User, dispute: Dispute, role: str, person: Person | None
                                 "name of someone from outside the community."))
     if person is not None:
         _check_scope(actor, person.grid_id, _("Resident %(p)s") % {"p": person.name})
+        check_not_erased(person)
         household = person.household
     elif household is not None:
         _check_scope(actor, household.grid_id, _("Household %(h)s") % {"h": household})

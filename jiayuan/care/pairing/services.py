@@ -23,6 +23,7 @@ from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.registry.models import Household, Person
+from jiayuan.registry.services.common import check_not_erased
 
 
 def pairing_checkins(visit: Visit, household_ids: list[int], visitor_ids: list[int],
@@ -63,6 +64,7 @@ def pairing_create(*, actor: User, household: Household, helper_kind: str, goals
     if helper_person is not None:
         _check_scope(actor, helper_person.grid_id, _("Resident %(p)s") % {
             "p": helper_person.name})
+        check_not_erased(helper_person)
         if helper_person.left_on is not None:
             raise ValidationError({"helper_person": _("%(name)s has left the community.")
                                    % {"name": helper_person.name}})

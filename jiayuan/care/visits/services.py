@@ -27,6 +27,7 @@ from jiayuan.desk import services as desk_services
 from jiayuan.desk.choices import Channel, Priority
 from jiayuan.desk.models import Case, ServiceItem
 from jiayuan.registry.models import Business, Household, Person
+from jiayuan.registry.services.common import check_not_erased
 
 # A visit dated this far in the future is a typing mistake, not clock skew.
 FUTURE_SLACK = timedelta(hours=1)
@@ -128,6 +129,7 @@ def visit_case_open(*, actor: User, visit: Visit, person: Person, item: ServiceI
     on site is the desk's rule (`case_create`, from the service item)."""
     require(actor, Perm.LOG_VISITS)
     require_visible(visits_for(actor), visit)
+    check_not_erased(person)
     if not visit.households.filter(pk=person.household_id).exists():
         raise ValidationError({"person": _(
             "%(name)s is not of a household this visit was to.") % {"name": person.name}})

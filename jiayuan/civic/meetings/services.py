@@ -35,6 +35,7 @@ from jiayuan.desk.services import next_ref
 from jiayuan.directory.models import Department
 from jiayuan.places.models import Community, Grid
 from jiayuan.registry.models import Person
+from jiayuan.registry.services.common import check_not_erased
 
 #: The minutes' state machine: the one table of allowed moves (on the newest
 #: version only; saving new text always starts a new draft).
@@ -191,6 +192,7 @@ def check_resident(actor: User, meeting: Meeting, person: Person) -> None:
         # The same words whether they live elsewhere or not at all.
         raise ValidationError({"person": _("Resident %(p)s is not in your grids.")
                                % {"p": person.name}})
+    check_not_erased(person)
     if person.left_on is not None:
         raise ValidationError({"person": _("%(p)s has left the community.")
                                % {"p": person.name}})

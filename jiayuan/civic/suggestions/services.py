@@ -50,6 +50,7 @@ from jiayuan.lib.phone import PhoneError, mask_phone, normalize_phone
 from jiayuan.places.models import Community, Grid
 from jiayuan.registry.models import Person
 from jiayuan.registry.selectors import people_for
+from jiayuan.registry.services.common import check_not_erased
 
 OPEN_STAGES = (Stage.RECEIVED, Stage.DISCUSSING)
 
@@ -179,6 +180,7 @@ def suggestion_create(*, actor: User, title: str, body: str, category: str,
         community_id = meeting.community_id
         grid = grid if grid is not None else meeting.grid
     if person is not None:
+        check_not_erased(person)
         found = (people_for(actor).filter(pk=person.pk, left_on__isnull=True)
                  .select_related("household").first())
         if found is None:

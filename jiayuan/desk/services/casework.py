@@ -37,6 +37,7 @@ from jiayuan.desk.services._common import (
 )
 from jiayuan.registry.models import Person
 from jiayuan.registry.services import person_set_permit
+from jiayuan.registry.services.common import check_not_erased
 
 EDITABLE = ("item", "summary", "details", "priority", "needs_onsite", "owner")
 
@@ -101,6 +102,7 @@ def match_requester(*, actor: User, case: Case, person: Person, version: int) ->
     _check(actor, case)
     if not in_scope(actor, person.grid_id):
         raise Http404
+    check_not_erased(person)
     case = _claim(case, version)
     if case.person is not None:
         raise ValidationError(_("This request is already linked to %(name)s.")

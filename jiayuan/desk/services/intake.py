@@ -29,6 +29,7 @@ from jiayuan.desk.services._common import (
 )
 from jiayuan.places.models import Community, Grid
 from jiayuan.registry.models import Household, Person
+from jiayuan.registry.services.common import check_not_erased
 
 # The ways staff take a request: the portal's come through services.portal_create.
 STAFF_CHANNELS = frozenset(c for c in Channel.values if c != Channel.PORTAL)
@@ -55,6 +56,7 @@ def case_create(*, actor: User, item: ServiceItem, channel: str, summary: str,
     if person is not None:
         if not in_scope(actor, person.grid_id):
             raise Http404
+        check_not_erased(person)
         if person.left_on is not None:
             raise ValidationError({"person": _(
                 "%(name)s has left the community: a request is filed for a current "

@@ -39,6 +39,7 @@ from jiayuan.lib.phone import PhoneError, mask_phone, normalize_phone
 from jiayuan.places.models import Community, Grid
 from jiayuan.registry.models import Person
 from jiayuan.registry.selectors import people_for
+from jiayuan.registry.services.common import check_not_erased
 
 MAX_PORTAL_NAMES = 6  # one household signing up its members at once
 ACTIVE = (SignUpStatus.CONFIRMED, SignUpStatus.WAITING)
@@ -217,6 +218,7 @@ def signup_staff(*, actor: User, session: ActivitySession, person: Person,
     the session is full: the returned sign-up's status says which)."""
     require(actor, Perm.RUN_ACTIVITIES)
     now = now or timezone.now()
+    check_not_erased(person)
     found = (people_for(actor).filter(pk=person.pk, left_on__isnull=True)
              .select_related("household").first())
     if found is None:
@@ -364,6 +366,7 @@ def signup_match(*, actor: User, signup: SignUp, person: Person) -> SignUp:
     resident signed up for the session already (by staff, or matched to
     another sign-up) is refused; the same match twice is one."""
     require(actor, Perm.RUN_ACTIVITIES)
+    check_not_erased(person)
     found = (people_for(actor).filter(pk=person.pk, left_on__isnull=True)
              .select_related("household").first())
     if found is None:

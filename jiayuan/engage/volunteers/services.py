@@ -37,6 +37,7 @@ from jiayuan.engage.volunteers.selectors import display_name, volunteers_for
 from jiayuan.places.models import Building
 from jiayuan.registry.models import Household, Person
 from jiayuan.registry.selectors import people_for
+from jiayuan.registry.services.common import check_not_erased
 
 
 def _visible(actor: User, volunteer: Volunteer) -> Volunteer:
@@ -78,6 +79,7 @@ def volunteer_register(*, actor: User, person: Person | None = None,
     if (person is None) == (user is None):
         raise ValidationError({"person": _("Choose a resident or a staff member.")})
     chosen = _roles(roles)
+    check_not_erased(person)
     if person is not None:
         person = people_for(actor).select_related("household").filter(pk=person.pk).first()
         if person is None:
@@ -118,6 +120,7 @@ def volunteer_update(*, actor: User, volunteer: Volunteer, roles: Iterable[str],
     loses its record (and a liaison officer's areas go with the role)."""
     require(actor, Perm.MANAGE_VOLUNTEERS)
     volunteer = _visible(actor, volunteer)
+    check_not_erased(volunteer.person)
     if status not in VolunteerStatus.values:
         raise ValidationError({"status": _("Choose a status.")})
     chosen = _roles(roles)
@@ -147,6 +150,7 @@ def liaison_area_add(*, actor: User, volunteer: Volunteer, building: Building | 
     actor's grids (others are refused), once."""
     require(actor, Perm.MANAGE_VOLUNTEERS)
     volunteer = _visible(actor, volunteer)
+    check_not_erased(volunteer.person)
     if not volunteer.roles.filter(role=VolunteerRole.LIAISON).exists():
         raise ValidationError(_("Only a liaison officer looks after buildings or households: "
                                 "give the volunteer that role first."))
@@ -188,6 +192,7 @@ def volunteer_consent_record(*, actor: User, volunteer: Volunteer,
     v = claim(_visible(actor, volunteer), None, _("this volunteer"))
     today = today or timezone.localdate()
     given_on = given_on or today
+    check_not_erased(v.person)
     if given_on > today:
         raise ValidationError({"given_on": _("The date is in the future.")})
     before = v.public_consent_on

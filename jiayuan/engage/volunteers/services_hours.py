@@ -26,6 +26,7 @@ from jiayuan.engage.choices import ClaimStatus, HoursSource, VolunteerStatus
 from jiayuan.engage.volunteers.ledger import MAX_HOURS_A_DAY, check_hours, hours_credit
 from jiayuan.engage.volunteers.models import Certificate, HoursClaim, Volunteer
 from jiayuan.engage.volunteers.selectors import hours_total, tier_for, volunteers_for
+from jiayuan.registry.services.common import check_not_erased
 
 MAX_PENDING_CLAIMS = 20
 
@@ -51,6 +52,7 @@ def _check_claim(volunteer: Volunteer, on: date, hours: Decimal, what: str,
         raise ValidationError({"what": _("Say what you did.")})
     if volunteer.status == VolunteerStatus.LEFT:
         raise ValidationError(_("This volunteer has left: their hours are closed."))
+    check_not_erased(volunteer.person)
     waiting = HoursClaim.objects.filter(volunteer=volunteer, on=on,
                                         status=ClaimStatus.PENDING).aggregate(
         s=Sum("hours"))["s"] or Decimal("0")

@@ -14,7 +14,13 @@ from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.places.models import Dwelling, Grid
 from jiayuan.registry.models import Business, Person
-from jiayuan.registry.services.common import KEEP, Keep, check_dwelling, check_scope
+from jiayuan.registry.services.common import (
+    KEEP,
+    Keep,
+    check_dwelling,
+    check_not_erased,
+    check_scope,
+)
 
 
 def _place_business(actor: User, business: Business, grid: Grid | None,
@@ -43,6 +49,7 @@ def _check_owner(actor: User, owner: Person | None, keep_id: int | None = None) 
         return
     if not in_scope(actor, owner.grid_id):
         raise Http404
+    check_not_erased(owner)
     if owner.left_on is not None:
         raise ValidationError({"owner": _("%(name)s has left the community.")
                                % {"name": owner.name}})

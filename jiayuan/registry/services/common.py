@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -38,3 +39,14 @@ def what(obj: Household | Person) -> str:
     if isinstance(obj, Household):
         return _("this household (%(ref)s)") % {"ref": obj}
     return _("the details of %(name)s") % {"name": obj.name}
+
+
+def check_not_erased(*people: Person | None) -> None:
+    """An erased person (rights.erasure) stays as a tombstone row so that what
+    pointed at them holds; nothing new is recorded about them. Every service
+    that writes something about a person calls this (None is skipped: an
+    optional person not given). The erasure itself does not: it writes the
+    tombstone."""
+    if any(person is not None and person.is_erased for person in people):
+        raise ValidationError(_("This person's data has been erased: nothing more can be "
+                                "recorded about them."))

@@ -18,7 +18,7 @@ from jiayuan.directory.models import Department
 from jiayuan.registry.choices import ConsentPurpose, ConsentStatus
 from jiayuan.registry.consent_rules import consent_columns
 from jiayuan.registry.models import Circumstance, Consent, Person
-from jiayuan.registry.services.common import check_scope, what
+from jiayuan.registry.services.common import check_not_erased, check_scope, what
 from jiayuan.registry.signals import consent_withdrawn
 
 
@@ -57,6 +57,7 @@ def consent_record(*, actor: User, person: Person, purpose: str, recorded_on: da
     A referral consent names one `directory.Department` (`department`)."""
     require(actor, Perm.RECORD_CONSENT)
     check_scope(actor, person.grid_id)
+    check_not_erased(person, guardian)
     if guardian is not None and guardian.pk != person.pk and (
             guardian.household_id != person.household_id or guardian.left_on is not None):
         raise ValidationError({"guardian": _(

@@ -33,7 +33,14 @@ from jiayuan.registry.models import (
     Person,
     SearchKey,
 )
-from jiayuan.registry.services.common import KEEP, Keep, check_dwelling, check_scope, what
+from jiayuan.registry.services.common import (
+    KEEP,
+    Keep,
+    check_dwelling,
+    check_not_erased,
+    check_scope,
+    what,
+)
 from jiayuan.registry.services.consents import ensure_sensitive_consent
 from jiayuan.registry.services.people import person_create, require_sensitive_write
 
@@ -84,6 +91,7 @@ def household_update(*, actor: User, household: Household, expected_version: int
     `expected_version`: as for person_update."""
     require(actor, Perm.EDIT_REGISTRY)
     check_scope(actor, household.grid_id)
+    check_not_erased(head)
     require_sensitive_write(actor, consent=sensitive_consent, changed=(
         festivals is not KEEP and sorted(set(festivals)) != household.festivals))
     household = claim(household, expected_version, what(household))
@@ -193,6 +201,7 @@ def person_move(*, actor: User, person: Person, to_household: Household, on: dat
     require(actor, Perm.EDIT_REGISTRY)
     check_scope(actor, person.grid_id)
     check_scope(actor, to_household.grid_id)
+    check_not_erased(person, new_head)
     if to_household.pk == person.household_id:
         raise ValidationError({"to_household": _("The person is already in that household.")})
     if to_household.moved_out:

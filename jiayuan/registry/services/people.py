@@ -34,7 +34,7 @@ from jiayuan.registry.identifiers import (
     set_phone,
 )
 from jiayuan.registry.models import Circumstance, Household, Membership, Person, SearchKey
-from jiayuan.registry.services.common import KEEP, Keep, check_scope, what
+from jiayuan.registry.services.common import KEEP, Keep, check_not_erased, check_scope, what
 from jiayuan.registry.services.consents import ensure_sensitive_consent
 
 # --- the search index -------------------------------------------------------------
@@ -176,6 +176,7 @@ def person_update(*, actor: User, person: Person, expected_version: int | None =
     loaded at (None: no check, for callers that read and write at once)."""
     require(actor, Perm.EDIT_REGISTRY)
     check_scope(actor, person.grid_id)
+    check_not_erased(person)
     require_sensitive_write(actor, consent=sensitive_consent,
                             changed=ethnicity is not KEEP and ethnicity != person.ethnicity)
     if birth_date is not KEEP:
@@ -220,6 +221,7 @@ def person_leave(*, actor: User, person: Person, on: date, reason: str = "",
     """One member leaves the community (the household stays)."""
     require(actor, Perm.EDIT_REGISTRY)
     check_scope(actor, person.grid_id)
+    check_not_erased(person)
     claim(person, expected_version, what(person))
     if person.household.head_id == person.pk:
         raise ValidationError(_("The head cannot leave alone: choose a new head first, or "
@@ -242,6 +244,7 @@ def person_set_permit(*, actor: User, person: Person, permit_number: str,
     new expiry."""
     require(actor, Perm.EDIT_REGISTRY)
     check_scope(actor, person.grid_id)
+    check_not_erased(person)
     permit_number = " ".join((permit_number or "").split())
     if not permit_number and permit_expiry is None:
         raise ValidationError({"permit_number": _(
@@ -294,6 +297,7 @@ def circumstance_add(*, actor: User, household: Household, kind: str, started: d
     require(actor, Perm.EDIT_REGISTRY)
     require(actor, Perm.VIEW_SENSITIVE)
     check_scope(actor, household.grid_id)
+    check_not_erased(person)
     if person is not None and person.household_id != household.pk:
         raise ValidationError({"person": _("That person is not a member of this household.")})
     subject = person or household.head

@@ -21,6 +21,7 @@ from jiayuan.registry.identifiers import (
     phone_hash,
 )
 from jiayuan.registry.models import (
+    ERASED_NAME,
     Household,
     Person,
 )
@@ -128,8 +129,10 @@ class _Planner(_RowReader):
         fields = ("pk", "household_id", "grid_id", "name", "sex", "birth_date", "ethnicity",
                   "origin_code", "permit_number", "permit_expiry", "occupation", "relation",
                   "phone_hash", "id_number_hash", "left_on", "dwelling_id", "dwelling_code")
-        people = Person.objects.annotate(dwelling_id=F("household__dwelling_id"),
-                                         dwelling_code=F("household__dwelling__code"))
+        # A tombstone (rights.erasure) is nobody: no roster row is matched to it.
+        people = Person.objects.exclude(name=ERASED_NAME).annotate(
+            dwelling_id=F("household__dwelling_id"),
+            dwelling_code=F("household__dwelling__code"))
         hashes = list(by_id)
         for start_ in range(0, len(hashes), CHUNK):
             for p in people.filter(id_number_hash__in=hashes[start_:start_ + CHUNK]).values_list(

@@ -35,6 +35,7 @@ from jiayuan.registry.models import (
     SearchKey,
 )
 from jiayuan.registry.services import SEARCH_KEY_COLUMNS, reindex_person, search_key_rows
+from jiayuan.registry.services.common import check_not_erased
 from jiayuan.sheets.importing import checking, status
 from jiayuan.sheets.importing.outcomes import (
     CHUNK,
@@ -228,6 +229,7 @@ class _Writer:
         evidence = self._evidence()
         for row in rows:
             person = current[row.person.pk]
+            check_not_erased(person)  # the plan matches no tombstone; never by pk either
             changes.append(ImportChange(batch=self.batch, person=person, before={
                 f: audit._plain(getattr(person, f)) for f in RESTORE_FIELDS}))
             new = self.planner.person_values(row)
