@@ -190,6 +190,8 @@ def _others(person: Person, phone: str, phone_hash: str, counts: dict[str, int])
 
 
 def _imports(person: Person, counts: dict[str, int]) -> None:
+    from jiayuan.rights.roster_rows import forget_cells  # here: this function's own helper
+
     batch_ids = set(ImportChange.objects.filter(person=person)
                     .values_list("batch_id", flat=True))
     if person.import_batch_id:
@@ -200,6 +202,9 @@ def _imports(person: Person, counts: dict[str, int]) -> None:
         delete_after_commit(batch.file)
         ImportBatch.objects.filter(pk=batch.pk).update(file="")
         _count(counts, "sheets.ImportBatch", 1)
+    # The cells the batches copied from their files (check rows, samples, the
+    # names of rows left out: rights.roster_rows) go with the files.
+    _count(counts, "sheets.ImportCheckRow", forget_cells(batch_ids))
 
 
 def _redact_audit(actor: User, person: Person, found: list[str], names: list[str]) -> int:

@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Min, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +38,8 @@ from jiayuan.core.models import AuditAction
 from jiayuan.desk.models import PortalHit, PortalProof
 from jiayuan.desk.services.portal_pow import POW_MAX_AGE
 from jiayuan.registry.models import Household
-from jiayuan.sheets.models import ImportBatch
+from jiayuan.rights.roster_rows import forget_cells, holds_cells
+from jiayuan.sheets.models import ImportBatch, ImportCheckRow
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,12 @@ class Rule:
     audit_action: str
     boundary: Callable[[datetime], date | datetime]  # rows dated up to this are due
 
+    def label_msgid(self) -> str:
+        """The label as its msgid (the source text, no language): what the audit
+        entry stores, translated for each reader on read (audit_text)."""
+        with translation.override(None):
+            return str(self.label)
+
     def apply(self, now: datetime) -> int:
         """Act on every row due at `now`, in one transaction with one audit
         entry (none when nothing is due)."""
@@ -79,7 +86,7 @@ class Rule:
                 edge = self.boundary(now)
                 audit.record(self.audit_action, username=scheduler.ACTOR, ip="",
                              object_type=OBJECT_TYPE, object_id=self.name,
-                             object_repr=str(self.label),
+                             object_repr=self.label_msgid(),
                              changes={"rule": self.name, "count": done,
                                       "dated_up_to": edge.isoformat()})
         return done
@@ -112,19 +119,34 @@ def _roster_edge(now: datetime) -> datetime:
 
 
 def _rosters_due(now: datetime) -> QuerySet[Any]:
-    return ImportBatch.objects.exclude(file="").filter(created_at__lte=_roster_edge(now))
+    """Batches uploaded up to the edge that still keep their file, or cells
+    copied from it (rights.roster_rows: check rows, samples, names): a batch
+    whose file an earlier run deleted is due until those are gone too."""
+    edge = _roster_edge(now)
+    old = ImportBatch.objects.filter(created_at__lte=edge)
+    ids = set(old.exclude(file="").values_list("pk", flat=True))
+    ids.update(ImportCheckRow.objects.filter(batch__created_at__lte=edge)
+               .values_list("batch_id", flat=True).distinct())
+    ids.update(b.pk for b in old.filter(file="").exclude(pk__in=ids).only(
+        "pk", "book", "not_imported", "check_state", "check_summary") if holds_cells(b))
+    return ImportBatch.objects.filter(pk__in=ids)
 
 
 def _delete_files(rows: QuerySet[Any], now: datetime) -> int:
-    """Delete each stored file, then forget its name; the batch, its counts and
-    its undo records stay. File first: a run killed in between leaves a name
-    whose file is gone, which the next run clears (deleting a missing file is
-    no error), never a file nobody points to."""
-    done = 0
+    """Delete each stored file, then forget its name and the cells the batch
+    copied from it (rights.roster_rows: its check rows, samples and the names
+    of rows left out); the batch, its counts and its undo records stay. File
+    first: a run killed in between leaves a name whose file is gone, which the
+    next run clears (deleting a missing file is no error), never a file
+    nobody points to."""
+    done = []
     for batch in rows.only("pk", "file"):
-        batch.file.storage.delete(batch.file.name)
-        done += ImportBatch.objects.filter(pk=batch.pk).update(file="")
-    return done
+        if batch.file:
+            batch.file.storage.delete(batch.file.name)
+            ImportBatch.objects.filter(pk=batch.pk).update(file="")
+        done.append(batch.pk)
+    forget_cells(done)
+    return len(done)
 
 
 def _days() -> str:
