@@ -182,3 +182,23 @@ def test_pickers_and_the_search_never_offer_a_tombstone(ctx: dict[str, Any]) -> 
     assert t.pk not in [p.pk for p in person_picks(head, ERASED_NAME)]
     Person.objects.filter(pk=t.pk).update(left_on=None)
     assert t.pk not in [p.pk for p in person_picks(head, ERASED_NAME)]
+
+
+def test_the_roster_import_never_writes_to_a_tombstone(ctx: dict[str, Any],
+                                                       grid_a: Any) -> None:
+    """A tombstone has no ID hash; a row named and dated like one (no birth
+    date) at its dwelling is refused (the tombstone's mark is no name), and
+    were it not, the planner skips tombstones and the writer refuses them
+    (sheets.importing plan/write): the import cannot change one."""
+    from jiayuan.sheets import importing
+    from tests.sheets.test_importer import csv_bytes
+
+    t = ctx["t"]
+    before = Person.objects.filter(pk=t.pk).values().get()
+    row = [ERASED_NAME, "女", "", "", "13600001234", "3", "2", "302", "妻", ""]
+    batch = importing.start(actor=ctx["head"], grid=grid_a, data=csv_bytes([row]),
+                            filename="roster.csv")
+    report = importing.commit(actor=ctx["head"], batch=batch)
+    [result] = report.rows
+    assert result.person is None and result.outcome == "rejected"  # not a name
+    assert Person.objects.filter(pk=t.pk).values().get() == before
