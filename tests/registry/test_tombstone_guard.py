@@ -69,6 +69,8 @@ def ctx(personas: dict[str, Any], household: Household, household_b: Household, 
                                      capacity=10)
     call = desk.case_create(actor=head, item=school_item, channel="hotline", summary="来电",
                             caller_name="来电人", caller_phone="13700002222")
+    [portal] = activities.signup_portal(session=session, names=["来报名的人"],
+                                        phone="13812340000", photo_consent=False, source="src")
     erase_person(actor=head, person=person, reason="request")
     person.refresh_from_db()
     assert person.is_erased
@@ -76,7 +78,7 @@ def ctx(personas: dict[str, Any], household: Household, household_b: Household, 
     call.refresh_from_db()
     return {"head": head, "t": person, "household": household, "other": household_b,
             "volunteer": volunteer, "visit": visit, "dispute": dispute, "meeting": meeting,
-            "session": session, "call": call, "item": school_item, "grid": grid_a,
+            "session": session, "portal": portal, "call": call, "item": school_item, "grid": grid_a,
             "today": timezone.localdate()}
 
 
@@ -126,6 +128,8 @@ GUARDED: list[tuple[str, Call, type | None]] = [
         person=c["t"]), Suggestion),
     ("signup_staff", lambda c: activities.signup_staff(
         actor=c["head"], session=c["session"], person=c["t"]), SignUp),
+    ("signup_match", lambda c: activities.signup_match(
+        actor=c["head"], signup=c["portal"], person=c["t"]), None),
     ("volunteer_register", lambda c: volunteers.volunteer_register(
         actor=c["head"], person=c["t"]), Volunteer),
     ("volunteer_update", lambda c: volunteers.volunteer_update(
@@ -157,6 +161,7 @@ def test_it_refuses_to_record_anything_about_a_tombstone(ctx: dict[str, Any], ca
         assert table.objects.count() == rows
     assert AuditEntry.objects.count() == entries
     assert Case.objects.get(pk=ctx["call"].pk).person_id is None
+    assert SignUp.objects.get(pk=ctx["portal"].pk).person_id is None
 
 
 def test_it_says_so_in_the_readers_language(ctx: dict[str, Any]) -> None:
