@@ -137,7 +137,9 @@ def scrub_names(reached: Iterable[Reached], names: list[str]) -> dict[str, int]:
             continue
         rows = line.model._base_manager.filter(pk__in=line.pks)
         for name in line.fields:
-            _rewrite(line.model, line.model._meta.get_field(name), rows, names, changed)
+            field = line.model._meta.get_field(name)
+            assert isinstance(field, models.Field)
+            _rewrite(line.model, field, rows, names, changed)
     return changed
 
 
