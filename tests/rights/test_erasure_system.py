@@ -44,10 +44,12 @@ def archived(head: Any, household: Any, household_b: Any, settings: Any) -> tupl
     return household, household_b
 
 
-def test_the_system_erases_only_on_the_retention_ground(household):
-    person = household.head
-    with pytest.raises(ValidationError):
-        erase_person(actor=None, person=person, reason="request")
+@pytest.mark.parametrize("reason", ["request", "purpose", "consent", "unlawful"])
+def test_the_system_erases_only_on_the_retention_ground(household, reason):
+    person = Person.objects.get(household=household, name="金英姬")
+    with pytest.raises(ValidationError) as info:
+        erase_person(actor=None, person=person, reason=reason)
+    assert "reason" in info.value.message_dict
     person.refresh_from_db()
     assert not person.is_erased
 
