@@ -382,8 +382,10 @@ PORTAL_POW_BITS = env_int("PORTAL_POW_BITS", 18)
 RETENTION_HOUSEHOLD_ARCHIVE_MONTHS = env_int("RETENTION_HOUSEHOLD_ARCHIVE_MONTHS", 24)
 RETENTION_ROSTER_FILE_DAYS = env_int("RETENTION_ROSTER_FILE_DAYS", 30)
 RETENTION_PORTAL_HIT_HOURS = env_int("RETENTION_PORTAL_HIT_HOURS", 24)
+# Archived households are anonymised (every person erased) this many years after archiving.
+RETENTION_ANONYMISE_YEARS = env_int("RETENTION_ANONYMISE_YEARS", 5)
 if min(RETENTION_HOUSEHOLD_ARCHIVE_MONTHS, RETENTION_ROSTER_FILE_DAYS,
-       RETENTION_PORTAL_HIT_HOURS) < 1:
+       RETENTION_PORTAL_HIT_HOURS, RETENTION_ANONYMISE_YEARS) < 1:
     raise ImproperlyConfigured("The RETENTION_* periods must be 1 or more.")
 # Spreadsheet import (docs/spreadsheets.md): largest file accepted, most data
 # rows in one file, and the largest total the parts of an .xlsx may unpack to.

@@ -16,6 +16,8 @@ def household_moved(sender: Any, *, household: Household, old_grid_id: int,
     Case.objects.filter(household=household).update(grid_id=new_grid_id)
 
 
-def consent_withdrawn(sender: Any, *, consent: Consent, actor: User, **kwargs: Any) -> None:
-    """Referrals sent under a consent stop when the resident withdraws it."""
+def consent_withdrawn(sender: Any, *, consent: Consent, actor: User | None,
+                      **kwargs: Any) -> None:
+    """Referrals sent under a consent stop when the resident withdraws it (or
+    when the system does: `actor` None, retention's erasure)."""
     referrals_withdraw_for_consent(actor=actor, consent=consent)

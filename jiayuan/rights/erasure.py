@@ -12,8 +12,9 @@ emptied. Around it:
   other members is refused: choose a new head first, as for leaving); a
   household left with no current member moves out on the day; one whose only
   member they ever were keeps its row (the dwelling and dates: past counts hold)
-  but loses its note, festivals, circumstances, its visits' free text and its
-  pairings' goals;
+  but loses its note, festivals, circumstances and its pairings' goals, and the
+  free text of its visits that covered no other household (a visit shared with
+  other households keeps its text, minus their name and numbers);
 - desk: the caller columns of their cases (and of any case called in from their
   phone) emptied; their cases' details, outcome notes, event texts, follow-up
   comments and referral messages and answers emptied, their uploaded documents
@@ -21,18 +22,28 @@ emptied. Around it:
 - care, civic, engage: their dispute-party, meeting-participant, sign-up and
   suggestion-contact copies of name and phone emptied; their volunteer record's
   skills, languages and availability emptied and public display withdrawn;
+- registry: a business they own no longer points at them (its name, address
+  and licence note lose their name like any reached row);
 - sheets: the import rows that recorded them (ImportChange: the values an undo
   would restore) deleted, and the stored file of every roster batch that wrote
   them deleted. A roster holds many people and cannot be edited cell by cell,
   so the batch keeps its counts and its list of rows, minus the file;
-- everywhere else: free text naming them is rewritten (erasure_scrub);
+- everywhere else: their ID and phone numbers, masks and keyed hashes are
+  replaced in every text column of every table; their name only in the rows
+  reachable from them (erasure_reach: their cases, households, visits,
+  disputes, meetings...), so a namesake's text stays (erasure_scrub);
 - the audit log: entries about them are redacted through core.audit's redaction
   API, which keeps the chain verifiable; the erasure itself is one entry with
   the reason's code and the counts, naming no one.
+
+The system erases too (`actor=None`): retention's anonymisation of archived
+households (jiayuan.rights.retention), on the RETENTION ground only, with no
+permission or scope to check; its entries are the scheduler's (scheduler.ACTOR).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -40,7 +51,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from jiayuan.care.models import CheckIn, DisputeParty, Pairing, Visit
 from jiayuan.civic.meetings.models import Participant
@@ -50,6 +61,7 @@ from jiayuan.core.access import require
 from jiayuan.core.crypto import decrypt
 from jiayuan.core.models import AuditAction, AuditEntry, AuditTip, User
 from jiayuan.core.roles import Perm
+from jiayuan.core.scheduler import ACTOR
 from jiayuan.core.versioning import claim
 from jiayuan.desk.models import Case, CaseDocument, CaseEvent, FollowUp, Referral
 from jiayuan.engage.activities.models import SignUp
@@ -59,6 +71,7 @@ from jiayuan.registry.choices import ConsentStatus
 from jiayuan.registry.identifiers import id_number_of, phone_of
 from jiayuan.registry.models import (
     ERASED_NAME,
+    Business,
     Circumstance,
     Consent,
     Household,
@@ -69,6 +82,7 @@ from jiayuan.registry.models import (
 )
 from jiayuan.registry.services.common import check_scope
 from jiayuan.rights import erasure_scrub
+from jiayuan.rights.erasure_reach import Reached, audit_objects, reach
 from jiayuan.rights.erasure_scrub import MARK, delete_after_commit
 from jiayuan.sheets.models import ImportBatch, ImportChange
 
@@ -98,12 +112,28 @@ _PERSON_BLANK: dict[str, Any] = {
 _SELF_HANDLED: tuple[type[models.Model], ...] = (Person, SearchKey, AuditEntry, AuditTip)
 
 
+#: The tombstone's entry says this (a msgid: the log shows it in the reader's
+#: language, core.templatetags.audit_display), never str(person) translated.
+ERASED_REPR = gettext_noop("Erased person")
+
+
+@dataclass(frozen=True)
+class _System:
+    """Who the system's erasure is in the audit log's redaction entry: core.audit
+    names an authenticated actor by username, and the system has no account."""
+
+    username: str = ACTOR
+    role: str = ""
+    pk: None = None
+    is_authenticated: bool = True
+
+
 def _count(counts: dict[str, int], label: str, n: int) -> None:
     if n:
         counts[label] = counts.get(label, 0) + n
 
 
-def _registry(actor: User, person: Person, counts: dict[str, int]) -> None:
+def _registry(actor: User | None, person: Person, counts: dict[str, int]) -> None:
     for consent in Consent.objects.filter(person=person, status=ConsentStatus.GIVEN):
         # Withdrawn through the registry's service: what relied on the consent
         # (the desk's referrals) stops, as for any withdrawal.
@@ -138,8 +168,13 @@ def _household(person: Person, counts: dict[str, int]) -> None:
     _count(counts, "registry.Household", 1)
     _count(counts, "registry.Circumstance",
            Circumstance.objects.filter(household=household).delete()[0])
-    _count(counts, "care.Visit", Visit.objects.filter(households=household).update(
-        found="", needs="", sensitive_note=""))
+    # A visit that also covered other households says things about them too:
+    # it keeps its text (their name and numbers are replaced in it, as in any
+    # reached row); one that covered this household alone is about them.
+    shared = Visit.households.through.objects.filter(visit__households=household).exclude(
+        household=household).values("visit_id")
+    _count(counts, "care.Visit", Visit.objects.filter(households=household).exclude(
+        pk__in=shared).update(found="", needs="", sensitive_note=""))
     pairings = Pairing.objects.filter(household=household)
     _count(counts, "care.Pairing", pairings.update(goals=MARK))
     _count(counts, "care.CheckIn", CheckIn.objects.filter(pairing__in=pairings).update(note=""))
@@ -187,6 +222,8 @@ def _others(person: Person, phone: str, phone_hash: str, counts: dict[str, int])
         contact_name="", contact_phone_enc="", contact_phone_mask=""))
     _count(counts, "engage.Volunteer", Volunteer.objects.filter(person=person).update(
         skills="", languages="", availability="", public_consent_on=None))
+    _count(counts, "registry.Business", Business.objects.filter(owner=person).update(
+        owner=None))
 
 
 def _imports(person: Person, counts: dict[str, int]) -> None:
@@ -207,35 +244,48 @@ def _imports(person: Person, counts: dict[str, int]) -> None:
     _count(counts, "sheets.ImportCheckRow", forget_cells(batch_ids))
 
 
-def _redact_audit(actor: User, person: Person, found: list[str], names: list[str]) -> int:
+def _redact_audit(actor: Any, person: Person, found: list[str], names: list[str],
+                  reached: list[Reached]) -> int:
     """The log's entries about the person, redacted by core.audit (tombstones that
-    keep the chain verifiable): those whose object is the person, and those
-    that hold the person's name, numbers or keyed hashes. A name is not unique:
-    an entry about a namesake is blanked too. The REDACT entry lists every
-    entry blanked, so what an erasure hid stays attributable."""
+    keep the chain verifiable): those whose object is the person, those that
+    hold the person's numbers or keyed hashes anywhere, and those that hold
+    their name and are about a row reached from them (erasure_reach): a
+    namesake's entries stay. The REDACT entry lists every entry blanked, so
+    what an erasure hid stays attributable."""
     about = Q(object_type="registry.person", object_id=str(person.pk))
-    for text in [*found, *names]:
+    for text in found:
         about |= Q(object_repr__contains=text)
-    entries = AuditEntry.objects.filter(about)
-    # Entries whose changes name them: looked for in the JSON as text.
-    named = erasure_scrub._matching(AuditEntry, AuditEntry._meta.get_field("changes"),
-                                    [*found, *names])
-    entries = AuditEntry.objects.filter(Q(pk__in=entries.values("pk"))
-                                        | Q(pk__in=named.values("pk")))
-    return audit.redact(entries, actor=actor, reason="erasure",
+    theirs = audit_objects(reached)
+    for text in names:
+        about |= theirs & Q(object_repr__contains=text)
+    keys = [Q(pk__in=AuditEntry.objects.filter(about).values("pk"))]
+    changes = AuditEntry._meta.get_field("changes")
+    if found:
+        # Entries whose changes hold them: looked for in the JSON as text.
+        keys.append(Q(pk__in=erasure_scrub._matching(AuditEntry, changes, found).values("pk")))
+    if names:
+        keys.append(Q(pk__in=erasure_scrub._matching(
+            AuditEntry, changes, names, AuditEntry.objects.filter(theirs)).values("pk")))
+    cond = keys[0]
+    for key in keys[1:]:
+        cond |= key
+    return audit.redact(AuditEntry.objects.filter(cond), actor=actor, reason="erasure",
                         subject=f"registry.person:{person.pk}")
 
 
 @audit.audited
-def erase_person(*, actor: User, person: Person, reason: str,
+def erase_person(*, actor: User | None, person: Person, reason: str,
                  version: int | None = None) -> dict[str, int]:
     """Erase `person`'s data by anonymisation (see the module's docstring).
     Station heads only (ERASE_PERSON), in their scope (else "not found", as
     anywhere). `reason` is an ErasureReason. `version`: the person's version the
-    form was loaded at (a stale form is a Conflict). Returns {table: rows}."""
-    require(actor, Perm.ERASE_PERSON)
-    check_scope(actor, person.grid_id)
-    if reason not in ErasureReason.values:
+    form was loaded at (a stale form is a Conflict). Returns {table: rows}.
+    `actor` None: the system (retention), on ErasureReason.RETENTION only."""
+    if actor is not None:
+        require(actor, Perm.ERASE_PERSON)
+        check_scope(actor, person.grid_id)
+    if reason not in ErasureReason.values or (
+            actor is None and reason != ErasureReason.RETENTION):
         raise ValidationError({"reason": _("Choose the ground for the erasure.")})
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.is_erased:
@@ -251,11 +301,13 @@ def erase_person(*, actor: User, person: Person, reason: str,
     phone = phone_of(person) if person.phone_enc else ""
     phone_hash = person.phone_hash
     # The numbers and keyed hashes are the person's alone; the name is not, so
-    # it is looked for only in free text (erasure_scrub).
+    # it is looked for only in the rows reached from them (erasure_reach),
+    # listed before anything is unlinked.
     found = erasure_scrub.needles(name="", id_number=id_number, phone=phone, extra=(
         person.id_number_hash or "", person.phone_hash, person.id_number_mask,
         person.phone_mask))
     names = erasure_scrub.needles(name=name, id_number="", phone="")
+    reached = reach(person)
     counts: dict[str, int] = {}
     _registry(actor, person, counts)
     _household(person, counts)
@@ -263,14 +315,17 @@ def erase_person(*, actor: User, person: Person, reason: str,
     _others(person, phone, phone_hash, counts)
     _imports(person, counts)
     Person.objects.filter(pk=person.pk).update(name=ERASED_NAME, **_PERSON_BLANK)
-    for label, n in erasure_scrub.scrub(found, skip=_SELF_HANDLED, names=names).items():
+    for label, n in erasure_scrub.scrub_names(reached, names).items():
+        _count(counts, label, n)
+    for label, n in erasure_scrub.scrub(found, skip=_SELF_HANDLED).items():
         _count(counts, label, n)
     for label, n in erasure_scrub.scrub_files(found, skip=_SELF_HANDLED).items():
         _count(counts, label, n)
-    counts["core.AuditEntry"] = _redact_audit(actor, person, found, names)
-    person.refresh_from_db()
-    audit.record(AuditAction.DELETE, actor=actor, obj=person, changes={
-        "erased": reason, "rows": dict(sorted(counts.items()))})
+    counts["core.AuditEntry"] = _redact_audit(actor or _System(), person, found, names,
+                                              reached)
+    audit.record(AuditAction.DELETE, actor=actor, username=ACTOR, obj=person,
+                 object_repr=ERASED_REPR, changes={
+                     "erased": reason, "rows": dict(sorted(counts.items()))})
     return counts
 
 

@@ -1,21 +1,16 @@
-"""Free text that names an erased person, in every table: found and replaced.
+"""The person's numbers, in every table; their name, in the rows they reach.
 
 Erasure (jiayuan.rights.erasure) blanks the rows it knows are about the person
-(their own row, their consents, their cases' caller columns...). People are also
-named in text typed about others: a visit note, a dispute's summary, a meeting's
-minutes, a roster's "not imported" list. This module walks every model Django
-knows, every text and JSON column, and replaces each occurrence of the person's
-name, ID-card number and phone number (and their keyed hashes and masks) with
-MARK. The numbers and keyed hashes are the person's alone and are replaced in
-every text column; the name, which is not, only in free text (text and JSON
-columns, and a short text column where the name is part of a longer value, such
-as a summary), where a namesake mentioned in the same text loses their name too
-(it errs towards removing); a short column holding exactly the name is a name
-field of another row (another resident's requester name, a party typed by name,
-a staff account), cleared only through the erasure's own links to the person. Unique columns, columns that
-hold identifiers of *other* people (hashes, masks, ciphertexts, coded choices)
-and the tables the erasure handles itself are left out. Stored files are
-matched by the numbers only.
+(their own row, their consents, their cases' caller columns...). They are also
+named in text typed about others. The person's ID-card number and phone number
+(and their keyed hashes and masks) are theirs alone: `scrub` walks every model
+Django knows, every text and JSON column, and replaces each occurrence with
+MARK (the "no trace in any table" guarantee). Their name is not theirs alone:
+`scrub_names` replaces it only in the rows reachable from them
+(jiayuan.rights.erasure_reach), so a namesake's text stays as it was. Unique
+columns, columns that hold identifiers of *other* people (hashes, masks,
+ciphertexts, coded choices) and the tables the erasure handles itself are left
+out. Stored files are matched by the numbers only.
 """
 
 from __future__ import annotations
@@ -28,6 +23,8 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
+
+from jiayuan.rights.erasure_reach import Reached
 
 #: What replaces a name or number: two crosses, as Chinese documents write a
 #: withheld name (张××); no words in any language, never longer than a name.
@@ -70,28 +67,22 @@ def _replace(value: Any, found: list[str]) -> Any:
     return value
 
 
-def _text_columns(model: type[models.Model], *, free_text_only: bool = False
-                  ) -> list[models.Field]:
-    """The columns a needle is looked for in. Never a unique column (a
-    username, a code: rewriting two alike would collide) nor a coded one.
-    `free_text_only`: text and JSON columns, not CharFields, which hold names
-    as fields (another resident's requester name, a staff member's, a place's)."""
+def _text_columns(model: type[models.Model]) -> list[models.Field]:
+    """The columns a number is looked for in. Never a unique column (a
+    username, a code: rewriting two alike would collide) nor a coded one."""
     out: list[models.Field] = []
-    kinds: tuple[type[models.Field], ...] = (
-        (models.TextField, models.JSONField) if free_text_only
-        else (models.CharField, models.TextField, models.JSONField))
     for field in model._meta.concrete_fields:
         if (field.primary_key or field.unique or field.choices
                 or field.name.endswith(_SKIP_SUFFIXES)):
             continue
-        if isinstance(field, kinds):
+        if isinstance(field, (models.CharField, models.TextField, models.JSONField)):
             out.append(field)
     return out
 
 
 def _matching(model: type[models.Model], field: models.Field,
-              found: list[str]) -> models.QuerySet:
-    qs = model._base_manager.all()
+              found: list[str], qs: models.QuerySet | None = None) -> models.QuerySet:
+    qs = model._base_manager.all() if qs is None else qs
     if isinstance(field, models.JSONField):
         # As text: jsonb prints characters as they are, SQLite keeps the JSON
         # Django wrote (non-ASCII as \\uXXXX escapes), so look for both forms.
@@ -107,38 +98,48 @@ def _matching(model: type[models.Model], field: models.Field,
     return qs.filter(cond)
 
 
-def scrub(found: list[str], *, skip: Iterable[type[models.Model]],
-          names: Iterable[str] = ()) -> dict[str, int]:
+def _rewrite(model: type[models.Model], field: models.Field, rows: models.QuerySet,
+             found: list[str], changed: dict[str, int]) -> None:
+    for pk, value in _matching(model, field, found, rows).values_list("pk", field.attname):
+        new = _replace(value, found)
+        if new != value:
+            model._base_manager.filter(pk=pk).update(**{field.attname: new})
+            changed[model._meta.label] = changed.get(model._meta.label, 0) + 1
+
+
+def scrub(found: list[str], *, skip: Iterable[type[models.Model]]) -> dict[str, int]:
     """Replace `found` (the person's own numbers and keyed hashes: nobody else's)
-    in every text and JSON column of every model but `skip`, and `names` in
-    free text only (text and JSON columns): a name is not unique, and a CharField
-    holding it is another person's field, which only the erasure's own links
-    may clear. Returns {model label: rows changed}. Rows are rewritten with
-    `update()`, so no model's save() logic (timestamps, versions, signals) runs:
-    this is not an edit by a person."""
-    names = [n for n in names if n]
-    if not found and not names:
+    in every text and JSON column of every model but `skip`. Returns {model
+    label: rows changed}. Rows are rewritten with `update()`, so no model's
+    save() logic (timestamps, versions, signals) runs: this is not an edit by a
+    person."""
+    if not found:
         return {}
     skipped = set(skip)
     changed: dict[str, int] = {}
-    every = sorted(set(found) | set(names), key=lambda s: (-len(s), s))
     for model in apps.get_models():
         if model in skipped or not model._meta.managed or model._meta.proxy:
             continue
-        free = {f.name for f in _text_columns(model, free_text_only=True)}
         for field in _text_columns(model):
-            for pk, value in _matching(model, field, every).values_list("pk", field.attname):
-                needles = every
-                if field.name not in free and isinstance(value, str) and value.strip() in names:
-                    # A short field holding exactly the name is a name field of
-                    # another row (a requester, a party typed by name, a
-                    # namesake): not theirs to blank without a link. The name
-                    # inside longer text (a summary) is free text.
-                    needles = list(found)
-                new = _replace(value, needles)
-                if new != value:
-                    model._base_manager.filter(pk=pk).update(**{field.attname: new})
-                    changed[model._meta.label] = changed.get(model._meta.label, 0) + 1
+            _rewrite(model, field, model._base_manager.all(), found, changed)
+    return changed
+
+
+def scrub_names(reached: Iterable[Reached], names: list[str]) -> dict[str, int]:
+    """Replace `names` in the listed fields of the rows reached from the person
+    (erasure_reach), and nowhere else: a namesake's rows are not reached."""
+    names = [n for n in names if n]
+    changed: dict[str, int] = {}
+    if not names:
+        return changed
+    for line in reached:
+        if not line.pks:
+            continue
+        rows = line.model._base_manager.filter(pk__in=line.pks)
+        for name in line.fields:
+            field = line.model._meta.get_field(name)
+            assert isinstance(field, models.Field)
+            _rewrite(line.model, field, rows, names, changed)
     return changed
 
 

@@ -11,10 +11,13 @@ so a second run at the same moment returns 0.
 REPORT_DAYS: counts and the oldest date per rule, nothing that names anyone
 (`manage.py retention --report`, the page /rights/retention/).
 
-Not here: staff sessions (core's `sessions` job ends and deletes them), and
-anonymising archived households after some years, which waits for the
-erasure service (`jiayuan.rights.erasure.erase_person`): the hook point is a
-fifth rule in RULES, due on `archived_on`, whose `apply` calls it per person.
+Archived households are anonymised after RETENTION_ANONYMISE_YEARS: every
+person of the household is erased by the erasure service's system path
+(`jiayuan.rights.erasure.erase_person(actor=None, reason=RETENTION)`, with its
+own entries) and the household's note is cleared; the rule's entry counts the
+households.
+
+Not here: staff sessions (core's `sessions` job ends and deletes them).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Min, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -37,7 +40,8 @@ from jiayuan.core import audit, scheduler
 from jiayuan.core.models import AuditAction
 from jiayuan.desk.models import PortalHit, PortalProof
 from jiayuan.desk.services.portal_pow import POW_MAX_AGE
-from jiayuan.registry.models import Household
+from jiayuan.registry.models import ERASED_NAME, Household, Person
+from jiayuan.rights.erasure import ErasureReason, erase_person
 from jiayuan.rights.roster_rows import forget_cells, holds_cells
 from jiayuan.sheets.models import ImportBatch, ImportCheckRow
 
@@ -189,6 +193,40 @@ def _proof_minutes() -> str:
     return gettext("%(n)d minutes") % {"n": n}
 
 
+# --- archived households: anonymised -------------------------------------------------
+
+def _anonymise_edge(now: datetime) -> date:
+    return months_before(timezone.localdate(now), settings.RETENTION_ANONYMISE_YEARS * 12)
+
+
+def _archived_due(now: datetime) -> QuerySet[Any]:
+    # Done once every person is a tombstone and the note is empty: a second
+    # run finds nothing.
+    named = Person.objects.filter(household_id=OuterRef("pk")).exclude(name=ERASED_NAME)
+    return Household.objects.filter(archived_on__isnull=False,
+                                    archived_on__lte=_anonymise_edge(now)).filter(
+        Exists(named) | ~Q(note=""))
+
+
+def _anonymise(rows: QuerySet[Any], now: datetime) -> int:
+    """Each person of each household erased by the system, members before the
+    head (the head of a household with other current members is refused)."""
+    done = 0
+    for household in rows.order_by("pk"):
+        people = (Person.objects.filter(household=household).exclude(name=ERASED_NAME)
+                  .order_by("pk"))
+        for person in sorted(people, key=lambda p: p.pk == household.head_id):
+            erase_person(actor=None, person=person, reason=ErasureReason.RETENTION)
+        Household.objects.filter(pk=household.pk).update(note="")
+        done += 1
+    return done
+
+
+def _years() -> str:
+    n = settings.RETENTION_ANONYMISE_YEARS
+    return gettext("%(n)d years after archiving") % {"n": n}
+
+
 RULES: tuple[Rule, ...] = (
     Rule("households", _("Moved-out households"), _("archived"), _months, _households_due,
          "moved_out", _archive, AuditAction.UPDATE, _household_edge),
@@ -198,6 +236,9 @@ RULES: tuple[Rule, ...] = (
          "at", _delete, AuditAction.DELETE, _hit_edge),
     Rule("portal_proofs", _("Used portal proofs of work"), _("deleted"), _proof_minutes,
          _proofs_due, "at", _delete, AuditAction.DELETE, _proof_edge),
+    Rule("anonymise_households", _("Archived households"),
+         _("every person's data erased, the household's note cleared"), _years,
+         _archived_due, "archived_on", _anonymise, AuditAction.DELETE, _anonymise_edge),
 )
 
 

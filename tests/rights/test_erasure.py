@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import models
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone, translation
 
@@ -61,13 +62,14 @@ def world(personas: dict[str, Any], grid_a: Grid, education: Any, school_item: A
     today = timezone.localdate()
     # Free text that names them, in their rows and in other people's.
     desk.add_note(actor=head, case=case, kind="note", text=f"{NAME}来电，手机{PHONE}")
-    desk.add_note(actor=head, case=other_case, kind="note",
-                  text=f"邻居{NAME}（身份证{ID_NUMBER}）作证")
+    other_note = desk.add_note(actor=head, case=other_case, kind="note",
+                               text=f"邻居{NAME}（身份证{ID_NUMBER}）作证")
     desk.case_create(actor=head, item=school_item, channel="hotline", summary="来电咨询",
                      caller_name=NAME, caller_phone=PHONE)
     other_household = Household.objects.get(pk=other["household"])
-    care.visit_log(actor=personas["gridworker"], households=[other_household], mode="home",
-                   purpose="routine", found=f"与{NAME}（138 1234 1961）同住一楼")
+    other_visit, _ = care.visit_log(actor=personas["gridworker"], households=[other_household],
+                                    mode="home", purpose="routine",
+                                    found=f"与{NAME}（138 1234 1961）同住一楼")
     dispute = care.dispute_create(actor=head, grid=grid_a, kind="neighbours", source="walk_in",
                                   summary=f"{NAME}与邻居争车位", opened_on=today - timedelta(days=2))
     typed_party = care.party_add(actor=head, dispute=dispute, role="respondent", name=NAME)
@@ -90,7 +92,9 @@ def world(personas: dict[str, Any], grid_a: Grid, education: Any, school_item: A
         name=f"{NAME}身份证.pdf", content_type="application/pdf", size=15, sha256="1" * 64,
         uploaded_by=head)
     return {"own": own, "other": other, "person": person, "bystander": bystander,
-            "case": case, "batch": batch, "typed_party": typed_party.pk}
+            "case": case, "batch": batch, "typed_party": typed_party.pk,
+            "unlinked_dispute": dispute.pk, "other_visit": other_visit.pk,
+            "other_note": other_note.pk}
 
 
 def needles(person: Person) -> list[str]:
@@ -131,14 +135,22 @@ def test_it_leaves_no_trace_of_the_person_in_any_table(world, head,
         counts = erase_person(actor=head, person=person, reason="request",
                               version=person.version)
 
-    # The audit log included: its entries about them are redacted. Left: two
-    # short fields holding exactly the name and linked to nobody (a dispute
-    # party typed by name, a card batch's note): a namesake's field cannot be
-    # told from theirs, so it is not blanked without a link
-    # (test_a_namesake_keeps_their_name); the head edits them by hand.
+    # Their numbers and keyed hashes: nowhere, the audit log included.
+    assert traces([n for n in found if n != NAME]) == []
+    # Their name: gone from every row reachable from them; left only in rows
+    # linked to nobody or to someone else (a namesake's rows cannot be told
+    # from text about them: test_a_namesake_keeps_their_text), and in the
+    # audit entries about those rows.
     assert sorted(traces(found)) == sorted([
+        f"care.Dispute.summary #{world['unlinked_dispute']}: {NAME}",
         f"care.DisputeParty.name #{world['typed_party']}: {NAME}",
-        f"engage.CardBatch.note #{CardBatch.objects.get(note=NAME).pk}: {NAME}"])
+        f"care.Visit.found #{world['other_visit']}: {NAME}",
+        f"desk.CaseEvent.text #{world['other_note']}: {NAME}",
+        f"engage.CardBatch.note #{CardBatch.objects.get(note=NAME).pk}: {NAME}",
+        *[f"core.AuditEntry.changes #{e.pk}: {NAME}" for e in AuditEntry.objects.filter(
+            Q(object_type="care.dispute", object_id=str(world["unlinked_dispute"]))
+            | Q(object_type="engage.cardbatch"))
+          if NAME in json.dumps(e.changes, ensure_ascii=False)]])
     assert not storage.exists(document_name) and not storage.exists(roster_name)
     person.refresh_from_db()
     assert person.is_erased and person.name == ERASED_NAME

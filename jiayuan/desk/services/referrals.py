@@ -15,6 +15,7 @@ from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
+from jiayuan.core.scheduler import ACTOR
 from jiayuan.desk import timeline, workflow
 from jiayuan.desk.choices import EventKind, ReferralStatus, Status
 from jiayuan.desk.models import Case, Department, Referral
@@ -278,13 +279,15 @@ def referral_withdraw(*, actor: User, referral: Referral, reason: str) -> Referr
 
 
 @audit.audited
-def referrals_withdraw_for_consent(*, actor: User, consent: Consent) -> list[Referral]:
+def referrals_withdraw_for_consent(*, actor: User | None, consent: Consent) -> list[Referral]:
     """The resident withdrew the consent these referrals were sent under: each
     one still open (sent or acknowledged) is withdrawn, so its reply link says so
     (`referral_from_token`), with an event on its case and an audit entry. The
     consent's withdrawal is the authority (whoever may withdraw a consent stops
     what relied on it); referrals sent on a head's override, or under another
-    consent, are left alone. An answered referral stays answered: it is history."""
+    consent, are left alone. An answered referral stays answered: it is history.
+    `actor` None is the system (retention's erasure): events without an actor,
+    audit entries as the scheduler's (scheduler.ACTOR)."""
     withdrawn = []
     for referral in (Referral.objects.select_for_update(of=("self",))
                      .select_related("department")
@@ -302,7 +305,7 @@ def referrals_withdraw_for_consent(*, actor: User, consent: Consent) -> list[Ref
                                        ReferralStatus.ACKNOWLEDGED)).exists():
             case = _claim(case, None)
             workflow.apply(case, "resume", actor=actor, code="no_department_left")
-        audit.record(AuditAction.UPDATE, actor=actor, obj=referral,
+        audit.record(AuditAction.UPDATE, actor=actor, username=ACTOR, obj=referral,
                      changes={"status": [old, ReferralStatus.WITHDRAWN],
                               "reason": "consent withdrawn", "consent_id": consent.pk})
         withdrawn.append(referral)

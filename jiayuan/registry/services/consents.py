@@ -13,6 +13,7 @@ from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
+from jiayuan.core.scheduler import ACTOR
 from jiayuan.core.versioning import claim
 from jiayuan.directory.models import Department
 from jiayuan.registry.choices import ConsentPurpose, ConsentStatus
@@ -82,15 +83,19 @@ def consent_record(*, actor: User, person: Person, purpose: str, recorded_on: da
 
 
 @audit.audited
-def consent_withdraw(*, actor: User, consent: Consent, on: date) -> Consent:
-    require(actor, Perm.RECORD_CONSENT)
-    check_scope(actor, consent.person.grid_id)
+def consent_withdraw(*, actor: User | None, consent: Consent, on: date) -> Consent:
+    """`actor` None is the system (retention's erasure of an archived
+    household): no permission or scope to check, its entries are the
+    scheduler's (scheduler.ACTOR)."""
+    if actor is not None:
+        require(actor, Perm.RECORD_CONSENT)
+        check_scope(actor, consent.person.grid_id)
     if consent.status == "withdrawn":
         raise ValidationError(_("This consent is already withdrawn."))
     consent.status = "withdrawn"
     consent.withdrawn_on = on
     consent.save(update_fields=["status", "withdrawn_on"])
-    audit.record(AuditAction.UPDATE, actor=actor, obj=consent,
+    audit.record(AuditAction.UPDATE, actor=actor, username=ACTOR, obj=consent,
                  changes={"status": ["given", "withdrawn"], "withdrawn_on": on})
     # Whatever relied on the consent stops (the desk's referrals made under it).
     consent_withdrawn.send(sender=Consent, consent=consent, actor=actor)
@@ -99,7 +104,7 @@ def consent_withdraw(*, actor: User, consent: Consent, on: date) -> Consent:
     return consent
 
 
-def _erase_sensitive(actor: User, person: Person) -> None:
+def _erase_sensitive(actor: User | None, person: Person) -> None:
     """Without consent, the sensitive details it covered are erased (PIPL art. 47):
     the person's ethnic group and the circumstances concerning them; and, when
     the household's current head holds no sensitive consent, the household's
@@ -115,16 +120,16 @@ def _erase_sensitive(actor: User, person: Person) -> None:
         person.ethnicity = ""
         claim(person, None, what(person))
         person.save(update_fields=["ethnicity", "version", "updated_at"])
-        audit.record(AuditAction.UPDATE, actor=actor, obj=person,
+        audit.record(AuditAction.UPDATE, actor=actor, username=ACTOR, obj=person,
                      changes={"ethnicity": audit.CHANGED, "reason": "consent withdrawn"})
     if clear_festivals:
         household.festivals = []
         claim(household, None, what(household))
         household.save(update_fields=["festivals", "version", "updated_at"])
-        audit.record(AuditAction.UPDATE, actor=actor, obj=household,
+        audit.record(AuditAction.UPDATE, actor=actor, username=ACTOR, obj=household,
                      changes={"festivals": audit.CHANGED, "reason": "consent withdrawn"})
     for item in erase:
-        audit.record(AuditAction.DELETE, actor=actor, obj=item,
+        audit.record(AuditAction.DELETE, actor=actor, username=ACTOR, obj=item,
                      object_repr=f"household {item.household_id}",
                      changes={"reason": "consent withdrawn"})
         item.delete()
