@@ -310,12 +310,13 @@ class Break:
 
 
 def redact(entries: models.QuerySet[AuditEntry], *, actor: Any, reason: str,
-           subject: str = "") -> int:
+           subject: str = "", username: str = "") -> int:
     """Blank what `entries` say about their objects (text, diff, address and
     the salt of their digest), keeping each entry's digest so the chain still
     verifies, and append one REDACT entry naming them (`verify_audit` reports
     a redacted entry no such entry names). For erasure: `subject` is what was
     erased ("registry.person:12"), `reason` a code or the head's reason.
+    `actor` None is the system, named by `username` (e.g. "tick"), as in record().
 
     Entries written before redaction existed (no payload digest) hash their
     text directly and are left as they are; they are counted in the REDACT
@@ -333,7 +334,8 @@ def redact(entries: models.QuerySet[AuditEntry], *, actor: Any, reason: str,
                 AuditEntry.objects.filter(seq__in=seqs[start:start + 500]),
                 object_repr="", changes={}, ip=None, payload_salt="", redacted=True)
         if seqs or kept:
-            record(AuditAction.REDACT, actor=actor, object_type="core.auditentry",
+            record(AuditAction.REDACT, actor=actor, username=username,
+                   object_type="core.auditentry",
                    object_repr=subject[:200],
                    changes={"seqs": seqs, "kept": kept, "reason": reason, "subject": subject})
     return len(seqs)

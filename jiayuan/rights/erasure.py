@@ -43,7 +43,6 @@ permission or scope to check; its entries are the scheduler's (scheduler.ACTOR).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -115,17 +114,6 @@ _SELF_HANDLED: tuple[type[models.Model], ...] = (Person, SearchKey, AuditEntry, 
 #: The tombstone's entry says this (a msgid: the log shows it in the reader's
 #: language, core.templatetags.audit_display), never str(person) translated.
 ERASED_REPR = gettext_noop("Erased person")
-
-
-@dataclass(frozen=True)
-class _System:
-    """Who the system's erasure is in the audit log's redaction entry: core.audit
-    names an authenticated actor by username, and the system has no account."""
-
-    username: str = ACTOR
-    role: str = ""
-    pk: None = None
-    is_authenticated: bool = True
 
 
 def _count(counts: dict[str, int], label: str, n: int) -> None:
@@ -244,7 +232,7 @@ def _imports(person: Person, counts: dict[str, int]) -> None:
     _count(counts, "sheets.ImportCheckRow", forget_cells(batch_ids))
 
 
-def _redact_audit(actor: Any, person: Person, found: list[str], names: list[str],
+def _redact_audit(actor: User | None, person: Person, found: list[str], names: list[str],
                   reached: list[Reached]) -> int:
     """The log's entries about the person, redacted by core.audit (tombstones that
     keep the chain verifiable): those whose object is the person, those that
@@ -269,7 +257,7 @@ def _redact_audit(actor: Any, person: Person, found: list[str], names: list[str]
     cond = keys[0]
     for key in keys[1:]:
         cond |= key
-    return audit.redact(AuditEntry.objects.filter(cond), actor=actor, reason="erasure",
+    return audit.redact(AuditEntry.objects.filter(cond), actor=actor, username=ACTOR, reason="erasure",
                         subject=f"registry.person:{person.pk}")
 
 
@@ -321,7 +309,7 @@ def erase_person(*, actor: User | None, person: Person, reason: str,
         _count(counts, label, n)
     for label, n in erasure_scrub.scrub_files(found, skip=_SELF_HANDLED).items():
         _count(counts, label, n)
-    counts["core.AuditEntry"] = _redact_audit(actor or _System(), person, found, names,
+    counts["core.AuditEntry"] = _redact_audit(actor, person, found, names,
                                               reached)
     audit.record(AuditAction.DELETE, actor=actor, username=ACTOR, obj=person,
                  object_repr=ERASED_REPR, changes={
