@@ -94,7 +94,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     return render(request, "core/two_factor_verify.html",
-                  {"form": form, "next": _next(request)}, status=status)
+                  {"form": form, "next": _next(request), "second_factor_pending": True},
+                  status=status)
 
 
 def _replacing(request: HttpRequest) -> bool:
@@ -131,7 +132,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
         status = 400
     return render(request, "core/two_factor_enrol.html", {
         "form": form, "qr": twofactor.qr_svg(device), "secret": twofactor.secret_text(device),
-        "next": _next(request), "replacing": has}, status=status)
+        "next": _next(request), "replacing": has,
+        # A forced enrolment (the middleware's "enrol"): no menu yet.
+        "second_factor_pending": bool(twofactor.pending(request))}, status=status)
 
 
 @login_required
