@@ -8,8 +8,13 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiayuan.core import twofactor
-from tests.core.test_twofactor import clock, code_of, device_for, give_code  # noqa: F401
-from tests.core.test_twofactor import password_login
+from tests.core.test_twofactor import (  # noqa: F401
+    clock,
+    code_of,
+    device_for,
+    give_code,
+    password_login,
+)
 
 
 def nav_links(html: str) -> bool:
