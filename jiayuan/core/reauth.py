@@ -12,20 +12,30 @@ Wrong answers: a wrong code goes through the second factor's checks
 is counted in the session: the first of a run is audited ("denied"), and after
 LOGIN_FAILURE_LIMIT of them the session ends (audited as a logout with the
 reason), so a session cannot be used to guess the password.
+
+Views ask for it with one decorator, `requires_recent_confirmation`: without
+a recent confirmation the person is sent to the confirmation page, whose
+`next` is the page to come back to (the page itself for a GET, the page the
+form lives on for a POST), and nothing is done or disclosed until then.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from jiayuan.core import audit, sessions, twofactor
@@ -57,6 +67,50 @@ def mark_confirmed(request: HttpRequest) -> None:
 
 def confirm_url(next_url: str) -> str:
     return f"{reverse('reauth_confirm')}?{urlencode({'next': next_url})}"
+
+
+View = Callable[..., HttpResponse]
+
+
+def requires_recent_confirmation(
+        *, back: Callable[..., str] | None = None,
+        when: Callable[..., bool] | None = None,
+        refuse: Callable[..., HttpResponse] | None = None,
+        message: str | None = None) -> Callable[[View], View]:
+    """A view that needs a confirmation within REAUTH_SECONDS.
+
+    Without one, the view does not run: the person is redirected to the
+    confirmation page, whose `next` is `back(request, *args, **kwargs)` or, by
+    default, the page asked for (a GET) or the page the form posted from when
+    it posts to its own address. Give `back` for a form that lives on another
+    page, or for a download that should come back to the page with its link
+    (a confirmation page must not be saved as the file).
+
+    `when(request, *args, **kwargs)` limits it (only a POST, only some
+    columns); it is asked only of a session not confirmed recently and may
+    raise (403/404, audited), so an account refused anyway is refused before
+    being asked to confirm. `refuse(request, confirm_url, *args, **kwargs)`
+    answers instead of the redirect (an htmx fragment with a link).
+    `message` (a msgid, translated when shown) is shown on the confirmation
+    page."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if recently_confirmed(request) or (
+                    when is not None and not when(request, *args, **kwargs)):
+                return view(request, *args, **kwargs)
+            target = back(request, *args, **kwargs) if back else request.get_full_path()
+            url = confirm_url(target)
+            if refuse is not None:
+                return refuse(request, url, *args, **kwargs)
+            if message:
+                messages.info(request, _(message))
+            return redirect(url)
+
+        return wrapped
+
+    return decorate
 
 
 def asks_code(user: User) -> bool:

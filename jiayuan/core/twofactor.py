@@ -347,6 +347,12 @@ def pending(request: HttpRequest) -> str:
     return ""
 
 
+def enrolled(request: HttpRequest) -> None:
+    """This session has just confirmed an authenticator: it no longer has "no
+    device to ask for" (NO_DEVICE), so a later check asks for the device."""
+    request.session.pop(NO_DEVICE, None)
+
+
 def pending_url(request: HttpRequest, step: str) -> str:
     target = reverse("two_factor_verify" if step == "verify" else "two_factor_enrol")
     if request.method == "GET" and not request.headers.get("HX-Request"):

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
@@ -94,11 +94,18 @@ def verify(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     return render(request, "core/two_factor_verify.html",
-                  {"form": form, "next": _next(request)}, status=status)
+                  {"form": form, "next": _next(request), "second_factor_pending": True},
+                  status=status)
+
+
+def _replacing(request: HttpRequest) -> bool:
+    """Replacing a device that this session gave (else the code page first)."""
+    return twofactor.has_device(request.user) and twofactor.verified(request)  # type: ignore[arg-type]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauth.requires_recent_confirmation(when=_replacing)
 def enrol(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app: the QR code and the key typed, then its
     first code; the recovery codes are shown once on success."""
@@ -108,8 +115,6 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if has and not twofactor.verified(request):
         # Replacing a device needs the device: the code page first.
         return redirect("two_factor_verify")
-    if has and not reauth.recently_confirmed(request):
-        return redirect(reauth.confirm_url(request.get_full_path()))
     device = twofactor.enrol_start(actor=user)
     form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -118,6 +123,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         if check.outcome.ok:
             device.refresh_from_db()
             otp_login(request, device)
+            twofactor.enrolled(request)
             return render(request, "core/two_factor_codes.html", {
                 "codes": codes, "next": _next(request), "enrolled": True})
         form.add_error("code", refusal(check))
@@ -126,7 +132,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
         status = 400
     return render(request, "core/two_factor_enrol.html", {
         "form": form, "qr": twofactor.qr_svg(device), "secret": twofactor.secret_text(device),
-        "next": _next(request), "replacing": has}, status=status)
+        "next": _next(request), "replacing": has,
+        # A forced enrolment (the middleware's "enrol"): no menu yet.
+        "second_factor_pending": bool(twofactor.pending(request))}, status=status)
 
 
 @login_required
@@ -144,6 +152,10 @@ def status(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@reauth.requires_recent_confirmation(
+    when=lambda request: twofactor.has_device(request.user),
+    back=lambda _request: _path("two_factor"),
+    message=gettext_noop("Confirm it is you, then ask for new recovery codes again."))
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes (after a fresh confirmation), shown once."""
     user = request.user
@@ -151,9 +163,6 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     if not twofactor.has_device(user):
         messages.error(request, _("Set up an authenticator app first."))
         return redirect("two_factor")
-    if not reauth.recently_confirmed(request):
-        messages.info(request, _("Confirm it is you, then ask for new recovery codes again."))
-        return redirect(reauth.confirm_url(_path("two_factor")))
     codes = twofactor.recovery_codes_new(actor=user)
     return render(request, "core/two_factor_codes.html", {"codes": codes,
                                                           "next": _path("two_factor")})
@@ -177,11 +186,23 @@ def staff(request: HttpRequest) -> HttpResponse:
         "rows": [(account, account.pk in enrolled) for account in accounts]})
 
 
+def _resettable(request: HttpRequest, pk: int) -> User:
+    user = require(request.user, Perm.RESET_SECOND_FACTOR)  # 403, audited
+    return get_in_scope(user, twofactor.resettable(user), pk)  # 404 (audited) otherwise
+
+
 @login_required
 @require_POST
+# Resetting lets the account enrol a new phone at its next login: like an
+# erasure, it needs a fresh confirmation; the list is the page to come back to.
+@reauth.requires_recent_confirmation(
+    when=lambda request, pk: bool(_resettable(request, pk)),
+    back=lambda _request, pk: _path("two_factor_staff"),
+    message=gettext_noop("Confirm it is you, then reset the second factor again."))
 def staff_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    user = require(request.user, Perm.RESET_SECOND_FACTOR)  # 403, audited
-    target = get_in_scope(user, twofactor.resettable(user), pk)  # 404 (audited) otherwise
+    target = _resettable(request, pk)
+    user = request.user
+    assert isinstance(user, User)
     ended = twofactor.reset(actor=user, user=target)
     messages.success(request, ngettext(
         "The second factor of %(name)s was reset and %(n)d session ended: they set up "

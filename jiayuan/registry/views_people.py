@@ -16,6 +16,7 @@ from jiayuan.core.roles import Perm
 from jiayuan.core.views import form_status, submit
 from jiayuan.registry import panels, selectors, services
 from jiayuan.registry.forms import ConsentForm, MoveOutForm, PersonForm, PersonMoveForm
+from jiayuan.registry.models import Person
 from jiayuan.registry.views import post_action
 
 
@@ -82,19 +83,30 @@ def person_leave(request: HttpRequest, pk: int) -> HttpResponse:
         status=form_status(form))
 
 
-@login_required
-@require_POST
-def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+def _revealed_person(request: HttpRequest, pk: int, field: str) -> Person:
     perm = services.reveal_perm(field)
     if perm is None:
         raise Http404
-    person = selectors.get_person_for(request.user, pk, perm=perm)
-    if field == "id_number" and not reauth.recently_confirmed(request):
-        # A whole ID number needs a fresh password or code (jiayuan.core.reauth):
-        # the fragment links to the confirmation, which comes back to this page.
-        return render(request, "registry/_reveal_confirm.html", {
-            "mask": person.id_number_mask,
-            "confirm_url": reauth.confirm_url(reverse("person_detail", args=[person.pk]))})
+    return selectors.get_person_for(request.user, pk, perm=perm)
+
+
+def _reveal_confirm(request: HttpRequest, confirm_url: str, pk: int, field: str) -> HttpResponse:
+    # The fragment links to the confirmation, which comes back to the person
+    # page; the access check (403/404, audited) comes first.
+    person = _revealed_person(request, pk, field)
+    return render(request, "registry/_reveal_confirm.html", {
+        "mask": person.id_number_mask, "confirm_url": confirm_url})
+
+
+@login_required
+@require_POST
+# A whole ID number needs a fresh password or code (jiayuan.core.reauth).
+@reauth.requires_recent_confirmation(
+    when=lambda _request, pk, field: field == "id_number",
+    back=lambda _request, pk, field: reverse("person_detail", args=[pk]),
+    refuse=_reveal_confirm)
+def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    person = _revealed_person(request, pk, field)
     value = services.person_reveal(actor=request.user, person=person, field=field)
     return render(request, "registry/_revealed.html", {"value": value, "field": field})
 

@@ -6,7 +6,6 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 
 from jiayuan.core import reauth
@@ -21,27 +20,26 @@ def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
     return response
 
 
-def _confirm_first(request: HttpRequest, pk: int) -> HttpResponse | None:
-    """The record holds whole ID-card and phone numbers: like revealing one, it
-    needs a fresh password or code (jiayuan.core.reauth). After confirming, the
-    person page again, where the download is one click."""
-    if reauth.recently_confirmed(request):
-        return None
-    return redirect(reauth.confirm_url(reverse("person_detail", args=[pk])))
+def _person_page(_request: HttpRequest, pk: int) -> str:
+    return reverse("person_detail", args=[pk])
+
+
+# The record holds whole ID-card and phone numbers: like revealing one, it
+# needs a fresh password or code (jiayuan.core.reauth). After confirming, the
+# person page again, where the download is one click.
+_confirm_first = reauth.requires_recent_confirmation(back=_person_page)
 
 
 @login_required
+@_confirm_first
 def person_record_json(request: HttpRequest, pk: int) -> HttpResponse:
-    if (confirm := _confirm_first(request, pk)) is not None:
-        return confirm
     person, record = open_record(request.user, pk, fmt="json")  # type: ignore[arg-type]
     data = json.dumps(record, ensure_ascii=False, indent=2).encode()
     return _download(data, "application/json; charset=utf-8", f"person-{person.pk}-record.json")
 
 
 @login_required
+@_confirm_first
 def person_record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    if (confirm := _confirm_first(request, pk)) is not None:
-        return confirm
     person, record = open_record(request.user, pk, fmt="pdf")  # type: ignore[arg-type]
     return _download(record_pdf(record), "application/pdf", f"person-{person.pk}-record.pdf")

@@ -3,7 +3,9 @@ with the sheet and the reasons beside them, to fix in Excel/WPS and import again
 
 The ID-card and phone columns are formatted as text (cell format "@"), and a
 number in them is written as its digits: an ID re-typed in Excel then stays
-text instead of becoming 1.10101E+17.
+text instead of becoming 1.10101E+17. The caller says which of them are
+masked (`masked`: an account that may not reveal them whole gets their masks,
+as on screen); the rule is the selector's (`selectors.rows_to_fix`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from jiayuan.lib.idcard import mask_id_number
+from jiayuan.lib.phone import mask_phone
 from jiayuan.sheets.importing import Report
 from jiayuan.sheets.importing import normalise as norm
 from jiayuan.sheets.xlsx import write_sheet
@@ -32,41 +36,59 @@ def _as_text(cell: Any) -> Any:
     return cell
 
 
+MASKS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+def _masked(cell: Any, field: str) -> Any:
+    """The cell's mask (typed text or a number read as its digits); an empty
+    cell stays empty."""
+    value = _as_text(cell)
+    if value is None or value == "":
+        return value
+    return MASKS[field](str(value).strip())
+
+
 def _rows(items: Iterable[tuple[int, str, list[str], list[Any]]],
-          text: frozenset[int]) -> Iterator[list[Any]]:
+          text: frozenset[int], masks: dict[int, str]) -> Iterator[list[Any]]:
     for number, sheet, reasons, cells in items:
         if text:
-            cells = [_as_text(c) if j in text else c for j, c in enumerate(cells)]
+            cells = [_masked(c, masks[j]) if j in masks else _as_text(c) if j in text else c
+                     for j, c in enumerate(cells)]
         yield [number, sheet, "\n".join(reasons), *cells]
 
 
 def write_rows_to_fix(header: Sequence[str], columns: dict[int, str],
-                      items: Iterable[tuple[int, str, list[str], list[Any]]]) -> bytes:
+                      items: Iterable[tuple[int, str, list[str], list[Any]]],
+                      masked: frozenset[str] = frozenset()) -> bytes:
     """An .xlsx of (row number, sheet, reasons, cells as typed), the cells under
     the file's own ``header``; ``columns`` (index -> field) says which are ID
-    and phone columns."""
+    and phone columns, and the cells of the fields in ``masked`` ("id_number",
+    "phone") are written masked."""
     text = frozenset(j for j, key in columns.items() if key in TEXT_FIELDS)
+    masks = {j: key for j, key in columns.items() if key in TEXT_FIELDS and key in masked}
     out = io.BytesIO()
     labels = [_("Row in your file"), _("Sheet"), _("What to fix"), *header]
     width = max([len(header), *(j + 1 for j in text)])
     widths = [10, 14, 48, *([14] * width)]
     for j in text:
         widths[LEADING + j] = 21
-    write_sheet(out, _("Rows to fix"), labels, _rows(items, text), widths=widths,
+    write_sheet(out, _("Rows to fix"), labels, _rows(items, text, masks), widths=widths,
                 text_columns=[LEADING + j for j in sorted(text)])
     return out.getvalue()
 
 
-def error_report(report: Report) -> bytes:
+def error_report(report: Report, masked: frozenset[str] = frozenset()) -> bytes:
     """An .xlsx: row number, sheet, problems, then the original cells of every row
     that was rejected or is a possible duplicate (written by the exports'
     SheetWriter: escaped text, real dates, ID and phone columns as text)."""
     return write_rows_to_fix(report.header, report.columns, (
-        (row.number, row.sheet, row.reasons(), row.cells) for row in report.problems()))
+        (row.number, row.sheet, row.reasons(), row.cells) for row in report.problems()),
+        masked)
 
 
 def not_imported_report(header: Sequence[str], columns: dict[int, str],
-                        entries: list[dict[str, Any]], sheets: list[tuple[Any, int]]) -> bytes:
+                        entries: list[dict[str, Any]], sheets: list[tuple[Any, int]],
+                        masked: frozenset[str] = frozenset()) -> bytes:
     """The rows-to-fix file of an imported batch: the rows it left out
     (``entries``, ImportBatch.not_imported) with the reasons given at the
     import, their cells read again from the stored file's ``sheets``."""
@@ -80,4 +102,4 @@ def not_imported_report(header: Sequence[str], columns: dict[int, str],
             cells = sheet.rows[number - 1] if sheet and 0 < number <= len(sheet.rows) else []
             yield number, entry.get("sheet", ""), list(entry.get("reasons", ())), cells
 
-    return write_rows_to_fix(header, columns, items())
+    return write_rows_to_fix(header, columns, items(), masked)

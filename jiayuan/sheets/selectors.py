@@ -15,11 +15,12 @@ from jiayuan.core.access import get_for
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
+from jiayuan.registry.services import reveal_perm
 from jiayuan.sheets import importing
 from jiayuan.sheets.columns import FIELDS, header_cells
 from jiayuan.sheets.importing.read import Sheet, SheetError
 from jiayuan.sheets.models import BatchStatus, CheckState, ImportBatch, ImportCheckRow
-from jiayuan.sheets.report import error_report, not_imported_report
+from jiayuan.sheets.report import TEXT_FIELDS, error_report, not_imported_report
 
 
 def batches_for(actor: User) -> QuerySet[ImportBatch]:
@@ -74,17 +75,28 @@ def possible_duplicates(batch: ImportBatch) -> QuerySet[ImportCheckRow]:
     ).filter(batch=batch).order_by("seq")
 
 
+def masked_fields(actor: User) -> frozenset[str]:
+    """The identifier columns of a rows-to-fix file written masked for `actor`:
+    those it may not reveal whole on the person page (REVEAL_ID_NUMBER,
+    REVEAL_PHONE; a grid worker gets ID numbers masked)."""
+    return frozenset(field for field in TEXT_FIELDS
+                     if (perm := reveal_perm(field)) is None or not actor.has(perm))
+
+
 def rows_to_fix(actor: User, batch: ImportBatch) -> RowsToFix:
     """The rows to fix as .xlsx: the stored dry run's before the import, the rows
     it left out after, their cells read from the stored file. The rows are as
-    typed, whole ID and phone numbers included, so the file is recorded as an
-    export. Raises SheetError when the file cannot be read again or the check has
-    no result yet. An undone batch has none (the caller says so)."""
+    typed, whole ID and phone numbers included for an account that may reveal
+    them (else masked: `masked_fields`), so the file is recorded as an export
+    (the caller asks for a fresh confirmation first). Raises SheetError when
+    the file cannot be read again or the check has no result yet. An undone
+    batch has none (the caller says so)."""
+    masked = masked_fields(actor)
     if batch.status == BatchStatus.DRAFT and batch.check_state == CheckState.NONE:
         # Never checked (a batch made by a script, or from before checks were
         # stored): check it here, keeping nothing.
         report = importing.check(actor=actor, batch=batch)
-        result = RowsToFix(error_report(report), sum(1 for _r in report.problems()))
+        result = RowsToFix(error_report(report, masked), sum(1 for _r in report.problems()))
     else:
         if batch.status == BatchStatus.DRAFT:
             if batch.check_state == CheckState.FAILED:
@@ -99,7 +111,7 @@ def rows_to_fix(actor: User, batch: ImportBatch) -> RowsToFix:
             entries = batch.not_imported
         sheets = importing.sheets_of(batch)
         result = RowsToFix(not_imported_report(header_labels(sheets[0][0], batch),
-                                               mapping_of(batch), entries, sheets),
+                                               mapping_of(batch), entries, sheets, masked),
                            len(entries))
     audit.record(AuditAction.EXPORT, actor=actor, obj=batch,
                  changes={"file": batch.filename, "report": "rows to fix", "rows": result.rows})

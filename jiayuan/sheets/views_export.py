@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from jiayuan.core import reauth
@@ -38,19 +38,29 @@ def export_page(request: HttpRequest) -> HttpResponse:
     return _page(request, ExportForm(actor=request.user, dataset=request.GET.get("dataset")))
 
 
+def _sensitive_asked(request: HttpRequest) -> bool:
+    """A valid form with sensitive columns (the access check first: 403, audited)."""
+    require(request.user, Perm.EXPORT_DATA)
+    form = ExportForm(request.POST, actor=request.user)
+    return form.is_valid() and bool(form.cleaned_data.get("sensitive"))
+
+
+def _export_page(request: HttpRequest) -> str:
+    # Asked only of a valid form: its dataset is one of the account's.
+    return f"{reverse('export_page')}?{urlencode({'dataset': request.POST.get('dataset', '')})}"
+
+
 @login_required
 @require_POST
+# Sensitive columns need a fresh password or code (jiayuan.core.reauth);
+# nothing is exported or audited until then.
+@reauth.requires_recent_confirmation(
+    when=_sensitive_asked, back=_export_page,
+    message=gettext_noop("Confirm it is you, then choose the sensitive columns and export "
+                         "again."))
 def export_download(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.EXPORT_DATA)
     form = ExportForm(request.POST, actor=request.user)
-    if form.is_valid() and form.cleaned_data.get("sensitive") and \
-            not reauth.recently_confirmed(request):
-        # Sensitive columns need a fresh password or code (jiayuan.core.reauth);
-        # nothing is exported or audited until then.
-        messages.info(request, _("Confirm it is you, then choose the sensitive columns "
-                                 "and export again."))
-        back = f"{reverse('export_page')}?{urlencode({'dataset': form.chosen.key})}"
-        return redirect(reauth.confirm_url(back))
     response = submit(request, form,
                       lambda _data: export.run(actor=request.user, spec=form.spec()),
                       _exported, _response)

@@ -32,11 +32,13 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jiayuan.core import reauth
 from jiayuan.core.access import as_id, require
 from jiayuan.core.roles import Perm
 from jiayuan.core.views import submit
@@ -419,6 +421,12 @@ def import_recheck(request: HttpRequest, pk: Any) -> HttpResponse:
 
 @login_required
 @require_GET
+# The file may hold whole ID and phone numbers: like revealing one, it needs a
+# fresh password or code (jiayuan.core.reauth), the access check first; then
+# the batch page again, where the download is one click.
+@reauth.requires_recent_confirmation(
+    when=lambda request, pk: bool(selectors.get_batch_for(request.user, pk)),
+    back=lambda _request, pk: reverse("import_detail", args=[as_id(pk)]))
 def import_errors(request: HttpRequest, pk: Any) -> HttpResponse:
     batch = selectors.get_batch_for(request.user, pk)
     if batch.status == BatchStatus.UNDONE:
@@ -426,7 +434,8 @@ def import_errors(request: HttpRequest, pk: Any) -> HttpResponse:
                                   "it."))
         return _to_detail(batch)
     try:
-        # Audited by the selector: the rows hold whole ID and phone numbers.
+        # Audited by the selector: the rows hold whole ID and phone numbers
+        # (masked for an account that may not reveal them).
         rows = selectors.rows_to_fix(request.user, batch)
     except SheetError as exc:
         messages.error(request, _on_sheets(batch, exc))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from jiayuan.core.models import AuditAction, AuditEntry
 from jiayuan.registry.models import Person
-from tests.journeys.conftest import PHONE, assert_audit_intact, login, shot
+from tests.journeys.conftest import PHONE, assert_audit_intact, give_code, login, shot
 
 NAME, NUMBER = "金英姬", "13955551234"  # the spouse in the household fixture
 
@@ -34,6 +34,17 @@ def test_a_head_erases_a_residents_data(live_server, household, personas, browse
     page.wait_for_url(f"**/rights/people/{spouse.pk}/erase/")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "erasure-1-confirm")
+
+    # Erasing cannot be undone: the first try asks her to confirm it is her (a
+    # fresh code; logging in does not count), then brings her back to the form.
+    page.select_option("#id_reason", "request")
+    page.fill("#id_confirm_name", NAME)
+    page.check("#id_understood")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/account/confirm/**")
+    assert Person.objects.get(pk=spouse.pk).name == NAME
+    give_code(page, "head")
+    page.wait_for_url(f"**/rights/people/{spouse.pk}/erase/")
 
     # A slip: the name mistyped. Nothing happens but a clear message.
     page.select_option("#id_reason", "request")
