@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from jiayuan.sheets.importing import Report
+from jiayuan.sheets.messages import entry_reasons
 from jiayuan.sheets.importing import normalise as norm
 from jiayuan.sheets.xlsx import write_sheet
 
@@ -68,8 +69,8 @@ def error_report(report: Report) -> bytes:
 def not_imported_report(header: Sequence[str], columns: dict[int, str],
                         entries: list[dict[str, Any]], sheets: list[tuple[Any, int]]) -> bytes:
     """The rows-to-fix file of an imported batch: the rows it left out
-    (``entries``, ImportBatch.not_imported) with the reasons given at the
-    import, their cells read again from the stored file's ``sheets``."""
+    (``entries``, ImportBatch.not_imported, or the stored check's rows) with
+    their reasons in the reader's language, their cells read again from the stored file's ``sheets``."""
     by_name = {sheet.name: sheet for sheet, _row in sheets}
     first = sheets[0][0] if sheets else None
 
@@ -78,6 +79,6 @@ def not_imported_report(header: Sequence[str], columns: dict[int, str],
             sheet = by_name.get(entry.get("sheet", ""), first)
             number = entry.get("row", 0)
             cells = sheet.rows[number - 1] if sheet and 0 < number <= len(sheet.rows) else []
-            yield number, entry.get("sheet", ""), list(entry.get("reasons", ())), cells
+            yield number, entry.get("sheet", ""), entry_reasons(entry), cells
 
     return write_rows_to_fix(header, columns, items())

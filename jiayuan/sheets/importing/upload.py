@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from xlsxwriter.utility import xl_col_to_name
 
 from jiayuan.core import audit
@@ -39,7 +39,8 @@ def column_label(header: list[Any], index: int) -> str:
     text = header[index] if index < len(header) else None
     if text not in (None, ""):
         return norm.text(text)
-    return interpolate(_("column %(letter)s"), {"letter": xl_col_to_name(index)})
+    # Lazy: a check stores it as a message, shown in the reader's language.
+    return interpolate(gettext_lazy("column %(letter)s"), {"letter": xl_col_to_name(index)})
 
 
 @audit.audited
