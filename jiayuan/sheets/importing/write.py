@@ -63,7 +63,7 @@ def commit(*, actor: User, batch: ImportBatch, accepted: list[int] | None = None
     committed only by a role that may see it (PermissionDenied), as the registry's
     person_create requires."""
     _scoped_batch(actor, batch)
-    sheets = sheets_of(batch)
+    sheets = sheets_of(batch, mapped_only=True)
     try:
         with audit.batch():
             batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
