@@ -15,8 +15,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from jiayuan.sheets.importing import Report
-from jiayuan.sheets.messages import entry_reasons
 from jiayuan.sheets.importing import normalise as norm
+from jiayuan.sheets.messages import entry_reasons
 from jiayuan.sheets.xlsx import write_sheet
 
 #: Fields whose cells are numbers made of digits that must stay text.

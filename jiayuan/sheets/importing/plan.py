@@ -24,7 +24,6 @@ from jiayuan.registry.models import (
     Household,
     Person,
 )
-from jiayuan.sheets.messages import Joined
 from jiayuan.sheets.columns import (
     FIELDS,
 )
@@ -41,6 +40,7 @@ from jiayuan.sheets.importing.outcomes import (
 )
 from jiayuan.sheets.importing.row_checks import _RowReader
 from jiayuan.sheets.importing.upload import _scoped_batch, column_label, sheets_of
+from jiayuan.sheets.messages import Joined
 from jiayuan.sheets.models import ImportBatch
 
 
