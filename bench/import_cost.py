@@ -218,6 +218,8 @@ def child(kind: str, arg: str) -> dict:
     # As in tests/settings.py: no collectstatic here, static files from the finders.
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # The bench measures the import, not the login: no second factor for its worker.
+    settings.MFA_REQUIRED = False
     django.setup()
     from jiayuan.core.models import User
     from jiayuan.core.roles import Role

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.desk.models import private_storage
+from jiayuan.sheets import messages
 
 
 class BatchStatus(models.TextChoices):
@@ -81,7 +82,9 @@ class ImportBatch(models.Model):
     check_done = models.PositiveIntegerField(default=0)
     check_counts = models.JSONField(default=dict, blank=True)
     check_summary = models.JSONField(default=dict, blank=True)
-    check_error = models.TextField(blank=True)
+    check_error = models.TextField(blank=True)  # before 0.12: the reason, in words
+    # Why the check failed, as a stored message (jiayuan.sheets.importing.messages).
+    check_error_msg = models.JSONField(null=True, blank=True)
     check_started_at = models.DateTimeField(null=True, blank=True)
     check_finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -96,6 +99,19 @@ class ImportBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"
 
+    def check_error_text(self) -> str:
+        """Why the check failed, in the reader's language."""
+        return messages.render(self.check_error_msg if self.check_error_msg is not None
+                               else self.check_error)
+
+    def notices(self) -> list[str]:
+        """The stored check's notices, in the reader's language."""
+        return [messages.render(n) for n in (self.check_summary or {}).get("notices", ())]
+
+    def not_imported_rows(self) -> list[dict]:
+        """ImportBatch.not_imported with each entry's ``reasons`` in the reader's language."""
+        return [{**e, "reasons": messages.entry_reasons(e)} for e in self.not_imported or ()]
+
 
 class ImportCheckRow(models.Model):
     """One row's outcome in a draft's stored dry run, as the check page lists it.
@@ -109,8 +125,10 @@ class ImportCheckRow(models.Model):
     outcome = models.CharField(max_length=10)
     name = models.TextField(blank=True)
     dwelling = models.TextField(blank=True)
-    note = models.TextField(blank=True)
-    # [{"column": …, "reason": …}], in the words of whoever asked for the check.
+    note = models.TextField(blank=True)  # before 0.12: the note, in words
+    note_msg = models.JSONField(null=True, blank=True)  # the note, a stored message
+    # [{"column": …, "reason": …}], stored messages (importing.messages): shown in
+    # the reader's language (before 0.12, plain text in the words of who checked).
     problems = models.JSONField(default=list, blank=True)
 
     class Meta:
@@ -120,13 +138,22 @@ class ImportCheckRow(models.Model):
         indexes = [models.Index(fields=["batch", "outcome", "seq"],
                                 name="importcheckrow_outcome_idx")]
 
+    def stored_note(self) -> messages.Stored:
+        return self.note_msg if self.note_msg is not None else self.note
+
     def reasons(self) -> list[str]:
-        """Why the row is not imported, as RowResult.reasons() said it."""
-        out = [f"{p['column']}: {p['reason']}" for p in self.problems]
-        if self.outcome == "duplicate":
-            out.append(self.note + " " + str(_("Import it anyway by ticking it on the check "
-                                               "page.")))
-        return out
+        """Why the row is not imported, as RowResult.reasons() says it, in the
+        reader's language."""
+        return messages.row_reasons(self.problems, self.outcome, self.stored_note())
+
+    def shown(self) -> ImportCheckRow:
+        """The row as a page shows it: its problems and note in the reader's
+        language (on this instance only; never saved)."""
+        self.problems = [{"column": messages.render(p.get("column", "")),
+                          "reason": messages.render(p.get("reason", ""))} for p in self.problems]
+        self.note = messages.render(self.stored_note())
+        self.note_msg = None
+        return self
 
 
 class ImportChange(models.Model):

@@ -20,6 +20,7 @@ from jiayuan.lib.idcard import mask_id_number
 from jiayuan.lib.phone import mask_phone
 from jiayuan.sheets.importing import Report
 from jiayuan.sheets.importing import normalise as norm
+from jiayuan.sheets.messages import entry_reasons
 from jiayuan.sheets.xlsx import write_sheet
 
 #: Fields whose cells are numbers made of digits that must stay text.
@@ -90,8 +91,8 @@ def not_imported_report(header: Sequence[str], columns: dict[int, str],
                         entries: list[dict[str, Any]], sheets: list[tuple[Any, int]],
                         masked: frozenset[str] = frozenset()) -> bytes:
     """The rows-to-fix file of an imported batch: the rows it left out
-    (``entries``, ImportBatch.not_imported) with the reasons given at the
-    import, their cells read again from the stored file's ``sheets``."""
+    (``entries``, ImportBatch.not_imported, or the stored check's rows) with
+    their reasons in the reader's language, their cells read again from the stored file's ``sheets``."""
     by_name = {sheet.name: sheet for sheet, _row in sheets}
     first = sheets[0][0] if sheets else None
 
@@ -100,6 +101,6 @@ def not_imported_report(header: Sequence[str], columns: dict[int, str],
             sheet = by_name.get(entry.get("sheet", ""), first)
             number = entry.get("row", 0)
             cells = sheet.rows[number - 1] if sheet and 0 < number <= len(sheet.rows) else []
-            yield number, entry.get("sheet", ""), list(entry.get("reasons", ())), cells
+            yield number, entry.get("sheet", ""), entry_reasons(entry), cells
 
     return write_rows_to_fix(header, columns, items(), masked)

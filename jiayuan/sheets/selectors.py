@@ -71,7 +71,8 @@ def possible_duplicates(batch: ImportBatch) -> QuerySet[ImportCheckRow]:
     (imported as new, their note kept)."""
     return ImportCheckRow.objects.filter(
         Q(outcome=importing.DUPLICATE)
-        | Q(outcome=importing.NEW, ref__in=batch.accepted or [-1]) & ~Q(note="")
+        | Q(outcome=importing.NEW, ref__in=batch.accepted or [-1])
+        & (~Q(note="") | Q(note_msg__isnull=False))
     ).filter(batch=batch).order_by("seq")
 
 
@@ -100,11 +101,12 @@ def rows_to_fix(actor: User, batch: ImportBatch) -> RowsToFix:
     else:
         if batch.status == BatchStatus.DRAFT:
             if batch.check_state == CheckState.FAILED:
-                raise SheetError(batch.check_error, "check_failed")
+                raise SheetError(batch.check_error_text(), "check_failed")
             if batch.check_state != CheckState.DONE:
                 raise SheetError(_("The file is still being checked: download the rows to "
                                    "fix once the check has finished."), "not_checked")
-            entries = [{"sheet": r.sheet, "row": r.number, "reasons": r.reasons()} for r in
+            entries = [{"sheet": r.sheet, "row": r.number, "outcome": r.outcome,
+                        "problems": r.problems, "note": r.stored_note()} for r in
                        check_rows(batch).filter(outcome__in=(importing.REJECTED,
                                                              importing.DUPLICATE))]
         else:

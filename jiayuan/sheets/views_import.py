@@ -152,7 +152,7 @@ def _detail_page(request: HttpRequest, batch: ImportBatch, *, form: MappingForm 
         context.update(_draft_context(request, batch, form, sheet))
     else:
         context["counts"] = _counts(batch.counts)
-        context["not_imported"] = batch.not_imported[:MAX_NOT_IMPORTED]
+        context["not_imported"] = batch.not_imported_rows()[:MAX_NOT_IMPORTED]
         context["more_not_imported"] = max(0, len(batch.not_imported) - MAX_NOT_IMPORTED)
     return render(request, "sheets/import_detail.html", context, status=status)
 
@@ -196,7 +196,7 @@ def _check_context(request: HttpRequest, batch: ImportBatch) -> dict[str, Any]:
     if state == CheckState.DONE:
         return {"report": True, **_report_context(request, batch)}
     if state == CheckState.FAILED:
-        return {"check_failed": _on_sheets(batch, batch.check_error)}
+        return {"check_failed": _on_sheets(batch, batch.check_error_text())}
     return {"progress": _progress(batch)}
 
 
@@ -243,17 +243,18 @@ def _report_context(request: HttpRequest, batch: ImportBatch) -> dict[str, Any]:
     if len(duplicates) > MAX_DUPLICATES:
         more = selectors.possible_duplicates(batch).count() - MAX_DUPLICATES
         duplicates = duplicates[:MAX_DUPLICATES]
+    duplicates = [r.shown() for r in duplicates]
     to_import = counts.get(importing.NEW, 0) + counts.get(importing.UPDATED, 0)
     labels = _outcome_labels()
     return {
         "counts": _counts(counts), "page": page, "show": show,
-        "preview": [(r, labels.get(r.outcome, r.outcome)) for r in page.object_list],
+        "preview": [(r.shown(), labels.get(r.outcome, r.outcome)) for r in page.object_list],
         "tabs": [(key, label, counts.get(key, 0)) for key, label in labels.items()
                  if counts.get(key, 0)],
         "total": summary.get("total", 0), "duplicates": duplicates,
         "more_duplicates": more, "accepted": accepted, "to_import": to_import,
         "has_problems": bool(counts.get(importing.REJECTED) or counts.get(importing.DUPLICATE)),
-        "notices": summary.get("notices", []),
+        "notices": batch.notices(),
         "several_sheets": len(summary.get("sheets", [])) > 1,
         "checked_at": batch.check_finished_at,
         "import_label": ngettext("Import %(n)d row", "Import %(n)d rows", to_import)

@@ -229,7 +229,7 @@ def test_an_unexpected_error_fails_the_check_and_the_others_still_run(
         step_import_checks(NOW)
     first.refresh_from_db()
     second.refresh_from_db()
-    assert first.check_state == CheckState.FAILED and "station's log" in first.check_error
+    assert first.check_state == CheckState.FAILED and "station's log" in first.check_error_text()
     assert second.check_state == CheckState.DONE
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -32,10 +33,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core import audit
 from jiayuan.core.models import User
+from jiayuan.sheets import messages
 from jiayuan.sheets.importing import status
 from jiayuan.sheets.importing.outcomes import Report
 from jiayuan.sheets.importing.plan import _Planner
@@ -64,8 +66,10 @@ def forget(batch: ImportBatch) -> list[str]:
     ImportCheckRow.objects.filter(batch=batch).delete()
     batch.check_state = CheckState.NONE
     batch.check_counts, batch.check_summary, batch.check_error = {}, {}, ""
+    batch.check_error_msg = None
     batch.check_done = 0
-    return ["check_state", "check_counts", "check_summary", "check_error", "check_done"]
+    return ["check_state", "check_counts", "check_summary", "check_error", "check_error_msg",
+            "check_done"]
 
 
 @audit.audited
@@ -118,19 +122,19 @@ def _progress(pk: int, started: datetime | None) -> Callable[[int], None]:
 
 def run_check(batch: ImportBatch, *, now: datetime, by_tick: bool = False) -> bool:
     """Run a claimed check (state RUNNING, started at ``batch.check_started_at``)
-    and store its result; False if it failed (the reason is on the batch, in the
-    words of who asked). An unexpected error is stored as a failure and raised."""
+    and store its result; False if it failed (the reason is on the batch, a
+    stored message shown in the reader's language). An unexpected error is stored as a failure and raised."""
     actor = batch.check_requested_by
     with translation.override(batch.check_language or None):
         try:
             if actor is None or not actor.is_active:
                 raise PermissionDenied
-            planner = _Planner(actor, batch, sheets_of(batch))
+            planner = _Planner(actor, batch, sheets_of(batch, mapped_only=True))
             planner.progress = _progress(batch.pk, batch.check_started_at)
             report = planner.plan()
             planner.release_cells()
         except SheetError as exc:
-            _fail(batch, now, str(exc), by_tick=by_tick)
+            _fail(batch, now, exc.message, by_tick=by_tick)
             return False
         except (PermissionDenied, Http404):
             _fail(batch, now, _("The account that asked for this check may no longer import "
@@ -152,28 +156,32 @@ def _claimed(batch: ImportBatch) -> QuerySet[ImportBatch]:
 
 
 def _store(batch: ImportBatch, report: Report, now: datetime, *, by_tick: bool) -> bool:
-    summary = {"total": len(report.rows), "notices": [str(n) for n in report.notices],
+    summary = {"total": len(report.rows), "notices": [messages.encode(n) for n in report.notices],
                "sheets": report.sheets}
     with transaction.atomic():
         if not _claimed(batch).update(
                 check_state=CheckState.DONE, check_counts=report.counts, check_summary=summary,
-                check_done=len(report.rows), check_finished_at=now, check_error=""):
+                check_done=len(report.rows), check_finished_at=now, check_error="",
+                check_error_msg=None):
             return False  # asked again meanwhile (another sheet, another mapping)
         ImportCheckRow.objects.filter(batch=batch).delete()
         rows = report.rows
         for start in range(0, len(rows), STORE_CHUNK):
             ImportCheckRow.objects.bulk_create([ImportCheckRow(
                 batch_id=batch.pk, seq=start + i, ref=r.ref, number=r.number, sheet=r.sheet[:100],
-                outcome=r.outcome, name=r.name, dwelling=r.dwelling, note=r.note,
-                problems=[{"column": str(p.column), "reason": str(p.reason)}
-                          for p in r.problems])
+                outcome=r.outcome, name=r.name, dwelling=r.dwelling,
+                note_msg=messages.encode(r.note) if r.note else None,
+                problems=[{"column": messages.encode(p.column),
+                           "reason": messages.encode(p.reason)} for p in r.problems])
                 for i, r in enumerate(rows[start:start + STORE_CHUNK])])
     return True
 
 
-def _fail(batch: ImportBatch, now: datetime, message: str, *, by_tick: bool,
+def _fail(batch: ImportBatch, now: datetime, message: Any, *, by_tick: bool,
           detail: str = "") -> None:
-    if _claimed(batch).update(check_state=CheckState.FAILED, check_error=message[:2000],
+    """Store why the check failed as a message (rendered in the reader's language)."""
+    if _claimed(batch).update(check_state=CheckState.FAILED, check_error="",
+                              check_error_msg=messages.encode(message),
                               check_finished_at=now):
         logger.warning("import check of batch %s failed%s: %s", batch.pk,
-                       " (tick)" if by_tick else "", detail or message[:200])
+                       " (tick)" if by_tick else "", detail or str(message)[:200])

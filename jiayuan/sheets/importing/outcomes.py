@@ -37,8 +37,10 @@ class UndoBlocked(LibError):
 
 @dataclass
 class Problem:
-    column: str
-    reason: str
+    # Lazy messages (or the header's own text): stored as messages and put into
+    # words when shown (jiayuan.sheets.messages).
+    column: Any
+    reason: Any
 
 
 @dataclass(slots=True)
@@ -49,14 +51,14 @@ class RowResult:
     problems: list[Problem] = field(default_factory=list)
     name: str = ""
     dwelling: str = ""
-    note: str = ""
+    note: Any = ""  # a lazy message, or ""
     values: dict[str, Any] = field(default_factory=dict)
     person: Any = None  # the registered person this row is (a named tuple)
     household_key: tuple | None = None
     sheet: str = ""  # the sheet's name
     part: int = 0  # the sheet's place among the sheets read
 
-    def reject(self, column: str, reason: str) -> None:
+    def reject(self, column: Any, reason: Any) -> None:
         self.outcome = REJECTED
         self.problems.append(Problem(column, reason))
 
@@ -70,7 +72,7 @@ class RowResult:
         """Why the row is not imported, one line per problem."""
         out = [f"{p.column}: {p.reason}" for p in self.problems]
         if self.outcome == DUPLICATE:
-            out.append(self.note + " " + _("Import it anyway by ticking it on the check page."))
+            out.append(f"{self.note} " + _("Import it anyway by ticking it on the check page."))
         return out
 
 
@@ -83,8 +85,19 @@ class Report:
     columns: dict[int, str]  # column index -> field key
     rows: list[RowResult]
     counts: dict[str, int]
-    notices: list[str] = field(default_factory=list)
+    notices: list[Any] = field(default_factory=list)  # lazy messages
     sheets: list[str] = field(default_factory=list)  # the sheets read, in order
+
+    def freeze(self) -> Report:
+        """Put the messages into words in the active language (a report given to
+        its reader; what is stored keeps them as messages: jiayuan.sheets.messages)."""
+        self.notices = [str(n) for n in self.notices]
+        for row in self.rows:
+            if row.note:
+                row.note = str(row.note)
+            for p in row.problems:
+                p.column, p.reason = str(p.column), str(p.reason)
+        return self
 
     def problems(self) -> Iterator[RowResult]:
         return (r for r in self.rows if r.outcome in (REJECTED, DUPLICATE))

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.models import User
 from jiayuan.core.scope import in_scope
@@ -41,6 +41,7 @@ from jiayuan.sheets.importing.outcomes import (
 )
 from jiayuan.sheets.importing.row_checks import _RowReader
 from jiayuan.sheets.importing.upload import _scoped_batch, column_label, sheets_of
+from jiayuan.sheets.messages import Joined
 from jiayuan.sheets.models import ImportBatch
 
 
@@ -271,7 +272,7 @@ class _Planner(_RowReader):
         if changed:
             row.outcome = UPDATED
             row.values["changed"] = changed
-            row.note = ", ".join(str(_field_label(f)) for f in changed)
+            row.note = Joined(_field_label(f) for f in changed)
         else:
             row.outcome = UNCHANGED
 
@@ -281,7 +282,8 @@ class _Planner(_RowReader):
         if len(rows) == 1 and not rows[0].values.get("relation"):
             heads = rows
             rows[0].values["relation"] = Relation.HEAD
-        problem = None
+        problem: Any = None
+        final = False  # the head's own problem: no dwelling to put in
         if not heads:
             problem = _("No head of household (户主) for %(dwelling)s in this file: mark one "
                         "person's relation as 户主.")
@@ -289,11 +291,11 @@ class _Planner(_RowReader):
             problem = _("Several heads of household (户主) at %(dwelling)s: add a 户号 column to "
                         "tell the households apart, or correct the relation.")
         elif heads[0].outcome != NEW:
-            problem = self._head_not_imported(heads[0])
+            problem, final = self._head_not_imported(heads[0]), True
         elif not heads[0].values.get("residency"):
             heads[0].reject(self.label("residency"), _(
                 "The residency (人员类别: 户籍, 常住 or 流动) is needed for a new household."))
-            problem = self._head_not_imported(heads[0])
+            problem, final = self._head_not_imported(heads[0]), True
         if problem is None:
             for row in live:
                 if row is not heads[0] and not row.values.get("relation"):
@@ -304,15 +306,14 @@ class _Planner(_RowReader):
             if len(heads) == 1 and row is heads[0]:
                 continue  # its own problem (or its duplicate note) says enough
             if row.outcome in (NEW, DUPLICATE) or any(row is h for h in heads):
-                row.reject(self.label("relation"), str(interpolate(
-                    problem, {"dwelling": row.dwelling})))
+                row.reject(self.label("relation"), problem if final else interpolate(
+                    problem, {"dwelling": row.dwelling}))
 
-    def _head_not_imported(self, head: RowResult) -> str:
-        # Interpolated again with the dwelling below: keep its own % signs out.
+    def _head_not_imported(self, head: RowResult) -> Any:
         return self.other_row(
             _("The head of household's row %(row)d is not imported, so neither is this one."),
             _("The head of household's row %(row)d of sheet “%(sheet)s” is not imported, so "
-              "neither is this one."), head).replace("%", "%%")
+              "neither is this one."), head)
 
     def _check_guardians(self, rows: list[RowResult], target: dict | None) -> None:
         """The ethnic group of a child under 14 is recorded under a consent given by a
@@ -344,7 +345,7 @@ class _Planner(_RowReader):
                 row.reject(self.label("ethnicity"), interpolate(_(
                     "Row %(row)d: %(rule)s Leave the ethnic group empty in this row, or "
                     "record it with the guardian's consent on the person page."),
-                    {"row": row.number, "rule": " ".join(exc.messages)}))
+                    {"row": row.number, "rule": _rule_messages(exc)}))
 
     def person_values(self, row: RowResult) -> dict[str, Any]:
         v = row.values
@@ -377,13 +378,21 @@ class _Planner(_RowReader):
                       notices=self.notices, sheets=[sheet.name for sheet, _row in self.sheets])
 
 
-def _field_label(key: str) -> str:
+def _rule_messages(exc: ValidationError) -> Joined:
+    """A registry rule's messages, kept lazy (stored as messages)."""
+    errors = (exc.error_list if hasattr(exc, "error_list")
+              else [e for es in exc.error_dict.values() for e in es])
+    return Joined(((interpolate(e.message, e.params) if e.params else e.message)
+                   for e in errors), " ")
+
+
+def _field_label(key: str) -> Any:
     if key == "origin_code":
         key = "origin"
-    return str(FIELDS[key].label) if key in FIELDS else key
+    return FIELDS[key].label if key in FIELDS else key
 
 
 def check(*, actor: User, batch: ImportBatch) -> Report:
     """The dry run: every row's outcome, nothing written."""
     _scoped_batch(actor, batch)
-    return _Planner(actor, batch, sheets_of(batch)).plan()
+    return _Planner(actor, batch, sheets_of(batch)).plan().freeze()

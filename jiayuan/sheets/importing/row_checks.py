@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.models import User
 from jiayuan.core.scope import grids_for
@@ -40,7 +40,7 @@ _MISSING = object()
 
 @dataclass(frozen=True)
 class _Failed:
-    reason: str
+    reason: Any  # a lazy message
 
 
 class _RowReader:
@@ -61,7 +61,7 @@ class _RowReader:
         self.columns = {int(i): key for i, key in batch.mapping.items() if key in FIELDS}
         self.labels = {i: column_label(self.header, i) for i in self.columns}
         self.column_of = {key: i for i, key in self.columns.items()}
-        self.notices: list[str] = []
+        self.notices: list[Any] = []  # lazy messages
         self.skipped = 0
         self.rows: list[RowResult] = []
         self.grids = {g.pk: g for g in grids_for(actor).filter(community_id=batch.community_id)}
@@ -75,16 +75,17 @@ class _RowReader:
                              for key in self.limits}
         self.limits_checked: set[tuple[str, Any]] = set()
 
-    def other_row(self, message: str, several: str, row: RowResult) -> str:
+    def other_row(self, message: Any, several: Any, row: RowResult) -> Any:
         """``message`` about another row (``%(row)d``), or ``several`` (which also
         names its ``%(sheet)s``) when rows come from more than one sheet."""
         if self.several:
             return interpolate(several, {"row": row.number, "sheet": row.sheet})
         return interpolate(message, {"row": row.number})
 
-    def label(self, key: str) -> str:
+    def label(self, key: str) -> Any:
+        """The column's header text, or its field's label (lazy: stored as a message)."""
         i = self.column_of.get(key)
-        return self.labels[i] if i is not None else str(FIELDS[key].label)
+        return self.labels[i] if i is not None else FIELDS[key].label
 
     # Step 1: each row on its own.
     def read_rows(self) -> None:
@@ -125,7 +126,7 @@ class _RowReader:
                     try:
                         value = NORMALISERS[key](cell)
                     except LibError as exc:
-                        value = _Failed(str(exc))
+                        value = _Failed(exc.message)
                     memo[memo_key] = value
                 if isinstance(value, _Failed):
                     row.reject(self.labels[i], value.reason)
@@ -134,7 +135,7 @@ class _RowReader:
                 try:
                     value = NORMALISERS[key](cell)
                 except LibError as exc:
-                    row.reject(self.labels[i], str(exc))
+                    row.reject(self.labels[i], exc.message)
                     continue
             if key == "address":
                 if value and value[0]:
@@ -160,7 +161,7 @@ class _RowReader:
                 try:
                     check_agrees(number, **given)
                 except IDNumberError as exc:
-                    row.reject(self.label(column), str(exc))
+                    row.reject(self.label(column), exc.message)
             v.setdefault("birth_date", info.birth_date)
             v.setdefault("sex", info.sex)
         if not v.get("sex") and not any(p.column == self.label("sex") for p in row.problems):
@@ -228,7 +229,7 @@ class _RowReader:
                         "limit": pinyin.max_length}))
 
     @staticmethod
-    def _too_long_text(row: RowResult, label: str, limit: int | None, length: int) -> str:
+    def _too_long_text(row: RowResult, label: Any, limit: int | None, length: int) -> Any:
         return interpolate(_(
             "Row %(row)d, column “%(column)s”: at most %(limit)d characters fit in the "
             "registry, this has %(length)d. Shorten it."), {

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from xlsxwriter.utility import xl_col_to_name
 
 from jiayuan.core import audit
@@ -31,7 +31,7 @@ from jiayuan.sheets.columns import (
 )
 from jiayuan.sheets.importing import normalise as norm
 from jiayuan.sheets.importing import status
-from jiayuan.sheets.importing.read import Sheet, SheetError, read_sheet, read_sheets, survey
+from jiayuan.sheets.importing.read import Keep, Sheet, SheetError, read_sheet, read_sheets, survey
 from jiayuan.sheets.models import ImportBatch
 
 
@@ -39,7 +39,8 @@ def column_label(header: list[Any], index: int) -> str:
     text = header[index] if index < len(header) else None
     if text not in (None, ""):
         return norm.text(text)
-    return interpolate(_("column %(letter)s"), {"letter": xl_col_to_name(index)})
+    # Lazy: a check stores it as a message, shown in the reader's language.
+    return interpolate(gettext_lazy("column %(letter)s"), {"letter": xl_col_to_name(index)})
 
 
 @audit.audited
@@ -207,13 +208,17 @@ def book_entry(batch: ImportBatch) -> dict[str, Any] | None:
     return entry if entry is not None and "labels" in entry else None
 
 
-def sheets_of(batch: ImportBatch, *, first_only: bool = False) -> list[tuple[Sheet, int]]:
+def sheets_of(batch: ImportBatch, *, first_only: bool = False,
+              mapped_only: bool = False) -> list[tuple[Sheet, int]]:
     """The sheets the batch reads, each with its header row (1-based). A file
     that retention deleted (RETENTION_ROSTER_FILE_DAYS) or that is missing is
-    a SheetError saying so, like any file that can't be read."""
-    gone = SheetError(_("The uploaded file is no longer kept (uploaded rosters are deleted "
-                        "after %(days)d days): upload it again to check or import it.")
-                      % {"days": settings.RETENTION_ROSTER_FILE_DAYS}, "file_deleted")
+    a SheetError saying so, like any file that can't be read. ``mapped_only``:
+    below the header, keep only the mapped columns' cells (what the check and
+    the import read; the rows-to-fix file wants every cell)."""
+    gone = SheetError(interpolate(gettext_lazy(
+        "The uploaded file is no longer kept (uploaded rosters are deleted after %(days)d "
+        "days): upload it again to check or import it."),
+        {"days": settings.RETENTION_ROSTER_FILE_DAYS}), "file_deleted")
     if not batch.file:
         raise gone
     try:
@@ -226,7 +231,11 @@ def sheets_of(batch: ImportBatch, *, first_only: bool = False) -> list[tuple[She
     chosen = chosen_sheets(batch)
     if first_only:
         chosen = chosen[:1]
-    sheets = read_sheets(data, batch.filename, [n for n, _row in chosen])
+    keep = None
+    if mapped_only:
+        columns = frozenset(int(i) for i in batch.mapping)
+        keep = [Keep(columns, row) for _name, row in chosen]
+    sheets = read_sheets(data, batch.filename, [n for n, _row in chosen], keep=keep)
     return [(sheet, row) for sheet, (_name, row) in zip(sheets, chosen, strict=True)]
 
 

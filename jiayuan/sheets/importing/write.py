@@ -36,6 +36,7 @@ from jiayuan.registry.models import (
 )
 from jiayuan.registry.services import SEARCH_KEY_COLUMNS, reindex_person, search_key_rows
 from jiayuan.registry.services.common import check_not_erased
+from jiayuan.sheets import messages
 from jiayuan.sheets.importing import checking, status
 from jiayuan.sheets.importing.outcomes import (
     CHUNK,
@@ -63,7 +64,7 @@ def commit(*, actor: User, batch: ImportBatch, accepted: list[int] | None = None
     committed only by a role that may see it (PermissionDenied), as the registry's
     person_create requires."""
     _scoped_batch(actor, batch)
-    sheets = sheets_of(batch)
+    sheets = sheets_of(batch, mapped_only=True)
     try:
         with audit.batch():
             batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
@@ -84,10 +85,14 @@ def commit(*, actor: User, batch: ImportBatch, accepted: list[int] | None = None
             changed = status.move(batch, BatchStatus.COMMITTED, actor=actor, now=timezone.now())
             batch.counts = report.counts
             # Listed on the batch's page, and the rows to fix are taken from the file
-            # by these numbers (the reasons in the words of who imported).
+            # by these numbers; the reasons are stored messages, shown in the
+            # reader's language (jiayuan.sheets.messages).
             batch.not_imported = [
                 {"sheet": r.sheet, "row": r.number, "name": r.name, "outcome": r.outcome,
-                 "reasons": r.reasons()} for r in report.problems()]
+                 "problems": [{"column": messages.encode(p.column),
+                               "reason": messages.encode(p.reason)} for p in r.problems],
+                 "note": messages.encode(r.note) if r.note else ""}
+                for r in report.problems()]
             # The dry run's stored rows have served: the page now shows what was done.
             batch.save(update_fields=[*changed, "counts", "not_imported",
                                       *checking.forget(batch)])
@@ -98,7 +103,7 @@ def commit(*, actor: User, batch: ImportBatch, accepted: list[int] | None = None
         raise ImportFailed(_(
             "Someone registered some of these people while the import ran. Nothing was "
             "imported: check the file again and import it."), "conflict") from exc
-    return report
+    return report.freeze()
 
 
 class _Writer:

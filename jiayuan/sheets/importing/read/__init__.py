@@ -76,6 +76,7 @@ from jiayuan.sheets.importing.read.base import (
     HEAD_ROWS,
     MAX_CELLS,
     Cell,
+    Keep,
     Sheet,
     SheetError,
     _damaged,
@@ -88,7 +89,7 @@ from jiayuan.sheets.importing.read.ole import _check_ole
 from jiayuan.sheets.importing.read.text import _read_text
 from jiayuan.sheets.importing.read.workbook import _read_workbook
 
-__all__ = ["HEAD_ROWS", "MAX_CELLS", "Cell", "Sheet", "SheetError", "read_sheet", "read_sheets",
+__all__ = ["HEAD_ROWS", "MAX_CELLS", "Cell", "Keep", "Sheet", "SheetError", "read_sheet", "read_sheets",
            "survey"]
 
 logger = logging.getLogger(__name__)
@@ -108,11 +109,12 @@ def read_sheet(data: bytes, filename: str, *, max_bytes: int | None = None,
 
 
 def read_sheets(data: bytes, filename: str, names: list[str], *,
-                max_rows: int | None = None) -> list[Sheet]:
-    """The sheets called ``names``, in that order, in full. Together they hold at
-    most ``max_rows`` filled rows. A name the file does not have is a SheetError
-    (code ``no_sheet``)."""
-    return _guarded(data, filename, None, max_rows, None, list(names), False)
+                max_rows: int | None = None, keep: list[Keep] | None = None) -> list[Sheet]:
+    """The sheets called ``names``, in that order, in full or (``keep``, one per
+    name) only the mapped columns' cells below the header (base.Keep). Together
+    they hold at most ``max_rows`` filled rows. A name the file does not have is
+    a SheetError (code ``no_sheet``)."""
+    return _guarded(data, filename, None, max_rows, None, list(names), False, keep)
 
 
 def survey(data: bytes, filename: str) -> list[Sheet]:
@@ -123,7 +125,8 @@ def survey(data: bytes, filename: str) -> list[Sheet]:
 
 
 def _guarded(data: bytes, filename: str, max_bytes: int | None, max_rows: int | None,
-             max_unpacked: int | None, names: list[str] | None, head: bool) -> list[Sheet]:
+             max_unpacked: int | None, names: list[str] | None, head: bool,
+             keep: list[Keep] | None = None) -> list[Sheet]:
     max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
     max_rows = settings.IMPORT_MAX_ROWS if max_rows is None else max_rows
     max_unpacked = settings.IMPORT_MAX_UNPACKED_BYTES if max_unpacked is None else max_unpacked
@@ -135,7 +138,7 @@ def _guarded(data: bytes, filename: str, max_bytes: int | None, max_rows: int | 
     if not data:
         raise SheetError(_("The file is empty. Choose the roster file again."), "empty")
     try:
-        return _read(data, filename, max_rows, max_unpacked, names, head)
+        return _read(data, filename, max_rows, max_unpacked, names, head, keep)
     except SheetError:
         raise
     except (RecursionError, MemoryError, ValueError, LookupError, TypeError, ArithmeticError,
@@ -146,16 +149,17 @@ def _guarded(data: bytes, filename: str, max_bytes: int | None, max_rows: int | 
 
 
 def _read(data: bytes, filename: str, max_rows: int, max_unpacked: int,
-          names: list[str] | None = None, head: bool = False) -> list[Sheet]:
+          names: list[str] | None = None, head: bool = False,
+          keep: list[Keep] | None = None) -> list[Sheet]:
     if data.startswith(_ZIP):
         kind = _check_zip(data, max_unpacked)
-        return _read_workbook(data, kind, max_rows, names, head)
+        return _read_workbook(data, kind, max_rows, names, head, keep)
     if data.startswith(_OLE):
         _check_ole(data)
-        return _read_workbook(data, "xls", max_rows, names, head)
+        return _read_workbook(data, "xls", max_rows, names, head, keep)
     if data.startswith(_NOT_SHEETS):
         raise _not_sheet()
-    sheet = _read_text(data, filename, max_rows)
+    sheet = _read_text(data, filename, max_rows, keep[0] if keep else None)
     if names is not None and names != [sheet.name]:
         raise _no_sheet([n for n in names if n != sheet.name][0])
     if head:

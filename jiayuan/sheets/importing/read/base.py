@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils.functional import Promise
@@ -11,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from xlsxwriter.utility import xl_col_to_name
 
 from jiayuan.lib._i18n import LibError, interpolate
+from jiayuan.sheets.columns import is_blank, is_total
 
 Cell = str | int | float | bool | dt.date | dt.datetime | dt.time | None
 
@@ -50,6 +53,39 @@ class Sheet:
 
 #: Rows of each sheet `survey` keeps (where a header row is looked for).
 HEAD_ROWS = 31
+
+
+@dataclass(frozen=True)
+class Keep:
+    """Which cells a reader keeps once the columns are mapped: the rows down to
+    ``head`` (1-based: the header row) whole, and below them only the cells of
+    ``columns`` (the others are None, and a row is only as wide as the last of
+    them), so that the memory a sheet takes does not grow with the columns the
+    import does not read. A totals row, and a row whose only filled cells are in
+    other columns, are kept whole: the check tells them apart as before."""
+
+    columns: frozenset[int]
+    head: int = 1
+
+    @property
+    def width(self) -> int:
+        return max(self.columns, default=-1) + 1
+
+
+def keep_cells(keep: Keep, full: Callable[[], list[Cell]], get: Callable[[int], Cell],
+               length: int, raw: Sequence[Any]) -> list[Cell]:
+    """One row below the header as ``keep`` keeps it. ``raw``: the row as the
+    library gave it (its blank and totals tests); ``get(j)``: column j's cell
+    (j < ``length``); ``full()``: the whole row, when it is kept whole."""
+    if is_blank(raw):
+        return []
+    row: list[Cell] = [None] * min(keep.width, length)
+    for j in keep.columns:
+        if j < length:
+            row[j] = get(j)
+    if is_total(raw) or is_blank(row):
+        return full()
+    return row
 
 
 # ------------------------------------------------------------------- messages

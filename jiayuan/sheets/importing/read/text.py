@@ -15,11 +15,13 @@ from jiayuan.lib.text import first_line
 from jiayuan.sheets.columns import is_blank
 from jiayuan.sheets.importing.read.base import (
     Cell,
+    Keep,
     Sheet,
     SheetError,
     _check_cells,
     _damaged,
     _not_sheet,
+    keep_cells,
 )
 from jiayuan.sheets.importing.read.workbook import SHARED_LENGTH, _no_data, _too_many_rows
 
@@ -48,7 +50,9 @@ def _decode(data: bytes) -> tuple[str, str]:
     raise _not_sheet()
 
 
-def _read_text(data: bytes, filename: str, max_rows: int) -> Sheet:
+def _read_text(data: bytes, filename: str, max_rows: int, keep: Keep | None = None) -> Sheet:
+    """The csv's one sheet; with ``keep``, below the header only the cells it keeps
+    (base.Keep), each record streamed from the csv module and kept as that."""
     text, encoding = _decode(data)
     head = text[:64 * 1024]
     controls = sum(1 for ch in head if ch < " " and ch not in "\t\r\n\f")
@@ -59,12 +63,20 @@ def _read_text(data: bytes, filename: str, max_rows: int) -> Sheet:
             "This file is a web page or XML file with a spreadsheet name, not a real workbook. "
             "Open it in Excel or WPS and save it as .xlsx."), "web_page")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(head))
+    del text
     rows: list[list[Cell]] = []
-    filled = 0
+    filled = width = 0
     shared: dict[str, str] = {}
     try:
         for record in reader:
-            row: list[Cell] = [_text_cell(c, shared) for c in record]
+            if keep is None or len(rows) < keep.head:
+                row: list[Cell] = [_text_cell(c, shared) for c in record]
+            else:
+                row = keep_cells(keep, lambda: [_text_cell(c, shared) for c in record],  # noqa: B023
+                                 lambda j: _text_cell(record[j], shared),  # noqa: B023
+                                 len(record), record)
+            if row:
+                width = max(width, len(record))
             if not is_blank(row):
                 filled += 1
             if filled <= max_rows:
@@ -77,7 +89,7 @@ def _read_text(data: bytes, filename: str, max_rows: int) -> Sheet:
         rows.pop()
     if not rows:
         raise _no_data()
-    _check_cells(len(rows), max(len(r) for r in rows))
+    _check_cells(len(rows), width)
     return Sheet(name=PurePath(filename or "").stem[:100], rows=rows, kind="csv",
                  encoding=encoding)
 

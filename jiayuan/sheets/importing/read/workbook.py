@@ -15,19 +15,22 @@ from jiayuan.sheets.columns import is_blank
 from jiayuan.sheets.importing.read.base import (
     HEAD_ROWS,
     Cell,
+    Keep,
     Sheet,
     SheetError,
     _damaged,
     _no_sheet,
     _password,
+    keep_cells,
 )
 
 # ------------------------------------------------------------- calamine layer
 
 def _read_workbook(data: bytes, kind: str, max_rows: int, names: list[str] | None = None,
-                   head: bool = False) -> list[Sheet]:
+                   head: bool = False, keep: list[Keep] | None = None) -> list[Sheet]:
     """The first visible worksheet with data (``names`` None, ``head`` False), the
-    named ones (``names``), or all with data, cut to their first rows (``head``)."""
+    named ones (``names``; ``keep``: the cells kept of each, see base.Keep), or
+    all with data, cut to their first rows (``head``)."""
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         meta = book.sheets_metadata
@@ -39,9 +42,11 @@ def _read_workbook(data: bytes, kind: str, max_rows: int, names: list[str] | Non
                 if name not in by_name:
                     raise _no_sheet(name)
             out, total = [], 0
-            for name in names:
+            for i, name in enumerate(names):
                 sheet = book.get_sheet_by_index(by_name[name])
-                rows = _sheet_rows(sheet, max_rows) if sheet.end is not None else []
+                rows = (_sheet_rows(sheet, max_rows, keep[i] if keep else None)
+                        if sheet.end is not None else [])
+                del sheet  # calamine's copy of the cells goes before the next sheet's
                 total += sum(1 for r in rows if not is_blank(r))
                 if total > max_rows:
                     raise _too_many_rows(total, max_rows)
@@ -108,8 +113,10 @@ def _no_data() -> SheetError:
                         "and that the roster is on a visible sheet."), "no_data")
 
 
-def _sheet_rows(sheet: Any, max_rows: int) -> list[list[Cell]]:
-    """All rows of ``sheet`` with true row and column numbers (see module docstring)."""
+def _sheet_rows(sheet: Any, max_rows: int, keep: Keep | None = None) -> list[list[Cell]]:
+    """All rows of ``sheet`` with true row and column numbers (see module docstring);
+    with ``keep``, below the header only the cells it keeps (base.Keep), each row
+    made from calamine's as it streams by, never the whole row first."""
     start_row, start_col = sheet.start or (0, 0)
     end_row, end_col = sheet.end
     rows: list[list[Cell]] = []
@@ -121,7 +128,14 @@ def _sheet_rows(sheet: Any, max_rows: int) -> list[list[Cell]]:
             # calamine 0.9.1 yields rows from row 0 but columns from the first used
             # column; pad so that index j is column j + 1 whatever it does.
             pad = [None] * max(0, end_col + 1 - len(raw))
-        row = pad + [_cell(c, shared) for c in raw]
+        if keep is None or len(rows) < keep.head + start_row:
+            row = pad + [_cell(c, shared) for c in raw]
+        else:
+            offset = len(pad)
+            row = keep_cells(
+                keep, lambda: pad + [_cell(c, shared) for c in raw],  # noqa: B023
+                lambda j: _cell(raw[j - offset], shared) if j >= offset else None,  # noqa: B023
+                offset + len(raw), raw)
         if not is_blank(row):
             filled += 1
             if filled > max_rows:
