@@ -256,8 +256,8 @@ def _household(p: Person, h: Household, alone: bool) -> dict[str, Any]:
 def _consents(title: str, qs: Any, guardian: Person | None = None) -> dict[str, Any]:
     """Consents; those `guardian` gave for another person name that person
     only by role (the consent is the guardian's act, the person another's)."""
-    extra = {"person": (_("Person"), lambda c: _("a person in their care"))} if guardian \
-        else None
+    extra = {"person": (Consent._meta.get_field("person").verbose_name,
+                        lambda c: _("a person in their care"))} if guardian else None
     return section(title, Consent, ([] if guardian else ["person"]) + ["purpose", "department", "department_text",
                                     "status", "recorded_on", "recorded_by", "evidence",
                                     "guardian", "guardian_name", "withdrawn_on"],
@@ -310,10 +310,10 @@ def _cases(p: Person, cases: list[Case], alone: bool) -> dict[str, Any]:
                     "status", "opened_at", "due", "resolved_at", "closed_at", "outcome",
                     "outcome_note", "owner"],
                    cases, children=children, shared=shared, extra={
-                       "caller_name": (_("Caller's name"), lambda c: neutral(
+                       "caller_name": (Case._meta.get_field("caller_name").verbose_name, lambda c: neutral(
                            caller_is_person(c), c.caller_name, _("another caller"))
                            if c.caller_name else None),
-                       "caller_phone_mask": (_("Caller's phone"), lambda c: (
+                       "caller_phone_mask": (Case._meta.get_field("caller_phone_mask").verbose_name, lambda c: (
                            c.caller_phone_mask or None) if caller_is_person(c) else None)})
 
 
