@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jiayuan.care.choices import SENSITIVE_RULES
 from jiayuan.care.duties.selectors import duty_reason
@@ -330,7 +331,8 @@ def _visits(h: Household, alone: bool) -> dict[str, Any]:
     visits = Visit.objects.filter(households=h).prefetch_related("visitors", "households") \
         .distinct()
     return section(_("Visits"), Visit,
-                   ["visited_at", "mode", "purpose", "volunteers", "found", "needs",
+                   # The model's "purpose" reads as a consent's purpose in Chinese.
+                   ["visited_at", "mode", ("purpose", pgettext("visit", "Purpose")), "volunteers", "found", "needs",
                     "next_visit", "sensitive_note", ("created_by", _("Recorded by"))],
                    visits.select_related("created_by"), extra={
                        "visitors": (_("Staff on the visit"), lambda v: ", ".join(

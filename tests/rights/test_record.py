@@ -88,6 +88,10 @@ def test_it_has_a_row_from_every_covered_table(world: dict[str, Any], personas: 
     visit = record["sections"]["visits"]["rows"][0]
     assert visit["found"] == str(LEFT_OUT)
     assert visit["created_by"] == "gridworker"
+    # Labels and coded values in the reader's language, never a field's name.
+    assert record["sections"]["visits"]["labels"]["purpose"] == "走访事由"
+    what = record["sections"]["imports"]["rows"][0]["what"]
+    assert "职业" in what and "occupation" not in what
     # Another member's circumstance is theirs, not in this record.
     assert [c["person"] for c in record["sections"]["circumstances"]["rows"]] == ["鄭容哲"]
     assert record["sections"]["disputes"]["rows"][0]["ref"] == world["dispute"].ref
