@@ -176,6 +176,8 @@ def person_record(actor: User, person: Person) -> dict[str, Any]:
         "reminders": section(_("Reminders"), Reminder, ["kind", "due", ("created_at", _("Raised")),
                                                          ("done_at", _("Done on"))],
                              Reminder.objects.filter(person=person)),
+        # Only the person's own participation and the meeting's title and date:
+        # never the other participants.
         "meetings": section(_("Meetings"), Participant,
                             ["invited", "attendance", "marked_at"],
                             Participant.objects.filter(person=person)
@@ -187,7 +189,7 @@ def person_record(actor: User, person: Person) -> dict[str, Any]:
         "volunteer": _volunteer(person),
         "liaisons": section(_("Volunteer liaison for the household"), LiaisonArea,
                             [], LiaisonArea.objects.filter(household=household)
-                            .select_related("volunteer__person", "volunteer__user"),
+                            .select_related("volunteer__person"),
                             extra={"volunteer": (_("Volunteer"),
                                                  lambda a: _volunteer_name(person, a))}),
         "signups": section(_("Activity sign-ups"), SignUp,
@@ -219,12 +221,10 @@ def _alone(p: Person, h: Household) -> bool:
 
 
 def _volunteer_name(p: Person, area: LiaisonArea) -> str:
-    """The volunteer by name when it is the person, or a station account's
-    name; another resident only as a role."""
-    v = area.volunteer
-    if v.person_id:
-        return neutral(v.person_id == p.pk, v.person.name, _("a volunteer (a resident)"))
-    return v.user.display_name if v.user_id else _("a volunteer (a resident)")
+    """The volunteer by name when it is the person; anyone else (a resident,
+    with or without an account) only as a role."""
+    mine = area.volunteer.person_id == p.pk
+    return neutral(mine, p.name if mine else "", _("a volunteer (a resident)"))
 
 
 def _person(p: Person) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from jiayuan.care import services as care
 from jiayuan.care.models import Duty
 from jiayuan.desk.models import Case
+from jiayuan.engage.volunteers.models import LiaisonArea, Volunteer
 from jiayuan.lib.idcard import make_id_number
 from jiayuan.registry import services as registry
 from jiayuan.registry.models import Household, Person
@@ -83,6 +84,9 @@ def shared(personas: dict[str, Any], grid_a: Any, make_case: Any) -> dict[str, A
                         detail={}, raised_on=today, due=today + timedelta(days=7),
                         status="open", assignee=personas["gridworker"])
     registry.person_reveal(actor=personas["caseworker"], person=bai, field="phone")
+    volunteer = Volunteer.objects.create(community=grid_a.community, grid=grid_a,
+                                         person=h2.head)
+    LiaisonArea.objects.create(volunteer=volunteer, household=h, grid=grid_a)
     return {"han": han, "bai": bai, "household": h, "case": case, "dispute": dispute}
 
 
@@ -136,6 +140,8 @@ def test_the_shared_rows_keep_their_allowed_columns(shared: dict, personas: dict
     assert pairing["helper"] == "a volunteer (a resident)"
     assert pairing["goals"] == left_out
     assert sections["duties"]["rows"][0]["reason"] == left_out
+    assert [r["volunteer"] for r in sections["liaisons"]["rows"]] == [
+        "a volunteer (a resident)"]
     # Only her own circumstance and the household's are there; the husband's is his.
     assert [c["kind"] for c in sections["circumstances"]["rows"]] == ["Hardship"]
     assert sections["circumstances"]["rows"][0]["note"] == left_out
