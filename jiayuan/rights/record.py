@@ -5,8 +5,13 @@ is the one call of a download: the permissions, the scope, the record and one
 audit entry. The JSON is the record as gathered; `record_pdf` prints it.
 
 What is "about the person": the rows that point at them (their consents,
-requests, sign-ups…) and the household-level rows of the household they belong
-to now (its visits, duties, pairings, requests not tied to one member).
+requests, sign-ups…) whole, and the household-level rows of the household they
+belong to now (its visits, duties, pairings, requests not tied to one member)
+and the disputes they are a party to, with only the columns that concern them
+or the household as such: record_fields.SHARED is the allow-list of each
+shared model, and other people are named only by a neutral role ("another
+member", "another party"). A row is shared unless the person is the only one
+it can be about (they live alone and have lived alone, or are the only party).
 `RELATIONS` lists every foreign key to Person and Household and what the
 record does with it; a test fails when a new one appears that it does not list.
 
@@ -19,12 +24,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from jiayuan.care.choices import SENSITIVE_RULES
 from jiayuan.care.duties.selectors import duty_reason
 from jiayuan.care.models import (
     CheckIn,
@@ -39,8 +46,8 @@ from jiayuan.civic.meetings.models import Participant
 from jiayuan.civic.suggestions.models import Suggestion, SuggestionChange
 from jiayuan.core import audit
 from jiayuan.core.access import get_for, require
-from jiayuan.core.models import AuditAction, AuditEntry, User
-from jiayuan.core.roles import Perm, Role
+from jiayuan.core.models import AuditAction, User
+from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
 from jiayuan.desk.models import Case, CaseDocument, CaseEvent, FollowUp, Referral, Reminder
 from jiayuan.desk.timeline import event_text, event_who
@@ -66,7 +73,8 @@ from jiayuan.registry.models import (
     Person,
 )
 from jiayuan.registry.selectors import people_for
-from jiayuan.rights.record_fields import section, when
+from jiayuan.rights.record_disclosures import disclosures
+from jiayuan.rights.record_fields import neutral, related_text, section, when
 from jiayuan.sheets.models import ImportBatch, ImportChange
 
 FORMAT = "jiayuan.person-record/1"
@@ -74,9 +82,6 @@ FORMAT = "jiayuan.person-record/1"
 RECORD_PERMS = (Perm.PRINT_FILE, Perm.VIEW_SENSITIVE, Perm.REVEAL_ID_NUMBER, Perm.REVEAL_PHONE,
                 Perm.VIEW_CASES, Perm.VIEW_VISITS, Perm.VIEW_DISPUTES)
 FORMATS = {"json": AuditAction.EXPORT, "pdf": AuditAction.PRINT}
-# The audit entries that disclosed something (not edits, not refusals).
-DISCLOSURES = (AuditAction.REVEAL, AuditAction.PRINT, AuditAction.EXPORT,
-               AuditAction.VIEW_SENSITIVE)
 
 # Every relation to Person and Household ("app.Model.field"): the section of
 # the record that covers it, or None and the reason it is left out.
@@ -139,13 +144,14 @@ def person_record(actor: User, person: Person) -> dict[str, Any]:
     if not in_scope(actor, person.grid_id):
         raise Http404
     household = person.household
+    alone = _alone(person, household)
     cases = list(Case.objects.filter(Q(person=person) | Q(household=household,
                                                           person__isnull=True))
                  .select_related("item", "owner", "household__dwelling", "person")
                  .order_by("-opened_at", "-id"))
     sections: dict[str, dict[str, Any]] = {
         "person": _person(person),
-        "household": _household(household),
+        "household": _household(person, household, alone),
         "memberships": section(_("Household history"), Membership,
                                [("household", _("Household")), "relation", "joined", "left", "reason"],
                                person.memberships.select_related("household__dwelling")),
@@ -154,21 +160,24 @@ def person_record(actor: User, person: Person) -> dict[str, Any]:
                                  Circumstance.objects.filter(
                                      Q(person=person) | Q(household=household,
                                                           person__isnull=True))
-                                 .select_related("person")),
+                                 .select_related("person"),
+                                 shared=lambda c: c.person_id is None and not alone),
         "consents": _consents(_("Consents"), person.consents.all()),
         "consents_as_guardian": _consents(_("Consents given as guardian"),
-                                          Consent.objects.filter(guardian=person)),
+                                          Consent.objects.filter(guardian=person), person),
         "businesses": section(_("Businesses"), Business,
                               ["name", "kind", "dwelling", "address", "licence_note"],
                               person.businesses.select_related("dwelling")),
-        "cases": _cases(cases),
-        "visits": _visits(household),
-        "duties": _duties(actor, household),
-        "disputes": _disputes(person, household),
-        "pairings": _pairings(person, household),
+        "cases": _cases(person, cases, alone),
+        "visits": _visits(household, alone),
+        "duties": _duties(actor, household, alone),
+        "disputes": _disputes(person, household, alone),
+        "pairings": _pairings(person, household, alone),
         "reminders": section(_("Reminders"), Reminder, ["kind", "due", ("created_at", _("Raised")),
                                                          ("done_at", _("Done on"))],
                              Reminder.objects.filter(person=person)),
+        # Only the person's own participation and the meeting's title and date:
+        # never the other participants.
         "meetings": section(_("Meetings"), Participant,
                             ["invited", "attendance", "marked_at"],
                             Participant.objects.filter(person=person)
@@ -180,8 +189,9 @@ def person_record(actor: User, person: Person) -> dict[str, Any]:
         "volunteer": _volunteer(person),
         "liaisons": section(_("Volunteer liaison for the household"), LiaisonArea,
                             [], LiaisonArea.objects.filter(household=household)
-                            .select_related("volunteer__person", "volunteer__user"),
-                            extra={"volunteer": (_("Volunteer"), _volunteer_name)}),
+                            .select_related("volunteer__person"),
+                            extra={"volunteer": (_("Volunteer"),
+                                                 lambda a: _volunteer_name(person, a))}),
         "signups": section(_("Activity sign-ups"), SignUp,
                            ["source", "status", "photo_consent",
                             ("attended_at", _("Attended")), ("created_at", _("Signed up")),
@@ -193,7 +203,7 @@ def person_record(actor: User, person: Person) -> dict[str, Any]:
                            lead=("activity",)),
         "imports": _imports(person, household),
     }
-    sections["disclosures"] = _disclosures(person, household, cases)
+    sections["disclosures"] = disclosures(person, household, cases)
     return {
         "format": FORMAT,
         "generated_at": when(timezone.now()),
@@ -203,9 +213,18 @@ def person_record(actor: User, person: Person) -> dict[str, Any]:
     }
 
 
-def _volunteer_name(area: LiaisonArea) -> str:
-    v = area.volunteer
-    return v.person.name if v.person_id else (v.user.display_name if v.user_id else str(v))
+def _alone(p: Person, h: Household) -> bool:
+    """Whether the household's rows can be about no one but `p`: nobody else
+    is or was ever a member of it."""
+    return not (Person.objects.filter(household=h).exclude(pk=p.pk).exists()
+                or Membership.objects.filter(household=h).exclude(person=p).exists())
+
+
+def _volunteer_name(p: Person, area: LiaisonArea) -> str:
+    """The volunteer by name when it is the person; anyone else (a resident,
+    with or without an account) only as a role."""
+    mine = area.volunteer.person_id == p.pk
+    return neutral(mine, p.name if mine else "", _("a volunteer (a resident)"))
 
 
 def _person(p: Person) -> dict[str, Any]:
@@ -220,26 +239,37 @@ def _person(p: Person) -> dict[str, Any]:
                           "person_number": (_("Person number"), lambda o: o.pk)})
 
 
-def _household(h: Household) -> dict[str, Any]:
+def _household(p: Person, h: Household, alone: bool) -> dict[str, Any]:
     addresses = section(_("Addresses"), HouseholdAddress, ["dwelling", "moved_in", "moved_out"],
                         h.addresses.select_related("dwelling"))
     return section(_("Household"), Household,
-                   ["dwelling", ("grid", _("Grid")), "residency", "moved_in", "moved_out", "head", "note"],
-                   [h], extra={
+                   ["dwelling", ("grid", _("Grid")), "residency", "moved_in", "moved_out", "note"],
+                   [h], shared=lambda o: not alone, lead=("dwelling", "grid"), extra={
+                       "head": (_("Head of household"), lambda o: neutral(
+                           o.head_id == p.pk, o.head, _("another member")) if o.head_id
+                           else None),
                        "household_number": (_("Household number"), lambda o: o.pk),
                        "festivals": (_("Festivals the household celebrates"), lambda o: ", ".join(
                            str(festival_label(c)) for c in o.festivals) or None)},
                    children=lambda o: {"addresses": addresses})
 
 
-def _consents(title: str, qs: Any) -> dict[str, Any]:
-    return section(title, Consent, ["person", "purpose", "department", "department_text",
+def _consents(title: str, qs: Any, guardian: Person | None = None) -> dict[str, Any]:
+    """Consents; those `guardian` gave for another person name that person
+    only by role (the consent is the guardian's act, the person another's)."""
+    extra = {"person": (Consent._meta.get_field("person").verbose_name,
+                        lambda c: _("a person in their care"))} if guardian else None
+    return section(title, Consent, ([] if guardian else ["person"]) + ["purpose", "department", "department_text",
                                     "status", "recorded_on", "recorded_by", "evidence",
                                     "guardian", "guardian_name", "withdrawn_on"],
-                   qs.select_related("person", "department", "recorded_by", "guardian"))
+                   qs.select_related("person", "department", "recorded_by", "guardian"),
+                   extra=extra, lead=("person",) if guardian else ())
 
 
-def _cases(cases: list[Case]) -> dict[str, Any]:
+def _cases(p: Person, cases: list[Case], alone: bool) -> dict[str, Any]:
+    """The person's requests whole; the household's requests not tied to a
+    member are shared unless the person lives alone. A caller who is not the
+    person is named only by role, their phone left out."""
     ids = [c.pk for c in cases]
     events = _by_case(CaseEvent.objects.filter(case_id__in=ids).select_related("actor")
                       .order_by("at", "id"))
@@ -249,30 +279,43 @@ def _cases(cases: list[Case]) -> dict[str, Any]:
     documents = _by_case(CaseDocument.objects.filter(case_id__in=ids)
                          .select_related("uploaded_by"))
 
+    def shared(case: Case) -> bool:
+        return case.person_id != p.pk and not alone
+
+    def caller_is_person(case: Case) -> bool:
+        return bool(case.caller_name) and case.caller_name.strip() == p.name.strip()
+
     def children(case: Case) -> dict[str, Any]:
+        mine = (lambda _row: shared(case))  # noqa: E731 (the case's rule, for each child)
         return {
-            "events": section(_("History"), CaseEvent, [("at", _("Time")), "kind"], events.get(case.pk, []),
+            "events": section(_("History"), CaseEvent, [("at", _("Time")), "kind"],
+                              events.get(case.pk, []), shared=mine,
                               extra={"who": (_("By"), event_who), "text": (_("Text"), event_text)}),
             "referrals": section(_("Referrals"), Referral,
                                  ["department", "status", ("sent_at", _("Sent")),
                                   ("sent_by", _("Sent by")), "message", "share_contact",
                                   "override_reason", ("answered_at", _("Answered")), "answer",
-                                  "answered_by"], referrals.get(case.pk, [])),
+                                  "answered_by"], referrals.get(case.pk, []), shared=mine),
             "follow_ups": section(_("Follow-up calls"), FollowUp,
                                   [("at", _("Time")), ("by", _("By")), "reached", "satisfaction",
                                    "comment"],
-                                  follow_ups.get(case.pk, [])),
+                                  follow_ups.get(case.pk, []), shared=mine),
             "documents": section(_("Documents"), CaseDocument,
                                  ["name", ("uploaded_at", _("Uploaded")),
                                   ("uploaded_by", _("Uploaded by"))],
-                                 documents.get(case.pk, [])),
+                                 documents.get(case.pk, []), shared=mine),
         }
 
     return section(_("Service requests"), Case,
                    ["ref", "household", "item", "channel", "summary", "details", "priority",
                     "status", "opened_at", "due", "resolved_at", "closed_at", "outcome",
-                    "outcome_note", "caller_name", "caller_phone_mask", "owner"],
-                   cases, children=children)
+                    "outcome_note", "owner"],
+                   cases, children=children, shared=shared, extra={
+                       "caller_name": (Case._meta.get_field("caller_name").verbose_name, lambda c: neutral(
+                           caller_is_person(c), c.caller_name, _("another caller"))
+                           if c.caller_name else None),
+                       "caller_phone_mask": (Case._meta.get_field("caller_phone_mask").verbose_name, lambda c: (
+                           c.caller_phone_mask or None) if caller_is_person(c) else None)})
 
 
 def _by_case(qs: Any) -> dict[int, list[Any]]:
@@ -282,24 +325,36 @@ def _by_case(qs: Any) -> dict[int, list[Any]]:
     return out
 
 
-def _visits(h: Household) -> dict[str, Any]:
-    visits = Visit.objects.filter(households=h).prefetch_related("visitors").distinct()
+def _visits(h: Household, alone: bool) -> dict[str, Any]:
+    """The household's visits: shared unless the person lives alone and the
+    visit was to their household only."""
+    visits = Visit.objects.filter(households=h).prefetch_related("visitors", "households") \
+        .distinct()
     return section(_("Visits"), Visit,
-                   ["visited_at", "mode", "purpose", "volunteers", "found", "needs",
+                   # The model's "purpose" reads as a consent's purpose in Chinese.
+                   ["visited_at", "mode", ("purpose", pgettext("visit", "Purpose")), "volunteers", "found", "needs",
                     "next_visit", "sensitive_note", ("created_by", _("Recorded by"))],
                    visits.select_related("created_by"), extra={
                        "visitors": (_("Staff on the visit"), lambda v: ", ".join(
-                           u.display_name for u in v.visitors.all()) or None)})
+                           u.display_name for u in v.visitors.all()) or None)},
+                   shared=lambda v: not alone or len(v.households.all()) > 1)
 
 
-def _duties(actor: User, h: Household) -> dict[str, Any]:
+def _duties(actor: User, h: Household, alone: bool) -> dict[str, Any]:
+    """A reason such as "serious illness" is a member's circumstance: shown
+    only to a person living alone."""
     return section(_("Must-visit duties"), Duty,
                    ["raised_on", "due", "status", "closed_on", "assignee"],
                    Duty.objects.filter(household=h).select_related("assignee"),
-                   extra={"reason": (_("Reason"), lambda d: duty_reason(d, actor))})
+                   extra={"reason": (_("Reason"), lambda d: duty_reason(d, actor))},
+                   shared=lambda d: not alone and d.rule in SENSITIVE_RULES)
 
 
-def _disputes(p: Person, h: Household) -> dict[str, Any]:
+def _disputes(p: Person, h: Household, alone: bool) -> dict[str, Any]:
+    """The disputes the person or their household is a party to. A party is
+    named when it is the person, their household or their business, else by
+    role; a dispute is shared unless every party is the person (or their
+    household while they live alone, or their business)."""
     disputes = list(Dispute.objects.filter(Q(parties__person=p) | Q(parties__household=h))
                     .distinct().order_by("-opened_on", "-id"))
     ids = [d.pk for d in disputes]
@@ -311,34 +366,60 @@ def _disputes(p: Person, h: Household) -> dict[str, Any]:
     for s in MediationSession.objects.filter(dispute_id__in=ids):
         sessions.setdefault(s.dispute_id, []).append(s)
 
+    def named(party: DisputeParty) -> bool:
+        return (party.person_id == p.pk or party.household_id == h.pk
+                or (party.business_id is not None and party.business.owner_id == p.pk))
+
+    def shared(d: Dispute) -> bool:
+        return any(not named(x) or (x.household_id == h.pk and not alone)
+                   for x in parties.get(d.pk, []))
+
     def children(d: Dispute) -> dict[str, Any]:
         return {
             "parties": section(_("Parties"), DisputeParty, ["role"], parties.get(d.pk, []),
-                               extra={"party": (_("Party"), str)}, lead=("party",)),
+                               extra={"party": (_("Party"), lambda x: neutral(
+                                   named(x), x, _("another party")))}, lead=("party",)),
             "sessions": section(_("Mediation sessions"), MediationSession,
                                 ["held_at", "place", "attendees", "notes"],
-                                sessions.get(d.pk, [])),
+                                sessions.get(d.pk, []), shared=lambda _s: shared(d)),
         }
 
     return section(_("Disputes"), Dispute,
                    ["ref", "kind", "source", "summary", "details", "status", "opened_on",
                     "closed_on", "outcome", "outcome_note", "escalated_on", "escalation",
                     "agreement_text", "agreement_on", "followup_on", "followup_holding",
-                    "followup_note"], disputes, children=children)
+                    "followup_note"], disputes, children=children, shared=shared)
 
 
-def _pairings(p: Person, h: Household) -> dict[str, Any]:
+def _pairings(p: Person, h: Household, alone: bool) -> dict[str, Any]:
+    """The household's pairings (shared unless the person lives alone) and
+    those where the person is the helper (the household helped is another's:
+    named by role, its goals left out)."""
     pairings = list(Pairing.objects.filter(Q(household=h) | Q(helper_person=p))
                     .select_related("household__dwelling", "helper_user", "helper_person"))
     checkins: dict[int, list[CheckIn]] = {}
     for c in CheckIn.objects.filter(pairing_id__in=[x.pk for x in pairings]):
         checkins.setdefault(c.pairing_id, []).append(c)
+
+    def shared(x: Pairing) -> bool:
+        return x.household_id != h.pk or not alone
+
+    def helper(x: Pairing) -> str | None:
+        if x.helper_person_id:
+            return neutral(x.helper_person_id == p.pk, x.helper_person.name,
+                           _("a volunteer (a resident)"))
+        return x.helper_name or None
+
     return section(_("Pairings"), Pairing,
-                   ["household", "helper_kind", "goals", "started", "ended", "planned_end",
-                    "status", "last_contact"], pairings,
-                   extra={"helper": (_("Helper's name"), lambda x: x.helper_name or None)},
+                   ["helper_kind", "goals", "started", "ended", "planned_end",
+                    "status", "last_contact"], pairings, shared=shared, lead=("household",),
+                   extra={"household": (_("Household"), lambda x: neutral(
+                       x.household_id == h.pk, related_text(x.household),
+                       _("another household"))),
+                          "helper": (_("Helper's name"), helper)},
                    children=lambda x: {"checkins": section(
-                       _("Check-ins"), CheckIn, ["on", "mode", "note"], checkins.get(x.pk, []))})
+                       _("Check-ins"), CheckIn, ["on", "mode", "note"], checkins.get(x.pk, []),
+                       shared=lambda _c: shared(x))})
 
 
 def _suggestions(p: Person) -> dict[str, Any]:
@@ -384,7 +465,8 @@ def _volunteer(p: Person) -> dict[str, Any]:
 def _imports(p: Person, h: Household) -> dict[str, Any]:
     """The roster imports that created the person or their household, or
     changed the person (the fields they changed, not the old values)."""
-    changed = {c.batch_id: sorted(c.before) if isinstance(c.before, dict) else []
+    changed = {c.batch_id: sorted(_field_label(f) for f in c.before)
+               if isinstance(c.before, dict) else []
                for c in ImportChange.objects.filter(person=p)}
     ids = set(changed) | {i for i in (p.import_batch_id, h.import_batch_id) if i}
     batches = ImportBatch.objects.filter(pk__in=ids).select_related("created_by")
@@ -397,42 +479,12 @@ def _imports(p: Person, h: Household) -> dict[str, Any]:
                        if b.pk in changed else _("created the record")))})
 
 
-def _disclosures(p: Person, h: Household, cases: list[Case]) -> dict[str, Any]:
-    """Audit entries that disclosed something about the person: reveals,
-    prints, exports and sensitive details shown, of the person, their
-    household and their requests. Exports of whole lists name nobody and are
-    not here (docs/data-protection.md)."""
-    objects = {"registry.person": [p.pk], "registry.household": [h.pk],
-               "desk.case": [c.pk for c in cases]}
-    where = Q()
-    for object_type, ids in objects.items():
-        if ids:
-            where |= Q(object_type=object_type, object_id__in=[str(i) for i in ids])
-    entries = AuditEntry.objects.filter(where, action__in=DISCLOSURES).order_by("seq")
-    return section(_("Disclosures about the person (audit log)"), AuditEntry,
-                   [("at", _("Time")), "actor_username", "action"], entries,
-                   extra={"role": (_("Role"), _role), "object": (_("About"), _about),
-                          "what": (_("What"), _what)})
-
-
-def _role(entry: AuditEntry) -> str | None:
-    labels = dict(Role.choices)
-    return str(labels.get(entry.actor_role, entry.actor_role)) or None
-
-
-def _about(entry: AuditEntry) -> str:
+def _field_label(name: str) -> str:
+    """A field of Person by its label in the reader's language."""
     try:
-        name = str(apps.get_model(entry.object_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        name = entry.object_type
-    return f"{name} {entry.object_repr or entry.object_id}".strip()
-
-
-def _what(entry: AuditEntry) -> str | None:
-    changes = entry.changes if isinstance(entry.changes, dict) else {}
-    parts = [f"{k}: {v if not isinstance(v, list) else ', '.join(map(str, v))}"
-             for k, v in sorted(changes.items())]
-    return "; ".join(parts) or None
+        return str(Person._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # a field since removed: its name says more than nothing
+        return name
 
 
 __all__ = ["RELATIONS", "RECORD_PERMS", "open_record", "person_record"]

@@ -28,6 +28,8 @@ def _text(value: Any) -> str:
         return _("yes")
     if value is False:
         return _("no")
+    if isinstance(value, dict) and "text" in value:  # a code beside its words
+        return str(value["text"])
     return str(value)
 
 

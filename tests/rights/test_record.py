@@ -20,6 +20,7 @@ from jiayuan.desk.models import Reminder
 from jiayuan.registry import services as registry
 from jiayuan.registry.models import Household, Person
 from jiayuan.rights.record import RELATIONS, open_record, person_record
+from jiayuan.rights.record_fields import LEFT_OUT
 from jiayuan.sheets.models import ImportChange
 from tests.civic.world import civic_objects
 from tests.conftest import ZHENG_ID
@@ -83,7 +84,14 @@ def test_it_has_a_row_from_every_covered_table(world: dict[str, Any], personas: 
     assert first["events"]["rows"] and first["referrals"]["rows"]
     # The household's requests not tied to a member are its; another member's are not.
     assert world["second"].ref not in [c["ref"] for c in cases]
-    assert record["sections"]["visits"]["rows"][0]["found"] == "身体还好"
+    # The household has three members: what the visit found may be another's.
+    visit = record["sections"]["visits"]["rows"][0]
+    assert visit["found"] == str(LEFT_OUT)
+    assert visit["created_by"] == "gridworker"
+    # Labels and coded values in the reader's language, never a field's name.
+    assert record["sections"]["visits"]["labels"]["purpose"] == "走访事由"
+    what = record["sections"]["imports"]["rows"][0]["what"]
+    assert "职业" in what and "occupation" not in what
     # Another member's circumstance is theirs, not in this record.
     assert [c["person"] for c in record["sections"]["circumstances"]["rows"]] == ["鄭容哲"]
     assert record["sections"]["disputes"]["rows"][0]["ref"] == world["dispute"].ref
@@ -103,8 +111,8 @@ def record_person(record: dict[str, Any]) -> dict[str, Any]:
 
 def test_it_lists_the_disclosures_about_the_person(world: dict, personas: dict) -> None:
     rows = person_record(personas["head"], world["person"])["sections"]["disclosures"]["rows"]
-    reveals = [r for r in rows if r["actor_username"] == "caseworker"
-               and "id_number" in (r["what"] or "")]
+    reveals = [r for r in rows if r["actor"] == "caseworker"
+               and "field=id_number" in (r["what"] or {}).get("code", "")]
     assert len(reveals) == 1
 
 
@@ -154,7 +162,7 @@ def test_the_pdf_holds_the_case_and_the_visit(client: Any, world: dict,
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert world["case"].ref in text
-    assert "身体还好" in text  # the visit's finding
+    assert "身体还好" not in text  # the visit's finding: the household has three members
     assert "走访" in text  # the visits' heading, in Chinese
     assert ZHENG_ID in text
     assert AuditEntry.objects.filter(action=AuditAction.PRINT, object_type="registry.person",
