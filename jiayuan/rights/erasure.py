@@ -52,6 +52,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from jiayuan.care.choices import PairingStatus
 from jiayuan.care.models import CheckIn, DisputeParty, Pairing, Visit
 from jiayuan.civic.meetings.models import Participant
 from jiayuan.civic.suggestions.models import Suggestion
@@ -194,6 +195,11 @@ def _others(person: Person, phone: str, phone_hash: str, counts: dict[str, int])
         name=""))
     _count(counts, "civic.Participant", Participant.objects.filter(person=person).update(
         name=""))
+    # A pairing they helped in ends today: no check-in can be recorded for a
+    # helper who is nobody any more (a visit "with the resident helper" too).
+    _count(counts, "care.Pairing", Pairing.objects.filter(helper_person=person).exclude(
+        status=PairingStatus.ENDED).update(status=PairingStatus.ENDED,
+                                           ended=timezone.localdate()))
     signed = Q(person=person)
     if phone_hash:
         signed |= Q(phone_hash=phone_hash)

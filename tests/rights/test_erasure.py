@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 
 from jiayuan.care import services as care
+from jiayuan.care.models import Pairing
 from jiayuan.civic.suggestions.models import Suggestion
 from jiayuan.core import audit
 from jiayuan.core.crypto import encrypt
@@ -184,6 +185,9 @@ def test_the_tombstone_keeps_the_links_and_the_bystander_keeps_everything(world,
     consent = Consent.objects.get(pk=world["own"]["consent"])
     assert (consent.status, consent.evidence) == ("withdrawn", "")
     assert consent.recorded_on and consent.withdrawn_on
+    # The pairing they helped in has ended: no check-in for a helper who is nobody.
+    helped = Pairing.objects.get(helper_person=person)
+    assert (helped.status, helped.ended) == ("ended", timezone.localdate())
     assert before == (bystander.name, bystander.phone_hash, bystander.id_number_hash,
                       SearchKey.objects.filter(person=bystander).count())
     # The erasure is one entry, naming no one: the reason's code and the counts.
