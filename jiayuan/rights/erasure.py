@@ -10,11 +10,13 @@ emptied. Around it:
   dates, without evidence or a guardian's name; memberships kept without reason;
 - the tombstone leaves its household on the day (the head of a household with
   other members is refused: choose a new head first, as for leaving); a
-  household left with no current member moves out on the day; one whose only
-  member they ever were keeps its row (the dwelling and dates: past counts hold)
-  but loses its note, festivals, circumstances and its pairings' goals, and the
-  free text of its visits that covered no other household (a visit shared with
-  other households keeps its text, minus their name and numbers);
+  household left with no current member moves out on the day; one with no
+  other member but tombstones (they were alone, or the last to be erased)
+  keeps its row (the dwelling and dates: past counts hold) but loses its note,
+  festivals, circumstances, its duties' details, its pairings' goals and
+  check-in notes, and the free text of its visits that covered no other
+  household (a visit shared with other households keeps its text, minus their
+  name and numbers);
 - desk: the caller columns of their cases (and of any case called in from their
   phone) emptied; their cases' details, outcome notes, event texts, follow-up
   comments and referral messages and answers emptied, their uploaded documents
@@ -28,10 +30,12 @@ emptied. Around it:
   would restore) deleted, and the stored file of every roster batch that wrote
   them deleted. A roster holds many people and cannot be edited cell by cell,
   so the batch keeps its counts and its list of rows, minus the file;
-- everywhere else: their ID and phone numbers, masks and keyed hashes are
-  replaced in every text column of every table; their name only in the rows
-  reachable from them (erasure_reach: their cases, households, visits,
-  disputes, meetings...), so a namesake's text stays (erasure_scrub);
+- everywhere else: their ID and phone numbers and keyed hashes are replaced
+  in every text column of every table; their name and the masks of their
+  numbers (138****5678 is many people's) only in the rows reachable from them
+  (erasure_reach: their cases and those called in from their phone,
+  households, visits, disputes, meetings...), so a namesake's text stays
+  (erasure_scrub);
 - the audit log: entries about them are redacted through core.audit's redaction
   API, which keeps the chain verifiable; the erasure itself is one entry with
   the reason's code and the counts, naming no one.
@@ -53,12 +57,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from jiayuan.care.choices import PairingStatus
-from jiayuan.care.models import CheckIn, DisputeParty, Pairing, Visit
+from jiayuan.care.models import CheckIn, DisputeParty, Duty, Pairing, Visit
 from jiayuan.civic.meetings.models import Participant
 from jiayuan.civic.suggestions.models import Suggestion
 from jiayuan.core import audit
 from jiayuan.core.access import require
-from jiayuan.core.crypto import decrypt
 from jiayuan.core.models import AuditAction, AuditEntry, AuditTip, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scheduler import ACTOR
@@ -82,7 +85,7 @@ from jiayuan.registry.models import (
 )
 from jiayuan.registry.services.common import check_scope
 from jiayuan.rights import erasure_scrub
-from jiayuan.rights.erasure_reach import Reached, audit_objects, reach
+from jiayuan.rights.erasure_reach import Reached, audit_objects, reach, suggestions_of
 from jiayuan.rights.erasure_scrub import MARK, delete_after_commit
 from jiayuan.sheets.models import ImportBatch, ImportChange
 
@@ -139,14 +142,18 @@ def _registry(actor: User | None, person: Person, counts: dict[str, int]) -> Non
 
 def _household(person: Person, counts: dict[str, int]) -> None:
     """The tombstone leaves its household today (it is nobody any more). A
-    household left with no current member moves out; one that was this person
-    alone loses what it says, as that is about them."""
+    household left with no current member moves out; one with no other member
+    but tombstones (this person alone, or its last member erased) loses what it
+    says, as that is about them."""
     today = timezone.localdate()
     if person.left_on is None:
         Person.objects.filter(pk=person.pk).update(left_on=today)
     Membership.objects.filter(person=person, left__isnull=True).update(left=today)
     household = Household.objects.select_for_update().get(pk=person.household_id)
-    others = Person.objects.filter(household=household).exclude(pk=person.pk)
+    # A tombstone is nobody: a household whose other members were all erased
+    # before is left with no one, and its own text goes with its last member.
+    others = Person.objects.filter(household=household).exclude(pk=person.pk).exclude(
+        name=ERASED_NAME)
     if household.moved_out is None and not others.filter(left_on__isnull=True).exists():
         Household.objects.filter(pk=household.pk).update(moved_out=today)
         HouseholdAddress.objects.filter(household=household, moved_out__isnull=True).update(
@@ -167,6 +174,8 @@ def _household(person: Person, counts: dict[str, int]) -> None:
     pairings = Pairing.objects.filter(household=household)
     _count(counts, "care.Pairing", pairings.update(goals=MARK))
     _count(counts, "care.CheckIn", CheckIn.objects.filter(pairing__in=pairings).update(note=""))
+    _count(counts, "care.Duty", Duty.objects.filter(household=household).exclude(
+        detail={}).update(detail={}))
 
 
 def _desk(person: Person, phone_hash: str, counts: dict[str, int]) -> None:
@@ -190,7 +199,7 @@ def _desk(person: Person, phone_hash: str, counts: dict[str, int]) -> None:
         pk__in=[d.pk for d in documents]).delete()[0])
 
 
-def _others(person: Person, phone: str, phone_hash: str, counts: dict[str, int]) -> None:
+def _others(person: Person, phone_hash: str, counts: dict[str, int]) -> None:
     _count(counts, "care.DisputeParty", DisputeParty.objects.filter(person=person).update(
         name=""))
     _count(counts, "civic.Participant", Participant.objects.filter(person=person).update(
@@ -205,13 +214,8 @@ def _others(person: Person, phone: str, phone_hash: str, counts: dict[str, int])
         signed |= Q(phone_hash=phone_hash)
     _count(counts, "engage.SignUp", SignUp.objects.filter(signed).update(
         name="", phone_enc="", phone_hash="", phone_mask=""))
-    contacts = [s.pk for s in Suggestion.objects.filter(person=person)]
-    if phone:
-        # Suggestions keep no hash of the contact phone: the mask narrows the
-        # search, the ciphertext decides.
-        contacts += [s.pk for s in Suggestion.objects.filter(
-            contact_phone_mask=person.phone_mask).exclude(contact_phone_enc="")
-            if decrypt(s.contact_phone_enc) == phone]
+    # Their suggestions and those whose contact phone is theirs (erasure_reach).
+    contacts = list(suggestions_of(person).values_list("pk", flat=True))
     _count(counts, "civic.Suggestion", Suggestion.objects.filter(pk__in=contacts).update(
         contact_name="", contact_phone_enc="", contact_phone_mask=""))
     _count(counts, "engage.Volunteer", Volunteer.objects.filter(person=person).update(
@@ -243,8 +247,9 @@ def _redact_audit(actor: User | None, person: Person, found: list[str], names: l
     """The log's entries about the person, redacted by core.audit (tombstones that
     keep the chain verifiable): those whose object is the person, those that
     hold the person's numbers or keyed hashes anywhere, and those that hold
-    their name and are about a row reached from them (erasure_reach): a
-    namesake's entries stay. The REDACT entry lists every entry blanked, so
+    their name or a mask of their numbers and are about a row reached from
+    them (erasure_reach): a namesake's entries, or those of someone whose
+    phone shares the mask, stay. The REDACT entry lists every entry blanked, so
     what an erasure hid stays attributable."""
     about = Q(object_type="registry.person", object_id=str(person.pk))
     for text in found:
@@ -297,16 +302,18 @@ def erase_person(*, actor: User | None, person: Person, reason: str,
     # The numbers and keyed hashes are the person's alone; the name is not, so
     # it is looked for only in the rows reached from them (erasure_reach),
     # listed before anything is unlinked.
+    # The masks are not theirs alone either (138****5678 is many people's):
+    # looked for like the name.
     found = erasure_scrub.needles(name="", id_number=id_number, phone=phone, extra=(
-        person.id_number_hash or "", person.phone_hash, person.id_number_mask,
-        person.phone_mask))
-    names = erasure_scrub.needles(name=name, id_number="", phone="")
+        person.id_number_hash or "", person.phone_hash))
+    names = erasure_scrub.needles(name=name, id_number="", phone="", extra=(
+        person.id_number_mask, person.phone_mask))
     reached = reach(person)
     counts: dict[str, int] = {}
     _registry(actor, person, counts)
     _household(person, counts)
     _desk(person, phone_hash, counts)
-    _others(person, phone, phone_hash, counts)
+    _others(person, phone_hash, counts)
     _imports(person, counts)
     Person.objects.filter(pk=person.pk).update(name=ERASED_NAME, **_PERSON_BLANK)
     for label, n in erasure_scrub.scrub_names(reached, names).items():

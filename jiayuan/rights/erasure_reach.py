@@ -5,8 +5,11 @@ A name is not unique: a global search for it would blank a namesake's text
 inside the audit lock. The person's numbers and keyed hashes are theirs alone
 and are still looked for everywhere (erasure_scrub.scrub); the name is looked
 for only in the rows this table reaches from the person by explicit relations:
-their own cases and what hangs on them, their household(s) and its visits,
-duties, pairings and circumstances, the disputes they are party to, the
+their own cases and the cases called in from their phone (caller_phone_hash)
+and what hangs on them, their household(s) and its visits, duties, pairings
+and circumstances, the visits of the households they help (a visit's
+`volunteers` is free text, with no link to a person: the visits of what they
+reach is where their name as a volunteer is looked for), the disputes they are party to, the
 meetings they took part in, their suggestions, sign-ups, volunteer record,
 their businesses and the roster imports that wrote them.
 
@@ -34,9 +37,11 @@ from jiayuan.care.models import (
 )
 from jiayuan.civic.meetings.models import AgendaItem, Decision, Meeting, MinutesVersion, Participant
 from jiayuan.civic.suggestions.models import Suggestion, SuggestionChange
+from jiayuan.core.crypto import decrypt
 from jiayuan.desk.models import Case, CaseEvent, FollowUp, Referral
 from jiayuan.engage.activities.models import SignUp
 from jiayuan.engage.volunteers.models import HoursClaim, HoursEntry, Volunteer
+from jiayuan.registry.identifiers import phone_of
 from jiayuan.registry.models import Business, Circumstance, Consent, Household, Membership, Person
 from jiayuan.sheets.models import ImportBatch, ImportChange
 
@@ -46,6 +51,27 @@ def households_of(person: Person) -> list[int]:
     ids = set(Membership.objects.filter(person=person).values_list("household_id", flat=True))
     ids.add(person.household_id)
     return sorted(ids)
+
+
+def cases_of(p: Person) -> QuerySet[Case]:
+    """Their cases and the cases called in from their phone (by its keyed hash)."""
+    called = Q(person=p)
+    if p.phone_hash:
+        called |= Q(caller_phone_hash=p.phone_hash)
+    return Case.objects.filter(called)
+
+
+def suggestions_of(p: Person) -> QuerySet[Suggestion]:
+    """Their suggestions and those whose contact phone is theirs. Suggestions keep
+    no hash of the contact phone: the mask narrows the search, the ciphertext
+    decides."""
+    pks = list(Suggestion.objects.filter(person=p).values_list("pk", flat=True))
+    phone = phone_of(p) if p.phone_enc else ""
+    if phone and p.phone_mask:
+        pks += [s.pk for s in Suggestion.objects.filter(contact_phone_mask=p.phone_mask)
+                .exclude(contact_phone_enc="").only("pk", "contact_phone_enc")
+                if decrypt(s.contact_phone_enc) == phone]
+    return Suggestion.objects.filter(pk__in=pks)
 
 
 def _batches(p: Person) -> QuerySet[ImportBatch]:
@@ -70,8 +96,11 @@ def _pairings(p: Person) -> QuerySet[Pairing]:
 
 
 def _visits(p: Person) -> QuerySet[Visit]:
-    return Visit.objects.filter(Q(households__in=households_of(p)) | Q(business__owner=p)
-                                ).distinct()
+    """The visits of their households, of the households they help (a pairing's
+    helper), of their business, and the visits that opened their cases."""
+    helped = Pairing.objects.filter(helper_person=p).values("household_id")
+    return Visit.objects.filter(Q(households__in=households_of(p)) | Q(households__in=helped)
+                                | Q(business__owner=p) | Q(cases__in=cases_of(p))).distinct()
 
 
 Reach = Callable[[Person], QuerySet]
@@ -85,13 +114,12 @@ REACH: tuple[tuple[type[models.Model], Reach, tuple[str, ...]], ...] = (
         Q(person=p) | Q(household_id__in=households_of(p), person__isnull=True)), ("note",)),
     (Consent, lambda p: Consent.objects.filter(person=p),
      ("evidence", "guardian_name", "department_text")),
-    (Case, lambda p: Case.objects.filter(person=p),
-     ("summary", "details", "outcome_note", "caller_name")),
-    (CaseEvent, lambda p: CaseEvent.objects.filter(case__person=p), ("text",)),
-    (FollowUp, lambda p: FollowUp.objects.filter(case__person=p), ("comment",)),
-    (Referral, lambda p: Referral.objects.filter(case__person=p),
+    (Case, cases_of, ("summary", "details", "outcome_note", "caller_name")),
+    (CaseEvent, lambda p: CaseEvent.objects.filter(case__in=cases_of(p)), ("text",)),
+    (FollowUp, lambda p: FollowUp.objects.filter(case__in=cases_of(p)), ("comment",)),
+    (Referral, lambda p: Referral.objects.filter(case__in=cases_of(p)),
      ("override_reason", "message", "answer")),
-    (Visit, _visits, ("found", "needs", "sensitive_note")),
+    (Visit, _visits, ("found", "needs", "sensitive_note", "volunteers")),
     (Duty, lambda p: Duty.objects.filter(household_id__in=households_of(p)), ("detail",)),
     (Pairing, _pairings, ("goals",)),
     (CheckIn, lambda p: CheckIn.objects.filter(pairing__in=_pairings(p)), ("note",)),
@@ -107,10 +135,9 @@ REACH: tuple[tuple[type[models.Model], Reach, tuple[str, ...]], ...] = (
     (MinutesVersion, lambda p: MinutesVersion.objects.filter(meeting__in=_meetings(p)),
      ("text",)),
     (Decision, lambda p: Decision.objects.filter(meeting__in=_meetings(p)), ("text",)),
-    (Suggestion, lambda p: Suggestion.objects.filter(person=p),
-     ("title", "body", "contact_name", "public_reason")),
-    (SuggestionChange, lambda p: SuggestionChange.objects.filter(suggestion__person=p),
-     ("public_reason",)),
+    (Suggestion, suggestions_of, ("title", "body", "contact_name", "public_reason")),
+    (SuggestionChange, lambda p: SuggestionChange.objects.filter(
+        suggestion__in=suggestions_of(p)), ("public_reason",)),
     (SignUp, lambda p: SignUp.objects.filter(person=p), ("name",)),
     (Volunteer, lambda p: Volunteer.objects.filter(person=p),
      ("skills", "languages", "availability")),

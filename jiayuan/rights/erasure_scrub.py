@@ -3,11 +3,12 @@
 Erasure (jiayuan.rights.erasure) blanks the rows it knows are about the person
 (their own row, their consents, their cases' caller columns...). They are also
 named in text typed about others. The person's ID-card number and phone number
-(and their keyed hashes and masks) are theirs alone: `scrub` walks every model
-Django knows, every text and JSON column, and replaces each occurrence with
-MARK (the "no trace in any table" guarantee). Their name is not theirs alone:
-`scrub_names` replaces it only in the rows reachable from them
-(jiayuan.rights.erasure_reach), so a namesake's text stays as it was. Unique
+(and their keyed hashes) are theirs alone: `scrub` walks every model Django
+knows, every text and JSON column, and replaces each occurrence with MARK (the
+"no trace in any table" guarantee). Their name and the masks of their numbers
+(138****5678 is many people's) are not theirs alone: `scrub_names` replaces
+them only in the rows reachable from them (jiayuan.rights.erasure_reach), so
+a namesake's text, or that of someone whose phone shares the mask, stays. Unique
 columns, columns that hold identifiers of *other* people (hashes, masks,
 ciphertexts, coded choices) and the tables the erasure handles itself are left
 out. Stored files are matched by the numbers only.
@@ -108,7 +109,8 @@ def _rewrite(model: type[models.Model], field: models.Field, rows: models.QueryS
 
 
 def scrub(found: list[str], *, skip: Iterable[type[models.Model]]) -> dict[str, int]:
-    """Replace `found` (the person's own numbers and keyed hashes: nobody else's)
+    """Replace `found` (the person's own numbers and keyed hashes: nobody else's;
+    never a mask, which others share)
     in every text and JSON column of every model but `skip`. Returns {model
     label: rows changed}. Rows are rewritten with `update()`, so no model's
     save() logic (timestamps, versions, signals) runs: this is not an edit by a
@@ -126,7 +128,7 @@ def scrub(found: list[str], *, skip: Iterable[type[models.Model]]) -> dict[str, 
 
 
 def scrub_names(reached: Iterable[Reached], names: list[str]) -> dict[str, int]:
-    """Replace `names` in the listed fields of the rows reached from the person
+    """Replace `names` (the name, the masks) in the listed fields of the rows reached from the person
     (erasure_reach), and nowhere else: a namesake's rows are not reached."""
     names = [n for n in names if n]
     changed: dict[str, int] = {}

@@ -4,7 +4,9 @@ Each rule names a kind of record, its period (a setting, docs/data-protection.md
 section 11), which rows are due at a moment (`due(now)`) and what is done to
 them (`apply(now)`). `apply` acts on every due row in one transaction and
 writes one audit entry per run and rule, with the count and the boundary,
-never one per row and never a name. A run that finds nothing writes nothing,
+never one per row and never a name. A rule whose rows are each a unit of work
+of their own (`own_transactions`: the anonymisation) acts in one transaction
+per row, and its entry is written after them. A run that finds nothing writes nothing,
 so a second run at the same moment returns 0.
 
 `report(now)` says what the next run will do and what falls due within
@@ -15,7 +17,10 @@ Archived households are anonymised after RETENTION_ANONYMISE_YEARS: every
 person of the household is erased by the erasure service's system path
 (`jiayuan.rights.erasure.erase_person(actor=None, reason=RETENTION)`, with its
 own entries) and the household's note is cleared; the rule's entry counts the
-households.
+households. Each household is one transaction (a long first run does not hold
+the audit lock for all of them; one that fails is logged, without a name, and
+left for the next run while the others are committed), and a run takes at most
+ANONYMISE_PER_RUN households (the rest fall to the next ticks).
 
 Not here: staff sessions (core's `sessions` job ends and deletes them).
 """
@@ -51,6 +56,8 @@ logger = logging.getLogger(__name__)
 REPORT_DAYS = 30
 # What the audit entries are about (object_type); the rule's name is the object_id.
 OBJECT_TYPE = "rights.retention"
+# The most archived households one run anonymises; the rest wait for the next tick.
+ANONYMISE_PER_RUN = 200
 
 
 def months_before(day: date, months: int) -> date:
@@ -74,6 +81,9 @@ class Rule:
     act: Callable[[QuerySet[Any], datetime], int]  # does it; returns the rows acted on
     audit_action: str
     boundary: Callable[[datetime], date | datetime]  # rows dated up to this are due
+    # `act` opens a transaction per row itself (audit.batch), and one row's
+    # failure does not undo the others: no transaction around it all.
+    own_transactions: bool = False
 
     def label_msgid(self) -> str:
         """The label as its msgid (the source text, no language): what the audit
@@ -83,17 +93,27 @@ class Rule:
 
     def apply(self, now: datetime) -> int:
         """Act on every row due at `now`, in one transaction with one audit
-        entry (none when nothing is due)."""
+        entry (none when nothing is due); with `own_transactions`, the rule's
+        `act` commits row by row and the entry follows in its own."""
+        if self.own_transactions:
+            done = self.act(self.due(now), now)
+            if done:
+                with audit.batch():
+                    self._record(now, done)
+            return done
         with audit.batch():
             done = self.act(self.due(now), now)
             if done:
-                edge = self.boundary(now)
-                audit.record(self.audit_action, username=scheduler.ACTOR, ip="",
-                             object_type=OBJECT_TYPE, object_id=self.name,
-                             object_repr=self.label_msgid(),
-                             changes={"rule": self.name, "count": done,
-                                      "dated_up_to": edge.isoformat()})
+                self._record(now, done)
         return done
+
+    def _record(self, now: datetime, done: int) -> None:
+        edge = self.boundary(now)
+        audit.record(self.audit_action, username=scheduler.ACTOR, ip="",
+                     object_type=OBJECT_TYPE, object_id=self.name,
+                     object_repr=self.label_msgid(),
+                     changes={"rule": self.name, "count": done,
+                              "dated_up_to": edge.isoformat()})
 
 
 # --- moved-out households: archived ---------------------------------------------------
@@ -208,16 +228,28 @@ def _archived_due(now: datetime) -> QuerySet[Any]:
         Exists(named) | ~Q(note=""))
 
 
-def _anonymise(rows: QuerySet[Any], now: datetime) -> int:
-    """Each person of each household erased by the system, members before the
+def _anonymise_one(household: Household) -> None:
+    """Each person of the household erased by the system, members before the
     head (the head of a household with other current members is refused)."""
+    people = (Person.objects.filter(household=household).exclude(name=ERASED_NAME)
+              .order_by("pk"))
+    for person in sorted(people, key=lambda p: p.pk == household.head_id):
+        erase_person(actor=None, person=person, reason=ErasureReason.RETENTION)
+    Household.objects.filter(pk=household.pk).update(note="")
+
+
+def _anonymise(rows: QuerySet[Any], now: datetime) -> int:
+    """The oldest ANONYMISE_PER_RUN due households, each in a transaction of its
+    own: one that fails is rolled back, logged (by its number, never a name)
+    and due again next run; the others stay done. Returns the households done."""
     done = 0
-    for household in rows.order_by("pk"):
-        people = (Person.objects.filter(household=household).exclude(name=ERASED_NAME)
-                  .order_by("pk"))
-        for person in sorted(people, key=lambda p: p.pk == household.head_id):
-            erase_person(actor=None, person=person, reason=ErasureReason.RETENTION)
-        Household.objects.filter(pk=household.pk).update(note="")
+    for household in list(rows.order_by("archived_on", "pk")[:ANONYMISE_PER_RUN]):
+        try:
+            with audit.batch():
+                _anonymise_one(household)
+        except Exception:
+            logger.exception("retention: anonymising household #%s failed", household.pk)
+            continue
         done += 1
     return done
 
@@ -238,7 +270,8 @@ RULES: tuple[Rule, ...] = (
          _proofs_due, "at", _delete, AuditAction.DELETE, _proof_edge),
     Rule("anonymise_households", _("Archived households"),
          _("every person's data erased, the household's note cleared"), _years,
-         _archived_due, "archived_on", _anonymise, AuditAction.DELETE, _anonymise_edge),
+         _archived_due, "archived_on", _anonymise, AuditAction.DELETE, _anonymise_edge,
+         own_transactions=True),
 )
 
 
