@@ -25,8 +25,7 @@ from jiayuan.desk import services as desk
 from jiayuan.desk.models import Case
 from jiayuan.engage.activities import services as activities
 from jiayuan.engage.activities import services_attendance as attendance
-from jiayuan.engage.activities.models import SessionVolunteer
-from jiayuan.engage.activities.models import SignUp
+from jiayuan.engage.activities.models import SessionVolunteer, SignUp
 from jiayuan.engage.volunteers import services as volunteers
 from jiayuan.engage.volunteers.ledger import hours_credit
 from jiayuan.engage.volunteers.models import Certificate, HoursClaim, HoursEntry, Volunteer
