@@ -5,12 +5,14 @@ The ID-card and phone columns are formatted as text (cell format "@"), and a
 number in them is written as its digits: an ID re-typed in Excel then stays
 text instead of becoming 1.10101E+17. The caller says which of them are
 masked (`masked`: an account that may not reveal them whole gets their masks,
-as on screen); the rule is the selector's (`selectors.rows_to_fix`).
+as on screen, and so does a number of that kind in any other column); the rule
+is the selector's (`selectors.rows_to_fix`).
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -49,11 +51,42 @@ def _masked(cell: Any, field: str) -> Any:
     return MASKS[field](str(value).strip())
 
 
+#: A run of 9 or more digits (spaces or dashes between them, an X at the end):
+#: an ID-card or phone number, as the check page's samples mask them
+#: (importing.upload.sample_values), wherever it was typed.
+LONG_DIGITS = re.compile(r"\d(?:[ \-]*\d){8,}(?:[ \-]*[xX])?")
+ID_DIGITS = 15  # a run this long, or ending in X, is an ID-card number; shorter, a phone
+
+
+def _loose_kind(run: str) -> str:
+    digits = sum(ch.isdigit() for ch in run)
+    return "id_number" if digits >= ID_DIGITS or run[-1] in "xX" else "phone"
+
+
+def _masked_loose(cell: Any, masked: frozenset[str]) -> Any:
+    """A cell of a column not mapped to an ID or phone number (a second phone, a
+    guardian's ID) with the numbers in it that look like one of the ``masked``
+    kinds masked; any other cell as it was."""
+    value = _as_text(cell)
+    if not isinstance(value, str):
+        return cell
+
+    def mask(match: re.Match[str]) -> str:
+        run = match.group(0)
+        kind = _loose_kind(run)
+        return MASKS[kind](run) if kind in masked else run
+
+    out = LONG_DIGITS.sub(mask, value)
+    return cell if out == value else out
+
+
 def _rows(items: Iterable[tuple[int, str, list[str], list[Any]]],
-          text: frozenset[int], masks: dict[int, str]) -> Iterator[list[Any]]:
+          text: frozenset[int], masks: dict[int, str],
+          masked: frozenset[str] = frozenset()) -> Iterator[list[Any]]:
     for number, sheet, reasons, cells in items:
-        if text:
-            cells = [_masked(c, masks[j]) if j in masks else _as_text(c) if j in text else c
+        if text or masked:
+            cells = [_masked(c, masks[j]) if j in masks else _as_text(c) if j in text
+                     else _masked_loose(c, masked) if masked else c
                      for j, c in enumerate(cells)]
         yield [number, sheet, "\n".join(reasons), *cells]
 
@@ -64,7 +97,8 @@ def write_rows_to_fix(header: Sequence[str], columns: dict[int, str],
     """An .xlsx of (row number, sheet, reasons, cells as typed), the cells under
     the file's own ``header``; ``columns`` (index -> field) says which are ID
     and phone columns, and the cells of the fields in ``masked`` ("id_number",
-    "phone") are written masked."""
+    "phone") are written masked, as are the numbers of those kinds in any other
+    column (a "联系电话2" or "监护人身份证" not mapped: `LONG_DIGITS`)."""
     text = frozenset(j for j, key in columns.items() if key in TEXT_FIELDS)
     masks = {j: key for j, key in columns.items() if key in TEXT_FIELDS and key in masked}
     out = io.BytesIO()
@@ -73,7 +107,7 @@ def write_rows_to_fix(header: Sequence[str], columns: dict[int, str],
     widths = [10, 14, 48, *([14] * width)]
     for j in text:
         widths[LEADING + j] = 21
-    write_sheet(out, _("Rows to fix"), labels, _rows(items, text, masks), widths=widths,
+    write_sheet(out, _("Rows to fix"), labels, _rows(items, text, masks, masked), widths=widths,
                 text_columns=[LEADING + j for j in sorted(text)])
     return out.getvalue()
 

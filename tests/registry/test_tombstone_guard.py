@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -23,10 +24,12 @@ from jiayuan.core.models import AuditEntry
 from jiayuan.desk import services as desk
 from jiayuan.desk.models import Case
 from jiayuan.engage.activities import services as activities
-from jiayuan.engage.activities.models import SignUp
+from jiayuan.engage.activities import services_attendance as attendance
+from jiayuan.engage.activities.models import SessionVolunteer, SignUp
 from jiayuan.engage.volunteers import services as volunteers
-from jiayuan.engage.volunteers.models import HoursClaim, Volunteer
-from jiayuan.engage.volunteers.services_hours import claim_create
+from jiayuan.engage.volunteers.ledger import hours_credit
+from jiayuan.engage.volunteers.models import Certificate, HoursClaim, HoursEntry, Volunteer
+from jiayuan.engage.volunteers.services_hours import certificate_issue, claim_create
 from jiayuan.registry import services as registry
 from jiayuan.registry.models import (
     ERASED_NAME,
@@ -52,7 +55,11 @@ def ctx(personas: dict[str, Any], household: Household, household_b: Household, 
     head = personas["head"]
     now = timezone.now()
     person = Person.objects.get(household=household, name="金英姬")
-    volunteer = volunteers.volunteer_register(actor=head, person=person, skills="cooking")
+    volunteer = volunteers.volunteer_register(actor=head, person=person, skills="cooking",
+                                             roles=["informant"])
+    # hours on the ledger: without the guard a certificate would be issued
+    hours_credit(actor=head, volunteer=volunteer, on=timezone.localdate(), hours=Decimal("1"),
+                 source="staff")
     visit, _ = care.visit_log(actor=head, households=[household], mode="home",
                               purpose="routine", found="ok")
     dispute = care.dispute_create(actor=head, grid=grid_a, kind="neighbours",
@@ -69,6 +76,9 @@ def ctx(personas: dict[str, Any], household: Household, household_b: Household, 
                                      capacity=10)
     call = desk.case_create(actor=head, item=school_item, channel="hotline", summary="来电",
                             caller_name="来电人", caller_phone="13700002222")
+    signup = activities.signup_staff(actor=head, session=session, person=person)
+    participant = meetings.participant_add(actor=head, meeting=meeting, kind="resident",
+                                           person=person)
     [portal] = activities.signup_portal(session=session, names=["来报名的人"],
                                         phone="13812340000", photo_consent=False, source="src")
     erase_person(actor=head, person=person, reason="request")
@@ -78,7 +88,8 @@ def ctx(personas: dict[str, Any], household: Household, household_b: Household, 
     call.refresh_from_db()
     return {"head": head, "t": person, "household": household, "other": household_b,
             "volunteer": volunteer, "visit": visit, "dispute": dispute, "meeting": meeting,
-            "session": session, "portal": portal, "call": call, "item": school_item, "grid": grid_a,
+            "session": session, "portal": portal, "signup": signup,
+            "participant": participant, "call": call, "item": school_item, "grid": grid_a,
             "today": timezone.localdate()}
 
 
@@ -140,6 +151,22 @@ GUARDED: list[tuple[str, Call, type | None]] = [
     ("hours_claim", lambda c: claim_create(
         actor=c["head"], volunteer=c["volunteer"], on=c["today"], hours=2, what="清扫"),
      HoursClaim),
+    ("hours_credit", lambda c: hours_credit(
+        actor=c["head"], volunteer=c["volunteer"], on=c["today"], hours=Decimal("2"),
+        source="staff", note="清扫楼道"), HoursEntry),
+    ("certificate_issue", lambda c: certificate_issue(
+        actor=c["head"], volunteer=c["volunteer"], year=c["today"].year), Certificate),
+    ("volunteer_link_renew", lambda c: volunteers.volunteer_link_renew(
+        actor=c["head"], volunteer=c["volunteer"]), None),
+    ("informant_report", lambda c: volunteers.informant_report(
+        actor=c["head"], volunteer=c["volunteer"], summary="楼道堆物", item=c["item"]), Case),
+    ("session_volunteer_add", lambda c: attendance.session_volunteer_add(
+        actor=c["head"], session=c["session"], volunteer=c["volunteer"]), SessionVolunteer),
+    ("activity_attendance_mark", lambda c: attendance.attendance_mark(
+        actor=c["head"], session=c["session"], signup_id=c["signup"].pk), None),
+    ("meeting_attendance_mark", lambda c: meetings.attendance_mark(
+        actor=c["head"], meeting=c["meeting"], participant=c["participant"],
+        attendance="present"), None),
 ]
 
 

@@ -300,6 +300,7 @@ def attendance_mark(*, actor: User, meeting: Meeting, participant: Participant,
     _require_not_cancelled(meeting)
     if participant.meeting_id != meeting.pk:
         raise Http404
+    check_not_erased(participant.person)
     if attendance not in Attendance.values:
         raise ValidationError({"attendance": _("Choose present, absent or excused.")})
     if participant.person_id is not None and not in_scope(actor, participant.grid_id):

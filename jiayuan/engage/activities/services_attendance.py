@@ -22,6 +22,7 @@ from jiayuan.engage.choices import HoursSource, SignUpStatus, VolunteerStatus
 from jiayuan.engage.volunteers.ledger import hours_credit
 from jiayuan.engage.volunteers.models import HoursEntry, Volunteer
 from jiayuan.engage.volunteers.selectors import volunteers_for
+from jiayuan.registry.services.common import check_not_erased
 
 
 def _session(actor: User, session_id: int) -> ActivitySession:
@@ -54,6 +55,8 @@ def attendance_mark(*, actor: User, session: ActivitySession, signup_id: int | N
     if session.cancelled:
         raise ValidationError(_("This session is cancelled."))
     signup = _signup(actor, session, signup_id, token)
+    if present:
+        check_not_erased(signup.person)  # an erased person's wrong tap may be undone
     if signup.status == SignUpStatus.CANCELLED:
         raise ValidationError(_("%(name)s cancelled the sign-up.") % {"name": signup.name})
     if signup.status == SignUpStatus.WAITING and present:
@@ -78,6 +81,7 @@ def session_volunteer_add(*, actor: User, session: ActivitySession,
     found = volunteers_for(actor).filter(pk=volunteer.pk).first()
     if found is None or found.community_id != session.activity.community_id:
         raise ValidationError({"volunteer": _("That volunteer is not in your area.")})
+    check_not_erased(found.person)
     if found.status != VolunteerStatus.ACTIVE:
         raise ValidationError({"volunteer": _("This volunteer is not active.")})
     if SessionVolunteer.objects.filter(session=session, volunteer=found).exists():

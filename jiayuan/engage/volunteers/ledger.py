@@ -22,6 +22,7 @@ from jiayuan.core.roles import Perm
 from jiayuan.engage.choices import HoursSource, VolunteerStatus
 from jiayuan.engage.volunteers.models import HoursEntry, Volunteer
 from jiayuan.engage.volunteers.selectors import volunteers_for
+from jiayuan.registry.services.common import check_not_erased
 
 MAX_HOURS_A_DAY = Decimal("24")
 
@@ -56,6 +57,7 @@ def hours_credit(*, actor: User, volunteer: Volunteer, on: date, hours: Decimal,
         raise ValidationError(_("That volunteer is not in your area."))
     if source not in (HoursSource.ACTIVITY, HoursSource.SELF, HoursSource.STAFF):
         raise ValidationError({"source": _("Choose where the hours come from.")})
+    check_not_erased(volunteer.person)
     if volunteer.status == VolunteerStatus.LEFT:
         raise ValidationError(_("This volunteer has left: their hours are closed."))
     check_hours(volunteer, on, hours, today=today)

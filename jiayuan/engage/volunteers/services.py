@@ -222,6 +222,7 @@ def volunteer_link_renew(*, actor: User, volunteer: Volunteer) -> Volunteer:
     """A new personal link; the old one stops working at once."""
     require(actor, Perm.MANAGE_VOLUNTEERS)
     v = claim(_visible(actor, volunteer), None, _("this volunteer"))
+    check_not_erased(v.person)
     v.self_token = new_token()
     v.save(update_fields=["self_token"])
     audit.record(AuditAction.UPDATE, actor=actor, obj=v,
@@ -241,6 +242,7 @@ def informant_report(*, actor: User, volunteer: Volunteer, summary: str, details
     require(actor, Perm.VIEW_ENGAGE)
     require(actor, Perm.WORK_CASES)
     volunteer = _visible(actor, volunteer)
+    check_not_erased(volunteer.person, person)
     if not volunteer.roles.filter(role=VolunteerRole.INFORMANT).exists():
         raise ValidationError(_("Only an information officer files reports: give the "
                                 "volunteer that role first."))

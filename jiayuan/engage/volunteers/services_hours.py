@@ -150,6 +150,7 @@ def certificate_issue(*, actor: User, volunteer: Volunteer, year: int,
     require(actor, Perm.MANAGE_VOLUNTEERS)
     if not volunteers_for(actor).filter(pk=volunteer.pk).exists():
         raise Http404
+    check_not_erased(volunteer.person)
     today = today or timezone.localdate()
     if not 2000 <= year <= today.year:
         raise ValidationError({"year": _("Choose a year that has begun.")})
