@@ -172,16 +172,18 @@ def sessions_of(*, actor: User) -> list[UserSession]:
     return [row for row in rows if _store(row.session_key).exists(row.session_key)]
 
 
-def end_other_sessions(*, actor: User, current_key: str | None) -> int:
+def end_other_sessions(*, actor: User, current_key: str | None,
+                       reason: str = ENDED_BY_USER) -> int:
     """End every session of the actor's but the one they are using; one audit
-    entry. Only the actor's own rows are read: no key from a request is used."""
+    entry. Only the actor's own rows are read: no key from a request is used.
+    `reason`: why (the person asked, or they set up a second factor)."""
     with audit.batch():
         rows = list(UserSession.objects.select_for_update().filter(user=actor)
                     .exclude(session_key=current_key or ""))
         if not rows:
             return 0
         _delete_sessions(rows)
-        _audit_end(actor, ENDED_BY_USER, len(rows), actor=actor)
+        _audit_end(actor, reason, len(rows), actor=actor)
     return len(rows)
 
 

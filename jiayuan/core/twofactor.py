@@ -58,6 +58,7 @@ WRONG_CODE = gettext_noop("wrong code")
 REPLAYED_CODE = gettext_noop("code used before")
 RESET = gettext_noop("reset by a station head")
 RESET_REASON = gettext_noop("second factor reset")
+ENROLLED_REASON = gettext_noop("second factor set up")
 # This session has no device to ask for (checked once per login; see _no_device).
 NO_DEVICE = "_jy_2fa_none"
 
@@ -347,10 +348,16 @@ def pending(request: HttpRequest) -> str:
     return ""
 
 
-def enrolled(request: HttpRequest) -> None:
+def enrolled(request: HttpRequest) -> int:
     """This session has just confirmed an authenticator: it no longer has "no
-    device to ask for" (NO_DEVICE), so a later check asks for the device."""
+    device to ask for" (NO_DEVICE), so a later check asks for the device. The
+    account's other sessions, logged in without it (some remember "no device"),
+    end: they log in again with a code. Returns how many ended."""
     request.session.pop(NO_DEVICE, None)
+    user = request.user
+    assert isinstance(user, User)
+    return sessions.end_other_sessions(actor=user, current_key=request.session.session_key,
+                                       reason=ENROLLED_REASON)
 
 
 def pending_url(request: HttpRequest, step: str) -> str:

@@ -123,7 +123,12 @@ def enrol(request: HttpRequest) -> HttpResponse:
         if check.outcome.ok:
             device.refresh_from_db()
             otp_login(request, device)
-            twofactor.enrolled(request)
+            ended = twofactor.enrolled(request)
+            if ended:
+                messages.info(request, ngettext(
+                    "Your other session was ended: it logs in again with a code.",
+                    "Your %(n)d other sessions were ended: they log in again with a code.",
+                    ended) % {"n": ended})
             return render(request, "core/two_factor_codes.html", {
                 "codes": codes, "next": _next(request), "enrolled": True})
         form.add_error("code", refusal(check))

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiayuan.core import twofactor
+from jiayuan.core.audit import verify_chain
+from jiayuan.core.models import AuditEntry
 from tests.core.test_twofactor import (  # noqa: F401
     clock,
     code_of,
@@ -54,3 +56,21 @@ def test_a_forced_enrolment_shows_no_menu_a_chosen_one_does(personas, clock):  #
     assert 'id="totp-secret"' in html and not nav_links(html)
     chosen = password_login("coordinator")
     assert nav_links(chosen.get(reverse("two_factor_enrol")).content.decode())
+
+
+def test_enrolling_ends_the_accounts_other_sessions(personas, clock):  # noqa: F811
+    # Another browser logged in before the authenticator existed, and remembers
+    # "no device": it must not go on without the code. It ends, audited once.
+    other = password_login("coordinator")
+    assert other.get("/").status_code == 200 and other.session.get(twofactor.NO_DEVICE)
+    c = password_login("coordinator")
+    c.get(reverse("two_factor_enrol"))
+    device = TOTPDevice.objects.get(user=personas["coordinator"])
+    response = c.post(reverse("two_factor_enrol"), {"code": code_of(device)})
+    assert response.status_code == 200 and "Your other session was ended" in response.content.decode()
+    assert other.get("/").status_code == 302  # to the login page
+    assert c.get("/").status_code == 200  # this one goes on
+    entry = AuditEntry.objects.filter(action="logout", object_id=str(
+        personas["coordinator"].pk)).latest("seq")
+    assert entry.changes == {"reason": twofactor.ENROLLED_REASON, "sessions": 1}
+    assert verify_chain().ok
