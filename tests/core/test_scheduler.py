@@ -61,7 +61,7 @@ def test_the_apps_jobs_are_discovered_at_start_up_in_their_order():
                                           "retention"]
     assert [job.run.__module__ for job in jobs] == [
         "jiayuan.desk.jobs", "jiayuan.desk.jobs", "jiayuan.care.jobs", "jiayuan.engage.jobs",
-        "jiayuan.reports.jobs", "jiayuan.sheets.jobs", "jiayuan.desk.digest", "jiayuan.core.jobs",
+        "jiayuan.reports.jobs", "jiayuan.sheets.jobs", "jiayuan.sheets.jobs", "jiayuan.desk.digest", "jiayuan.core.jobs",
         "jiayuan.rights.jobs"]
 
 
