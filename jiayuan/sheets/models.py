@@ -34,6 +34,18 @@ class CheckState(models.TextChoices):
     FAILED = "failed", _("Check failed")
 
 
+class CommitState(models.TextChoices):
+    """Where a large draft's import is when it runs in the background (more rows
+    than IMPORT_BACKGROUND_ROWS): queued by the Import button, run by `manage.py
+    tick` as the account that asked. Once it has written, the batch's status says
+    so (committed) and this is empty again."""
+
+    NONE = "", _("Not queued")
+    QUEUED = "queued", _("Waiting to be imported")
+    RUNNING = "running", _("Being imported")
+    FAILED = "failed", _("Import failed")
+
+
 class ImportBatch(models.Model):
     community = models.ForeignKey("places.Community", models.PROTECT, related_name="+")
     grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="+",
@@ -87,6 +99,17 @@ class ImportBatch(models.Model):
     check_error_msg = models.JSONField(null=True, blank=True)
     check_started_at = models.DateTimeField(null=True, blank=True)
     check_finished_at = models.DateTimeField(null=True, blank=True)
+    # A large draft's import in the background (jiayuan.sheets.importing.committing):
+    # its state, who pressed Import and when (the job imports as them, in their
+    # language), when the job took it, and why it failed (a stored message).
+    commit_state = models.CharField(_("import"), max_length=10, choices=CommitState.choices,
+                                    default=CommitState.NONE, blank=True)
+    commit_requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL,
+                                            null=True, blank=True, related_name="+")
+    commit_requested_at = models.DateTimeField(null=True, blank=True)
+    commit_language = models.CharField(max_length=16, blank=True)
+    commit_started_at = models.DateTimeField(null=True, blank=True)
+    commit_error_msg = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -94,7 +117,9 @@ class ImportBatch(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["community", "status"], name="importbatch_status_idx"),
                    models.Index(fields=["check_state", "check_started_at"],
-                                name="importbatch_check_idx")]
+                                name="importbatch_check_idx"),
+                   models.Index(fields=["commit_state", "commit_started_at"],
+                                name="importbatch_commit_idx")]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})"
@@ -103,6 +128,10 @@ class ImportBatch(models.Model):
         """Why the check failed, in the reader's language."""
         return messages.render(self.check_error_msg if self.check_error_msg is not None
                                else self.check_error)
+
+    def commit_error_text(self) -> str:
+        """Why the background import failed, in the reader's language."""
+        return messages.render(self.commit_error_msg) if self.commit_error_msg else ""
 
     def notices(self) -> list[str]:
         """The stored check's notices, in the reader's language."""

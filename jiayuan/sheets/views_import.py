@@ -5,10 +5,11 @@
     import_detail  a draft: the column mapping and the dry run (importing.check);
                    an imported batch: its counts and Undo; an undone one: who undid it
     import_mapping POST: save the mapping (and maybe a template) of a draft
-    import_commit  POST: the ticked possible duplicates, then importing.commit
+    import_commit  POST: the ticked possible duplicates, then importing.commit_request
+                   (a large batch is queued and imported in the background)
     import_undo    POST: importing.undo, or the records that block it
     import_sheets  POST: read another sheet (or all sheets with the same header)
-    import_progress GET: a background check's progress (polled by the page)
+    import_progress GET: a background check's or import's progress (polled by the page)
     import_recheck POST: check the file again (after a failure, or later)
     import_errors  GET: the rows to fix, as .xlsx: the dry run's before the
                    import, the rows it left out after
@@ -46,8 +47,9 @@ from jiayuan.lib._i18n import interpolate
 from jiayuan.sheets import importing, selectors, services
 from jiayuan.sheets.export import CONTENT_TYPES
 from jiayuan.sheets.forms_import import MappingForm, UploadForm
+from jiayuan.sheets.importing.committing import commit_size
 from jiayuan.sheets.importing.read import Sheet, SheetError
-from jiayuan.sheets.models import BatchStatus, CheckState, ImportBatch
+from jiayuan.sheets.models import BatchStatus, CheckState, CommitState, ImportBatch
 
 PREVIEW_PAGE = 50  # rows of the dry run per page
 MAX_DUPLICATES = 200  # possible duplicates offered for ticking at once
@@ -163,6 +165,9 @@ def _draft_context(request: HttpRequest, batch: ImportBatch, form: MappingForm |
     dry run (made now if there is none; its progress while it runs in the
     background). The file is read again only for a batch uploaded before the
     columns' names and samples were kept."""
+    if batch.commit_state in importing.PENDING:  # the draft is frozen until it is done
+        return {"form": form, "problem": "", "report": None, "book": [],
+                "commit_progress": _commit_progress(batch)}
     try:
         header, samples = _columns(batch, sheet)
     except SheetError as exc:
@@ -194,10 +199,18 @@ def _columns(batch: ImportBatch, sheet: Sheet | None) -> tuple[list[str], list[s
 def _check_context(request: HttpRequest, batch: ImportBatch) -> dict[str, Any]:
     state = batch.check_state
     if state == CheckState.DONE:
-        return {"report": True, **_report_context(request, batch)}
+        return {"report": True, **_report_context(request, batch),
+                "commit_failed": batch.commit_state == CommitState.FAILED
+                and _on_sheets(batch, batch.commit_error_text())}
     if state == CheckState.FAILED:
         return {"check_failed": _on_sheets(batch, batch.check_error_text())}
     return {"progress": _progress(batch)}
+
+
+def _commit_progress(batch: ImportBatch) -> dict[str, Any]:
+    return {"waiting": batch.commit_state == CommitState.QUEUED,
+            "total": commit_size(batch),
+            "who": batch.commit_requested_by, "when": batch.commit_requested_at}
 
 
 def _progress(batch: ImportBatch) -> dict[str, Any]:
@@ -362,9 +375,12 @@ def import_commit(request: HttpRequest, pk: Any) -> HttpResponse:
         messages.error(request, _("This file has already been imported."))
         return _to_detail(batch)
     try:
-        report = importing.commit(actor=request.user, batch=batch, accepted=accepted)
+        report = importing.commit_request(actor=request.user, batch=batch,
+                                          accepted=accepted).report
     except (importing.ImportFailed, SheetError) as exc:
         messages.error(request, _on_sheets(batch, exc))
+        return _to_detail(batch)
+    if report is None:  # queued: the page shows its progress
         return _to_detail(batch)
     c = report.counts
     left = c["rejected"] + c["duplicate"]
@@ -398,9 +414,12 @@ def import_undo(request: HttpRequest, pk: Any) -> HttpResponse:
 @login_required
 @require_GET
 def import_progress(request: HttpRequest, pk: Any) -> HttpResponse:
-    """The check's progress, for the page to poll (htmx, every few seconds); once
-    the check has ended, htmx is told to reload the whole page."""
+    """The check's or the background import's progress, for the page to poll (htmx,
+    every few seconds); once it has ended, htmx is told to reload the whole page."""
     batch = selectors.get_batch_for(request.user, pk)
+    if batch.status == BatchStatus.DRAFT and batch.commit_state in importing.PENDING:
+        return render(request, "sheets/_import_commit_progress.html",
+                      {"batch": batch, "commit_progress": _commit_progress(batch)})
     response = render(request, "sheets/_import_progress.html",
                       {"batch": batch, "progress": _progress(batch)})
     if batch.check_state not in (CheckState.QUEUED, CheckState.RUNNING):

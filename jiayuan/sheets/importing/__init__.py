@@ -6,6 +6,8 @@
     check_request(actor, batch)         -> the batch, its check stored (checked now,
                                            or queued for the background: `checking`)
     commit(actor, batch)                -> Report, after writing in one transaction
+    commit_request(actor, batch)        -> the Import button: commits now, or queues
+                                           a large batch for the background (`committing`)
     undo(actor, batch)                  -> removes what the batch wrote, unless a
                                            later edit touched it (UndoBlocked)
 
@@ -28,6 +30,7 @@ use the names below.
 """
 
 from jiayuan.sheets.importing.checking import check_request, check_size
+from jiayuan.sheets.importing.committing import PENDING, commit_request
 from jiayuan.sheets.importing.outcomes import (
     DUPLICATE,
     NEW,
@@ -57,9 +60,9 @@ from jiayuan.sheets.importing.upload import (
 from jiayuan.sheets.importing.write import commit
 
 __all__ = [
-    "DUPLICATE", "NEW", "OUTCOMES", "REJECTED", "UNCHANGED", "UPDATED", "ImportFailed",
+    "PENDING", "DUPLICATE", "NEW", "OUTCOMES", "REJECTED", "UNCHANGED", "UPDATED", "ImportFailed",
     "Report", "RowResult", "SheetError", "UndoBlocked", "book_entry", "check", "check_request",
     "check_size", "choose_sheets",
-    "chosen_sheets", "column_label", "commit", "sample_values", "sheet_list", "sheet_of", "sheets_of", "start",
+    "chosen_sheets", "column_label", "commit", "commit_request", "sample_values", "sheet_list", "sheet_of", "sheets_of", "start",
     "undo",
 ]  # fmt: skip

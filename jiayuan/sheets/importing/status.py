@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.models import User
 from jiayuan.lib._i18n import LibError
-from jiayuan.sheets.models import BatchStatus, ImportBatch
+from jiayuan.sheets.models import BatchStatus, CommitState, ImportBatch
 
 #: status -> the statuses it may change to.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -49,10 +49,14 @@ def check_move(batch: ImportBatch, to: str) -> None:
 
 
 def check_draft(batch: ImportBatch) -> None:
-    """Sheets, columns and accepted duplicates change only before the commit."""
+    """Sheets, columns and accepted duplicates change only before the commit, and
+    not while a background import of the batch waits or runs."""
     if batch.status != BatchStatus.DRAFT:
         message, code = _REFUSED[BatchStatus.COMMITTED]
         raise StatusRefused(message, code)
+    if batch.commit_state in (CommitState.QUEUED, CommitState.RUNNING):
+        raise StatusRefused(_("This file is being imported in the background: it can no "
+                              "longer be changed."), "importing")
 
 
 def move(batch: ImportBatch, to: str, *, actor: User, now: datetime) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiayuan.core import audit
 from jiayuan.core.access import require
@@ -100,7 +101,8 @@ def commit(*, actor: User, batch: ImportBatch, accepted: list[int] | None = None
                 "file": batch.filename, "sha256": batch.file_sha256,
                 "grid": batch.grid.code, "counts": report.counts})
     except IntegrityError as exc:
-        raise ImportFailed(_(
+        # Lazy: a background import stores it as a message (importing.committing).
+        raise ImportFailed(gettext_lazy(
             "Someone registered some of these people while the import ran. Nothing was "
             "imported: check the file again and import it."), "conflict") from exc
     return report.freeze()
