@@ -52,7 +52,7 @@ def test_a_head_erases_a_residents_data(live_server, household, personas, browse
     page.check("#id_understood")
     with page.expect_response(lambda r: r.request.method == "POST"):
         page.click("form.form button[type=submit]")
-    assert page.locator(".errorlist, .msg-error, .error").count() > 0
+    page.locator(".errorlist, .msg-error, .error").first.wait_for()  # the answer, painted
     assert Person.objects.get(pk=spouse.pk).name == NAME
     shot(page, "erasure-2-mistyped")
 

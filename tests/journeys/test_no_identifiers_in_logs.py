@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from jiayuan.core.models import AuditAction, AuditEntry
 from tests.conftest import ZHENG_ID
@@ -81,6 +82,9 @@ def test_no_whole_id_or_phone_number_reaches_a_log_or_an_address(
     seen.append(page.url)
     with page.expect_response(lambda r: "/reveal/" in r.url and r.request.method == "POST"):
         page.click(f"#phone-{head.pk} button")
+    # The answer has come; htmx swaps it in just after, so wait for the swap itself.
+    expect(page.locator(f"#phone-{head.pk}")).to_contain_text(
+        re.compile(r"\s*".join(NUMBER)))
     assert NUMBER in page.locator(f"#phone-{head.pk}").inner_text().replace(" ", "")
     shot(page, "no-ids-in-logs-1-revealed")
     missing = page.goto(f"{live_server.url}/people/{head.pk + 9999}/")
