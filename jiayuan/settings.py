@@ -19,6 +19,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from jiayuan.api.settings import API_APPS, REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: F401 (docs/api.md)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -170,6 +172,7 @@ INSTALLED_APPS = [
     "jiayuan.engage",
     "jiayuan.sheets",
     "jiayuan.reports",  # the dashboard and period reports: figures through core.metrics only
+    *API_APPS,  # DRF, drf-spectacular and jiayuan.api: the staff API and Open311
     "jiayuan.rights",  # residents' rights (their record, erasure) and retention: above every app
     "jiayuan.demo",  # above every app: loads their demo data in order
 ]
@@ -371,8 +374,7 @@ DESK_FOLLOWUP_ATTEMPTS = env_int("DESK_FOLLOWUP_ATTEMPTS", 3)
 DESK_REFERRAL_LINK_DAYS = env_int("DESK_REFERRAL_LINK_DAYS", 30)
 # Residence permits expiring within this many days raise a reminder.
 DESK_PERMIT_REMINDER_DAYS = env_int("DESK_PERMIT_REMINDER_DAYS", 30)
-# Resident portal: requests accepted per source address per hour, and in total.
-PORTAL_MAX_PER_SOURCE_HOUR = env_int("PORTAL_MAX_PER_SOURCE_HOUR", 5)
+PORTAL_MAX_PER_SOURCE_HOUR = env_int("PORTAL_MAX_PER_SOURCE_HOUR", 5)  # resident portal, per hour
 PORTAL_MAX_PER_HOUR = env_int("PORTAL_MAX_PER_HOUR", 200)
 # Past that ceiling a request is still accepted from a browser that solves a proof
 # of work with this many leading zero bits (docs/data-protection.md), not refused.
@@ -387,8 +389,8 @@ RETENTION_ANONYMISE_YEARS = env_int("RETENTION_ANONYMISE_YEARS", 5)
 if min(RETENTION_HOUSEHOLD_ARCHIVE_MONTHS, RETENTION_ROSTER_FILE_DAYS,
        RETENTION_PORTAL_HIT_HOURS, RETENTION_ANONYMISE_YEARS) < 1:
     raise ImproperlyConfigured("The RETENTION_* periods must be 1 or more.")
-# Spreadsheet import (docs/spreadsheets.md): largest file accepted, most data
-# rows in one file, and the largest total the parts of an .xlsx may unpack to.
+# Spreadsheet import (docs/spreadsheets.md): largest file, most data rows in one file, and
+# the largest total the parts of an .xlsx may unpack to.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 25 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 400 * 1024 * 1024)
@@ -414,8 +416,7 @@ if not 0 < SESSION_WARNING_SECONDS < SESSION_IDLE_SECONDS:
     raise ImproperlyConfigured("SESSION_WARNING_SECONDS must be more than 0 and less than "
                                "SESSION_IDLE_SECONDS.")
 
-# Catalogue texts per language (django-modeltranslation).
-MODELTRANSLATION_DEFAULT_LANGUAGE = "zh-hans"
+MODELTRANSLATION_DEFAULT_LANGUAGE = "zh-hans"  # catalogue texts per language
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("zh-hans",)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -425,9 +426,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 
 # Security. Behind nginx terminating TLS (docs/deployment.md).
 BEHIND_PROXY = env_bool("BEHIND_PROXY")
-# Behind nginx the client's address arrives in X-Real-IP, which nginx overwrites
-# (proxy_set_header X-Real-IP $remote_addr), so a client cannot forge it as long
-# as the app is reachable only through nginx (docs/deployment.md).
+# Behind nginx the client's address arrives in X-Real-IP, which nginx overwrites (proxy_set_header
+# X-Real-IP $remote_addr): a client cannot forge it while only nginx reaches the app.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not DEMO_MODE)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not DEMO_MODE)
@@ -443,16 +443,15 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"  # Django's default, said out loud
 
-# Content-Security-Policy (django-csp 4.0; docs/deployment.md, "Headers"). Every
-# script and stylesheet is a file under /static/: no inline <script>, no on…=
-# handlers, no style="…" attributes (behaviours are data- attributes read by
-# static/js/behaviours.js; computed widths are SVG attributes). htmx runs with
-# includeIndicatorStyles off (base.html), so it injects no <style> either.
-# img-src has no data: — nothing uses one (QR codes are inline SVG markup, which
-# img-src does not govern; the admin's icons are files). The one hash is the
-# error pages' own <style> block (templates/errors/page.html), kept inline so a
-# 500 page renders without the static files; tests/core/test_security_headers.py
-# recomputes it and fails with the new value when that block changes.
+# Content-Security-Policy (django-csp 4.0; docs/deployment.md, "Headers"). Every script and
+# stylesheet is a file under /static/: no inline <script>, no on…= handlers, no style="…"
+# attributes (behaviours are data- attributes read by static/js/behaviours.js; computed widths are
+# SVG attributes). htmx runs with includeIndicatorStyles off (base.html), so it injects no <style>
+# either. img-src has no data: — nothing uses one (QR codes are inline SVG markup, which img-src
+# does not govern; the admin's icons are files). The one hash is the error pages' own <style>
+# block (templates/errors/page.html), kept inline so a 500 page renders without the static files;
+# tests/core/test_security_headers.py recomputes it and fails with the new value when that block
+# changes.
 _ERROR_PAGE_STYLE = "'sha256-La1AB/RaHKOEZ5sQsf4vdzUM8da79ERYs4+i9lUPhLE='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -498,3 +497,4 @@ LOGGING = {
 # Names shown in the UI for roles are in jiayuan/core/roles.py; this is only the
 # site title.
 SITE_TITLE = _("Jiayuan")
+

@@ -65,6 +65,8 @@ urlpatterns = [
     path("reply/", include("jiayuan.desk.referrals.urls_reply")),
     path("sheets/", include("jiayuan.sheets.urls")),
     path("rights/", include("jiayuan.rights.urls")),
+    path("api/", include("jiayuan.api.urls")),
+    path("open311/v2/", include("jiayuan.api.open311.urls")),
     path("audit/", core_views.audit_log, name="audit_log"),
     path("", include("jiayuan.reports.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    """The staff JSON API (Django REST Framework, OpenAPI 3 through
+    drf-spectacular), Open311 GeoReport v2 over the catalogue and the portal,
+    and signed webhooks. It calls the same selectors and services as the
+    pages, so scope, permissions, masking, versions and audit are the pages'
+    own; it stands above every domain app (and below the demo loader)."""
+
+    name = "jiayuan.api"
+    verbose_name = _("API and Open311")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""See jiayuan/api/urls.py."""

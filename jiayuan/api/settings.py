@@ -1,0 +1,38 @@
+"""Settings of Django REST Framework and drf-spectacular, imported by jiayuan.settings."""
+
+# In INSTALLED_APPS: the API above every domain app (the same selectors and services
+# as the pages); Swagger UI's files come from the sidecar package, never a CDN.
+API_APPS = ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "jiayuan.api"]
+
+# The staff API (jiayuan.api; docs/api.md). Tokens first; a signed-in browser
+# session also works (with CSRF on writes), so /api/docs/ can try calls.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "jiayuan.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["jiayuan.api.permissions.SignedInStaff"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "jiayuan.api.errors.handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Jiayuan API",
+    "DESCRIPTION": ("The station's staff API: the same scope, masking, versions and audit "
+                    "as the pages. Errors always have the shape "
+                    "{\"error\": {\"status\", \"code\", \"message\", \"fields\"?}}. "
+                    "See docs/api.md."),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+}
