@@ -84,6 +84,15 @@ class CaseListSerializer(serializers.Serializer):
     version = serializers.IntegerField()
 
 
+class CasePageSerializer(serializers.Serializer):
+    """One page of the case list (limit/offset)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CaseListSerializer(many=True)
+
+
 class FollowUpSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     reached = serializers.BooleanField()
@@ -140,7 +149,7 @@ def case_data(case: Case, actions: list[workflow.Action]) -> dict[str, Any]:
         "acknowledged_at": case.acknowledged_at, "resolved_at": case.resolved_at,
         "closed_at": case.closed_at, "outcome": case.outcome,
         "outcome_quantity": case.outcome_quantity, "outcome_note": case.outcome_note,
-        "duplicate_of": case.duplicate_of.ref if case.duplicate_of_id else None,
+        "duplicate_of": case.duplicate_of.ref if case.duplicate_of is not None else None,
         "is_repeat": case.is_repeat,
         "follow_ups": [{"at": f.at, "reached": f.reached, "satisfaction": f.satisfaction,
                         "comment": f.comment} for f in case.follow_ups.all()],

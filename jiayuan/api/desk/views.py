@@ -89,6 +89,8 @@ LIST_PARAMS = [
     OpenApiParameter("service", OpenApiTypes.STR, description="A service's code."),
     OpenApiParameter("household", OpenApiTypes.INT),
     OpenApiParameter("updated_since", OpenApiTypes.DATETIME),
+    OpenApiParameter("limit", OpenApiTypes.INT, description="At most 1000 (default 50)."),
+    OpenApiParameter("offset", OpenApiTypes.INT),
 ]
 
 
@@ -125,7 +127,7 @@ def _filtered(user: User, params: Any) -> QuerySet[Case]:
 class CaseList(APIView):
     @extend_schema(
         operation_id="cases_list", summary="Cases in your scope", tags=["desk"],
-        parameters=LIST_PARAMS, responses={200: s.CaseListSerializer(many=True),
+        parameters=LIST_PARAMS, responses={200: s.CasePageSerializer,
                                            400: WRITE_ERRORS[400], **ERRORS},
         examples=[OpenApiExample("A page of cases", response_only=True, value={
             "count": 1, "next": None, "previous": None,
