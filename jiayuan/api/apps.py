@@ -12,3 +12,10 @@ class ApiConfig(AppConfig):
     name = "jiayuan.api"
     verbose_name = _("API and Open311")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from jiayuan.api import errors
+        from jiayuan.core import middleware
+
+        # A NUL in an API request's query or form: the API's error shape, not the site's page.
+        middleware.NUL_RESPONDERS["/api/"] = errors.nul_response

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -101,3 +101,9 @@ class NotFoundView(APIView):
                         status=status.HTTP_404_NOT_FOUND)
 
     post = put = patch = delete = get
+
+
+def nul_response(request: Any) -> JsonResponse:
+    """The answer to a request holding a NUL character (core.middleware refuses those)."""
+    return JsonResponse(body(400, "invalid", _("The request holds a NUL character.")),
+                        status=400)

@@ -39,6 +39,12 @@ def _has_nul(values: object) -> bool:
                for key, vals in values.lists())  # type: ignore[attr-defined]
 
 
+# Path prefix -> the response to a request with a NUL under it, for parts of the
+# site that answer machines in their own format (the API registers its error
+# shape in jiayuan.api.apps). Elsewhere: the site's own 400 page.
+NUL_RESPONDERS: dict[str, Callable[[HttpRequest], HttpResponse]] = {}
+
+
 class NulCharacterMiddleware:
     """Refuse a request whose path, query string or form fields hold a NUL
     character (400, the site's own page).
@@ -57,6 +63,9 @@ class NulCharacterMiddleware:
         form_body = request.content_type == "application/x-www-form-urlencoded"
         if "\x00" in request.path or _has_nul(request.GET) or (
                 request.method == "POST" and form_body and _has_nul(request.POST)):
+            for prefix, respond in NUL_RESPONDERS.items():
+                if request.path.startswith(prefix):
+                    return respond(request)
             raise SuspiciousOperation("NUL character in the request")
         return self.get_response(request)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from jiayuan.api import tokens
@@ -46,7 +48,7 @@ def test_a_revoked_or_forged_token_is_refused_in_the_documented_shape(personas: 
 
 def test_nobody_revokes_a_colleagues_token(personas: Any) -> None:
     token, _ = tokens.issue_token(personas["caseworker"], name="mine")
-    with pytest.raises(Exception, match="no such token"):
+    with translation.override("en"), pytest.raises(ValidationError, match="no such token"):
         tokens.revoke_token(personas["gridworker"], token.pk)
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
 
@@ -67,3 +69,13 @@ def test_the_schema_is_served_and_names_the_error_shape() -> None:
     assert response.status_code == 200
     schema = response.json()
     assert schema["openapi"].startswith("3.") and "/api/v1/me/" in schema["paths"]
+
+
+def test_a_nul_in_an_api_query_is_refused_in_the_error_shape(personas: Any,
+                                                             api_for: Any) -> None:
+    _shape(api_for(personas["head"]).get("/api/v1/me/?q=a%00b"), 400, "invalid")
+
+
+def test_the_schema_describes_the_bearer_token() -> None:
+    schema = APIClient().get("/api/schema/?format=json").json()
+    assert schema["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
