@@ -77,6 +77,13 @@ class HouseholdListItemOut(HouseholdSummaryOut):
     member_count = serializers.IntegerField()
 
 
+class HouseholdPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = HouseholdListItemOut(many=True)
+
+
 class HouseholdOut(HouseholdSummaryOut):
     version = serializers.IntegerField()
     note = serializers.CharField()

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -67,9 +67,14 @@ class HouseholdFilters(serializers.Serializer):
 class HouseholdListView(APIView):
     @extend_schema(
         operation_id="households_list", summary="Households in the account's scope",
-        tags=["registry"], parameters=[HouseholdFilters],
-        responses={200: s.HouseholdListItemOut(many=True), 400: WRITE_ERRORS[400], **ERRORS},
-        examples=[OpenApiExample("One page", value=[{**SUMMARY, "member_count": 3}],
+        tags=["registry"], parameters=[
+            HouseholdFilters,
+            OpenApiParameter("limit", int, description="At most 1000; 50 when not given."),
+            OpenApiParameter("offset", int)],
+        responses={200: s.HouseholdPageOut, 400: WRITE_ERRORS[400], **ERRORS},
+        examples=[OpenApiExample("One page", value={
+            "count": 1, "next": None, "previous": None,
+            "results": [{**SUMMARY, "member_count": 3}]},
                                  response_only=True)])
     def get(self, request: Request) -> Response:
         require(request.user, Perm.VIEW_REGISTRY)
