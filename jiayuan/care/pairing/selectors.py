@@ -78,5 +78,6 @@ def mark_contact(pairing: Pairing, actor: Any, today: date) -> None:
     pairing.quiet = (pairing.status == PairingStatus.ACTIVE  # type: ignore[attr-defined]
                      and (today - since).days > QUIET_DAYS)
     pairing.past_planned_end = pairing.is_past_planned_end(today)  # type: ignore[attr-defined]
-    pairing.person_link = bool(pairing.helper_person_id and in_scope(  # type: ignore[attr-defined]
-        actor, pairing.helper_person.grid_id))
+    person = pairing.helper_person if pairing.helper_person_id else None
+    pairing.person_link = bool(  # type: ignore[attr-defined]
+        person is not None and in_scope(actor, person.grid_id))
