@@ -79,7 +79,7 @@ def _visit_detail(actor: Any, visit: Visit) -> dict[str, Any]:
         created_at=visit.created_at,
         sensitive_note=visit.sensitive_note if shown else None,
         duties_closed=[{"id": d.pk, "dwelling": d.household.dwelling.code,
-                        "reason": d.reason, "due": d.due, "on_time": d.on_time}
+                        "reason": getattr(d, "reason", ""), "due": d.due, "on_time": d.on_time}
                        for d in closed],
         cases=[_case(actor, c) for c in visit.cases.select_related("item")
                .order_by("opened_at", "id")])
@@ -150,7 +150,7 @@ class VisitListView(APIView):
         body = s.VisitCreate(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        form_data = MultiValueDict({
+        form_data: MultiValueDict[str, Any] = MultiValueDict({
             "idempotency_key": [data.get("idempotency_key") or uuid4()],
             "households": [str(pk) for pk in data.get("households", [])],
             "visitors": [str(pk) for pk in data.get("visitors", [])],
