@@ -180,3 +180,25 @@ def _label(rows: dict[Any, DutyCount], by: str) -> None:
 def week_bounds(today: date) -> tuple[date, date]:
     start = today - timedelta(days=today.weekday())
     return start, start + timedelta(days=7)
+
+
+DONE_DAYS = 30
+
+
+def duty_tabs(actor: Any, today: date) -> dict[str, Q]:
+    """What each tab of the duty list (and GET /api/v1/duties/?tab=) shows;
+    the counts on the tabs use the same filters. "mine" only for an account
+    that may fulfil duties."""
+    week_start, week_end = week_bounds(today)
+    open_ = Q(status=DutyStatus.OPEN)
+    tabs = {
+        "mine": open_ & Q(assignee=actor),
+        "overdue": open_ & Q(due__lt=today),
+        "week": open_ & Q(due__gte=week_start, due__lt=week_end),
+        "open": open_,
+        "done": Q(status=DutyStatus.DONE, closed_on__gte=today - timedelta(days=DONE_DAYS)),
+    }
+    if not actor.has(Perm.LOG_VISITS):
+        # Nobody assigns a duty to an account that cannot fulfil it.
+        del tabs["mine"]
+    return tabs

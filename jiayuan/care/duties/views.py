@@ -9,7 +9,7 @@ broken down by rule.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from jiayuan.care.choices import DutyStatus
 from jiayuan.care.duties import selectors, services
 from jiayuan.care.duties.forms import CareSettingsForm, DutyPeriodForm, FestivalDateForm
 from jiayuan.care.filters import TabFilterForm
@@ -57,19 +56,7 @@ TAB_LABELS = {
 
 def _tab_filters(user: Any, today: date) -> dict[str, Q]:
     """What each tab shows; the counts on the tabs use the same filters."""
-    week_start, week_end = selectors.week_bounds(today)
-    open_ = Q(status=DutyStatus.OPEN)
-    tabs = {
-        "mine": open_ & Q(assignee=user),
-        "overdue": open_ & Q(due__lt=today),
-        "week": open_ & Q(due__gte=week_start, due__lt=week_end),
-        "open": open_,
-        "done": Q(status=DutyStatus.DONE, closed_on__gte=today - timedelta(days=DONE_DAYS)),
-    }
-    if not user.has(Perm.LOG_VISITS):
-        # Nobody assigns a duty to an account that cannot fulfil it.
-        del tabs["mine"]
-    return tabs
+    return selectors.duty_tabs(user, today)
 
 
 @login_required

@@ -102,3 +102,22 @@ def grid_optional(actor: User) -> bool:
     grid worker's dispute belongs to one of their grids, and a district-wide
     account must say which community through the grid."""
     return bool(actor.community_id) and not actor.grids.exists()
+
+
+DISPUTE_TABS = ("open", "followups", "closed", "mine")
+
+
+def disputes_tab(actor: User, tab: str, today: date, kind: str = "") -> QuerySet[Dispute]:
+    """The disputes of one tab of the dispute list (and GET /api/v1/disputes/),
+    in the list's order."""
+    if tab == "open":
+        qs = open_disputes(actor).order_by("-opened_on", "-id")
+    elif tab == "followups":
+        qs = followups_due(actor, today).order_by("followup_due", "id")
+    elif tab == "closed":
+        qs = disputes_for(actor).filter(status=DisputeStatus.CLOSED).order_by(
+            "-closed_on", "-id")
+    else:
+        mine = Dispute.mediators.through.objects.filter(user_id=actor.pk).values("dispute_id")
+        qs = disputes_for(actor).filter(pk__in=mine).order_by("-opened_on", "-id")
+    return qs.filter(kind=kind) if kind else qs

@@ -56,7 +56,7 @@ from jiayuan.registry.selectors import (
 )
 
 PAGE_SIZE = 30
-TABS = ("open", "followups", "closed", "mine")
+TABS = selectors.DISPUTE_TABS
 
 
 def _detail_url(dispute: Dispute, anchor: str = "") -> str:
@@ -77,18 +77,7 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     filters = read_filters(request, DisputeFilterForm(request.GET, tabs=TABS, default="open"))
     tab, kind = filters["tab"], filters["kind"] or ""
-    if tab == "open":
-        qs = selectors.open_disputes(user).order_by("-opened_on", "-id")
-    elif tab == "followups":
-        qs = selectors.followups_due(user, today).order_by("followup_due", "id")
-    elif tab == "closed":
-        qs = selectors.disputes_for(user).filter(status=DisputeStatus.CLOSED).order_by(
-            "-closed_on", "-id")
-    else:
-        mine = Dispute.mediators.through.objects.filter(user_id=user.pk).values("dispute_id")
-        qs = selectors.disputes_for(user).filter(pk__in=mine).order_by("-opened_on", "-id")
-    if kind:
-        qs = qs.filter(kind=kind)
+    qs = selectors.disputes_tab(user, tab, today, kind)
     qs = qs.select_related("grid").prefetch_related(_parties_prefetch(), "mediators")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     disputes = list(page.object_list)

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Q, QuerySet, When
+from django.db.models import Count, Q, QuerySet
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,11 +30,17 @@ from jiayuan.care.filters import TabFilterForm
 from jiayuan.care.models import Pairing
 from jiayuan.care.pairing import services
 from jiayuan.care.pairing.forms import CheckInForm, PairingForm, PlannedEndForm, StatusForm
-from jiayuan.care.pairing.selectors import QUIET_DAYS, quiet, with_contact
+from jiayuan.care.pairing.selectors import (
+    PAIRING_TABS,
+    QUIET_DAYS,
+    mark_contact,
+    pairings_tab,
+    quiet,
+    with_contact,
+)
 from jiayuan.core.access import as_id, require
 from jiayuan.core.filters import read_filters
 from jiayuan.core.roles import Perm
-from jiayuan.core.scope import in_scope
 from jiayuan.core.views import submit
 from jiayuan.lib.text import first_line
 from jiayuan.registry.models import Household
@@ -47,7 +53,7 @@ from jiayuan.registry.selectors import (
 
 PAGE_SIZE = 30
 CHECKIN_PAGE_SIZE = 30
-TABS = ("active", "quiet", "paused", "ended", "mine")
+TABS = PAIRING_TABS
 # The household picker on the pairing form: the kind's matches, its own choice
 # (with who already helps the household).
 HOUSEHOLD_PICKER = picker("pairing-household", "household",
@@ -66,13 +72,7 @@ def _detail_url(pairing: Pairing, anchor: str = "") -> str:
 
 def _mark(pairing: Pairing, user: Any, today: date) -> None:
     """What the card and the page show of the last contact."""
-    pairing.days_since = (today - pairing.last_contact).days if pairing.last_contact else None
-    since = pairing.last_contact or pairing.started
-    pairing.quiet = (pairing.status == PairingStatus.ACTIVE
-                     and (today - since).days > QUIET_DAYS)
-    pairing.past_planned_end = pairing.is_past_planned_end(today)
-    pairing.person_link = bool(pairing.helper_person_id and in_scope(
-        user, pairing.helper_person.grid_id))
+    mark_contact(pairing, user, today)
 
 
 # --- the list -----------------------------------------------------------------
@@ -90,18 +90,7 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
         quiet=Count("id", filter=quiet()),
         paused=Count("id", filter=Q(status=PairingStatus.PAUSED)),
         mine=Count("id", filter=Q(helper_user=user)))
-    if tab == "active":
-        qs = qs.filter(status=PairingStatus.ACTIVE).order_by("contact", "id")
-    elif tab == "quiet":
-        qs = qs.filter(quiet()).order_by("contact", "id")
-    elif tab == "paused":
-        qs = qs.filter(status=PairingStatus.PAUSED).order_by("contact", "id")
-    elif tab == "ended":
-        qs = qs.filter(status=PairingStatus.ENDED).order_by("-ended", "-id")
-    else:
-        qs = qs.filter(helper_user=user).annotate(rank=Case(
-            When(status=PairingStatus.ACTIVE, then=0), When(status=PairingStatus.PAUSED, then=1),
-            default=2)).order_by("rank", "contact", "id")
+    qs = pairings_tab(user, tab, today)
     qs = (qs.select_related("household__dwelling", "household__head", "helper_user",
                             "helper_person")
           .annotate(checkin_count=Count("checkins")))
