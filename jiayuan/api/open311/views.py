@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.parsers import FormParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -77,7 +77,7 @@ class Open311View(APIView):
     authentication_classes: ClassVar[list[Any]] = []
     permission_classes: ClassVar[list[Any]] = [AllowAny]
     renderer_classes: ClassVar[list[Any]] = [JSONRenderer, XMLRenderer]
-    parser_classes: ClassVar[list[Any]] = [FormParser]
+    parser_classes: ClassVar[list[Any]] = [FormParser, MultiPartParser]
     xml_root = "response"
     xml_item = "item"
 
@@ -271,6 +271,9 @@ class RequestListView(Open311View):
                        "account_id": None}], response_only=True, status_codes=["201"])])
     def post(self, request: Request, format: str | None = None) -> Response:  # noqa: A002
         data = request.data  # a JSON or XML body: 415 here, before anything else
+        if request.FILES:
+            raise DjangoValidationError(_("Files are not accepted: give their addresses "
+                                          "as media_url."))
         if key_for_secret(str(data.get("api_key", ""))) is None:
             raise PermissionDenied
         case = open311_create(data, source=source_of(request))
