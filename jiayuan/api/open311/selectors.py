@@ -70,6 +70,12 @@ def _place(case: Case) -> str:
     return f"{case.community.name} {case.grid.name}" if case.grid else case.community.name
 
 
+def _status_words(case: Case) -> str:
+    """The status in the resident's words, as the portal's status page says it."""
+    words = {str(status): text for status, text in RESIDENT_STATUS.items()}
+    return str(words.get(case.status) or case.get_status_display())
+
+
 def request_json(case: Case) -> dict[str, Any]:
     is_open = case.status in OPEN_STATUSES
     notes = [{"label": str(e["label"]), "datetime": when(e["at"]),
@@ -79,7 +85,7 @@ def request_json(case: Case) -> dict[str, Any]:
     return {
         "service_request_id": case.ref,
         "status": "open" if is_open else "closed",
-        "status_notes": str(RESIDENT_STATUS.get(case.status, case.get_status_display())),
+        "status_notes": _status_words(case),
         "service_name": str(case.item.name), "service_code": case.item.code,
         "description": "", "agency_responsible": str(department.name) if department else "",
         "service_notice": "",

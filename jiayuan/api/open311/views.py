@@ -69,8 +69,10 @@ def errors(*codes: int) -> dict[int, Any]:
     return {code: ErrorSerializer(many=True) for code in codes}
 
 
-FORMAT = OpenApiParameter("format", OpenApiTypes.STR, OpenApiParameter.PATH,
-                          enum=["json", "xml"], required=False)
+CODE = OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH)
+REF = OpenApiParameter("ref", OpenApiTypes.STR, OpenApiParameter.PATH)
+# The schema shows each address without its suffix (JSON); .json and .xml
+# name the format (docs/api/open311.md).
 
 
 class Open311View(APIView):
@@ -106,7 +108,7 @@ class DiscoveryView(Open311View):
     xml_root = "discovery"
 
     @extend_schema(operation_id="open311_discovery", tags=["open311"],
-                   parameters=[FORMAT], responses={200: DiscoverySerializer},
+                   responses={200: DiscoverySerializer},
                    examples=[OpenApiExample("discovery", value={
                        "changeset": CHANGESET, "contact": "…", "key_service": "…",
                        "endpoints": []})])
@@ -134,8 +136,7 @@ class ServiceSerializer(serializers.Serializer):
 class ServiceListView(Open311View):
     xml_root, xml_item = "services", "service"
 
-    @extend_schema(operation_id="open311_services", tags=["open311"], parameters=[FORMAT],
-                   responses={200: ServiceSerializer(many=True)},
+    @extend_schema(operation_id="open311_services", tags=["open311"], responses={200: ServiceSerializer(many=True)},
                    examples=[OpenApiExample("services", value=[{
                        "service_code": "job-matching", "service_name": "求职登记与岗位推荐",
                        "description": "…", "metadata": True, "type": "realtime",
@@ -153,7 +154,7 @@ class ServiceDefinitionView(Open311View):
     xml_root = "service_definition"
 
     @extend_schema(operation_id="open311_service_definition", tags=["open311"],
-                   parameters=[FORMAT], responses={200: DefinitionSerializer, **errors(404)},
+                   parameters=[CODE], responses={200: DefinitionSerializer, **errors(404)},
                    examples=[ERROR_EXAMPLE, OpenApiExample("definition", value={
                        "service_code": "job-matching", "attributes": []})])
     def get(self, request: Request, code: str, format: str | None = None) -> Response:  # noqa: A002
@@ -182,6 +183,29 @@ class RequestSerializer(serializers.Serializer):
     long = serializers.FloatField(allow_null=True)
     media_url = serializers.CharField(allow_null=True)
     extended_attributes = serializers.DictField()
+
+
+class PostFormSerializer(serializers.Serializer):
+    """The form of POST requests (documentation only: open311.intake reads it)."""
+
+    api_key = serializers.CharField()
+    service_code = serializers.CharField()
+    description = serializers.CharField(max_length=4000)
+    first_name = serializers.CharField(required=False)
+    last_name = serializers.CharField(required=False)
+    phone = serializers.CharField()
+    email = serializers.EmailField(required=False)
+    consent = serializers.BooleanField(help_text="Extension: the resident agrees to be "
+                                                 "contacted (required, as on the portal).")
+    lat = serializers.FloatField(required=False)
+    long = serializers.FloatField(required=False)
+    address_string = serializers.CharField(required=False)
+    address_id = serializers.CharField(required=False, help_text="Extension: a building id.")
+    media_url = serializers.ListField(child=serializers.URLField(), required=False,
+                                      max_length=5)
+    jurisdiction_id = serializers.CharField(required=False)
+    device_id = serializers.CharField(required=False)
+    account_id = serializers.CharField(required=False)
 
 
 class CreatedSerializer(serializers.Serializer):
@@ -250,7 +274,7 @@ def requests_for(params: Any) -> list[dict[str, Any]]:
     return [sel.request_json(c) for c in cases.order_by("-opened_at", "-id")[:sel.MAX_RECORDS]]
 
 
-LIST_PARAMS = [FORMAT, *[OpenApiParameter(n, OpenApiTypes.STR, required=False) for n in (
+LIST_PARAMS = [*[OpenApiParameter(n, OpenApiTypes.STR, required=False) for n in (
     "service_request_id", "service_code", "start_date", "end_date", "status")]]
 
 
@@ -264,7 +288,8 @@ class RequestListView(Open311View):
         return Response(requests_for(request.query_params))
 
     @extend_schema(operation_id="open311_request_create", tags=["open311"],
-                   parameters=[FORMAT], request={"application/x-www-form-urlencoded": dict},
+                   request={"application/x-www-form-urlencoded": PostFormSerializer,
+                            "multipart/form-data": PostFormSerializer},
                    responses={201: CreatedSerializer(many=True), **errors(400, 403, 415, 429)},
                    examples=[OpenApiExample("created", value=[{
                        "service_request_id": "ZJJ-2026-00123", "service_notice": "…",
@@ -285,7 +310,7 @@ class RequestListView(Open311View):
 class RequestDetailView(Open311View):
     xml_root, xml_item = "service_requests", "request"
 
-    @extend_schema(operation_id="open311_request", tags=["open311"], parameters=[FORMAT],
+    @extend_schema(operation_id="open311_request", tags=["open311"], parameters=[REF],
                    responses={200: RequestSerializer(many=True), **errors(404)},
                    examples=[ERROR_EXAMPLE, OpenApiExample("request", value=[])])
     def get(self, request: Request, ref: str, format: str | None = None) -> Response:  # noqa: A002
