@@ -264,3 +264,23 @@ def test_discovery_and_unknown_addresses(db: Any) -> None:
     assert parsed["discovery"]["endpoints"]["endpoint"]["type"] == "production"
     response = client.get(f"{BASE}/nothing-here.json")
     assert response.status_code == 404 and json.loads(response.content)[0]["code"] == 404
+
+
+def test_updates_are_the_public_notes_the_status_page_shows(
+        community: Any, school_item: ServiceItem, personas: dict[str, Any]) -> None:
+    case = _portal_case(school_item, community)
+    services.add_note(actor=personas["caseworker"], case=case, kind="note",
+                      text="材料已收到，下周一答复", public=True)
+    services.add_note(actor=personas["caseworker"], case=case, kind="note",
+                      text="内部：家属情绪激动", public=False)
+    response = Client().get(f"{BASE}/requests/{case.ref}.json")
+    notes = response.json()[0]["extended_attributes"]["notes"]
+    texts = [n["text"] for n in notes]
+    assert "材料已收到，下周一答复" in texts
+    body = response.content.decode()
+    assert "家属情绪激动" not in body
+    assert personas["caseworker"].username not in body
+    assert str(personas["caseworker"].get_full_name() or "\x01") not in body
+    xml = xmltodict.parse(Client().get(f"{BASE}/requests/{case.ref}.xml").content)
+    xml_notes = xml["service_requests"]["request"]["extended_attributes"]["notes"]["note"]
+    assert any(n["text"] == "材料已收到，下周一答复" for n in xml_notes)

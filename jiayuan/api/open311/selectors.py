@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from jiayuan.desk.choices import OPEN_STATUSES, Channel
-from jiayuan.desk.models import Case, ServiceItem
+from jiayuan.desk.models import Case, CaseEvent, ServiceItem
 from jiayuan.desk.portal.views import RESIDENT_STATUS, _public_event
 from jiayuan.places.models import Building
 
@@ -36,7 +36,10 @@ def open311_item(code: str) -> ServiceItem | None:
 def open311_cases() -> QuerySet[Case]:
     """The requests Open311 shows: from the portal, of services not hidden."""
     return (Case.objects.filter(channel=Channel.PORTAL, item__open311_hidden=False)
-            .select_related("item", "item__department", "community", "grid"))
+            .select_related("item", "item__department", "community", "grid")
+            .prefetch_related(Prefetch(
+                "events", to_attr="public_events",
+                queryset=CaseEvent.objects.filter(public=True).order_by("at", "id"))))
 
 
 def when(value: datetime | None) -> str | None:
@@ -80,7 +83,7 @@ def request_json(case: Case) -> dict[str, Any]:
     is_open = case.status in OPEN_STATUSES
     notes = [{"label": str(e["label"]), "datetime": when(e["at"]),
               "status": str(e["state"] or ""), "text": str(e["text"] or "")}
-             for e in map(_public_event, case.events.filter(public=True).order_by("at", "id"))]
+             for e in map(_public_event, getattr(case, "public_events", ()))]
     department = case.item.department
     return {
         "service_request_id": case.ref,
