@@ -182,6 +182,11 @@ def build_matrix_world() -> dict[str, Any]:
             name_en="School place", department=department, response_hours=48,
             resolution_days=20)
         festival = FestivalDate.objects.create(festival="chuseok", date=date(2031, 9, 1))
+        # A portal request: Open311 shows those (and only those) by reference.
+        portal_case = desk.portal_create(
+            item=item, summary="矩阵门户请求", details="", caller_name="门户居民",
+            caller_phone="13800000000", community=community, source="matrix",
+            contact_consent=True)
         head = users[Role.HEAD]
         common = {"item": item, "department": department}
         sets = {
@@ -197,5 +202,6 @@ def build_matrix_world() -> dict[str, Any]:
         }
     globals_ = {"item": item.pk, "category": category.pk, "department": department.pk,
                 "festival": festival.pk, "item_code": item.code,
-                "account": users[Role.COORDINATOR].pk}  # a colleague's second factor
+                "account": users[Role.COORDINATOR].pk,  # a colleague's second factor
+                "portal_ref": portal_case.ref}
     return {"users": users, "sets": sets, "global": globals_}

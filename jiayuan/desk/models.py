@@ -77,10 +77,17 @@ class ServiceItem(models.Model):
                     "is recorded."))
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Sensitive services (disputes, legal aid) are never listed, taken or shown
+    # through the public Open311 interface (jiayuan.api.open311); the portal
+    # still offers them.
+    open311_hidden = models.BooleanField(
+        _("hidden from Open311"), default=False,
+        help_text=_("Sensitive services are not listed, accepted or shown through the "
+                    "public Open311 interface."))
 
     AUDIT_FIELDS = ("category_id", "code", "name", "description", "documents",
                     "department_id", "response_hours", "resolution_days", "green_channel",
-                    "onsite_required", "active", "order")
+                    "onsite_required", "active", "order", "open311_hidden")
 
     class Meta:
         verbose_name = _("service")

@@ -546,6 +546,12 @@ def _category_fields(c: Category, order: int) -> dict[str, Any]:
             "order": order}
 
 
+# Sensitive services: never listed, accepted or shown through Open311.
+OPEN311_HIDDEN = frozenset({
+    "counselling", "legal-advice", "legal-aid-application", "labour-dispute",
+    "neighbour-dispute", "family-dispute", "tenancy-dispute", "shop-dispute"})
+
+
 def _item_fields(i: Item, order: int, categories: dict[str, ServiceCategory],
                  departments: dict[str, Department]) -> dict[str, Any]:
     docs_zh = "\n".join(i.docs_zh)
@@ -557,7 +563,7 @@ def _item_fields(i: Item, order: int, categories: dict[str, ServiceCategory],
             "documents_zh_hant": hant(docs_zh), "documents_en": "\n".join(i.docs_en),
             "response_hours": i.response_hours, "resolution_days": i.resolution_days,
             "green_channel": i.green_channel, "onsite_required": i.onsite_required,
-            "order": order}
+            "open311_hidden": i.code in OPEN311_HIDDEN, "order": order}
 
 
 def _upsert(model: type, code: str, fields: dict[str, Any], update: bool,
