@@ -12,3 +12,14 @@ class ApiConfig(AppConfig):
     name = "jiayuan.api"
     verbose_name = _("API and Open311")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The desk's events fill the webhook outbox (in the desk's transaction).
+        from jiayuan.api.webhooks import events
+        from jiayuan.desk import signals
+
+        signals.case_created.connect(events.case_created, dispatch_uid="api.webhooks.created")
+        signals.case_status_changed.connect(events.case_status_changed,
+                                            dispatch_uid="api.webhooks.status")
+        signals.referral_answered.connect(events.referral_answered,
+                                          dispatch_uid="api.webhooks.answered")

@@ -36,3 +36,4 @@ class ApiToken(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+from jiayuan.api.webhooks.models import *  # noqa: E402,F403 (the webhooks area's models)
