@@ -59,7 +59,10 @@ _opener = urllib.request.build_opener(_NoRedirect)
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
     """One POST: (status code or None, error code or "")."""
-    request = urllib.request.Request(url, data=body, method="POST", headers={
+    if not url.startswith(("https://", "http://")):  # checked when subscribing, too
+        return None, "scheme"
+    # The scheme is checked above (and when subscribing).
+    request = urllib.request.Request(url, data=body, method="POST", headers={  # noqa: S310
         "Content-Type": "application/json", "User-Agent": "Jiayuan-Webhooks/1", **headers})
     try:
         with _opener.open(request, timeout=TIMEOUT) as response:
