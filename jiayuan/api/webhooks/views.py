@@ -75,7 +75,7 @@ class WebhookListView(APIView):
         sub, secret = services.subscription_create(
             actor=request.user, url=data.validated_data["url"],
             events=data.validated_data["events"], department=department)
-        out = SubscriptionCreated(sub).data
+        out = SubscriptionOut(sub).data
         return Response({**out, "secret": secret}, status=201)
 
 
