@@ -78,20 +78,20 @@ def subscription_delete(*, actor: User, subscription: WebhookSubscription) -> No
     subscription.delete()
 
 
-def subscriptions_for(actor: Any) -> QuerySet[WebhookSubscription]:
+def subscriptions_for(actor: User) -> QuerySet[WebhookSubscription]:
     """The actor's own subscriptions (another account's are never listed)."""
     if not (isinstance(actor, User) and actor.is_authenticated and actor.has(PERM)):
         return WebhookSubscription.objects.none()
     return WebhookSubscription.objects.filter(user=actor).select_related("department")
 
 
-def list_subscriptions_for(actor: Any) -> QuerySet[WebhookSubscription]:
+def list_subscriptions_for(actor: User) -> QuerySet[WebhookSubscription]:
     """The list the API shows: 403 (audited) without the permission."""
     require(actor, PERM)
     return subscriptions_for(actor)
 
 
-def get_subscription_for(actor: Any, pk: Any) -> WebhookSubscription:
+def get_subscription_for(actor: User, pk: Any) -> WebhookSubscription:
     """Only one's own: 403 without the permission, 404 for another's (audited)."""
     return get_for(actor, PERM, subscriptions_for(actor), pk)
 
