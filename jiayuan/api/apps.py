@@ -19,3 +19,13 @@ class ApiConfig(AppConfig):
 
         # A NUL in an API request's query or form: the API's error shape, not the site's page.
         middleware.NUL_RESPONDERS["/api/"] = errors.nul_response
+
+        # The desk's events fill the webhook outbox (in the desk's transaction).
+        from jiayuan.api.webhooks import events
+        from jiayuan.desk import signals
+
+        signals.case_created.connect(events.case_created, dispatch_uid="api.webhooks.created")
+        signals.case_status_changed.connect(events.case_status_changed,
+                                            dispatch_uid="api.webhooks.status")
+        signals.referral_answered.connect(events.referral_answered,
+                                          dispatch_uid="api.webhooks.answered")

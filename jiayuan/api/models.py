@@ -57,3 +57,6 @@ class Open311Key(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+from jiayuan.api.webhooks.models import *  # noqa: E402,F403 (the webhooks area's models)

@@ -30,6 +30,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.models import User
+from jiayuan.desk import signals
 from jiayuan.desk.choices import OPEN_STATUSES, EventKind, Status
 from jiayuan.desk.models import Case, CaseEvent
 
@@ -127,4 +128,5 @@ def apply(case: Case, action: str, *, actor: User | None = None, actor_name: str
         case=case, kind=EventKind.STATUS, actor=actor if getattr(actor, "pk", None) else None,
         actor_name=actor_name, text=text, public=public, from_status=old,
         to_status=case.status, at=at, code=code, params=params or {})
+    signals.case_status_changed.send(sender=Case, case=case, old=old, new=case.status)
     return old

@@ -16,7 +16,7 @@ from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
-from jiayuan.desk import timeline
+from jiayuan.desk import signals, timeline
 from jiayuan.desk.choices import Channel, EventKind, Priority
 from jiayuan.desk.models import Case, ServiceItem
 from jiayuan.desk.services._common import (
@@ -112,6 +112,7 @@ def _create(*, item: ServiceItem, channel: str, summary: str, details: str, prio
                  ip=None if actor else "",
                  changes={**audit.created(audit.snapshot(case, Case.AUDIT_FIELDS),
                                           Case.SENSITIVE_FIELDS), **(extra_audit or {})})
+    signals.case_created.send(sender=Case, case=case)
     return case
 
 

@@ -16,7 +16,7 @@ from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scheduler import ACTOR
-from jiayuan.desk import timeline, workflow
+from jiayuan.desk import signals, timeline, workflow
 from jiayuan.desk.choices import EventKind, ReferralStatus, Status
 from jiayuan.desk.models import Case, Department, Referral
 from jiayuan.desk.services._common import _check, _claim, _event
@@ -220,6 +220,7 @@ def referral_answer(*, token: str, name: str, answer: str) -> Referral:
                        params={"by": timeline.department_by(referral.department, name)})
     audit.record(AuditAction.UPDATE, obj=referral, username=f"dept:{referral.department.code}",
                  changes={"status": [old, ReferralStatus.ANSWERED]})
+    signals.referral_answered.send(sender=Referral, referral=referral, case=case)
     return referral
 
 
