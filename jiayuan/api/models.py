@@ -36,3 +36,6 @@ class ApiToken(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+from jiayuan.api.account.models import ApiRateCount  # noqa: E402, F401 (the rate limit's counts)
