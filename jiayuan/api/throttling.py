@@ -8,6 +8,7 @@ minute)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.conf import settings
@@ -65,4 +66,4 @@ class PerTokenRate(BaseThrottle):
         return count_request(key, minute) <= rate_per_minute()
 
     def wait(self) -> float | None:
-        return max(1.0, float(int(getattr(self, "_wait", 60.0)) + 1))
+        return float(max(1, math.ceil(getattr(self, "_wait", 60.0))))
