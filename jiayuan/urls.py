@@ -18,6 +18,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", views_account.password_change, name="password_change"),
     path("account/sessions/", views_sessions.my_sessions, name="account_sessions"),
+    path("account/api-tokens/", include("jiayuan.api.account.urls_pages")),
     path("account/keep-alive/", views_sessions.keepalive, name="session_keepalive"),
     # The second factor and "confirm it's you" (jiayuan.core.twofactor, reauth).
     path("account/two-factor/", views_twofactor.status, name="two_factor"),

@@ -19,7 +19,12 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    # Per token (or signed-in account) per minute, counted in the database
+    # (jiayuan.api.throttling): the limit holds across app servers.
+    "DEFAULT_THROTTLE_CLASSES": ["jiayuan.api.throttling.PerTokenRate"],
 }
+# Requests per token per minute (settings.API_RATE_PER_MINUTE overrides it).
+API_RATE_PER_MINUTE = 120
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jiayuan API",
     "DESCRIPTION": ("The station's staff API: the same scope, masking, versions and audit "

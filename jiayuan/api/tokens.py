@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,4 +86,6 @@ def user_for_secret(secret: str) -> tuple[User, ApiToken] | None:
 
 
 def tokens_of(actor: User) -> list[ApiToken]:
-    return list(ApiToken.objects.filter(user=actor).order_by("revoked_at", "-created_at"))
+    """`actor`'s tokens: those in use first (on every database), newest first."""
+    return list(ApiToken.objects.filter(user=actor).order_by(
+        F("revoked_at").asc(nulls_first=True), "-created_at"))

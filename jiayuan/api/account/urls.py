@@ -1,3 +1,10 @@
-from django.urls import URLPattern, URLResolver
+"""/api/v1/tokens/…: one's own API tokens (jiayuan.api.account.views)."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+
+from jiayuan.api.account import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("tokens/", views.TokenListView.as_view(), name="api_token_list"),
+    path("tokens/<int:pk>/", views.TokenDetailView.as_view(), name="api_token_revoke"),
+]
