@@ -185,7 +185,7 @@ def week_bounds(today: date) -> tuple[date, date]:
 DONE_DAYS = 30
 
 
-def duty_tabs(actor: Any, today: date) -> dict[str, Q]:
+def duty_tabs(actor: User, today: date) -> dict[str, Q]:
     """What each tab of the duty list (and GET /api/v1/duties/?tab=) shows;
     the counts on the tabs use the same filters. "mine" only for an account
     that may fulfil duties."""

@@ -69,7 +69,7 @@ def pairings_tab(actor: User, tab: str, today: date | None = None) -> QuerySet[P
         default=2)).order_by("rank", "contact", "id")
 
 
-def mark_contact(pairing: Pairing, actor: Any, today: date) -> None:
+def mark_contact(pairing: Pairing, actor: User, today: date) -> None:
     """What the card and the page show of the last contact, and whether the
     resident helper's record may be opened by `actor`."""
     pairing.days_since = (  # type: ignore[attr-defined]
