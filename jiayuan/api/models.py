@@ -59,5 +59,5 @@ class Open311Key(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
-from jiayuan.api.webhooks.models import *  # noqa: E402,F403 (the webhooks area's models)
 from jiayuan.api.account.models import ApiRateCount  # noqa: E402, F401 (the rate limit's counts)
+from jiayuan.api.webhooks.models import *  # noqa: E402,F403 (the webhooks area's models)

@@ -10,13 +10,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiayuan.api import tokens
 from jiayuan.api.models import ApiToken
+from jiayuan.api.pagination import PAGE_PARAMS, page_of, paged
 from jiayuan.api.schema import ERRORS
 from jiayuan.core.access import as_id
 
@@ -36,21 +36,17 @@ _EXAMPLE = {"id": 7, "name": "phone app", "prefix": "3f9a1c2b", "read_only": Tru
             "last_used_at": "2026-12-07T10:05:00+08:00", "revoked_at": None, "active": True}
 
 
-class Pages(LimitOffsetPagination):
-    max_limit = 1000
 
 
 class TokenListView(APIView):
-    pagination_class = Pages
-
     @extend_schema(
         operation_id="tokens_list", summary="One's own API tokens", tags=["account"],
-        responses={200: TokenSerializer(many=True), **ERRORS},
+        responses={200: page_of("TokenPage", TokenSerializer()), **ERRORS},
+        parameters=PAGE_PARAMS,
         examples=[OpenApiExample("A token", value=_EXAMPLE, response_only=True)])
     def get(self, request: Request) -> Response:
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(tokens.tokens_of(request.user), request, view=self)
-        return paginator.get_paginated_response(TokenSerializer(page, many=True).data)
+        return paged(self, request, tokens.tokens_of(request.user),
+                     lambda rows: TokenSerializer(rows, many=True).data)
 
 
 class TokenDetailView(APIView):

@@ -1,4 +1,4 @@
-"""Pieces the care, civic and engage API views share: pagination, query
+"""Pieces the care, civic and engage API views share: query
 filters read through a serializer (a bad value is a 400, never a 500), and
 small nested shapes."""
 
@@ -6,18 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
-
-class Pages(LimitOffsetPagination):
-    default_limit = 50
-    max_limit = 1000
+from jiayuan.api.pagination import PAGE_PARAMS, Pages, page_of, paged  # noqa: F401 (re-exported)
 
 
 def read_query(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
@@ -28,18 +20,8 @@ def read_query(request: Request, serializer_class: type[serializers.Serializer])
     return dict(found.validated_data)
 
 
-def paged(view: APIView, request: Request, rows: QuerySet[Any] | list[Any],
-          to_data: Any) -> Response:
-    """One page of `rows`; `to_data(list_of_objects)` gives their JSON."""
-    pages = Pages()
-    page = pages.paginate_queryset(rows, request, view=view)
-    return pages.get_paginated_response(to_data(list(page or [])))
 
 
-PAGE_PARAMS = [
-    OpenApiParameter("limit", int, description="Rows per page (at most 1000)."),
-    OpenApiParameter("offset", int, description="Rows to skip."),
-]
 
 
 class Ref(serializers.Serializer):
@@ -62,13 +44,3 @@ def grid(g: Any) -> dict[str, Any] | None:
     return {"id": g.pk, "label": f"{g.code} {g.name}"} if g is not None else None
 
 
-def page_of(name: str, item: serializers.Serializer) -> serializers.Serializer:
-    """A serializer describing one page of `item` rows (for the schema)."""
-    from drf_spectacular.utils import inline_serializer
-
-    return inline_serializer(name, fields={
-        "count": serializers.IntegerField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "results": item.__class__(many=True),
-    })

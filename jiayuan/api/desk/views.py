@@ -16,12 +16,12 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiayuan.api.desk import serializers as s
+from jiayuan.api.pagination import Pages
 from jiayuan.api.schema import ERRORS, WRITE_ERRORS
 from jiayuan.core.access import as_id, require
 from jiayuan.core.models import User
@@ -31,11 +31,6 @@ from jiayuan.desk.cases.forms import clean_phone, workers
 from jiayuan.desk.choices import Status
 from jiayuan.desk.models import Case, ServiceItem
 from jiayuan.registry.selectors import people_for
-
-
-class Pagination(LimitOffsetPagination):
-    max_limit = 1000
-
 
 CASE_EXAMPLE = {
     "id": 12, "ref": "ZJJ-2026-00012",
@@ -134,7 +129,7 @@ class CaseList(APIView):
             "results": [{k: CASE_EXAMPLE[k] for k in s.CaseListSerializer().fields}]})])
     def get(self, request: Request) -> Response:
         user = require(request.user, Perm.VIEW_CASES)
-        pager = Pagination()
+        pager = Pages()
         page = pager.paginate_queryset(_filtered(user, request.query_params), request, self)
         return pager.get_paginated_response([s.case_list_data(c) for c in page or []])
 

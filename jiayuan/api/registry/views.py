@@ -11,11 +11,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jiayuan.api.pagination import Pages
 from jiayuan.api.registry import serializers as s
 from jiayuan.api.schema import ERRORS, WRITE_ERRORS
 from jiayuan.core.access import require
@@ -37,10 +37,6 @@ HOUSEHOLD = {**SUMMARY, "version": 4, "note": "", "members": [MEMBER],
                  {"id": 9, "kind": "hardship", "person": 7, "started": "2026-01-05",
                   "ended": None, "note": ""}]}
 
-
-class Pages(LimitOffsetPagination):
-    default_limit = 50
-    max_limit = 1000
 
 
 def form_errors(form: forms.Form) -> ValidationError:

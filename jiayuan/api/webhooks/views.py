@@ -3,16 +3,14 @@ Thin: the rules are in jiayuan.api.webhooks.services."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jiayuan.api.pagination import PAGE_PARAMS, page_of, paged
 from jiayuan.api.schema import ERRORS, WRITE_ERRORS
 from jiayuan.api.webhooks import services
 from jiayuan.api.webhooks.serializers import (
@@ -34,24 +32,17 @@ DELIVERY_EXAMPLE = {"id": "6f1c2c8e-3b7a-4d8e-9a51-1c0f3e2b4d10", "event": "case
                     "next_attempt_at": "2026-12-07T10:06:00+08:00", "outcome": "pending"}
 
 
-class Pagination(LimitOffsetPagination):
-    max_limit = 1000
-
-
-def _page(view: APIView, request: Request, qs: Any, serializer: Any) -> Response:
-    paginator = Pagination()
-    page = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
 class WebhookListView(APIView):
     @extend_schema(operation_id="webhooks_list", summary="One's webhook subscriptions",
-                   tags=TAGS, responses={200: SubscriptionOut(many=True), **ERRORS},
+                   tags=TAGS, responses={200: page_of("SubscriptionPage", SubscriptionOut()), **ERRORS},
+                   parameters=PAGE_PARAMS,
                    examples=[OpenApiExample("A subscription", value=SUB_EXAMPLE,
                                             response_only=True)])
     def get(self, request: Request) -> Response:
-        return _page(self, request, services.list_subscriptions_for(request.user),
-                     SubscriptionOut)
+        return paged(self, request, services.list_subscriptions_for(request.user),
+                     lambda rows: SubscriptionOut(rows, many=True).data)
 
     @extend_schema(operation_id="webhooks_create", summary="Subscribe to case events",
                    tags=TAGS, request=SubscriptionIn,
@@ -97,9 +88,11 @@ class WebhookDetailView(APIView):
 
 class WebhookDeliveriesView(APIView):
     @extend_schema(operation_id="webhooks_deliveries", summary="A subscription's delivery log",
-                   tags=TAGS, responses={200: DeliveryOut(many=True), **ERRORS},
+                   tags=TAGS, responses={200: page_of("DeliveryPage", DeliveryOut()), **ERRORS},
+                   parameters=PAGE_PARAMS,
                    examples=[OpenApiExample("A delivery being retried", value=DELIVERY_EXAMPLE,
                                             response_only=True)])
     def get(self, request: Request, pk: str) -> Response:
         sub = services.get_subscription_for(request.user, pk)
-        return _page(self, request, services.deliveries_for(sub), DeliveryOut)
+        return paged(self, request, services.deliveries_for(sub),
+                     lambda rows: DeliveryOut(rows, many=True).data)
