@@ -56,7 +56,7 @@ def test_nobody_revokes_a_colleagues_token(personas: Any) -> None:
 def test_a_read_only_token_cannot_write(personas: Any, api_for: Any) -> None:
     client = api_for(personas["caseworker"], read_only=True)
     assert client.get("/api/v1/me/").status_code == 200
-    _shape(client.post("/api/v1/me/", {}, format="json"), 403, "permission_denied")
+    _shape(client.post("/api/v1/me/", {}, format="json"), 403, "forbidden")
 
 
 def test_an_unknown_address_under_api_answers_in_the_error_shape(personas: Any,
@@ -79,3 +79,23 @@ def test_a_nul_in_an_api_query_is_refused_in_the_error_shape(personas: Any,
 def test_the_schema_describes_the_bearer_token() -> None:
     schema = APIClient().get("/api/schema/?format=json").json()
     assert schema["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+
+
+def test_a_read_only_token_is_told_why(personas: Any, api_for: Any) -> None:
+    client = api_for(personas["caseworker"], read_only=True)
+    with translation.override("en"):
+        answer = client.post("/api/v1/me/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.json()["error"]["message"] == "This token may only read."
+
+
+def test_json_nested_beyond_reason_is_a_400_not_a_500(personas: Any, api_for: Any) -> None:
+    client = api_for(personas["caseworker"])
+    deep = "[" * 5000 + "]" * 5000
+    answer = client.post("/api/v1/cases/", deep, content_type="application/json")
+    _shape(answer, 400, "parse_error")
+
+
+@pytest.mark.parametrize("since", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_date_at_the_end_of_time_is_a_400(personas: Any, api_for: Any, since: str) -> None:
+    answer = api_for(personas["caseworker"]).get("/api/v1/cases/", {"updated_since": since})
+    _shape(answer, 400, "invalid")

@@ -7,6 +7,7 @@ and audit entry from services.case_create and services.transition.
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -113,8 +114,13 @@ def _filtered(user: User, params: Any) -> QuerySet[Case]:
             since = None
         if since is None:
             raise ValidationError({"updated_since": _("Give a date and time (ISO 8601).")})
-        if timezone.is_naive(since):
-            since = timezone.make_aware(since)
+        try:
+            if timezone.is_naive(since):
+                since = timezone.make_aware(since)
+            since.astimezone(UTC)  # 0001-01-01T00:00+14:00 lies before year 1
+        except (OverflowError, ValueError):
+            raise ValidationError({"updated_since": _("Give a date and time (ISO 8601).")}) \
+                from None
         cases = cases.filter(updated_at__gte=since)
     return cases
 
