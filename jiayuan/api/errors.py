@@ -69,7 +69,9 @@ def handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, Http404 | exceptions.NotFound):
         return Response(body(404, "not_found", _("Not found.")), status=404)
     if isinstance(exc, exceptions.PermissionDenied):  # a read-only token, a CSRF failure
-        return Response(body(403, "forbidden", str(exc.detail)), status=403)
+        code = getattr(exc.detail, "code", "")
+        code = "forbidden" if code in ("", "permission_denied") else code
+        return Response(body(403, code, str(exc.detail)), status=403)
     if isinstance(exc, PermissionDenied):
         return Response(body(403, "forbidden",
                              _("You do not have permission to do this.")), status=403)

@@ -13,5 +13,5 @@ ACCESS: dict[str, Any] = {
     # The whole ID number (the stricter of the two fields), as the page's person_reveal.
     "api_person_reveal": POST_ON(P.REVEAL_ID_NUMBER,
                                  lambda o: {"pk": o["person"], "field": "id_number"}),
-    "api_search": V(P.VIEW_REGISTRY, post=None),
+    "api_search": V(None, post=P.VIEW_REGISTRY),
 }

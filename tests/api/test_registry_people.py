@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from jiayuan.core import reauth
 from jiayuan.core.audit import verify_chain
 from jiayuan.core.models import AuditEntry
 from jiayuan.registry.models import Person
@@ -76,7 +77,7 @@ def test_an_erased_person_reads_as_the_page_and_cannot_be_written(api_for, perso
     assert "has been erased" in response.json()["error"]["message"]
     assert audit_rows(before) == []
     # Nor is a tombstone ever found.
-    assert client.get("/api/v1/search/", {"q": "13955551234"}).json()["results"] == []
+    assert client.post("/api/v1/search/", {"q": "13955551234"}, format="json").json()["results"] == []
 
 
 # --- PATCH -----------------------------------------------------------------------
@@ -172,8 +173,29 @@ def test_reveal_returns_the_whole_value_audited_as_the_page(api_for, personas, h
     assert response["Cache-Control"].count("no-store") == 1
     assert by_page == [r[:3] + (r[3],) for r in audit_rows(before)]
     assert by_page[0][:3] == ("reveal", "registry.person", str(household.head_id))
-    whole = api.post(reveal(household.head_id, "id_number")).json()
+    assert verify_chain().ok
+
+
+def test_a_whole_id_number_needs_a_session_confirmed_recently(api_for, personas, household):
+    """As the page (jiayuan.core.reauth): a token never reveals one; a browser
+    session does once it has confirmed the person, and not before."""
+    user = personas["caseworker"]
+    before = AuditEntry.objects.filter(action="reveal").count()
+    refused = api_for(user).post(reveal(household.head_id, "id_number"))
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "confirmation_required"
+    assert ZHENG_ID not in refused.content.decode()
+    session = page_client(user)  # signing in confirms the person; that was long ago
+    stored = session.session
+    stored.pop(reauth.CONFIRMED, None)
+    stored.save()
+    assert session.post(reveal(household.head_id, "id_number")).status_code == 403
+    assert AuditEntry.objects.filter(action="reveal").count() == before
+    reauth.mark_confirmed(type("R", (), {"session": stored})())
+    stored.save()
+    whole = session.post(reveal(household.head_id, "id_number")).json()
     assert whole == {"field": "id_number", "value": ZHENG_ID}
+    assert AuditEntry.objects.filter(action="reveal").count() == before + 1
     assert verify_chain().ok
 
 
@@ -199,14 +221,14 @@ def test_search_is_the_pages_search_with_masked_numbers(api_for, personas, house
                                                         household_b):
     client = api_for(personas["gridworker"])
     before = last_seq()
-    results = client.get("/api/v1/search/", {"q": "13812345678"}).json()["results"]
+    results = client.post("/api/v1/search/", {"q": "13812345678"}, format="json").json()["results"]
     assert [r["person"] for r in results] == [household.head_id]
     assert results[0]["phone_mask"] == household.head.phone_mask
     assert "13812345678" not in str(results)
     # Out of scope: not found; the query is written nowhere in the audit log.
-    assert client.get("/api/v1/search/", {"q": "马忠华"}).json()["results"] == []
+    assert client.post("/api/v1/search/", {"q": "马忠华"}, format="json").json()["results"] == []
     assert not any("1381234" in str(row) or "马忠华" in str(row) for row in audit_rows(before))
-    assert client.get("/api/v1/search/").json() == {"results": []}
-    assert APIClient().get("/api/v1/search/", {"q": "x"}).status_code == 401
-    by_name = api_for(personas["head"]).get("/api/v1/search/", {"q": "马忠华"}).json()
+    assert client.post("/api/v1/search/", {}, format="json").json() == {"results": []}
+    assert APIClient().post("/api/v1/search/", {"q": "x"}, format="json").status_code == 401
+    by_name = api_for(personas["head"]).post("/api/v1/search/", {"q": "马忠华"}, format="json").json()
     assert [r["household"]["id"] for r in by_name["results"]] == [household_b.pk]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,7 +15,10 @@ from rest_framework.views import APIView
 from jiayuan.api.registry import serializers as s
 from jiayuan.api.registry.views import MEMBER, SUMMARY, form_errors, valid_body
 from jiayuan.api.schema import ERRORS, WRITE_ERRORS
+from jiayuan.api.serializers import StrictSerializer
+from jiayuan.core import audit, reauth
 from jiayuan.core.access import require
+from jiayuan.core.models import AuditAction
 from jiayuan.core.roles import Perm
 from jiayuan.registry import selectors, services
 from jiayuan.registry.forms import PersonForm
@@ -64,10 +68,24 @@ class PersonDetailView(APIView):
         return _person_response(request, person.pk)
 
 
+class ConfirmationRequired(exceptions.PermissionDenied):
+    default_detail = _("A whole ID number is shown only after you confirm it's you: "
+                       "on the site, in a session confirmed in the last minutes.")
+    default_code = "confirmation_required"
+
+
+def _confirmed(request: Request) -> bool:
+    """A signed-in browser session that confirmed the person recently; never a token."""
+    return request.auth is None and reauth.recently_confirmed(request._request)
+
+
 class PersonRevealView(APIView):
     @extend_schema(
         operation_id="people_reveal", summary="Show a whole ID-card or phone number",
-        description="Audited (action `reveal`), exactly as the person page's Show button.",
+        description=("Audited (action `reveal`), exactly as the person page's Show button. "
+                     "A whole ID number, as on the page, needs a recent confirmation of "
+                     "the person: only a browser session confirmed in the last minutes "
+                     "gets it (403 `confirmation_required` otherwise, for a token too)."),
         tags=["registry"], request=None,
         parameters=[OpenApiParameter("field", str, OpenApiParameter.PATH,
                                      enum=["id_number", "phone"])],
@@ -79,13 +97,19 @@ class PersonRevealView(APIView):
         if perm is None:
             raise Http404
         person = selectors.get_person_for(request.user, pk, perm=perm)
+        if field == "id_number" and not _confirmed(request):
+            # As the page: a whole ID number needs a fresh password or code
+            # (jiayuan.core.reauth), which a token cannot give.
+            audit.record(AuditAction.DENIED, actor=request.user, obj=person,
+                         changes={"field": field, "reason": "confirmation_required"})
+            raise ConfirmationRequired
         value = services.person_reveal(actor=request.user, person=person, field=field)
         response = Response({"field": field, "value": value})
         patch_cache_control(response, private=True, no_store=True)
         return response
 
 
-class SearchQuery(serializers.Serializer):
+class SearchQuery(StrictSerializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
@@ -95,15 +119,17 @@ class SearchView(APIView):
         description=("The search page's search: by name, pinyin, initials, ID number, phone "
                      "or its last four digits, or dwelling (3-2-302). Erased people are "
                      "never found. The query is not written to the audit log."),
-        tags=["registry"], parameters=[SearchQuery],
+        tags=["registry"], request=SearchQuery,
         responses={200: s.SearchOut, 400: WRITE_ERRORS[400], **ERRORS},
         examples=[OpenApiExample("A name", value={"results": [
             {"kind": "person", "score": 105, "person": 7, "name": "郑容哲",
              "pinyin": "Zheng Rongzhe", "left": False, "phone_mask": "138****5678",
              "household": SUMMARY}]}, response_only=True)])
-    def get(self, request: Request) -> Response:
+    def post(self, request: Request) -> Response:
+        # POST, as the search page: what is typed (a whole ID number, a phone)
+        # never sits in an address, so it never reaches an access log.
         user = require(request.user, Perm.VIEW_REGISTRY)
-        query = SearchQuery(data=request.query_params)
+        query = SearchQuery(data=request.data if isinstance(request.data, dict) else None)
         query.is_valid(raise_exception=True)
         # As the page: at most 100 characters of what was typed.
         q = (query.validated_data.get("q") or "").strip()[:100]
