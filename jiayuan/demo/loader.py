@@ -17,6 +17,7 @@ from datetime import date
 
 from django.db import reset_queries, transaction
 
+from jiayuan.api import demo as api_demo
 from jiayuan.care.demo import year as care_demo
 from jiayuan.civic.demo import year as civic_demo
 from jiayuan.core import audit
@@ -35,6 +36,7 @@ def reset() -> dict[str, int]:
     """Delete visits and care, desk cases, registry, places and the demo staff
     accounts (not the audit log, the desk's catalogue nor the festival calendar)."""
     registry_demo.check_resettable()
+    api_counts = api_demo.reset()  # deliveries point at cases
     civic_counts = civic_demo.reset()  # meetings, suggestions, projects point at all below
     civic_counts.update(engage_demo.reset())  # volunteers, activities, posts, cards too
     # Visits, duties, disputes and pairings point at households, cases and staff;
@@ -46,6 +48,7 @@ def reset() -> dict[str, int]:
     counts.update(desk_counts)
     counts.update(care_counts)
     counts.update(civic_counts)
+    counts.update(api_counts)
     audit.record(AuditAction.DELETE, object_type="demo", object_repr="demo data reset",
                  changes=counts)
     return counts
@@ -96,6 +99,8 @@ def load(scale_name: str, seed: int, today: date,
         civic_demo.write_station(civic, result.counts)
         engage_demo.write_station(engage, result.counts)
         care_demo.finish(care, result.counts)
+        # Last: the year of the API (tokens, the hotline's Open311 key, webhook deliveries).
+        result.counts.update(api_demo.write(today, users, seed))
         audit.record(AuditAction.CREATE, object_type="demo",
                      object_repr=f"demo {scale_name} seed {seed}", changes=dict(result.counts))
     result.seconds = time.perf_counter() - started
