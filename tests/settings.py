@@ -30,3 +30,4 @@ from jiayuan.settings import DATABASES  # noqa: E402
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jiayuan.audit_maintenance=on"
+WEBHOOK_ALLOW_PRIVATE = True  # the webhook tests deliver to 127.0.0.1

@@ -4,11 +4,14 @@ server in the test, with retries on a fixed clock, rollback and scope loss."""
 from __future__ import annotations
 
 import json
+import socket
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test import override_settings
 
 from jiayuan.api.webhooks import delivery, services
 from jiayuan.api.webhooks.models import DeliveryOutcome, WebhookDelivery
@@ -212,3 +215,112 @@ def test_redirects_are_not_followed(clock: Any, personas: Any, make_case: Any,
 
 def test_the_job_is_registered() -> None:
     assert "webhooks" in {job.name for job in scheduler.jobs()}
+
+
+def _dns(monkeypatch: Any, answers: dict[str, str]) -> list[str]:
+    """Answer for the names in `answers` (changeable later); count the look-ups."""
+    real, asked = socket.getaddrinfo, []
+
+    def fake(host: str, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host in answers:
+            asked.append(host)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answers[host], port))]
+        return real(host, port, *args, **kwargs)
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    return asked
+
+
+def test_a_host_that_turns_private_is_not_sent_to(clock: Any, personas: Any, make_case: Any,
+                                                  household: Any, monkeypatch: Any) -> None:
+    answers = {"hooks.example.cn": "93.184.216.34"}
+    _dns(monkeypatch, answers)
+    connections: list[Any] = []
+
+    def no_connection(address: Any, *args: Any, **kwargs: Any) -> Any:
+        connections.append(address)
+        raise OSError("the test makes no connection")
+    monkeypatch.setattr(socket, "create_connection", no_connection)
+    with override_settings(WEBHOOK_ALLOW_PRIVATE=False):
+        subscribe(personas["caseworker"], "https://hooks.example.cn/hook", ["case.created"])
+        make_case(person=household.head)
+        answers["hooks.example.cn"] = "10.0.0.5"  # DNS rebinding after the check
+        assert delivery.step_webhooks(now()) == 1
+    assert connections == []
+    row = WebhookDelivery.objects.get()
+    assert (row.outcome, row.attempts, row.last_status_code, row.last_error) == (
+        "pending", 1, None, "address_refused")
+    assert row.log[-1]["error"] == "address_refused"
+    assert row.next_attempt_at == now() + timedelta(minutes=1)
+
+
+def test_the_post_goes_to_the_checked_address_with_the_hosts_name(
+        clock: Any, personas: Any, make_case: Any, household: Any, monkeypatch: Any) -> None:
+    with receiver() as rx:
+        port = rx.url.split(":")[2].split("/")[0]
+        asked = _dns(monkeypatch, {"hooks.example.test": "127.0.0.1"})
+        subscribe(personas["caseworker"], f"http://hooks.example.test:{port}/hook?k=1",
+                  ["case.created"])
+        make_case(person=household.head)
+        assert delivery.step_webhooks(now()) == 1
+    [hit] = rx.received
+    assert hit["headers"]["Host"] == f"hooks.example.test:{port}"
+    assert asked == ["hooks.example.test"]  # resolved once, when sending; not again to connect
+    assert WebhookDelivery.objects.get().outcome == "delivered"
+
+
+def test_each_attempt_signs_and_backs_off_from_its_own_time(clock: Any, personas: Any,
+                                                            make_case: Any,
+                                                            household: Any) -> None:
+    with receiver([500]) as rx:
+        _sub, secret = subscribe(personas["caseworker"], rx.url, ["case.created"])
+        make_case(person=household.head)
+        tick_start = now()
+        clock.shift(timedelta(minutes=10))  # the tick's earlier steps took long
+        assert delivery.step_webhooks(tick_start) == 1
+    [hit] = rx.received
+    sig = hit["headers"]["X-Jiayuan-Signature"]
+    assert sig.startswith(f"t={int(now().timestamp())},")
+    assert verify(secret, sig, hit["body"], now=now().timestamp())
+    row = WebhookDelivery.objects.get()
+    assert row.last_attempt_at == now() and row.log[0]["at"] == now().isoformat()
+    assert row.next_attempt_at == now() + timedelta(minutes=1)
+
+
+def test_two_runs_claiming_the_same_row_send_once(clock: Any, personas: Any, make_case: Any,
+                                                  household: Any) -> None:
+    assert delivery.BATCH * timedelta(seconds=delivery.TIMEOUT) <= delivery.LEASE
+    with receiver() as rx:
+        subscribe(personas["caseworker"], rx.url, ["case.created"])
+        make_case(person=household.head)
+        [pk], lease_a = delivery.claim(now())  # run A claims, then stalls
+        assert delivery.claim(now()) == ([], delivery.LEASE + now())  # held: nobody else
+        clock.shift(delivery.LEASE)  # A's lease runs out
+        [pk_b], lease_b = delivery.claim(now())  # run B takes the row over
+        assert pk_b == pk and lease_b != lease_a
+        assert delivery.attempt(pk, lease_a) is None  # A wakes up: not sent
+        assert rx.received == []
+        assert delivery.attempt(pk, lease_b) == "delivered"
+        assert delivery.attempt(pk, lease_b) is None  # and never twice by B either
+        clock.shift(delivery.LEASE)
+        assert delivery.step_webhooks(now()) == 0
+    assert len(rx.received) == 1
+    assert WebhookDelivery.objects.get().attempts == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_post_is_made_outside_any_transaction(clock: Any, personas: Any, make_case: Any,
+                                                  household: Any, monkeypatch: Any) -> None:
+    seen: list[bool] = []
+    real_post = delivery.post
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(connection.in_atomic_block)
+        return real_post(*args, **kwargs)
+    monkeypatch.setattr(delivery, "post", spy)
+    with receiver() as rx:
+        subscribe(personas["caseworker"], rx.url, ["case.created"])
+        make_case(person=household.head)
+        assert not connection.in_atomic_block
+        assert delivery.step_webhooks(now()) == 1
+    assert seen == [False] and len(rx.received) == 1
+    assert WebhookDelivery.objects.get().outcome == "delivered"

@@ -3,9 +3,11 @@ secret shown once and kept encrypted, the delivery log."""
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
+from django.test import override_settings
 
 from jiayuan.api.webhooks import services
 from jiayuan.api.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -142,3 +144,54 @@ def test_the_delivery_log(personas: Any, api_for: Any, make_case: Any, household
         "last_attempt_at": None, "next_attempt_at": entry["next_attempt_at"],
         "outcome": "pending"}
     assert verify_chain().ok
+
+
+PRIVATE_URLS = ["https://127.0.0.1/", "https://169.254.169.254/latest/meta-data/",
+                "https://10.0.0.5/", "https://localhost:5432/", "https://[::1]/hook",
+                "https://[::ffff:127.0.0.1]/", "https://2130706433/", "https://0.0.0.0/",
+                "https://192.168.1.20:8443/hook", "https://[fe80::1]/", "https://224.0.0.1/",
+                "https://100.64.0.1/"]
+
+
+@pytest.mark.parametrize("url", PRIVATE_URLS)
+def test_private_addresses_are_refused(url: str, personas: Any, api_for: Any) -> None:
+    with override_settings(WEBHOOK_ALLOW_PRIVATE=False):
+        response = api_for(personas["caseworker"]).post(LIST, {**BODY, "url": url},
+                                                        format="json")
+    assert response.status_code == 400, response.content
+    message = " ".join(response.json()["error"]["fields"]["url"])
+    assert "169.254.169.254" in message  # the refusal, in whichever language
+    assert not WebhookSubscription.objects.exists()
+
+
+def _dns(monkeypatch: Any, answers: dict[str, str]) -> None:
+    real = socket.getaddrinfo
+
+    def fake(host: str, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host in answers:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answers[host], port))]
+        return real(host, port, *args, **kwargs)
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+
+
+def test_a_name_is_judged_by_what_it_resolves_to(personas: Any, api_for: Any,
+                                                 monkeypatch: Any) -> None:
+    _dns(monkeypatch, {"inside.example.cn": "10.1.2.3", "outside.example.cn": "93.184.216.34"})
+    api = api_for(personas["caseworker"])
+    with override_settings(WEBHOOK_ALLOW_PRIVATE=False):
+        refused = api.post(LIST, {**BODY, "url": "https://inside.example.cn/hook"},
+                           format="json")
+        made = api.post(LIST, {**BODY, "url": "https://outside.example.cn/hook"},
+                        format="json")
+    assert refused.status_code == 400
+    assert "169.254.169.254" in " ".join(refused.json()["error"]["fields"]["url"])
+    assert made.status_code == 201, made.content
+    assert [s.url for s in WebhookSubscription.objects.all()] == [
+        "https://outside.example.cn/hook"]
+
+
+def test_private_addresses_are_allowed_with_the_setting(personas: Any, api_for: Any) -> None:
+    with override_settings(WEBHOOK_ALLOW_PRIVATE=True):
+        response = api_for(personas["caseworker"]).post(
+            LIST, {**BODY, "url": "https://10.0.0.5/hook"}, format="json")
+    assert response.status_code == 201, response.content

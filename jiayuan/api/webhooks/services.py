@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiayuan.api.webhooks import addresses
 from jiayuan.api.webhooks.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from jiayuan.core import audit, crypto
 from jiayuan.core.access import get_for, require
@@ -26,7 +27,10 @@ PERM = Perm.VIEW_CASES
 
 def check_url(url: str) -> str:
     """https only (http too when settings.WEBHOOK_ALLOW_HTTP, for tests and
-    the demo); never credentials in the address."""
+    the demo); never credentials in the address; never a host that is, or
+    resolves to, a loopback, private, link-local, reserved, multicast or
+    unspecified address (unless settings.WEBHOOK_ALLOW_PRIVATE): see
+    jiayuan.api.webhooks.addresses. The sender checks the host again."""
     url = url.strip()
     try:
         parts = urlsplit(url)
@@ -39,7 +43,17 @@ def check_url(url: str) -> str:
         raise ValidationError({"url": _("Give an https:// address.")})
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         raise ValidationError({"url": _("The address must not hold a user name or password.")})
-    del port
+    if not addresses.private_allowed():
+        try:
+            addresses.resolve(parts.hostname, port or (443 if parts.scheme == "https" else 80))
+        except addresses.AddressRefused:
+            raise ValidationError({"url": _(
+                "The address must be on the public internet: loopback, private, link-local "
+                "and other reserved addresses (such as localhost, 10.x.x.x, 192.168.x.x or "
+                "169.254.169.254) are refused.")}) from None
+        except (OSError, ValueError, UnicodeError):
+            raise ValidationError({"url": _(
+                "The address's host name could not be found.")}) from None
     return url
 
 
