@@ -1,4 +1,24 @@
-"""Settings of Django REST Framework and drf-spectacular, imported by jiayuan.settings."""
+"""Settings of the API: Django REST Framework, drf-spectacular, the rate limit and
+webhooks, imported by jiayuan.settings (every upper-case name here)."""
+
+import os
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+def _env_bool(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+# Requests a token (or a signed-in account) may make per minute (429 beyond).
+API_RATE_PER_MINUTE = _env_int("API_RATE_PER_MINUTE", 120)
+# Webhooks go to https addresses on the public internet only; these two open
+# plain http and private addresses (a test receiver on 127.0.0.1, a LAN system).
+WEBHOOK_ALLOW_HTTP = _env_bool("WEBHOOK_ALLOW_HTTP")
+WEBHOOK_ALLOW_PRIVATE = _env_bool("WEBHOOK_ALLOW_PRIVATE")
 
 # In INSTALLED_APPS: the API above every domain app (the same selectors and services
 # as the pages); Swagger UI's files come from the sidecar package, never a CDN.
@@ -23,8 +43,6 @@ REST_FRAMEWORK = {
     # (jiayuan.api.throttling): the limit holds across app servers.
     "DEFAULT_THROTTLE_CLASSES": ["jiayuan.api.throttling.PerTokenRate"],
 }
-# Requests per token per minute (settings.API_RATE_PER_MINUTE overrides it).
-API_RATE_PER_MINUTE = 120
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jiayuan API",
     "DESCRIPTION": ("The station's staff API: the same scope, masking, versions and audit "
