@@ -72,9 +72,10 @@ def handler(exc: Exception, context: dict[str, Any]) -> Response | None:
         code = getattr(exc.detail, "code", "")
         code = "forbidden" if code in ("", "permission_denied") else code
         return Response(body(403, code, str(exc.detail)), status=403)
-    if isinstance(exc, PermissionDenied):
-        return Response(body(403, "forbidden",
-                             _("You do not have permission to do this.")), status=403)
+    if isinstance(exc, PermissionDenied):  # from a service; some carry a code and a reason
+        code = getattr(exc, "code", "forbidden")
+        message = str(exc) if exc.args else _("You do not have permission to do this.")
+        return Response(body(403, code, message), status=403)
     response = drf_handler(exc, context)
     if response is None:
         return None

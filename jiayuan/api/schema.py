@@ -6,8 +6,8 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
-ErrorBody = inline_serializer("Error", fields={
-    "error": inline_serializer("ErrorDetail", fields={
+ErrorBody = inline_serializer("ApiError", fields={
+    "error": inline_serializer("ApiErrorDetail", fields={
         "status": serializers.IntegerField(),
         "code": serializers.CharField(),
         "message": serializers.CharField(),

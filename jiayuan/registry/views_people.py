@@ -107,7 +107,8 @@ def _reveal_confirm(request: HttpRequest, confirm_url: str, pk: int, field: str)
     refuse=_reveal_confirm)
 def person_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     person = _revealed_person(request, pk, field)
-    value = services.person_reveal(actor=request.user, person=person, field=field)
+    value = services.person_reveal(actor=request.user, person=person, field=field,
+                                   confirmed=reauth.recently_confirmed(request))
     return render(request, "registry/_revealed.html", {"value": value, "field": field})
 
 

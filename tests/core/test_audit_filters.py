@@ -154,7 +154,7 @@ def test_the_filters_find_what_real_services_wrote(household, personas):
     head, caseworker = personas["head"], personas["caseworker"]
     person = household.head
     services.person_update(actor=head, person=person, occupation="退休教师")
-    services.person_reveal(actor=caseworker, person=person, field="phone")
+    services.person_reveal(actor=caseworker, person=person, field="phone", confirmed=True)
     client = client_for(personas["auditor"])
     about_him = rows(client, object_type="registry.person", object_id=str(person.pk))
     assert {(e.actor_username, e.action) for e in about_him} >= {

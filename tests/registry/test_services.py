@@ -134,15 +134,25 @@ def test_consent_for_a_child_needs_a_guardian(household, head):
 def test_reveal_is_audited_and_needs_the_permission(household, personas):
     zheng = household.head
     value = services.person_reveal(actor=personas["caseworker"], person=zheng,
-                                   field="id_number")
+                                   field="id_number", confirmed=True)
     assert value == ZHENG_ID
     assert AuditEntry.objects.filter(action="reveal", actor_username="caseworker",
                                      object_id=str(zheng.pk)).exists()
     with pytest.raises(PermissionDenied):
-        services.person_reveal(actor=personas["gridworker"], person=zheng, field="id_number")
+        services.person_reveal(actor=personas["gridworker"], person=zheng, field="id_number", confirmed=True)
     assert services.person_reveal(actor=personas["gridworker"], person=zheng,
-                                  field="phone") == "13812345678"
+                                  field="phone", confirmed=True) == "13812345678"
     assert AuditEntry.objects.filter(action="denied", actor_username="gridworker").exists()
+
+
+def test_a_whole_id_number_needs_a_recent_confirmation(household, personas):
+    before = AuditEntry.objects.filter(action="reveal").count()
+    with pytest.raises(services.ConfirmationRequired):
+        services.person_reveal(actor=personas["caseworker"], person=household.head,
+                               field="id_number", confirmed=False)
+    assert services.person_reveal(actor=personas["caseworker"], person=household.head,
+                                  field="phone", confirmed=False) == "13812345678"
+    assert AuditEntry.objects.filter(action="reveal").count() == before + 1
 
 
 def test_circumstances_need_consent_and_are_erased_when_it_is_withdrawn(household, head):

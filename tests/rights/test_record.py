@@ -45,7 +45,7 @@ def world(grid_a_world: dict[str, Any], personas: dict[str, Any]) -> dict[str, A
     grandson = h.members.get(name="郑民浩")
     registry.consent_record(actor=head, person=grandson, purpose="photo", recorded_on=today,
                             guardian=p)
-    registry.person_reveal(actor=personas["caseworker"], person=p, field="id_number")
+    registry.person_reveal(actor=personas["caseworker"], person=p, field="id_number", confirmed=True)
     Reminder.objects.create(kind=Reminder._meta.get_field("kind").choices[0][0], person=p,
                             grid=h.grid, due=today + timedelta(days=5))
     ImportChange.objects.create(batch=grid_a_world["batch"], person=p,

@@ -21,8 +21,8 @@ RAW = ("reveal_id", "id_number", "registry.person", "desk.case", "person_record"
 @pytest.fixture
 def disclosed(personas: dict[str, Any], household: Any, make_case: Any) -> Any:
     person = household.head
-    registry.person_reveal(actor=personas["caseworker"], person=person, field="id_number")
-    registry.person_reveal(actor=personas["caseworker"], person=person, field="phone")
+    registry.person_reveal(actor=personas["caseworker"], person=person, field="id_number", confirmed=True)
+    registry.person_reveal(actor=personas["caseworker"], person=person, field="phone", confirmed=True)
     case = make_case(person=None)
     case.person, case.household = None, household
     case.save(update_fields=["person", "household"])

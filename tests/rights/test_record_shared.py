@@ -83,7 +83,7 @@ def shared(personas: dict[str, Any], grid_a: Any, make_case: Any) -> dict[str, A
     Duty.objects.create(household=h, grid_id=h.grid_id, rule="illness", key="shared-illness",
                         detail={}, raised_on=today, due=today + timedelta(days=7),
                         status="open", assignee=personas["gridworker"])
-    registry.person_reveal(actor=personas["caseworker"], person=bai, field="phone")
+    registry.person_reveal(actor=personas["caseworker"], person=bai, field="phone", confirmed=True)
     volunteer = Volunteer.objects.create(community=grid_a.community, grid=grid_a,
                                          person=h2.head)
     LiaisonArea.objects.create(volunteer=volunteer, household=h, grid=grid_a)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from jiayuan.api.serializers import StrictSerializer
@@ -30,6 +31,7 @@ def _department(dept: Any) -> dict[str, Any] | None:
     return {"id": dept.pk, "code": dept.code, "name": str(dept.name)} if dept else None
 
 
+@extend_schema_serializer(component_name="DeskService")  # Open311 has its own "Service"
 class ServiceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()

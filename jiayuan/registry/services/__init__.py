@@ -27,6 +27,7 @@ from jiayuan.registry.services.households import (
 )
 from jiayuan.registry.services.people import (
     SEARCH_KEY_COLUMNS,
+    ConfirmationRequired,
     check_id_agrees,
     circumstance_add,
     circumstance_end,
@@ -43,7 +44,7 @@ from jiayuan.registry.services.people import (
 
 __all__ = [
     "KEEP", "SEARCH_KEY_COLUMNS", "Conflict", "Keep", "business_create", "business_update",
-    "check_id_agrees", "circumstance_add", "reveal_perm", "circumstance_end", "consent_record",
+    "ConfirmationRequired", "check_id_agrees", "circumstance_add", "reveal_perm", "circumstance_end", "consent_record",
     "consent_withdraw", "ensure_sensitive_consent", "has_sensitive_consent",
     "household_create", "household_move", "household_move_out", "household_update",
     "person_create", "person_leave", "person_move", "person_reveal", "person_set_permit",

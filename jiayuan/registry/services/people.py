@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -276,13 +276,25 @@ def reveal_perm(field: str) -> Perm | None:
     return REVEAL_PERMS.get(field)
 
 
-def person_reveal(*, actor: User, person: Person, field: str) -> str:
-    """The whole ID-card or phone number, for roles that may see it; audited."""
+class ConfirmationRequired(PermissionDenied):
+    """A whole ID number asked for without a recent confirmation of the person."""
+
+    code = "confirmation_required"
+
+
+def person_reveal(*, actor: User, person: Person, field: str, confirmed: bool) -> str:
+    """The whole ID-card or phone number, for roles that may see it; audited.
+    A whole ID number also needs `confirmed`: the person confirmed it's them
+    recently (jiayuan.core.reauth; a page's session, never an API token)."""
     perm = reveal_perm(field)
     if perm is None:
         raise Http404
     require(actor, perm)
     check_scope(actor, person.grid_id)
+    if field == "id_number" and not confirmed:
+        raise ConfirmationRequired(_(
+            "A whole ID number is shown only after you confirm it's you: "
+            "on the site, in a session confirmed in the last minutes."))
     value = id_number_of(person) if field == "id_number" else phone_of(person)
     audit.record(AuditAction.REVEAL, actor=actor, obj=person, changes={"field": field})
     return value
