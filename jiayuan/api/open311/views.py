@@ -16,7 +16,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import exceptions, serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -67,23 +72,27 @@ def handler(exc: Exception, context: dict[str, Any]) -> Response:
     raise exc
 
 
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.IntegerField()
-    description = serializers.CharField()
-
-
 ERROR_EXAMPLE = OpenApiExample("error", value=[{"code": 404, "description": "Not found."}],
                                response_only=True, status_codes=["404"])
 
 
+# The spec's error answer is a list; drf-spectacular documents a many=True
+# serializer as one object outside 2xx, so the schema is given as is.
+ERROR_LIST = {"type": "array", "items": {
+    "type": "object", "required": ["code", "description"],
+    "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}}}
+
+
 def errors(*codes: int) -> dict[int, Any]:
-    return {code: ErrorSerializer(many=True) for code in codes}
+    return {code: OpenApiResponse(response=ERROR_LIST, description="The spec's error list.")
+            for code in codes}
 
 
 CODE = OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH)
 REF = OpenApiParameter("ref", OpenApiTypes.STR, OpenApiParameter.PATH)
 # The schema shows each address without its suffix (JSON); .json and .xml
-# name the format (docs/api/open311.md).
+# name the format (docs/api/open311.md). DRF also reads ?format=: an unknown
+# one is a 404, so every operation declares it.
 
 
 class Open311View(APIView):
@@ -119,7 +128,7 @@ class DiscoveryView(Open311View):
     xml_root = "discovery"
 
     @extend_schema(operation_id="open311_discovery", tags=["open311"],
-                   responses={200: DiscoverySerializer},
+                   responses={200: DiscoverySerializer, **errors(404)},
                    examples=[OpenApiExample("discovery", value={
                        "changeset": CHANGESET, "contact": "…", "key_service": "…",
                        "endpoints": []})])
@@ -134,7 +143,7 @@ class DiscoveryView(Open311View):
                            "formats": ["text/xml", "application/json"]}]})
 
 
-class ServiceSerializer(serializers.Serializer):
+class Open311ServiceSerializer(serializers.Serializer):
     service_code = serializers.CharField()
     service_name = serializers.CharField()
     description = serializers.CharField(allow_blank=True)
@@ -147,7 +156,7 @@ class ServiceSerializer(serializers.Serializer):
 class ServiceListView(Open311View):
     xml_root, xml_item = "services", "service"
 
-    @extend_schema(operation_id="open311_services", tags=["open311"], responses={200: ServiceSerializer(many=True)},
+    @extend_schema(operation_id="open311_services", tags=["open311"], responses={200: Open311ServiceSerializer(many=True), **errors(404)},
                    examples=[OpenApiExample("services", value=[{
                        "service_code": "job-matching", "service_name": "求职登记与岗位推荐",
                        "description": "…", "metadata": True, "type": "realtime",
@@ -318,7 +327,7 @@ class RequestListView(Open311View):
     xml_root, xml_item = "service_requests", "request"
 
     @extend_schema(operation_id="open311_requests", tags=["open311"], parameters=LIST_PARAMS,
-                   responses={200: RequestSerializer(many=True), **errors(400, 429)},
+                   responses={200: RequestSerializer(many=True), **errors(400, 404, 429)},
                    examples=[OpenApiExample("requests", value=[])])
     def get(self, request: Request, format: str | None = None) -> Response:  # noqa: A002
         _lookups_allowed(request)
