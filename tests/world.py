@@ -180,7 +180,7 @@ def build_matrix_world() -> dict[str, Any]:
         item = ServiceItem.objects.create(
             category=category, code="m-school-place", name_zh_hans="随迁子女入学",
             name_en="School place", department=department, response_hours=48,
-            resolution_days=20)
+            resolution_days=20, open311_hidden=False)  # published over Open311
         festival = FestivalDate.objects.create(festival="chuseok", date=date(2031, 9, 1))
         # A portal request: Open311 shows those (and only those) by reference.
         portal_case = desk.portal_create(

@@ -20,6 +20,11 @@ class ApiConfig(AppConfig):
         # A NUL in an API request's query or form: the API's error shape, not the site's page.
         middleware.NUL_RESPONDERS["/api/"] = errors.nul_response
 
+        # The same under Open311: the spec's error shape, in JSON or XML.
+        from jiayuan.api.open311 import views as open311_views
+
+        middleware.NUL_RESPONDERS["/open311/"] = open311_views.nul_response
+
         # The desk's events fill the webhook outbox (in the desk's transaction).
         from jiayuan.api.webhooks import events
         from jiayuan.desk import signals

@@ -79,11 +79,12 @@ class ServiceItem(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     # Sensitive services (disputes, legal aid) are never listed, taken or shown
     # through the public Open311 interface (jiayuan.api.open311); the portal
-    # still offers them.
+    # still offers them. Hidden unless staff publish it (the catalogue's form).
     open311_hidden = models.BooleanField(
-        _("hidden from Open311"), default=False,
-        help_text=_("Sensitive services are not listed, accepted or shown through the "
-                    "public Open311 interface."))
+        _("hidden from Open311"), default=True,
+        help_text=_("Not listed, accepted or shown through the public Open311 interface. "
+                    "Every service starts hidden: staff publish the ones that are not "
+                    "sensitive."))
 
     AUDIT_FIELDS = ("category_id", "code", "name", "description", "documents",
                     "department_id", "response_hours", "resolution_days", "green_channel",

@@ -13,6 +13,13 @@ EMAIL = "xiuying@example.org"
 SECRETS = (FIRST + LAST, f"{FIRST} {LAST}", LAST, PHONE, PHONE[-4:] and "139****5678", EMAIL)
 
 
+def publish(item: ServiceItem) -> ServiceItem:
+    """Services start hidden from Open311: the tests publish the ones they list."""
+    item.open311_hidden = False
+    item.save(update_fields=["open311_hidden"])
+    return item
+
+
 def new_key() -> str:
     return issue_key(name="test platform")[1]
 

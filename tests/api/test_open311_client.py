@@ -14,10 +14,15 @@ from georeport import GeoReport
 from jiayuan.core.audit import verify_chain
 from jiayuan.desk.models import Case, ServiceItem
 from jiayuan.places.models import Building
-from tests.api.open311_helpers import assert_no_requester_data, form, new_key
+from tests.api.open311_helpers import assert_no_requester_data, form, new_key, publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 FORMATS = ("json", "xml")
+
+
+@pytest.fixture
+def school_item(school_item: ServiceItem) -> ServiceItem:
+    return publish(school_item)
 
 
 @pytest.fixture
@@ -68,8 +73,12 @@ def test_post_then_georeport_reads_the_request(
     assert [r["service_request_id"] for r in listed] == [ref]
     one = client.get_service_request(ref)
     assert one["status"] == "open" and one["service_code"] == "school-place"
-    extended = one["extended_attributes"]
-    assert extended["status_code"] == "new"
+    assert not one["extended_attributes"] and not one.get("status_notes")  # no private code
+    private = requests.get(f"{base}/requests/{ref}.{fmt}", timeout=30,
+                           params={"public_token": Case.objects.get().public_token})
+    answer = (private.json()[0] if fmt == "json"
+              else xmltodict.parse(private.content)["service_requests"]["request"])
+    assert answer["extended_attributes"]["status_code"] == "new" and answer["status_notes"]
     assert one["address"] == "测试社区"  # community level: no building finer than that
     assert not one.get("lat") and not one.get("long")
     for body in (response.text, requests.get(f"{base}/requests.{fmt}", timeout=30).text,

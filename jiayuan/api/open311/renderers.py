@@ -2,12 +2,14 @@
 names (<services><service>…, <service_requests><request>…,
 <errors><error><code/><description/></error></errors>).
 
-The XML is built with xml.etree, which escapes every text; the view names the
-root and item elements (`xml_root`, `xml_item`); an error answer is always
-<errors>."""
+The XML is built with xml.etree, which escapes every text but writes control
+characters as they are: `_text` drops the characters XML 1.0 does not allow.
+The view names the root and item elements (`xml_root`, `xml_item`); an error
+answer is always <errors>."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from xml.etree import ElementTree as ET  # noqa: S405 (we only write XML, never parse it)
 
@@ -19,12 +21,17 @@ SINGULAR = {"services": "service", "attributes": "attribute", "values": "value",
             "service_requests": "request", "errors": "error"}
 
 
+# What XML 1.0 cannot hold, even escaped: C0 controls but tab, LF and CR;
+# surrogates; U+FFFE and U+FFFF.
+ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return ILLEGAL.sub("", str(value))
 
 
 def _fill(element: ET.Element, value: Any) -> None:

@@ -2,13 +2,16 @@
 requests that came through the portal (or Open311, which files them through
 the portal's own service), never who asked, what they wrote, or where exactly.
 
-A request shows only what the portal's status page shows the resident
-(jiayuan.desk.portal.views: service, dates, the status in the resident's
-words, the timeline entries staff marked public) and its place at
-community/grid level."""
+Anyone may read a request's service, open or closed, its dates, the
+department responsible and its community (never the grid). The rest of what
+the portal's status page shows the resident (jiayuan.desk.portal.views: the
+status in the resident's words, the due date, the timeline entries staff
+marked public) only with the request's private code (`public_token`), as that
+page asks for it."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +39,7 @@ def open311_item(code: str) -> ServiceItem | None:
 def open311_cases() -> QuerySet[Case]:
     """The requests Open311 shows: from the portal, of services not hidden."""
     return (Case.objects.filter(channel=Channel.PORTAL, item__open311_hidden=False)
-            .select_related("item", "item__department", "community", "grid")
+            .select_related("item", "item__department", "community")
             .prefetch_related(Prefetch(
                 "events", to_attr="public_events",
                 queryset=CaseEvent.objects.filter(public=True).order_by("at", "id"))))
@@ -69,8 +72,9 @@ def definition_json(item: ServiceItem) -> dict[str, Any]:
     }]}
 
 
-def _place(case: Case) -> str:
-    return f"{case.community.name} {case.grid.name}" if case.grid else case.community.name
+def token_matches(case: Case, token: str) -> bool:
+    """Whether `token` is the request's private code (compared in constant time)."""
+    return bool(token) and secrets.compare_digest(token.encode(), case.public_token.encode())
 
 
 def _status_words(case: Case) -> str:
@@ -79,22 +83,27 @@ def _status_words(case: Case) -> str:
     return str(words.get(case.status) or case.get_status_display())
 
 
-def request_json(case: Case) -> dict[str, Any]:
+def request_json(case: Case, *, private: bool = False) -> dict[str, Any]:
+    """A request as anyone may read it; `private` (the caller gave its private
+    code) adds what the portal's status page shows with that code."""
     is_open = case.status in OPEN_STATUSES
-    notes = [{"label": str(e["label"]), "datetime": when(e["at"]),
-              "status": str(e["state"] or ""), "text": str(e["text"] or "")}
-             for e in map(_public_event, getattr(case, "public_events", ()))]
     department = case.item.department
-    return {
+    answer: dict[str, Any] = {
         "service_request_id": case.ref,
-        "status": "open" if is_open else "closed",
-        "status_notes": _status_words(case),
+        "status": "open" if is_open else "closed", "status_notes": "",
         "service_name": str(case.item.name), "service_code": case.item.code,
         "description": "", "agency_responsible": str(department.name) if department else "",
         "service_notice": "",
         "requested_datetime": when(case.opened_at), "updated_datetime": when(case.updated_at),
-        "expected_datetime": when(case.due) if is_open else None,
-        "address": _place(case), "address_id": None, "zipcode": None,
-        "lat": None, "long": None, "media_url": None,
-        "extended_attributes": {"status_code": case.status, "notes": notes},
+        "expected_datetime": None, "address": str(case.community.name), "address_id": None,
+        "zipcode": None, "lat": None, "long": None, "media_url": None,
+        "extended_attributes": {},
     }
+    if private:
+        notes = [{"label": str(e["label"]), "datetime": when(e["at"]),
+                  "status": str(e["state"] or ""), "text": str(e["text"] or "")}
+                 for e in map(_public_event, getattr(case, "public_events", ()))]
+        answer.update(status_notes=_status_words(case),
+                      expected_datetime=when(case.due) if is_open else None,
+                      extended_attributes={"status_code": case.status, "notes": notes})
+    return answer

@@ -6,17 +6,22 @@ the URL suffix (.json, .xml; JSON without one). Errors in the spec's shape:
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, ClassVar
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import exceptions, serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -28,8 +33,9 @@ from rest_framework.views import APIView
 from jiayuan.api.open311 import selectors as sel
 from jiayuan.api.open311.intake import open311_create
 from jiayuan.api.open311.keys import key_for_secret
-from jiayuan.api.open311.renderers import XMLRenderer
-from jiayuan.desk.choices import OPEN_STATUSES
+from jiayuan.api.open311.renderers import XMLRenderer, to_xml
+from jiayuan.desk import services
+from jiayuan.desk.choices import OPEN_STATUSES, PortalHitKind
 from jiayuan.desk.portal.common import source_of
 
 WINDOW = timedelta(days=90)
@@ -39,6 +45,16 @@ CHANGESET = "2026-12-07T00:00:00+08:00"
 
 def error(status: int, description: str) -> Response:
     return Response([{"code": status, "description": str(description)}], status=status)
+
+
+def nul_response(request: HttpRequest) -> HttpResponse:
+    """The answer to a request under /open311/ holding a NUL character
+    (core.middleware refuses those): the spec's 400, in XML for a .xml address."""
+    body = [{"code": 400, "description": _("The request holds a NUL character.")}]
+    if request.path.endswith(".xml"):
+        return HttpResponse(to_xml(body, "errors", "error"), status=400,
+                            content_type="text/xml; charset=utf-8")
+    return JsonResponse(body, status=400, safe=False)
 
 
 def handler(exc: Exception, context: dict[str, Any]) -> Response:
@@ -56,23 +72,27 @@ def handler(exc: Exception, context: dict[str, Any]) -> Response:
     raise exc
 
 
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.IntegerField()
-    description = serializers.CharField()
-
-
 ERROR_EXAMPLE = OpenApiExample("error", value=[{"code": 404, "description": "Not found."}],
                                response_only=True, status_codes=["404"])
 
 
+# The spec's error answer is a list; drf-spectacular documents a many=True
+# serializer as one object outside 2xx, so the schema is given as is.
+ERROR_LIST = {"type": "array", "items": {
+    "type": "object", "required": ["code", "description"],
+    "properties": {"code": {"type": "integer"}, "description": {"type": "string"}}}}
+
+
 def errors(*codes: int) -> dict[int, Any]:
-    return {code: ErrorSerializer(many=True) for code in codes}
+    return {code: OpenApiResponse(response=ERROR_LIST, description="The spec's error list.")
+            for code in codes}
 
 
 CODE = OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH)
 REF = OpenApiParameter("ref", OpenApiTypes.STR, OpenApiParameter.PATH)
 # The schema shows each address without its suffix (JSON); .json and .xml
-# name the format (docs/api/open311.md).
+# name the format (docs/api/open311.md). DRF also reads ?format=: an unknown
+# one is a 404, so every operation declares it.
 
 
 class Open311View(APIView):
@@ -108,7 +128,7 @@ class DiscoveryView(Open311View):
     xml_root = "discovery"
 
     @extend_schema(operation_id="open311_discovery", tags=["open311"],
-                   responses={200: DiscoverySerializer},
+                   responses={200: DiscoverySerializer, **errors(404)},
                    examples=[OpenApiExample("discovery", value={
                        "changeset": CHANGESET, "contact": "…", "key_service": "…",
                        "endpoints": []})])
@@ -123,7 +143,7 @@ class DiscoveryView(Open311View):
                            "formats": ["text/xml", "application/json"]}]})
 
 
-class ServiceSerializer(serializers.Serializer):
+class Open311ServiceSerializer(serializers.Serializer):
     service_code = serializers.CharField()
     service_name = serializers.CharField()
     description = serializers.CharField(allow_blank=True)
@@ -136,7 +156,7 @@ class ServiceSerializer(serializers.Serializer):
 class ServiceListView(Open311View):
     xml_root, xml_item = "services", "service"
 
-    @extend_schema(operation_id="open311_services", tags=["open311"], responses={200: ServiceSerializer(many=True)},
+    @extend_schema(operation_id="open311_services", tags=["open311"], responses={200: Open311ServiceSerializer(many=True), **errors(404)},
                    examples=[OpenApiExample("services", value=[{
                        "service_code": "job-matching", "service_name": "求职登记与岗位推荐",
                        "description": "…", "metadata": True, "type": "realtime",
@@ -228,13 +248,14 @@ def _moment(raw: str, name: str) -> datetime:
 
 def _window(params: Any) -> tuple[datetime, datetime]:
     start_raw, end_raw = params.get("start_date", ""), params.get("end_date", "")
-    try:
+    try:  # every step may overflow near year 1 or 9999: a 400, never a 500
         start = _moment(start_raw, "start_date") if start_raw else None
         end = _moment(end_raw, "end_date") if end_raw else None
+        end = end or (start + WINDOW if start else timezone.now())
+        start = start or end - WINDOW
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
     except (ValueError, OverflowError) as err:
         raise DjangoValidationError(_("A date is out of range.")) from err
-    end = end or (start + WINDOW if start else timezone.now())
-    start = start or end - WINDOW
     if end < start:
         raise DjangoValidationError(_("end_date is before start_date."))
     if end - start > WINDOW:
@@ -250,8 +271,24 @@ def _list(raw: str, name: str) -> list[str]:
     return values
 
 
-def requests_for(params: Any) -> list[dict[str, Any]]:
-    """The request list: the spec's filters, at most 1000, newest first."""
+def _lookups_allowed(request: Request) -> None:
+    """The portal's limit on failed status lookups, per address (429)."""
+    if not services.portal_lookup_allowed(source_of(request)):
+        raise DjangoValidationError(_("Too many failed lookups from this address: try again "
+                                      "in an hour."), code="throttled")
+
+
+def _lookup_failed(request: Request) -> None:
+    services.portal_hit_record(source=source_of(request), kind=PortalHitKind.LOOKUP)
+
+
+def _token(params: Any) -> str:
+    return str(params.get("public_token", ""))[:64]
+
+
+def requests_for(params: Any) -> tuple[list[dict[str, Any]], bool]:
+    """The request list: the spec's filters, at most 1000, newest first; and
+    whether a `public_token` was given that matched none of them."""
     if any("\x00" in str(v) for v in params.values()):
         raise DjangoValidationError(_("A parameter holds a NUL character."))
     cases = sel.open311_cases()
@@ -271,21 +308,33 @@ def requests_for(params: Any) -> list[dict[str, Any]]:
             cases = cases.filter(status__in=OPEN_STATUSES)
         elif wanted == {"closed"}:
             cases = cases.exclude(status__in=OPEN_STATUSES)
-    return [sel.request_json(c) for c in cases.order_by("-opened_at", "-id")[:sel.MAX_RECORDS]]
+    token = _token(params)
+    found = cases.order_by("-opened_at", "-id")[:sel.MAX_RECORDS]
+    answers = [sel.request_json(c, private=sel.token_matches(c, token)) for c in found]
+    missed = bool(token) and not any(a["extended_attributes"] for a in answers)
+    return answers, missed
 
 
+TOKEN = OpenApiParameter("public_token", OpenApiTypes.STR, required=False, description=(
+    "Extension: the request's private code (given to the resident with the reference). "
+    "With it, a request also shows status_notes, expected_datetime and "
+    "extended_attributes (status_code, notes), as the portal's status page does."))
 LIST_PARAMS = [*[OpenApiParameter(n, OpenApiTypes.STR, required=False) for n in (
-    "service_request_id", "service_code", "start_date", "end_date", "status")]]
+    "service_request_id", "service_code", "start_date", "end_date", "status")], TOKEN]
 
 
 class RequestListView(Open311View):
     xml_root, xml_item = "service_requests", "request"
 
     @extend_schema(operation_id="open311_requests", tags=["open311"], parameters=LIST_PARAMS,
-                   responses={200: RequestSerializer(many=True), **errors(400)},
+                   responses={200: RequestSerializer(many=True), **errors(400, 404, 429)},
                    examples=[OpenApiExample("requests", value=[])])
     def get(self, request: Request, format: str | None = None) -> Response:  # noqa: A002
-        return Response(requests_for(request.query_params))
+        _lookups_allowed(request)
+        answers, missed = requests_for(request.query_params)
+        if missed:
+            _lookup_failed(request)
+        return Response(answers)
 
     @extend_schema(operation_id="open311_request_create", tags=["open311"],
                    request={"application/x-www-form-urlencoded": PostFormSerializer,
@@ -310,13 +359,18 @@ class RequestListView(Open311View):
 class RequestDetailView(Open311View):
     xml_root, xml_item = "service_requests", "request"
 
-    @extend_schema(operation_id="open311_request", tags=["open311"], parameters=[REF],
-                   responses={200: RequestSerializer(many=True), **errors(404)},
+    @extend_schema(operation_id="open311_request", tags=["open311"], parameters=[REF, TOKEN],
+                   responses={200: RequestSerializer(many=True), **errors(400, 404, 429)},
                    examples=[ERROR_EXAMPLE, OpenApiExample("request", value=[])])
     def get(self, request: Request, ref: str, format: str | None = None) -> Response:  # noqa: A002
+        _lookups_allowed(request)
+        token = _token(request.query_params)
         case = sel.open311_cases().filter(ref=ref[:24]).first()
+        private = case is not None and sel.token_matches(case, token)
+        if case is None or (token and not private):
+            _lookup_failed(request)
         if case is None:
             raise Http404
-        return Response([sel.request_json(case)])
+        return Response([sel.request_json(case, private=private)])
 
 

@@ -64,6 +64,7 @@ class TranslatedForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        self.instance.open311_hidden = not data.get("open311_published", False)
         for name, value in list(data.items()):
             if isinstance(value, str):
                 data[name] = value.strip()
@@ -108,6 +109,14 @@ class ServiceItemForm(CodeMixin, TranslatedForm):
         _("At most %(limit_value)s days (a year)."),
         MAX_RESOLUTION_DAYS, _("Green-channel requests get half of this."))
     order = order_field()
+    # The form asks the positive question, so that a form sent without the box
+    # (unticked, or by a script) leaves the service hidden, never published.
+    open311_published = forms.BooleanField(
+        label=_("published over Open311"), required=False,
+        help_text=_("City platforms and apps may list this service, file requests for it "
+                    "and read their status through Open311. Leave unticked for sensitive "
+                    "services (disputes, legal aid, counselling): the portal still "
+                    "offers them."))
 
     class Meta:
         model = ServiceItem
@@ -120,6 +129,7 @@ class ServiceItemForm(CodeMixin, TranslatedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._lock_code()
+        self.fields["open311_published"].initial = not self.instance.open311_hidden
         self.fields["category"].empty_label = None
         # Only departments still in use, and the item's own even if retired.
         departments = Department.objects.filter(active=True)

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='serviceitem',
             name='open311_hidden',
-            field=models.BooleanField(default=False, help_text='Sensitive services are not listed, accepted or shown through the public Open311 interface.', verbose_name='hidden from Open311'),
+            field=models.BooleanField(default=True, help_text='Not listed, accepted or shown through the public Open311 interface. Every service starts hidden: staff publish the ones that are not sensitive.', verbose_name='hidden from Open311'),
         ),
     ]
