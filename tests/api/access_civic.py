@@ -10,4 +10,7 @@ ACCESS: dict[str, Any] = {
     # --- civic: suggestions -------------------------------------------------------------
     "api_suggestion_list": V(P.VIEW_CIVIC, post=P.HANDLE_SUGGESTIONS),
     "api_suggestion_detail": ON(P.VIEW_CIVIC, pk("suggestion"), post=None),
+    # --- civic: projects ------------------------------------------------------------
+    "api_project_list": V(P.VIEW_CIVIC, post=None),
+    "api_project_detail": ON(P.VIEW_CIVIC, pk("project"), post=None),
 }

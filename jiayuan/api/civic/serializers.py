@@ -133,7 +133,7 @@ def suggestion_detail_data(s: Any, changes: list[Any], merged: list[Any]) -> dic
         project={"id": p.pk, "ref": p.ref, "title": p.title, "progress": p.progress}
         if p is not None else None,
         body=s.body,
-        meeting={"id": m.pk, "label": str(m)} if m is not None else None,
+        meeting={"id": m.pk, "label": f"{m.ref} {m.title}"} if m is not None else None,
         person={"id": s.person.pk, "name": s.person.name} if s.person is not None else None,
         contact_name=s.contact_name, contact_phone=s.contact_phone_mask,
         public_reason=s.public_reason, response_due=s.response_due,

@@ -3,10 +3,13 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from jiayuan.api.civic import views
+from jiayuan.api.civic import views, views_projects
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("suggestions/", views.SuggestionListView.as_view(), name="api_suggestion_list"),
     path("suggestions/<str:pk>/", views.SuggestionDetailView.as_view(),
          name="api_suggestion_detail"),
+    path("projects/", views_projects.ProjectListView.as_view(), name="api_project_list"),
+    path("projects/<str:pk>/", views_projects.ProjectDetailView.as_view(),
+         name="api_project_detail"),
 ]
