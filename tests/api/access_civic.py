@@ -13,4 +13,7 @@ ACCESS: dict[str, Any] = {
     # --- civic: projects ------------------------------------------------------------
     "api_project_list": V(P.VIEW_CIVIC, post=None),
     "api_project_detail": ON(P.VIEW_CIVIC, pk("project"), post=None),
+    # --- civic: meetings ------------------------------------------------------------
+    "api_meeting_list": V(P.VIEW_CIVIC, post=None),
+    "api_meeting_detail": ON(P.VIEW_CIVIC, pk("meeting"), post=None),
 }

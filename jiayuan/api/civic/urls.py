@@ -3,7 +3,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from jiayuan.api.civic import views, views_projects
+from jiayuan.api.civic import views, views_meetings, views_projects
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("suggestions/", views.SuggestionListView.as_view(), name="api_suggestion_list"),
@@ -12,4 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("projects/", views_projects.ProjectListView.as_view(), name="api_project_list"),
     path("projects/<str:pk>/", views_projects.ProjectDetailView.as_view(),
          name="api_project_detail"),
+    path("meetings/", views_meetings.MeetingListView.as_view(), name="api_meeting_list"),
+    path("meetings/<str:pk>/", views_meetings.MeetingDetailView.as_view(),
+         name="api_meeting_detail"),
 ]
