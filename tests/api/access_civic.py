@@ -16,4 +16,8 @@ ACCESS: dict[str, Any] = {
     # --- civic: meetings ------------------------------------------------------------
     "api_meeting_list": V(P.VIEW_CIVIC, post=None),
     "api_meeting_detail": ON(P.VIEW_CIVIC, pk("meeting"), post=None),
+    # --- engage: activities and volunteers ---------------------------------------------
+    "api_activity_list": V(P.VIEW_ENGAGE, post=None),
+    "api_activity_detail": ON(P.VIEW_ENGAGE, pk("activity"), post=None),
+    "api_volunteer_list": V(P.VIEW_ENGAGE, post=None),
 }

@@ -3,7 +3,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from jiayuan.api.civic import views, views_meetings, views_projects
+from jiayuan.api.civic import views, views_engage, views_meetings, views_projects
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("suggestions/", views.SuggestionListView.as_view(), name="api_suggestion_list"),
@@ -15,4 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("meetings/", views_meetings.MeetingListView.as_view(), name="api_meeting_list"),
     path("meetings/<str:pk>/", views_meetings.MeetingDetailView.as_view(),
          name="api_meeting_detail"),
+    path("activities/", views_engage.ActivityListView.as_view(), name="api_activity_list"),
+    path("activities/<str:pk>/", views_engage.ActivityDetailView.as_view(),
+         name="api_activity_detail"),
+    path("volunteers/", views_engage.VolunteerListView.as_view(), name="api_volunteer_list"),
 ]
