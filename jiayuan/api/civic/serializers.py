@@ -76,7 +76,7 @@ class SuggestionDetail(Suggestion):
     name and the phone masked (the whole number only through the page's
     audited reveal)."""
 
-    project = ProjectRef(allow_null=True)  # type: ignore[assignment]
+    project = ProjectRef(allow_null=True)
     body = serializers.CharField()
     meeting = Ref(allow_null=True)
     person = PersonRef(allow_null=True)
