@@ -119,3 +119,18 @@ def test_post_is_not_allowed(api_for: Any, personas: dict, meeting: Any) -> None
     client = api_for(personas["head"])
     assert client.post(LIST, {}, format="json").status_code == 405
     assert client.post(detail(meeting.pk), {}, format="json").status_code == 405
+
+
+@pytest.mark.parametrize("role", ["head", "coordinator"])
+def test_a_carrying_request_is_named_as_far_as_the_role_may_open_it(
+        api_for: Any, personas: dict, meeting: Any, case: Any, role: str) -> None:
+    head = personas["head"]
+    decisions.decision_add(actor=head, meeting=meeting, text="转办", owner=head,
+                           due=timezone.localdate() + timedelta(days=30), case=case)
+    user = personas[role]
+    shown = api_for(user).get(detail(meeting.pk)).json()["decisions"][0]["case"]
+    assert shown["ref"] == case.ref
+    if user.has(Perm.VIEW_CASES):
+        assert shown["id"] == case.pk and shown["status"] == case.status
+    else:  # as the page: the reference, no link, no status
+        assert shown["id"] is None and shown["status"] is None
