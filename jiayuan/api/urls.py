@@ -17,6 +17,7 @@ v1 = [
     path("", include("jiayuan.api.registry.urls")),
     path("", include("jiayuan.api.desk.urls")),
     path("", include("jiayuan.api.care.urls")),
+    path("", include("jiayuan.api.civic.urls")),
     path("", include("jiayuan.api.webhooks.urls")),
     path("", include("jiayuan.api.account.urls")),
 ]

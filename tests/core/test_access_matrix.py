@@ -448,7 +448,7 @@ ACCESS: dict[str, V] = {
 # The API's addresses (jiayuan.api): declared per area in tests/api/access_<area>.py,
 # in the same terms (an API call not signed in answers 401, which counts as "login").
 # A POST to an API address sends the JSON body {}.
-API_AREAS = ("core", "registry", "desk", "care", "webhooks", "account", "open311")
+API_AREAS = ("core", "registry", "desk", "care", "civic", "webhooks", "account", "open311")
 for _area in API_AREAS:
     ACCESS.update(importlib.import_module(f"tests.api.access_{_area}").ACCESS)
 

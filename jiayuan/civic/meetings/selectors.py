@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from jiayuan.civic.choices import QUORUM_KINDS, Attendance, ParticipantKind
 from jiayuan.civic.meetings.models import Decision, Meeting, MinutesVersion, Participant
@@ -27,6 +29,30 @@ def meetings_for(actor: User) -> QuerySet[Meeting]:
 def get_meeting_for(actor: User, pk: Any, *, perm: Perms = Perm.VIEW_CIVIC) -> Meeting:
     return get_for(actor, perm, meetings_for(actor).select_related(
         "community", "grid", "organiser", "partner"), pk)
+
+
+def meeting_list(actor: User, *, tab: str = "upcoming", kind: str = "",
+                 now: datetime | None = None) -> QuerySet[Meeting]:
+    """The list page's tabs: upcoming (from twelve hours ago, soonest first),
+    past (newest first), mine (organised by the actor) or "" (all, newest
+    first); with the counts its rows show (invited, present, decisions)."""
+    now = now or timezone.now()
+    qs = meetings_for(actor)
+    if tab == "upcoming":
+        qs = qs.filter(starts_at__gte=now - timedelta(hours=12)).order_by("starts_at", "pk")
+    elif tab == "past":
+        qs = qs.filter(starts_at__lt=now).order_by("-starts_at", "-pk")
+    elif tab == "mine":
+        qs = qs.filter(organiser=actor).order_by("-starts_at", "-pk")
+    else:  # every meeting in scope
+        qs = qs.order_by("-starts_at", "-pk")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("grid", "organiser", "partner").annotate(
+        n_invited=Count("participants", filter=Q(participants__invited=True), distinct=True),
+        n_present=Count("participants", filter=Q(
+            participants__attendance=Attendance.PRESENT), distinct=True),
+        n_decisions=Count("decisions", distinct=True))
 
 
 def attended_by(actor: User, person: Any) -> list[Meeting]:

@@ -10,13 +10,11 @@ APPROVE_MINUTES); a meeting outside the actor's grids is a 404.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiayuan.civic.choices import Attendance, MeetingKind, ParticipantKind
+from jiayuan.civic.choices import MeetingKind, ParticipantKind
 from jiayuan.civic.meetings import selectors, services
 from jiayuan.civic.meetings import services_decisions as decisions
 from jiayuan.civic.meetings.forms import (
@@ -67,22 +65,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     user = require(request.user, Perm.VIEW_CIVIC)
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "upcoming"
     kind = request.GET.get("kind") if request.GET.get("kind") in MeetingKind.values else ""
-    now = timezone.now()
-    qs = selectors.meetings_for(user)
-    if tab == "upcoming":
-        qs = qs.filter(starts_at__gte=now - timedelta(hours=12)).order_by(
-            "starts_at", "pk")
-    elif tab == "past":
-        qs = qs.filter(starts_at__lt=now).order_by("-starts_at", "-pk")
-    else:
-        qs = qs.filter(organiser=user).order_by("-starts_at", "-pk")
-    if kind:
-        qs = qs.filter(kind=kind)
-    qs = qs.select_related("grid", "organiser", "partner").annotate(
-        n_invited=Count("participants", filter=Q(participants__invited=True), distinct=True),
-        n_present=Count("participants", filter=Q(
-            participants__attendance=Attendance.PRESENT), distinct=True),
-        n_decisions=Count("decisions", distinct=True))
+    qs = selectors.meeting_list(user, tab=tab, kind=kind)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "civic/meeting_list.html", {
         "page": page, "meetings": list(page.object_list), "tab": tab, "kind": kind,

@@ -10,7 +10,7 @@ through `jiayuan.desk.services.targets`. The first status change answers it.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -156,6 +156,14 @@ def suggestion_portal_submit(*, community: Community, title: str, body: str, cat
 
 
 # --- staff ---------------------------------------------------------------------------
+
+def received_at_on(day: date | None) -> datetime | None:
+    """When a suggestion entered by staff was received: the day typed (at ten
+    in the morning), or None for today (the service takes now)."""
+    if not day or day == timezone.localdate():
+        return None
+    return timezone.make_aware(datetime.combine(day, time(10)))
+
 
 @audit.audited
 def suggestion_create(*, actor: User, title: str, body: str, category: str,

@@ -9,7 +9,6 @@ actor's grids is a 404 (selectors.get_suggestion_for)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -61,12 +60,6 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
         "sources": SuggestionSource.choices, "now": timezone.now()})
 
 
-def _received_at(day: Any) -> datetime | None:
-    if not day or day == timezone.localdate():
-        return None
-    return timezone.make_aware(datetime.combine(day, time(10)))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def suggestion_new(request: HttpRequest) -> HttpResponse:
@@ -84,7 +77,7 @@ def suggestion_new(request: HttpRequest) -> HttpResponse:
             actor=user, title=d["title"], body=d["body"], category=d["category"],
             person=person if d.get("person") else None, meeting=d.get("meeting"),
             grid=None if d.get("person") else d.get("grid"),
-            received_at=_received_at(d.get("received_on")))
+            received_at=services.received_at_on(d.get("received_on")))
 
     done = submit(request, form, save,
                   lambda s: _("Suggestion %(ref)s recorded.") % {"ref": s.ref},

@@ -1,0 +1,1 @@
+"""The civic and engage API: suggestions, projects, meetings, activities, volunteers."""
