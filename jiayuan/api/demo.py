@@ -66,7 +66,8 @@ def _write(today: date, staff: dict[str, User], seed: int) -> dict[str, int]:
             if used is not None else None,
             revoked_at=_at(today - timedelta(days=revoked)) if revoked is not None else None)
         counts["api_token"] += 1
-    key, _secret = keys.issue_key(name="区 12345 市民服务热线平台", username="demo")
+    # Issued on the server by `manage.py open311_key`, as a real key is.
+    key, _secret = keys.issue_key(name="区 12345 市民服务热线平台", username="manage.py")
     Open311Key.objects.filter(pk=key.pk).update(
         created_at=_at(today - timedelta(days=280)), last_used_at=_at(today, 8))
     counts["open311_key"] = 1
