@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from jiayuan.core import backup
@@ -122,7 +123,16 @@ def committed(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     tests commit and the database is flushed after them. The flush (serialized
     rollback) leaves it empty, and this puts back what the migrations wrote
     (content types, the festival calendar, the default suggestion statuses) for
-    the tests that follow on this worker."""
+    the tests that follow on this worker.
+
+    A transactional test before these on the worker (a journey, a live server)
+    was flushed, and post_migrate made the content types again, in its own order
+    and so under other ids than the migrations gave them: the serialized
+    rollback would then put the migrations' rows back beside them and clash on
+    (app_label, model). They are cleared first, and come back with their ids."""
+    with django_db_blocker.unblock():
+        ContentType.objects.all().delete()  # and the permissions that point at them
+        ContentType.objects.clear_cache()
     yield
     with django_db_blocker.unblock():
         connection.creation.deserialize_db_from_string(
