@@ -58,4 +58,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Choice sets that share a field name ("kind", "status", "source") get names
+    # of their own, so the schema names no enum by a hash (tests/api/test_schema.py).
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityKindEnum": "jiayuan.engage.choices.ActivityKind",
+        "MeetingKindEnum": "jiayuan.civic.choices.MeetingKind",
+        "NoteKindEnum": "jiayuan.api.desk.serializers.NOTE_KIND_CHOICES",
+        "SearchHitKindEnum": "jiayuan.api.registry.serializers.HIT_KINDS",
+        "VolunteerStatusEnum": "jiayuan.engage.choices.VolunteerStatus",
+        "MeetingStatusEnum": "jiayuan.civic.choices.MeetingStatus",
+        "DecisionStatusEnum": "jiayuan.civic.choices.DecisionStatus",
+        "ProjectStatusEnum": "jiayuan.civic.choices.ProjectStatus",
+        "CaseStatusEnum": "jiayuan.desk.choices.Status",
+        "SuggestionSourceEnum": "jiayuan.civic.choices.SuggestionSource",
+        "ProjectSourceEnum": "jiayuan.civic.choices.ProjectSource",
+    },
 }

@@ -5,7 +5,7 @@ pairing); this module re-exports them for the callers that write across care
 (the demo, tests that build a world).
 
 Every function takes the acting user, checks permission and scope, runs in one
-transaction with the audit lock taken first (`audit.audited`), and records
+transaction (`audit.audited`: its audit entries chained as it ends), and records
 what it changed. Refusals are `ValidationError`s with a message for the user;
 an object outside the actor's scope is "not found" (`Http404`, through
 `care.scoping.require_visible` and the sub-domain's selector, the rule the

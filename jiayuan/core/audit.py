@@ -25,11 +25,9 @@ import hmac
 import json
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone, translation
@@ -167,8 +165,16 @@ def record(
     ip: str | None = None,
     username: str = "",
 ) -> AuditEntry:
-    """Append one entry. Runs in (or opens) a transaction, so an entry exists
-    exactly when the change it describes was committed."""
+    """Append one entry, so that it exists exactly when the change it
+    describes was committed.
+
+    Inside a service (or `batch()`) the entry waits in the transaction and is
+    chained when the service ends, just before its commit (`_append`): the
+    audit lock is held for the append alone, not while the service works. An
+    entry made inside a savepoint that is rolled back is dropped with it.
+    Anywhere else it is appended at once, in a transaction of its own or the
+    caller's. The entry returned has its place in the chain (`seq`, `hash`)
+    only once appended."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
@@ -182,39 +188,90 @@ def record(
     # Every hashed field is put in the form the database stores and gives back
     # (lengths cut to the column, "" for a missing address -> NULL, JSON round
     # trip), so the hash computed here is the hash `verify_chain` recomputes.
-    with transaction.atomic():
-        tip, _ = AuditTip.objects.select_for_update().get_or_create(id=1)
-        entry = AuditEntry(
-            seq=tip.last_seq + 1,
-            at=timezone.now(),
-            actor_id=actor.pk if authenticated else None,
-            actor_username=_text(actor.username if authenticated else username)[:150],
-            actor_role=actor.role if authenticated else "",
-            action=_text(str(action))[:20],
-            object_type=_text(str(object_type))[:50],
-            object_id=_text(str(object_id))[:40],
-            object_repr=_text(object_repr)[:200],
-            changes=stored_changes,
-            ip=_stored_ip(ip if ip is not None else current_ip.get()),
-            prev_hash=tip.last_hash,
-            key_id=auditkeys.signing_key_id(),
-            payload_salt=secrets.token_hex(16),
-        )
-        entry.payload_digest = payload_digest(entry)
-        entry.hash = entry_digest(_hashed_fields(entry))
-        entry.save()
-        tip.last_seq, tip.last_hash = entry.seq, entry.hash
-        tip.save(update_fields=["last_seq", "last_hash"])
+    entry = AuditEntry(
+        actor_id=actor.pk if authenticated else None,
+        actor_username=_text(actor.username if authenticated else username)[:150],
+        actor_role=actor.role if authenticated else "",
+        action=_text(str(action))[:20],
+        object_type=_text(str(object_type))[:50],
+        object_id=_text(str(object_id))[:40],
+        object_repr=_text(object_repr)[:200],
+        changes=stored_changes,
+        ip=_stored_ip(ip if ip is not None else current_ip.get()),
+        key_id=auditkeys.signing_key_id(),
+        payload_salt=secrets.token_hex(16),
+    )
+    entry.payload_digest = payload_digest(entry)
+    pending = _pending.get()
+    if pending is not None and transaction.get_connection().in_atomic_block:
+        pending.append(_Pending(entry))
+    else:
+        with transaction.atomic():
+            _append([entry])
     return entry
 
 
-def lock_tip() -> None:
-    """Take the audit lock at the start of a transaction that will append.
+class _Pending:
+    """An entry waiting for its service to end. Its marker is registered as an
+    on-commit callback (a no-op) where the entry was made: Django drops the
+    callbacks of a savepoint that is rolled back, so a marker still registered
+    at the end means the change the entry describes is still in the
+    transaction (tests/core/test_audit_concurrency.py holds Django to it)."""
 
-    Every audited write ends by locking the tip, so taking it first costs no
-    concurrency and gives every transaction the same lock order (tip, then
-    rows): two services touching the same rows cannot deadlock.
-    """
+    __slots__ = ("entry", "marker")
+
+    def __init__(self, entry: AuditEntry) -> None:
+        self.entry = entry
+        self.marker = _noop()
+        transaction.on_commit(self.marker)
+
+
+def _noop() -> Callable[[], None]:
+    def marker() -> None:
+        return None
+    return marker
+
+
+# The entries made in the running service, in order; None outside a service.
+_pending: contextvars.ContextVar[list[_Pending] | None] = contextvars.ContextVar(
+    "audit_pending", default=None)
+
+
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain `entries` after the tip, under the tip's lock (held from here to
+    the commit). Each entry's time is the time it was chained, so time and
+    sequence agree."""
+    tip, _ = AuditTip.objects.select_for_update().get_or_create(id=1)
+    now = timezone.now()
+    for entry in entries:
+        entry.seq = tip.last_seq + 1
+        entry.at = now
+        entry.prev_hash = tip.last_hash
+        entry.hash = entry_digest(_hashed_fields(entry))
+        tip.last_seq, tip.last_hash = entry.seq, entry.hash
+    AuditEntry.objects.bulk_create(entries)
+    tip.save(update_fields=["last_seq", "last_hash"])
+
+
+def flush() -> None:
+    """Chain the running service's waiting entries now (the audit lock is then
+    held to the commit). `redact` calls it, so the entries it blanks include
+    the ones this service made; a service ending calls it last."""
+    pending = _pending.get()
+    if not pending:
+        return
+    live = {id(callback) for _sids, callback, _robust
+            in transaction.get_connection().run_on_commit}
+    entries = [p.entry for p in pending if id(p.marker) in live]
+    pending.clear()
+    if entries:
+        _append(entries)
+
+
+def lock_tip() -> None:
+    """Take the audit lock now, for a transaction that must not let another
+    append until it commits (`redact`). Services don't: their entries are
+    chained as they end (`record`)."""
     AuditTip.objects.select_for_update().get_or_create(id=1)
 
 
@@ -224,7 +281,7 @@ _in_service: contextvars.ContextVar[bool] = contextvars.ContextVar("in_service",
 
 
 def audited(func: F) -> F:
-    """Decorator for services: one transaction, audit lock first.
+    """Decorator for services: one transaction, its entries chained as it ends.
 
     A service called from a view, a command or the API runs in a durable
     transaction: nobody can wrap two services in a transaction of their own,
@@ -232,37 +289,49 @@ def audited(func: F) -> F:
     the importer and the API then all get the same unit). A service called
     from inside another service, or inside `batch()`, joins the caller's
     transaction as a savepoint.
+
+    The audit lock is taken only at the end, for the append (`flush`), and
+    held from there to the commit: writes run side by side and queue only
+    for the append. The tip is the last lock any service takes, so it adds
+    no lock order of its own to deadlock on.
     """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if _in_service.get():
             with transaction.atomic():
-                lock_tip()
                 return func(*args, **kwargs)
-        token = _in_service.set(True)
-        try:
-            with transaction.atomic(durable=True):
-                lock_tip()
-                return func(*args, **kwargs)
-        finally:
-            _in_service.reset(token)
+        with _service(durable=True):
+            return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def _service(*, durable: bool) -> Iterator[None]:
+    token = _in_service.set(True)
+    pending_token = _pending.set([])
+    try:
+        with transaction.atomic(durable=durable):
+            yield
+            flush()
+    finally:
+        _pending.reset(pending_token)
+        _in_service.reset(token)
 
 
 @contextlib.contextmanager
 def batch() -> Iterator[None]:
     """One transaction around many service calls, all or nothing: for the demo
     loader, the roster importer, scheduled jobs and tests that build a world.
-    Never in a view (`make lint` checks): a view calls one service."""
-    token = _in_service.set(True)
-    try:
+    Never in a view (`make lint` checks): a view calls one service. Inside a
+    service or another batch it joins that one (a savepoint)."""
+    if _in_service.get():
         with transaction.atomic():
-            lock_tip()
             yield
-    finally:
-        _in_service.reset(token)
+        return
+    with _service(durable=False):
+        yield
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -287,28 +356,6 @@ def created(after: Mapping[str, Any], sensitive: Iterable[str] = ()) -> dict[str
             for k, v in after.items() if v not in (None, "", [])}
 
 
-# Kinds of break `verify_chain` reports, with the words `verify_audit` prints.
-BREAK_KINDS = {
-    "missing": "entry missing",
-    "link": "link broken",
-    "content": "content changed",
-    "unkeyed": "not keyed",
-    "unknown_key": "unknown key",
-    "tip": "end removed",
-    "inserted": "inserted",
-    "redacted": "redacted without record",
-}
-
-
-@dataclass
-class Break:
-    """One place where the chain does not verify; `kind` is a key of BREAK_KINDS."""
-
-    seq: int
-    kind: str
-    reason: str
-
-
 def redact(entries: models.QuerySet[AuditEntry], *, actor: Any, reason: str,
            subject: str = "", username: str = "") -> int:
     """Blank what `entries` say about their objects (text, diff, address and
@@ -323,6 +370,7 @@ def redact(entries: models.QuerySet[AuditEntry], *, actor: Any, reason: str,
     entry as `kept`. Returns how many entries were redacted. On PostgreSQL the
     append-only trigger lets exactly this change through (core 0008)."""
     with transaction.atomic():
+        flush()  # this service's own entries are in the log before it is searched
         lock_tip()
         rows = entries.filter(redacted=False).exclude(action=AuditAction.REDACT)
         seqs = sorted(rows.exclude(payload_digest="").values_list("seq", flat=True))
@@ -341,152 +389,14 @@ def redact(entries: models.QuerySet[AuditEntry], *, actor: Any, reason: str,
     return len(seqs)
 
 
-@dataclass
-class VerifyResult:
-    """`checked` counts the entries verified before the first break (all of
-    them when the chain is intact); `breaks` lists every break, first to last;
-    `verified` counts every entry whose own digest and link verify;
-    `unkeyed_until` is the last entry verified without the audit key (0: none)."""
+# Verification lives in its own module; `audit.verify_chain` stays the name to call.
+from jiayuan.core.audit_verify import (  # noqa: E402  (it imports the digests above)
+    BREAK_KINDS,
+    Break,
+    VerifyResult,
+    verify_chain,
+)
 
-    ok: bool
-    checked: int
-    first_broken: int | None = None
-    reason: str = ""
-    breaks: list[Break] = field(default_factory=list)
-    verified: int = 0
-    unkeyed_until: int = 0
-
-
-def _tip() -> tuple[int, str]:
-    tip = AuditTip.objects.filter(id=1).first()
-    return (tip.last_seq, tip.last_hash) if tip else (0, GENESIS)
-
-
-def _payload_matches(entry: AuditEntry) -> bool:
-    """A redactable entry's text matches its digest; a redacted one holds
-    nothing any more (blank text, salt and address)."""
-    if not entry.payload_digest:
-        return not entry.redacted
-    if entry.redacted:
-        return (entry.object_repr == "" and entry.changes == {} and entry.ip is None
-                and entry.payload_salt == "")
-    return hmac.compare_digest(payload_digest(entry), entry.payload_digest)
-
-
-def _digest_matches(entry: AuditEntry) -> bool:
-    """Raises UnknownKey if the entry names a key that is not configured."""
-    if not _payload_matches(entry):
-        return False
-    if hmac.compare_digest(entry_digest(_hashed_fields(entry)), entry.hash):
-        return True
-    # Before the fix, a portal request was hashed with ip "" and stored as NULL
-    # (GenericIPAddressField writes "" as NULL). Such an entry verifies when
-    # hashed with "". Only this one ambiguity is accepted: "" and NULL are the
-    # only two values the column stores alike, so nothing else about the row
-    # can differ from what was hashed, and any edit of it still breaks the hash.
-    if entry.ip is None:
-        legacy = {**_hashed_fields(entry), "ip": ""}
-        return hmac.compare_digest(entry_digest(legacy), entry.hash)
-    return False
-
-
-def _missing(seq: int, next_seq: int) -> str:
-    if next_seq == seq + 1:
-        return f"entry {seq} is missing (next is {next_seq})"
-    return f"entries {seq} to {next_seq - 1} are missing (next is {next_seq})"
-
-
-def _check_entry(entry: AuditEntry, *, expected_seq: int, prev_hash: str,
-                 keyed_seen: bool, unkeyed_until: int | None) -> list[Break]:
-    """Every break at one entry: a gap before it, its link to the entry
-    before it, its scheme and its own digest (against its stored prev_hash,
-    so each entry after a break is still checked on its own)."""
-    found = []
-    if entry.seq != expected_seq:
-        # The gap explains the link too: report it once.
-        found.append(Break(expected_seq, "missing", _missing(expected_seq, entry.seq)))
-    elif entry.prev_hash != prev_hash:
-        found.append(Break(entry.seq, "link",
-                           "previous-hash link does not match the entry before it"))
-    # Unkeyed digests are the old scheme: accepted only before the first keyed
-    # entry (and up to AUDIT_UNKEYED_UNTIL when that is set). Anywhere else an
-    # unkeyed entry is a rewrite that recomputed plain SHA-256 digests.
-    if not entry.key_id and (keyed_seen or (unkeyed_until is not None
-                                            and entry.seq > unkeyed_until)):
-        found.append(Break(entry.seq, "unkeyed",
-                           "digest made without the audit key, after keyed entries "
-                           "(rewritten without the key)" if keyed_seen else
-                           f"digest made without the audit key, after entry {unkeyed_until} "
-                           f"(AUDIT_UNKEYED_UNTIL)"))
-    try:
-        if not _digest_matches(entry):
-            found.append(Break(entry.seq, "content",
-                               "contents do not match the entry's hash (edited)"))
-    except UnknownKey:
-        found.append(Break(entry.seq, "unknown_key",
-                           f"signed with audit key {entry.key_id}, which is not in AUDIT_KEY: "
-                           f"cannot be checked"))
-    return found
-
-
-def verify_chain(batch: int = 5000) -> VerifyResult:
-    """Walk the chain in order; report every entry that does not verify.
-
-    After a break the walk goes on: each later entry is checked against its
-    own stored previous hash, so one edit is reported once (and the link of
-    the entry after it, if its hash was recomputed) and a second edit further
-    on is reported too. The tip is read first and the walk stops there, so an
-    entry appended while verifying is not mistaken for damage; rows beyond a
-    tip that has not moved are reported as inserted.
-    """
-    tip_seq, tip_hash = _tip()
-    pinned: int | None = getattr(settings, "AUDIT_UNKEYED_UNTIL", None)
-    breaks: list[Break] = []
-    prev_hash, expected_seq, last_seen = GENESIS, 1, 0
-    checked = verified = unkeyed_until = 0
-    keyed_seen = False
-    # A redaction is legitimate only when a later, intact REDACT entry names it.
-    redacted: set[int] = set()
-    named: set[int] = set()
-    while True:
-        rows = list(AuditEntry.objects.filter(seq__gt=last_seen, seq__lte=tip_seq)
-                    .order_by("seq")[:batch])
-        if not rows:
-            break
-        for entry in rows:
-            found = _check_entry(entry, expected_seq=expected_seq, prev_hash=prev_hash,
-                                 keyed_seen=keyed_seen, unkeyed_until=pinned)
-            if entry.redacted:
-                redacted.add(entry.seq)
-            if entry.action == AuditAction.REDACT and not found:
-                named.update(s for s in entry.changes.get("seqs", []) if isinstance(s, int))
-            if not any(b.seq == entry.seq for b in found):
-                verified += 1
-                if not entry.key_id:
-                    unkeyed_until = entry.seq
-            if not breaks and not found:
-                checked += 1
-            breaks.extend(found)
-            keyed_seen = keyed_seen or bool(entry.key_id)
-            prev_hash, expected_seq = entry.hash, entry.seq + 1
-        last_seen = rows[-1].seq
-    for seq in sorted(redacted - named):
-        breaks.append(Break(seq, "redacted",
-                            "redacted, but no redaction entry names it (blanked outside "
-                            "the application)"))
-    breaks.sort(key=lambda b: b.seq)
-    if tip_seq != expected_seq - 1 or tip_hash != prev_hash:
-        breaks.append(Break(min(expected_seq, tip_seq) or 1, "tip",
-                            f"the log ends at entry {expected_seq - 1} but the tip records "
-                            f"entry {tip_seq} (entries removed from the end?)"))
-    beyond = AuditEntry.objects.filter(seq__gt=tip_seq).order_by("seq").first()
-    if beyond is not None and _tip()[0] == tip_seq:
-        breaks.append(Break(beyond.seq, "inserted",
-                            "entry after the recorded tip (inserted outside the application)"))
-    if not breaks:
-        return VerifyResult(True, checked, verified=verified, unkeyed_until=unkeyed_until)
-    return VerifyResult(False, checked, breaks[0].seq, breaks[0].reason, breaks=breaks,
-                        verified=verified, unkeyed_until=unkeyed_until)
-
-
-__all__ = ["AuditAction", "record", "redact", "snapshot", "diff", "created", "verify_chain", "current_ip"]
+__all__ = ["AuditAction", "BREAK_KINDS", "Break", "VerifyResult", "record", "redact",
+           "snapshot", "diff", "created", "verify_chain", "current_ip", "flush", "batch",
+           "audited"]

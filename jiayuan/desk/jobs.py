@@ -110,7 +110,7 @@ def step_sla(now: datetime) -> int:
     response_q, resolution_q = _response_late(now), _resolution_late(now)
     written = 0
     for chunk in _chunks(_sla_candidates(now), SLA_BATCH):
-        with audit.batch():  # the audit lock first, as every service takes it
+        with audit.batch():
             ids = list(Case.objects.select_for_update(skip_locked=True)
                        .filter(response_q | resolution_q, pk__in=chunk)
                        .values_list("pk", flat=True))

@@ -212,7 +212,7 @@ class Dispute(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class Session(serializers.Serializer):
+class MediationSession(serializers.Serializer):
     id = serializers.IntegerField()
     held_at = serializers.DateTimeField()
     place = serializers.CharField(allow_blank=True)
@@ -227,7 +227,7 @@ class DisputeDetail(Dispute):
     case = CaseRef(allow_null=True)
     created_by = StaffRef()
     created_at = serializers.DateTimeField()
-    sessions = Session(many=True)
+    sessions = MediationSession(many=True)
     agreement_text = serializers.CharField(allow_blank=True)
     agreement_on = serializers.DateField(allow_null=True)
     escalated_on = serializers.DateField(allow_null=True)

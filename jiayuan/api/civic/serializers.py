@@ -64,7 +64,7 @@ class SuggestionChange(serializers.Serializer):
     by = StaffRef(allow_null=True)
 
 
-class ProjectRef(serializers.Serializer):
+class ProjectProgressRef(serializers.Serializer):
     id = serializers.IntegerField()
     ref = serializers.CharField()
     title = serializers.CharField()
@@ -76,7 +76,7 @@ class SuggestionDetail(Suggestion):
     name and the phone masked (the whole number only through the page's
     audited reveal)."""
 
-    project = ProjectRef(allow_null=True)
+    project = ProjectProgressRef(allow_null=True)
     body = serializers.CharField()
     meeting = Ref(allow_null=True)
     person = PersonRef(allow_null=True)

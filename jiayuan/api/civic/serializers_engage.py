@@ -30,7 +30,7 @@ class Activity(serializers.Serializer):
     confirmed = serializers.IntegerField(help_text="Confirmed sign-ups over all sessions.")
 
 
-class Session(serializers.Serializer):
+class ActivitySession(serializers.Serializer):
     id = serializers.IntegerField()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -46,7 +46,7 @@ class ActivityDetail(Activity):
     description = serializers.CharField(allow_blank=True)
     edition = serializers.IntegerField(allow_null=True)
     organiser = StaffRef()
-    sessions = Session(many=True)
+    sessions = ActivitySession(many=True)
     version = serializers.IntegerField()
 
 

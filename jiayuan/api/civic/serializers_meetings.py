@@ -37,7 +37,7 @@ class Meeting(serializers.Serializer):
     decisions_count = serializers.IntegerField()
 
 
-class CaseRef(serializers.Serializer):
+class DecisionCaseRef(serializers.Serializer):
     ref = serializers.CharField()
     id = serializers.IntegerField(allow_null=True, help_text="Only if the account may open it.")
     status = serializers.CharField(allow_null=True)
@@ -64,7 +64,7 @@ class Decision(serializers.Serializer):
     status = serializers.ChoiceField(choices=DecisionStatus.choices)
     done_on = serializers.DateField(allow_null=True)
     agenda_item = serializers.CharField(allow_null=True)
-    case = CaseRef(allow_null=True)
+    case = DecisionCaseRef(allow_null=True)
     project = ProjectRef(allow_null=True)
     referral = ReferralRef(allow_null=True)
     version = serializers.IntegerField()

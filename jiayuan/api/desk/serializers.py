@@ -19,6 +19,8 @@ from jiayuan.desk.models import Case, CaseEvent, Referral, ServiceItem
 
 STAFF_CHANNELS = [c for c in Channel.values if c != Channel.PORTAL]
 NOTE_KINDS = [EventKind.NOTE, EventKind.CALL, EventKind.ONSITE]
+# Named for the schema's enum (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+NOTE_KIND_CHOICES = [(k.value, k.label) for k in NOTE_KINDS]
 
 
 class DepartmentRefSerializer(serializers.Serializer):
@@ -199,7 +201,7 @@ class TransitionSerializer(StrictSerializer):
 
 class NoteSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in NOTE_KINDS])
+    kind = serializers.ChoiceField(choices=NOTE_KIND_CHOICES)
     text = serializers.CharField()
     public = serializers.BooleanField()
     at = serializers.DateTimeField()
@@ -212,7 +214,7 @@ def note_data(event: CaseEvent) -> dict[str, Any]:
 
 
 class NoteCreateSerializer(StrictSerializer):
-    kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in NOTE_KINDS],
+    kind = serializers.ChoiceField(choices=NOTE_KIND_CHOICES,
                                    default=EventKind.NOTE)
     text = serializers.CharField(max_length=4000)
     public = serializers.BooleanField(required=False, default=False)

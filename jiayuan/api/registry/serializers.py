@@ -110,8 +110,12 @@ class RevealOut(serializers.Serializer):
     value = serializers.CharField()
 
 
+# Named for the schema's enum (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+HIT_KINDS = ["person", "household"]
+
+
 class SearchHitOut(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["person", "household"])
+    kind = serializers.ChoiceField(choices=HIT_KINDS)
     score = serializers.IntegerField()
     person = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()

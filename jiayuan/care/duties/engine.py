@@ -278,7 +278,6 @@ def run(now: datetime, rules: Iterable[str] = DutyRule.values) -> int:
         holds = holding(rule, today, params)
         for batch in _batches(to_lapse(rule, today, holds), BATCH):
             with transaction.atomic():
-                audit.lock_tip()
                 n = Duty.objects.filter(pk__in=batch, status=DutyStatus.OPEN).update(
                     status=DutyStatus.LAPSED, closed_on=today)
                 _audit("lapsed", rule, n)
@@ -286,7 +285,6 @@ def run(now: datetime, rules: Iterable[str] = DutyRule.values) -> int:
         written += _update_refs(rule, holds)
         for batch in _batches(to_raise(rule, today, params, workers, holds), BATCH):
             with transaction.atomic():
-                audit.lock_tip()
                 Duty.objects.bulk_create(batch)
                 _audit("raised", rule, len(batch))
                 written += len(batch)

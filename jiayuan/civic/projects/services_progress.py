@@ -75,6 +75,8 @@ def milestone_add(*, actor: User, project: Project, title: str, planned_on: date
         raise ValidationError({"title": _("Name the milestone.")})
     check_planned(project, planned_on)
     check_reached(project, done_on, today or timezone.localdate())
+    # The project's row is locked, so two milestones added at once are numbered in turn.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
     order = project.milestones.count() + 1
     milestone = Milestone.objects.create(project=project, order=order, title=title.strip(),
                                          planned_on=planned_on, done_on=done_on)

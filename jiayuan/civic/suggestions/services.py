@@ -29,7 +29,7 @@ from jiayuan.civic.suggestions.selectors import (
     statuses_of,
     suggestions_for,
 )
-from jiayuan.core import audit
+from jiayuan.core import audit, locks
 from jiayuan.core.access import require
 from jiayuan.core.crypto import encrypt
 from jiayuan.core.models import AuditAction, User
@@ -139,7 +139,8 @@ def suggestion_portal_submit(*, community: Community, title: str, body: str, cat
             phone = normalize_phone(contact_phone)
         except PhoneError as err:
             raise ValidationError({"contact_phone": err.message}) from err
-    # After @audited took the audit lock: concurrent submissions count in turn.
+    # Under the form's own lock: concurrent submissions count in turn (core.locks).
+    locks.hold(locks.PORTAL_IDEAS)
     limit = portal_ideas_limit(source, now)
     if limit is Limit.SOURCE or (
             limit is Limit.GLOBAL and not portal_pow_redeem(token=proof, nonce=nonce, now=now)):

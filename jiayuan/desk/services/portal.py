@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiayuan.core import audit
+from jiayuan.core import audit, locks
 from jiayuan.core.crypto import lookup_hash
 from jiayuan.desk.choices import Channel, PortalHitKind, Priority
 from jiayuan.desk.models import Case, PortalHit, ServiceItem
@@ -142,9 +142,9 @@ def portal_create(*, item: ServiceItem, summary: str, details: str, caller_name:
                                             "about this request.")})
     if not item.active:
         raise ValidationError({"item": _("This service is no longer offered.")})
-    # Checked after @audit.audited took the audit lock: concurrent submissions
-    # count one after another, so the limit is not overshot (PostgreSQL; SQLite
-    # serialises writers itself).
+    # Counted under the portal's own lock: concurrent submissions count one
+    # after another, so the limit is not overshot (core.locks).
+    locks.hold(locks.PORTAL_REQUESTS)
     limit = portal_limit(source)
     if limit is Limit.SOURCE or (
             limit is Limit.GLOBAL and not portal_pow_redeem(token=proof, nonce=nonce)):

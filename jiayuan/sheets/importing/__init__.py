@@ -12,7 +12,7 @@
                                            later edit touched it (UndoBlocked)
 
 Commit runs the same plan as the check, inside the transaction and under the
-audit lock, so two imports at once are serialised and the second sees the
+import's own lock (core.locks), so two imports at once are serialised and the second sees the
 first's people (the unique ID-number hash is the last line of defence). A row
 is one person. Rows are grouped into households by dwelling (and 户号 where the
 file has one); a new household needs exactly one head row. People are matched

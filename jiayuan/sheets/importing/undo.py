@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from jiayuan.core import audit
+from jiayuan.core import audit, locks
 from jiayuan.core.models import AuditAction, User
 from jiayuan.lib._i18n import interpolate
 from jiayuan.places.models import Dwelling
@@ -45,6 +45,7 @@ def undo(*, actor: User, batch: ImportBatch) -> None:
     """
     _scoped_batch(actor, batch)
     with audit.batch():
+        locks.hold(locks.ROSTER_IMPORT)  # not while another import plans against these people
         _undo(actor, ImportBatch.objects.select_for_update().get(pk=batch.pk))
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jiayuan.core import audit
+from jiayuan.core import audit, locks
 from jiayuan.core.access import require
 from jiayuan.core.bulk import Writer, insert_dicts, reserve_ids
 from jiayuan.core.models import AuditAction, User
@@ -56,7 +56,7 @@ from jiayuan.sheets.models import BatchStatus, ImportBatch, ImportChange
 def commit(*, actor: User, batch: ImportBatch, accepted: list[int] | None = None) -> Report:
     """Write the plan in one transaction. Raises ImportFailed (nothing written).
 
-    The plan is made again inside the transaction, under the audit lock, so two
+    The plan is made again inside the transaction, under the import lock, so two
     imports at once are serialised; the rows are written through `audit.batch()`,
     the one transaction for many writes (the registry's `reindex_person` among
     them). ``accepted``: the row numbers (`RowResult.ref`) of the possible
@@ -68,6 +68,8 @@ def commit(*, actor: User, batch: ImportBatch, accepted: list[int] | None = None
     sheets = sheets_of(batch, mapped_only=True)
     try:
         with audit.batch():
+            # One import at a time: the second plans against the first's people.
+            locks.hold(locks.ROSTER_IMPORT)
             batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
             if batch.consent_evidence and "ethnicity" in batch.mapping.values():
                 require(actor, Perm.VIEW_SENSITIVE)

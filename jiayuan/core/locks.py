@@ -1,0 +1,38 @@
+"""Named locks for the few checks that must run one at a time across the
+whole deployment: the portal's hourly limits (count, then create) and the
+roster import (plan against the registry, then write).
+
+`hold(name)` takes a transaction-level advisory lock on PostgreSQL, released
+by the commit or rollback; SQLite needs none (its write transactions begin
+IMMEDIATE: writers already run one at a time). Take it first in a service,
+before any row lock, so every holder takes its locks in the same order
+(named lock, rows, then the audit tip as the service ends).
+
+Before 0.14 these checks ran one at a time because every service held the
+audit tip from its start; the tip is now held only for the append
+(jiayuan.core.audit), so what needs its own turn says so here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import connection, transaction
+
+PORTAL_REQUESTS = "desk.portal_requests"
+PORTAL_IDEAS = "civic.portal_ideas"
+ROSTER_IMPORT = "sheets.roster_import"
+
+
+def _key(name: str) -> int:
+    """A stable signed 64-bit key for `name` (pg_advisory_xact_lock's bigint)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def hold(name: str) -> None:
+    """Wait for and hold the lock `name` until the running transaction ends."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("locks.hold() needs a transaction (call it in a service)")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_key(name)])
