@@ -63,6 +63,12 @@ bench: install
 bench-dashboard: install
 	$(DEV_ENV) $(BIN)/python bench/dashboard_report.py $(BENCH_ARGS)
 
+# Concurrent writers and the audit lock (bench/audit_writers.py), PostgreSQL:
+# BENCH_ARGS="--writers 1 4 --seconds 4".
+.PHONY: bench-writers
+bench-writers: install
+	$(DEV_ENV) $(BIN)/python bench/audit_writers.py $(BENCH_ARGS)
+
 # Every check runs even when one fails, so one run shows everything to fix
 # (docs/development.md, "Layers and checks").
 lint: install
