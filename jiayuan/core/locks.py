@@ -21,7 +21,21 @@ from django.db import connection, transaction
 
 PORTAL_REQUESTS = "desk.portal_requests"
 PORTAL_IDEAS = "civic.portal_ideas"
+PORTAL_SIGNUPS = "engage.portal_signups"
 ROSTER_IMPORT = "sheets.roster_import"
+
+
+def per_community(name: str, community_id: int) -> str:
+    """`name` for one community: stations do not wait for each other."""
+    return f"{name}:{community_id}"
+
+
+#: A station's must-visit settings (care.duties), per community.
+CARE_SETTINGS = "care.settings"
+#: A person's live card link (or the station's), per community (engage.cards).
+CARD_LINKS = "engage.card_links"
+#: A station's suggestion statuses (civic.suggestions.services_statuses), per community.
+SUGGESTION_STATUSES = "civic.suggestion_statuses"
 
 
 def _key(name: str) -> int:

@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiayuan.core import audit
+from jiayuan.core import audit, locks
 from jiayuan.core.access import require
 from jiayuan.core.crypto import decrypt, encrypt, lookup_hash
 from jiayuan.core.models import AuditAction, User
@@ -277,6 +277,9 @@ def signup_portal(*, session: ActivitySession, names: list[str], phone: str,
         number = normalize_phone(phone)
     except PhoneError as err:
         raise ValidationError({"phone": err.message}) from err
+    # Counted under the form's own lock: concurrent submissions count in turn,
+    # so the hourly limit is not overshot (core.locks).
+    locks.hold(locks.PORTAL_SIGNUPS)
     limit = portal_signups_limit(source, now)
     if limit is Limit.SOURCE or (
             limit is Limit.GLOBAL and not portal_pow_redeem(token=proof, nonce=nonce, now=now)):
