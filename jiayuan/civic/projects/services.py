@@ -90,6 +90,9 @@ def project_create(*, actor: User, community: Community, title: str, category: s
     if not title.strip():
         raise ValidationError({"title": _("Give the project a title.")})
     if parent is not None:
+        # The parent's row first (parent before child): its status move and
+        # roll-up see this sub-project, or run after it.
+        parent = lock_parent(parent.pk) or parent
         if not projects_for(actor).filter(pk=parent.pk, community=community).exists():
             raise ValidationError({"parent": _("That project is not one of your community's.")})
         if parent.parent_id is not None:
@@ -215,11 +218,21 @@ def rolled_up(project: Project) -> int | None:
     return round(sum(values) / len(values)) if values else None
 
 
+def lock_parent(pk: int | None) -> Project | None:
+    """Lock a sub-project's parent row (None: no parent), before the
+    sub-project's own: a parent and its children are locked parent first, so
+    a roll-up, a sub-project's change and the parent's status move take turns."""
+    if pk is None:
+        return None
+    return Project.objects.select_for_update().get(pk=pk)
+
+
 def roll_up(*, actor: User, project: Project) -> None:
-    """Write the parent's rolled-up progress (inside the caller's service)."""
+    """Write the parent's rolled-up progress (inside the caller's service,
+    which locked the parent first: lock_parent)."""
     if project.parent_id is None:
         return
-    parent = Project.objects.get(pk=project.parent_id)
+    parent = Project.objects.select_for_update().get(pk=project.parent_id)
     value = rolled_up(parent)
     if value is None or value == parent.progress:
         return
@@ -241,6 +254,11 @@ def project_set_status(*, actor: User, project: Project, status: str, version: i
     require(actor, Perm.MANAGE_PROJECTS)
     check_editable(actor, project)
     today = today or timezone.localdate()
+    # Locked (parent first) before anything is checked: the checks read the
+    # row as it is now, and a sub-project's change waits for them.
+    lock_parent(project.parent_id)
+    claim(project, version, _what(project))
+    project.refresh_from_db()
     if status not in TRANSITIONS.get(project.status, frozenset()):
         raise ValidationError({"status": _("A project that is “%(now)s” cannot become "
                                            "“%(next)s”.") % {
@@ -270,7 +288,6 @@ def project_set_status(*, actor: User, project: Project, status: str, version: i
             project.milestones.filter(pk__in=[m.pk for m in unreached]).update(done_on=on)
             changes["milestones_closed"] = [m.title for m in unreached]
     before = audit.snapshot(project, Project.AUDIT_FIELDS)
-    claim(project, version, _what(project))
     project.status = status
     if status == ProjectStatus.DONE:
         project.done_on, project.progress = on, 100

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from jiayuan.civic.choices import ProjectStatus
 from jiayuan.civic.projects.models import Milestone, Project, ProjectUpdate
 from jiayuan.civic.projects.photos import clean_photo
-from jiayuan.civic.projects.services import check_editable, roll_up
+from jiayuan.civic.projects.services import check_editable, lock_parent, roll_up
 from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
@@ -131,6 +131,11 @@ def update_add(*, actor: User, project: Project, text: str, progress: int | None
     (re-encoded, private). Nothing is saved when any part is refused."""
     require(actor, Perm.MANAGE_PROJECTS)
     check_editable(actor, project)
+    # Parent first, then this project (services.lock_parent): its status,
+    # progress and sub-projects are read as they are now.
+    lock_parent(project.parent_id)
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    project.status, project.progress = locked.status, locked.progress
     if project.status == ProjectStatus.CANCELLED:
         raise ValidationError(_("%(ref)s is cancelled.") % {"ref": project.ref})
     if not text.strip():
