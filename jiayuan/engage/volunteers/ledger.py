@@ -57,6 +57,9 @@ def hours_credit(*, actor: User, volunteer: Volunteer, on: date, hours: Decimal,
         raise ValidationError(_("That volunteer is not in your area."))
     if source not in (HoursSource.ACTIVITY, HoursSource.SELF, HoursSource.STAFF):
         raise ValidationError({"source": _("Choose where the hours come from.")})
+    # The volunteer's row is locked: two credits for the same day count the
+    # 24 hours in turn (claims lock it too, services_hours).
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     check_not_erased(volunteer.person)
     if volunteer.status == VolunteerStatus.LEFT:
         raise ValidationError(_("This volunteer has left: their hours are closed."))
