@@ -3,7 +3,11 @@ starts from the default set (community empty); the first change copies that
 set into the station's own, and moves the station's suggestions onto the
 copies, so every later change is the station's alone. Each status keeps its
 stage; every stage keeps at least one active status (new suggestions need a
-"received" one, adopting an "adopted" one)."""
+"received" one, adopting an "adopted" one).
+
+Every service here holds the station's own lock (core.locks) before it reads:
+the first copy is made once, numbers and orders are counted in turn, and two
+deactivations at once cannot leave a stage without an active status."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from django.utils.translation import gettext as _
 from jiayuan.civic.choices import Stage
 from jiayuan.civic.scoping import community_ids
 from jiayuan.civic.suggestions.models import Suggestion, SuggestionStatus
-from jiayuan.core import audit
+from jiayuan.core import audit, locks
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
@@ -28,6 +32,13 @@ def _check_community(actor: User, community_id: int | None) -> None:
     ids = community_ids(actor)
     if community_id is None or (ids is not None and community_id not in ids):
         raise ValidationError(_("These statuses are not your station's."))
+
+
+def _hold(actor: User, community: Community) -> None:
+    """The checks every service starts with, then the station's lock."""
+    require(actor, Perm.MANAGE_CATALOGUE)
+    _check_community(actor, community.pk)
+    locks.hold(locks.per_community(locks.SUGGESTION_STATUSES, community.pk))
 
 
 def _names(name_zh_hans: str, name_zh_hant: str, name_en: str) -> dict[str, str]:
@@ -85,8 +96,7 @@ def _station_status(actor: User, status: SuggestionStatus,
 @audit.audited
 def status_add(*, actor: User, community: Community, stage: str, name_zh_hans: str,
                name_zh_hant: str = "", name_en: str = "") -> SuggestionStatus:
-    require(actor, Perm.MANAGE_CATALOGUE)
-    _check_community(actor, community.pk)
+    _hold(actor, community)
     if stage not in Stage.values:
         raise ValidationError({"stage": _("Choose what the status means.")})
     names = _names(name_zh_hans, name_zh_hant, name_en)
@@ -109,8 +119,7 @@ def status_update(*, actor: User, community: Community, status: SuggestionStatus
                   active: bool = True) -> SuggestionStatus:
     """Rename a status, or (de)activate it: a deactivated status is offered no
     more; the suggestions that have it keep it."""
-    require(actor, Perm.MANAGE_CATALOGUE)
-    _check_community(actor, community.pk)
+    _hold(actor, community)
     names = _names(name_zh_hans, name_zh_hant, name_en)
     row = _station_status(actor, status, community)
     if not active and row.active and not SuggestionStatus.objects.filter(
@@ -130,8 +139,7 @@ def status_update(*, actor: User, community: Community, status: SuggestionStatus
 def status_move(*, actor: User, community: Community, status: SuggestionStatus,
                 up: bool) -> SuggestionStatus:
     """Swap the status with its neighbour above (or below) in the list."""
-    require(actor, Perm.MANAGE_CATALOGUE)
-    _check_community(actor, community.pk)
+    _hold(actor, community)
     row = _station_status(actor, status, community)
     rows = list(SuggestionStatus.objects.filter(community=community).order_by("order", "pk"))
     at = next(i for i, s in enumerate(rows) if s.pk == row.pk)
