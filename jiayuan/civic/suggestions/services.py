@@ -282,6 +282,15 @@ def suggestion_set_status(*, actor: User, suggestion: Suggestion,
     return current
 
 
+def _check_mergeable(current: Suggestion, target: Suggestion) -> None:
+    if target.merged_into_id is not None:
+        raise ValidationError({"into": _("%(ref)s was itself merged into %(other)s: merge "
+                                         "into that one.") % {
+            "ref": target.ref, "other": _ref_of(target.merged_into)}})
+    if current.project_id is not None:
+        raise ValidationError(_("An adopted suggestion with a project cannot be merged."))
+
+
 @audit.audited
 def suggestion_merge(*, actor: User, suggestion: Suggestion, into: Suggestion | None,
                      public_reason: str, version: int | None = None,
@@ -298,16 +307,17 @@ def suggestion_merge(*, actor: User, suggestion: Suggestion, into: Suggestion | 
     target = suggestions_for(actor).filter(pk=into.pk).select_related("merged_into").first()
     if target is None or target.community_id != current.community_id:
         raise ValidationError({"into": _("That suggestion is not one of your community's.")})
-    if target.merged_into_id is not None:
-        raise ValidationError({"into": _("%(ref)s was itself merged into %(other)s: merge "
-                                         "into that one.") % {
-            "ref": target.ref, "other": _ref_of(target.merged_into)}})
-    if current.project_id is not None:
-        raise ValidationError(_("An adopted suggestion with a project cannot be merged."))
+    _check_mergeable(current, target)
     reason = _reason(public_reason)
     now = now or timezone.now()
-    claim(current, version, _what(current))
-    target = claim(target, None, _what(target))
+    # Both rows locked in pk order (two merges of the pair, either way round,
+    # take turns without a deadlock), then checked again as they are now.
+    locked = {row.pk: claim(row, version if row is current else None, _what(row))
+              for row in sorted((current, target), key=lambda row: row.pk)}
+    current.refresh_from_db()
+    target = locked[target.pk]
+    _not_merged(current)
+    _check_mergeable(current, target)
     target_before = audit.snapshot(target, Suggestion.AUDIT_FIELDS)
     target.supporters += current.supporters
     target.save(update_fields=["supporters", "version", "updated_at"])
