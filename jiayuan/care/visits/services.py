@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +34,16 @@ from jiayuan.registry.services.common import check_not_erased
 FUTURE_SLACK = timedelta(hours=1)
 
 
+def _resent(actor: User, idempotency_key: UUID | None) -> Visit | None:
+    """The visit a form with this key saved already (another's key: 404)."""
+    if idempotency_key is None:
+        return None
+    existing = Visit.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None and existing.created_by_id != actor.pk:
+        raise Http404
+    return existing
+
+
 @audit.audited
 def visit_log(*, actor: User, households: Iterable[Household] = (),
               business: Business | None = None,
@@ -46,12 +57,9 @@ def visit_log(*, actor: User, households: Iterable[Household] = (),
     the connection dropped). `with_resident_helper`: the households' paired
     resident helpers came along, so their pairings get a check-in too."""
     require(actor, Perm.LOG_VISITS)
-    if idempotency_key is not None:
-        existing = Visit.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            if existing.created_by_id != actor.pk:
-                raise Http404
-            return existing, False
+    existing = _resent(actor, idempotency_key)
+    if existing is not None:
+        return existing, False
     households = list(households)
     if not households and business is None:
         raise ValidationError(_("Choose the household or the business you visited."))
@@ -88,11 +96,21 @@ def visit_log(*, actor: User, households: Iterable[Household] = (),
                 "who go on visits.") % {"name": user.display_name}})
     # Exactly one of the two was given (checked above).
     grid_id = business.grid_id if business is not None else households[0].grid_id
-    visit = Visit.objects.create(
-        community_id=_community_of(grid_id), grid_id=grid_id, business=business,
-        visited_at=visited_at, mode=mode, purpose=purpose, found=found.strip(),
-        needs=needs.strip(), next_visit=next_visit, sensitive_note=sensitive_note.strip(),
-        volunteers=volunteers.strip(), created_by=actor, idempotency_key=idempotency_key)
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                community_id=_community_of(grid_id), grid_id=grid_id, business=business,
+                visited_at=visited_at, mode=mode, purpose=purpose, found=found.strip(),
+                needs=needs.strip(), next_visit=next_visit,
+                sensitive_note=sensitive_note.strip(), volunteers=volunteers.strip(),
+                created_by=actor, idempotency_key=idempotency_key)
+    except IntegrityError:
+        # The same form resent while the first was still being saved: the
+        # insert waited for it, and its visit is the answer.
+        existing = _resent(actor, idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
     if households:
         visit.households.set(households)
     visit.visitors.set(visitor_list)
