@@ -57,6 +57,13 @@ def visible(actor: User, meeting: Meeting) -> Meeting:
     return meeting
 
 
+def _hold(meeting: Meeting) -> None:
+    """Lock the meeting's row and re-read its status: the agenda is numbered,
+    and the list checked for someone already on it, one writer at a time."""
+    meeting.status = Meeting.objects.select_for_update().values_list(
+        "status", flat=True).get(pk=meeting.pk)
+
+
 def _require_not_cancelled(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("The meeting was cancelled."))
@@ -161,6 +168,7 @@ def meeting_update(*, actor: User, meeting: Meeting, version: int | None, kind: 
 def agenda_add(*, actor: User, meeting: Meeting, title: str, notes: str = "") -> AgendaItem:
     require(actor, Perm.RUN_MEETINGS)
     visible(actor, meeting)
+    _hold(meeting)
     _require_not_cancelled(meeting)
     if not title.strip():
         raise ValidationError({"title": _("Write the agenda item.")})
@@ -218,6 +226,7 @@ def participant_add(*, actor: User, meeting: Meeting, kind: str, person: Person 
     department's or a partner's representative, or a guest by name."""
     require(actor, Perm.RUN_MEETINGS)
     visible(actor, meeting)
+    _hold(meeting)
     _require_not_cancelled(meeting)
     name = name.strip()[:60]
     if kind == ParticipantKind.RESIDENT:
@@ -318,6 +327,7 @@ def walk_in(*, actor: User, meeting: Meeting, person: Person | None = None, name
     instead of added twice, so a resent tap is harmless."""
     require(actor, Perm.RUN_MEETINGS)
     visible(actor, meeting)
+    _hold(meeting)
     _require_not_cancelled(meeting)
     if person is not None:
         check_resident(actor, meeting, person)
