@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiayuan.core import audit
+from jiayuan.core import audit, locks
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
@@ -75,6 +75,10 @@ def card_link_create(*, actor: User, user: User | None, role: str, office_hours:
     hotline = _text(hotline, 40)
     if not hotline:
         raise ValidationError({"hotline": _("Give the hotline printed on the card.")})
+    # One at a time for the person (or the station's card, which no unique
+    # constraint covers): a double submit replaces the first link, not a 500.
+    locks.hold(locks.per_community(locks.CARD_LINKS, where.pk)
+               + f":{user.pk if user is not None else 'station'}")
     old = (CardLink.objects.select_for_update()
            .filter(community=where, user=user, revoked_at__isnull=True).first())
     if old is not None:
