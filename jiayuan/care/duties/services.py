@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiayuan.care.models import CareSettings, FestivalDate
-from jiayuan.core import audit
+from jiayuan.core import audit, locks
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
@@ -36,6 +37,8 @@ def settings_save(*, actor: User, community_id: int, values: dict[str, int]) -> 
     require(actor, Perm.MANAGE_CARE)
     if actor.community_id not in (None, community_id):
         raise Http404
+    # The first save creates the row: two at once take turns (core.locks).
+    locks.hold(locks.per_community(locks.CARE_SETTINGS, community_id))
     if "repeat_open" in values:
         # The repeat threshold is the desk's: one value for its flag and this duty.
         repeat_threshold_save(actor=actor, community_id=community_id,
@@ -65,10 +68,15 @@ def festival_date_add(*, actor: User, festival: str, day: date, note: str = "") 
         raise ValidationError({"date": _(
             "The calendar keeps the years %(first)d to %(last)d: check the year.")
             % {"first": first, "last": last}})
+    taken = ValidationError({"date": _("This festival is already on the calendar for that "
+                                       "day.")})
     if FestivalDate.objects.filter(festival=festival, date=day).exists():
-        raise ValidationError({"date": _("This festival is already on the calendar for that "
-                                         "day.")})
-    row = FestivalDate.objects.create(festival=festival, date=day, note=note.strip())
+        raise taken
+    try:
+        with transaction.atomic():
+            row = FestivalDate.objects.create(festival=festival, date=day, note=note.strip())
+    except IntegrityError as err:  # added by another at the same moment (a double submit)
+        raise taken from err
     audit.record(AuditAction.CREATE, actor=actor, obj=row,
                  changes=audit.created(audit.snapshot(row, FestivalDate.AUDIT_FIELDS)))
     return row

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,9 +88,10 @@ def volunteer_register(*, actor: User, person: Person | None = None,
         if person.left_on is not None:
             raise ValidationError({"person": _("%(name)s has left the community.")
                                    % {"name": person.name}})
-        if Volunteer.objects.filter(person=person).exists():
-            raise ValidationError({"person": _("%(name)s is a volunteer already.")
+        already = ValidationError({"person": _("%(name)s is a volunteer already.")
                                    % {"name": person.name}})
+        if Volunteer.objects.filter(person=person).exists():
+            raise already
         grid_id = person.grid_id
         community_id = person.household.grid.community_id
     else:
@@ -97,15 +99,20 @@ def volunteer_register(*, actor: User, person: Person | None = None,
         if not user.is_active or user.community_id is None or (
                 actor.community_id is not None and user.community_id != actor.community_id):
             raise ValidationError({"user": _("That account is not of your community.")})
+        already = ValidationError({"user": _("%(name)s is a volunteer already.")
+                                 % {"name": user.display_name}})
         if Volunteer.objects.filter(user=user).exists():
-            raise ValidationError({"user": _("%(name)s is a volunteer already.")
-                                   % {"name": user.display_name}})
+            raise already
         grid_id, community_id = None, user.community_id
     v = Volunteer(community_id=community_id, grid_id=grid_id, person=person, user=user,
                   skills=_clean(skills, 200), languages=_clean(languages, 120),
                   availability=_clean(availability, 200),
                   joined_on=joined_on or timezone.localdate(), created_by=actor)
-    v.save()
+    try:
+        with transaction.atomic():
+            v.save()
+    except IntegrityError as err:  # registered by another at the same moment
+        raise already from err
     VolunteerRoleAssignment.objects.bulk_create(
         VolunteerRoleAssignment(volunteer=v, role=r, since=v.joined_on) for r in chosen)
     audit.record(AuditAction.CREATE, actor=actor, obj=v, changes=audit.created(_snapshot(v)))
