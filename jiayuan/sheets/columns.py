@@ -158,7 +158,7 @@ def is_total(row: Sequence[Any] | None) -> bool:
         if isinstance(c, str):
             if not c.strip():
                 continue
-            if _says_total(c):
+            if ("计" in c or "計" in c or not _PLAIN_HAN.fullmatch(c)) and _says_total(c):
                 return True
         seen += 1
         if seen == 2:
@@ -167,6 +167,10 @@ def is_total(row: Sequence[Any] | None) -> bool:
 
 
 _TOTALS_KEYS = frozenset(k.replace(" ", "") for k in _TOTALS_EN)
+#: Text of Han characters only (a name, mostly): a totals word in it has 计 or 計,
+#: the only characters whose folded form is 计; so without them it is no total,
+#: known without normalising it (names are too many to cache).
+_PLAIN_HAN = re.compile("[\u4e00-\u9fff]+")
 
 
 @lru_cache(maxsize=8192)  # every data row asks about its first cells (names, 男/女…)
