@@ -22,8 +22,9 @@ jiayuan/sheets/importing/ (to try a change before making it).
 
   ours      importing.start + importing.commit on the whole file, with consent
             evidence given so the 民族 column is imported too. Split: read (the
-            file read twice: at start, surveying every sheet for its
-            header row, and again at commit), plan (normalise,
+            file read once, at start, surveying every sheet for its header row
+            and keeping the parse; at commit the stored parse read back; an
+            older tree reads the file again), plan (normalise,
             check, match, group), write, the rest (storing the file, audit,
             transaction).
   reimport  the same file again, as a new batch, on the database `ours` left:
@@ -389,6 +390,8 @@ def _ours(kind: str, data: bytes, meta: dict, args: argparse.Namespace) -> dict:
     upload.read_sheet = timed("read", upload.read_sheet)
     upload.survey = timed("read", upload.survey)  # at start: every sheet's header
     upload.read_sheets = timed("read", upload.read_sheets)  # at commit: the chosen
+    if hasattr(upload, "read_stored"):  # at commit: the upload's stored parse, read back
+        upload.read_stored = timed("read", upload.read_stored)
     plan._Planner.plan = timed("plan", plan._Planner.plan)
     write._Writer.write = timed("write", write._Writer.write)
     head, grid = _actors()

@@ -13,6 +13,7 @@ ISO 7064 MOD 11-2 check character (``0``-``9`` or ``X``). Legacy 15-digit number
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -76,7 +77,7 @@ def check_digit(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character for the first 17 digits."""
     if not _RE_17.fullmatch(first17):
         raise ValueError("check_digit() needs exactly 17 ASCII digits")
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), _WEIGHTS))  # in C: every row has one
     return _CHECK_CHARS[total % 11]
 
 

@@ -141,17 +141,36 @@ def field_for(text: Any) -> str | None:
 
 def is_blank(row: Sequence[Any] | None) -> bool:
     """True if every cell is empty or only whitespace (full-width spaces too)."""
-    return not row or all(c is None or (isinstance(c, str) and not c.strip()) for c in row)
+    # A plain loop: called several times for every row of a roster.
+    for c in row or ():
+        if c is not None and not (isinstance(c, str) and not c.strip()):
+            return False
+    return True
 
 
 def is_total(row: Sequence[Any] | None) -> bool:
     """True for a totals row: one of its first two filled cells says 合计, 小计,
     总计 or 共计 (Traditional forms too), or is "Total"/"Subtotal"."""
-    filled = [c for c in (row or ()) if not (c is None or (isinstance(c, str) and not c.strip()))]
-    return any(isinstance(cell, str) and _says_total(cell) for cell in filled[:2])
+    seen = 0
+    for c in row or ():
+        if c is None:
+            continue
+        if isinstance(c, str):
+            if not c.strip():
+                continue
+            if ("计" in c or "計" in c or not _PLAIN_HAN.fullmatch(c)) and _says_total(c):
+                return True
+        seen += 1
+        if seen == 2:
+            return False
+    return False
 
 
 _TOTALS_KEYS = frozenset(k.replace(" ", "") for k in _TOTALS_EN)
+#: Text of Han characters only (a name, mostly): a totals word in it has 计 or 計,
+#: the only characters whose folded form is 计; so without them it is no total,
+#: known without normalising it (names are too many to cache).
+_PLAIN_HAN = re.compile("[\u4e00-\u9fff]+")
 
 
 @lru_cache(maxsize=8192)  # every data row asks about its first cells (names, 男/女…)

@@ -22,6 +22,7 @@ are when the check runs.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -36,6 +37,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core import audit
+from jiayuan.core.bulk import insert_dicts
 from jiayuan.core.models import User
 from jiayuan.sheets import messages
 from jiayuan.sheets.importing import status
@@ -49,8 +51,6 @@ logger = logging.getLogger(__name__)
 
 #: Rows read between two progress writes.
 PROGRESS_EVERY = 2000
-#: Stored rows written at a time.
-STORE_CHUNK = 2000
 
 
 def check_size(batch: ImportBatch) -> int:
@@ -165,15 +165,14 @@ def _store(batch: ImportBatch, report: Report, now: datetime, *, by_tick: bool) 
                 check_error_msg=None):
             return False  # asked again meanwhile (another sheet, another mapping)
         ImportCheckRow.objects.filter(batch=batch).delete()
-        rows = report.rows
-        for start in range(0, len(rows), STORE_CHUNK):
-            ImportCheckRow.objects.bulk_create([ImportCheckRow(
-                batch_id=batch.pk, seq=start + i, ref=r.ref, number=r.number, sheet=r.sheet[:100],
-                outcome=r.outcome, name=r.name, dwelling=r.dwelling,
-                note_msg=messages.encode(r.note) if r.note else None,
-                problems=[{"column": messages.encode(p.column),
-                           "reason": messages.encode(p.reason)} for p in r.problems])
-                for i, r in enumerate(rows[start:start + STORE_CHUNK])])
+        # Plain rows (COPY on PostgreSQL, jiayuan.core.bulk), as many as the file's.
+        insert_dicts(ImportCheckRow, ({
+            "batch_id": batch.pk, "seq": seq, "ref": r.ref, "number": r.number,
+            "sheet": r.sheet[:100], "outcome": r.outcome, "name": r.name, "dwelling": r.dwelling,
+            "note_msg": json.dumps(messages.encode(r.note)) if r.note else None,
+            "problems": json.dumps([{"column": messages.encode(p.column),
+                                     "reason": messages.encode(p.reason)} for p in r.problems])}
+            for seq, r in enumerate(report.rows)))
     return True
 
 

@@ -32,6 +32,7 @@ from jiayuan.sheets.columns import (
 from jiayuan.sheets.importing import normalise as norm
 from jiayuan.sheets.importing import status
 from jiayuan.sheets.importing.read import Keep, Sheet, SheetError, read_sheet, read_sheets, survey
+from jiayuan.sheets.importing.read.stored import Store, is_stored, read_stored
 from jiayuan.sheets.models import ImportBatch
 
 
@@ -58,7 +59,10 @@ def start(*, actor: User, grid: Grid, data: bytes, filename: str,
     require(actor, Perm.IMPORT_ROSTER)
     if not in_scope(actor, grid.pk) or grid.community_id != actor.community_id:
         raise Http404
-    found = survey(data, filename)
+    # The parse of every sheet with a header row is what the batch keeps, not the
+    # file: the check and the import read it instead of reading the file again.
+    store = Store(lambda rows: find_header(rows) is not None)
+    found = survey(data, filename, sink=store)
     book = [_book_entry(sheet) for sheet in found]
     chosen = next((e for e in book if e["header_row"] and e["visible"]), None) \
         or next((e for e in book if e["header_row"]), None)
@@ -78,7 +82,8 @@ def start(*, actor: User, grid: Grid, data: bytes, filename: str,
                         book=book, sheets=[chosen["name"]],
                         mapping={str(i): key for i, key in mapping.items()},
                         consent_evidence=consent_evidence[:200])
-    batch.file.save(f"roster-{batch.file_sha256[:16]}.bin", ContentFile(data), save=False)
+    batch.file.save(f"roster-{batch.file_sha256[:16]}.bin", ContentFile(store.value()),
+                    save=False)
     batch.save()
     return batch
 
@@ -226,7 +231,7 @@ def sheets_of(batch: ImportBatch, *, first_only: bool = False,
             data = f.read()
     except FileNotFoundError:
         raise gone from None
-    if not batch.sheets or not batch.book:
+    if not is_stored(data) and (not batch.sheets or not batch.book):
         return [(read_sheet(data, batch.filename), batch.header_row)]
     chosen = chosen_sheets(batch)
     if first_only:
@@ -235,7 +240,11 @@ def sheets_of(batch: ImportBatch, *, first_only: bool = False,
     if mapped_only:
         columns = frozenset(int(i) for i in batch.mapping)
         keep = [Keep(columns, row) for _name, row in chosen]
-    sheets = read_sheets(data, batch.filename, [n for n, _row in chosen], keep=keep)
+    names = [n for n, _row in chosen]
+    if is_stored(data):  # the upload's parse (read.stored); older batches kept the file
+        sheets = read_stored(data, names, max_rows=settings.IMPORT_MAX_ROWS, keep=keep)
+    else:
+        sheets = read_sheets(data, batch.filename, names, keep=keep)
     return [(sheet, row) for sheet, (_name, row) in zip(sheets, chosen, strict=True)]
 
 

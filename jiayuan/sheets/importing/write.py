@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -239,8 +240,9 @@ class _Writer:
         for row in rows:
             person = current[row.person.pk]
             check_not_erased(person)  # the plan matches no tombstone; never by pk either
-            changes.append(ImportChange(batch=self.batch, person=person, before={
-                f: audit._plain(getattr(person, f)) for f in RESTORE_FIELDS}))
+            changes.append({"batch_id": self.batch.pk, "person_id": person.pk,
+                            "before": json.dumps({f: audit._plain(getattr(person, f))
+                                                  for f in RESTORE_FIELDS})})
             new = self.planner.person_values(row)
             for f in row.values["changed"]:
                 if f == "phone":
@@ -252,8 +254,8 @@ class _Writer:
                 else:
                     if f == "ethnicity" and not person.ethnicity:
                         birth = row.values.get("birth_date") or person.birth_date
-                        consents.append(Consent(**self._consent(
-                            person.pk, birth, self._head_of(row), evidence)))
+                        consents.append(self._consent(person.pk, birth, self._head_of(row),
+                                                      evidence))
                     setattr(person, f, new[f])
                     fields.add(f)
             if "name" in row.values["changed"]:
@@ -262,9 +264,10 @@ class _Writer:
             person.updated_at = self.now
             person.version += 1  # a form opened before the import is now stale
         fields.add("version")
-        ImportChange.objects.bulk_create(changes, batch_size=2000)
+        # Plain rows (COPY on PostgreSQL), as the new people's.
+        insert_dicts(ImportChange, changes)
         Person.objects.bulk_update(list(current.values()), sorted(fields), batch_size=1000)
-        Consent.objects.bulk_create(consents, batch_size=2000)
+        insert_dicts(Consent, consents)
         for person in renamed:
             reindex_person(person)
 

@@ -86,6 +86,7 @@ from jiayuan.sheets.importing.read.base import (
 )
 from jiayuan.sheets.importing.read.containers import _check_zip
 from jiayuan.sheets.importing.read.ole import _check_ole
+from jiayuan.sheets.importing.read.stored import Store
 from jiayuan.sheets.importing.read.text import _read_text
 from jiayuan.sheets.importing.read.workbook import _read_workbook
 
@@ -117,16 +118,18 @@ def read_sheets(data: bytes, filename: str, names: list[str], *,
     return _guarded(data, filename, None, max_rows, None, list(names), False, keep)
 
 
-def survey(data: bytes, filename: str) -> list[Sheet]:
+def survey(data: bytes, filename: str, *, sink: Store | None = None) -> list[Sheet]:
     """Every worksheet with a filled-in cell, in the workbook's order, each with
     only its first HEAD_ROWS rows (``filled`` counts all its filled rows, and
-    ``visible`` says whether Excel shows its tab). A csv is one sheet."""
-    return _guarded(data, filename, None, None, None, None, True)
+    ``visible`` says whether Excel shows its tab). A csv is one sheet. ``sink``
+    (read.stored.Store) is given every row of the sheets it wants, as they are
+    read: the parse that the check and the import read instead of the file."""
+    return _guarded(data, filename, None, None, None, None, True, sink=sink)
 
 
 def _guarded(data: bytes, filename: str, max_bytes: int | None, max_rows: int | None,
              max_unpacked: int | None, names: list[str] | None, head: bool,
-             keep: list[Keep] | None = None) -> list[Sheet]:
+             keep: list[Keep] | None = None, sink: Store | None = None) -> list[Sheet]:
     max_bytes = settings.IMPORT_MAX_BYTES if max_bytes is None else max_bytes
     max_rows = settings.IMPORT_MAX_ROWS if max_rows is None else max_rows
     max_unpacked = settings.IMPORT_MAX_UNPACKED_BYTES if max_unpacked is None else max_unpacked
@@ -138,7 +141,7 @@ def _guarded(data: bytes, filename: str, max_bytes: int | None, max_rows: int | 
     if not data:
         raise SheetError(_("The file is empty. Choose the roster file again."), "empty")
     try:
-        return _read(data, filename, max_rows, max_unpacked, names, head, keep)
+        return _read(data, filename, max_rows, max_unpacked, names, head, keep, sink)
     except SheetError:
         raise
     except (RecursionError, MemoryError, ValueError, LookupError, TypeError, ArithmeticError,
@@ -150,13 +153,13 @@ def _guarded(data: bytes, filename: str, max_bytes: int | None, max_rows: int | 
 
 def _read(data: bytes, filename: str, max_rows: int, max_unpacked: int,
           names: list[str] | None = None, head: bool = False,
-          keep: list[Keep] | None = None) -> list[Sheet]:
+          keep: list[Keep] | None = None, sink: Store | None = None) -> list[Sheet]:
     if data.startswith(_ZIP):
         kind = _check_zip(data, max_unpacked)
-        return _read_workbook(data, kind, max_rows, names, head, keep)
+        return _read_workbook(data, kind, max_rows, names, head, keep, sink)
     if data.startswith(_OLE):
         _check_ole(data)
-        return _read_workbook(data, "xls", max_rows, names, head, keep)
+        return _read_workbook(data, "xls", max_rows, names, head, keep, sink)
     if data.startswith(_NOT_SHEETS):
         raise _not_sheet()
     sheet = _read_text(data, filename, max_rows, keep[0] if keep else None)
@@ -164,6 +167,10 @@ def _read(data: bytes, filename: str, max_rows: int, max_unpacked: int,
         raise _no_sheet([n for n in names if n != sheet.name][0])
     if head:
         sheet.filled = sum(1 for row in sheet.rows if not is_blank(row))
+        add = sink and sink.sheet(name=sheet.name, kind=sheet.kind, visible=sheet.visible,
+                                  encoding=sheet.encoding, head=sheet.rows[:HEAD_ROWS])
+        for row in sheet.rows[HEAD_ROWS:] if add else ():
+            add(row)
         del sheet.rows[HEAD_ROWS:]
     return [sheet]
 

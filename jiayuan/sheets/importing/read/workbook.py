@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
+from collections.abc import Callable
 from typing import Any
 
 import python_calamine
@@ -23,11 +25,13 @@ from jiayuan.sheets.importing.read.base import (
     _password,
     keep_cells,
 )
+from jiayuan.sheets.importing.read.stored import Store
 
 # ------------------------------------------------------------- calamine layer
 
 def _read_workbook(data: bytes, kind: str, max_rows: int, names: list[str] | None = None,
-                   head: bool = False, keep: list[Keep] | None = None) -> list[Sheet]:
+                   head: bool = False, keep: list[Keep] | None = None,
+                   sink: Store | None = None) -> list[Sheet]:
     """The first visible worksheet with data (``names`` None, ``head`` False), the
     named ones (``names``; ``keep``: the cells kept of each, see base.Keep), or
     all with data, cut to their first rows (``head``)."""
@@ -62,7 +66,9 @@ def _read_workbook(data: bytes, kind: str, max_rows: int, names: list[str] | Non
             if sheet.end is None:
                 continue
             if head:
-                rows, filled = _sheet_head(sheet)
+                rows, filled = _sheet_head(sheet, sink and functools.partial(
+                    sink.sheet, name=str(sheet.name), kind=kind, visible=visible[index],
+                    encoding=""), sink)
                 if filled:
                     found.append(Sheet(name=str(sheet.name), rows=rows, kind=kind,
                                        visible=visible[index], filled=filled))
@@ -84,22 +90,35 @@ def _read_workbook(data: bytes, kind: str, max_rows: int, names: list[str] | Non
     raise _no_data()
 
 
-def _sheet_head(sheet: Any) -> tuple[list[list[Cell]], int]:
+def _sheet_head(sheet: Any, begin: Callable[..., Callable[[list[Cell]], None] | None] | None,
+                sink: Store | None) -> tuple[list[list[Cell]], int]:
     """The first HEAD_ROWS rows of ``sheet`` (as `_sheet_rows` gives them) and the
-    number of its filled rows."""
+    number of its filled rows. With a ``sink`` (read.stored.Store), a sheet it
+    wants after seeing the first rows (``begin(head=…)``) is given to it whole,
+    row by row, so the upload's parse is kept and the file never read again."""
     start_row, _start_col = sheet.start or (0, 0)
     end_row, end_col = sheet.end
     rows: list[list[Cell]] = []
     seen = filled = 0
     pad: list[Cell] | None = None
     shared: dict[str, str] = {}
+    add: Callable[[list[Cell]], None] | None = None
     for raw in sheet.iter_rows():
         seen += 1
         if pad is None:
             pad = [None] * max(0, end_col + 1 - len(raw))
         if len(rows) < HEAD_ROWS:
             rows.append(pad + [_cell(c, shared) for c in raw])
+            if begin is not None and len(rows) == HEAD_ROWS:
+                add, begin = begin(head=rows), None
+        elif add is not None:
+            # The stored form converts dates and durations itself (read.stored).
+            add(pad + [None if c == "" else c for c in raw])
         filled += not is_blank(raw)
+    if begin is not None and rows:  # fewer than HEAD_ROWS rows
+        add = begin(head=rows)
+    if add is not None and sink is not None and seen < end_row + 1 and start_row > 0:
+        sink.offset(end_row + 1 - seen)
     if rows and seen < end_row + 1 and start_row > 0:
         rows[:0] = [[None] * len(rows[0]) for _ in range(end_row + 1 - seen)]
         del rows[HEAD_ROWS:]
