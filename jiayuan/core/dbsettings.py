@@ -31,8 +31,8 @@ def replica_databases(default: dict[str, Any]) -> dict[str, dict[str, Any]]:
     options win); a test run makes it a mirror of the test database."""
     if not DATABASE_REPLICA_URL:
         return {}
-    replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=default["CONN_MAX_AGE"],
-                                    conn_health_checks=True)
+    replica: dict[str, Any] = dict(dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=default["CONN_MAX_AGE"], conn_health_checks=True))
     postgres = "django.db.backends.postgresql"
     if default["ENGINE"] != postgres or replica["ENGINE"] != postgres:
         raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL, for the replica and "
