@@ -63,6 +63,12 @@ bench: install
 bench-dashboard: install
 	$(DEV_ENV) $(BIN)/python bench/dashboard_report.py $(BENCH_ARGS)
 
+# Search, the dashboard and a report read from a read replica against the primary
+# (bench/replica.py): a standby made with pg_basebackup from BENCH_PG, removed after.
+.PHONY: bench-replica
+bench-replica: install
+	$(DEV_ENV) $(BIN)/python bench/replica.py $(BENCH_ARGS)
+
 # Every check runs even when one fails, so one run shows everything to fix
 # (docs/development.md, "Layers and checks").
 lint: install

@@ -18,6 +18,7 @@ stands.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -25,7 +26,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.signals import request_started
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+
+logger = logging.getLogger(__name__)
 
 
 class _Marks:
@@ -50,11 +53,23 @@ def replica_alias() -> str:
 def use_replica() -> Iterator[None]:
     """Reads inside may go to the replica (see the module's docstring). For
     read-only selectors: what they show may lag the primary by a moment.
-    Nested blocks share the outer block's marks."""
+    Nested blocks share the outer block's marks. A replica that cannot be
+    reached sends the block's reads to the primary (a short connect_timeout
+    in DATABASE_REPLICA_URL keeps that quick)."""
     if _block.get() is not None:
         yield
         return
-    token = _block.set(_Marks())
+    marks = _Marks()
+    alias = replica_alias()
+    if alias and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        try:
+            connections[alias].ensure_connection()
+        except DatabaseError:
+            # The replica is down: these reads go to the primary, as without one.
+            logger.warning("dbrouter: the replica cannot be reached; reading from the primary",
+                           exc_info=True)
+            marks.wrote = True
+    token = _block.set(marks)
     try:
         yield
     finally:

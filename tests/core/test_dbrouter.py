@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from jiayuan.core import dbrouter
@@ -25,11 +25,17 @@ router = ReplicaRouter()
 
 
 @pytest.fixture
-def replica_on(settings: Any) -> Iterator[None]:
+def replica_alias(settings: Any) -> Iterator[None]:
     settings.DATABASE_REPLICA_ALIAS = "replica"
     dbrouter.new_request()  # as a request starts: nothing written yet
     yield
     dbrouter.new_request()
+
+
+@pytest.fixture
+def replica_on(replica_alias: None, monkeypatch: Any) -> None:
+    """The replica, as reachable, for the tests that make no query."""
+    monkeypatch.setattr(connections["replica"], "ensure_connection", lambda: None)
 
 
 def test_it_has_no_opinion_without_a_replica(settings: Any) -> None:
@@ -99,7 +105,7 @@ def test_it_reads_from_the_primary_inside_a_transaction(replica_on: None) -> Non
 # --- through the mirror: a second connection to the same database ---------------------
 
 @pytest.fixture
-def mirror(replica_on: None) -> Iterator[None]:
+def mirror(replica_alias: None) -> Iterator[None]:
     yield
     connections["replica"].close()  # PostgreSQL drops the test database after the run
 
@@ -129,3 +135,13 @@ def test_search_and_the_dashboard_read_from_the_replica(mirror: None, household:
     with CaptureQueriesContext(connections["replica"]) as on_replica:
         groups = dashboard(head, Place.district())
     assert groups and on_replica.captured_queries
+
+
+def test_a_replica_that_cannot_be_reached_leaves_the_reads_on_the_primary(
+        replica_alias: None, monkeypatch: Any) -> None:
+    def refuse() -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connections["replica"], "ensure_connection", refuse)
+    with use_replica():
+        assert router.db_for_read(User) == "default"
