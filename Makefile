@@ -69,6 +69,12 @@ bench-dashboard: install
 bench-writers: install
 	$(DEV_ENV) $(BIN)/python bench/audit_writers.py $(BENCH_ARGS)
 
+# Search, the dashboard and a report read from a read replica against the primary
+# (bench/replica.py): a standby made with pg_basebackup from BENCH_PG, removed after.
+.PHONY: bench-replica
+bench-replica: install
+	$(DEV_ENV) $(BIN)/python bench/replica.py $(BENCH_ARGS)
+
 # Every check runs even when one fails, so one run shows everything to fix
 # (docs/development.md, "Layers and checks").
 lint: install

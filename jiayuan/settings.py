@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.api.settings import *  # noqa: F403 (API_APPS, REST_FRAMEWORK, …; docs/api.md)
+from jiayuan.core.dbsettings import *  # noqa: F403 (DATABASE_REPLICA_URL, DATABASE_ROUTERS)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -234,13 +235,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
-        # WAL lets readers proceed during a write; IMMEDIATE avoids "database is
-        # locked" upgrades in the middle of a transaction.
+        # WAL: readers go on during a write; IMMEDIATE: no "database is locked" mid-transaction.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES.update(replica_databases(DATABASES["default"]))  # noqa: F405 (a read replica)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -494,7 +495,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
-# Names shown in the UI for roles are in jiayuan/core/roles.py; this is only the
-# site title.
+# Names shown in the UI for roles are in jiayuan/core/roles.py; this is only the site title.
 SITE_TITLE = _("Jiayuan")
 

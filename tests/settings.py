@@ -34,3 +34,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         "-c jiayuan.audit_maintenance=on -c synchronous_commit=off")
 WEBHOOK_ALLOW_PRIVATE = True  # the webhook tests deliver to 127.0.0.1
+# A read replica (jiayuan.core.dbrouter): the alias "replica" mirrors the test
+# database (DATABASE_REPLICA_URL's, or this one made here), but reads stay on the
+# primary: a test's own transaction is invisible to another connection. The
+# router's tests (tests/core/test_dbrouter.py) turn the replica on.
+if "replica" not in DATABASES:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_REPLICA_ALIAS = ""

@@ -9,8 +9,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # signals: login/logout auditing; sessions: the session rows and limits;
-        # twofactor and reauth: a new login is asked its second factor again.
+        # twofactor and reauth: a new login is asked its second factor again;
+        # dbrouter: each request starts with nothing written (reads may use a replica).
         from jiayuan.core import (  # noqa: F401
+            dbrouter,
             metrics,
             reauth,
             scheduler,

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import (
     Aggregate,
     Count,
@@ -142,7 +142,8 @@ def month_counts(records: Records, actor: Any, period: Period,
         # Django compiled `sql`; the values are parameters.
         selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS m{n})")  # noqa: S608
         every += mine
-    with connection.cursor() as cursor:
+    # Where the records' own query would go (a read replica inside use_replica()).
+    with connections[qs.db].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), every)
         row = cursor.fetchone()
     return {part.start.replace(day=1): int(count or 0)

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection
 
+from jiayuan.core.dbrouter import use_replica
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import ALL, grid_ids
@@ -114,7 +115,13 @@ def _dwelling_hits(actor: User, code: str, limit: int) -> list[Hit]:
 
 
 def search(actor: User, raw: str, limit: int = 20) -> list[Hit]:
-    """Ranked hits for `raw` in the actor's scope; [] for users without access."""
+    """Ranked hits for `raw` in the actor's scope; [] for users without access.
+    Read from the replica when there is one (jiayuan.core.dbrouter)."""
+    with use_replica():
+        return _search(actor, raw, limit)
+
+
+def _search(actor: User, raw: str, limit: int) -> list[Hit]:
     if not actor.is_authenticated or not actor.has(Perm.VIEW_REGISTRY):
         return []
     raw = search_text(raw)

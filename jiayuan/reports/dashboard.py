@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jiayuan.core import metrics
+from jiayuan.core.dbrouter import use_replica
 from jiayuan.core.metrics import Figure, Metric, Period, Place
 from jiayuan.core.models import User
 
@@ -54,7 +55,8 @@ def dashboard(actor: User, place: Place, today: date | None = None) -> list[Grou
     month = this_month(today)
     trend = metrics.last_months(TREND_MONTHS, today)
     groups: dict[str, list[Tile]] = {}
-    with metrics.reading():  # figures that share a query take it once
+    # Figures that share a query take it once; read from the replica when there is one.
+    with metrics.reading(), use_replica():
         for metric in metrics.for_reader(actor, place):
             period = month
             tiles = groups.setdefault(metric.code.split(".")[0], [])

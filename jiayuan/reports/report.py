@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiayuan.core import metrics, scope
+from jiayuan.core.dbrouter import use_replica
 from jiayuan.core.metrics import Breakdown, Figure, Metric, Period, Place, PlaceKind, Unit
 from jiayuan.core.models import User
 from jiayuan.lib import suppression
@@ -350,7 +351,8 @@ def _month_label(part: Period) -> str:
 def build(actor: User, params: Params) -> Report:
     """The report for `actor`: every metric and breakdown they may read that
     is taken for the place, by app, in the registry's order."""
-    with metrics.reading():  # figures that share a query take it once
+    # Figures that share a query take it once; read from the replica when there is one.
+    with metrics.reading(), use_replica():
         return _build(actor, params)
 
 
