@@ -187,6 +187,15 @@ def _refused(actor: User, device: Any, outcome: Outcome, purpose: str) -> Check:
     return Check(outcome, device)
 
 
+def _lock_account(user: User) -> None:
+    """Hold the account's row to the commit before its devices are read: a
+    device's verify_token changes the loaded object (last_t, the used
+    recovery code deleted, the failures counted), so two requests at once
+    must not both load it (one code would be accepted twice). Every service
+    here that reads or changes an account's devices takes this lock first."""
+    User.objects.select_for_update().only("pk").get(pk=user.pk)
+
+
 def _try(actor: User, device: Any, token: str, purpose: str) -> Check:
     wait = _wait(device)
     if wait:
@@ -206,6 +215,7 @@ def check_code(*, actor: User, code: str, purpose: str = gettext_noop("login")) 
     the refusal is counted and (once per run) audited, and that must be
     committed. A success is audited (with a recovery code: which one is gone).
     """
+    _lock_account(actor)
     code = (code or "").strip()
     if len(code) > 64:
         code = code[:64]
@@ -240,6 +250,7 @@ def enrol_start(*, actor: User) -> TOTPDevice:
     """The account's unconfirmed authenticator, made once (audited then) and
     shown again until it is confirmed: opening the page twice makes no
     second device."""
+    _lock_account(actor)
     device = TOTPDevice.objects.filter(user=actor, confirmed=False).order_by("-pk").first()
     if device is not None:
         return device
@@ -254,6 +265,7 @@ def enrol_confirm(*, actor: User, code: str) -> tuple[Check, list[str]]:
     """Confirm the pending authenticator with its first code: it replaces any
     earlier one, and a new set of recovery codes is made (returned, to be
     shown once). A wrong code changes nothing but the device's throttle."""
+    _lock_account(actor)
     device = TOTPDevice.objects.filter(user=actor, confirmed=False).order_by("-pk").first()
     if device is None:
         return Check(Outcome.NO_DEVICE), []
@@ -272,6 +284,7 @@ def enrol_confirm(*, actor: User, code: str) -> tuple[Check, list[str]]:
 def recovery_codes_new(*, actor: User) -> list[str]:
     """Ten new recovery codes (the old ones stop working); returned once, stored
     only as keyed hashes."""
+    _lock_account(actor)
     StaticDevice.objects.filter(user=actor).delete()
     device = StaticDevice.objects.create(user=actor, name="recovery", confirmed=True)
     codes = [f"{raw[:4]}-{raw[4:]}" for raw in (StaticToken.random_token()
@@ -317,6 +330,7 @@ def reset(*, actor: User, user: User) -> int:
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied
+    _lock_account(user)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     audit.record(AuditAction.DELETE, actor=actor, obj=user, object_repr=user.username,

@@ -83,7 +83,7 @@ from jiayuan.registry.models import (
     Person,
     SearchKey,
 )
-from jiayuan.registry.services.common import check_scope
+from jiayuan.registry.services.common import check_scope, lock_person
 from jiayuan.rights import erasure_scrub
 from jiayuan.rights.erasure_reach import Reached, audit_objects, reach, suggestions_of
 from jiayuan.rights.erasure_scrub import MARK, delete_after_commit
@@ -286,7 +286,9 @@ def erase_person(*, actor: User | None, person: Person, reason: str,
     if reason not in ErasureReason.values or (
             actor is None and reason != ErasureReason.RETENTION):
         raise ValidationError({"reason": _("Choose the ground for the erasure.")})
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    # The household before the person (registry.services.common.lock_households):
+    # _household() writes it, and household_update or person_move lock it first.
+    person = lock_person(person.pk)
     if person.is_erased:
         raise ValidationError(_("This person's data has already been erased."))
     claim(person, version, _("this person's record"))

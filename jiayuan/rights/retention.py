@@ -17,9 +17,11 @@ Archived households are anonymised after RETENTION_ANONYMISE_YEARS: every
 person of the household is erased by the erasure service's system path
 (`jiayuan.rights.erasure.erase_person(actor=None, reason=RETENTION)`, with its
 own entries) and the household's note is cleared; the rule's entry counts the
-households. Each household is one transaction (a long first run does not hold
-the audit lock for all of them; one that fails is logged, without a name, and
-left for the next run while the others are committed), and a run takes at most
+households. Each person's erasure is one transaction (a long first run does not
+hold the audit lock for all of them, nor one erasure's redaction while the next
+locks its rows); a household that fails is logged, without a name, and left for
+the next run, which erases the people still named, while the others are
+committed), and a run takes at most
 ANONYMISE_PER_RUN households (the rest fall to the next ticks).
 
 Not here: staff sessions (core's `sessions` job ends and deletes them).
@@ -230,23 +232,31 @@ def _archived_due(now: datetime) -> QuerySet[Any]:
 
 def _anonymise_one(household: Household) -> None:
     """Each person of the household erased by the system, members before the
-    head (the head of a household with other current members is refused)."""
+    head (the head of a household with other current members is refused),
+    each erasure a transaction of its own: an erasure's redaction holds the
+    audit lock to its commit, and the next erasure's row locks must not be
+    taken under it (a writer holding one of those rows would wait for the
+    lock it holds: a deadlock). The note is cleared last; a household left
+    half done is still due (a named member or a note) and the next run
+    erases the rest."""
     people = (Person.objects.filter(household=household).exclude(name=ERASED_NAME)
               .order_by("pk"))
     for person in sorted(people, key=lambda p: p.pk == household.head_id):
         erase_person(actor=None, person=person, reason=ErasureReason.RETENTION)
-    Household.objects.filter(pk=household.pk).update(note="")
+    with audit.batch():
+        Household.objects.filter(pk=household.pk).update(note="")
 
 
 def _anonymise(rows: QuerySet[Any], now: datetime) -> int:
-    """The oldest ANONYMISE_PER_RUN due households, each in a transaction of its
-    own: one that fails is rolled back, logged (by its number, never a name)
-    and due again next run; the others stay done. Returns the households done."""
+    """The oldest ANONYMISE_PER_RUN due households, person by person (each
+    erasure committed on its own, `_anonymise_one`): a household that fails is
+    logged (by its number, never a name) and due again next run, its people
+    erased so far staying erased; the others stay done. Returns the
+    households done."""
     done = 0
     for household in list(rows.order_by("archived_on", "pk")[:ANONYMISE_PER_RUN]):
         try:
-            with audit.batch():
-                _anonymise_one(household)
+            _anonymise_one(household)
         except Exception:
             logger.exception("retention: anonymising household #%s failed", household.pk)
             continue

@@ -24,15 +24,25 @@ from jiayuan.registry import services as registry_services
 from jiayuan.registry.models import Consent
 
 
-def referral_consent(case: Case, department: Department) -> Consent | None:
+def referral_consent(case: Case, department: Department, *,
+                     lock: bool = False) -> Consent | None:
     """The person's current consent to share with this department, or None.
     A referral consent names its department (a foreign key), so no spelling
-    of the name can miss it."""
+    of the name can miss it. `lock`: every such consent's row is locked (to
+    the commit) and only one still given once locked is returned: a
+    withdrawal running meanwhile is waited for (PostgreSQL checks the
+    condition again on the row it waited for)."""
     if case.person_id is None:
         return None
-    return (Consent.objects.filter(person_id=case.person_id, purpose="referral",
-                                   status="given", department=department)
-            .order_by("-recorded_on", "-id").first())
+    consents = (Consent.objects.filter(person_id=case.person_id, purpose="referral",
+                                       status="given", department=department)
+                .order_by("-recorded_on", "-id"))
+    if not lock:
+        return consents.first()
+    # All of them, not LIMIT 1: a locked row that no longer matches is
+    # dropped, and the next one must still be found.
+    return next((c for c in consents.select_for_update(of=("self",))
+                 if c.status == "given"), None)
 
 
 def referral_consents(case: Case) -> dict[int, Consent]:
@@ -55,6 +65,10 @@ def referral_create(*, actor: User, case: Case, department: Department, message:
     """Send a case to a department. Only with the requester's consent to share
     with that department, or a station head's override with a reason."""
     _check(actor, case, Perm.REFER)
+    # The consent's row before the case's, as a withdrawal takes them (the
+    # consent, then its referrals and their cases): a withdrawal running now
+    # is waited for, and one that comes later finds this referral to withdraw.
+    consent = referral_consent(case, department, lock=True)
     case = _claim(case, version)
     if not case.is_open:
         raise ValidationError(_("Only an open case can be referred."))
@@ -62,7 +76,6 @@ def referral_create(*, actor: User, case: Case, department: Department, message:
         raise ValidationError({"department": _("This department is no longer in use.")})
     if not message.strip():
         raise ValidationError({"message": _("Say what the station asks the department to do.")})
-    consent = referral_consent(case, department)
     override_reason = override_reason.strip()
     if consent is None:
         if not override_reason:

@@ -41,6 +41,38 @@ def what(obj: Household | Person) -> str:
     return _("the details of %(name)s") % {"name": obj.name}
 
 
+def lock_households(*pks: int | None) -> None:
+    """Lock these households' rows (to the commit), in the order of their keys.
+
+    The registry's lock order is parent before child: households, then their
+    people, then what hangs off a person (consents; the desk's rows after
+    those). A service that will lock a person and write their household, or
+    two households, takes the households first through this.
+
+    FOR NO KEY UPDATE on PostgreSQL: it still waits for other writers of the
+    household, but not for (nor holds up) a write to a row that points at it
+    (a person or a case saved after its claim checks its household's key,
+    FOR KEY SHARE), which would otherwise deadlock against this order."""
+    keys = sorted({pk for pk in pks if pk is not None})
+    if keys:
+        list(Household.objects.select_for_update(no_key=True).filter(pk__in=keys)
+             .order_by("pk").values_list("pk", flat=True))
+
+
+def lock_person(person_id: int) -> Person:
+    """The person's row, locked after their household's (`lock_households`;
+    FOR NO KEY UPDATE too: a case saved for them meanwhile is not held up),
+    fresh from the database. Someone moved in between (person_move holds the
+    household first, so the move is committed by then) is locked again in
+    their new household."""
+    while True:
+        household_id = Person.objects.values_list("household_id", flat=True).get(pk=person_id)
+        lock_households(household_id)
+        person = Person.objects.select_for_update(no_key=True).get(pk=person_id)
+        if person.household_id == household_id:
+            return person
+
+
 def check_not_erased(*people: Person | None) -> None:
     """An erased person (rights.erasure) stays as a tombstone row so that what
     pointed at them holds; nothing new is recorded about them. Every service

@@ -19,7 +19,12 @@ from jiayuan.directory.models import Department
 from jiayuan.registry.choices import ConsentPurpose, ConsentStatus
 from jiayuan.registry.consent_rules import consent_columns
 from jiayuan.registry.models import Circumstance, Consent, Person
-from jiayuan.registry.services.common import check_not_erased, check_scope, what
+from jiayuan.registry.services.common import (
+    check_not_erased,
+    check_scope,
+    lock_person,
+    what,
+)
 from jiayuan.registry.signals import consent_withdrawn
 
 
@@ -30,7 +35,15 @@ def has_sensitive_consent(person: Person) -> bool:
 
 def ensure_sensitive_consent(actor: User, person: Person, given: bool, field: str) -> None:
     """Sensitive details are recorded only under a consent that covers them:
-    one already on record, or one the form records now (`given`)."""
+    one already on record, or one the form records now (`given`).
+
+    The person's row is locked before the consents are read, as
+    `consent_withdraw` locks it before it withdraws and erases: a detail
+    written while the last consent is being withdrawn is either seen (and
+    erased) by the withdrawal or refused here. A caller writing the
+    household's details (festivals, its circumstances) holds the household's
+    lock first (common.lock_households: household, then person)."""
+    Person.objects.select_for_update(no_key=True).only("pk").get(pk=person.pk)
     if has_sensitive_consent(person):
         return
     if not given:
@@ -90,7 +103,13 @@ def consent_withdraw(*, actor: User | None, consent: Consent, on: date) -> Conse
     if actor is not None:
         require(actor, Perm.RECORD_CONSENT)
         check_scope(actor, consent.person.grid_id)
-    if consent.status == "withdrawn":
+    # The household and the person first (what _erase_sensitive writes, and
+    # what ensure_sensitive_consent locks before it reads the consents), then
+    # the consent (a referral being made under it waits, desk.referral_create).
+    person = lock_person(consent.person_id)
+    status = (Consent.objects.select_for_update().values_list("status", flat=True)
+              .get(pk=consent.pk))
+    if status == "withdrawn":
         raise ValidationError(_("This consent is already withdrawn."))
     consent.status = "withdrawn"
     consent.withdrawn_on = on
@@ -99,8 +118,8 @@ def consent_withdraw(*, actor: User | None, consent: Consent, on: date) -> Conse
                  changes={"status": ["given", "withdrawn"], "withdrawn_on": on})
     # Whatever relied on the consent stops (the desk's referrals made under it).
     consent_withdrawn.send(sender=Consent, consent=consent, actor=actor)
-    if consent.purpose == ConsentPurpose.SENSITIVE and not has_sensitive_consent(consent.person):
-        _erase_sensitive(actor, consent.person)
+    if consent.purpose == ConsentPurpose.SENSITIVE and not has_sensitive_consent(person):
+        _erase_sensitive(actor, person)
     return consent
 
 

@@ -39,6 +39,7 @@ from jiayuan.registry.services.common import (
     check_dwelling,
     check_not_erased,
     check_scope,
+    lock_households,
     what,
 )
 from jiayuan.registry.services.consents import ensure_sensitive_consent
@@ -209,6 +210,10 @@ def person_move(*, actor: User, person: Person, to_household: Household, on: dat
     if relation == Relation.HEAD:
         raise ValidationError({"relation": _(
             "Move the person first, then make them head on the household page.")})
+    # Both households before the person (common.lock_households), as
+    # household_update and a consent's withdrawal lock them: the other order
+    # deadlocks against them.
+    lock_households(person.household_id, to_household.pk)
     claim(person, expected_version, what(person))
     old = Household.objects.select_for_update().get(pk=person.household_id)
     if old.head_id == person.pk:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +35,14 @@ from jiayuan.registry.identifiers import (
     set_phone,
 )
 from jiayuan.registry.models import Circumstance, Household, Membership, Person, SearchKey
-from jiayuan.registry.services.common import KEEP, Keep, check_not_erased, check_scope, what
+from jiayuan.registry.services.common import (
+    KEEP,
+    Keep,
+    check_not_erased,
+    check_scope,
+    lock_households,
+    what,
+)
 from jiayuan.registry.services.consents import ensure_sensitive_consent
 
 # --- the search index -------------------------------------------------------------
@@ -61,6 +69,13 @@ def reindex_person(person: Person) -> None:
 
 # --- checks ------------------------------------------------------------------------
 
+def _already_registered() -> ValidationError:
+    return ValidationError({"id_number": _(
+        "A person with this ID-card number is already registered. Search for them "
+        "instead of registering them again; if you cannot see them, ask the station head."
+    )})
+
+
 def _check_unique_id(number: str, exclude_pk: int | None = None) -> None:
     if not number:
         return
@@ -68,10 +83,22 @@ def _check_unique_id(number: str, exclude_pk: int | None = None) -> None:
     if exclude_pk:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise ValidationError({"id_number": _(
-            "A person with this ID-card number is already registered. Search for them "
-            "instead of registering them again; if you cannot see them, ask the station head."
-        )})
+        raise _already_registered()
+
+
+def _save_unique_id(person: Person) -> None:
+    """Save `person`. The unique index decides between two registrations of
+    one ID number at once (both passed `_check_unique_id` before either was
+    committed): the later one gets the check's refusal, not a server error."""
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:
+        # PostgreSQL names the constraint; SQLite names the column.
+        if not any(name in str(exc) for name in ("person_id_number_hash_unique",
+                                                  "registry_person.id_number_hash")):
+            raise
+        raise _already_registered() from exc
 
 
 def check_id_agrees(person: Person, *, given_number: str | None) -> None:
@@ -149,7 +176,7 @@ def person_create(*, actor: User, household: Household, name: str, sex: str,
     check_id_agrees(person, given_number=id_number or None)
     set_id_number(person, id_number or "")
     set_phone(person, phone or "")
-    person.save()
+    _save_unique_id(person)
     Membership.objects.create(person=person, household=household, relation=person.relation,
                               joined=joined or timezone.localdate())
     reindex_person(person)
@@ -205,7 +232,7 @@ def person_update(*, actor: User, person: Person, expected_version: int | None =
         raise ValidationError({"relation": _(
             "The head of the household keeps the relation 'head'. Change the head on the "
             "household page.")})
-    person.save()
+    _save_unique_id(person)
     if person.name != old_name:
         reindex_person(person)
     changes = audit.diff(before, audit.snapshot(person, Person.AUDIT_FIELDS),
@@ -314,6 +341,9 @@ def circumstance_add(*, actor: User, household: Household, kind: str, started: d
         raise ValidationError({"person": _("That person is not a member of this household.")})
     subject = person or household.head
     if subject is not None:
+        # The household before the person (common.lock_households): a
+        # withdrawal of the consent erases the household's circumstances.
+        lock_households(household.pk)
         ensure_sensitive_consent(actor, subject, sensitive_consent, "sensitive_consent")
     item = Circumstance.objects.create(household=household, person=person, kind=kind,
                                        started=started, note=note)
