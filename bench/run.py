@@ -7,6 +7,9 @@
     make bench BENCH_ARGS="--only search"        # search and pages only
     make bench BENCH_ARGS="--only imports"       # roster import only (bench/imports.py)
     make bench BENCH_ARGS="--only imports --rows 20000 --db sqlite"
+    make bench-dashboard                         # dashboard and district report (bench/dashboard_report.py)
+    make bench-load                              # load test: gunicorn + locust (bench/load.py)
+    make bench-load BENCH_ARGS="--scale station" # quicker
 
 Each database gets its own scratch copy of the demo community (SQLite under
 var/bench/, PostgreSQL database `jiayuan_bench_<scale>_<seed>` on the server
