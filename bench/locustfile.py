@@ -42,6 +42,7 @@ import time
 from html.parser import HTMLParser
 from urllib.parse import urlencode
 
+import gevent
 from locust import FastHttpUser, between, events, task
 
 PLAN = json.loads(open(os.environ.get("JY_LOAD_PLAN", "/dev/null")).read() or "{}")  # noqa: SIM115
@@ -49,6 +50,34 @@ OUT = os.environ.get("JY_LOAD_OUT", "")
 SAMPLES: list[list] = []
 NUMBERS = itertools.count()
 PROOFS = {"solved": 0}
+# POSTs sent, by name: a write still in flight when the step ends may be in the
+# database without the client having seen its answer.
+SENT: dict[str, int] = {}
+# The step: once spawning is complete and every staff member has logged in
+# ("ready"), it runs JY_LOAD_DURATION seconds more and stops.
+DURATION = float(os.environ.get("JY_LOAD_DURATION", "30"))
+STATE: dict = {"starting": 0, "ready": None}
+
+
+@events.spawning_complete.add_listener
+def _spawned(user_count: int, **_kw) -> None:  # noqa: ANN003
+    gevent.spawn(_stop_after_duration)
+
+
+def _stop_after_duration() -> None:
+    while STATE["starting"] > 0:
+        gevent.sleep(0.1)
+    STATE["ready"] = time.time()
+    gevent.sleep(DURATION)
+    RUNNER["env"].runner.quit()
+
+
+RUNNER: dict = {}
+
+
+@events.init.add_listener
+def _init(environment, **_kw) -> None:  # noqa: ANN001, ANN003
+    RUNNER["env"] = environment
 
 
 @events.request.add_listener
@@ -65,6 +94,8 @@ def _dump(**_kw):  # noqa: ANN003
             for row in SAMPLES:
                 f.write(json.dumps(row, ensure_ascii=False) + "\n")
             f.write(json.dumps(["#proofs", 0, PROOFS["solved"], ""]) + "\n")
+            f.write(json.dumps(["#sent", 0, 0, SENT], ensure_ascii=False) + "\n")
+            f.write(json.dumps(["#ready", STATE["ready"] or 0, 0, ""]) + "\n")
 
 
 class Forms(HTMLParser):
@@ -126,6 +157,13 @@ def filled(form: dict, **values: str) -> list[tuple[str, str]]:
     return fields + list(values.items())
 
 
+def form_errors(html: str) -> str:
+    """A refused form's error messages, for the report."""
+    found = re.findall(r'class="[^"]*error[^"]*"[^>]*>(.*?)</', html, re.S)
+    return " | ".join(dict.fromkeys(re.sub(r"<[^>]+>|\s+", " ", e).strip()
+                                    for e in found if e.strip()))[:160]
+
+
 def csrf_of(html: str) -> str:
     m = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
     return m.group(1) if m else ""
@@ -172,6 +210,7 @@ class Browser(FastHttpUser):
     def post(self, path: str, name: str, fields: list[tuple[str, str]], *, page: str = "",
              ok: tuple[int, ...] = (302, 303), htmx: str = "") -> tuple[int, str, str]:
         """POST a form (urlencoded); returns (status, Location, body). Not followed."""
+        SENT[name] = SENT.get(name, 0) + 1
         extra = {"Content-Type": "application/x-www-form-urlencoded"}
         if htmx:
             extra.update({"HX-Request": "true", "X-CSRFToken": htmx})
@@ -179,7 +218,7 @@ class Browser(FastHttpUser):
                               headers=self.headers(page or path, **extra),
                               allow_redirects=False, catch_response=True) as r:
             if r.status_code not in ok:
-                r.failure(f"HTTP {r.status_code}")
+                r.failure(f"HTTP {r.status_code} {form_errors(r.text or '')}".strip())
             return r.status_code, r.headers.get("Location", "") or "", r.text or ""
 
     def follow(self, location: str, name: str) -> str:
@@ -192,6 +231,13 @@ class Staff(Browser):
     wait_time = between(2, 6)
 
     def on_start(self) -> None:
+        STATE["starting"] += 1
+        try:
+            self.log_in()
+        finally:
+            STATE["starting"] -= 1
+
+    def log_in(self) -> None:
         super().on_start()
         self.username = self.accounts[self.number % len(self.accounts)]
         html = self.page("/login/", "GET /login/")
