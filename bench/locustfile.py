@@ -16,8 +16,9 @@ one address per simulated person; gunicorn runs with BEHIND_PROXY=1).
                                  start, wait on the resident, resume) and a
                                  note; search as you type → household file
   Grid    (gridworker, …2)       duty list → the visit form for a duty (or a
-                                 household found by search) → visit saved →
-                                 visit page; visit diary; search → household
+                                 household picked by name in the form's htmx
+                                 picker) → visit saved → visit page; visit
+                                 diary; search → household
   Resident (portal, no login)    landing → request form → waits ≥ 3 s (the
                                  form's timing stamp) → sends it (a proof of
                                  work solved when the portal asks for one) →
@@ -326,22 +327,38 @@ class Grid(Staff):
         mine = [u for u in links
                 if int(re.search(r"duty=(\d+)", u).group(1)) % self.share
                 == self.number % self.share]
-        if mine:
-            url = self.rng.choice(mine)
-        else:  # no duty of its own left: a routine visit to a household it looks up
-            households = self.search_households()
-            if not households:
-                return
-            url = "/care/visits/new/?household=" + households[0].split("/")[2]
-        form_page = self.page(url, "GET /care/visits/new/?…")
+        url = self.rng.choice(mine) if mine else "/care/visits/new/"
+        form_page = self.page(url, "GET /care/visits/new/")
         form = form_where(form_page, lambda f: f["attrs"].get("id") == "visit-form")
         if form is None:
             return
+        picked: list[tuple[str, str]] = []
+        if not mine:  # no duty of its own left: a routine visit, household picked by name
+            pick = self.pick_household(url, csrf_of(form_page))
+            if pick is None:
+                return
+            picked = [("households", pick)]
         time.sleep(self.rng.uniform(2, 5))  # writes what was found
         status, location, _ = self.post(url, "POST /care/visits/new/", filled(
-            form, found="入户走访，家中情况稳定，老人身体尚可。", q=""), page=url)
+            form, found="入户走访，家中情况稳定，老人身体尚可。", q="") + picked, page=url)
         if status == 302:
             self.follow(location, "GET /care/visits/<id>/")
+
+    def pick_household(self, page: str, csrf: str) -> str | None:
+        """The visit form's household picker (htmx): a name typed, a household picked."""
+        name = self.rng.choice(PLAN["names"]).replace("·", "")
+        body = ""
+        for n in range(1, min(len(name), 3) + 1):
+            _s, _l, body = self.post("/care/visits/new/households/",
+                                     "POST /care/visits/new/households/ (htmx)",
+                                     [("q", name[:n])], page=page, ok=(200,), htmx=csrf)
+            time.sleep(0.3)
+        picks = re.findall(r"\?pick=(\d+)", body)
+        if not picks:
+            return None
+        self.page(f"/care/visits/new/households/?pick={picks[0]}",
+                  "GET /care/visits/new/households/?pick")
+        return picks[0]
 
     @task(1)
     def diary(self) -> None:
