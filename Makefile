@@ -75,6 +75,13 @@ bench-writers: install
 bench-replica: install
 	$(DEV_ENV) $(BIN)/python bench/replica.py $(BENCH_ARGS)
 
+# The load test (bench/load.py, docs/scale.md): gunicorn on the PostgreSQL bench
+# database, driven by locust with staff, grid workers and residents:
+# BENCH_ARGS="--scale station" for a quick run.
+.PHONY: bench-load
+bench-load: install
+	$(DEV_ENV) $(BIN)/python bench/load.py $(BENCH_ARGS)
+
 # Every check runs even when one fails, so one run shows everything to fix
 # (docs/development.md, "Layers and checks").
 lint: install

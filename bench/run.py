@@ -7,6 +7,9 @@
     make bench BENCH_ARGS="--only search"        # search and pages only
     make bench BENCH_ARGS="--only imports"       # roster import only (bench/imports.py)
     make bench BENCH_ARGS="--only imports --rows 20000 --db sqlite"
+    make bench-dashboard                         # dashboard and district report (bench/dashboard_report.py)
+    make bench-load                              # load test: gunicorn + locust (bench/load.py)
+    make bench-load BENCH_ARGS="--scale station" # quicker
 
 Each database gets its own scratch copy of the demo community (SQLite under
 var/bench/, PostgreSQL database `jiayuan_bench_<scale>_<seed>` on the server
@@ -34,7 +37,10 @@ def run(cmd: list[str], env: dict[str, str], **kw) -> subprocess.CompletedProces
     return subprocess.run(cmd, cwd=ROOT, env=env, check=True, **kw)
 
 
-def prepare(db: str, scale: str, seed: int, reuse: bool) -> dict[str, str]:
+def prepare(db: str, scale: str, seed: int, reuse: bool,
+            name: str | None = None) -> dict[str, str]:
+    """The environment of the bench database (loaded when missing or not reused);
+    on PostgreSQL `name` replaces the default jiayuan_bench_<scale>_<seed>."""
     env = {**os.environ, "JIAYUAN_LOCAL_KEYS": "1", "DJANGO_SETTINGS_MODULE": "jiayuan.settings"}
     env.pop("JIAYUAN_DEMO", None)
     marker_name = f"{scale}-{seed}"
@@ -49,7 +55,7 @@ def prepare(db: str, scale: str, seed: int, reuse: bool) -> dict[str, str]:
         loaded = path.exists()
     else:
         server = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-        name = f"jiayuan_bench_{scale}_{seed}"
+        name = name or f"jiayuan_bench_{scale}_{seed}"
         env["DATABASE_URL"] = f"{server}/{name}"
         env["JIAYUAN_VAR_DIR"] = str(ROOT / "var" / "bench")
         exists = subprocess.run(["psql", f"{server}/postgres", "-tAc",
