@@ -22,9 +22,17 @@ from jiayuan.places.models import Community, Grid
 from tests.civic.projects_factory import make_project
 from tests.civic.test_suggestions_services import _new
 from tests.civic.world_meetings import past
+from tests.journeys.conftest import restore_seed_data
 from tests.locking import needs_postgres, waits_for
 
 pytestmark = [needs_postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _seed_data(transactional_db: None) -> None:
+    """An earlier transactional test on this worker flushed the database, and
+    with it the default statuses the migrations wrote (a new suggestion needs one)."""
+    restore_seed_data()
 
 
 def test_a_merge_into_a_suggestion_merged_meanwhile_is_refused(personas: Any,
