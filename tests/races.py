@@ -1,6 +1,7 @@
 """Helpers for tests of two requests at once: real connections that commit
 (`@pytest.mark.django_db(transaction=True)`), PostgreSQL only (SQLite runs
-writers one at a time by design: its write transactions begin IMMEDIATE)."""
+writers one at a time by design: its write transactions begin IMMEDIATE).
+Whether a service waits for a lock held elsewhere: tests/locking.waits_for."""
 
 from __future__ import annotations
 
@@ -8,11 +9,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-from django.db import connection, connections
+from django.db import connections
 
-needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql",
-                                    reason="row locks between connections: PostgreSQL")
+from tests.locking import needs_postgres  # noqa: F401 (the one skip mark, re-exported)
 
 
 class Meeting:

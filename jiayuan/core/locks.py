@@ -1,6 +1,9 @@
-"""Named locks for the few checks that must run one at a time across the
-whole deployment: the portal's hourly limits (count, then create) and the
-roster import (plan against the registry, then write).
+"""Named locks for the checks that must run one at a time across the whole
+deployment and have no row of their own to lock: the portal's hourly limits
+(count, then create), the roster import (plan against the registry, then
+write), and per station its suggestion statuses, card links and care settings
+(`per_community`). Where a check reads a parent row, the service locks that
+row instead (parent before child).
 
 `hold(name)` takes a transaction-level advisory lock on PostgreSQL, released
 by the commit or rollback; SQLite needs none (its write transactions begin

@@ -16,6 +16,7 @@ from django.db import connection, connections
 
 from jiayuan.core import audit
 from jiayuan.core.models import AuditAction, AuditEntry, AuditTip
+from tests.locking import needs_postgres
 
 
 def _note(actor: Any, n: int, text: str = "x") -> None:
@@ -103,10 +104,7 @@ def test_outside_a_service_an_entry_is_appended_at_once(head):
     assert entry.seq and AuditEntry.objects.filter(seq=entry.seq).exists()
 
 
-# Concurrency needs real connections that commit: PostgreSQL (SQLite runs
-# writers one at a time by design, IMMEDIATE transactions).
-needs_postgres = pytest.mark.skipif("connection.vendor != 'postgresql'",
-                                    reason="row locks between connections: PostgreSQL")
+
 
 
 def _in_thread(target: Any, *args: Any) -> threading.Thread:
