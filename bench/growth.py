@@ -91,7 +91,7 @@ def exists(db: str) -> bool:
     return psql(f"SELECT 1 FROM pg_database WHERE datname = '{db}'") == "1"
 
 
-def copy_db(source: str, name: str, tries: int = 60) -> None:
+def copy_db(source: str, name: str, tries: int = 240) -> None:
     """CREATE DATABASE name TEMPLATE source, retried while someone uses source."""
     for attempt in range(tries):
         try:
@@ -119,7 +119,23 @@ def ensure_template(source: str) -> None:
         print(f"  waiting for {source} (no visits yet) …", flush=True)
         time.sleep(30)
     print(f"copying {source} into the template {TEMPLATE} …", flush=True)
-    copy_db(source, TEMPLATE)
+    started = time.perf_counter()
+    try:
+        copy_db(source, TEMPLATE, tries=24)
+    except RuntimeError:  # still in use after two minutes: dump and restore it instead
+        print(f"  {source} is in use: pg_dump | psql instead …", flush=True)
+        psql(f'CREATE DATABASE "{TEMPLATE}"')
+        try:
+            dump = subprocess.Popen(["pg_dump", "--no-owner", f"{SERVER}/{source}"],
+                                    stdout=subprocess.PIPE)
+            subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", f"{SERVER}/{TEMPLATE}"],
+                           stdin=dump.stdout, check=True, stdout=subprocess.DEVNULL)
+            if dump.wait():
+                raise RuntimeError("pg_dump failed")
+        except BaseException:
+            psql(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
+            raise
+    print(f"  done in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def env_of(db: str) -> dict[str, str]:
