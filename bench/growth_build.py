@@ -222,6 +222,8 @@ def reshape(conn, target: int, log=print) -> dict:
         f"{len(counts)} communities; {kind}: {rounds} full round(s), "
         f"{len(communities)} communities {'deleted' if kind == 'shrink' else 'in the last'}")
     cur.execute("SET session_replication_role = replica")
+    # Room for the hashed `IN (SELECT id FROM sel_…)` of every key (else a scan per row).
+    cur.execute("SET work_mem = '256MB'")
     with conn.transaction():
         if kind == "shrink":
             select(cur, tables, communities)
@@ -236,7 +238,8 @@ def reshape(conn, target: int, log=print) -> dict:
             for name in tables:
                 cur.execute(f"SELECT coalesce(max(id), 0) FROM {name}")
                 maxes[name] = cur.fetchone()[0]
-            select(cur, tables, [cid for cid, _n in counts], "sel")
+            if rounds:
+                select(cur, tables, [cid for cid, _n in counts], "sel")
             jobs = [(j, "sel") for j in range(1, rounds + 1)]
             if communities:
                 select(cur, tables, communities, "part")
