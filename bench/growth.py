@@ -69,6 +69,7 @@ MEASURES = [
     ("tick", "manage.py tick, 1st run (ms)", "tick_startup"),
     ("tick_second", "manage.py tick, 2nd run (ms)", "tick_startup"),
     ("tick_startup", "  baseline: tick --only sessions (ms)", None),
+    ("tick_work", "tick 1st run − baseline (ms)", None),
     ("duties_first", "tick duties step, first run (ms)", None),
 ]
 
@@ -215,6 +216,13 @@ def measure(db: str, queries: int, seed: int) -> dict:
     return fig
 
 
+def figures_of(size: dict) -> dict:
+    """The measured figures, and those derived from them."""
+    f = dict(size["figures"])
+    f["tick_work"] = max(f["tick"] - f["tick_startup"], 0.0)
+    return f
+
+
 def load_results() -> dict:
     return json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
 
@@ -236,10 +244,10 @@ def table(results: dict) -> list[str]:
     head += "".join(f"{s['label'] + ' ÷ ' + sizes[0]['label']:>13}" for s in sizes[1:])
     lines += [head, "-" * len(head)]
     for key, name, _base in MEASURES:
-        row = f"{name:<36}" + "".join(f"{s['figures'][key]:>10.1f}" for s in sizes)
-        first = sizes[0]["figures"][key]
+        row = f"{name:<36}" + "".join(f"{figures_of(s)[key]:>10.1f}" for s in sizes)
+        first = figures_of(sizes[0])[key]
         for s in sizes[1:]:
-            row += f"{s['figures'][key] / first if first else 0:>12.2f}x"
+            row += f"{figures_of(s)[key] / first if first else 0:>12.2f}x"
         lines.append(row)
     lines.append(f"{'log n predicts (ln n / ln n0)':<36}" + " " * 10 * len(sizes)
                  + "".join(f"{math.log(s['people']) / math.log(n0):>12.2f}x"
@@ -254,17 +262,17 @@ def table(results: dict) -> list[str]:
     for key, name, base in MEASURES:
         if name.startswith("  "):
             continue
-        first, last = sizes[0]["figures"][key], big["figures"][key]
+        first, last = figures_of(sizes[0])[key], figures_of(big)[key]
         ratio = last / first if first else 0.0
         text = f"  {name:<36} {ratio:>6.2f}x  {verdict(ratio, log_r, lin_r):<9}"
-        if base and sizes[0]["figures"][base] and big["figures"][base]:
-            b = big["figures"][base] / sizes[0]["figures"][base]
+        if base and figures_of(sizes[0])[base] and figures_of(big)[base]:
+            b = figures_of(big)[base] / figures_of(sizes[0])[base]
             text += f" (baseline grew {b:.2f}x; ours ÷ baseline {ratio / b:.2f}x)"
         lines.append(text)
     lines.append("")
     lines.append(f"Goals at {big['people']:,} people:")
     for key, goal in GOALS.items():
-        value = big["figures"][key]
+        value = figures_of(big)[key]
         lines.append(f"  {key:<10} {value:>10.1f} ms  goal ≤ {goal:,.0f} ms  "
                      f"{'met' if value <= goal else 'MISSED'}")
     for s in sizes:
@@ -280,29 +288,37 @@ def plot(results: dict) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib import ticker
 
     sizes = sorted(results.values(), key=lambda r: r["people"])
     ns = [s["people"] for s in sizes]
     n0 = ns[0]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
-    for key, name, _base in MEASURES:
-        ys = [s["figures"][key] for s in sizes]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5.2))
+    colours = plt.get_cmap("tab20")
+    for i, (key, name, _base) in enumerate(MEASURES):
+        ys = [figures_of(s)[key] for s in sizes]
         if not ys[0]:
             continue
-        style = "--" if name.startswith("  ") else "-"
-        left.plot(ns, ys, style, marker="o", label=name.strip())
-        if not name.startswith("  "):
-            right.plot(ns, [y / ys[0] for y in ys], marker="o", label=name.strip())
+        base = name.startswith("  ")
+        left.plot(ns, ys, "--" if base else "-", marker="o", color=colours(i),
+                  label=name.strip())
+        if not base:
+            right.plot(ns, [y / ys[0] for y in ys], marker="o", color=colours(i))
     fine = [n0 + (ns[-1] - n0) * i / 50 for i in range(51)]
     right.plot(fine, [math.log(n) / math.log(n0) for n in fine], "k:", label="log n growth")
     right.plot(fine, [n / n0 for n in fine], "k--", label="linear growth")
-    left.set(xscale="log", yscale="log", xlabel="people", ylabel="ms (p95; tick: wall)",
-             title="Cost per size")
-    right.set(xscale="log", yscale="log", xlabel="people", ylabel=f"÷ figure at {n0:,}",
-              title="Growth against log n and linear")
-    left.legend(fontsize=7)
-    right.legend(fontsize=7)
-    fig.tight_layout()
+    left.set(xscale="log", yscale="log", xlabel="people", ylabel="ms (p95; tick: wall time)",
+             title="Cost per size (dashed: baselines)")
+    right.set(xscale="log", yscale="log", xlabel="people", ylabel=f"÷ the figure at {n0:,}",
+              title="Growth against log n (dotted) and linear (dashed)")
+    for axis in (left.xaxis, right.xaxis, right.yaxis):
+        axis.set_major_formatter(ticker.FuncFormatter(lambda v, _p: f"{v:g}"))
+        axis.set_minor_formatter(ticker.NullFormatter())
+    right.set_yticks([0.5, 1, 2, 3, 5, 10])
+    right.set_xticks(ns)
+    left.set_xticks(ns)
+    fig.legend(loc="lower center", ncol=4, fontsize=7, frameon=False)
+    fig.subplots_adjust(bottom=0.28, wspace=0.25)
     PLOT.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(PLOT, dpi=110)
     print(f"plot: {PLOT.relative_to(ROOT)}")
