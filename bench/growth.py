@@ -9,9 +9,11 @@ The databases are made from a loaded district demo (`--source`, default
 jiayuan_bench_district_1, the PostgreSQL database `make bench` loads, ~285k
 people in 60 communities): it is copied once into the template
 jiayuan_growth_src (CREATE DATABASE … TEMPLATE, retried while the source is in
-use), then each size is a copy of that template grown or shrunk by SQL
-(bench/growth_build.py says exactly what is cloned and what is not), vacuumed
-and analysed, checked (no dangling foreign key; `manage.py verify_audit`).
+use, then pg_dump | psql; kept for the next run: --fresh copies it again). Each
+size is a copy of that template grown or shrunk by SQL (bench/growth_build.py
+says exactly what is cloned and what is not), vacuumed and analysed, checked
+(no dangling foreign key; `manage.py verify_audit`), measured, then dropped
+(--keep keeps it).
 
 Measured on each size, in the same run, one size after the other:
 
@@ -333,11 +335,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reuse", action="store_true", help="keep a size's database if built")
     parser.add_argument("--keep", action="store_true", help="do not drop the sizes after")
+    parser.add_argument("--fresh", action="store_true",
+                        help=f"copy the source again (drop the template {TEMPLATE} first)")
     parser.add_argument("--render", action="store_true",
                         help="only print the table and draw the plot from growth.json")
     args = parser.parse_args(argv)
     results = load_results()
     if not args.render:
+        if args.fresh and exists(TEMPLATE):
+            psql(f'DROP DATABASE "{TEMPLATE}"')
         ensure_template(args.source)
         for n in args.sizes:
             print(f"\n== {n:,} people", flush=True)
