@@ -54,8 +54,19 @@ test-clock: install system-deps
 	    || exit $$?; \
 	done
 
+# Every benchmark in sequence (bench/run.py), each printing its ratios against a
+# baseline measured in the same run: search, imports, dashboard, writers, load,
+# replica, growth. One of them: BENCH_ARGS="--only search" (or imports, …).
 bench: install
 	$(DEV_ENV) $(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The growth curve (bench/growth.py, issue 19): copies of the PostgreSQL district
+# grown or shrunk by SQL to 100k, 300k and 1M people, each measured (search, the
+# household file, tick, the desk queues, the dashboard) against the log n and
+# linear predictions: BENCH_ARGS="--sizes 100000 300000" for a quicker run.
+.PHONY: bench-growth
+bench-growth: install
+	$(DEV_ENV) $(BIN)/python bench/growth.py $(BENCH_ARGS)
 
 # The dashboard and the quarterly district report (bench/dashboard_report.py),
 # on the data `make bench` loads (reused when loaded): BENCH_ARGS="--db sqlite".

@@ -1,15 +1,25 @@
 #!/usr/bin/env python
 """Benchmarks (not tests): search and the household file, on SQLite and PostgreSQL.
 
-    make bench                                   # district scale, both databases
+    make bench                                   # every benchmark below, one after the other
+    make bench BENCH_ARGS="--only search"        # one of them: search, imports, dashboard,
+                                                 # writers, load, replica, growth
     make bench BENCH_ARGS="--scale station"      # quicker
     make bench BENCH_ARGS="--db sqlite --reuse"  # keep the loaded data between runs
-    make bench BENCH_ARGS="--only search"        # search and pages only
+    make bench BENCH_ARGS="--only search --db postgres"  # search and pages, one database
     make bench BENCH_ARGS="--only imports"       # roster import only (bench/imports.py)
     make bench BENCH_ARGS="--only imports --rows 20000 --db sqlite"
     make bench-dashboard                         # dashboard and district report (bench/dashboard_report.py)
     make bench-load                              # load test: gunicorn + locust (bench/load.py)
     make bench-load BENCH_ARGS="--scale station" # quicker
+    make bench-growth                            # the growth curve: 100k, 300k, 1M (bench/growth.py)
+
+`make bench` with no --only runs them all in sequence, each printing its own
+ratios against a baseline measured in the same run: search (below), imports
+(bench/imports.py), dashboard (bench/dashboard_report.py), writers
+(bench/audit_writers.py), load (bench/load.py), replica (bench/replica.py) and
+growth (bench/growth.py, which needs the PostgreSQL district the search
+benchmark loads). --scale, --seed and --db reach those that take them.
 
 Each database gets its own scratch copy of the demo community (SQLite under
 var/bench/, PostgreSQL database `jiayuan_bench_<scale>_<seed>` on the server
@@ -107,30 +117,65 @@ def main() -> None:
     parser.add_argument("--db", default="both", choices=["sqlite", "postgres", "both"])
     parser.add_argument("--reuse", action="store_true", help="keep loaded data between runs")
     parser.add_argument("--queries", type=int, default=400, help="size of the query mix")
-    parser.add_argument("--only", choices=["search", "imports"],
-                        help="run only the search and pages benchmark, or only the imports")
+    parser.add_argument("--only", choices=BENCHES,
+                        help="run only this benchmark (default: all, in this order)")
     parser.add_argument("--rows", type=int, default=100_000, help="rows of the import roster")
     parser.add_argument("--die-rows", type=int, default=5000,
                         help="django-import-export runs on this prefix, extrapolated "
                              "(0: the whole roster)")
     args = parser.parse_args()
-    if args.only != "imports":
-        search_bench(args)
-    if args.only != "search":
-        import imports  # bench/imports.py
+    failed = []
+    for name in [args.only] if args.only else BENCHES:
+        print(f"\n===== make bench: {name} =====", flush=True)
+        try:
+            BENCH_RUNNERS[name](args)
+        except (subprocess.CalledProcessError, AssertionError, RuntimeError) as exc:
+            if args.only:
+                raise
+            failed.append(name)
+            print(f"make bench: {name} failed: {exc}", flush=True)
+    if failed:
+        sys.exit(f"make bench: failed: {', '.join(failed)}")
 
-        print(flush=True)
-        imports.main(["--rows", str(args.rows), "--seed", str(args.seed), "--db", args.db,
-                      "--die-rows", str(args.die_rows)])
+
+def imports_bench(args: argparse.Namespace) -> None:
+    import imports  # bench/imports.py
+
+    imports.main(["--rows", str(args.rows), "--seed", str(args.seed), "--db", args.db,
+                  "--die-rows", str(args.die_rows)])
+
+
+def script(name: str, *options: str):
+    """A runner for bench/<name>.py in its own process, with `options` (names of
+    this parser's arguments) passed on."""
+    def runner(args: argparse.Namespace) -> None:
+        cmd = [PY, f"bench/{name}.py"]
+        for option in options:
+            value = getattr(args, option)
+            if option == "db" and value == "both":
+                continue
+            cmd += [f"--{option}", str(value)]
+        env = {**os.environ, "JIAYUAN_LOCAL_KEYS": "1"}
+        run(cmd, env)
+    return runner
+
+
+def growth_bench(args: argparse.Namespace) -> None:
+    import growth  # bench/growth.py
+
+    growth.main(["--seed", str(args.seed), "--source", f"jiayuan_bench_{args.scale}_{args.seed}"])
 
 
 def search_bench(args: argparse.Namespace) -> None:
+    """Search, the household file, the desk's queues and the visits app's pages
+    (bench/measure.py) on each database."""
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     results = []
     for db in dbs:
         env = prepare(db, args.scale, args.seed, args.reuse)
+        # MFA_REQUIRED=0: the bench's accounts have no second factor to give.
         measure_env = {**env, "DJANGO_SETTINGS_MODULE": "tests.settings",
-                       "ALLOWED_HOSTS": "testserver"}
+                       "ALLOWED_HOSTS": "testserver", "MFA_REQUIRED": "0"}
         out = run([PY, "bench/measure.py", "--queries", str(args.queries), "--seed",
                    str(args.seed)], measure_env, capture_output=True, text=True).stdout
         results.append(json.loads(out.strip().splitlines()[-1]))
@@ -151,6 +196,18 @@ def search_bench(args: argparse.Namespace) -> None:
     print("Goals: search p95 ≤ 15 ms and ≥ 20× the baseline; household file ≤ 50 ms; desk "
           "queues and the case page ≤ 100 ms with a bounded number of queries; the duty "
           "list and the visit diary likewise; tick's second run writes nothing.")
+
+
+BENCHES = ["search", "imports", "dashboard", "writers", "load", "replica", "growth"]
+BENCH_RUNNERS = {
+    "search": search_bench,
+    "imports": imports_bench,
+    "dashboard": script("dashboard_report", "scale", "seed", "db"),
+    "writers": script("audit_writers"),
+    "load": script("load", "scale", "seed"),
+    "replica": script("replica"),
+    "growth": growth_bench,
+}
 
 
 if __name__ == "__main__":
