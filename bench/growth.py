@@ -314,7 +314,8 @@ def plot(results: dict) -> None:
     right.set(xscale="log", yscale="log", xlabel="people", ylabel=f"÷ the figure at {n0:,}",
               title="Growth against log n (dotted) and linear (dashed)")
     for axis in (left.xaxis, right.xaxis, right.yaxis):
-        axis.set_major_formatter(ticker.FuncFormatter(lambda v, _p: f"{v:g}"))
+        axis.set_major_formatter(ticker.FuncFormatter(
+            lambda v, _p: people_label(v) if v >= 1000 else f"{v:g}"))
         axis.set_minor_formatter(ticker.NullFormatter())
     right.set_yticks([0.5, 1, 2, 3, 5, 10])
     right.set_xticks(ns)
@@ -324,6 +325,11 @@ def plot(results: dict) -> None:
     PLOT.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(PLOT, dpi=110)
     print(f"plot: {PLOT.relative_to(ROOT)}")
+
+
+def people_label(n: float) -> str:
+    """1,004,392 → "1.0M", 305,539 → "306k": a size as one reads it."""
+    return f"{n / 1e6:.1f}M" if n >= 1e6 else f"{n / 1e3:.0f}k"
 
 
 def main(argv: list[str] | None = None) -> None:
