@@ -16,18 +16,21 @@ ID_NUMBER_COLUMNS = ("id_number_enc", "id_number_hash", "id_number_mask")
 PHONE_COLUMNS = ("phone_enc", "phone_hash", "phone_mask", "phone_last4")
 
 
-def id_number_columns(number: str, *, hashed: str | None = None) -> dict[str, str | None]:
+def id_number_columns(number: str, *, hashed: str | None = None,
+                      encrypted: str | None = None) -> dict[str, str | None]:
     """The Person columns that hold `number` (encrypted, hashed, masked), for
     writers that insert plain rows. `number` must already be normalised;
-    `hashed` is its `id_hash`, when the caller has it already."""
-    return {"id_number_enc": encrypt(number),
+    `hashed` is its `id_hash` and `encrypted` its `encrypt` (as
+    `crypto.encrypt_many` makes many at once), when the caller has them already."""
+    return {"id_number_enc": encrypt(number) if encrypted is None else encrypted,
             "id_number_hash": (hashed or lookup_hash("id", number)) if number else None,
             "id_number_mask": mask_id_number(number) if number else ""}
 
 
-def phone_columns(phone: str, *, hashed: str | None = None) -> dict[str, str]:
+def phone_columns(phone: str, *, hashed: str | None = None,
+                  encrypted: str | None = None) -> dict[str, str]:
     """The Person columns that hold `phone`; see `id_number_columns`."""
-    return {"phone_enc": encrypt(phone),
+    return {"phone_enc": encrypt(phone) if encrypted is None else encrypted,
             "phone_hash": (hashed or lookup_hash("phone", phone)) if phone else "",
             "phone_mask": mask_phone(phone) if phone else "",
             "phone_last4": phone_last4(phone) if phone else ""}

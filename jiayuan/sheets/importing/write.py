@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from jiayuan.core import audit, locks
 from jiayuan.core.access import require
 from jiayuan.core.bulk import Writer, insert_dicts, reserve_ids
+from jiayuan.core.crypto import encrypt_many
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.lib.text import display_pinyin
@@ -179,7 +180,10 @@ class _Writer:
         and masked by the registry's own `id_number_columns` / `phone_columns`."""
         people, memberships, consents, keys = [], [], [], []
         evidence = self._evidence()
-        for row, pk in zip(rows, ids, strict=True):
+        # Both identifiers of the whole chunk encrypted at once (the same tokens).
+        sealed = encrypt_many([r.values.get("id_number", "") for r in rows]
+                              + [r.values.get("phone", "") for r in rows])
+        for n, (row, pk) in enumerate(zip(rows, ids, strict=True)):
             v = row.values
             values = self.planner.person_values(row)
             relation = values.pop("relation", None) or Relation.OTHER_RELATIVE
@@ -189,8 +193,9 @@ class _Writer:
                 **values, "id": pk, "household_id": household_id, "grid_id": v["grid_id"],
                 "relation": relation, "pinyin": display_pinyin(row.name),
                 "import_batch_id": self.batch.pk, "created_at": now, "updated_at": now,
-                **id_number_columns(number, hashed=v.get("id_hash")),
-                **phone_columns(phone, hashed=v.get("phone_hash"))})
+                **id_number_columns(number, hashed=v.get("id_hash"), encrypted=sealed[n]),
+                **phone_columns(phone, hashed=v.get("phone_hash"),
+                                encrypted=sealed[len(rows) + n])})
             memberships.append({"person_id": pk, "household_id": household_id,
                                 "relation": relation, "joined": v.get("moved_in") or self.today})
             if values.get("ethnicity"):
