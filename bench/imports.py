@@ -646,13 +646,13 @@ def _raw(kind: str, data: bytes, meta: dict, args: argparse.Namespace) -> dict:
                    "id_number_enc", "id_number_hash", "id_number_mask", "phone_enc",
                    "phone_hash", "phone_mask", "phone_last4", "ethnicity", "languages",
                    "origin_code", "permit_number", "permit_expiry", "occupation", "relation",
-                   "created_at", "updated_at"]
+                   "created_at", "updated_at", "version"]
         people = ((h.pk, grid.pk, cut(r[COL["姓名"]], 60), "", cut(r[COL["性别"]], 1),
                    day(r[COL["出生日期"]]), cut(r[COL["身份证号"]], 30), None, "",
                    cut(r[COL["联系电话"]], 30), "", "", "", cut(r[COL["民族"]], 2), "[]",
                    cut(r[COL["户籍地"]], 6), cut(r[COL["居住证号"]], 40),
                    day(r[COL["居住证有效期"]]), cut(r[COL["职业"]], 100),
-                   cut(r[COL["与户主关系"]], 20), now, now)
+                   cut(r[COL["与户主关系"]], 20), now, now, 1)
                   for h, r in zip(households, body, strict=True))
         insert_rows(Person._meta.db_table, columns, people)
     wall = time.perf_counter() - start
