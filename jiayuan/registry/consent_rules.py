@@ -51,22 +51,24 @@ def check_consent_guardian(*, age: int | None, guardian: Any = None,
             "This person is under 14: record the parent or guardian who gave consent.")})
 
 
-def check_consent_date(recorded_on: date) -> None:
-    """Raise ValidationError (on ``recorded_on``) for a consent dated in the future."""
-    if recorded_on > timezone.localdate():
+def check_consent_date(recorded_on: date, *, today: date | None = None) -> None:
+    """Raise ValidationError (on ``recorded_on``) for a consent dated in the future
+    (after ``today``: the local date now, or as a bulk writer took it once)."""
+    if recorded_on > (today or timezone.localdate()):
         raise ValidationError({"recorded_on": _("A consent cannot be dated in the future.")})
 
 
 def consent_columns(*, person_id: int | None, birth_date: date | None, purpose: str,
                     recorded_on: date, recorded_by_id: int, evidence: str = "",
                     guardian_id: int | None = None, guardian_name: str = "",
-                    department_id: int | None = None) -> dict[str, Any]:
+                    department_id: int | None = None,
+                    today: date | None = None) -> dict[str, Any]:
     """The Consent row for a consent given on ``recorded_on`` by the person born
     on ``birth_date`` — after the guardian rule (ValidationError on ``guardian``).
     A guardian who is the person themself is no guardian. A consent is never
     dated in the future (ValidationError on ``recorded_on``): a later date would
     also age a child past 14 and skip the guardian rule."""
-    check_consent_date(recorded_on)
+    check_consent_date(recorded_on, today=today)
     if guardian_id is not None and guardian_id == person_id:
         guardian_id = None
     check_consent_guardian(age=age_on(birth_date, recorded_on), guardian=guardian_id,

@@ -219,7 +219,7 @@ class _Writer:
         return consent_columns(person_id=person_id, birth_date=birth_date,
                                purpose=ConsentPurpose.SENSITIVE, recorded_on=self.today,
                                recorded_by_id=self.actor.pk, evidence=evidence,
-                               guardian_id=guardian)
+                               guardian_id=guardian, today=self.today)
 
     def _evidence(self) -> str:
         # Undo finds the batch's own consents by the code-made ending "#<batch>)",

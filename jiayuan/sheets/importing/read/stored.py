@@ -73,7 +73,9 @@ class Store:
         self._end()
         self.sheets.append({"name": name, "kind": kind, "visible": visible,
                             "encoding": encoding, "offset": 0})
-        self._zip = zlib.compressobj(6)
+        # Level 1: a third of level 6's time at upload for a quarter more bytes
+        # (100k rows: about 5 MB instead of 4 MB); reading back costs the same.
+        self._zip = zlib.compressobj(1)
         self._parts: list[bytes] = []
         self._rows: list[list[Cell]] = []
         for row in head:
