@@ -1,8 +1,8 @@
 """Named locks for the checks that must run one at a time across the whole
 deployment and have no row of their own to lock: the portal's hourly limits
 (count, then create), the roster import (plan against the registry, then
-write), per station its suggestion statuses, card links and care settings
-(`per_community`), and per account its API tokens and queued reports
+write), per station its suggestion statuses, card links, care settings and
+column templates (`per_community`), and per account its API tokens and queued reports
 (`per_user`). Where a check reads a parent row, the service locks that
 row instead (parent before child).
 
@@ -39,6 +39,8 @@ def per_user(name: str, user_id: int) -> str:
     return f"{name}:user:{user_id}"
 
 
+#: A station's column templates: a name checked as free, then saved (sheets.mapping_save).
+MAPPING_TEMPLATES = "sheets.mapping_templates"
 #: An account's API tokens: counted against the cap, then issued (api.tokens).
 API_TOKENS = "api.tokens"
 #: An account's queued reports: looked for, then queued (reports.services).
