@@ -171,7 +171,9 @@ def _lock_requester(case: Case) -> None:
     registry's order: households, people, then the desk's rows), as the
     permit will be written on the person: an erasure of the same person
     (rights.erasure: household, person, then their cases) then waits for this
-    one, or this one for it, instead of each holding what the other wants."""
+    one, or this one for it, instead of each holding what the other wants.
+    (A requester matched between this read and the case's claim bumped the
+    case's version: the claim refuses the form as stale.)"""
     person_id = Case.objects.values_list("person_id", flat=True).get(pk=case.pk)
     if person_id is not None:
         lock_person(person_id)
