@@ -1,4 +1,9 @@
-"""Whether a service waits for a lock another transaction holds (PostgreSQL).
+"""Helpers for tests of writes that race (PostgreSQL): real connections that
+commit (`@pytest.mark.django_db(transaction=True)`), skipped on SQLite
+(`needs_postgres`: SQLite runs writers one at a time by design, its write
+transactions begin IMMEDIATE).
+
+Whether a service waits for a lock another transaction holds:
 
 `waits_for(take, run)` holds what `take` locks in a transaction of its own
 (one thread, one connection), runs `run` in another, and reports whether
@@ -10,7 +15,12 @@ A holder locks a row with FOR NO KEY UPDATE (select_for_update(no_key=True)):
 that one conflicts with a service's FOR UPDATE but not with the key-share
 lock an insert of a child row takes, so only a service that locks the row
 itself waits. Tests using it need `@pytest.mark.django_db(transaction=True)`
-and skip on SQLite (`needs_postgres`)."""
+and skip on SQLite (`needs_postgres`).
+
+Two services at once: `run_together(a, b)` runs each in a thread of its own
+(its own connection), and a `Meeting` they both arrive at (through a
+monkeypatched step) makes them interleave where a missing lock would let
+them."""
 
 from __future__ import annotations
 
@@ -90,3 +100,53 @@ def waits_for(take: Callable[[], Any], run: Callable[[], Any],
     if "holder_error" in out:
         raise out["holder_error"]
     return Outcome(waited=waited, result=out.get("result"), error=out.get("error"))
+
+
+class Meeting:
+    """Where each of `parties` threads waits for the others, but at most
+    `patience` seconds: a thread that a lock keeps away never arrives, and the
+    one waiting for it goes on alone (which is what the lock is for). Without
+    the lock they all arrive and go on together, each with what it read."""
+
+    def __init__(self, parties: int = 2, patience: float = 2.0) -> None:
+        self.parties, self.patience = parties, patience
+        self.arrived = 0
+        self.cond = threading.Condition()
+
+    def arrive(self) -> None:
+        with self.cond:
+            self.arrived += 1
+            self.cond.notify_all()
+            self.cond.wait_for(lambda: self.arrived >= self.parties, self.patience)
+
+
+def in_thread(target: Callable[..., Any], *args: Any) -> threading.Thread:
+    """Start `target(*args)` in a thread with a connection of its own (closed
+    at the end); the caller joins it and collects what it reports."""
+    def run() -> None:
+        try:
+            target(*args)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def run_together(*targets: Callable[[], Any]) -> tuple[list[Any], list[BaseException]]:
+    """Run each target in a thread of its own (its own connection, closed at
+    the end); return their results in order and the exceptions raised."""
+    results: list[Any] = [None] * len(targets)
+    errors: list[BaseException] = []
+
+    def run(i: int, target: Callable[[], Any]) -> None:
+        try:
+            results[i] = target()
+        except BaseException as exc:  # noqa: BLE001 (returned to the test)
+            errors.append(exc)
+
+    threads = [in_thread(run, i, t) for i, t in enumerate(targets)]
+    for thread in threads:
+        thread.join(60)
+    return results, errors

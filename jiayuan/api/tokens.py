@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiayuan.api.models import ApiToken
-from jiayuan.core import audit
+from jiayuan.core import audit, locks
 from jiayuan.core.models import AuditAction, User
 
 TOKEN_PREFIX = "jy_"  # noqa: S105 (a marker, not a secret)
@@ -38,6 +38,9 @@ def issue_token(actor: User, *, name: str, read_only: bool = False) -> tuple[Api
     name = " ".join((name or "").split())[:80]
     if not name:
         raise ValidationError({"name": _("Give the token a name, so you can tell it apart.")})
+    # Counted and issued one at a time per account: two requests at once would
+    # both count 19 and make 21.
+    locks.hold(locks.per_user(locks.API_TOKENS, actor.pk))
     if ApiToken.objects.filter(user=actor, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
         raise ValidationError(_("You have %(n)d tokens in use; revoke one you no longer need.")
                               % {"n": MAX_ACTIVE_TOKENS})

@@ -28,6 +28,8 @@ from django.conf import settings
 from django.core.signals import request_started
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
+from jiayuan.core.dbsettings import REPLICA_ALIAS
+
 logger = logging.getLogger(__name__)
 
 
@@ -113,5 +115,6 @@ class ReplicaRouter:
         return None
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
-        """The replica follows the primary's schema by replication."""
-        return False if db == "replica" else None
+        """The replica follows the primary's schema by replication (its alias
+        whether or not this process reads from it: a migrate names it too)."""
+        return False if db == REPLICA_ALIAS else None

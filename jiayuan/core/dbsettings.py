@@ -17,16 +17,18 @@ from django.core.exceptions import ImproperlyConfigured
 __all__ = ["DATABASE_REPLICA_ALIAS", "DATABASE_REPLICA_URL", "DATABASE_ROUTERS",
            "replica_databases"]
 
+#: The replica's alias in DATABASES, when there is one (jiayuan.core.dbrouter).
+REPLICA_ALIAS = "replica"
 # A hot standby of the primary (streaming replication), read-only.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
 # The alias reads go to inside use_replica(); "" sends every read to the primary
 # (tests/settings.py keeps it so, and the router's tests turn it on).
-DATABASE_REPLICA_ALIAS = "replica" if DATABASE_REPLICA_URL else ""
+DATABASE_REPLICA_ALIAS = REPLICA_ALIAS if DATABASE_REPLICA_URL else ""
 DATABASE_ROUTERS = ["jiayuan.core.dbrouter.ReplicaRouter"]
 
 
 def replica_databases(default: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """{"replica": its settings} with DATABASE_REPLICA_URL set, else {}. The
+    """{REPLICA_ALIAS: its settings} with DATABASE_REPLICA_URL set, else {}. The
     replica keeps the primary's connection age and options (the URL's own
     options win); a test run makes it a mirror of the test database."""
     if not DATABASE_REPLICA_URL:
@@ -40,4 +42,4 @@ def replica_databases(default: dict[str, Any]) -> dict[str, dict[str, Any]]:
     replica["OPTIONS"] = {**default.get("OPTIONS", {}), **replica.get("OPTIONS", {})}
     replica["ATOMIC_REQUESTS"] = False
     replica["TEST"] = {"MIRROR": "default"}
-    return {"replica": replica}
+    return {REPLICA_ALIAS: replica}

@@ -1,8 +1,9 @@
 """Named locks for the checks that must run one at a time across the whole
 deployment and have no row of their own to lock: the portal's hourly limits
 (count, then create), the roster import (plan against the registry, then
-write), and per station its suggestion statuses, card links and care settings
-(`per_community`). Where a check reads a parent row, the service locks that
+write), per station its suggestion statuses, card links, care settings and
+column templates (`per_community`), and per account its API tokens and queued reports
+(`per_user`). Where a check reads a parent row, the service locks that
 row instead (parent before child).
 
 `hold(name)` takes a transaction-level advisory lock on PostgreSQL, released
@@ -33,6 +34,17 @@ def per_community(name: str, community_id: int) -> str:
     return f"{name}:{community_id}"
 
 
+def per_user(name: str, user_id: int) -> str:
+    """`name` for one account: other accounts do not wait."""
+    return f"{name}:user:{user_id}"
+
+
+#: A station's column templates: a name checked as free, then saved (sheets.mapping_save).
+MAPPING_TEMPLATES = "sheets.mapping_templates"
+#: An account's API tokens: counted against the cap, then issued (api.tokens).
+API_TOKENS = "api.tokens"
+#: An account's queued reports: looked for, then queued (reports.services).
+REPORT_RUNS = "reports.runs"
 #: A station's must-visit settings (care.duties), per community.
 CARE_SETTINGS = "care.settings"
 #: A person's live card link (or the station's), per community (engage.cards).

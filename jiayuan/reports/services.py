@@ -27,7 +27,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from jiayuan.core import audit
+from jiayuan.core import audit, locks
 from jiayuan.core.models import AuditAction, AuditEntry, User
 from jiayuan.reports import pdf, xlsx
 from jiayuan.reports.models import ReportRun, RunFormat, RunState
@@ -114,8 +114,9 @@ def report_run_request(*, actor: User, params: Params, fmt: str, language: str, 
     """Queue a report for the background (the `reports` job builds it). The
     same report asked again, in the same format and language, while it is
     still waiting or being prepared, is the same run: following the link
-    twice makes one file."""
+    twice makes one file (two requests at once take turns to look)."""
     query = params.query()
+    locks.hold(locks.per_user(locks.REPORT_RUNS, actor.pk))
     waiting = (ReportRun.objects.filter(requested_by=actor, format=fmt, language=language,
                                         state__in=[RunState.QUEUED, RunState.RUNNING])
                .defer("content"))

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from jiayuan.core import audit
+from jiayuan.core import audit, locks
 from jiayuan.core.access import require
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
@@ -100,14 +100,21 @@ def mapping_save(*, actor: User, batch: ImportBatch, mapping: dict[int, str],
     also save the mapping as the station's template of that name (``header``: the
     sheet's header cells, which the template matches by text). A batch already
     imported is refused (ValidationError), and so is a mapping the form refuses
-    (`check_mapping`): a colleague's template is never overwritten."""
+    (`check_mapping`): a colleague's template is never overwritten.
+
+    Two saves at once take turns, and each checks once it has its turn: the
+    station's templates under a named lock (two colleagues saving one name at
+    once: the later is refused, as a moment later), the draft under its row's
+    lock (the later save's mapping stands, as a moment later)."""
     _scoped_batch(actor, batch)
     if consent_evidence.strip() and "ethnicity" in mapping.values():
         # Recording the ethnic group under a consent: as in the registry.
         require(actor, Perm.VIEW_SENSITIVE)
     template_name = template_name.strip()
-    check_mapping(actor, mapping, template_name, header or [])
+    if template_name:
+        locks.hold(locks.per_community(locks.MAPPING_TEMPLATES, actor.community_id or 0))
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    check_mapping(actor, mapping, template_name, header or [])
     try:
         status.check_draft(batch)
     except status.StatusRefused as exc:

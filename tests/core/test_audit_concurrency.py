@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from jiayuan.core import audit
 from jiayuan.core.models import AuditAction, AuditEntry, AuditTip
-from tests.locking import needs_postgres
+from tests.locking import in_thread, needs_postgres
 
 
 def _note(actor: Any, n: int, text: str = "x") -> None:
@@ -104,20 +104,6 @@ def test_outside_a_service_an_entry_is_appended_at_once(head):
     assert entry.seq and AuditEntry.objects.filter(seq=entry.seq).exists()
 
 
-
-
-
-def _in_thread(target: Any, *args: Any) -> threading.Thread:
-    def run() -> None:
-        try:
-            target(*args)
-        finally:
-            connections.close_all()
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
 @needs_postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_slow_service_does_not_hold_up_another(head):
@@ -141,8 +127,8 @@ def test_a_slow_service_does_not_hold_up_another(head):
         except BaseException as exc:  # noqa: BLE001 (reported below)
             errors.append(exc)
 
-    slow_thread = _in_thread(slow)
-    other_thread = _in_thread(other)
+    slow_thread = in_thread(slow)
+    other_thread = in_thread(other)
     # Before the tip was held for the whole service, `other` waited here for `slow`.
     finished_first = other_done.wait(60)
     release.set()
@@ -167,7 +153,7 @@ def test_concurrent_writers_leave_one_line_without_gaps(head):
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
-    threads = [_in_thread(work, w) for w in range(writers)]
+    threads = [in_thread(work, w) for w in range(writers)]
     for thread in threads:
         thread.join(120)
     assert not errors

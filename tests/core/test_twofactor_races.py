@@ -11,7 +11,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiayuan.core import twofactor
-from tests.races import Meeting, needs_postgres, run_together
+from tests.locking import Meeting, needs_postgres, run_together
 
 
 def test_a_recovery_code_given_twice_in_a_row_works_the_first_time_only(personas):

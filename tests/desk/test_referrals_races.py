@@ -15,7 +15,7 @@ from jiayuan.desk.models import Referral
 from jiayuan.desk.services import referrals
 from jiayuan.registry import services as registry_services
 from jiayuan.registry.signals import consent_withdrawn
-from tests.races import Meeting, needs_postgres, run_together
+from tests.locking import Meeting, needs_postgres, run_together
 
 
 @needs_postgres

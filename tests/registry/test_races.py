@@ -17,7 +17,7 @@ from jiayuan.registry.choices import ConsentPurpose, Relation
 from jiayuan.registry.models import Consent, Person
 from jiayuan.registry.services import consents, households, people
 from tests.conftest import ZHENG_ID
-from tests.races import Meeting, needs_postgres, run_together
+from tests.locking import Meeting, needs_postgres, run_together
 
 
 def spouse_of(household: Any) -> Person:

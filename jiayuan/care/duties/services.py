@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from jiayuan.core import audit, locks
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
+from jiayuan.core.unique import unique_or
 from jiayuan.desk.services import repeat_threshold_save
 from jiayuan.lib.festivals import FESTIVAL_CHOICES
 
@@ -72,11 +72,8 @@ def festival_date_add(*, actor: User, festival: str, day: date, note: str = "") 
                                        "day.")})
     if FestivalDate.objects.filter(festival=festival, date=day).exists():
         raise taken
-    try:
-        with transaction.atomic():
-            row = FestivalDate.objects.create(festival=festival, date=day, note=note.strip())
-    except IntegrityError as err:  # added by another at the same moment (a double submit)
-        raise taken from err
+    with unique_or(taken):  # added by another at the same moment (a double submit)
+        row = FestivalDate.objects.create(festival=festival, date=day, note=note.strip())
     audit.record(AuditAction.CREATE, actor=actor, obj=row,
                  changes=audit.created(audit.snapshot(row, FestivalDate.AUDIT_FIELDS)))
     return row

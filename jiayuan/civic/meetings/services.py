@@ -57,9 +57,11 @@ def visible(actor: User, meeting: Meeting) -> Meeting:
     return meeting
 
 
-def _hold(meeting: Meeting) -> None:
-    """Lock the meeting's row and re-read its status: the agenda is numbered,
-    and the list checked for someone already on it, one writer at a time."""
+def hold(meeting: Meeting) -> None:
+    """Lock the meeting's row and re-read its status: the agenda is numbered
+    and changed, the list checked for someone already on it, a mark made and
+    the quorum counted (services_decisions), one writer at a time. Before any
+    other row of the meeting's."""
     meeting.status = Meeting.objects.select_for_update().values_list(
         "status", flat=True).get(pk=meeting.pk)
 
@@ -168,7 +170,7 @@ def meeting_update(*, actor: User, meeting: Meeting, version: int | None, kind: 
 def agenda_add(*, actor: User, meeting: Meeting, title: str, notes: str = "") -> AgendaItem:
     require(actor, Perm.RUN_MEETINGS)
     visible(actor, meeting)
-    _hold(meeting)
+    hold(meeting)
     _require_not_cancelled(meeting)
     if not title.strip():
         raise ValidationError({"title": _("Write the agenda item.")})
@@ -184,6 +186,9 @@ def agenda_add(*, actor: User, meeting: Meeting, title: str, notes: str = "") ->
 def agenda_remove(*, actor: User, item: AgendaItem) -> None:
     require(actor, Perm.RUN_MEETINGS)
     visible(actor, item.meeting)
+    hold(item.meeting)  # as agenda_add, and decision_add (which may cite the item)
+    if not AgendaItem.objects.filter(pk=item.pk).exists():
+        return  # removed by another request meanwhile
     if item.decisions.exists():
         raise ValidationError(_("A decision was taken on this agenda item: it stays."))
     audit.record(AuditAction.UPDATE, actor=actor, obj=item.meeting,
@@ -226,7 +231,7 @@ def participant_add(*, actor: User, meeting: Meeting, kind: str, person: Person 
     department's or a partner's representative, or a guest by name."""
     require(actor, Perm.RUN_MEETINGS)
     visible(actor, meeting)
-    _hold(meeting)
+    hold(meeting)
     _require_not_cancelled(meeting)
     name = name.strip()[:60]
     if kind == ParticipantKind.RESIDENT:
@@ -271,6 +276,13 @@ def participant_add(*, actor: User, meeting: Meeting, kind: str, person: Person 
 def participant_remove(*, actor: User, participant: Participant) -> None:
     require(actor, Perm.RUN_MEETINGS)
     visible(actor, participant.meeting)
+    # As participant_add and attendance_mark: the mark is read as it is now.
+    hold(participant.meeting)
+    attendance = Participant.objects.filter(pk=participant.pk).values_list(
+        "attendance", flat=True).first()
+    if attendance is None:
+        return  # removed by another request meanwhile
+    participant.attendance = attendance
     if participant.attendance == Attendance.PRESENT:
         raise ValidationError(_("%(name)s was marked present: mark them absent instead.")
                               % {"name": str(participant)})
@@ -306,9 +318,17 @@ def attendance_mark(*, actor: User, meeting: Meeting, participant: Participant,
     same again changes nothing (the roll-call resends taps it is unsure of)."""
     require(actor, Perm.RUN_MEETINGS)
     visible(actor, meeting)
-    _require_not_cancelled(meeting)
     if participant.meeting_id != meeting.pk:
         raise Http404
+    # A mark changes the quorum a decision is taken on (decision_add holds the
+    # meeting too), and the participant may be being removed.
+    hold(meeting)
+    _require_not_cancelled(meeting)
+    attendance_now = Participant.objects.filter(pk=participant.pk).values_list(
+        "attendance", flat=True).first()
+    if attendance_now is None:
+        raise Http404  # taken off the list meanwhile
+    participant.attendance = attendance_now
     check_not_erased(participant.person)
     if attendance not in Attendance.values:
         raise ValidationError({"attendance": _("Choose present, absent or excused.")})
@@ -327,7 +347,7 @@ def walk_in(*, actor: User, meeting: Meeting, person: Person | None = None, name
     instead of added twice, so a resent tap is harmless."""
     require(actor, Perm.RUN_MEETINGS)
     visible(actor, meeting)
-    _hold(meeting)
+    hold(meeting)
     _require_not_cancelled(meeting)
     if person is not None:
         check_resident(actor, meeting, person)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from jiayuan.civic.choices import Category, DecisionStatus, MeetingStatus, ProjectSource
 from jiayuan.civic.meetings.models import AgendaItem, Decision, Meeting
 from jiayuan.civic.meetings.selectors import owner_choices, quorum_of
-from jiayuan.civic.meetings.services import visible
+from jiayuan.civic.meetings.services import hold, visible
 from jiayuan.civic.projects.models import Project
 from jiayuan.civic.projects.selectors import projects_for
 from jiayuan.civic.projects.services import project_create
@@ -91,6 +91,9 @@ def decision_add(*, actor: User, meeting: Meeting, text: str, owner: User, due: 
     meeting of a kind with a quorum decides only with the quorum present."""
     require(actor, Perm.RUN_MEETINGS)
     visible(actor, meeting)
+    # The meeting first (its status re-read): the quorum is counted, and the
+    # decision numbered, while no mark or removal changes the roll.
+    hold(meeting)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("The meeting was cancelled."))
     text = text.strip()
@@ -112,7 +115,6 @@ def decision_add(*, actor: User, meeting: Meeting, text: str, owner: User, due: 
         raise ValidationError(_("No quorum: %(present)s residents present, %(needed)s "
                                 "needed. Mark the attendance first.") % {
             "present": quorum.present, "needed": quorum.needed})
-    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
     last = meeting.decisions.order_by("-number").values_list("number", flat=True).first()
     number = (last or 0) + 1
     if new_case_item is not None:

@@ -181,6 +181,9 @@ def project_update(*, actor: User, project: Project, version: int | None,
     new_start = given.get("starts_on", project.starts_on)
     new_end = given.get("ends_on", project.ends_on)
     check_dates(new_start, new_end)
+    # Locked before the milestones are read: one re-planned meanwhile
+    # (services_progress holds this row) is seen as it is now.
+    claim(project, version, _what(project))
     check_milestones_within(project, new_start, new_end)
     chosen = None if isinstance(grids, _Keep) else check_grids(
         actor, project.community, grids)
@@ -194,7 +197,6 @@ def project_update(*, actor: User, project: Project, version: int | None,
                    if not in_scope(actor, g.pk) and g not in chosen]
     before = audit.snapshot(project, Project.AUDIT_FIELDS)
     before_grids = sorted(project.grids.values_list("code", flat=True))
-    claim(project, version, _what(project))
     for name, value in given.items():
         setattr(project, name, value)
     project.save(update_fields=[*given, "version", "updated_at"])

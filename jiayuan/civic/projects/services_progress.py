@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,17 @@ def _check_open(project: Project) -> None:
         raise ValidationError(_("%(ref)s is %(status)s: reopen it before changing its plan.")
                               % {"ref": project.ref,
                                  "status": ProjectStatus(project.status).label})
+
+
+def _hold(project: Project) -> None:
+    """Lock the project's row and re-read what a milestone is checked against
+    (its status and span): milestones are numbered, added, re-planned and
+    removed one writer at a time, and not while the project's plan or status
+    moves (project_update and the status moves lock the row too)."""
+    locked = Project.objects.select_for_update().only(
+        "status", "starts_on", "ends_on").get(pk=project.pk)
+    project.status, project.starts_on, project.ends_on = (
+        locked.status, locked.starts_on, locked.ends_on)
 
 
 def check_planned(project: Project, planned_on: date) -> None:
@@ -70,13 +82,13 @@ def milestone_add(*, actor: User, project: Project, title: str, planned_on: date
                   done_on: date | None = None, today: date | None = None) -> Milestone:
     require(actor, Perm.MANAGE_PROJECTS)
     check_editable(actor, project)
+    # The project's row first, so two milestones added at once are numbered in turn.
+    _hold(project)
     _check_open(project)
     if not title.strip():
         raise ValidationError({"title": _("Name the milestone.")})
     check_planned(project, planned_on)
     check_reached(project, done_on, today or timezone.localdate())
-    # The project's row is locked, so two milestones added at once are numbered in turn.
-    Project.objects.select_for_update().filter(pk=project.pk).first()
     order = project.milestones.count() + 1
     milestone = Milestone.objects.create(project=project, order=order, title=title.strip(),
                                          planned_on=planned_on, done_on=done_on)
@@ -93,6 +105,9 @@ def milestone_update(*, actor: User, milestone: Milestone, title: str | _Keep = 
     require(actor, Perm.MANAGE_PROJECTS)
     project = milestone.project
     check_editable(actor, project)
+    _hold(project)  # as milestone_add: checked against the plan as it is now
+    if not Milestone.objects.filter(pk=milestone.pk).exists():
+        raise Http404  # removed meanwhile
     _check_open(project)
     given: dict[str, Any] = {name: value for name, value in (
         ("title", title), ("planned_on", planned_on), ("done_on", done_on))
@@ -118,6 +133,9 @@ def milestone_update(*, actor: User, milestone: Milestone, title: str | _Keep = 
 def milestone_remove(*, actor: User, milestone: Milestone) -> None:
     require(actor, Perm.MANAGE_PROJECTS)
     check_editable(actor, milestone.project)
+    _hold(milestone.project)
+    if not Milestone.objects.filter(pk=milestone.pk).exists():
+        return  # removed by another request meanwhile
     _check_open(milestone.project)
     audit.record(AuditAction.DELETE, actor=actor, obj=milestone,
                  changes=audit.snapshot(milestone, Milestone.AUDIT_FIELDS))

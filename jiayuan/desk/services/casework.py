@@ -37,7 +37,7 @@ from jiayuan.desk.services._common import (
 )
 from jiayuan.registry.models import Person
 from jiayuan.registry.services import person_set_permit
-from jiayuan.registry.services.common import check_not_erased
+from jiayuan.registry.services.common import check_not_erased, lock_person
 
 EDITABLE = ("item", "summary", "details", "priority", "needs_onsite", "owner")
 
@@ -129,6 +129,8 @@ def transition(*, actor: User, case: Case, action: str, version: int, note: str 
     permit (number and/or expiry) on the requester's registry record, in the
     same transaction (registry.services.person_set_permit)."""
     _check(actor, case)
+    if action == "resolve" and (permit_number.strip() or permit_expiry is not None):
+        _lock_requester(case)
     case = _claim(case, version)
     spec = workflow.ACTIONS.get(action)
     if spec is None:
@@ -162,6 +164,19 @@ def transition(*, actor: User, case: Case, action: str, version: int, note: str 
                  changes={"status": [old, case.status], "action": spec.name,
                           **({"outcome": outcome} if outcome else {})})
     return case
+
+
+def _lock_requester(case: Case) -> None:
+    """Lock the requester's household and person before the case (the
+    registry's order: households, people, then the desk's rows), as the
+    permit will be written on the person: an erasure of the same person
+    (rights.erasure: household, person, then their cases) then waits for this
+    one, or this one for it, instead of each holding what the other wants.
+    (A requester matched between this read and the case's claim bumped the
+    case's version: the claim refuses the form as stale.)"""
+    person_id = Case.objects.values_list("person_id", flat=True).get(pk=case.pk)
+    if person_id is not None:
+        lock_person(person_id)
 
 
 def permit_expiry_problem(expiry: date | None) -> str | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from jiayuan.core.crypto import decrypt, encrypt, lookup_hash
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
+from jiayuan.core.unique import unique_or
 from jiayuan.core.versioning import claim
 from jiayuan.desk.services import (
     Limit,
@@ -388,11 +388,9 @@ def signup_match(*, actor: User, signup: SignUp, person: Person) -> SignUp:
         raise ValidationError({"person": twice})
     before = audit.snapshot(current, SignUp.AUDIT_FIELDS)
     current.person, current.grid_id = found, found.household.grid_id
-    try:
-        with transaction.atomic():
-            current.save(update_fields=["person", "grid"])
-    except IntegrityError as err:  # signup_person_once: the lock makes this a last resort
-        raise ValidationError({"person": twice}) from err
+    # signup_person_once: the lock makes this a last resort.
+    with unique_or(ValidationError({"person": twice})):
+        current.save(update_fields=["person", "grid"])
     _changed(actor, current, before)
     signup.person, signup.grid_id = current.person, current.grid_id
     return current

@@ -8,7 +8,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +15,7 @@ from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
+from jiayuan.core.unique import unique_or
 from jiayuan.engage.activities.models import ActivitySession, SessionVolunteer, SignUp
 from jiayuan.engage.activities.selectors import sessions_for
 from jiayuan.engage.choices import HoursSource, SignUpStatus, VolunteerStatus
@@ -86,12 +86,9 @@ def session_volunteer_add(*, actor: User, session: ActivitySession,
         raise ValidationError({"volunteer": _("This volunteer is not active.")})
     if SessionVolunteer.objects.filter(session=session, volunteer=found).exists():
         raise ValidationError({"volunteer": _("This volunteer is on the session already.")})
-    try:
-        with transaction.atomic():
-            row = SessionVolunteer.objects.create(session=session, volunteer=found)
-    except IntegrityError as err:
-        raise ValidationError({"volunteer": _("This volunteer is on the session already.")}
-                              ) from err
+    with unique_or(ValidationError({"volunteer": _("This volunteer is on the session "
+                                                   "already.")})):
+        row = SessionVolunteer.objects.create(session=session, volunteer=found)
     audit.record(AuditAction.CREATE, actor=actor, obj=row,
                  changes={"volunteer_id": [None, found.pk], "session_id": [None, session.pk]})
     return row
@@ -116,14 +113,11 @@ def session_volunteer_served(*, actor: User, row: SessionVolunteer,
                                                   session=session).exists():
         raise ValidationError(_("These hours are credited already."))
     amount = hours if hours is not None else locked.hours or session.hours
-    try:
-        with transaction.atomic():
-            entry = hours_credit(actor=actor, volunteer=locked.volunteer,
-                                 on=timezone.localtime(session.starts_at).date(),
-                                 hours=amount, source=HoursSource.ACTIVITY, session=session,
-                                 note=session.activity.title[:200])
-    except IntegrityError as err:
-        raise ValidationError(_("These hours are credited already.")) from err
+    with unique_or(ValidationError(_("These hours are credited already."))):
+        entry = hours_credit(actor=actor, volunteer=locked.volunteer,
+                             on=timezone.localtime(session.starts_at).date(),
+                             hours=amount, source=HoursSource.ACTIVITY, session=session,
+                             note=session.activity.title[:200])
     locked.served, locked.hours = True, amount
     locked.save(update_fields=["served", "hours"])
     audit.record(AuditAction.UPDATE, actor=actor, obj=locked,

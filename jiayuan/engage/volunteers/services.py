@@ -13,7 +13,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
+from jiayuan.core.unique import unique_or
 from jiayuan.core.versioning import claim
 from jiayuan.desk import services as desk_services
 from jiayuan.desk.choices import Channel
@@ -108,11 +108,8 @@ def volunteer_register(*, actor: User, person: Person | None = None,
                   skills=_clean(skills, 200), languages=_clean(languages, 120),
                   availability=_clean(availability, 200),
                   joined_on=joined_on or timezone.localdate(), created_by=actor)
-    try:
-        with transaction.atomic():
-            v.save()
-    except IntegrityError as err:  # registered by another at the same moment
-        raise already from err
+    with unique_or(already):  # registered by another at the same moment
+        v.save()
     VolunteerRoleAssignment.objects.bulk_create(
         VolunteerRoleAssignment(volunteer=v, role=r, since=v.joined_on) for r in chosen)
     audit.record(AuditAction.CREATE, actor=actor, obj=v, changes=audit.created(_snapshot(v)))

@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from jiayuan.core import audit
 from jiayuan.core.access import require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
+from jiayuan.core.unique import unique_or
 from jiayuan.core.versioning import claim
 from jiayuan.lib.idcard import IDNumberError, check_agrees
 from jiayuan.lib.text import display_pinyin, search_keys
@@ -90,15 +90,10 @@ def _save_unique_id(person: Person) -> None:
     """Save `person`. The unique index decides between two registrations of
     one ID number at once (both passed `_check_unique_id` before either was
     committed): the later one gets the check's refusal, not a server error."""
-    try:
-        with transaction.atomic():
-            person.save()
-    except IntegrityError as exc:
-        # PostgreSQL names the constraint; SQLite names the column.
-        if not any(name in str(exc) for name in ("person_id_number_hash_unique",
-                                                  "registry_person.id_number_hash")):
-            raise
-        raise _already_registered() from exc
+    # PostgreSQL names the constraint; SQLite names the column.
+    with unique_or(_already_registered(), constraints=("person_id_number_hash_unique",
+                                                       "registry_person.id_number_hash")):
+        person.save()
 
 
 def check_id_agrees(person: Person, *, given_number: str | None) -> None:
