@@ -12,6 +12,7 @@ databases) each queryset runs on its own: the same results, more round trips.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -20,14 +21,18 @@ from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 
+def batched(*querysets: QuerySet[Any]) -> bool:
+    """Whether `fetch` reads these querysets in one round trip."""
+    return (len(querysets) > 1 and len({qs.db for qs in querysets}) == 1
+            and connections[querysets[0].db].vendor == "postgresql")
+
+
 def fetch(*querysets: QuerySet[Any]) -> list[list[Any]]:
     """Each queryset's results, as `list(qs)` gives them, in one round trip
     where the database allows."""
-    if len(querysets) < 2 or len({qs.db for qs in querysets}) != 1:
+    if not batched(*querysets):
         return [list(qs) for qs in querysets]
     connection = connections[querysets[0].db]
-    if connection.vendor != "postgresql":
-        return [list(qs) for qs in querysets]
     clones = [qs.all() for qs in querysets]
     compilers: list[SQLCompiler | None] = []
     statements: list[tuple[str, Any]] = []
@@ -64,6 +69,17 @@ def fetch(*querysets: QuerySet[Any]) -> list[list[Any]]:
             qs.query.get_compiler = _compiler_of(qs.query.get_compiler, compiler, rows)
         out.append(list(qs))
     return out
+
+
+def each(*querysets: QuerySet[Any]) -> Iterator[list[Any]]:
+    """Each queryset's results in turn, for a caller that may stop early: all
+    read in one round trip at the first step where `fetch` batches them (the
+    rest cost nothing more), else each read only when reached."""
+    if batched(*querysets):
+        yield from fetch(*querysets)
+    else:
+        for qs in querysets:
+            yield list(qs)
 
 
 def _compiler_of(original: Any, compiler: SQLCompiler | None, rows: list[Any]) -> Any:
