@@ -146,7 +146,7 @@ def household_file(actor: User, household: Household, *,
     members, former, addresses, circumstances, consent_rows, businesses = together.fetch(
         current.select_related("grid").order_by("birth_date", "pk"),
         Membership.objects.filter(household=household, left__isnull=False)
-        .select_related("person__household__dwelling"),
+        .select_related("person"),
         household.addresses.select_related("dwelling__building"),
         household.circumstances.select_related("person") if show_sensitive
         else Circumstance.objects.none(),
@@ -154,13 +154,17 @@ def household_file(actor: User, household: Household, *,
         # sorted here: the planner cannot then choose to walk the whole consent
         # table in person order.
         Consent.objects.filter(person_id__in=current.values("pk"))
-        .select_related("person", "department").order_by(),
+        .select_related("department").order_by(),
         businesses_for(actor).filter(owner__household=household).select_related("owner"),
     )
     # Head first, then by age.
     members.sort(key=lambda p: (p.pk != household.head_id,))
     consent_rows.sort(key=lambda c: c.recorded_on, reverse=True)
     consent_rows.sort(key=lambda c: c.person_id)
+    by_pk = {p.pk: p for p in members}
+    for consent in consent_rows:  # each names a member already read
+        if consent.person_id in by_pk:
+            consent.person = by_pk[consent.person_id]
     file = HouseholdFile(household=household, members=members, former_members=former,
                          addresses=addresses,
                          circumstances=circumstances if show_sensitive else None,
