@@ -34,18 +34,20 @@ def fetch(*querysets: QuerySet[Any]) -> list[list[Any]]:
         return [list(qs) for qs in querysets]
     connection = connections[querysets[0].db]
     clones = [qs.all() for qs in querysets]
-    compilers: list[SQLCompiler | None] = []
+    compilers: list[SQLCompiler] = []
+    asked: list[bool] = []  # False: a query with no possible rows (as execute_sql says)
     statements: list[tuple[str, Any]] = []
     for qs in clones:
         compiler = qs.query.get_compiler(using=qs.db)
+        compilers.append(compiler)
         try:
             sql, params = compiler.as_sql()
             if not sql:
                 raise EmptyResultSet
         except EmptyResultSet:
-            compilers.append(None)  # nothing to ask: no rows (as execute_sql says)
+            asked.append(False)
             continue
-        compilers.append(compiler)
+        asked.append(True)
         statements.append((sql, params))
     rows_of: list[list[Any]] = []
     if statements:
@@ -59,14 +61,12 @@ def fetch(*querysets: QuerySet[Any]) -> list[list[Any]]:
                 rows_of.append(cursor.fetchall())
     out = []
     results = iter(rows_of)
-    for qs, compiler in zip(clones, compilers, strict=True):
-        if compiler is None:
-            qs.query.get_compiler = _compiler_of(qs.query.get_compiler, None, [])
-        else:
-            rows = next(results)
-            if compiler.has_extra_select:
-                rows = [row[:compiler.col_count] for row in rows]
-            qs.query.get_compiler = _compiler_of(qs.query.get_compiler, compiler, rows)
+    for qs, compiler, has_rows in zip(clones, compilers, asked, strict=True):
+        rows = next(results) if has_rows else []
+        if compiler.has_extra_select:
+            rows = [row[:compiler.col_count] for row in rows]
+        qs.query.get_compiler = _compiler_of(  # type: ignore[method-assign]
+            qs.query.get_compiler, compiler, rows)
         out.append(list(qs))
     return out
 
@@ -82,10 +82,10 @@ def each(*querysets: QuerySet[Any]) -> Iterator[list[Any]]:
             yield list(qs)
 
 
-def _compiler_of(original: Any, compiler: SQLCompiler | None, rows: list[Any]) -> Any:
-    """The query's get_compiler, giving once the compiler whose rows were
-    fetched (or, for a query with no possible rows, one that returns none);
-    any later call (a prefetch, a count) compiles afresh."""
+def _compiler_of(original: Any, compiler: SQLCompiler, rows: list[Any]) -> Any:
+    """The query's get_compiler, giving once the compiler whose SQL was sent
+    (set up by as_sql, as execute_sql leaves it) with its rows; any later call
+    (a prefetch, a count) compiles afresh."""
     given = False
 
     def get_compiler(*args: Any, **kwargs: Any) -> SQLCompiler:
@@ -93,8 +93,7 @@ def _compiler_of(original: Any, compiler: SQLCompiler | None, rows: list[Any]) -
         if given:
             return original(*args, **kwargs)
         given = True
-        fetched = compiler if compiler is not None else original(*args, **kwargs)
-        fetched.execute_sql = lambda *a, **k: [rows] if rows else []  # type: ignore[method-assign]
-        return fetched
+        compiler.execute_sql = lambda *a, **k: [rows] if rows else []  # type: ignore[method-assign]
+        return compiler
 
     return get_compiler

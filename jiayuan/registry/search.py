@@ -119,7 +119,7 @@ def _ranked(scans: list[_Scan], matched: str, limit: int) -> list[Hit]:
     prefetched = None
     if together.batched(*querysets, Person.objects.all()):
         *found, prefetched = together.fetch(
-            *querysets, Person.objects.filter(pk__in=RawSQL(*_best_sql(scans, limit)))
+            *querysets, Person.objects.filter(pk__in=RawSQL(*_best_sql(scans, limit)))  # noqa: S611
             .select_related("household__dwelling__building"))
         results = iter(found)
     else:
@@ -136,21 +136,22 @@ def _ranked(scans: list[_Scan], matched: str, limit: int) -> list[Hit]:
 def _best_sql(scans: list[_Scan], limit: int) -> tuple[str, list[Any]]:
     """The ids of the best `limit` people of `_ranked`, as one SQL query: each
     scan's own SQL, used under the same condition, scored the same way, the
-    best score of each person kept, ordered by (-score, id)."""
+    best score of each person kept, ordered by (-score, id). Only the ORM's own
+    SQL and integers are formatted in; the values stay parameters."""
     ctes, params, parts = [], [], []
     for n, scan in enumerate(scans):
         sql, scan_params = scan.rows.query.get_compiler(using=scan.rows.db).as_sql()
         columns = "person_id" if scan.exact is None else "person_id, kind, pos"
         ctes.append(f"s{n}({columns}) AS ({sql})")
         params += list(scan_params)
-        part = f"SELECT person_id, {scan.score_sql()} AS score FROM s{n}"
+        part = f"SELECT person_id, {scan.score_sql()} AS score FROM s{n}"  # noqa: S608
         if n:
-            earlier = " UNION ".join(f"SELECT person_id FROM s{m}" for m in range(n))
-            part += f" WHERE (SELECT count(*) FROM ({earlier}) AS found) < {int(limit)}"
+            earlier = " UNION ".join(f"SELECT person_id FROM s{m}" for m in range(n))  # noqa: S608
+            part += f" WHERE (SELECT count(*) FROM ({earlier}) AS found) < {int(limit)}"  # noqa: S608
         parts.append(part)
-    return (f"WITH {', '.join(ctes)} SELECT person_id FROM ({' UNION ALL '.join(parts)}) "
-            f"AS hits GROUP BY person_id ORDER BY max(score) DESC, person_id "
-            f"LIMIT {int(limit)}", params)
+    sql = (f"WITH {', '.join(ctes)} SELECT person_id FROM ({' UNION ALL '.join(parts)}) "  # noqa: S608
+           f"AS hits GROUP BY person_id ORDER BY max(score) DESC, person_id LIMIT {int(limit)}")
+    return sql, params
 
 
 def _people_hits(scores: dict[int, int], matched: str, limit: int,
