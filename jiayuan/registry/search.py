@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
 
 from jiayuan.core import together
 from jiayuan.core.dbrouter import use_replica
@@ -72,100 +71,35 @@ def _score(exact: bool, kind: int, pos: int) -> int:
 def _name_hits(actor: User, q: str, limit: int) -> list[Hit]:
     kinds = [SearchKey.PINYIN, SearchKey.INITIALS] if is_latin_query(q) else [SearchKey.NAME]
     base = _scoped(SearchKey.objects.filter(kind__in=kinds), actor)
+    scores: dict[int, int] = {}
     columns = ("person_id", "kind", "pos")
     # Exact keys, then prefixes of whole names (a surname typed alone), then of
-    # later parts, so that common inner characters cannot crowd out the best hits.
-    return _ranked([
-        _Scan(base.filter(key=q).values_list(*columns)[:CANDIDATES], exact=True),
-        _Scan(_prefix(base.filter(pos=0), q).values_list(*columns)[:CANDIDATES], exact=False),
-        _Scan(_prefix(base.filter(pos__gt=0), q).values_list(*columns)[:CANDIDATES],
-              exact=False),
-    ], q, limit)
-
-
-@dataclass(frozen=True)
-class _Scan:
-    """One look-up of candidates: rows of (person_id, kind, pos) of name keys,
-    scored by `_score` (`exact` or as a prefix), or rows of (person_id,) that
-    all score `fixed`."""
-
-    rows: Any
-    exact: bool | None = None
-    fixed: int = 0
-
-    def score(self, row: tuple[int, ...]) -> int:
-        return self.fixed if self.exact is None else _score(self.exact, row[1], row[2])
-
-    def score_sql(self) -> str:
-        """`score` as SQL over the scan's columns."""
-        if self.exact is None:
-            return str(int(self.fixed))
-        whens = " ".join(f"WHEN kind = {int(kind)} AND pos = 0 THEN {_score(self.exact, kind, 0)} "
-                         f"WHEN kind = {int(kind)} THEN {_score(self.exact, kind, 1)}"
-                         for kind in (SearchKey.NAME, SearchKey.PINYIN, SearchKey.INITIALS))
-        return f"CASE {whens} END"
-
-
-def _ranked(scans: list[_Scan], matched: str, limit: int) -> list[Hit]:
-    """The people the scans find, best first; each scan after the first is
-    used only while fewer than `limit` people are found.
-
-    On PostgreSQL the scans and the best people are read in one round trip
-    (jiayuan.core.together): the people by the same ranking in SQL
-    (`_best_sql`). The ranking that counts is the one made here; where the
-    two disagree (a row written between the statements) the people are read
-    again by it."""
-    querysets = [scan.rows for scan in scans]
-    prefetched = None
-    if together.batched(*querysets, Person.objects.all()):
-        *found, prefetched = together.fetch(
-            *querysets, Person.objects.filter(pk__in=RawSQL(*_best_sql(scans, limit)))  # noqa: S611
-            .select_related("household__dwelling__building"))
-        results = iter(found)
-    else:
-        results = (list(qs) for qs in querysets)
-    scores: dict[int, int] = {}
-    for n, scan in enumerate(scans):
-        if n and len(scores) >= limit:
+    # later parts, so that common inner characters cannot crowd out the best
+    # hits: each used only while fewer than `limit` people are found. On
+    # PostgreSQL the three are read in one round trip (jiayuan.core.together).
+    scans = together.each(
+        base.filter(key=q).values_list(*columns)[:CANDIDATES],
+        _prefix(base.filter(pos=0), q).values_list(*columns)[:CANDIDATES],
+        _prefix(base.filter(pos__gt=0), q).values_list(*columns)[:CANDIDATES])
+    for exact in (True, False, False):
+        if not exact and len(scores) >= limit:
             break
-        for row in next(results):
-            scores[row[0]] = max(scores.get(row[0], 0), scan.score(row))
-    return _people_hits(scores, matched, limit, prefetched)
+        for person_id, kind, pos in next(scans):
+            scores[person_id] = max(scores.get(person_id, 0), _score(exact, kind, pos))
+    return _people_hits(actor, scores, q, limit)
 
 
-def _best_sql(scans: list[_Scan], limit: int) -> tuple[str, list[Any]]:
-    """The ids of the best `limit` people of `_ranked`, as one SQL query: each
-    scan's own SQL, used under the same condition, scored the same way, the
-    best score of each person kept, ordered by (-score, id). Only the ORM's own
-    SQL and integers are formatted in; the values stay parameters."""
-    ctes, params, parts = [], [], []
-    for n, scan in enumerate(scans):
-        sql, scan_params = scan.rows.query.get_compiler(using=scan.rows.db).as_sql()
-        columns = "person_id" if scan.exact is None else "person_id, kind, pos"
-        ctes.append(f"s{n}({columns}) AS ({sql})")
-        params += list(scan_params)
-        part = f"SELECT person_id, {scan.score_sql()} AS score FROM s{n}"  # noqa: S608
-        if n:
-            earlier = " UNION ".join(f"SELECT person_id FROM s{m}" for m in range(n))  # noqa: S608
-            part += f" WHERE (SELECT count(*) FROM ({earlier}) AS found) < {int(limit)}"  # noqa: S608
-        parts.append(part)
-    sql = (f"WITH {', '.join(ctes)} SELECT person_id FROM ({' UNION ALL '.join(parts)}) "  # noqa: S608
-           f"AS hits GROUP BY person_id ORDER BY max(score) DESC, person_id LIMIT {int(limit)}")
-    return sql, params
-
-
-def _people_hits(scores: dict[int, int], matched: str, limit: int,
-                 prefetched: list[Person] | None = None) -> list[Hit]:
+def _people_hits(actor: User, scores: dict[int, int], matched: str, limit: int) -> list[Hit]:
     if not scores:
         return []
     # Load only the best candidates: building hundreds of model instances would
     # cost more than the index scans that found them.
     best = sorted(scores, key=lambda pk: (-scores[pk], pk))[:limit]
-    if prefetched is None or {p.pk for p in prefetched} != set(best):
-        prefetched = list(Person.objects.filter(pk__in=best)
-                          .select_related("household__dwelling__building"))
-    # A tombstone (rights.erasure) is offered to nobody.
-    people = {p.pk: p for p in prefetched if p.name != ERASED_NAME}
+    people = {
+        # A tombstone (rights.erasure) is offered to nobody.
+        p.pk: p for p in Person.objects.filter(pk__in=best).exclude(name=ERASED_NAME)
+        .select_related("household__dwelling__building")
+    }
     hits = [
         Hit("person", scores[pk] + (5 if p.left_on is None else 0), matched, person=p,
             household=p.household)
@@ -211,16 +145,16 @@ def _search(actor: User, raw: str, limit: int) -> list[Hit]:
             number = normalize_id_number(q)
         except IDNumberError:
             return []
-        ids = people.filter(id_number_hash=id_hash(number)).values_list("pk")
-        return _ranked([_Scan(ids, fixed=200)], raw, limit)
+        ids = people.filter(id_number_hash=id_hash(number)).values_list("pk", flat=True)
+        return _people_hits(actor, dict.fromkeys(ids, 200), raw, limit)
     if q.isdigit() and len(q) == 4:
-        ids = people.filter(phone_last4=q).values_list("pk")[:CANDIDATES]
-        return _ranked([_Scan(ids, fixed=80)], raw, limit)
+        ids = people.filter(phone_last4=q).values_list("pk", flat=True)[:CANDIDATES]
+        return _people_hits(actor, dict.fromkeys(ids, 80), raw, limit)
     if q[0].isdigit() or q.startswith("+"):
         try:
             phone = normalize_phone(q)
         except PhoneError:
             return []
-        ids = people.filter(phone_hash=phone_hash(phone)).values_list("pk")[:CANDIDATES]
-        return _ranked([_Scan(ids, fixed=150)], raw, limit)
+        ids = people.filter(phone_hash=phone_hash(phone)).values_list("pk", flat=True)
+        return _people_hits(actor, dict.fromkeys(ids[:CANDIDATES], 150), raw, limit)
     return _name_hits(actor, q, limit)
