@@ -18,7 +18,6 @@ from typing import Any
 
 from django.db import connection
 
-from jiayuan.core import together
 from jiayuan.core.dbrouter import use_replica
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
@@ -72,20 +71,18 @@ def _name_hits(actor: User, q: str, limit: int) -> list[Hit]:
     kinds = [SearchKey.PINYIN, SearchKey.INITIALS] if is_latin_query(q) else [SearchKey.NAME]
     base = _scoped(SearchKey.objects.filter(kind__in=kinds), actor)
     scores: dict[int, int] = {}
-    columns = ("person_id", "kind", "pos")
-    # Exact keys, then prefixes of whole names (a surname typed alone), then of
-    # later parts, so that common inner characters cannot crowd out the best
-    # hits: each used only while fewer than `limit` people are found. On
-    # PostgreSQL the three are read in one round trip (jiayuan.core.together).
-    scans = together.each(
-        base.filter(key=q).values_list(*columns)[:CANDIDATES],
-        _prefix(base.filter(pos=0), q).values_list(*columns)[:CANDIDATES],
-        _prefix(base.filter(pos__gt=0), q).values_list(*columns)[:CANDIDATES])
-    for exact in (True, False, False):
-        if not exact and len(scores) >= limit:
+    exact = base.filter(key=q).values_list("person_id", "kind", "pos")[:CANDIDATES]
+    for person_id, kind, pos in exact:
+        scores[person_id] = max(scores.get(person_id, 0), _score(True, kind, pos))
+    # Prefixes of whole names first (a surname typed alone), then of later parts,
+    # so that common inner characters cannot crowd out the best hits.
+    for extra in ({"pos": 0}, {"pos__gt": 0}):
+        if len(scores) >= limit:
             break
-        for person_id, kind, pos in next(scans):
-            scores[person_id] = max(scores.get(person_id, 0), _score(exact, kind, pos))
+        prefix = _prefix(base.filter(**extra), q).values_list("person_id", "kind",
+                                                               "pos")[:CANDIDATES]
+        for person_id, kind, pos in prefix:
+            scores[person_id] = max(scores.get(person_id, 0), _score(False, kind, pos))
     return _people_hits(actor, scores, q, limit)
 
 
