@@ -12,7 +12,6 @@ databases) each queryset runs on its own: the same results, more round trips.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -69,17 +68,6 @@ def fetch(*querysets: QuerySet[Any]) -> list[list[Any]]:
             qs.query.get_compiler, compiler, rows)
         out.append(list(qs))
     return out
-
-
-def each(*querysets: QuerySet[Any]) -> Iterator[list[Any]]:
-    """Each queryset's results in turn, for a caller that may stop early: all
-    read in one round trip at the first step where `fetch` batches them (the
-    rest cost nothing more), else each read only when reached."""
-    if batched(*querysets):
-        yield from fetch(*querysets)
-    else:
-        for qs in querysets:
-            yield list(qs)
 
 
 def _compiler_of(original: Any, compiler: SQLCompiler, rows: list[Any]) -> Any:

@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 
 from jiayuan.core import together
 from jiayuan.registry.models import Household, Membership, Person
-from tests.locking import needs_postgres
 
 
 def _querysets(household):
@@ -57,23 +56,3 @@ def test_fetch_reads_once_on_postgresql_and_once_each_elsewhere(household):
         assert len(ctx.captured_queries) == 1 + prefetches
     else:
         assert len(ctx.captured_queries) == len(asked) + prefetches
-
-
-@needs_postgres
-def test_each_reads_all_at_the_first_step_on_postgresql(household):
-    steps = together.each(Person.objects.order_by("pk"), Household.objects.order_by("pk"))
-    with CaptureQueriesContext(connection) as ctx:
-        first = next(steps)
-        second = next(steps)
-    assert len(ctx.captured_queries) == 1
-    assert first == list(Person.objects.order_by("pk"))
-    assert second == list(Household.objects.order_by("pk"))
-
-
-def test_each_elsewhere_reads_a_step_only_when_reached(household, settings):
-    if connection.vendor == "postgresql":
-        return  # batched there (above)
-    steps = together.each(Person.objects.order_by("pk"), Household.objects.order_by("pk"))
-    with CaptureQueriesContext(connection) as ctx:
-        next(steps)
-    assert len(ctx.captured_queries) == 1
