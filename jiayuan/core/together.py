@@ -81,7 +81,11 @@ def _compiler_of(original: Any, compiler: SQLCompiler, rows: list[Any]) -> Any:
         if given:
             return original(*args, **kwargs)
         given = True
-        compiler.execute_sql = lambda *a, **k: [rows] if rows else []  # type: ignore[method-assign]
+
+        def fetched(*_args: Any, **_kwargs: Any) -> Any:
+            return [rows] if rows else []  # execute_sql's MULTI: a list of chunks
+
+        compiler.execute_sql = fetched  # type: ignore[method-assign]
         return compiler
 
     return get_compiler
