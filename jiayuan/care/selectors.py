@@ -27,6 +27,7 @@ from jiayuan.care.mediation.selectors import (
 from jiayuan.care.models import Dispute, Duty, Pairing, Visit
 from jiayuan.care.pairing.selectors import get_pairing_for, pairings_for
 from jiayuan.care.visits.selectors import get_visit_for, visits_for
+from jiayuan.core import together
 from jiayuan.core.models import User
 from jiayuan.registry.models import Household
 
@@ -52,18 +53,23 @@ class HouseholdCare:
 
 def household_care(actor: User, household: Household, visits: int = 10) -> HouseholdCare:
     visit_qs = visits_for(actor).filter(households=household)
-    shown = list(visit_qs.prefetch_related("visitors").order_by("-visited_at", "-id")[:visits])
+    # One round trip for the four lists (jiayuan.core.together); the visitors
+    # are prefetched after it.
+    shown, duties, disputes, pairings = together.fetch(
+        visit_qs.prefetch_related("visitors").order_by("-visited_at", "-id")[:visits],
+        duties_for(actor).filter(household=household, status=DutyStatus.OPEN)
+        .select_related("assignee").order_by("due"),
+        household_disputes(actor, household).order_by("-opened_on", "-id"),
+        pairings_for(actor).filter(household=household)
+        .select_related("helper_user", "helper_person").order_by("status", "-started"),
+    )
     return HouseholdCare(
         visits=shown,
         # Counted only when the page is full: most households have fewer visits.
         visit_count=visit_qs.count() if len(shown) == visits else len(shown),
         # Their reasons may disclose a sensitive circumstance: read (and
         # recorded) through the duties' selector.
-        duties=with_reasons(actor, duties_for(actor).filter(
-            household=household, status=DutyStatus.OPEN).select_related("assignee")
-            .order_by("due")),
-        disputes=list(household_disputes(actor, household).order_by("-opened_on", "-id")),
-        pairings=list(pairings_for(actor).filter(household=household)
-                      .select_related("helper_user", "helper_person")
-                      .order_by("status", "-started")),
+        duties=with_reasons(actor, duties),
+        disputes=disputes,
+        pairings=pairings,
     )

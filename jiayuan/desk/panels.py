@@ -7,16 +7,14 @@ from typing import Any
 
 from django.utils import timezone
 
-from jiayuan.desk.selectors import household_cases as _household_cases
+from jiayuan.desk.selectors import household_cases_flagged
 from jiayuan.desk.selectors import person_cases as _person_cases
-from jiayuan.desk.selectors import repeat_flags
 
 
 def household_cases(actor: Any, household: Any, query: Any) -> tuple[str, dict[str, Any]]:
-    cases = _household_cases(actor, household)
+    cases, flags = household_cases_flagged(actor, household)
     return "desk/_household_cases.html", {
-        "cases": cases, "now": timezone.now(),
-        "repeat_flags": repeat_flags(household, cases) if cases else []}
+        "cases": cases, "now": timezone.now(), "repeat_flags": flags}
 
 
 def person_cases(actor: Any, person: Any, query: Any) -> tuple[str, dict[str, Any]]:

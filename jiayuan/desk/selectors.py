@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiayuan.core import audit
+from jiayuan.core import audit, together
 from jiayuan.core.access import as_id, get_for, require
 from jiayuan.core.crypto import decrypt
 from jiayuan.core.models import AuditAction, User
@@ -209,8 +209,26 @@ def queue_counts(actor: User, now: datetime | None = None) -> dict[str, int]:
 
 
 def household_cases(actor: User, household: Household) -> list[Case]:
-    return list(cases_for(actor).filter(household=household)
-                .select_related("item", "owner", "person").order_by("-opened_at", "-id"))
+    return list(_household_cases(actor, household))
+
+
+def _household_cases(actor: User, household: Household) -> QuerySet[Case]:
+    return (cases_for(actor).filter(household=household)
+            .select_related("item", "owner", "person").order_by("-opened_at", "-id"))
+
+
+def household_cases_flagged(actor: User, household: Household) -> tuple[list[Case], list[str]]:
+    """The household's requests (household_cases) and their repeat flags
+    (repeat_flags), read in one round trip (jiayuan.core.together)."""
+    cases, saved = together.fetch(
+        _household_cases(actor, household),
+        DeskSettings.objects.filter(community_id=household.grid.community_id)
+        .values_list("repeat_open", "repeat_days"))
+    if not cases:
+        return cases, []
+    threshold = (RepeatThreshold(*saved[0]) if saved else
+                 RepeatThreshold(settings.DESK_REPEAT_OPEN, settings.DESK_REPEAT_DAYS))
+    return cases, repeat_flags(household, cases, threshold=threshold)
 
 
 def person_cases(actor: User, person: Person) -> list[Case]:
@@ -246,11 +264,12 @@ def repeat_thresholds() -> dict[int, RepeatThreshold]:
         "community_id", "repeat_open", "repeat_days")}
 
 
-def repeat_flags(household: Household, cases: list[Case] | None = None) -> list[str]:
+def repeat_flags(household: Household, cases: list[Case] | None = None, *,
+                 threshold: RepeatThreshold | None = None) -> list[str]:
     """Why this household's requests keep coming back: several unresolved at
     once, or the same service asked for again within the repeat window. The
     station is failing them; care makes this a must-visit duty."""
-    threshold = repeat_threshold(household.grid.community_id)
+    threshold = threshold or repeat_threshold(household.grid.community_id)
     if cases is None:
         cases = list(Case.objects.filter(household=household).only(
             "status", "is_repeat", "item_id"))

@@ -12,7 +12,7 @@ from django.db.models import Case, Count, Prefetch, Q, QuerySet, When
 from django.http import Http404
 from pypinyin import Style, lazy_pinyin
 
-from jiayuan.core import audit
+from jiayuan.core import audit, together
 from jiayuan.core.access import as_id, get_for, require
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
@@ -141,30 +141,33 @@ def household_file(actor: User, household: Household, *,
     on the page is audited here (which kinds, never the values). `printing`:
     for the PDF, whose print is audited as such (registry.pdf)."""
     show_sensitive = actor.has(Perm.VIEW_SENSITIVE)
-    members = list(
-        household.members.filter(left_on__isnull=True)
-        .select_related("grid")
-        .order_by("birth_date", "pk")
+    current = household.members.filter(left_on__isnull=True)
+    # One round trip for the whole file (jiayuan.core.together).
+    members, former, addresses, circumstances, consent_rows, businesses = together.fetch(
+        current.select_related("grid").order_by("birth_date", "pk"),
+        Membership.objects.filter(household=household, left__isnull=False)
+        .select_related("person"),
+        household.addresses.select_related("dwelling__building"),
+        household.circumstances.select_related("person") if show_sensitive
+        else Circumstance.objects.none(),
+        # By the members' ids (a subquery) rather than a join on household, and
+        # sorted here: the planner cannot then choose to walk the whole consent
+        # table in person order.
+        Consent.objects.filter(person_id__in=current.values("pk"))
+        .select_related("department").order_by(),
+        businesses_for(actor).filter(owner__household=household).select_related("owner"),
     )
     # Head first, then by age.
     members.sort(key=lambda p: (p.pk != household.head_id,))
-    former = list(
-        Membership.objects.filter(household=household, left__isnull=False)
-        .select_related("person__household__dwelling")
-    )
-    addresses = list(household.addresses.select_related("dwelling__building"))
-    circumstances = None
-    if show_sensitive:
-        circumstances = list(household.circumstances.select_related("person"))
-    # By member ids rather than a join on household: the planner cannot then
-    # choose to walk the whole consent table in person order.
-    consent_rows = list(Consent.objects.filter(person_id__in=[p.pk for p in members])
-                        .select_related("person", "department")
-                        .order_by("person_id", "-recorded_on"))
-    businesses = list(businesses_for(actor).filter(owner__household=household)
-                      .select_related("owner"))
+    consent_rows.sort(key=lambda c: c.recorded_on, reverse=True)
+    consent_rows.sort(key=lambda c: c.person_id)
+    by_pk = {p.pk: p for p in members}
+    for consent in consent_rows:  # each names a member already read
+        if consent.person_id in by_pk:
+            consent.person = by_pk[consent.person_id]
     file = HouseholdFile(household=household, members=members, former_members=former,
-                         addresses=addresses, circumstances=circumstances,
+                         addresses=addresses,
+                         circumstances=circumstances if show_sensitive else None,
                          consent_rows=consent_rows, businesses=businesses,
                          show_sensitive=show_sensitive)
     if not printing:
