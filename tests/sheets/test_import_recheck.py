@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from jiayuan.registry.identifiers import id_number_of, phone_of
 from jiayuan.registry.models import Person
 from jiayuan.sheets import importing
