@@ -29,12 +29,12 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models.sql import InsertQuery
 from django.utils import timezone, translation
 from django.utils.ipv6 import clean_ipv6_address
 
-from jiayuan.core import auditkeys
+from jiayuan.core import auditkeys, together
 from jiayuan.core.models import AuditAction, AuditEntry, AuditTip
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -276,13 +276,18 @@ def _append_two_trips(connection: Any, entries: list[AuditEntry]) -> bool:
     False (nothing done) where it cannot: a server-side binding cursor, which
     sends one statement a message, or no tip yet (`_append` creates it)."""
     tip_table = connection.ops.quote_name(AuditTip._meta.db_table)
+    # A write, as the ORM's would be: the replica router then keeps this request's
+    # later reads on the primary (read-your-writes).
+    router.db_for_write(AuditEntry)
     with connection.cursor() as cursor:
-        if not hasattr(cursor.cursor, "mogrify"):
+        if not together.client_binding(cursor):
             return False
         # The table's name from the model, no value: safe to format in.
         select = f"SELECT last_seq, last_hash FROM {tip_table} WHERE id = 1 FOR UPDATE"  # noqa: S608
-        cursor.execute(f"BEGIN; {select}")
         try:
+            # Inside the try: a lock or statement timeout on the SELECT leaves the
+            # session in a failed transaction that only the ROLLBACK below ends.
+            cursor.execute(f"BEGIN; {select}")
             cursor.nextset()
             row = cursor.fetchone()
             if row is not None:
@@ -301,6 +306,8 @@ def _append_two_trips(connection: Any, entries: list[AuditEntry]) -> bool:
                     f"UPDATE {tip_table} SET last_seq = %s, last_hash = %s WHERE id = 1",  # noqa: S608
                     [last_seq, last_hash]))
                 cursor.execute("; ".join([*statements, "COMMIT"]))
+                for entry in entries:  # saved, as bulk_create leaves them
+                    entry._state.adding, entry._state.db = False, connection.alias
                 return True
         except BaseException:
             with contextlib.suppress(Exception):

@@ -20,6 +20,19 @@ from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 
+def client_binding(cursor: Any) -> bool:
+    """Whether this (Django) cursor binds values on the client, psycopg 3's
+    `ClientCursor`, Django's default: then `mogrify` gives the statement as
+    it would be sent, and several can go in one message. psycopg2's mogrify
+    returns bytes, and a server-side binding cursor sends one statement a
+    message: neither is batched."""
+    try:
+        from psycopg import ClientCursor
+    except ImportError:  # pragma: no cover - SQLite-only installs
+        return False
+    return isinstance(getattr(cursor, "cursor", cursor), ClientCursor)
+
+
 def batched(*querysets: QuerySet[Any]) -> bool:
     """Whether `fetch` reads these querysets in one round trip."""
     return (len(querysets) > 1 and len({qs.db for qs in querysets}) == 1
@@ -51,7 +64,7 @@ def fetch(*querysets: QuerySet[Any]) -> list[list[Any]]:
     rows_of: list[list[Any]] = []
     if statements:
         with connection.cursor() as cursor:
-            if not hasattr(cursor.cursor, "mogrify"):  # server-side binding
+            if not client_binding(cursor):
                 return [list(qs) for qs in querysets]
             cursor.execute("; ".join(cursor.mogrify(sql, params) for sql, params in statements))
             for n in range(len(statements)):

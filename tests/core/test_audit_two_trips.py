@@ -98,3 +98,48 @@ def test_pages_and_services_at_once_leave_one_line_without_gaps(head):
     assert AuditTip.objects.get(id=1).last_seq == seqs[-1]
     result = audit.verify_chain()
     assert result.ok, result.reason
+
+
+def test_a_lock_timeout_on_the_tip_leaves_the_connection_usable(head):
+    """The tip's lock not granted (a lock timeout): the entry is refused, the page
+    not shown, and the session is not left in a failed transaction."""
+    import psycopg
+    from django.db import transaction
+
+    _view(head, 0)
+    sd = connection.settings_dict
+    other = psycopg.connect(host=sd["HOST"], port=sd["PORT"] or 5432, user=sd["USER"],
+                            dbname=sd["NAME"])
+    try:
+        other.execute("BEGIN")
+        other.execute("SELECT 1 FROM core_audittip WHERE id = 1 FOR UPDATE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+        before = AuditEntry.objects.count()
+        with pytest.raises(Exception, match="lock timeout"):
+            _view(head, 1)
+    finally:
+        other.rollback()
+        other.close()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    status = connection.connection.info.transaction_status
+    assert status == psycopg.pq.TransactionStatus.IDLE, status
+    assert AuditEntry.objects.count() == before
+    _view(head, 2)  # the next entry and a transaction work
+    with transaction.atomic():
+        assert AuditTip.objects.get(id=1).last_seq == AuditEntry.objects.count()
+    assert audit.verify_chain().ok
+
+
+def test_the_router_knows_the_request_wrote(head):
+    """Read-your-writes: after a view's entry, the request's reads stay on the
+    primary (jiayuan.core.dbrouter), as after any ORM write."""
+    from jiayuan.core import dbrouter
+
+    _view(head, 0)
+    dbrouter.new_request()
+    assert not dbrouter._wrote_here()
+    entry = _view(head, 1)
+    assert dbrouter._wrote_here()
+    assert entry._state.adding is False and entry._state.db == "default"
