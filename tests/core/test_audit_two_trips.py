@@ -6,16 +6,17 @@ failure leaves nothing behind, and writers at once still leave no gaps."""
 
 from __future__ import annotations
 
-import threading
+import functools
 from typing import Any
 
+import psycopg
 import pytest
-from django.db import connection, connections
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from jiayuan.core import audit
+from jiayuan.core import audit, dbrouter
 from jiayuan.core.models import AuditAction, AuditEntry, AuditTip
-from tests.locking import needs_postgres
+from tests.locking import needs_postgres, run_together
 
 pytestmark = [needs_postgres, pytest.mark.django_db(transaction=True)]
 
@@ -72,23 +73,13 @@ def _service(actor: Any, n: int) -> None:
 
 def test_pages_and_services_at_once_leave_one_line_without_gaps(head):
     workers, each = 6, 15
-    errors: list[BaseException] = []
 
     def work(w: int) -> None:
-        try:
-            for i in range(each):
-                # Pages (two round trips) and services (their own transaction) in turn.
-                (_view if (w + i) % 2 else _service)(head, w * 100 + i)
-        except BaseException as exc:  # noqa: BLE001 (reported below)
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        for i in range(each):
+            # Pages (two round trips) and services (their own transaction) in turn.
+            (_view if (w + i) % 2 else _service)(head, w * 100 + i)
 
-    threads = [threading.Thread(target=work, args=(w,)) for w in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    _results, errors = run_together(*(functools.partial(work, w) for w in range(workers)))
     assert not errors
     rows = list(AuditEntry.objects.order_by("seq").values_list("seq", "prev_hash", "hash"))
     seqs = [seq for seq, _prev, _hash in rows]
@@ -103,9 +94,6 @@ def test_pages_and_services_at_once_leave_one_line_without_gaps(head):
 def test_a_lock_timeout_on_the_tip_leaves_the_connection_usable(head):
     """The tip's lock not granted (a lock timeout): the entry is refused, the page
     not shown, and the session is not left in a failed transaction."""
-    import psycopg
-    from django.db import transaction
-
     _view(head, 0)
     sd = connection.settings_dict
     other = psycopg.connect(host=sd["HOST"], port=sd["PORT"] or 5432, user=sd["USER"],
@@ -135,8 +123,6 @@ def test_a_lock_timeout_on_the_tip_leaves_the_connection_usable(head):
 def test_the_router_knows_the_request_wrote(head):
     """Read-your-writes: after a view's entry, the request's reads stay on the
     primary (jiayuan.core.dbrouter), as after any ORM write."""
-    from jiayuan.core import dbrouter
-
     _view(head, 0)
     dbrouter.new_request()
     assert not dbrouter._wrote_here()
