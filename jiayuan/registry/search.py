@@ -16,8 +16,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-
 from jiayuan.core.dbrouter import use_replica
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
@@ -27,6 +25,7 @@ from jiayuan.lib.idcard import IDNumberError, normalize_id_number
 from jiayuan.lib.phone import PhoneError, normalize_phone
 from jiayuan.lib.text import fold_query, is_latin_query
 from jiayuan.places.models import Dwelling, dwelling_code
+from jiayuan.registry import search_rows as rows
 from jiayuan.registry.identifiers import id_hash, phone_hash
 from jiayuan.registry.models import ERASED_NAME, Household, Person, SearchKey
 
@@ -34,7 +33,7 @@ from jiayuan.registry.models import ERASED_NAME, Household, Person, SearchKey
 DWELLING_RE = re.compile(
     r"^(\d+)\s*(?:-|栋|幢|號樓|号楼|棟)\s*(?:(\d+)\s*(?:-|单元|單元)\s*)?(\d+)\s*(?:室)?$")
 ID_RE = re.compile(r"^(\d{15}|\d{17}[0-9x])$")
-CANDIDATES = 300
+CANDIDATES = rows.CANDIDATES
 
 
 @dataclass
@@ -51,15 +50,6 @@ def _scoped(qs: Any, actor: User, field: str = "grid_id") -> Any:
     return qs if ids is ALL else qs.filter(**{f"{field}__in": ids})
 
 
-def _prefix(qs: Any, q: str) -> Any:
-    if connection.vendor == "postgresql":
-        # LIKE 'q%' is served by the varchar_pattern_ops index whatever the
-        # database collation; a range scan would depend on it.
-        return qs.filter(key__startswith=q)
-    # SQLite compares with BINARY collation: [q, q+1) is exactly the prefix set.
-    return qs.filter(key__gte=q, key__lt=q[:-1] + chr(ord(q[-1]) + 1))
-
-
 def _score(exact: bool, kind: int, pos: int) -> int:
     if exact:
         base = {SearchKey.NAME: 100, SearchKey.PINYIN: 95, SearchKey.INITIALS: 90}[kind]
@@ -69,20 +59,30 @@ def _score(exact: bool, kind: int, pos: int) -> int:
 
 def _name_hits(actor: User, q: str, limit: int) -> list[Hit]:
     kinds = [SearchKey.PINYIN, SearchKey.INITIALS] if is_latin_query(q) else [SearchKey.NAME]
-    base = _scoped(SearchKey.objects.filter(kind__in=kinds), actor)
+    ids = grid_ids(actor)
+    if ids is not ALL and not ids:
+        return []
+    alias = SearchKey.objects.db  # the replica inside use_replica(), when there is one
     scores: dict[int, int] = {}
-    exact = base.filter(key=q).values_list("person_id", "kind", "pos")[:CANDIDATES]
-    for person_id, kind, pos in exact:
+    for person_id, kind, pos in rows.rows(alias, *rows.scan(kinds, ids, '"key" = %s', [q])):
         scores[person_id] = max(scores.get(person_id, 0), _score(True, kind, pos))
+    if len(scores) >= limit:
+        return _people_hits(actor, scores, q, limit)
     # Prefixes of whole names first (a surname typed alone), then of later parts,
-    # so that common inner characters cannot crowd out the best hits.
-    for extra in ({"pos": 0}, {"pos__gt": 0}):
-        if len(scores) >= limit:
+    # so that common inner characters cannot crowd out the best hits. Both scans
+    # go in one statement: when the exact keys did not fill the page, the first
+    # scan rarely does either (a round trip costs more than the second scan).
+    match, params = rows.prefix(alias, q)
+    head, head_params = rows.scan(kinds, ids, f'"pos" = 0 AND {match}', params)
+    tail, tail_params = rows.scan(kinds, ids, f'"pos" > 0 AND {match}', params)
+    both = f"SELECT * FROM ({head}) AS head UNION ALL SELECT * FROM ({tail}) AS tail"  # noqa: S608
+    found = rows.rows(alias, both, head_params + tail_params)
+    for later in (False, True):
+        if later and len(scores) >= limit:
             break
-        prefix = _prefix(base.filter(**extra), q).values_list("person_id", "kind",
-                                                               "pos")[:CANDIDATES]
-        for person_id, kind, pos in prefix:
-            scores[person_id] = max(scores.get(person_id, 0), _score(False, kind, pos))
+        for person_id, kind, pos in found:
+            if (pos > 0) == later:
+                scores[person_id] = max(scores.get(person_id, 0), _score(False, kind, pos))
     return _people_hits(actor, scores, q, limit)
 
 
@@ -92,11 +92,12 @@ def _people_hits(actor: User, scores: dict[int, int], matched: str, limit: int) 
     # Load only the best candidates: building hundreds of model instances would
     # cost more than the index scans that found them.
     best = sorted(scores, key=lambda pk: (-scores[pk], pk))[:limit]
-    people = {
-        # A tombstone (rights.erasure) is offered to nobody.
-        p.pk: p for p in Person.objects.filter(pk__in=best).exclude(name=ERASED_NAME)
-        .select_related("household__dwelling__building")
-    }
+    marks = ", ".join(["%s"] * len(best))
+    # A tombstone (rights.erasure) is offered to nobody.
+    found = rows.fetch(Person.objects.db, rows.PEOPLE,
+                       f'WHERE ("t0"."id" IN ({marks}) AND NOT ("t0"."name" = %s))',
+                       [*best, ERASED_NAME])
+    people = {p.pk: p for p in found if isinstance(p, Person)}
     hits = [
         Hit("person", scores[pk] + (5 if p.left_on is None else 0), matched, person=p,
             household=p.household)
@@ -107,11 +108,21 @@ def _people_hits(actor: User, scores: dict[int, int], matched: str, limit: int) 
 
 
 def _dwelling_hits(actor: User, code: str, limit: int) -> list[Hit]:
-    dwellings = _scoped(Dwelling.objects.filter(code=code), actor)
-    households = (Household.objects.filter(dwelling__in=dwellings)
-                  .select_related("dwelling__building", "head").order_by("moved_out", "-pk"))
+    ids = grid_ids(actor)
+    if ids is not ALL and not ids:
+        return []
+    # As the ORM wrote it: the dwellings in scope a subquery, the current
+    # households first, then the newest.
+    scope = "" if ids is ALL else f' AND "grid_id" IN ({", ".join(["%s"] * len(ids))})'
+    table = Dwelling._meta.db_table
+    dwellings = f'SELECT "id" FROM "{table}" WHERE "code" = %s{scope}'  # noqa: S608
+    households = rows.fetch(
+        Household.objects.db, rows.HOUSEHOLDS,
+        f'WHERE "t0"."dwelling_id" IN ({dwellings}) '
+        f'ORDER BY "t0"."moved_out" ASC, "t0"."id" DESC LIMIT {int(limit)}',
+        [code, *sorted(ids or ())])
     return [Hit("household", 100 if h.moved_out is None else 50, code, household=h)
-            for h in households[:limit]]
+            for h in households if isinstance(h, Household)]
 
 
 def search(actor: User, raw: str, limit: int = 20) -> list[Hit]:
