@@ -264,6 +264,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--search-only", action="store_true",
+                        help="measure search alone (no pages, desk or care rows)")
     args = parser.parse_args()
 
     district, _ = User.objects.get_or_create(username="bench-district",
@@ -297,6 +299,8 @@ def main() -> None:
     for kind, ms in sorted(by_kind.items()):
         rows.append(summary(f"  search: {kind} ({len(ms)})", ms))
 
+    if args.search_only:
+        return report(rows, mix, ours, base)
     client = Client()
     client.force_login(district)
     rng = random.Random(args.seed + 1)
@@ -319,7 +323,11 @@ def main() -> None:
 
     rows.extend(desk_rows(args.seed, page_ms))
     rows.extend(care_rows(page_ms))
+    report(rows, mix, ours, base)
 
+
+def report(rows: list[dict], mix: list[tuple[str, str]], ours: list[float],
+           base: list[float]) -> None:
     print(json.dumps({
         "db": connection.vendor,
         "people": Person.objects.count(),

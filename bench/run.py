@@ -117,6 +117,8 @@ def main() -> None:
     parser.add_argument("--db", default="both", choices=["sqlite", "postgres", "both"])
     parser.add_argument("--reuse", action="store_true", help="keep loaded data between runs")
     parser.add_argument("--queries", type=int, default=400, help="size of the query mix")
+    parser.add_argument("--search-only", action="store_true",
+                        help="the search benchmark measures search alone (no pages)")
     parser.add_argument("--only", choices=BENCHES,
                         help="run only this benchmark (default: all, in this order)")
     parser.add_argument("--rows", type=int, default=100_000, help="rows of the import roster")
@@ -176,8 +178,9 @@ def search_bench(args: argparse.Namespace) -> None:
         # MFA_REQUIRED=0: the bench's accounts have no second factor to give.
         measure_env = {**env, "DJANGO_SETTINGS_MODULE": "tests.settings",
                        "ALLOWED_HOSTS": "testserver", "MFA_REQUIRED": "0"}
-        out = run([PY, "bench/measure.py", "--queries", str(args.queries), "--seed",
-                   str(args.seed)], measure_env, capture_output=True, text=True).stdout
+        cmd = [PY, "bench/measure.py", "--queries", str(args.queries), "--seed", str(args.seed)]
+        out = run(cmd + (["--search-only"] if args.search_only else []), measure_env,
+                  capture_output=True, text=True).stdout
         results.append(json.loads(out.strip().splitlines()[-1]))
     print()
     print(f"Jiayuan benchmark · scale={args.scale} seed={args.seed} · "
