@@ -214,8 +214,10 @@ class _RowReader:
                     "can store (%(low)s to %(high)s)."), {
                         "row": row.number, "column": label, "value": value,
                         "low": limit.low, "high": limit.high}))
-            elif isinstance(value, str) and len(value) <= 12:
-                checked.add((key, value))  # short values repeat: check each once
+            elif key in MEMOISED and isinstance(value, str) and len(value) <= 12:
+                # Short values of these fields repeat: each is checked once. (Not the
+                # names and phones: mostly distinct, the set would hold one per row.)
+                checked.add((key, value))
         name = v.get("name")
         pinyin = limits_for("pinyin")
         # A syllable is at most 6 letters and a space: only long names can overflow.
