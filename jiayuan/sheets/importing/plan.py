@@ -412,6 +412,7 @@ class _Planner(_RowReader):
         self.match_people()
         self.group_households()
         self.decide()
+        self.cells_again()
         counts = dict.fromkeys(OUTCOMES, 0)
         for row in self.rows:
             counts[row.outcome] += 1
@@ -438,4 +439,6 @@ def _field_label(key: str) -> Any:
 def check(*, actor: User, batch: ImportBatch) -> Report:
     """The dry run: every row's outcome, nothing written."""
     _scoped_batch(actor, batch)
-    return _Planner(actor, batch, sheets_of(batch)).plan().freeze()
+    planner = _Planner(actor, batch, sheets_of(batch))
+    planner.reread = lambda only: sheets_of(batch, only=only)
+    return planner.plan().freeze()

@@ -82,6 +82,7 @@ def commit(*, actor: User, batch: ImportBatch, accepted: list[int] | None = None
                 batch.accepted = sorted(set(accepted))
                 batch.save(update_fields=["accepted"])
             planner = _Planner(actor, batch, sheets)
+            planner.reread = lambda only: sheets_of(batch, mapped_only=True, only=only)
             sheets = []
             report = planner.plan()
             planner.release_cells()
@@ -276,4 +277,4 @@ def _batch_tag(batch: ImportBatch) -> str:
     return f"#{batch.pk})"
 
 
-WRITE_CHUNK = 5000  # new people written at a time
+WRITE_CHUNK = 2000  # new people written at a time (a few wait for the writer thread)
