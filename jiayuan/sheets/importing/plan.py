@@ -59,7 +59,7 @@ _NAME, _BIRTH = _COMPARED["name"], _COMPARED["birth_date"]
 @dataclass(slots=True)
 class Match:
     """The registered person a row is, as the plan's later steps need them: who
-    and where they are, and which of the row's fields differ from theirs
+    they are, where they live, and which of the row's fields differ from theirs
     (``changed``, compared when matched, in PERSON_VALUES' order then "phone"
     and "id_number"). ``birth_date`` is theirs only when the row gives none;
     ``ethnicity``: whether one is recorded."""
@@ -67,7 +67,6 @@ class Match:
     pk: int
     household_id: int
     grid_id: int
-    dwelling_id: int | None
     dwelling_code: str
     birth_date: date | None
     ethnicity: bool
@@ -95,6 +94,7 @@ class _Planner(_RowReader):
                     building_id__in=building_ids[start_:start_ + CHUNK]).values_list(
                     "pk", "building_id", "unit", "room"):
                 self.dwellings[(b, u, r)] = pk
+        keys: dict[tuple, tuple] = {}
         for row in placed:
             v = row.values
             building = self.buildings.get((v["grid_id"], v["building"]))
@@ -105,8 +105,8 @@ class _Planner(_RowReader):
                     {"building": v["building"], "grid": self.grids[v["grid_id"]].name}))
                 continue
             v["building_id"] = building.pk
-            row.household_key = (building.pk, v.get("unit", ""), v["room"],
-                                 v.get("household_no", ""))
+            key = (building.pk, v.get("unit", ""), v["room"], v.get("household_no", ""))
+            row.household_key = keys.setdefault(key, key)  # one per household
 
     # Step 3: the same person twice in the file, and people already registered.
     def match_people(self) -> None:
@@ -161,7 +161,6 @@ class _Planner(_RowReader):
         people = Person.objects.exclude(name=ERASED_NAME).annotate(
             dwelling_id=F("household__dwelling_id"),
             dwelling_code=F("household__dwelling__code"))
-        self.codes: dict[str, str] = {}  # each dwelling's code once, not once per member
         hashes = list(by_id)
         for start_ in range(0, len(hashes), CHUNK):
             for p in people.filter(id_number_hash__in=hashes[start_:start_ + CHUNK]).values_list(
@@ -208,8 +207,11 @@ class _Planner(_RowReader):
         if v.get("id_number") and not p[_ID_HASH]:
             changed.append("id_number")
         code = p[_CODE]
-        return Match(pk=p[0], household_id=p[1], grid_id=p[2], dwelling_id=p[_DWELLING],
-                     dwelling_code=self.codes.setdefault(code, code),
+        # The row's hashes have served (a new person's are computed again if needed).
+        v.pop("id_hash", None)
+        v.pop("phone_hash", None)
+        return Match(pk=p[0], household_id=p[1], grid_id=p[2],
+                     dwelling_code=self.texts.setdefault(code, code),
                      birth_date=None if v.get("birth_date") else p[_BIRTH],
                      ethnicity=bool(p[_COMPARED["ethnicity"]]),
                      changed=tuple(changed) if changed else ())
@@ -221,21 +223,22 @@ class _Planner(_RowReader):
             if row.outcome != REJECTED and row.household_key is not None:
                 groups[row.household_key].append(row)
         dwelling_ids = [self.dwellings[k[:3]] for k in groups if k[:3] in self.dwellings]
-        active: dict[int, list[dict]] = defaultdict(list)
+        # Named tuples, not dicts: a re-import finds a household per group.
+        active: dict[int, list[Any]] = defaultdict(list)
         for start_ in range(0, len(dwelling_ids), CHUNK):
             for h in Household.objects.filter(dwelling_id__in=dwelling_ids[start_:start_ + CHUNK],
-                                              moved_out__isnull=True).values(
-                    "pk", "dwelling_id", "head_id", "grid_id"):
-                active[h["dwelling_id"]].append(h)
+                                              moved_out__isnull=True).values_list(
+                    "pk", "dwelling_id", "head_id", "grid_id", named=True):
+                active[h.dwelling_id].append(h)
         self.groups = groups
-        self.targets: dict[tuple, dict | None] = {}
+        self.targets: dict[tuple, Any] = {}
         for key, rows in groups.items():
             households = active.get(self.dwellings.get(key[:3], -1), [])
             self.targets[key] = self._target(key, rows, households)
 
-    def _target(self, key: tuple, rows: list[RowResult], households: list[dict]) -> dict | None:
+    def _target(self, key: tuple, rows: list[RowResult], households: list[Any]) -> Any:
         """The registered household these rows belong to, or None for a new one."""
-        ids = {h["pk"]: h for h in households}
+        ids = {h.pk: h for h in households}
         claimed = {r.person.household_id for r in rows
                    if r.person and r.person.household_id in ids}
         if len(claimed) > 1:
@@ -281,7 +284,7 @@ class _Planner(_RowReader):
                               "head has changed, change it on the household page."),
                             {"dwelling": row.dwelling}))
 
-    def _decide_person(self, row: RowResult, target: dict | None) -> None:
+    def _decide_person(self, row: RowResult, target: Any) -> None:
         p = row.person
         if p is None:
             return
@@ -290,7 +293,7 @@ class _Planner(_RowReader):
             row.reject(self.label("id_number"), _(
                 "This person is registered in a grid you cannot see. Ask the station head."))
             return
-        if target is None or p.household_id != target["pk"]:
+        if target is None or p.household_id != target.pk:
             if row.values.get("matched_by_details"):
                 # Same name and birth date in another household: maybe the same person.
                 row.person = None
@@ -303,13 +306,13 @@ class _Planner(_RowReader):
                   "them on their page first."), {"dwelling": p.dwelling_code}))
             return
         relation = row.values.get("relation")
-        if relation == Relation.HEAD and target["head_id"] != p.pk:
+        if relation == Relation.HEAD and target.head_id != p.pk:
             row.reject(self.label("relation"), _(
                 "The registry has another head for this household. Change the head on the "
                 "household page, not by import."))
             return
         changed = list(p.changed)
-        if p.pk == target["head_id"] and relation and relation != Relation.HEAD:
+        if p.pk == target.head_id and relation and relation != Relation.HEAD:
             # The registered head stays the head: the row's relation is not compared.
             changed = [f for f in changed if f != "relation"]
         if changed:
@@ -358,7 +361,7 @@ class _Planner(_RowReader):
             _("The head of household's row %(row)d of sheet “%(sheet)s” is not imported, so "
               "neither is this one."), head)
 
-    def _check_guardians(self, rows: list[RowResult], target: dict | None) -> None:
+    def _check_guardians(self, rows: list[RowResult], target: Any) -> None:
         """The ethnic group of a child under 14 is recorded under a consent given by a
         guardian (the head of household): the registry's own rule decides, and a
         row it refuses is not imported, its problem naming the row and the rule."""
@@ -373,11 +376,11 @@ class _Planner(_RowReader):
                 # The new head's row is the guardian (unless it is this very row),
                 # else the registered household's head.
                 guardian = (head_row.number if head_row is not None and head_row is not row
-                            else household_guardian(head_id=target["head_id"] if target else None,
+                            else household_guardian(head_id=target.head_id if target else None,
                                                     person_id=person_id))
             elif (row.outcome == UPDATED and "ethnicity" in v.get("changed", ())
                   and not row.person.ethnicity):
-                guardian = household_guardian(head_id=target["head_id"] if target else None,
+                guardian = household_guardian(head_id=target.head_id if target else None,
                                               person_id=person_id)
             else:
                 continue

@@ -73,6 +73,8 @@ class _RowReader:
         self.rows: list[RowResult] = []
         self.grids = {g.pk: g for g in grids_for(actor).filter(community_id=batch.community_id)}
         self.memo: dict[tuple, Any] = {}
+        self.dwelling_codes: dict[tuple[str, str, str], str] = {}
+        self.texts: dict[str, str] = {}  # texts many rows share, kept once
         # The database's limit of each mapped column (see jiayuan.sheets.limits).
         filled = set(self.column_of)
         if "address" in filled:  # an address column fills the building, unit and room
@@ -208,7 +210,9 @@ class _RowReader:
                        _("The address is incomplete: the building and the room number are "
                          "needed."))
             return
-        row.dwelling = dwelling_code(v["building"], v.get("unit", ""), v["room"])
+        place = (v["building"], v.get("unit", ""), v["room"])
+        row.dwelling = self.dwelling_codes.get(place) or self.dwelling_codes.setdefault(
+            place, dwelling_code(*place))  # one string per dwelling, not one per member
         code_limit = limits_for("dwelling_code")
         if code_limit.too_long(row.dwelling):
             row.reject(self.label("room"), self._too_long_text(

@@ -149,7 +149,7 @@ class _Writer:
         del new_households
         for key, target in planner.targets.items():
             if target is not None:
-                households[key] = target["pk"]
+                households[key] = target.pk
         # Checked as written, not at COMMIT: their targets are written before them.
         checked_now = [(Person, "household"), (Person, "grid"), (Membership, "person"),
                        (Membership, "household"), (Consent, "person"), (SearchKey, "person")]
@@ -207,7 +207,7 @@ class _Writer:
 
     def _head_of(self, row: RowResult) -> int | None:
         target = self.planner.targets.get(row.household_key)
-        return target["head_id"] if target else None
+        return target.head_id if target else None
 
     def _consent(self, person_id: int, birth_date: date | None, head_id: int | None,
                  evidence: str) -> dict[str, Any]:
