@@ -46,7 +46,6 @@ from jiayuan.sheets.importing.upload import _scoped_batch, column_label, sheets_
 from jiayuan.sheets.messages import Joined
 from jiayuan.sheets.models import ImportBatch
 
-
 # The registered person's columns a row is matched and compared with: the
 # keys first (their places below), then PERSON_VALUES.
 _MATCHED = ("pk", "household_id", "grid_id", "dwelling_id", "dwelling_code", "phone_hash",
