@@ -161,10 +161,12 @@ class _Planner(_RowReader):
             dwelling_id=F("household__dwelling_id"),
             dwelling_code=F("household__dwelling__code"))
         hashes = list(by_id)
-        for start_ in range(0, len(hashes), CHUNK):
-            for p in people.filter(id_number_hash__in=hashes[start_:start_ + CHUNK]).values_list(
-                    *_MATCHED):
-                row = by_id[p[_ID_HASH]]
+        while hashes:
+            # Taken off as asked and as matched, so a matched row's hash is let go.
+            chunk = hashes[-CHUNK:]
+            del hashes[-CHUNK:]
+            for p in people.filter(id_number_hash__in=chunk).values_list(*_MATCHED):
+                row = by_id.pop(p[_ID_HASH])
                 row.person = self._match(row, p)
         # Not found by ID number: same name and birth date in the community (for a
         # row with an ID, only someone registered without one: the row adds it).

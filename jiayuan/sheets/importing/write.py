@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from types import MappingProxyType
+from typing import Any, cast
 
 from django.db import IntegrityError, connection
 from django.utils import timezone
@@ -155,9 +156,13 @@ class _Writer:
                        (Membership, "household"), (Consent, "person"), (SearchKey, "person")]
         with Writer(checked_now=checked_now) as writer:
             for start_ in range(0, len(new_rows), WRITE_CHUNK):
-                self._create_people(writer, new_rows[start_:start_ + WRITE_CHUNK],
-                                    person_ids[start_:start_ + WRITE_CHUNK], households, heads,
-                                    now)
+                chunk = new_rows[start_:start_ + WRITE_CHUNK]
+                self._create_people(writer, chunk, person_ids[start_:start_ + WRITE_CHUNK],
+                                    households, heads, now)
+                for row in chunk:
+                    # Written: its values have served (the report keeps each row's
+                    # outcome and problems), and the memory goes to the next chunks.
+                    row.values = WRITTEN
         self._update_people(report)
 
     def _dwellings(self, keys: list[tuple]) -> dict[tuple, int]:
@@ -277,4 +282,6 @@ def _batch_tag(batch: ImportBatch) -> str:
     return f"#{batch.pk})"
 
 
+#: A written row's values (read-only: nothing may write to them).
+WRITTEN = cast(dict[str, Any], MappingProxyType({}))
 WRITE_CHUNK = 2000  # new people written at a time (a few wait for the writer thread)
