@@ -130,6 +130,7 @@ def run_check(batch: ImportBatch, *, now: datetime, by_tick: bool = False) -> bo
             if actor is None or not actor.is_active:
                 raise PermissionDenied
             planner = _Planner(actor, batch, sheets_of(batch, mapped_only=True))
+            planner.reread = lambda only: sheets_of(batch, mapped_only=True, only=only)
             planner.progress = _progress(batch.pk, batch.check_started_at)
             report = planner.plan()
             planner.release_cells()

@@ -48,7 +48,8 @@ class RowResult:
     number: int  # row number in the file, as the spreadsheet program shows it
     cells: list[Any]
     outcome: str = NEW
-    problems: list[Problem] = field(default_factory=list)
+    # Most rows have none: a tuple shared by them all until the first (`reject`).
+    problems: list[Problem] | tuple[()] = ()
     name: str = ""
     dwelling: str = ""
     note: Any = ""  # a lazy message, or ""
@@ -60,7 +61,7 @@ class RowResult:
 
     def reject(self, column: Any, reason: Any) -> None:
         self.outcome = REJECTED
-        self.problems.append(Problem(column, reason))
+        self.problems = [*self.problems, Problem(column, reason)]
 
     @property
     def ref(self) -> int:

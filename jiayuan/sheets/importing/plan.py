@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -33,6 +34,7 @@ from jiayuan.sheets.importing.outcomes import (
     DUPLICATE,
     NEW,
     OUTCOMES,
+    PERSON_VALUES,
     REJECTED,
     UNCHANGED,
     UPDATED,
@@ -43,6 +45,31 @@ from jiayuan.sheets.importing.row_checks import _RowReader
 from jiayuan.sheets.importing.upload import _scoped_batch, column_label, sheets_of
 from jiayuan.sheets.messages import Joined
 from jiayuan.sheets.models import ImportBatch
+
+# The registered person's columns a row is matched and compared with: the
+# keys first (their places below), then PERSON_VALUES.
+_MATCHED = ("pk", "household_id", "grid_id", "dwelling_id", "dwelling_code", "phone_hash",
+            "id_number_hash", *PERSON_VALUES)
+_DWELLING, _CODE, _PHONE_HASH, _ID_HASH = 3, 4, 5, 6
+_COMPARED = {f: _MATCHED.index(f) for f in PERSON_VALUES}
+_NAME, _BIRTH = _COMPARED["name"], _COMPARED["birth_date"]
+
+
+@dataclass(slots=True)
+class Match:
+    """The registered person a row is, as the plan's later steps need them: who
+    they are, where they live, and which of the row's fields differ from theirs
+    (``changed``, compared when matched, in PERSON_VALUES' order then "phone"
+    and "id_number"). ``birth_date`` is theirs only when the row gives none;
+    ``ethnicity``: whether one is recorded."""
+
+    pk: int
+    household_id: int
+    grid_id: int
+    dwelling_code: str
+    birth_date: date | None
+    ethnicity: bool
+    changed: tuple[str, ...]
 
 
 class _Planner(_RowReader):
@@ -66,6 +93,7 @@ class _Planner(_RowReader):
                     building_id__in=building_ids[start_:start_ + CHUNK]).values_list(
                     "pk", "building_id", "unit", "room"):
                 self.dwellings[(b, u, r)] = pk
+        keys: dict[tuple, tuple] = {}
         for row in placed:
             v = row.values
             building = self.buildings.get((v["grid_id"], v["building"]))
@@ -76,8 +104,8 @@ class _Planner(_RowReader):
                     {"building": v["building"], "grid": self.grids[v["grid_id"]].name}))
                 continue
             v["building_id"] = building.pk
-            row.household_key = (building.pk, v.get("unit", ""), v["room"],
-                                 v.get("household_no", ""))
+            key = (building.pk, v.get("unit", ""), v["room"], v.get("household_no", ""))
+            row.household_key = keys.setdefault(key, key)  # one per household
 
     # Step 3: the same person twice in the file, and people already registered.
     def match_people(self) -> None:
@@ -126,47 +154,68 @@ class _Planner(_RowReader):
             row.outcome = DUPLICATE
 
     def _match_registered(self, by_id: dict[str, RowResult]) -> None:
-        # Named tuples, not dicts: a re-import holds one per row.
-        fields = ("pk", "household_id", "grid_id", "name", "sex", "birth_date", "ethnicity",
-                  "origin_code", "permit_number", "permit_expiry", "occupation", "relation",
-                  "phone_hash", "id_number_hash", "left_on", "dwelling_id", "dwelling_code")
-        # A tombstone (rights.erasure) is nobody: no roster row is matched to it.
+        # Plain tuples of the compared columns, each turned into a small `Match`
+        # at once: a re-import matches every row, and holds only what the later
+        # steps read (not the registered values).
         people = Person.objects.exclude(name=ERASED_NAME).annotate(
             dwelling_id=F("household__dwelling_id"),
             dwelling_code=F("household__dwelling__code"))
         hashes = list(by_id)
-        for start_ in range(0, len(hashes), CHUNK):
-            for p in people.filter(id_number_hash__in=hashes[start_:start_ + CHUNK]).values_list(
-                    *fields, named=True):
-                row = by_id[p.id_number_hash]
-                row.person = p
-                # One copy of each hash, not one in the row and one in the match.
-                row.values["id_hash"] = p.id_number_hash
-                if row.values.get("phone_hash") == p.phone_hash:
-                    row.values["phone_hash"] = p.phone_hash
+        while hashes:
+            # Taken off as asked and as matched, so a matched row's hash is let go.
+            chunk = hashes[-CHUNK:]
+            del hashes[-CHUNK:]
+            for p in people.filter(id_number_hash__in=chunk).values_list(*_MATCHED):
+                row = by_id.pop(p[_ID_HASH])
+                row.person = self._match(row, p)
         # Not found by ID number: same name and birth date in the community (for a
         # row with an ID, only someone registered without one: the row adds it).
         no_id = [r for r in self.rows if r.outcome == NEW and r.person is None]
         names = sorted({r.name for r in no_id})
-        found: dict[tuple[str, date | None], list[Any]] = defaultdict(list)
+        wanted = {(r.name, r.values.get("birth_date")) for r in no_id}
+        found: dict[tuple[str, date | None], list[tuple]] = defaultdict(list)
         for start_ in range(0, len(names), CHUNK):
             for p in people.filter(grid__community_id=self.batch.community_id,
                                    name__in=names[start_:start_ + CHUNK]).values_list(
-                    *fields, named=True):
-                found[(p.name, p.birth_date)].append(p)
+                    *_MATCHED):
+                key = (p[_NAME], p[_BIRTH])
+                if key in wanted:  # namesakes born another day are nobody's match
+                    found[key].append(p)
         for row in no_id:
             v = row.values
             candidates = [
                 p for p in found.get((row.name, v.get("birth_date")), ())
-                if not (v.get("phone_hash") and p.phone_hash and p.phone_hash != v["phone_hash"])
+                if not (v.get("phone_hash") and p[_PHONE_HASH]
+                        and p[_PHONE_HASH] != v["phone_hash"])
                 # a different ID number: a different person
-                and not (v.get("id_number") and p.id_number_hash)]
+                and not (v.get("id_number") and p[_ID_HASH])]
             if candidates:
                 # Namesakes born the same day: the one living at the row's dwelling
                 # is this row (a re-import); another is only possibly the same.
                 here = self.dwellings.get(row.household_key[:3]) if row.household_key else None
-                row.person = next((p for p in candidates if p.dwelling_id == here), candidates[0])
+                row.person = self._match(row, next(
+                    (p for p in candidates if p[_DWELLING] == here), candidates[0]))
                 v["matched_by_details"] = True
+
+    def _match(self, row: RowResult, p: tuple) -> Match:
+        """What the plan keeps of the registered person ``p`` (a `_MATCHED` tuple)
+        this row is: the row's values compared with theirs, field by field, now."""
+        v = row.values
+        changed = [f for f, value in self.person_values(row).items()
+                   if p[_COMPARED[f]] != value]
+        if v.get("phone_hash") and v["phone_hash"] != p[_PHONE_HASH]:
+            changed.append("phone")
+        if v.get("id_number") and not p[_ID_HASH]:
+            changed.append("id_number")
+        code = p[_CODE]
+        # The row's hashes have served (a new person's are computed again if needed).
+        v.pop("id_hash", None)
+        v.pop("phone_hash", None)
+        return Match(pk=p[0], household_id=p[1], grid_id=p[2],
+                     dwelling_code=self.texts.setdefault(code, code),
+                     birth_date=None if v.get("birth_date") else p[_BIRTH],
+                     ethnicity=bool(p[_COMPARED["ethnicity"]]),
+                     changed=tuple(changed) if changed else ())
 
     # Step 4: households.
     def group_households(self) -> None:
@@ -175,21 +224,22 @@ class _Planner(_RowReader):
             if row.outcome != REJECTED and row.household_key is not None:
                 groups[row.household_key].append(row)
         dwelling_ids = [self.dwellings[k[:3]] for k in groups if k[:3] in self.dwellings]
-        active: dict[int, list[dict]] = defaultdict(list)
+        # Named tuples, not dicts: a re-import finds a household per group.
+        active: dict[int, list[Any]] = defaultdict(list)
         for start_ in range(0, len(dwelling_ids), CHUNK):
             for h in Household.objects.filter(dwelling_id__in=dwelling_ids[start_:start_ + CHUNK],
-                                              moved_out__isnull=True).values(
-                    "pk", "dwelling_id", "head_id", "grid_id"):
-                active[h["dwelling_id"]].append(h)
+                                              moved_out__isnull=True).values_list(
+                    "pk", "dwelling_id", "head_id", "grid_id", named=True):
+                active[h.dwelling_id].append(h)
         self.groups = groups
-        self.targets: dict[tuple, dict | None] = {}
+        self.targets: dict[tuple, Any] = {}
         for key, rows in groups.items():
             households = active.get(self.dwellings.get(key[:3], -1), [])
             self.targets[key] = self._target(key, rows, households)
 
-    def _target(self, key: tuple, rows: list[RowResult], households: list[dict]) -> dict | None:
+    def _target(self, key: tuple, rows: list[RowResult], households: list[Any]) -> Any:
         """The registered household these rows belong to, or None for a new one."""
-        ids = {h["pk"]: h for h in households}
+        ids = {h.pk: h for h in households}
         claimed = {r.person.household_id for r in rows
                    if r.person and r.person.household_id in ids}
         if len(claimed) > 1:
@@ -235,7 +285,7 @@ class _Planner(_RowReader):
                               "head has changed, change it on the household page."),
                             {"dwelling": row.dwelling}))
 
-    def _decide_person(self, row: RowResult, target: dict | None) -> None:
+    def _decide_person(self, row: RowResult, target: Any) -> None:
         p = row.person
         if p is None:
             return
@@ -244,7 +294,7 @@ class _Planner(_RowReader):
             row.reject(self.label("id_number"), _(
                 "This person is registered in a grid you cannot see. Ask the station head."))
             return
-        if target is None or p.household_id != target["pk"]:
+        if target is None or p.household_id != target.pk:
             if row.values.get("matched_by_details"):
                 # Same name and birth date in another household: maybe the same person.
                 row.person = None
@@ -256,19 +306,16 @@ class _Planner(_RowReader):
                 _("Already registered at %(dwelling)s. An import does not move people: move "
                   "them on their page first."), {"dwelling": p.dwelling_code}))
             return
-        new = self.person_values(row)
-        if new.get("relation") == Relation.HEAD and target["head_id"] != p.pk:
+        relation = row.values.get("relation")
+        if relation == Relation.HEAD and target.head_id != p.pk:
             row.reject(self.label("relation"), _(
                 "The registry has another head for this household. Change the head on the "
                 "household page, not by import."))
             return
-        if p.pk == target["head_id"] and new.get("relation", Relation.HEAD) != Relation.HEAD:
-            new.pop("relation")
-        changed = [f for f, value in new.items() if getattr(p, f) != value]
-        if row.values.get("phone_hash") and row.values["phone_hash"] != p.phone_hash:
-            changed.append("phone")
-        if row.values.get("id_number") and not p.id_number_hash:
-            changed.append("id_number")
+        changed = list(p.changed)
+        if p.pk == target.head_id and relation and relation != Relation.HEAD:
+            # The registered head stays the head: the row's relation is not compared.
+            changed = [f for f in changed if f != "relation"]
         if changed:
             row.outcome = UPDATED
             row.values["changed"] = changed
@@ -315,7 +362,7 @@ class _Planner(_RowReader):
             _("The head of household's row %(row)d of sheet “%(sheet)s” is not imported, so "
               "neither is this one."), head)
 
-    def _check_guardians(self, rows: list[RowResult], target: dict | None) -> None:
+    def _check_guardians(self, rows: list[RowResult], target: Any) -> None:
         """The ethnic group of a child under 14 is recorded under a consent given by a
         guardian (the head of household): the registry's own rule decides, and a
         row it refuses is not imported, its problem naming the row and the rule."""
@@ -330,11 +377,11 @@ class _Planner(_RowReader):
                 # The new head's row is the guardian (unless it is this very row),
                 # else the registered household's head.
                 guardian = (head_row.number if head_row is not None and head_row is not row
-                            else household_guardian(head_id=target["head_id"] if target else None,
+                            else household_guardian(head_id=target.head_id if target else None,
                                                     person_id=person_id))
             elif (row.outcome == UPDATED and "ethnicity" in v.get("changed", ())
                   and not row.person.ethnicity):
-                guardian = household_guardian(head_id=target["head_id"] if target else None,
+                guardian = household_guardian(head_id=target.head_id if target else None,
                                               person_id=person_id)
             else:
                 continue
@@ -369,6 +416,7 @@ class _Planner(_RowReader):
         self.match_people()
         self.group_households()
         self.decide()
+        self.cells_again()
         counts = dict.fromkeys(OUTCOMES, 0)
         for row in self.rows:
             counts[row.outcome] += 1
@@ -395,4 +443,6 @@ def _field_label(key: str) -> Any:
 def check(*, actor: User, batch: ImportBatch) -> Report:
     """The dry run: every row's outcome, nothing written."""
     _scoped_batch(actor, batch)
-    return _Planner(actor, batch, sheets_of(batch)).plan().freeze()
+    planner = _Planner(actor, batch, sheets_of(batch))
+    planner.reread = lambda only: sheets_of(batch, only=only)
+    return planner.plan().freeze()

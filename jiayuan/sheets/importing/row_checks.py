@@ -22,7 +22,7 @@ from jiayuan.sheets.columns import (
     is_total,
 )
 from jiayuan.sheets.importing import normalise as norm
-from jiayuan.sheets.importing.outcomes import RowResult
+from jiayuan.sheets.importing.outcomes import DUPLICATE, REJECTED, RowResult
 from jiayuan.sheets.importing.read import Sheet, SheetError
 from jiayuan.sheets.importing.upload import column_label
 from jiayuan.sheets.limits import STORED_IN, limits_for
@@ -36,6 +36,8 @@ MEMOISED = frozenset({"sex", "building", "unit", "room", "relation", "residency"
                       "origin", "occupation", "grid", "household_no", "birth_date",
                       "permit_expiry", "moved_in"})
 _MISSING = object()
+#: The cells of a row let go while the plan runs (`_RowReader.reread`).
+AGAIN: list[Any] = []
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,11 @@ class _RowReader:
     #: Called with the number of rows read so far after each row (a background
     #: check records its progress with it).
     progress: Callable[[int], None] | None = None
+    #: Reads the sheets again keeping only the rows numbered in ``only`` (per
+    #: sheet): given, the plan lets go of each row's cells once it is read, and
+    #: takes back those of the rows it leaves out at the end (`cells_again`),
+    #: so the sheet and the rows' values are not held at once.
+    reread: Callable[[list[frozenset[int]]], list[tuple[Sheet, int]]] | None = None
 
     def __init__(self, actor: User, batch: ImportBatch, sheets: list[tuple[Sheet, int]]) -> None:
         self.actor, self.batch, self.sheets = actor, batch, sheets
@@ -66,6 +73,8 @@ class _RowReader:
         self.rows: list[RowResult] = []
         self.grids = {g.pk: g for g in grids_for(actor).filter(community_id=batch.community_id)}
         self.memo: dict[tuple, Any] = {}
+        self.dwelling_codes: dict[tuple[str, str, str], str] = {}
+        self.texts: dict[str, str] = {}  # texts many rows share, kept once
         # The database's limit of each mapped column (see jiayuan.sheets.limits).
         filled = set(self.column_of)
         if "address" in filled:  # an address column fills the building, unit and room
@@ -110,9 +119,25 @@ class _RowReader:
                 if not self.batch.consent_evidence:
                     row.values.pop("ethnicity", None)
                 self._check_row(row)
+                if self.reread is not None:
+                    sheet.rows[index] = AGAIN
+                    if row.outcome != REJECTED:
+                        row.cells = AGAIN  # read again if the plan leaves it out
                 self.rows.append(row)
                 if self.progress is not None:
                     self.progress(len(self.rows))
+
+    def cells_again(self) -> None:
+        """The cells of the rows left out whose cells were let go (see `reread`)."""
+        again = [r for r in self.rows if r.cells is AGAIN and r.outcome in (REJECTED, DUPLICATE)]
+        if not again or self.reread is None:
+            return
+        only: list[set[int]] = [set() for _s in self.sheets]
+        for row in again:
+            only[row.part].add(row.number)
+        sheets = self.reread([frozenset(numbers) for numbers in only])
+        for row in again:
+            row.cells = sheets[row.part][0].rows[row.number - 1]
 
     def _normalise(self, row: RowResult, cells: list[Any]) -> None:
         values = row.values
@@ -185,7 +210,9 @@ class _RowReader:
                        _("The address is incomplete: the building and the room number are "
                          "needed."))
             return
-        row.dwelling = dwelling_code(v["building"], v.get("unit", ""), v["room"])
+        place = (v["building"], v.get("unit", ""), v["room"])
+        row.dwelling = self.dwelling_codes.get(place) or self.dwelling_codes.setdefault(
+            place, dwelling_code(*place))  # one string per dwelling, not one per member
         code_limit = limits_for("dwelling_code")
         if code_limit.too_long(row.dwelling):
             row.reject(self.label("room"), self._too_long_text(
@@ -214,8 +241,10 @@ class _RowReader:
                     "can store (%(low)s to %(high)s)."), {
                         "row": row.number, "column": label, "value": value,
                         "low": limit.low, "high": limit.high}))
-            elif isinstance(value, str) and len(value) <= 12:
-                checked.add((key, value))  # short values repeat: check each once
+            elif key in MEMOISED and isinstance(value, str) and len(value) <= 12:
+                # Short values of these fields repeat: each is checked once. (Not the
+                # names and phones: mostly distinct, the set would hold one per row.)
+                checked.add((key, value))
         name = v.get("name")
         pinyin = limits_for("pinyin")
         # A syllable is at most 6 letters and a space: only long names can overflow.

@@ -213,13 +213,15 @@ def book_entry(batch: ImportBatch) -> dict[str, Any] | None:
     return entry if entry is not None and "labels" in entry else None
 
 
-def sheets_of(batch: ImportBatch, *, first_only: bool = False,
-              mapped_only: bool = False) -> list[tuple[Sheet, int]]:
+def sheets_of(batch: ImportBatch, *, first_only: bool = False, mapped_only: bool = False,
+              only: list[frozenset[int]] | None = None) -> list[tuple[Sheet, int]]:
     """The sheets the batch reads, each with its header row (1-based). A file
     that retention deleted (RETENTION_ROSTER_FILE_DAYS) or that is missing is
     a SheetError saying so, like any file that can't be read. ``mapped_only``:
     below the header, keep only the mapped columns' cells (what the check and
-    the import read; the rows-to-fix file wants every cell)."""
+    the import read; the rows-to-fix file wants every cell). ``only``: per
+    sheet, the row numbers whose cells are wanted (`read_stored`; a file kept
+    as uploaded is read whole)."""
     gone = SheetError(interpolate(gettext_lazy(
         "The uploaded file is no longer kept (uploaded rosters are deleted after %(days)d "
         "days): upload it again to check or import it."),
@@ -242,7 +244,8 @@ def sheets_of(batch: ImportBatch, *, first_only: bool = False,
         keep = [Keep(columns, row) for _name, row in chosen]
     names = [n for n, _row in chosen]
     if is_stored(data):  # the upload's parse (read.stored); older batches kept the file
-        sheets = read_stored(data, names, max_rows=settings.IMPORT_MAX_ROWS, keep=keep)
+        sheets = read_stored(data, names, max_rows=settings.IMPORT_MAX_ROWS, keep=keep,
+                             only=only)
     else:
         sheets = read_sheets(data, batch.filename, names, keep=keep)
     return [(sheet, row) for sheet, (_name, row) in zip(sheets, chosen, strict=True)]

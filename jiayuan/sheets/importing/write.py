@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from types import MappingProxyType
+from typing import Any, cast
 
 from django.db import IntegrityError, connection
 from django.utils import timezone
@@ -82,6 +83,7 @@ def commit(*, actor: User, batch: ImportBatch, accepted: list[int] | None = None
                 batch.accepted = sorted(set(accepted))
                 batch.save(update_fields=["accepted"])
             planner = _Planner(actor, batch, sheets)
+            planner.reread = lambda only: sheets_of(batch, mapped_only=True, only=only)
             sheets = []
             report = planner.plan()
             planner.release_cells()
@@ -148,15 +150,19 @@ class _Writer:
         del new_households
         for key, target in planner.targets.items():
             if target is not None:
-                households[key] = target["pk"]
+                households[key] = target.pk
         # Checked as written, not at COMMIT: their targets are written before them.
         checked_now = [(Person, "household"), (Person, "grid"), (Membership, "person"),
                        (Membership, "household"), (Consent, "person"), (SearchKey, "person")]
         with Writer(checked_now=checked_now) as writer:
             for start_ in range(0, len(new_rows), WRITE_CHUNK):
-                self._create_people(writer, new_rows[start_:start_ + WRITE_CHUNK],
-                                    person_ids[start_:start_ + WRITE_CHUNK], households, heads,
-                                    now)
+                chunk = new_rows[start_:start_ + WRITE_CHUNK]
+                self._create_people(writer, chunk, person_ids[start_:start_ + WRITE_CHUNK],
+                                    households, heads, now)
+                for row in chunk:
+                    # Written: its values have served (the report keeps each row's
+                    # outcome and problems), and the memory goes to the next chunks.
+                    row.values = WRITTEN
         self._update_people(report)
 
     def _dwellings(self, keys: list[tuple]) -> dict[tuple, int]:
@@ -206,7 +212,7 @@ class _Writer:
 
     def _head_of(self, row: RowResult) -> int | None:
         target = self.planner.targets.get(row.household_key)
-        return target["head_id"] if target else None
+        return target.head_id if target else None
 
     def _consent(self, person_id: int, birth_date: date | None, head_id: int | None,
                  evidence: str) -> dict[str, Any]:
@@ -276,4 +282,6 @@ def _batch_tag(batch: ImportBatch) -> str:
     return f"#{batch.pk})"
 
 
-WRITE_CHUNK = 5000  # new people written at a time
+#: A written row's values (read-only: nothing may write to them).
+WRITTEN = cast(dict[str, Any], MappingProxyType({}))
+WRITE_CHUNK = 2000  # new people written at a time (a few wait for the writer thread)

@@ -123,9 +123,12 @@ def _lines(section: bytes) -> Iterator[bytes]:
 
 
 def read_stored(data: bytes, names: list[str], *, max_rows: int,
-                keep: list[Keep] | None = None) -> list[Sheet]:
+                keep: list[Keep] | None = None,
+                only: list[frozenset[int]] | None = None) -> list[Sheet]:
     """The sheets called ``names`` of a stored form, as `read.read_sheets` gives
-    them from the file (raises its SheetErrors: no_sheet, too_many_rows)."""
+    them from the file (raises its SheetErrors: no_sheet, too_many_rows).
+    ``only``: per sheet, the row numbers (1-based) whose cells are wanted; the
+    other rows are left empty (the sheet keeps its length and row numbers)."""
     from jiayuan.sheets.importing.read.workbook import _too_many_rows
 
     try:
@@ -155,8 +158,17 @@ def read_stored(data: bytes, names: list[str], *, max_rows: int,
         entry, at = starts[name]
         rows: list[list[Cell]] = [[] for _ in range(entry["offset"])]
         held = keep[i] if keep else None
+        wanted = only[i] if only is not None else None
         for line in _lines(data[at:at + entry["size"]]):
             for row in json.loads(line, object_hook=decode):
+                if wanted is not None and len(rows) + 1 not in wanted:
+                    # Counted as the whole sheet's would be (a kept row is blank
+                    # exactly when the row is), its cells not kept.
+                    if not is_blank(row):
+                        filled += 1
+                    if filled <= max_rows:
+                        rows.append([])
+                    continue
                 if held is not None and len(rows) >= held.head:
                     row = keep_cells(held, lambda r=row: r, row.__getitem__, len(row), row)
                 row = [shared.setdefault(c, c) if c.__class__ is str and len(c) <= SHARED_LENGTH
