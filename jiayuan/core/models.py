@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -10,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.auditkeys import signing_key_id
-from jiayuan.core.roles import Perm, Role, role_has
+from jiayuan.core.roles import Perm, Role, permission_table, role_has
 
 if TYPE_CHECKING:
     _UserManager = UserManager["User"]  # generic in the stubs only
@@ -47,6 +48,11 @@ class User(AbstractUser):
 
     def has(self, perm: Perm) -> bool:
         return self.is_active and role_has(self.role, perm)
+
+    def permissions(self) -> Mapping[str, bool]:
+        """Each permission's value mapped to `has(perm)`, read-only (the
+        templates' `can`)."""
+        return permission_table(self.role if self.is_active else None)
 
     @property
     def display_name(self) -> str:
