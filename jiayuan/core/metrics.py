@@ -495,12 +495,6 @@ def for_reader(actor: User, place: Place | None = None) -> list[Metric]:
             and (place is None or m.accepts(place))]
 
 
-def reads_any(actor: User) -> bool:
-    """Whether `actor` may read at least one metric (`for_reader` is not
-    empty), without sorting them all: the menu asks on every page."""
-    return any(m.readable_by(actor) for m in _registry.values())
-
-
 def autodiscover() -> None:
     """Import every installed app's `metrics` module, which registers its metrics."""
     autodiscover_modules("metrics")

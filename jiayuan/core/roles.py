@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache
 from types import MappingProxyType
 
 from django.db import models
@@ -136,7 +136,7 @@ def role_has(role: str, perm: Perm) -> bool:
     return perm in PERMISSIONS.get(role, frozenset())
 
 
-@lru_cache(maxsize=None)
+@cache
 def permission_table(role: str | None) -> Mapping[str, bool]:
     """Every permission's value (`Perm.x.value`) mapped to whether `role` has
     it, read-only (None: no role, nothing granted). The same for every account
