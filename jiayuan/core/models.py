@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.auditkeys import signing_key_id
+from jiayuan.core.labels import ChoiceLabels
 from jiayuan.core.roles import Perm, Role, permission_table, role_has
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class StaffManager(_UserManager):
         return super().create_superuser(username, email, password, **extra)
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices,
                             default=Role.CASEWORKER)
     community = models.ForeignKey(
@@ -41,6 +42,9 @@ class User(AbstractUser):
     )
 
     objects: ClassVar[StaffManager] = StaffManager()
+    # What `display_name` reads: a list that names staff reads only these
+    # (jiayuan.core.columns), never the password hash.
+    NAME_FIELDS = ("username", "first_name", "last_name")
 
     class Meta:
         verbose_name = _("staff account")
