@@ -2,6 +2,12 @@
 
 Prints one JSON line at the end. Timings are wall-clock per call, after a
 warm-up pass, with the same query mix for our search and for the baseline.
+
+`--only-file` measures the household file page alone (and its CPU time a page),
+on a database bench/run.py already loaded, e.g.:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jiayuan_bench_district_1 \
+    JIAYUAN_LOCAL_KEYS=1 JIAYUAN_VAR_DIR=var/bench .venv/bin/python bench/measure.py --only-file
 """
 
 from __future__ import annotations
@@ -260,16 +266,53 @@ def care_rows(household_ms: list[float]) -> list[dict]:
     return rows
 
 
+def file_urls(seed: int) -> list[str]:
+    """The 60 household files the bench opens (as main() picks them)."""
+    rng = random.Random(seed + 1)
+    max_h = Household.objects.order_by("-pk").values_list("pk", flat=True).first()
+    pks = list(Household.objects.filter(pk__in=[rng.randint(1, max_h) for _ in range(120)])
+               .values_list("pk", flat=True))[:60]
+    return [f"/households/{pk}/" for pk in pks]
+
+
+def file_only(user: User, seed: int) -> dict:
+    """The household file page as main() measures it (each page once to warm it,
+    then two timed rounds), with the process's CPU time a page: a measure that
+    other processes on the machine disturb less than the wall-clock time."""
+    client = Client()
+    client.force_login(user)
+    urls = file_urls(seed)
+    ms, cpu = [], []
+    for url in urls:
+        client.get(url)
+    for _round in range(2):
+        for url in urls:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            ms.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(urls[0])
+    return {"household file page (server)": summary("", ms, len(ctx.captured_queries)),
+            "cpu ms a page": summary("", cpu)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--search-only", action="store_true",
                         help="measure search alone (no pages, desk or care rows)")
+    parser.add_argument("--only-file", action="store_true",
+                        help="the household file page only, with its CPU time a page")
     args = parser.parse_args()
 
     district, _ = User.objects.get_or_create(username="bench-district",
                                              defaults={"role": Role.CASEWORKER})
+    if args.only_file:
+        print(json.dumps(file_only(district, args.seed)))
+        return
     scoped = User.objects.filter(username="gridworker").first() or district
     mix = query_mix(args.queries, args.seed)
 
@@ -303,11 +346,7 @@ def main() -> None:
         return report(rows, mix, ours, base)
     client = Client()
     client.force_login(district)
-    rng = random.Random(args.seed + 1)
-    max_h = Household.objects.order_by("-pk").values_list("pk", flat=True).first()
-    pks = list(Household.objects.filter(pk__in=[rng.randint(1, max_h) for _ in range(120)])
-               .values_list("pk", flat=True))[:60]
-    urls = [f"/households/{pk}/" for pk in pks]
+    urls = file_urls(args.seed)
     client.get(urls[0])  # templates, translations
     first_ms = []
     for url in urls[1:]:

@@ -28,6 +28,7 @@ from jiayuan.care.choices import (
     VisitMode,
     VisitPurpose,
 )
+from jiayuan.core.labels import ChoiceLabels
 from jiayuan.lib.festivals import FESTIVAL_CHOICES, festival_label
 
 
@@ -125,7 +126,7 @@ class FestivalDate(models.Model):
         return f"{festival_label(self.festival)} {self.date:%Y-%m-%d}"
 
 
-class Visit(models.Model):
+class Visit(ChoiceLabels):
     """One entry of the visit diary (民情日记): households or a business."""
 
     community = models.ForeignKey("places.Community", models.PROTECT, related_name="+")
@@ -241,7 +242,7 @@ class Duty(models.Model):
         return self.status == DutyStatus.OPEN and self.due < today
 
 
-class Dispute(models.Model):
+class Dispute(ChoiceLabels):
     """A dispute the station mediates (矛盾纠纷调解)."""
 
     ref = models.CharField(_("reference"), max_length=30, unique=True, editable=False)
@@ -344,7 +345,7 @@ class MediationSession(models.Model):
         ordering = ["held_at", "id"]
 
 
-class Pairing(models.Model):
+class Pairing(ChoiceLabels):
     """One-to-one pairing (一对一结对帮扶): a helper and a household."""
 
     community = models.ForeignKey("places.Community", models.PROTECT, related_name="+")

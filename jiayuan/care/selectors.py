@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
+
 from jiayuan.care.choices import DutyStatus
 from jiayuan.care.duties.selectors import (
     DutyCount,
@@ -28,6 +30,7 @@ from jiayuan.care.models import Dispute, Duty, Pairing, Visit
 from jiayuan.care.pairing.selectors import get_pairing_for, pairings_for
 from jiayuan.care.visits.selectors import get_visit_for, visits_for
 from jiayuan.core import together
+from jiayuan.core.columns import of, own_and
 from jiayuan.core.models import User
 from jiayuan.registry.models import Household
 
@@ -51,17 +54,28 @@ class HouseholdCare:
     pairings: list[Pairing]
 
 
+# What the file's list of disputes shows (care/_household_care.html).
+DISPUTE_ROW_FIELDS = ("ref", "kind", "summary", "status", "opened_on", "outcome", "closed_on")
+
+
 def household_care(actor: User, household: Household, visits: int = 10) -> HouseholdCare:
     visit_qs = visits_for(actor).filter(households=household)
     # One round trip for the four lists (jiayuan.core.together); the visitors
-    # are prefetched after it.
+    # are prefetched after it. Of the staff and helpers named, only their names
+    # are read (jiayuan.core.columns).
+    names = User.objects.only(*User.NAME_FIELDS)
     shown, duties, disputes, pairings = together.fetch(
-        visit_qs.prefetch_related("visitors").order_by("-visited_at", "-id")[:visits],
+        visit_qs.prefetch_related(Prefetch("visitors", queryset=names))
+        .order_by("-visited_at", "-id")[:visits],
         duties_for(actor).filter(household=household, status=DutyStatus.OPEN)
-        .select_related("assignee").order_by("due"),
-        household_disputes(actor, household).order_by("-opened_on", "-id"),
+        .select_related("assignee").only(*own_and(Duty, *of("assignee", User.NAME_FIELDS)))
+        .order_by("due"),
+        household_disputes(actor, household).only(*DISPUTE_ROW_FIELDS)
+        .order_by("-opened_on", "-id"),
         pairings_for(actor).filter(household=household)
-        .select_related("helper_user", "helper_person").order_by("status", "-started"),
+        .select_related("helper_user", "helper_person")
+        .only(*own_and(Pairing, *of("helper_user", User.NAME_FIELDS), "helper_person__name"))
+        .order_by("status", "-started"),
     )
     return HouseholdCare(
         visits=shown,

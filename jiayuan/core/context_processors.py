@@ -5,12 +5,15 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from jiayuan.core.roles import Perm
+from jiayuan.core.roles import permission_table
 
 
 def jiayuan(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    perms = {p.value: bool(user and user.is_authenticated and user.has(p)) for p in Perm}
+    # `can.<perm>` is user.has(perm) for each permission; a table built once a
+    # role (core.roles.permission_table), not 37 calls a template rendered.
+    perms = user.permissions() if user is not None and user.is_authenticated else (
+        permission_table(None))
     return {
         "can": perms,
         "station_name": settings.STATION_NAME,

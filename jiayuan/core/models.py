@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -10,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core.auditkeys import signing_key_id
-from jiayuan.core.roles import Perm, Role, role_has
+from jiayuan.core.labels import ChoiceLabels
+from jiayuan.core.roles import Perm, Role, permission_table, role_has
 
 if TYPE_CHECKING:
     _UserManager = UserManager["User"]  # generic in the stubs only
@@ -26,7 +28,7 @@ class StaffManager(_UserManager):
         return super().create_superuser(username, email, password, **extra)
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices,
                             default=Role.CASEWORKER)
     community = models.ForeignKey(
@@ -40,6 +42,9 @@ class User(AbstractUser):
     )
 
     objects: ClassVar[StaffManager] = StaffManager()
+    # What `display_name` reads: a list that names staff reads only these
+    # (jiayuan.core.columns), never the password hash.
+    NAME_FIELDS = ("username", "first_name", "last_name")
 
     class Meta:
         verbose_name = _("staff account")
@@ -47,6 +52,11 @@ class User(AbstractUser):
 
     def has(self, perm: Perm) -> bool:
         return self.is_active and role_has(self.role, perm)
+
+    def permissions(self) -> Mapping[str, bool]:
+        """Each permission's value mapped to `has(perm)`, read-only (the
+        templates' `can`)."""
+        return permission_table(self.role if self.is_active else None)
 
     @property
     def display_name(self) -> str:

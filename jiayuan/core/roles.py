@@ -7,7 +7,10 @@ says *where*.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from functools import cache
+from types import MappingProxyType
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -131,3 +134,12 @@ def roles_with(perm: Perm) -> list[str]:
 
 def role_has(role: str, perm: Perm) -> bool:
     return perm in PERMISSIONS.get(role, frozenset())
+
+
+@cache
+def permission_table(role: str | None) -> Mapping[str, bool]:
+    """Every permission's value (`Perm.x.value`) mapped to whether `role` has
+    it, read-only (None: no role, nothing granted). The same for every account
+    of a role, so built once a role rather than once a page."""
+    granted = PERMISSIONS.get(role, frozenset()) if role is not None else frozenset()
+    return MappingProxyType({p.value: p in granted for p in Perm})

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jiayuan.core.labels import ChoiceLabels
 from jiayuan.desk.choices import (
     OPEN_STATUSES,
     Channel,
@@ -128,7 +129,7 @@ def new_public_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class Case(models.Model):
+class Case(ChoiceLabels):
     """One request from a resident, from intake to the follow-up call."""
 
     ref = models.CharField(_("reference"), max_length=24, unique=True, editable=False)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core import audit, together
 from jiayuan.core.access import as_id, get_for, require
+from jiayuan.core.columns import of
 from jiayuan.core.crypto import decrypt
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
@@ -34,6 +35,7 @@ from jiayuan.desk.models import (
     ServiceCategory,
     ServiceItem,
 )
+from jiayuan.desk.translation import localized
 from jiayuan.registry.models import Household, Person
 
 
@@ -212,9 +214,19 @@ def household_cases(actor: User, household: Household) -> list[Case]:
     return list(_household_cases(actor, household))
 
 
+# What a household's list of cases shows (desk/_case_rows.html) and
+# repeat_flags reads; of the service its name, of the owner and the requester
+# their names (jiayuan.core.columns).
+CASE_ROW_FIELDS = ("ref", "household", "person", "caller_name", "item", "summary", "priority",
+                   "owner", "status", "opened_at", "due", "resolved_at", "is_repeat",
+                   *of("item", ["name", *localized("name")]), *of("owner", User.NAME_FIELDS),
+                   "person__name")
+
+
 def _household_cases(actor: User, household: Household) -> QuerySet[Case]:
     return (cases_for(actor).filter(household=household)
-            .select_related("item", "owner", "person").order_by("-opened_at", "-id"))
+            .select_related("item", "owner", "person").only(*CASE_ROW_FIELDS)
+            .order_by("-opened_at", "-id"))
 
 
 def household_cases_flagged(actor: User, household: Household) -> tuple[list[Case], list[str]]:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from jiayuan.core.labels import ChoiceLabels
 from jiayuan.lib.divisions import origin_label
 from jiayuan.lib.ethnicity import ETHNICITY_CHOICES
 from jiayuan.registry.choices import (
@@ -29,7 +30,7 @@ from jiayuan.registry.choices import (
 )
 
 
-class Household(models.Model):
+class Household(ChoiceLabels):
     dwelling = models.ForeignKey("places.Dwelling", models.PROTECT, related_name="households",
                                  verbose_name=_("dwelling"))
     # No index of its own: household_grid_idx (grid, moved_out) starts with it.
@@ -99,7 +100,7 @@ class HouseholdAddress(models.Model):
 ERASED_NAME = "\u2205"
 
 
-class Person(models.Model):
+class Person(ChoiceLabels):
     household = models.ForeignKey(Household, models.PROTECT, related_name="members",
                                   verbose_name=_("household"))
     # No index of its own: person_grid_name_idx (grid, name) starts with it.
@@ -207,7 +208,7 @@ class Membership(models.Model):
         ordering = ["-joined", "-id"]
 
 
-class Circumstance(models.Model):
+class Circumstance(ChoiceLabels):
     """A sensitive fact about a household or one member, with its period."""
 
     household = models.ForeignKey(Household, models.CASCADE, related_name="circumstances")
@@ -236,7 +237,7 @@ class Circumstance(models.Model):
         return self.ended is None or self.ended >= timezone.localdate()
 
 
-class Consent(models.Model):
+class Consent(ChoiceLabels):
     person = models.ForeignKey(Person, models.CASCADE, related_name="consents",
                                verbose_name=_("person"))
     purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
@@ -304,7 +305,7 @@ class SearchKey(models.Model):
         ]
 
 
-class Business(models.Model):
+class Business(ChoiceLabels):
     grid = models.ForeignKey("places.Grid", models.PROTECT, related_name="businesses",
                              verbose_name=_("grid"))
     name = models.CharField(pgettext_lazy("of a place or business", "name"), max_length=100)

@@ -14,6 +14,7 @@ from pypinyin import Style, lazy_pinyin
 
 from jiayuan.core import audit, together
 from jiayuan.core.access import as_id, get_for, require
+from jiayuan.core.columns import own_and
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
@@ -116,6 +117,14 @@ def household_list(actor: User, *, grid_id: int | None = None, residency: str = 
     return qs.order_by("dwelling__code", "pk")
 
 
+# What the household file shows of a member (the page, its PDF, the API's file);
+# the rest of a person's row (encrypted numbers and their hashes, languages, the
+# permit number, bookkeeping) is left unread.
+MEMBER_FIELDS = ("household", "name", "pinyin", "sex", "birth_date", "id_number_mask",
+                 "phone_mask", "ethnicity", "origin_code", "permit_expiry", "occupation",
+                 "relation", "left_on")
+
+
 @dataclass
 class HouseholdFile:
     """Everything on one page. Sensitive parts are None for roles that may not
@@ -142,20 +151,24 @@ def household_file(actor: User, household: Household, *,
     for the PDF, whose print is audited as such (registry.pdf)."""
     show_sensitive = actor.has(Perm.VIEW_SENSITIVE)
     current = household.members.filter(left_on__isnull=True)
-    # One round trip for the whole file (jiayuan.core.together).
+    # One round trip for the whole file (jiayuan.core.together), each list
+    # reading the columns the file shows (jiayuan.core.columns): of a member
+    # MEMBER_FIELDS, of the people other rows name their name.
     members, former, addresses, circumstances, consent_rows, businesses = together.fetch(
-        current.select_related("grid").order_by("birth_date", "pk"),
+        current.only(*MEMBER_FIELDS).order_by("birth_date", "pk"),
         Membership.objects.filter(household=household, left__isnull=False)
-        .select_related("person"),
+        .select_related("person").only(*own_and(Membership, "person__name")),
         household.addresses.select_related("dwelling__building"),
-        household.circumstances.select_related("person") if show_sensitive
+        household.circumstances.select_related("person")
+        .only(*own_and(Circumstance, "person__name")) if show_sensitive
         else Circumstance.objects.none(),
         # By the members' ids (a subquery) rather than a join on household, and
         # sorted here: the planner cannot then choose to walk the whole consent
         # table in person order.
         Consent.objects.filter(person_id__in=current.values("pk"))
         .select_related("department").order_by(),
-        businesses_for(actor).filter(owner__household=household).select_related("owner"),
+        businesses_for(actor).filter(owner__household=household).select_related("owner")
+        .only(*own_and(Business, "owner__name")),
     )
     # Head first, then by age.
     members.sort(key=lambda p: (p.pk != household.head_id,))
