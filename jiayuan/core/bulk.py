@@ -97,7 +97,9 @@ def reserve_ids(model: type[Model], n: int) -> list[int]:
 
 
 _DONE = object()
-SQLITE_CACHE_KIB = 65536  # page cache while a Writer runs on SQLite
+# Page cache while a Writer runs on SQLite. 16 MiB: at 64 MiB a 100k-row import peaked
+# at 437 MB (goal 400) for about 3% less time (bench/imports.py, docs/scale.md).
+SQLITE_CACHE_KIB = 16384
 
 
 class Writer:
