@@ -68,7 +68,7 @@ def build_run(run: ReportRun, now: datetime) -> bool:
     actor = run.requested_by
     with translation.override(run.language):
         try:
-            if not (actor.is_active and metrics.for_reader(actor)):
+            if not (actor.is_active and metrics.reads_any(actor)):
                 raise ReportError(translation.gettext("You may no longer read these figures."))
             params = parse(actor, run.params, today=timezone.localdate(now))
             report = build(actor, params)

@@ -17,7 +17,7 @@ from jiayuan.reports.models import ReportRun
 def require_reader(actor: User) -> User:
     """The account, if it may read at least one figure; else 403, audited as
     a denied access (as `core.access.require` does for a permission)."""
-    if isinstance(actor, User) and actor.is_authenticated and metrics.for_reader(actor):
+    if isinstance(actor, User) and metrics.reads_any(actor):
         return actor
     audit.record(AuditAction.DENIED, actor=actor, object_type="permission",
                  object_id="reports", object_repr="reports")

@@ -133,7 +133,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     context: dict[str, Any] = {"groups": None}
     status = 200
-    if metrics.for_reader(user):
+    if metrics.reads_any(user):
         today = timezone.localdate()
         grids = scope_grids(user)
         error = ""

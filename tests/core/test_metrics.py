@@ -144,6 +144,26 @@ def test_it_offers_each_role_only_the_metrics_its_permissions_allow(personas: An
             assert not metric.rows(user, period, Place.district()).exists()
 
 
+@pytest.mark.parametrize("role", list(Role.values))
+def test_reads_any_is_whether_the_role_is_offered_a_metric(personas: Any, role: str) -> None:
+    """The one rule behind the menu's Reports link, the reports page's door and
+    the home page's figures."""
+    user = next(u for u in personas.values() if u.role == role)
+    offered = any(m.permission in PERMISSIONS[role] for m in metrics.all_metrics())
+    assert metrics.reads_any(user) is offered
+
+
+def test_reads_any_is_false_signed_out_and_for_a_role_without_figures(
+        personas: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.contrib.auth.models import AnonymousUser
+    assert metrics.reads_any(AnonymousUser()) is False
+    assert metrics.reads_any(None) is False
+    head = personas["head"]
+    assert metrics.reads_any(head) is True
+    monkeypatch.setattr(metrics, "for_reader", lambda actor, place=None: [])
+    assert metrics.reads_any(head) is False
+
+
 def test_roles_without_a_permission_miss_exactly_those_metrics(personas: Any) -> None:
     gridworker = {m.code for m in metrics.for_reader(personas["gridworker"])}
     assert "desk.cases_open" in gridworker

@@ -31,10 +31,9 @@ def main_nav_links(context: template.Context) -> SafeString:
     key = (get_language(), get_script_prefix(), get_urlconf(), tuple(can.items()))
     html = _rendered.get(key)
     if html is None:
-        # The Reports link: the account reads at least one figure (as the reports
-        # page's filter `reads_figures`), which its permissions decide.
-        user: Any = context.get("user")
-        reads = bool(getattr(user, "is_authenticated", False) and metrics.for_reader(user))
+        # The Reports link: the account reads at least one figure, which its
+        # permissions (so `can`) decide.
+        reads = metrics.reads_any(context.get("user"))
         html = SafeString(render_to_string("includes/main_nav_links.html",
                                            {"can": can, "reads_figures": reads}))
         if len(_rendered) < _LIMIT:

@@ -25,7 +25,7 @@ def unit_label(unit: str) -> str:
 @register.filter
 def reads_figures(user: Any) -> bool:
     """The account may read at least one figure (the reports page opens for it)."""
-    return bool(getattr(user, "is_authenticated", False) and metrics.for_reader(user))
+    return metrics.reads_any(user)
 
 
 @register.inclusion_tag("reports/_chart.html")
