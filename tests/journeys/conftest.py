@@ -45,10 +45,20 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
                     "chromium), or `make test-fast` to skip the browser tests.")
     from playwright.sync_api import sync_playwright
 
+    from django.db import connections
+
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
+        try:
+            yield b
+        finally:
+            b.close()
+            # Within Playwright's sync API this code runs in a contextvars context
+            # of its own (its greenlets), and Django keeps connections per context:
+            # the ORM calls a test makes between page actions opened connections
+            # that nothing else closes. Left open, the test database could not be
+            # dropped at the end ("being accessed by other users").
+            connections.close_all()
 
 
 def new_context(browser: Any, *, viewport: dict[str, int] | None = None,
