@@ -185,6 +185,7 @@ class Bound:
         if self.compiler is None:
             return []
         compiler = copy.copy(self.compiler)  # the shared one is never changed
+        compiler.connection = connections[self.db]  # this thread's, for the converters
         if compiler.has_extra_select:
             rows = [row[:compiler.col_count] for row in rows]
         chunk = list(rows)
