@@ -40,7 +40,10 @@ from django.db.models.sql.compiler import SQLCompiler
 
 from jiayuan.core.scope import grid_ids
 
-_LIMIT = 512  # shapes a process keeps (keys × aliases); the rest compile each time
+# Keys a shape keeps (about 20 KB each: a queryset and its compiler); past it
+# the oldest goes. Most keys are an account's (`actor_key`): 256 accounts a
+# process, 7 shapes an account, about 40 MB at most.
+_LIMIT = 256
 _MAX_ID = 2**31  # a plain 32-bit id: Django compiles every such value alike
 
 
@@ -69,8 +72,7 @@ class _Compiled:
 
 @dataclass
 class _Entry:
-    template: QuerySet[Any]
-    other: QuerySet[Any]  # built with the second stand-ins
+    template: QuerySet[Any]  # built with the first stand-ins
     compiled: dict[str, _Compiled] = field(default_factory=dict)
 
 
@@ -137,13 +139,13 @@ class Shape:
         entry = self._entries.get(key)
         if entry is None:
             template = self.build(*_stand_ins(self.arity, _FIRST), **context)
-            other = self.build(*_stand_ins(self.arity, _SECOND), **context)
             kept: Any = template  # the queryset's own state, which typing does not list
             if kept._known_related_objects or kept._result_cache is not None:
                 raise ShapeError("the queryset keeps objects it was built from")
-            entry = _Entry(template, other)
-            if len(self._entries) < _LIMIT:
-                self._entries[key] = entry
+            entry = _Entry(template)
+            if len(self._entries) >= _LIMIT:  # the oldest key goes
+                self._entries.pop(next(iter(self._entries)), None)
+            self._entries[key] = entry
         return entry
 
     def __call__(self, key: Hashable, *ids: Any, **context: Any) -> Bound | QuerySet[Any]:
@@ -156,8 +158,9 @@ class Shape:
         alias = qs.db
         compiled = entry.compiled.get(alias)
         if compiled is None:
+            other = self.build(*_stand_ins(self.arity, _SECOND), **context)
             compiled = _prove(_compile(entry.template.all(), alias),
-                              _compile(entry.other.all(), alias), self.arity)
+                              _compile(other, alias), self.arity)
             if len(entry.compiled) < 4:  # the primary and a replica
                 entry.compiled[alias] = compiled
         params = list(compiled.params)
