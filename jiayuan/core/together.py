@@ -19,6 +19,8 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
+from jiayuan.core.compiled import Bound, rows
+
 
 def client_binding(cursor: Any) -> bool:
     """Whether this (Django) cursor binds values on the client, psycopg 3's
@@ -33,23 +35,30 @@ def client_binding(cursor: Any) -> bool:
     return isinstance(getattr(cursor, "cursor", cursor), ClientCursor)
 
 
-def batched(*querysets: QuerySet[Any]) -> bool:
+def batched(*querysets: QuerySet[Any] | Bound) -> bool:
     """Whether `fetch` reads these querysets in one round trip."""
     return (len(querysets) > 1 and len({qs.db for qs in querysets}) == 1
             and connections[querysets[0].db].vendor == "postgresql")
 
 
-def fetch(*querysets: QuerySet[Any]) -> list[list[Any]]:
+def fetch(*querysets: QuerySet[Any] | Bound) -> list[list[Any]]:
     """Each queryset's results, as `list(qs)` gives them, in one round trip
-    where the database allows."""
+    where the database allows. A `compiled.Shape`'s call (a Bound) sends the
+    statement compiled for its shape, with its ids."""
     if not batched(*querysets):
-        return [list(qs) for qs in querysets]
+        return [rows(qs) for qs in querysets]
     connection = connections[querysets[0].db]
-    clones = [qs.all() for qs in querysets]
-    compilers: list[SQLCompiler] = []
+    clones = [qs if isinstance(qs, Bound) else qs.all() for qs in querysets]
+    compilers: list[SQLCompiler | None] = []
     asked: list[bool] = []  # False: a query with no possible rows (as execute_sql says)
     statements: list[tuple[str, Any]] = []
     for qs in clones:
+        if isinstance(qs, Bound):
+            compilers.append(None)
+            asked.append(qs.compiler is not None)
+            if qs.compiler is not None:
+                statements.append((qs.sql, qs.params))
+            continue
         compiler = qs.query.get_compiler(using=qs.db)
         compilers.append(compiler)
         try:
@@ -65,7 +74,7 @@ def fetch(*querysets: QuerySet[Any]) -> list[list[Any]]:
     if statements:
         with connection.cursor() as cursor:
             if not client_binding(cursor):
-                return [list(qs) for qs in querysets]
+                return [rows(qs) for qs in querysets]
             cursor.execute("; ".join(cursor.mogrify(sql, params) for sql, params in statements))
             for n in range(len(statements)):
                 if n:
@@ -74,11 +83,15 @@ def fetch(*querysets: QuerySet[Any]) -> list[list[Any]]:
     out = []
     results = iter(rows_of)
     for qs, compiler, has_rows in zip(clones, compilers, asked, strict=True):
-        rows = next(results) if has_rows else []
+        got = next(results) if has_rows else []
+        if isinstance(qs, Bound):
+            out.append(qs.results(got))
+            continue
+        assert compiler is not None
         if compiler.has_extra_select:
-            rows = [row[:compiler.col_count] for row in rows]
+            got = [row[:compiler.col_count] for row in got]
         qs.query.get_compiler = _compiler_of(  # type: ignore[method-assign]
-            qs.query.get_compiler, compiler, rows)
+            qs.query.get_compiler, compiler, got)
         out.append(list(qs))
     return out
 

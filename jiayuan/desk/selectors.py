@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from jiayuan.core import audit, together
 from jiayuan.core.access import as_id, get_for, require
 from jiayuan.core.columns import of
+from jiayuan.core.compiled import Shape, actor_key
 from jiayuan.core.crypto import decrypt
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
@@ -211,7 +212,7 @@ def queue_counts(actor: User, now: datetime | None = None) -> dict[str, int]:
 
 
 def household_cases(actor: User, household: Household) -> list[Case]:
-    return list(_household_cases(actor, household))
+    return list(_household_cases(household.pk, actor=actor))
 
 
 # What a household's list of cases shows (desk/_case_rows.html) and
@@ -223,19 +224,28 @@ CASE_ROW_FIELDS = ("ref", "household", "person", "caller_name", "item", "summary
                    "person__name")
 
 
-def _household_cases(actor: User, household: Household) -> QuerySet[Case]:
-    return (cases_for(actor).filter(household=household)
+def _household_cases(household: int, *, actor: User) -> QuerySet[Case]:
+    return (cases_for(actor).filter(household_id=household)
             .select_related("item", "owner", "person").only(*CASE_ROW_FIELDS)
             .order_by("-opened_at", "-id"))
+
+
+def _saved_threshold(community: int) -> QuerySet[DeskSettings, tuple[int, int]]:
+    return (DeskSettings.objects.filter(community_id=community)
+            .values_list("repeat_open", "repeat_days"))
+
+
+# Compiled once (per account for the cases: their scope), bound to the ids.
+_household_cases_shape = Shape(_household_cases, 1)
+_saved_threshold_shape = Shape(_saved_threshold, 1)
 
 
 def household_cases_flagged(actor: User, household: Household) -> tuple[list[Case], list[str]]:
     """The household's requests (household_cases) and their repeat flags
     (repeat_flags), read in one round trip (jiayuan.core.together)."""
     cases, saved = together.fetch(
-        _household_cases(actor, household),
-        DeskSettings.objects.filter(community_id=household.grid.community_id)
-        .values_list("repeat_open", "repeat_days"))
+        _household_cases_shape(actor_key(actor), household.pk, actor=actor),
+        _saved_threshold_shape((), household.grid.community_id))
     if not cases:
         return cases, []
     threshold = (RepeatThreshold(*saved[0]) if saved else

@@ -13,8 +13,8 @@ from django.http import Http404
 from pypinyin import Style, lazy_pinyin
 
 from jiayuan.core import audit, together
-from jiayuan.core.access import as_id, get_for, require
-from jiayuan.core.columns import own_and
+from jiayuan.core.access import as_id, get_for, get_shaped_for, require
+from jiayuan.core.compiled import actor_key
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import filter_by_grid
@@ -27,6 +27,7 @@ from jiayuan.lib.divisions import (
 from jiayuan.lib.festivals import festival_label
 from jiayuan.lib.text import fold
 from jiayuan.places.models import Dwelling, dwelling_code
+from jiayuan.registry import file_reads
 from jiayuan.registry.choices import LANGUAGE_CHOICES
 from jiayuan.registry.models import (
     Business,
@@ -91,8 +92,7 @@ def household_picks(actor: User, q: str, limit: int = 12) -> list[tuple[Househol
 def get_household_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_REGISTRY) -> Household:
     """The household `pk` if the actor has `perm` (403) and it is in their
     scope (404): the one access call of a view that opens a household."""
-    return get_for(actor, perm, households_for(actor).select_related(
-        "dwelling__building", "grid__community", "head"), pk)
+    return get_shaped_for(actor, perm, Household, file_reads.household, pk)
 
 
 def get_person_for(actor: User, pk: Any, *, perm: Perm = Perm.VIEW_REGISTRY) -> Person:
@@ -117,12 +117,7 @@ def household_list(actor: User, *, grid_id: int | None = None, residency: str = 
     return qs.order_by("dwelling__code", "pk")
 
 
-# What the household file shows of a member (the page, its PDF, the API's file);
-# the rest of a person's row (encrypted numbers and their hashes, languages, the
-# permit number, bookkeeping) is left unread.
-MEMBER_FIELDS = ("household", "name", "pinyin", "sex", "birth_date", "id_number_mask",
-                 "phone_mask", "ethnicity", "origin_code", "permit_expiry", "occupation",
-                 "relation", "left_on")
+MEMBER_FIELDS = file_reads.MEMBER_FIELDS
 
 
 @dataclass
@@ -150,26 +145,17 @@ def household_file(actor: User, household: Household, *,
     on the page is audited here (which kinds, never the values). `printing`:
     for the PDF, whose print is audited as such (registry.pdf)."""
     show_sensitive = actor.has(Perm.VIEW_SENSITIVE)
-    current = household.members.filter(left_on__isnull=True)
     # One round trip for the whole file (jiayuan.core.together), each list
     # reading the columns the file shows (jiayuan.core.columns): of a member
-    # MEMBER_FIELDS, of the people other rows name their name.
+    # MEMBER_FIELDS, of the people other rows name their name. Each statement
+    # is compiled once (jiayuan.registry.file_reads).
+    pk, scope = household.pk, actor_key(actor)
     members, former, addresses, circumstances, consent_rows, businesses = together.fetch(
-        current.only(*MEMBER_FIELDS).order_by("birth_date", "pk"),
-        Membership.objects.filter(household=household, left__isnull=False)
-        .select_related("person").only(*own_and(Membership, "person__name")),
-        household.addresses.select_related("dwelling__building"),
-        household.circumstances.select_related("person")
-        .only(*own_and(Circumstance, "person__name")) if show_sensitive
-        else Circumstance.objects.none(),
-        # By the members' ids (a subquery) rather than a join on household, and
-        # sorted here: the planner cannot then choose to walk the whole consent
-        # table in person order.
-        Consent.objects.filter(person_id__in=current.values("pk"))
-        .select_related("department").order_by(),
-        businesses_for(actor).filter(owner__household=household).select_related("owner")
-        .only(*own_and(Business, "owner__name")),
-    )
+        file_reads.members((), pk), file_reads.former((), pk), file_reads.addresses((), pk),
+        file_reads.circumstances((), pk) if show_sensitive else Circumstance.objects.none(),
+        file_reads.consents((), pk), file_reads.businesses(scope, pk, actor=actor))
+    for row in (*members, *addresses, *circumstances):  # as household.<related> gives them
+        type(row).household.field.set_cached_value(row, household)
     # Head first, then by age.
     members.sort(key=lambda p: (p.pk != household.head_id,))
     consent_rows.sort(key=lambda c: c.recorded_on, reverse=True)
