@@ -29,6 +29,8 @@ at run time.
 from __future__ import annotations
 
 import copy
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +43,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from jiayuan.core.scope import grid_ids
 
 # Keys a shape keeps (about 20 KB each: a queryset and its compiler); past it
-# the oldest goes. Most keys are an account's (`actor_key`): 256 accounts a
+# the least recently used goes. Most keys are an account's (`actor_key`): 256 accounts a
 # process, 7 shapes an account, about 40 MB at most.
 _LIMIT = 256
 _MAX_ID = 2**31  # a plain 32-bit id: Django compiles every such value alike
@@ -133,19 +135,26 @@ class Shape:
     def __init__(self, build: Callable[..., QuerySet[Any]], arity: int) -> None:
         self.build = build
         self.arity = arity
-        self._entries: dict[Hashable, _Entry] = {}
+        # Least recently used first: with more accounts than _LIMIT, those at
+        # work keep theirs. The lock: threads of one process share a shape.
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
 
     def _entry(self, key: Hashable, context: dict[str, Any]) -> _Entry:
-        entry = self._entries.get(key)
-        if entry is None:
-            template = self.build(*_stand_ins(self.arity, _FIRST), **context)
-            kept: Any = template  # the queryset's own state, which typing does not list
-            if kept._known_related_objects or kept._result_cache is not None:
-                raise ShapeError("the queryset keeps objects it was built from")
-            entry = _Entry(template)
-            if len(self._entries) >= _LIMIT:  # the oldest key goes
-                self._entries.pop(next(iter(self._entries)), None)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                return entry
+        template = self.build(*_stand_ins(self.arity, _FIRST), **context)
+        kept: Any = template  # the queryset's own state, which typing does not list
+        if kept._known_related_objects or kept._result_cache is not None:
+            raise ShapeError("the queryset keeps objects it was built from")
+        entry = _Entry(template)
+        with self._lock:
             self._entries[key] = entry
+            while len(self._entries) > _LIMIT:
+                self._entries.popitem(last=False)
         return entry
 
     def __call__(self, key: Hashable, *ids: Any, **context: Any) -> Bound | QuerySet[Any]:

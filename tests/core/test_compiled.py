@@ -246,3 +246,14 @@ def test_a_shape_keeps_a_bounded_number_of_keys(household, monkeypatch):
             got = rows(shape(("skip", skip.pk), household.pk, extra=skip.pk))
             assert [p.pk for p in got] == [p.pk for p in everyone if p != skip]
             assert len(shape._entries) <= 2
+
+
+def test_the_key_used_last_is_kept_and_the_least_recently_used_goes(household, monkeypatch):
+    from jiayuan.core import compiled
+
+    monkeypatch.setattr(compiled, "_LIMIT", 2)
+    shape = Shape(lambda pk, extra: Person.objects.filter(household_id=pk)
+                  .exclude(pk=extra).order_by("pk"), 1)
+    for key in ("a", "b", "a", "c"):  # "a" used again before "c" arrives: "b" goes
+        rows(shape((key,), household.pk, extra=1))
+    assert list(shape._entries) == [("a",), ("c",)]
