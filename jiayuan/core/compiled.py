@@ -75,6 +75,7 @@ class _Compiled:
 @dataclass
 class _Entry:
     template: QuerySet[Any]  # built with the first stand-ins
+    context: dict[str, Any]  # what it was built with besides the ids
     compiled: dict[str, _Compiled] = field(default_factory=dict)
 
 
@@ -127,6 +128,9 @@ def _prove(first: tuple[SQLCompiler | None, str, tuple[Any, ...]],
     return _Compiled(compiler, sql, params, tuple(slots))
 
 
+SHAPES: list[Shape] = []  # every shape made (module-level reads: a few dozen)
+
+
 class Shape:
     """`Shape(build, n)(key, *ids, **context)`: what `build(*ids, **context)`
     reads, compiled once per `key` (which names all that `context` changes of
@@ -135,6 +139,7 @@ class Shape:
     def __init__(self, build: Callable[..., QuerySet[Any]], arity: int) -> None:
         self.build = build
         self.arity = arity
+        SHAPES.append(self)
         # Least recently used first: with more accounts than _LIMIT, those at
         # work keep theirs. The lock: threads of one process share a shape.
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
@@ -150,7 +155,7 @@ class Shape:
         kept: Any = template  # the queryset's own state, which typing does not list
         if kept._known_related_objects or kept._result_cache is not None:
             raise ShapeError("the queryset keeps objects it was built from")
-        entry = _Entry(template)
+        entry = _Entry(template, context)
         with self._lock:
             self._entries[key] = entry
             while len(self._entries) > _LIMIT:

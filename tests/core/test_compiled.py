@@ -257,3 +257,32 @@ def test_the_key_used_last_is_kept_and_the_least_recently_used_goes(household, m
     for key in ("a", "b", "a", "c"):  # "a" used again before "c" arrives: "b" goes
         rows(shape((key,), household.pk, extra=1))
     assert list(shape._entries) == [("a",), ("c",)]
+
+
+def test_no_kept_statement_depends_on_the_day_or_the_language(filled, personas):
+    """The proof compares two builds made in the same second and language, so it
+    cannot see a date or a translated word written into a statement: every
+    statement the file keeps is built again a year later, in English, and must
+    be the one kept."""
+    import time_machine
+    from django.utils import translation
+
+    from jiayuan.core import compiled
+
+    url = reverse("household_detail", kwargs={"pk": filled.pk})
+    for name in ("head", "caseworker", "gridworker"):
+        assert client_for(personas[name]).get(url).status_code == 200
+    kept = [(shape, entry) for shape in compiled.SHAPES
+            if shape.build.__module__.startswith("jiayuan.")
+            for entry in list(shape._entries.values())]
+    checked = set()
+    later = timezone.now() + timezone.timedelta(days=400)
+    with time_machine.travel(later, tick=False), translation.override("en"):
+        for shape, entry in kept:
+            for alias, statement in entry.compiled.items():
+                again = shape.build(*compiled._stand_ins(shape.arity, True), **entry.context)
+                _compiler, sql, params = compiled._compile(again, alias)
+                assert (sql, params) == (statement.sql, statement.params), shape.build
+                checked.add(shape.build.__qualname__)
+    # The file's own reads, the desk's cases and the care lists were all kept.
+    assert {"_household", "_members", "_household_cases", "_visits"} <= checked, checked
