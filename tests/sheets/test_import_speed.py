@@ -1,9 +1,11 @@
 """The import's per-row work made cheaper, with the same results: the search keys
 (a fast path when nothing is cut), the keyed hashes (one keyed HMAC copied per
-value) and the ID check digit (the digits' bytes weighed directly)."""
+value), the ID check digit (the digits' bytes weighed directly), and the
+collector's full scans deferred while an import runs."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import random
@@ -13,7 +15,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from jiayuan.core import crypto
+from jiayuan.core import collector, crypto
 from jiayuan.lib import text
 from jiayuan.lib.idcard import _WEIGHTS, check_digit, make_id_number
 from jiayuan.places.models import Building
@@ -102,3 +104,44 @@ def test_the_check_digit_is_iso_7064_mod_11_2() -> None:
         with pytest.raises(ValueError):
             check_digit(bad)
     assert make_id_number("650102", date(1979, 4, 2), 11)[-1] == check_digit("65010219790402011")
+
+
+@pytest.mark.django_db
+def test_an_import_defers_full_collections_and_gives_the_thresholds_back(
+        personas: dict, grid_a: Any, building3: Building, monkeypatch: Any) -> None:
+    from jiayuan.sheets import importing
+    from jiayuan.sheets.importing import plan, write
+    from tests.sheets.test_importer import start
+
+    seen = []
+    real_plan = plan._Planner.plan
+    monkeypatch.setattr(plan._Planner, "plan",
+                        lambda self: seen.append(gc.get_threshold()) or real_plan(self))
+    before = gc.get_threshold()
+    batch = start(personas["head"], grid_a, FAMILIES)
+    importing.check(actor=personas["head"], batch=batch)
+    assert gc.get_threshold() == before
+    real_write = write._Writer.write
+
+    def failing(self: Any, report: Any) -> None:
+        seen.append(gc.get_threshold())
+        real_write(self, report)
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(write._Writer, "write", failing)
+    with pytest.raises(RuntimeError):
+        importing.commit(actor=personas["head"], batch=batch)
+    assert gc.get_threshold() == before  # given back when the import fails too
+    assert not Person.objects.exists()
+    assert seen == [(collector.GEN0, before[1], collector.OLDEST)] * 3
+
+
+def test_nested_and_concurrent_blocks_give_the_thresholds_back_once() -> None:
+    before = gc.get_threshold()
+    with collector.fewer_collections():
+        inside = gc.get_threshold()
+        with collector.fewer_collections():
+            assert gc.get_threshold() == inside
+        assert gc.get_threshold() == inside  # the outer block still runs
+    assert inside[0] > before[0] and inside[2] > before[2]
+    assert gc.get_threshold() == before
