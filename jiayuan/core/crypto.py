@@ -48,5 +48,15 @@ def decrypt(token: str) -> str:
                                    "FIELD_ENCRYPTION_KEY.") from exc
 
 
+@cache
+def _hash_start() -> hmac.HMAC:
+    # The keyed HMAC before any message: each hash copies it rather than keying a
+    # new one (the same digest; 1.0 instead of 2.6 µs, and an import hashes every
+    # ID and phone number).
+    return hmac.new(_hash_key(), digestmod=hashlib.sha256)
+
+
 def lookup_hash(kind: str, value: str) -> str:
-    return hmac.new(_hash_key(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    h = _hash_start().copy()
+    h.update(f"{kind}:{value}".encode())
+    return h.hexdigest()

@@ -227,7 +227,20 @@ def search_keys(name: str) -> list[tuple[str, int, str]]:
     at its first position.
     """
     folded = fold(name)
-    syls = syllables(name)
+    syls = _syllables(name)
+    joined = "".join(syls)
+    if len(folded) <= KEY_MAX_LENGTH and len(joined) <= KEY_MAX_LENGTH:
+        # Nothing is cut, and syllables are never empty: each kind's keys are
+        # suffixes of one string, all of different lengths, so none repeats and
+        # the general loop below would keep them all, in this order.
+        fast: list[tuple[str, int, str]] = [("name", i, folded[i:]) for i in range(len(folded))]
+        at = 0
+        for i, s in enumerate(syls):
+            fast.append(("pinyin", i, joined[at:]))
+            at += len(s)
+        initials = "".join([s[0] for s in syls])
+        fast.extend([("initials", i, initials[i:]) for i in range(len(initials))])
+        return fast
     candidates: list[tuple[str, int, str]] = []
     candidates.extend(("name", i, folded[i:]) for i in range(len(folded)))
     candidates.extend(("pinyin", i, "".join(syls[i:])) for i in range(len(syls)))

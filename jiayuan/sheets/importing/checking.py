@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiayuan.core import audit
 from jiayuan.core.bulk import insert_dicts
+from jiayuan.core.collector import fewer_collections
 from jiayuan.core.models import User
 from jiayuan.sheets import messages
 from jiayuan.sheets.importing import status
@@ -120,6 +121,7 @@ def _progress(pk: int, started: datetime | None) -> Callable[[int], None]:
     return report
 
 
+@fewer_collections()
 def run_check(batch: ImportBatch, *, now: datetime, by_tick: bool = False) -> bool:
     """Run a claimed check (state RUNNING, started at ``batch.check_started_at``)
     and store its result; False if it failed (the reason is on the batch, a

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from jiayuan.core.collector import fewer_collections
 from jiayuan.core.models import User
 from jiayuan.core.scope import in_scope
 from jiayuan.lib._i18n import interpolate
@@ -440,6 +441,7 @@ def _field_label(key: str) -> Any:
     return FIELDS[key].label if key in FIELDS else key
 
 
+@fewer_collections()
 def check(*, actor: User, batch: ImportBatch) -> Report:
     """The dry run: every row's outcome, nothing written."""
     _scoped_batch(actor, batch)

@@ -16,6 +16,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from jiayuan.core import audit
 from jiayuan.core.access import require
+from jiayuan.core.collector import fewer_collections
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.core.scope import in_scope
@@ -45,6 +46,7 @@ def column_label(header: list[Any], index: int) -> str:
 
 
 @audit.audited
+@fewer_collections()
 def start(*, actor: User, grid: Grid, data: bytes, filename: str,
           columns: dict[str, str] | None = None, consent_evidence: str = "") -> ImportBatch:
     """Read an uploaded roster, find the sheets with a header row, choose the first

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from jiayuan.core import audit, locks
 from jiayuan.core.access import require
 from jiayuan.core.bulk import Writer, insert_dicts, reserve_ids
+from jiayuan.core.collector import fewer_collections
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.lib.text import display_pinyin
@@ -55,6 +56,7 @@ from jiayuan.sheets.importing.upload import _scoped_batch, sheets_of
 from jiayuan.sheets.models import BatchStatus, ImportBatch, ImportChange
 
 
+@fewer_collections()
 def commit(*, actor: User, batch: ImportBatch, accepted: list[int] | None = None) -> Report:
     """Write the plan in one transaction. Raises ImportFailed (nothing written).
 
