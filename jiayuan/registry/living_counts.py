@@ -31,11 +31,11 @@ TRIGGERS = tuple(f"{name}_{op}" for name in ("registry_living_person",
                  for op in ("insert", "delete", "update", "truncate"))
 FOLD = date(1, 1, 1)  # the row the days before the floor are folded into
 
-_GATE = """SELECT s.floor FROM registry_livingcountstate s
- WHERE s.id = 1 AND (SELECT count(*) FROM pg_trigger t
-                      WHERE t.tgrelid IN (to_regclass('registry_person'),
-                                          to_regclass('registry_household'))
-                        AND t.tgname = ANY(%s) AND t.tgenabled = 'A') = %s"""
+# The triggers first: without them (the code deployed before its migration)
+# the counts' tables may not exist either.
+_GATE = """SELECT count(*) FROM pg_trigger t
+ WHERE t.tgrelid IN (to_regclass('registry_person'), to_regclass('registry_household'))
+   AND t.tgname = ANY(%s) AND t.tgenabled = 'A'"""
 
 # The counts as they should be: every household's and person's start (+1)
 # and stop (-1), the days before `floor` folded into FOLD.
@@ -66,7 +66,10 @@ def floor(alias: str) -> date | None:
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_GATE, [list(TRIGGERS), len(TRIGGERS)])
+        cursor.execute(_GATE, [list(TRIGGERS)])
+        if cursor.fetchone()[0] != len(TRIGGERS):
+            return None
+        cursor.execute("SELECT floor FROM registry_livingcountstate WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -144,7 +147,7 @@ def _rewrite(cursor, since: date) -> None:
     cursor.execute("INSERT INTO registry_livingcountstate (id, floor) VALUES (1, %s)", [since])
 
 
-def compact(using: str = "default") -> int:
+def compact(using: str = "default", today: date | None = None) -> int:
     """Fold the days before yesterday into one row per grid and category, so
     a reading sums a few rows per grid whatever the history (for `tick`).
     Exact: a sum up to any day from the new floor on is unchanged. Returns
@@ -152,7 +155,7 @@ def compact(using: str = "default") -> int:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return 0
-    since = timezone.localdate() - timedelta(days=1)
+    since = (today or timezone.localdate()) - timedelta(days=1)
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute("LOCK TABLE registry_livingcount IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute("SELECT floor FROM registry_livingcountstate WHERE id = 1 FOR UPDATE")

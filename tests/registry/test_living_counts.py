@@ -21,7 +21,7 @@ from jiayuan.core.metrics import Period, Place, get
 from jiayuan.places.models import Community, Grid
 from jiayuan.registry import living_counts, services
 from jiayuan.registry.metrics import living_households, living_people
-from jiayuan.registry.models import Household, Person
+from jiayuan.registry.models import Household, LivingCount, LivingCountState, Person
 from tests.conftest import make_dwelling, station_moment
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
@@ -221,4 +221,25 @@ def test_the_command_reports_drift_and_repairs_it(kept: None, household: Any) ->
         call_command("living_counts", stdout=out)
     assert "expected" in out.getvalue()
     call_command("living_counts", "--repair", stdout=StringIO())
+    assert living_counts.recount() == []
+
+
+def test_folding_the_past_keeps_every_figure_from_the_floor_on(
+        kept: None, household: Any, personas: dict[str, Any], grid_a: Grid,
+        grid_b: Grid) -> None:
+    head, today = personas["head"], timezone.localdate()
+    services.person_leave(actor=head, person=list(household.members.order_by("pk"))[1],
+                          on=today + timedelta(days=3))
+    later = today + timedelta(days=5)
+    rows = LivingCount.objects.count()
+    assert living_counts.compact(today=later) > 0
+    assert LivingCount.objects.count() < rows
+    assert LivingCountState.objects.get().floor == later - timedelta(days=1)
+    assert living_counts.compact(today=later) == 0  # the second run writes nothing
+    assert living_counts.living_by_residency("people", head, today, Place.district()) is None
+    for day in (later - timedelta(days=1), later, later + timedelta(days=30)):
+        for place in (Place.district(), Place.grid(grid_a.pk), Place.grid(grid_b.pk)):
+            for model in ("households", "people"):
+                kept_now = living_counts.living_by_residency(model, head, day, place)
+                assert kept_now == live(model, head, day, place)
     assert living_counts.recount() == []

@@ -19,7 +19,9 @@ from django.db import migrations, models
 FOLD = "date '0001-01-01'"
 
 # A row's changes: (grid, residency, start, stop, households, people), `sign`
-# +1 for the statement's new rows, -1 for its old ones.
+# +1 for the statement's new rows, -1 for its old ones. Each start is +1 and
+# each stop -1 on its day, or on FOLD for a day before the floor (exact for
+# any day from the floor on; a floor read before a `tick` raised it folds less).
 PERSON = """SELECT r.grid_id, h.residency, h.moved_in AS start,
        least(r.left_on, h.moved_out) AS stop, 0 AS hn, {sign} AS pn
   FROM {rows} r JOIN registry_household h ON h.id = r.household_id"""
@@ -31,7 +33,10 @@ SELECT p.grid_id, r.residency, r.moved_in, least(p.left_on, r.moved_out), 0, {si
   FROM {rows} r JOIN registry_person p ON p.household_id = r.id"""
 
 UPSERT = """INSERT INTO registry_livingcount AS c (grid_id, residency, day, households, people)
-SELECT x.grid_id, x.residency, d.day, sum(x.hn * d.k), sum(x.pn * d.k)
+SELECT x.grid_id, x.residency,
+       CASE WHEN d.day < (SELECT floor FROM registry_livingcountstate WHERE id = 1)
+            THEN {fold} ELSE d.day END,
+       sum(x.hn * d.k), sum(x.pn * d.k)
   FROM ({changes}) x, LATERAL (VALUES (x.start, 1), (x.stop, -1)) d(day, k)
  WHERE d.day IS NOT NULL AND (x.stop IS NULL OR x.stop > x.start)
  GROUP BY 1, 2, 3 HAVING sum(x.hn * d.k) <> 0 OR sum(x.pn * d.k) <> 0
@@ -79,7 +84,7 @@ TABLES = {"registry_person": ("registry_living_person", PERSON),
 def _function(name: str, changes: str) -> str:
     def upsert(*parts: tuple[str, str]) -> str:
         body = "\nUNION ALL\n".join(changes.format(rows=rows, sign=sign) for rows, sign in parts)
-        return UPSERT.format(changes=body)
+        return UPSERT.format(changes=body, fold=FOLD)
     return FUNCTION.format(name=name, insert=upsert(("new_rows", "1")),
                            delete=upsert(("old_rows", "-1")),
                            update=upsert(("old_rows", "-1"), ("new_rows", "1")))
