@@ -1,10 +1,10 @@
 """The registry's scheduled job (jiayuan.core.scheduler, run by `manage.py tick`):
 
-- `living_counts` folds the days before yesterday of the households and people
-  living here that PostgreSQL keeps (jiayuan.registry.living_counts), so a
-  figure sums a few rows per grid however long the counts have been kept.
-  Exact (a sum from the new floor on is unchanged); writes nothing on a second
-  run the same day, nor on SQLite.
+- `living_counts` folds the rows of the households and people living here
+  that PostgreSQL's triggers appended (jiayuan.registry.living_counts), and
+  the days before yesterday, so a figure sums a few rows per grid however
+  long the counts have been kept. It changes no figure, so it counts 0;
+  writes nothing on a second run the same day, nor on SQLite.
 """
 
 from __future__ import annotations
@@ -19,4 +19,5 @@ from jiayuan.registry import living_counts
 
 @scheduler.register("living_counts", order=70)
 def fold_living_counts(now: datetime) -> int:
-    return living_counts.compact(today=timezone.localdate(now))
+    living_counts.compact(today=timezone.localdate(now))
+    return 0

@@ -148,30 +148,33 @@ def _rewrite(cursor, since: date) -> None:
 
 
 def compact(using: str = "default", today: date | None = None) -> int:
-    """Fold the days before yesterday into one row per grid and category, so
-    a reading sums a few rows per grid whatever the history (for `tick`).
-    Exact: a sum up to any day from the new floor on is unchanged. Returns
-    the rows folded."""
+    """Fold the rows the triggers appended into one per grid, category and
+    day, and the days before yesterday into FOLD (for `tick`, once a day), so
+    a reading sums a few rows per grid. Exact: every sum from the new floor
+    on is unchanged. Takes no table lock: rows appended meanwhile by others
+    are not seen, so not deleted, and stay as they are. Returns the rows
+    removed (0 if already folded today, or not PostgreSQL)."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return 0
     since = (today or timezone.localdate()) - timedelta(days=1)
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        cursor.execute("LOCK TABLE registry_livingcount IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute("SELECT floor FROM registry_livingcountstate WHERE id = 1 FOR UPDATE")
         row = cursor.fetchone()
         if not row or row[0] is None or row[0] >= since:
             return 0
         cursor.execute(
-            """WITH gone AS (DELETE FROM registry_livingcount WHERE day < %(since)s
-                              AND day > %(fold)s RETURNING grid_id, residency, households, people)
-               INSERT INTO registry_livingcount AS c (grid_id, residency, day, households, people)
-               SELECT grid_id, residency, %(fold)s, sum(households), sum(people) FROM gone
-                GROUP BY 1, 2 ORDER BY 1, 2
-               ON CONFLICT (grid_id, residency, day) DO UPDATE
-                  SET households = c.households + EXCLUDED.households,
-                      people = c.people + EXCLUDED.people""",
+            """WITH gone AS (DELETE FROM registry_livingcount
+                             RETURNING grid_id, residency, day, households, people),
+                    kept AS (INSERT INTO registry_livingcount
+                                    (grid_id, residency, day, households, people)
+                             SELECT grid_id, residency,
+                                    CASE WHEN day < %(since)s THEN %(fold)s ELSE day END,
+                                    sum(households), sum(people)
+                               FROM gone GROUP BY 1, 2, 3
+                             HAVING sum(households) <> 0 OR sum(people) <> 0 RETURNING 1)
+               SELECT (SELECT count(*) FROM gone) - (SELECT count(*) FROM kept)""",
             {"since": since, "fold": FOLD})
-        folded = cursor.rowcount
+        removed = cursor.fetchone()[0]
         cursor.execute("UPDATE registry_livingcountstate SET floor = %s WHERE id = 1", [since])
-    return folded
+    return int(removed)

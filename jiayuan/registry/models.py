@@ -333,7 +333,9 @@ class LivingCount(models.Model):
     """Households and people living here, kept by PostgreSQL triggers
     (migration 0011; jiayuan.registry.living_counts): per grid, residency
     category and day, what starts (+) and ends (-) living that day. Those
-    living on a day are the sum of the rows up to it. Never written by Django."""
+    living on a day are the sum of the rows up to it. Appended to by each
+    statement (no row is shared between writers, so none waits on another),
+    folded by `tick`. Never written by Django."""
 
     grid = models.ForeignKey("places.Grid", models.DO_NOTHING, db_constraint=False,
                              db_index=False, related_name="+")
@@ -342,9 +344,6 @@ class LivingCount(models.Model):
     households = models.IntegerField(default=0)
     people = models.IntegerField(default=0)
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["grid", "residency", "day"],
-                                               name="livingcount_key")]
 
 
 class LivingCountState(models.Model):

@@ -1,7 +1,7 @@
 """Households and people living here, kept by PostgreSQL triggers
 (jiayuan.registry.living_counts): statement-level triggers with transition
-tables on registry_household and registry_person add, in one INSERT ... ON
-CONFLICT per statement, what each statement starts (+1 on the day a row starts
+tables on registry_household and registry_person append, in one INSERT per
+statement (aggregated per grid), what each statement starts (+1 on the day a row starts
 living) and ends (-1 on the day it stops) per grid, residency category and
 day, so COPY, bulk_create, raw SQL, updates and deletes are all counted. The
 triggers fire ALWAYS (also under session_replication_role = replica); a
@@ -32,17 +32,17 @@ UNION ALL
 SELECT p.grid_id, r.residency, r.moved_in, least(p.left_on, r.moved_out), 0, {sign}
   FROM {rows} r JOIN registry_person p ON p.household_id = r.id"""
 
-UPSERT = """INSERT INTO registry_livingcount AS c (grid_id, residency, day, households, people)
+# Appended, never updated: an UPDATE (or INSERT ... ON CONFLICT) of a row per
+# grid and day would make every writer of the grid wait for the commit of
+# the one before it (an import holding a grid for a minute).
+APPEND = """INSERT INTO registry_livingcount (grid_id, residency, day, households, people)
 SELECT x.grid_id, x.residency,
        CASE WHEN d.day < (SELECT floor FROM registry_livingcountstate WHERE id = 1)
             THEN {fold} ELSE d.day END,
        sum(x.hn * d.k), sum(x.pn * d.k)
   FROM ({changes}) x, LATERAL (VALUES (x.start, 1), (x.stop, -1)) d(day, k)
  WHERE d.day IS NOT NULL AND (x.stop IS NULL OR x.stop > x.start)
- GROUP BY 1, 2, 3 HAVING sum(x.hn * d.k) <> 0 OR sum(x.pn * d.k) <> 0
- ORDER BY 1, 2, 3
-ON CONFLICT (grid_id, residency, day) DO UPDATE
-   SET households = c.households + EXCLUDED.households, people = c.people + EXCLUDED.people;"""
+ GROUP BY 1, 2, 3 HAVING sum(x.hn * d.k) <> 0 OR sum(x.pn * d.k) <> 0;"""
 
 FUNCTION = """CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $f$
 BEGIN
@@ -82,12 +82,12 @@ TABLES = {"registry_person": ("registry_living_person", PERSON),
 
 
 def _function(name: str, changes: str) -> str:
-    def upsert(*parts: tuple[str, str]) -> str:
+    def append(*parts: tuple[str, str]) -> str:
         body = "\nUNION ALL\n".join(changes.format(rows=rows, sign=sign) for rows, sign in parts)
-        return UPSERT.format(changes=body, fold=FOLD)
-    return FUNCTION.format(name=name, insert=upsert(("new_rows", "1")),
-                           delete=upsert(("old_rows", "-1")),
-                           update=upsert(("old_rows", "-1"), ("new_rows", "1")))
+        return APPEND.format(changes=body, fold=FOLD)
+    return FUNCTION.format(name=name, insert=append(("new_rows", "1")),
+                           delete=append(("old_rows", "-1")),
+                           update=append(("old_rows", "-1"), ("new_rows", "1")))
 
 
 def forwards(apps, schema_editor):
@@ -146,9 +146,6 @@ class Migration(migrations.Migration):
                 ('people', models.IntegerField(default=0)),
                 ('grid', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='places.grid')),
             ],
-            options={
-                'constraints': [models.UniqueConstraint(fields=('grid', 'residency', 'day'), name='livingcount_key')],
-            },
         ),
         migrations.RunPython(forwards, backwards),
     ]
