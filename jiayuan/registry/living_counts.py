@@ -1,7 +1,8 @@
 """Households and people living here, from the counts PostgreSQL keeps
 (migration 0011: statement-level triggers on registry_household and
-registry_person write, per grid, residency category and day, what starts and
-ends living that day; those living on a day are the sum up to it).
+registry_person append, per grid, residency category and day, what starts and
+ends living that day; those living on a day are the sum up to it; `tick`
+folds the rows once a day, `compact`).
 
 Used only when it can be shown at read time that they are kept: PostgreSQL,
 the eight triggers present and firing ALWAYS (a trigger disabled and enabled
@@ -25,7 +26,6 @@ from jiayuan.core.models import User
 from jiayuan.core.scope import filter_by_grid
 from jiayuan.registry.models import LivingCount, LivingCountState
 
-TABLES = ("registry_person", "registry_household")
 TRIGGERS = tuple(f"{name}_{op}" for name in ("registry_living_person",
                                              "registry_living_household")
                  for op in ("insert", "delete", "update", "truncate"))
@@ -102,9 +102,9 @@ def recount(repair: bool = False, using: str = "default",
     """The kept counts against a count of the registry: one line per grid,
     residency and day that differs, and what else keeps them from being used
     (empty: they are used, and exact). With `repair`, they are rewritten from
-    the count (folded up to `since`, by default yesterday), the triggers set to fire ALWAYS and
-    the counts marked trustworthy, in one transaction that holds writers of
-    the registry back while it counts."""
+    the count (folded up to `since`, by default yesterday), the triggers set
+    to fire ALWAYS and the counts marked trustworthy, in one transaction that
+    holds writers of the registry back while it counts."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return []
