@@ -1,8 +1,8 @@
 """Households and people living here, kept by PostgreSQL triggers
 (jiayuan.registry.living_counts): statement-level triggers with transition
 tables on registry_household and registry_person append, in one INSERT per
-statement (aggregated per grid), what each statement starts (+1 on the day a row starts
-living) and ends (-1 on the day it stops) per grid, residency category and
+statement (aggregated per grid), what each statement starts (+1 on the day a
+row starts living) and ends (-1 on the day it stops) per grid, residency category and
 day, so COPY, bulk_create, raw SQL, updates and deletes are all counted. The
 triggers fire ALWAYS (also under session_replication_role = replica); a
 TRUNCATE marks the counts untrustworthy. Filled here, in the same migration.
@@ -77,6 +77,18 @@ SELECT x.grid_id, x.residency,
  GROUP BY 1, 2, 3 HAVING sum(x.hn * d.k) <> 0 OR sum(x.pn * d.k) <> 0;
 INSERT INTO registry_livingcountstate (id, floor) VALUES (1, current_date - 1);"""
 
+# A statement on households first takes their members FOR SHARE, as it
+# reads them (households before people, as the services lock them): a
+# member being changed by another transaction is then read once that one
+# has committed, and a member not yet changed waits for this one. Without
+# it a member leaving while their household moved out, in two transactions,
+# was counted out twice. (A member inserted into, or moved into, a household
+# while another transaction changes its dates is not covered: the services
+# lock the household for a move; `manage.py living_counts` finds the rest.)
+LOCK = """PERFORM 1 FROM registry_person
+     WHERE household_id IN ({ids}) ORDER BY id FOR SHARE;
+    """
+
 TABLES = {"registry_person": ("registry_living_person", PERSON),
           "registry_household": ("registry_living_household", HOUSEHOLD)}
 
@@ -84,7 +96,10 @@ TABLES = {"registry_person": ("registry_living_person", PERSON),
 def _function(name: str, changes: str) -> str:
     def append(*parts: tuple[str, str]) -> str:
         body = "\nUNION ALL\n".join(changes.format(rows=rows, sign=sign) for rows, sign in parts)
-        return APPEND.format(changes=body, fold=FOLD)
+        lock = ""
+        if changes is HOUSEHOLD and parts[0][0] == "old_rows":
+            lock = LOCK.format(ids=" UNION ".join(f"SELECT id FROM {rows}" for rows, _ in parts))
+        return lock + APPEND.format(changes=body, fold=FOLD)
     return FUNCTION.format(name=name, insert=append(("new_rows", "1")),
                            delete=append(("old_rows", "-1")),
                            update=append(("old_rows", "-1"), ("new_rows", "1")))
