@@ -82,11 +82,27 @@ INSERT INTO registry_livingcountstate (id, floor) VALUES (1, current_date - 1);"
 # member being changed by another transaction is then read once that one
 # has committed, and a member not yet changed waits for this one. Without
 # it a member leaving while their household moved out, in two transactions,
-# was counted out twice. (A member inserted into, or moved into, a household
-# while another transaction changes its dates is not covered: the services
-# lock the household for a move; `manage.py living_counts` finds the rest.)
+# was counted out twice. A statement inserting people, or moving them to
+# another household, first takes their (new) households FOR SHARE, as it
+# reads them: one changing a household's residency or dates in another
+# transaction is then read once committed, and one not yet begun waits for
+# this one (its member lock then sees the person). Without it a person
+# created in a household moving out in another transaction was counted as
+# living on. Households before people: a household's statement holds the
+# household, then its members; a person's holds only the new rows (unseen
+# by others) or a moved person, whose old household it does not lock. (A raw
+# statement moving people while one transaction changes both their old and
+# new households may deadlock: PostgreSQL aborts one, nothing is miscounted;
+# the services lock the households first.)
 LOCK = """PERFORM 1 FROM registry_person
      WHERE household_id IN ({ids}) ORDER BY id FOR SHARE;
+    """
+LOCK_NEW = """PERFORM 1 FROM registry_household
+     WHERE id IN (SELECT DISTINCT household_id FROM new_rows) ORDER BY id FOR SHARE;
+    """
+LOCK_MOVED = """PERFORM 1 FROM registry_household
+     WHERE id IN (SELECT DISTINCT n.household_id FROM new_rows n JOIN old_rows o ON o.id = n.id
+                   WHERE n.household_id IS DISTINCT FROM o.household_id) ORDER BY id FOR SHARE;
     """
 
 TABLES = {"registry_person": ("registry_living_person", PERSON),
@@ -99,6 +115,8 @@ def _function(name: str, changes: str) -> str:
         lock = ""
         if changes is HOUSEHOLD and parts[0][0] == "old_rows":
             lock = LOCK.format(ids=" UNION ".join(f"SELECT id FROM {rows}" for rows, _ in parts))
+        elif changes is PERSON and parts[-1][0] == "new_rows":
+            lock = LOCK_NEW if len(parts) == 1 else LOCK_MOVED
         return lock + APPEND.format(changes=body, fold=FOLD)
     return FUNCTION.format(name=name, insert=append(("new_rows", "1")),
                            delete=append(("old_rows", "-1")),
