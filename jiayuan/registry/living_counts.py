@@ -58,6 +58,10 @@ _KEPT = """SELECT grid_id, residency,
  GROUP BY 1, 2, 3 HAVING sum(households) <> 0 OR sum(people) <> 0"""
 
 
+# Taken by compact and by a repair, so one waits for the other's commit.
+_STATE_LOCK = "SELECT floor FROM registry_livingcountstate WHERE id = 1 FOR UPDATE"
+
+
 def floor(alias: str) -> date | None:
     """The first day the counts on `alias` answer for, or None if they are
     not shown to be kept there (not PostgreSQL, a trigger missing or not
@@ -104,7 +108,8 @@ def recount(repair: bool = False, using: str = "default",
     (empty: they are used, and exact). With `repair`, they are rewritten from
     the count (folded up to `since`, by default yesterday), the triggers set
     to fire ALWAYS and the counts marked trustworthy, in one transaction that
-    holds writers of the registry back while it counts."""
+    holds writers of the registry back while it counts, and waits for a
+    `compact` under way (it takes the same lock)."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return []
@@ -112,6 +117,9 @@ def recount(repair: bool = False, using: str = "default",
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if repair:
             cursor.execute("LOCK TABLE registry_household, registry_person IN SHARE MODE")
+            # compact's lock: a fold under way commits before the counts
+            # are read and deleted (else the rows it re-inserts stayed too).
+            cursor.execute(_STATE_LOCK)
         cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname = ANY(%s)", [list(TRIGGERS)])
         present = {name for (name,) in cursor.fetchall()}
         problems += [f"trigger {name} is missing" for name in TRIGGERS if name not in present]
@@ -159,7 +167,7 @@ def compact(using: str = "default", today: date | None = None) -> int:
         return 0
     since = (today or timezone.localdate()) - timedelta(days=1)
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        cursor.execute("SELECT floor FROM registry_livingcountstate WHERE id = 1 FOR UPDATE")
+        cursor.execute(_STATE_LOCK)
         row = cursor.fetchone()
         if not row or row[0] is None or row[0] >= since:
             return 0

@@ -77,3 +77,15 @@ def test_a_person_moved_while_the_new_household_moves_out_is_counted_once(
         lambda: Person.objects.filter(pk=member.pk).update(household_id=other.pk))
     assert outcome.error is None and outcome.waited
     assert living_counts.recount() == []
+
+
+def test_a_repair_while_the_counts_are_folded_counts_once(household: Any) -> None:
+    # compact deletes the rows and inserts them folded; a repair's DELETE
+    # skipped those it had not seen, and they were counted twice.
+    today = timezone.localdate()
+    living_counts.recount(repair=True, since=today - timedelta(days=10))
+    outcome = waits_for(
+        lambda: living_counts.compact(today=today),
+        lambda: living_counts.recount(repair=True, since=today - timedelta(days=1)))
+    assert outcome.error is None and outcome.waited
+    assert living_counts.recount() == []
