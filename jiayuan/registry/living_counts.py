@@ -14,6 +14,7 @@ people (jiayuan.registry.metrics). `recount` is the operator's check."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
 from django.db import connections, router, transaction
@@ -29,6 +30,7 @@ from jiayuan.registry.models import LivingCount, LivingCountState
 TRIGGERS = tuple(f"{name}_{op}" for name in ("registry_living_person",
                                              "registry_living_household")
                  for op in ("insert", "delete", "update", "truncate"))
+logger = logging.getLogger(__name__)
 FOLD = date(1, 1, 1)  # the row the days before the floor are folded into
 
 # The triggers first: without them (the code deployed before its migration)
@@ -91,14 +93,28 @@ def living_by_residency(model: str, actor: User, day: date,
     if since is None or day < since:
         return None
     qs = place.filter(filter_by_grid(LivingCount.objects.using(alias), actor))
-    rows = (qs.filter(day__lte=day).order_by().values("residency")
-            .annotate(n=Sum(model)).values_list("residency", "n"))
-    return {residency: n for residency, n in rows if n}
+    sql, params = (qs.filter(day__lte=day).order_by().values("residency")
+                   .annotate(n=Sum(model)).values_list("residency", "n")).query.sql_with_params()
+    # The floor again, in the same statement as the sum: a fold committed
+    # since the check above (a `tick`) is seen by both or by neither.
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT s.floor, c.residency, c.n FROM registry_livingcountstate s "  # noqa: S608 (Django's own SQL)
+                       f"LEFT JOIN ({sql}) c ON true WHERE s.id = 1", params)
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] is None or day < rows[0][0]:
+        return None
+    return {residency: n for _floor, residency, n in rows if residency is not None and n}
 
 
-def _rows(cursor, sql: str, on: date) -> dict[tuple[int, str, date], tuple[int, int]]:
-    cursor.execute(sql, {"floor": on, "fold": FOLD})
-    return {(g, r, d): (h, p) for g, r, d, h, p in cursor.fetchall()}
+def _both(cursor, on: date) -> tuple[dict, dict]:
+    """The kept counts and the expected ones, read in one statement (one
+    snapshot: a write committed between two reads would show as drift)."""
+    cursor.execute(f"SELECT 'k', * FROM ({_KEPT}) k UNION ALL SELECT 'e', * FROM ({_EXPECTED}) e",  # noqa: S608
+                   {"floor": on, "fold": FOLD})
+    out: tuple[dict, dict] = ({}, {})
+    for which, g, r, d, h, p in cursor.fetchall():
+        out[which == "e"][(g, r, d)] = (h, p)
+    return out
 
 
 def recount(repair: bool = False, using: str = "default",
@@ -130,7 +146,7 @@ def recount(repair: bool = False, using: str = "default",
         elif floor(using) is None:
             problems.append("a trigger does not fire ALWAYS (disabled since the last recount?)")
         on = kept_floor or timezone.localdate()
-        kept, expected = _rows(cursor, _KEPT, on), _rows(cursor, _EXPECTED, on)
+        kept, expected = _both(cursor, on)
         for key in sorted(set(kept) | set(expected), key=str):
             if kept.get(key, (0, 0)) != expected.get(key, (0, 0)):
                 problems.append("grid {} {} {}: kept {} expected {} (households, people)".format(
@@ -139,6 +155,25 @@ def recount(repair: bool = False, using: str = "default",
             if present != set(TRIGGERS):
                 raise RuntimeError("A trigger is missing: run `manage.py migrate registry`.")
             _rewrite(cursor, since or timezone.localdate() - timedelta(days=1))
+    return problems
+
+
+def distrust_if_drifted(using: str = "default") -> list[str]:
+    """The daily check (`tick`): `recount` without repair, holding
+    compact's lock; if anything differs, the counts are marked not
+    trustworthy, so the figures count the people until an operator runs
+    `manage.py living_counts --repair`. Logged. Returns the problems."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return []
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(_STATE_LOCK)
+        problems = recount(using=using)
+        if problems:
+            cursor.execute("UPDATE registry_livingcountstate SET floor = NULL WHERE id = 1")
+    if problems:
+        logger.warning("Living counts: %d problem(s), not used until `manage.py living_counts "
+                       "--repair`: %s", len(problems), "; ".join(problems[:5]))
     return problems
 
 

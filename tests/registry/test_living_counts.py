@@ -5,6 +5,7 @@ end their living here, deletes, a rolled-back transaction. PostgreSQL only."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from io import StringIO
 from typing import Any
@@ -19,7 +20,7 @@ from django.utils import timezone
 from jiayuan.core import metrics
 from jiayuan.core.metrics import Period, Place, get
 from jiayuan.places.models import Community, Grid
-from jiayuan.registry import living_counts, services
+from jiayuan.registry import jobs, living_counts, services
 from jiayuan.registry.metrics import living_households, living_people
 from jiayuan.registry.models import Household, LivingCount, LivingCountState, Person
 from tests.conftest import make_dwelling, station_moment
@@ -243,3 +244,28 @@ def test_folding_the_past_keeps_every_figure_from_the_floor_on(
                 kept_now = living_counts.living_by_residency(model, head, day, place)
                 assert kept_now == live(model, head, day, place)
     assert living_counts.recount() == []
+
+
+def test_the_daily_job_distrusts_counts_that_drifted(
+        kept: None, household: Any, personas: dict[str, Any], grid_a: Grid, caplog: Any) -> None:
+    head, today = personas["head"], timezone.localdate()
+    jobs.fold_living_counts(station_moment(today))
+    assert LivingCountState.objects.get().floor is not None  # exact: still used
+    LivingCount.objects.create(grid=grid_a, residency="resident", day=today, people=1)
+    with caplog.at_level(logging.WARNING, logger="jiayuan.registry.living_counts"):
+        jobs.fold_living_counts(station_moment(today))
+    assert LivingCountState.objects.get().floor is None
+    assert "1 problem(s)" in caplog.text
+    assert living_counts.living_by_residency("people", head, today, Place.district()) is None
+    assert living_counts.recount(repair=True)
+    assert living_counts.recount() == []
+
+
+def test_a_fold_between_the_check_and_the_sum_is_seen(
+        kept: None, household: Any, personas: dict[str, Any]) -> None:
+    # The floor is checked once per reading; the sum reads it again itself.
+    head, today = personas["head"], timezone.localdate()
+    with metrics.reading():
+        assert living_counts.living_by_residency("people", head, today, Place.district())
+        living_counts.compact(today=today + timedelta(days=5))
+        assert living_counts.living_by_residency("people", head, today, Place.district()) is None
