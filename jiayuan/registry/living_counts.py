@@ -5,11 +5,12 @@ ends living that day; those living on a day are the sum up to it; `tick`
 folds the rows once a day, `compact`).
 
 Used only when it can be shown at read time that they are kept: PostgreSQL,
-the eight triggers present and firing ALWAYS (a trigger disabled and enabled
+the nine triggers present and firing ALWAYS (a trigger disabled and enabled
 again fires ORIGIN: the writes in between were not counted, so the counts are
 not used until `manage.py living_counts --repair`), the counts marked
-trustworthy (a TRUNCATE unmarks them) and the day asked for not before their
-floor. Otherwise, and always on SQLite, the registry's figures count the
+trustworthy (a TRUNCATE of the registry or of the counts unmarks them, and
+so does tick's daily check if they drifted) and the day asked for not before
+their floor. Otherwise, and always on SQLite, the registry's figures count the
 people (jiayuan.registry.metrics). `recount` is the operator's check."""
 
 from __future__ import annotations
@@ -29,14 +30,16 @@ from jiayuan.registry.models import LivingCount, LivingCountState
 
 TRIGGERS = tuple(f"{name}_{op}" for name in ("registry_living_person",
                                              "registry_living_household")
-                 for op in ("insert", "delete", "update", "truncate"))
+                 for op in ("insert", "delete", "update", "truncate")
+                 ) + ("registry_livingcount_truncate",)
 logger = logging.getLogger(__name__)
 FOLD = date(1, 1, 1)  # the row the days before the floor are folded into
 
 # The triggers first: without them (the code deployed before its migration)
 # the counts' tables may not exist either.
 _GATE = """SELECT count(*) FROM pg_trigger t
- WHERE t.tgrelid IN (to_regclass('registry_person'), to_regclass('registry_household'))
+ WHERE t.tgrelid IN (to_regclass('registry_person'), to_regclass('registry_household'),
+                    to_regclass('registry_livingcount'))
    AND t.tgname = ANY(%s) AND t.tgenabled = 'A'"""
 
 # The counts as they should be: every household's and person's start (+1)

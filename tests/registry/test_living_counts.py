@@ -269,3 +269,10 @@ def test_a_fold_between_the_check_and_the_sum_is_seen(
         assert living_counts.living_by_residency("people", head, today, Place.district())
         living_counts.compact(today=today + timedelta(days=5))
         assert living_counts.living_by_residency("people", head, today, Place.district()) is None
+
+
+def test_emptying_the_counts_alone_marks_them_not_trustworthy(kept: None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE registry_livingcount")
+    assert living_counts.floor("default") is None
+    assert "the counts are not marked trustworthy" in living_counts.recount()[0]

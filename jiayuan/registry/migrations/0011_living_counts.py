@@ -139,6 +139,10 @@ def forwards(apps, schema_editor):
         run(f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {table} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION registry_living_truncated()")
         run(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {name}_truncate")
+    # The counts emptied on their own (TRUNCATE) are not trustworthy either.
+    run("CREATE TRIGGER registry_livingcount_truncate AFTER TRUNCATE ON registry_livingcount "
+        "FOR EACH STATEMENT EXECUTE FUNCTION registry_living_truncated()")
+    run("ALTER TABLE registry_livingcount ENABLE ALWAYS TRIGGER registry_livingcount_truncate")
     # Nobody writes the registry while the counts are filled.
     run("LOCK TABLE registry_household, registry_person IN SHARE MODE")
     run(FILL.format(fold=FOLD))
@@ -151,6 +155,8 @@ def backwards(apps, schema_editor):
         for op in ("insert", "delete", "update", "truncate"):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}_{op} ON {table}")
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    schema_editor.execute("DROP TRIGGER IF EXISTS registry_livingcount_truncate "
+                          "ON registry_livingcount")
     schema_editor.execute("DROP FUNCTION IF EXISTS registry_living_truncated()")
 
 
