@@ -23,6 +23,7 @@ from jiayuan.core.metrics import Breakdown, Cells, Metric, Period, Place, PlaceK
 from jiayuan.core.models import User
 from jiayuan.core.roles import Perm
 from jiayuan.lib.ethnicity import ETHNIC_GROUPS, ETHNICITY_CHOICES
+from jiayuan.registry import living_counts
 from jiayuan.registry.choices import Residency
 from jiayuan.registry.models import Household, Person
 from jiayuan.registry.selectors import households_for, people_for
@@ -66,6 +67,11 @@ def _living_by_residency(model: str, actor: User, period: Period,
     a report), instead of four counts each joining the people to their
     households (bench/dashboard_report.py)."""
     def compute() -> dict[str, int]:
+        # The counts PostgreSQL keeps, where it can be shown that they are
+        # kept (jiayuan.registry.living_counts); else the people counted.
+        kept = living_counts.living_by_residency(model, actor, counted_on(period), place)
+        if kept is not None:
+            return kept
         if model == "households":
             qs, field = living_households(actor, period, place), "residency"
         else:

@@ -327,3 +327,27 @@ class Business(ChoiceLabels):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LivingCount(models.Model):
+    """Households and people living here, kept by PostgreSQL triggers
+    (migration 0011; jiayuan.registry.living_counts): per grid, residency
+    category and day, what starts (+) and ends (-) living that day. Those
+    living on a day are the sum of the rows up to it. Appended to by each
+    statement (no row is shared between writers, so none waits on another),
+    folded by `tick`. Never written by Django."""
+
+    grid = models.ForeignKey("places.Grid", models.DO_NOTHING, db_constraint=False,
+                             db_index=False, related_name="+")
+    residency = models.CharField(max_length=12)
+    day = models.DateField()
+    households = models.IntegerField(default=0)
+    people = models.IntegerField(default=0)
+
+
+
+class LivingCountState(models.Model):
+    """One row: the first day the kept counts answer for (days before it are
+    folded into one row), or none while they are not to be trusted."""
+
+    floor = models.DateField(null=True)

@@ -57,11 +57,11 @@ def audited_write(what: str) -> None:
 def test_the_apps_jobs_are_discovered_at_start_up_in_their_order():
     jobs = scheduler.jobs()
     assert [job.name for job in jobs] == ["sla", "permits", "duties", "column_reviews",
-                                          "reports", "import_checks", "import_commits", "webhooks", "digest", "sessions",
+                                          "living_counts", "reports", "import_checks", "import_commits", "webhooks", "digest", "sessions",
                                           "retention"]
     assert [job.run.__module__ for job in jobs] == [
         "jiayuan.desk.jobs", "jiayuan.desk.jobs", "jiayuan.care.jobs", "jiayuan.engage.jobs",
-        "jiayuan.reports.jobs", "jiayuan.sheets.jobs", "jiayuan.sheets.jobs", "jiayuan.api.webhooks.delivery",
+        "jiayuan.registry.jobs", "jiayuan.reports.jobs", "jiayuan.sheets.jobs", "jiayuan.sheets.jobs", "jiayuan.api.webhooks.delivery",
         "jiayuan.desk.digest", "jiayuan.core.jobs",
         "jiayuan.rights.jobs"]
 
@@ -80,7 +80,7 @@ def test_a_job_in_an_apps_jobs_module_is_discovered_and_run_by_tick(monkeypatch,
         assert stand_in_jobs.RUNS == [NOW]
         # Run with the others, in its order (15: between sla and permits).
         assert run_tick().splitlines() == [
-            "sla: 0", "stand_in: 2", "permits: 0", "duties: 0", "column_reviews: 0", "reports: 0", "import_checks: 0", "import_commits: 0", "webhooks: 0", "digest: 0",
+            "sla: 0", "stand_in: 2", "permits: 0", "duties: 0", "column_reviews: 0", "living_counts: 0", "reports: 0", "import_checks: 0", "import_commits: 0", "webhooks: 0", "digest: 0",
         "sessions: 0", "retention: 0"]
     finally:
         scheduler.unregister("stand_in")
@@ -140,7 +140,7 @@ def test_a_failing_job_is_reported_and_the_others_still_run(db, extra_jobs):
     # SQLite says OperationalError, PostgreSQL ProgrammingError.
     assert lines[2] in ("breaks: failed (OperationalError)", "breaks: failed (ProgrammingError)")
     assert lines[:2] + lines[3:] == ["sla: 0", "writes_first: 1", "writes_after: 1",
-                                     "permits: 0", "duties: 0", "column_reviews: 0", "reports: 0", "import_checks: 0", "import_commits: 0", "webhooks: 0", "digest: 0",
+                                     "permits: 0", "duties: 0", "column_reviews: 0", "living_counts: 0", "reports: 0", "import_checks: 0", "import_commits: 0", "webhooks: 0", "digest: 0",
         "sessions: 0", "retention: 0"]
     assert ran == ["writes_first", "writes_after"]
     # What the failing job wrote before it broke is rolled back; the others' work stays.
@@ -159,7 +159,7 @@ def test_a_job_that_fails_for_some_items_reports_both_counts(db, extra_jobs):
     with pytest.raises(CommandError, match=r"^tick: partly: 2 failed\. The rest was done"):
         call_command("tick", "--now", NOW.isoformat(), stdout=out)
     assert out.getvalue().splitlines() == [
-        "partly: 3 (2 failed)", "sla: 0", "permits: 0", "duties: 0", "column_reviews: 0", "reports: 0", "import_checks: 0", "import_commits: 0", "webhooks: 0", "digest: 0",
+        "partly: 3 (2 failed)", "sla: 0", "permits: 0", "duties: 0", "column_reviews: 0", "living_counts: 0", "reports: 0", "import_checks: 0", "import_commits: 0", "webhooks: 0", "digest: 0",
         "sessions: 0", "retention: 0"]
 
 
@@ -176,7 +176,7 @@ def test_quiet_prints_nothing_even_when_a_job_fails(db, extra_jobs):
 
 def test_an_unknown_job_is_named_with_the_real_ones(db):
     with pytest.raises(CommandError, match=r"There is no step 'visits'; the steps are: "
-                                           r"sla, permits, duties, column_reviews, reports, import_checks, import_commits, webhooks, digest, sessions, "
+                                           r"sla, permits, duties, column_reviews, living_counts, reports, import_checks, import_commits, webhooks, digest, sessions, "
                                            r"retention\."):
         run_tick("--only", "visits")
 

@@ -483,12 +483,12 @@ def test_running_tick_twice_writes_nothing_new(make_case, household, household_b
     first = run_tick("--now", NOW.isoformat())
     # duties: the household with three unresolved requests is owed a visit.
     assert first.splitlines() == ["sla: 3", "permits: 2", "duties: 1", "column_reviews: 0",
-                                  "reports: 0", "import_checks: 0", "import_commits: 0", "webhooks: 0", "digest: 4", "sessions: 0",
+                                  "living_counts: 0", "reports: 0", "import_checks: 0", "import_commits: 0", "webhooks: 0", "digest: 4", "sessions: 0",
                                   "retention: 0"]
     after_first = counts()
     second = run_tick("--now", (NOW + timedelta(minutes=15)).isoformat())
     assert second.splitlines() == ["sla: 0", "permits: 0", "duties: 0", "column_reviews: 0",
-                                   "reports: 0", "import_checks: 0", "import_commits: 0", "webhooks: 0", "digest: 0", "sessions: 0",
+                                   "living_counts: 0", "reports: 0", "import_checks: 0", "import_commits: 0", "webhooks: 0", "digest: 0", "sessions: 0",
                                    "retention: 0"]
     assert counts() == after_first
 
@@ -503,7 +503,7 @@ def test_only_runs_one_step_and_quiet_prints_nothing(make_case, household, house
 
 @pytest.mark.parametrize("args,message", [
     (["--only", "visits"],
-     "There is no step 'visits'; the steps are: sla, permits, duties, column_reviews, reports, import_checks, import_commits, webhooks, digest, sessions, retention."),
+     "There is no step 'visits'; the steps are: sla, permits, duties, column_reviews, living_counts, reports, import_checks, import_commits, webhooks, digest, sessions, retention."),
     (["--now", "next tuesday"], "--now must be an ISO date or date-time"),
 ])
 def test_bad_arguments_are_named_and_change_nothing(make_case, household, household_b, staff,
