@@ -43,9 +43,8 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is not installed: run `make system-deps` (Debian package "
                     "chromium), or `make test-fast` to skip the browser tests.")
-    from playwright.sync_api import sync_playwright
-
     from django.db import connections
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
