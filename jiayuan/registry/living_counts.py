@@ -135,10 +135,12 @@ def recount(repair: bool = False, using: str = "default",
     problems: list[str] = []
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if repair:
-            cursor.execute("LOCK TABLE registry_household, registry_person IN SHARE MODE")
-            # compact's lock: a fold under way commits before the counts
-            # are read and deleted (else the rows it re-inserts stayed too).
+            # compact's lock first: a fold under way commits before the counts
+            # are read and deleted (else the rows it re-inserts stayed too), and
+            # the registry's writers are not held back while the repair waits for
+            # it (or for the daily check, which holds it through a recount).
             cursor.execute(_STATE_LOCK)
+            cursor.execute("LOCK TABLE registry_household, registry_person IN SHARE MODE")
         cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname = ANY(%s)", [list(TRIGGERS)])
         present = {name for (name,) in cursor.fetchall()}
         problems += [f"trigger {name} is missing" for name in TRIGGERS if name not in present]

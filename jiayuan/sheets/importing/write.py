@@ -39,7 +39,7 @@ from jiayuan.registry.models import (
     SearchKey,
 )
 from jiayuan.registry.services import SEARCH_KEY_COLUMNS, reindex_person, search_key_rows
-from jiayuan.registry.services.common import check_not_erased
+from jiayuan.registry.services.common import check_not_erased, lock_households
 from jiayuan.sheets import messages
 from jiayuan.sheets.importing import checking, status
 from jiayuan.sheets.importing.outcomes import (
@@ -153,6 +153,11 @@ class _Writer:
         for key, target in planner.targets.items():
             if target is not None:
                 households[key] = target.pk
+        # The households joined, locked now in the order of their keys as a
+        # service would (registry.services.common): each chunk's people take
+        # theirs FOR SHARE (the living counts' trigger), and in the sheet's order
+        # across chunks that could deadlock with a desk moving someone between two.
+        lock_households(*(t.pk for t in planner.targets.values() if t is not None))
         # Checked as written, not at COMMIT: their targets are written before them.
         checked_now = [(Person, "household"), (Person, "grid"), (Membership, "person"),
                        (Membership, "household"), (Consent, "person"), (SearchKey, "person")]
