@@ -145,3 +145,22 @@ def test_nested_and_concurrent_blocks_give_the_thresholds_back_once() -> None:
         assert gc.get_threshold() == inside  # the outer block still runs
     assert inside[0] > before[0] and inside[2] > before[2]
     assert gc.get_threshold() == before
+
+
+def test_a_commit_collects_once_between_planning_and_writing(
+        personas: dict, grid_a: Any, building3: Building, monkeypatch: Any) -> None:
+    """The cells let go of once planned are collected before the writing stage
+    allocates (inside the block the full scan would wait for its end)."""
+    from jiayuan.sheets import importing
+    from jiayuan.sheets.importing import write
+    from tests.sheets.test_importer import start
+
+    steps: list[str] = []
+    monkeypatch.setattr(write, "between_stages", lambda: steps.append("collect"))
+    real_write = write._Writer.write
+    monkeypatch.setattr(write._Writer, "write",
+                        lambda self, report: steps.append("write") or real_write(self, report))
+    batch = start(personas["head"], grid_a, FAMILIES)
+    importing.commit(actor=personas["head"], batch=batch)
+    assert steps == ["collect", "write"]
+    assert Person.objects.count() == 4

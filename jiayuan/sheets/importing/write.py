@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from jiayuan.core import audit, locks
 from jiayuan.core.access import require
 from jiayuan.core.bulk import Writer, insert_dicts, reserve_ids
-from jiayuan.core.collector import fewer_collections
+from jiayuan.core.collector import between_stages, fewer_collections
 from jiayuan.core.models import AuditAction, User
 from jiayuan.core.roles import Perm
 from jiayuan.lib.text import display_pinyin
@@ -89,6 +89,7 @@ def commit(*, actor: User, batch: ImportBatch, accepted: list[int] | None = None
             sheets = []
             report = planner.plan()
             planner.release_cells()
+            between_stages()
             _Writer(actor, batch, planner).write(report)
             changed = status.move(batch, BatchStatus.COMMITTED, actor=actor, now=timezone.now())
             batch.counts = report.counts
