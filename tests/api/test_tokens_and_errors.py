@@ -99,3 +99,14 @@ def test_json_nested_beyond_reason_is_a_400_not_a_500(personas: Any, api_for: An
 def test_a_date_at_the_end_of_time_is_a_400(personas: Any, api_for: Any, since: str) -> None:
     answer = api_for(personas["caseworker"]).get("/api/v1/cases/", {"updated_since": since})
     _shape(answer, 400, "invalid")
+
+
+def test_an_offset_postgresql_does_not_take_is_read_in_utc(personas: Any, api_for: Any) -> None:
+    """+17:47 is a valid ISO 8601 offset that PostgreSQL refuses (±15:59 at
+    most): the moment is compared in UTC, so it is an answer, not a 500."""
+    api = api_for(personas["caseworker"])
+    answer = api.get("/api/v1/cases/", {"updated_since": "7351-05-24T03:27:18.6+17:47"})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["count"] == 0
+    assert api.get("/api/v1/cases/", {"updated_since": "2000-01-01T00:00:00+17:47"}
+                   ).json()["count"] == api.get("/api/v1/cases/").json()["count"]

@@ -117,7 +117,9 @@ def _filtered(user: User, params: Any) -> QuerySet[Case]:
         try:
             if timezone.is_naive(since):
                 since = timezone.make_aware(since)
-            since.astimezone(UTC)  # 0001-01-01T00:00+14:00 lies before year 1
+            # In UTC: 0001-01-01T00:00+14:00 lies before year 1 (an error here, a
+            # 400), and PostgreSQL takes no offset beyond ±15:59 (+17:47 was a 500).
+            since = since.astimezone(UTC)
         except (OverflowError, ValueError):
             raise ValidationError({"updated_since": _("Give a date and time (ISO 8601).")}) \
                 from None

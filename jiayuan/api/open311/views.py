@@ -339,7 +339,7 @@ class RequestListView(Open311View):
     @extend_schema(operation_id="open311_request_create", tags=["open311"],
                    request={"application/x-www-form-urlencoded": PostFormSerializer,
                             "multipart/form-data": PostFormSerializer},
-                   responses={201: CreatedSerializer(many=True), **errors(400, 403, 415, 429)},
+                   responses={201: CreatedSerializer(many=True), **errors(400, 403, 404, 415, 429)},
                    examples=[OpenApiExample("created", value=[{
                        "service_request_id": "ZJJ-2026-00123", "service_notice": "…",
                        "account_id": None}], response_only=True, status_codes=["201"])])
