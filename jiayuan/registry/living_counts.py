@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -96,8 +97,12 @@ def living_by_residency(model: str, actor: User, day: date,
     if since is None or day < since:
         return None
     qs = place.filter(filter_by_grid(LivingCount.objects.using(alias), actor))
-    sql, params = (qs.filter(day__lte=day).order_by().values("residency")
-                   .annotate(n=Sum(model)).values_list("residency", "n")).query.sql_with_params()
+    try:
+        sql, params = (qs.filter(day__lte=day).order_by().values("residency")
+                       .annotate(n=Sum(model)).values_list("residency", "n")
+                       ).query.sql_with_params()
+    except EmptyResultSet:  # a scope of no grid: nothing living in it
+        return {}
     # The floor again, in the same statement as the sum: a fold committed
     # since the check above (a `tick`) is seen by both or by neither.
     with connections[alias].cursor() as cursor:

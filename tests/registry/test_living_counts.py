@@ -276,3 +276,21 @@ def test_emptying_the_counts_alone_marks_them_not_trustworthy(kept: None) -> Non
         cursor.execute("TRUNCATE registry_livingcount")
     assert living_counts.floor("default") is None
     assert "the counts are not marked trustworthy" in living_counts.recount()[0]
+
+
+def test_an_account_of_a_community_with_no_grid_reads_nothing_and_its_home_opens(
+        kept: None, household: Any, client: Any) -> None:
+    """A scope of no grid is a filter Django cannot compile (EmptyResultSet):
+    the kept counts give nothing living there, as counting would, and the home
+    page's figures open (it was a 500)."""
+    from jiayuan.core.models import User
+
+    empty = Community.objects.create(name="无网格社区", code="NOGRID")
+    nobody = User.objects.create_user("no-grid", password="pw-for-tests-only",
+                                      role="head", community=empty)
+    today = timezone.localdate()
+    for model in ("households", "people"):
+        kept_counts = living_counts.living_by_residency(model, nobody, today, Place.district())
+        assert kept_counts == {} == live(model, nobody, today, Place.district())
+    client.force_login(nobody)
+    assert client.get("/").status_code == 200
