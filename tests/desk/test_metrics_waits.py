@@ -11,9 +11,10 @@ import time_machine
 from django.utils import timezone
 
 from jiayuan.core import metrics
+from jiayuan.core.metric_parts import DaysBetween
 from jiayuan.core.metrics import Period, Place, get
 from jiayuan.desk.choices import Channel, Outcome, Status
-from jiayuan.desk.metrics import nearest_rank
+from jiayuan.desk.metrics import nearest_rank, rank_in_database
 from jiayuan.desk.models import Case
 from tests.conftest import station_moment
 
@@ -152,3 +153,26 @@ def test_the_trends_agree_with_the_months(cases: Any, personas: Any) -> None:
     for code, expected in (("desk.cases_opened", [1, 6]), ("desk.cases_resolved", [0, 5])):
         series = get(code).series(head, spring, Place.district())
         assert [figure for _part, figure in series] == expected, code
+
+
+def test_the_database_finds_the_same_rank_as_nearest_rank(make_case: Any,
+                                                           household: Any) -> None:
+    """Over every prefix of 23 waits (none, ties, a negative one, fractions),
+    for each percentile, the value the database finds equals `nearest_rank`
+    of the same days read into Python."""
+    waits = [3.5, 1.0, 1.0, -0.25, 7.75, 2.0, 30.0, 0.5, 2.0, 4.125, 9.0, 1.0, 12.5,
+             0.0, 6.0, 6.0, 8.25, 2.5, 5.0, 11.0, 3.0, 0.75, 14.0]
+    opened = at(3, 1)
+    pks = []
+    for wait in waits:
+        made = make_case(person=household.head, owner=None)
+        Case.objects.filter(pk=made.pk).update(
+            opened_at=opened, acknowledged_at=opened + timedelta(days=wait),
+            status=Status.IN_PROGRESS)
+        pks.append(made.pk)
+    for n in range(len(pks) + 1):
+        days = Case.objects.filter(pk__in=pks[:n]).annotate(
+            _days=DaysBetween("opened_at", "acknowledged_at"))
+        for pct in (1, 10, 50, 89, 90, 99, 100):
+            expected = nearest_rank([max(0.0, w) for w in waits[:n]], pct)
+            assert rank_in_database(days, "_days", pct) == expected, (n, pct)
