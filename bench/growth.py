@@ -26,8 +26,8 @@ Measured on each size, in the same run, one size after the other:
                       the same process start and lock with one small step; and
                       measure.py's "first run" of the duties step (every duty
                       raised again, rolled back)
-  (then VACUUM ANALYZE, as autovacuum would after the ticks' writes: the
-  bench's server runs without it, and the pages below are measured after)
+  (VACUUM ANALYZE after the ticks and again before the dashboard, as
+  autovacuum would after their writes: the bench's server runs without it)
   dashboard p95       bench/dashboard_report.py's child, district head; baseline:
                       its naive figures computed in Python
 
@@ -191,6 +191,18 @@ def child_json(cmd: list[str], env: dict[str, str]) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def vacuum(db: str) -> float:
+    """VACUUM ANALYZE, as autovacuum would after a batch of writes on a live
+    server (this bench's server runs without it): the pages are measured on
+    visibility maps as current as after the build, not on the duties' table a
+    moment after the tick raised (or a rolled-back run left) thousands of rows.
+    Seconds taken."""
+    with psycopg.connect(f"{SERVER}/{db}", autocommit=True) as conn:
+        t = time.perf_counter()
+        conn.execute("VACUUM ANALYZE")
+        return time.perf_counter() - t
+
+
 def measure(db: str, queries: int, seed: int) -> dict:
     env = env_of(db)
     fig: dict = {"load_before": os.getloadavg()}
@@ -198,14 +210,7 @@ def measure(db: str, queries: int, seed: int) -> dict:
     fig["tick"] = wall(tick, env)
     fig["tick_second"] = wall(tick, env)
     fig["tick_startup"] = wall(tick + ["--only", "sessions"], env)
-    # The ticks wrote (a first run raises the duties owed): vacuum as autovacuum
-    # would on a live server (this bench's server runs without it), so the pages
-    # are measured on visibility maps as current as after the build, not on the
-    # duties' table of a moment after a batch job.
-    with psycopg.connect(f"{SERVER}/{db}", autocommit=True) as conn:
-        t = time.perf_counter()
-        conn.execute("VACUUM ANALYZE")
-        fig["vacuum_after_tick_s"] = time.perf_counter() - t
+    fig["vacuum_after_tick_s"] = vacuum(db)
     m = child_json([PY, "bench/measure.py", "--queries", str(queries), "--seed", str(seed)], env)
     rows = {r["name"]: r for r in m["rows"]}
     fig["people"] = m["people"]
@@ -217,6 +222,8 @@ def measure(db: str, queries: int, seed: int) -> dict:
     fig["case_page"] = rows.get("case page (head)", {}).get("p95", 0.0)
     first = [r for name, r in rows.items() if name.startswith("tick duties: first run")]
     fig["duties_first"] = first[0]["p95"] if first else 0.0
+    # measure.py's first run of the duties step is rolled back: its dead rows too.
+    fig["vacuum_after_measure_s"] = vacuum(db)
     d = child_json([PY, "bench/dashboard_report.py", "--child", "--no-analyze", "--runs", "10",
                     "--report-runs", "1", "--figure-runs", "1"], env)
     pages = {p["name"]: p for p in d["pages"]}
