@@ -42,7 +42,7 @@ from jiayuan.sheets.importing.outcomes import (
     Report,
     RowResult,
 )
-from jiayuan.sheets.importing.row_checks import _RowReader
+from jiayuan.sheets.importing.row_checks import RELEASED, _RowReader
 from jiayuan.sheets.importing.upload import _scoped_batch, column_label, sheets_of
 from jiayuan.sheets.messages import Joined
 from jiayuan.sheets.models import ImportBatch
@@ -409,7 +409,7 @@ class _Planner(_RowReader):
         self.sheets = []
         for row in self.rows:
             if row.outcome not in (REJECTED, DUPLICATE):
-                row.cells = []
+                row.cells = RELEASED
 
     def plan(self) -> Report:
         self.read_rows()
